@@ -1,0 +1,136 @@
+# threecs: sitegen, intake and casework over one common library.
+#
+#   make            build bin/sitegen, bin/intake, bin/casework
+#   make test       install what is missing, build, run every test
+#   make demo       install what is missing, build, run the main job
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make format     clang-format every C file
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+SPEC_DIR ?= ../shared/spec/mustache
+
+CC ?= cc
+AR ?= ar
+
+# The dependency list, in one place.
+PKGS := libcmark-gfm libcjson libzip yaml-0.1 sqlite3 libmicrohttpd
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lpthread
+TEST_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+	-Wmissing-prototypes -Wpointer-arith -Wvla -Wundef -Wcast-align \
+	-Wno-missing-field-initializers
+BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Icommon \
+	$(WARN) $(PKG_CFLAGS)
+OPT ?= -O2 -g
+CFLAGS_REL := $(BASE_CFLAGS) $(OPT)
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+CFLAGS_SAN := $(BASE_CFLAGS) -O1 -g $(SAN) -DTC_UNITTEST
+
+COMMON_SRC := $(wildcard common/*.c)
+GEN_SRC := $(filter-out generator/main.c,$(wildcard generator/*.c))
+INTAKE_SRC := $(filter-out intake/main.c,$(wildcard intake/*.c))
+PROC_SRC := $(filter-out processor/main.c,$(wildcard processor/*.c))
+LIB_SRC := $(COMMON_SRC) $(GEN_SRC) $(INTAKE_SRC) $(PROC_SRC)
+
+rel = $(patsubst %.c,build/rel/%.o,$(1))
+san = $(patsubst %.c,build/san/%.o,$(1))
+
+TEST_SRC := $(wildcard tests/unit/test_*.c)
+TESTS := $(patsubst tests/unit/%.c,build/test/%,$(TEST_SRC))
+SPEC_RUNNER := build/test/mustache_spec
+
+PROGS := bin/sitegen bin/intake bin/casework
+
+all: $(PROGS) common/libcommon.a
+
+common/libcommon.a: $(call rel,$(COMMON_SRC))
+	$(AR) rcs $@ $^
+
+build/rel/libsitegen.a: $(call rel,$(GEN_SRC))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+build/rel/libintake.a: $(call rel,$(INTAKE_SRC))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+build/rel/libcasework.a: $(call rel,$(PROC_SRC))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+bin/sitegen: build/rel/generator/main.o build/rel/libsitegen.a common/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_REL) -o $@ $^ $(PKG_LIBS)
+bin/intake: build/rel/intake/main.o build/rel/libintake.a common/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_REL) -o $@ $^ $(PKG_LIBS)
+bin/casework: build/rel/processor/main.o build/rel/libcasework.a common/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_REL) -o $@ $^ $(PKG_LIBS)
+
+build/rel/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_REL) -MMD -MP -c $< -o $@
+
+build/san/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_SAN) -Igenerator -Iintake -Iprocessor -MMD -MP -c $< -o $@
+
+# Unit tests link the sanitizer build of every library module.
+build/san/libtc.a: $(call san,$(LIB_SRC))
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+build/test/%: build/san/tests/unit/%.o build/san/libtc.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_SAN) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+
+build/test/mustache_spec: build/san/tests/unit/mustache_spec.o build/san/libtc.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_SAN) -o $@ $^ $(PKG_LIBS)
+
+# The entry points: both install what is missing first, then start a fresh
+# make so pkg-config sees the newly installed libraries.
+test: deps
+	@$(MAKE) --no-print-directory check
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh
+
+deps:
+	@scripts/install-deps.sh
+
+check: all $(TESTS) $(SPEC_RUNNER)
+	@SPEC_DIR=$(SPEC_DIR) tests/run.sh $(TESTS)
+
+unit: $(TESTS) $(SPEC_RUNNER)
+
+MAN1 := $(wildcard docs/*.1)
+MAN8 := $(wildcard docs/*.8)
+MAN5 := $(wildcard docs/*.5)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 bin/sitegen bin/casework $(DESTDIR)$(BINDIR)/
+	install -m 0755 bin/intake $(DESTDIR)$(SBINDIR)/
+	$(if $(MAN1),install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/)
+	$(if $(MAN5),install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
+	$(if $(MAN8),install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build bin common/libcommon.a
+
+.PHONY: all test demo deps check unit install format clean
+.SECONDARY:
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,65 @@
+/*
+ * cli.h: subcommands from a table, options declared once.
+ *
+ * Each program lists its commands as struct tc_cmd and its options as
+ * struct tc_opt, so --help, error messages and the man pages read from one
+ * place and cannot drift apart.
+ */
+#ifndef TC_CLI_H
+#define TC_CLI_H
+
+#include <stdio.h>
+
+struct tc_opt {
+	const char *name; /* long name without "--", e.g. "content" */
+	const char *arg;  /* argument placeholder ("DIR"), NULL for a flag */
+	const char *help; /* one line, with the default where there is one */
+};
+
+struct tc_cmd {
+	const char *name;                   /* e.g. "build" */
+	int (*fn)(int argc, char **argv);   /* argv[0] is the command name */
+	const char *summary;                /* one line for the command list */
+	const char *usage;                  /* arguments after the name */
+	const struct tc_opt *opts;          /* options, ended by a zeroed entry */
+};
+
+struct tc_prog {
+	const char *name;          /* program name */
+	const char *summary;       /* one line: what the program is */
+	const char *usage;         /* e.g. "[OPTIONS] COMMAND [ARGS]" */
+	const struct tc_opt *opts; /* global options, ended by a zeroed entry */
+	const struct tc_cmd *cmds; /* commands, ended by a zeroed entry */
+};
+
+/* Prints the program's help: usage, options, commands. */
+void tc_cli_help(const struct tc_prog *p, FILE *f);
+/* Prints one command's help. */
+void tc_cli_cmd_help(const struct tc_prog *p, const struct tc_cmd *c, FILE *f);
+/* Finds a command by name, or NULL. */
+const struct tc_cmd *tc_cli_find(const struct tc_prog *p, const char *name);
+
+/*
+ * Runs a program whose global options come before the command: handles
+ * --help/-h and --version, finds the command in argv and calls it with the
+ * command's argv. Global options (if any) are left for the command to parse:
+ * argv from the command name on is passed, after any leading "--opt value"
+ * pairs named in p->opts are moved behind the command name, so each command
+ * sees every option. Returns an exit code.
+ */
+int tc_cli_main(const struct tc_prog *p, int argc, char **argv);
+
+/*
+ * Parses the options of argv (argv[0] being the command) against opts plus
+ * --help. Calls set(name, value, arg) for each (value NULL for a flag).
+ * Stops at "--" or the first non-option and stores its index in *optind_out.
+ * Prints a usage error and returns 2 on an unknown option or a missing
+ * argument; returns -1 when --help was given (after printing help); 0 on
+ * success. Options may be written "--name value" or "--name=value".
+ */
+int tc_cli_parse(const struct tc_prog *p, const struct tc_cmd *c, int argc,
+		 char **argv, int (*set)(void *arg, const char *name,
+					 const char *value),
+		 void *arg, int *optind_out);
+
+#endif

@@ -1,0 +1,2 @@
+/* escape.c: see escape.h */
+#include "escape.h"

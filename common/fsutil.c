@@ -1,0 +1,2 @@
+/* fsutil.c: see fsutil.h */
+#include "fsutil.h"

@@ -1,0 +1,74 @@
+/*
+ * fsutil.h: files that are read whole, written atomically and durably.
+ *
+ * "Durable before acknowledged": tc_fs_write_atomic writes a temporary file in
+ * the same folder, fsyncs it, renames it over the target and fsyncs the
+ * folder, so a reader sees the old file or the new one, never a torn one, and
+ * a crash after it returns cannot lose the new one.
+ */
+#ifndef TC_FSUTIL_H
+#define TC_FSUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "buffer.h"
+
+/*
+ * Reads the whole of path into out (appending). Fails with errno EFBIG when
+ * the file is larger than max bytes (checked before reading, and again while
+ * reading in case the file grows), so a huge file is never read. Returns 0 or
+ * -1 with errno set.
+ */
+int tc_fs_read(const char *path, size_t max, struct tc_buf *out);
+
+/*
+ * Writes len bytes to path atomically and durably with permission bits mode
+ * (e.g. 0644, or 0600 for personal data). Returns 0, or -1 with errno set and
+ * no temporary file left behind.
+ */
+int tc_fs_write_atomic(const char *path, const void *data, size_t len,
+		       mode_t mode);
+
+/*
+ * As tc_fs_write_atomic, but when path already holds exactly these bytes
+ * nothing is written (its mtime stays). Stores 1 in *changed when the file
+ * was written, 0 when it was left alone (changed may be NULL).
+ */
+int tc_fs_write_if_changed(const char *path, const void *data, size_t len,
+			   mode_t mode, int *changed);
+
+/* fsyncs the folder that holds path (or path itself if it is a folder). */
+int tc_fs_sync_dir(const char *dir);
+
+/*
+ * Makes the folder path and any missing parents with mode (e.g. 0700).
+ * Existing folders are left as they are. Returns 0 or -1 with errno set.
+ */
+int tc_fs_mkdirs(const char *path, mode_t mode);
+
+/* Makes the folders above path (its dirname), as tc_fs_mkdirs. */
+int tc_fs_mkparents(const char *path, mode_t mode);
+
+/*
+ * Returns 1 when rel is a safe relative path to put under a root folder: not
+ * empty, not absolute, no NUL (len counts the bytes, so an embedded NUL is
+ * seen), no backslash, no ".." component, no empty component ("a//b"), no
+ * "." component, no trailing '/', not longer than 4096 bytes. Else 0.
+ */
+int tc_fs_safe_relpath(const char *rel, size_t len);
+
+/* Joins a and b with one '/' into out (appending). */
+int tc_fs_join(struct tc_buf *out, const char *a, const char *b);
+
+/* 1 if path exists as a regular file, a folder, else 0 (follows links). */
+int tc_fs_is_file(const char *path);
+int tc_fs_is_dir(const char *path);
+
+/*
+ * Removes path and everything below it (no following of symlinks).
+ * A missing path is not an error. Returns 0 or -1 with errno set.
+ */
+int tc_fs_remove_tree(const char *path);
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * limits.h: every size cap applied to untrusted input, in one place.
+ *
+ * A buffer fed by a resident, a bundle or an editor's file gets one of these
+ * as its cap (tc_buf_setcap) so no single input can take the machine's memory.
+ */
+#ifndef TC_LIMITS_H
+#define TC_LIMITS_H
+
+/* A Markdown page, YAML file or template read from content/ or themes/. */
+#define TC_MAX_SOURCE_FILE (8u * 1024 * 1024)
+/* A JSON document from a bundle (submission.json, manifest.json). */
+#define TC_MAX_JSON_FILE (16u * 1024 * 1024)
+/* Nesting of YAML collections, JSON values and template sections. */
+#define TC_MAX_DEPTH 64
+/* Rendered output of one template (one page). */
+#define TC_MAX_RENDER (64u * 1024 * 1024)
+/* Partials and parents nested inside each other while rendering. */
+#define TC_MAX_PARTIAL_DEPTH 32
+/* Number of nodes a YAML document may hold (guards against huge flat input). */
+#define TC_MAX_YAML_NODES 1000000u
+
+#endif

@@ -1,0 +1,2 @@
+/* template.c: see template.h */
+#include "template.h"

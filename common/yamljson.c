@@ -1,0 +1,2 @@
+/* yamljson.c: see yamljson.h */
+#include "yamljson.h"

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Runs every test suite given (unit test binaries), then the Mustache spec,
+# the end-to-end scripts and the browser tests, and adds up what each suite
+# reports: cmocka's "[  PASSED  ] N test(s)" / "[  FAILED  ] N test(s)" or a
+# plain "N passed, N failed" line. Fails when any suite fails or crashes.
+set -u
+cd "$(dirname "$0")/.."
+
+total_pass=0
+total_fail=0
+bad_suites=""
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+count_suite() {
+	local name=$1 rc=$2 p=0 f=0 line
+	line=$(grep -E '^\[  PASSED  \] [0-9]+ test' "$log" | tail -1)
+	[ -n "$line" ] && p=$(echo "$line" | grep -oE '[0-9]+' | head -1)
+	line=$(grep -E '^\[  FAILED  \] [0-9]+ test' "$log" | tail -1)
+	[ -n "$line" ] && f=$(echo "$line" | grep -oE '[0-9]+' | head -1)
+	if [ "$p" = 0 ] && [ "$f" = 0 ]; then
+		line=$(grep -E '(^|: )[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+		if [ -n "$line" ]; then
+			p=$(echo "$line" | sed -E 's/.*(^|: )([0-9]+) passed.*/\2/')
+			f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+		fi
+	fi
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ] || [ "$p" -eq 0 ]; then
+		bad_suites="$bad_suites $name"
+		[ "$f" -eq 0 ] && total_fail=$((total_fail + 1))
+	fi
+}
+
+run_suite() {
+	local name=$1
+	shift
+	echo "== $name"
+	"$@" >"$log" 2>&1
+	local rc=$?
+	cat "$log"
+	count_suite "$name" "$rc"
+}
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+for t in "$@"; do
+	run_suite "unit $(basename "$t")" "$t"
+done
+run_suite "mustache spec" build/test/mustache_spec "${SPEC_DIR:-../shared/spec/mustache}"
+for t in tests/e2e/*.sh; do
+	[ -e "$t" ] || continue
+	run_suite "e2e $(basename "$t" .sh)" bash "$t"
+done
+if [ -x tests/browser/run.sh ]; then
+	run_suite "browser" tests/browser/run.sh
+fi
+
+echo
+if [ -n "$bad_suites" ]; then
+	echo "failing suites:$bad_suites"
+fi
+echo "total: $total_pass passed, $total_fail failed"
+[ -z "$bad_suites" ]
