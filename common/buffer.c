@@ -80,7 +80,12 @@ int tc_buf_addch(struct tc_buf *b, int c)
 
 int tc_buf_addbuf(struct tc_buf *b, const struct tc_buf *other)
 {
-	return tc_buf_add(b, other->data, other->len);
+	size_t len = other->len;
+
+	/* Grow first: other may be b, whose data moves when it grows. */
+	if (tc_buf_grow(b, len) < 0)
+		return -1;
+	return tc_buf_add(b, other->data, len);
 }
 
 int tc_buf_vaddf(struct tc_buf *b, const char *fmt, va_list ap)

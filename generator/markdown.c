@@ -1,0 +1,539 @@
+/*
+ * markdown.c: a page's Markdown through cmark-gfm, with the AST walked to
+ * give headings ids, build the contents list, check and rewrite links,
+ * refuse images without alt text and replace fenced blocks by their handler.
+ *
+ * cmark's safe mode stays on: raw HTML and dangerous URLs never pass. The
+ * HTML that sitegen itself adds (headings with ids, table regions,
+ * flowcharts) goes in as custom blocks, which the renderer copies as they are.
+ */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm.h>
+
+#include "escape.h"
+#include "flowchart.h"
+#include "internal.h"
+#include "utf8.h"
+
+#define MD_OPTIONS (CMARK_OPT_SMART)
+
+static pthread_once_t ext_once = PTHREAD_ONCE_INIT;
+
+static void register_extensions(void)
+{
+	cmark_gfm_core_extensions_ensure_registered();
+}
+
+/* Everything one walk over one page needs. */
+struct walk {
+	struct site *site;        /* NULL when rendering without a site */
+	struct page *pg;          /* the page (a scratch one without a site) */
+	struct tc_buf *html;      /* NULL in phase A */
+	cmark_parser *parser;     /* owns the extension list */
+	int line_off;             /* add to cmark's lines for file lines */
+	int flowcharts;           /* flowcharts so far, for ids */
+	int tables;               /* tables so far, for labels */
+	char **used;              /* heading ids used so far in this page */
+	size_t nused, aused;
+	const char *last_heading; /* id of the heading before, for tables */
+};
+
+void gen_msg(struct tc_buf *msgs, int warning, const char *file, int line,
+	     int col, const char *fmt, ...)
+{
+	char msg[1200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	tc_buf_addf(msgs, "sitegen: %s%s", warning ? "warning: " : "", file);
+	if (line > 0)
+		tc_buf_addf(msgs, ":%d", line);
+	if (line > 0 && col > 0)
+		tc_buf_addf(msgs, ":%d", col);
+	tc_buf_addf(msgs, ": %s\n", msg);
+}
+
+static void page_error(struct walk *w, cmark_node *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void page_error(struct walk *w, cmark_node *n, const char *fmt, ...)
+{
+	int line = n ? cmark_node_get_start_line(n) + w->line_off : 0;
+	int col = n ? cmark_node_get_start_column(n) : 0;
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	gen_msg(&w->pg->msgs, 0, w->pg->path, line, col, "%s", msg);
+	w->pg->errors++;
+}
+
+/* Collects the plain text below n (text, code, line breaks as spaces). */
+static void plain_text(cmark_node *n, struct tc_buf *out)
+{
+	cmark_iter *it = cmark_iter_new(n);
+	cmark_event_type ev;
+
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *c = cmark_iter_get_node(it);
+		cmark_node_type t = cmark_node_get_type(c);
+
+		if (ev != CMARK_EVENT_ENTER)
+			continue;
+		if (t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE) {
+			const char *s = cmark_node_get_literal(c);
+
+			if (s)
+				tc_buf_adds(out, s);
+		} else if (t == CMARK_NODE_SOFTBREAK ||
+			   t == CMARK_NODE_LINEBREAK) {
+			tc_buf_addch(out, ' ');
+		}
+	}
+	cmark_iter_free(it);
+}
+
+static int id_used(struct walk *w, const char *id)
+{
+	size_t i;
+
+	if (!strcmp(id, "main-content"))
+		return 1;
+	for (i = 0; i < w->nused; i++)
+		if (!strcmp(w->used[i], id))
+			return 1;
+	return 0;
+}
+
+/* Gives a heading a unique id; returns it (owned by the walk) or NULL. */
+static const char *unique_id(struct walk *w, const char *text)
+{
+	struct tc_buf slug = TC_BUF_INIT, try = TC_BUF_INIT;
+	char *id = NULL;
+	int n;
+
+	/* Flowchart ids are flowchart-N-...: keep headings out of that space. */
+	tc_slug(&slug, text, strlen(text));
+	if (!strncmp(slug.data, "flowchart-", 10))
+		tc_buf_adds(&try, "section-");
+	tc_buf_addbuf(&try, &slug);
+	for (n = 2; id_used(w, try.data); n++) {
+		tc_buf_reset(&try);
+		if (!strncmp(slug.data, "flowchart-", 10))
+			tc_buf_adds(&try, "section-");
+		tc_buf_addf(&try, "%s-%d", slug.data, n);
+	}
+	if (w->nused == w->aused) {
+		size_t want = w->aused ? w->aused * 2 : 16;
+		char **p = realloc(w->used, want * sizeof(*p));
+
+		if (!p)
+			tc_die_nomem();
+		w->used = p;
+		w->aused = want;
+	}
+	id = tc_buf_detach(&try, NULL);
+	if (!id)
+		tc_die_nomem();
+	w->used[w->nused++] = id;
+	tc_buf_release(&slug);
+	return id;
+}
+
+/* Replaces node n by a custom block holding html. */
+static void replace_with_html(cmark_node *n, const char *html)
+{
+	cmark_node *cb = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK);
+
+	if (!cb || !cmark_node_set_on_enter(cb, html) ||
+	    !cmark_node_replace(n, cb))
+		tc_die_nomem();
+	cmark_node_free(n);
+}
+
+static char *render_node(struct walk *w, cmark_node *n)
+{
+	char *s = cmark_render_html(n, MD_OPTIONS,
+				    cmark_parser_get_syntax_extensions(
+					    w->parser));
+
+	if (!s)
+		tc_die_nomem();
+	return s;
+}
+
+static void do_heading(struct walk *w, cmark_node *n)
+{
+	struct tc_buf text = TC_BUF_INIT, html = TC_BUF_INIT;
+	int level = cmark_node_get_heading_level(n);
+	const char *id;
+	char *inner;
+
+	plain_text(n, &text);
+	id = unique_id(w, text.data);
+	w->last_heading = id;
+	if (level == 1) {
+		page_error(w, n,
+			   "the page's title is its only level-1 heading: "
+			   "use '##' for this heading");
+		goto out;
+	}
+	if (!w->html) {
+		if (level <= 3 && w->pg->toc) {
+			cJSON *e = cJSON_CreateObject();
+
+			if (!e || !cJSON_AddStringToObject(e, "id", id) ||
+			    !cJSON_AddStringToObject(e, "text", text.data) ||
+			    !cJSON_AddNumberToObject(e, "level", level))
+				tc_die_nomem();
+			cJSON_AddItemToArray(w->pg->toc, e);
+		}
+		goto out;
+	}
+	/* cmark writes "<hN>...</hN>\n"; add the id to the opening tag. */
+	inner = render_node(w, n);
+	if (strncmp(inner, "<h", 2) != 0 || inner[2] < '1' || inner[2] > '6' ||
+	    inner[3] != '>')
+		TC_BUG("unexpected heading HTML from cmark");
+	tc_buf_add(&html, inner, 3);
+	tc_buf_adds(&html, " id=\"");
+	tc_esc_attr(&html, id, strlen(id));
+	tc_buf_addch(&html, '"');
+	tc_buf_adds(&html, inner + 3);
+	free(inner);
+	replace_with_html(n, html.data);
+out:
+	tc_buf_release(&text);
+	tc_buf_release(&html);
+}
+
+static int has_scheme(const char *url)
+{
+	const char *p = url;
+
+	if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+		return 0;
+	while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+	       (*p >= '0' && *p <= '9') || *p == '+' || *p == '-' || *p == '.')
+		p++;
+	return *p == ':';
+}
+
+static int scheme_is(const char *url, const char *scheme)
+{
+	size_t n = strlen(scheme);
+
+	return !strncasecmp(url, scheme, n) && url[n] == ':';
+}
+
+static void do_link(struct walk *w, cmark_node *n, int is_image)
+{
+	const char *url = cmark_node_get_url(n);
+	struct tc_buf alt = TC_BUF_INIT, out = TC_BUF_INIT, why = TC_BUF_INIT;
+
+	if (!url)
+		url = "";
+	if (is_image) {
+		const char *p;
+
+		plain_text(n, &alt);
+		for (p = alt.data; *p == ' ' || *p == '\t'; p++)
+			;
+		if (!*p && !w->html)
+			page_error(w, n,
+				   "image '%s' needs alt text saying what it "
+				   "shows: ![A description](picture.png)",
+				   url);
+	}
+	if (!*url) {
+		if (!w->html)
+			page_error(w, n, "empty link: write [text](page.md)");
+		goto out;
+	}
+	if (has_scheme(url) || !strncmp(url, "//", 2)) {
+		if (w->html)
+			goto out;
+		if (is_image)
+			page_error(w, n,
+				   "image '%s' is on another site: put the "
+				   "file in content/ (pages make no "
+				   "third-party requests)",
+				   url);
+		else if (!scheme_is(url, "http") && !scheme_is(url, "https") &&
+			 !scheme_is(url, "mailto") && !scheme_is(url, "tel"))
+			page_error(w, n,
+				   "link '%s' is not allowed: links may use "
+				   "https, http, mailto or tel",
+				   url);
+		goto out;
+	}
+	if (!w->site)
+		goto out;
+	if (!w->html) {
+		struct page *pg = w->pg;
+		struct link_ref *l;
+
+		if (pg->nlinks % 16 == 0) {
+			l = realloc(pg->links, (pg->nlinks + 16) * sizeof(*l));
+			if (!l)
+				tc_die_nomem();
+			pg->links = l;
+		}
+		l = &pg->links[pg->nlinks++];
+		l->url = strdup(url);
+		if (!l->url)
+			tc_die_nomem();
+		l->line = cmark_node_get_start_line(n) + w->line_off;
+		l->col = cmark_node_get_start_column(n);
+		l->is_image = is_image;
+		goto out;
+	}
+	/* Phase C: links were checked in phase B; rewrite to the built URL. */
+	if (site_resolve_link(w->site, w->pg, url, is_image, &out, &why) == 0)
+		cmark_node_set_url(n, out.data);
+out:
+	tc_buf_release(&alt);
+	tc_buf_release(&out);
+	tc_buf_release(&why);
+}
+
+static void do_code_block(struct walk *w, cmark_node *n)
+{
+	const char *info = cmark_node_get_fence_info(n);
+	const char *lit = cmark_node_get_literal(n);
+	int line = cmark_node_get_start_line(n) + w->line_off;
+	struct tc_error err;
+	struct flowchart *fc = NULL;
+	struct tc_buf html = TC_BUF_INIT;
+	char *caption = NULL;
+	size_t word;
+
+	if (!info || !*info)
+		return;
+	word = strcspn(info, " \t");
+	tc_error_clear(&err);
+	if (word == 9 && !strncmp(info, "flowchart", 9)) {
+		if (flowchart_caption(info + 9, w->pg->path, line, &caption,
+				      &err) < 0)
+			goto fail;
+		fc = flowchart_parse(lit ? lit : "", lit ? strlen(lit) : 0,
+				     w->pg->path, line + 1, &err);
+		if (!fc)
+			goto fail;
+		w->flowcharts++;
+		if (w->html) {
+			if (flowchart_render(fc, w->flowcharts, caption,
+					     &html) < 0)
+				tc_die_nomem();
+			replace_with_html(n, html.data);
+		}
+	} else if (word == 4 && !strncmp(info, "form", 4)) {
+		tc_error_set(&err, TC_EINVAL, w->pg->path, line,
+			     cmark_node_get_start_column(n),
+			     "form blocks are not available in this version "
+			     "of sitegen: remove the block or describe the "
+			     "other ways to get in touch");
+		goto fail;
+	}
+	goto out;
+fail:
+	if (!w->html) {
+		char msg[1800];
+
+		tc_error_format(&err, msg, sizeof(msg));
+		tc_buf_addf(&w->pg->msgs, "sitegen: %s\n", msg);
+		w->pg->errors++;
+	}
+out:
+	free(caption);
+	flowchart_free(fc);
+	tc_buf_release(&html);
+}
+
+static void do_table(struct walk *w, cmark_node *n)
+{
+	uint16_t cols = cmark_gfm_extensions_get_table_columns(n);
+	uint8_t *align = cmark_gfm_extensions_get_table_alignments(n);
+	struct tc_buf html = TC_BUF_INIT;
+	char *inner;
+
+	/* HTML5 has no align attribute and the CSP forbids style attributes:
+	 * tables are aligned by the theme. */
+	if (align && cols)
+		memset(align, 0, cols);
+	w->tables++;
+	if (!w->html)
+		return;
+	inner = render_node(w, n);
+	tc_buf_adds(&html, "<div class=\"table-wrap\" role=\"region\" ");
+	if (w->last_heading) {
+		tc_buf_adds(&html, "aria-labelledby=\"");
+		tc_esc_attr(&html, w->last_heading, strlen(w->last_heading));
+		tc_buf_adds(&html, "\"");
+	} else {
+		tc_buf_addf(&html, "aria-label=\"Table %d\"", w->tables);
+	}
+	tc_buf_addf(&html, " tabindex=\"0\">\n%s</div>\n", inner);
+	free(inner);
+	replace_with_html(n, html.data);
+	tc_buf_release(&html);
+}
+
+static void do_raw_html(struct walk *w, cmark_node *n)
+{
+	const char *lit = cmark_node_get_literal(n);
+
+	while (lit && (*lit == ' ' || *lit == '\t' || *lit == '\n'))
+		lit++;
+	if (lit && !strncmp(lit, "<!--", 4)) {
+		/* An editor's note: never published. */
+		if (w->html) {
+			cmark_node_unlink(n);
+			cmark_node_free(n);
+		}
+		return;
+	}
+	if (!w->html)
+		page_error(w, n,
+			   "raw HTML is not allowed in pages: write it in "
+			   "Markdown (tables, lists, links and headings "
+			   "cover most needs)");
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int node_is_table(cmark_node *n)
+{
+	const char *t = cmark_node_get_type_string(n);
+
+	return t && !strcmp(t, "table");
+}
+
+int md_process(struct site *site, struct page *pg, struct tc_buf *html)
+{
+	struct walk w = {0};
+	cmark_node *doc = NULL, **nodes = NULL;
+	size_t nnodes = 0, anodes = 0, i, bad;
+	cmark_iter *it;
+	cmark_event_type ev;
+	const char *body = pg->text + pg->body_off;
+	size_t blen = pg->len - pg->body_off;
+	int errors_before = pg->errors;
+	static const char *const exts[] = {"table", "strikethrough",
+					   "autolink", "tagfilter"};
+
+	pthread_once(&ext_once, register_extensions);
+	w.site = site;
+	w.pg = pg;
+	w.html = html;
+	w.line_off = pg->body_line - 1;
+	if (!tc_utf8_is_text(body, blen, &bad)) {
+		int line = pg->body_line, col = 1;
+
+		for (i = 0; i < bad; i++, col++)
+			if (body[i] == '\n')
+				line++, col = 0;
+		gen_msg(&pg->msgs, 0, pg->path, line, col,
+			"the file is not valid UTF-8 text here: save it as "
+			"UTF-8");
+		pg->errors++;
+		goto out;
+	}
+	w.parser = cmark_parser_new(MD_OPTIONS);
+	if (!w.parser)
+		tc_die_nomem();
+	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		cmark_syntax_extension *e = cmark_find_syntax_extension(exts[i]);
+
+		if (!e)
+			TC_BUG("cmark-gfm extension missing");
+		cmark_parser_attach_syntax_extension(w.parser, e);
+	}
+	cmark_parser_feed(w.parser, body, blen);
+	doc = cmark_parser_finish(w.parser);
+	if (!doc)
+		tc_die_nomem();
+
+	/* Gather first, change after: the tree is not edited mid-walk. */
+	it = cmark_iter_new(doc);
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *n = cmark_iter_get_node(it);
+		cmark_node_type t = cmark_node_get_type(n);
+
+		if (ev != CMARK_EVENT_ENTER)
+			continue;
+		if (t != CMARK_NODE_HEADING && t != CMARK_NODE_LINK &&
+		    t != CMARK_NODE_IMAGE && t != CMARK_NODE_CODE_BLOCK &&
+		    t != CMARK_NODE_HTML_BLOCK && t != CMARK_NODE_HTML_INLINE &&
+		    !node_is_table(n))
+			continue;
+		if (nnodes == anodes) {
+			anodes = anodes ? anodes * 2 : 64;
+			nodes = realloc(nodes, anodes * sizeof(*nodes));
+			if (!nodes)
+				tc_die_nomem();
+		}
+		nodes[nnodes++] = n;
+	}
+	cmark_iter_free(it);
+
+	/* Links first, so headings and tables render rewritten links. */
+	for (i = 0; i < nnodes; i++) {
+		cmark_node_type t = cmark_node_get_type(nodes[i]);
+
+		if (t == CMARK_NODE_LINK || t == CMARK_NODE_IMAGE)
+			do_link(&w, nodes[i], t == CMARK_NODE_IMAGE);
+	}
+	for (i = 0; i < nnodes; i++) {
+		cmark_node_type t = cmark_node_get_type(nodes[i]);
+
+		if (t == CMARK_NODE_HEADING)
+			do_heading(&w, nodes[i]);
+		else if (t == CMARK_NODE_CODE_BLOCK)
+			do_code_block(&w, nodes[i]);
+		else if (t == CMARK_NODE_HTML_BLOCK ||
+			 t == CMARK_NODE_HTML_INLINE)
+			do_raw_html(&w, nodes[i]);
+		else if (t != CMARK_NODE_LINK && t != CMARK_NODE_IMAGE)
+			do_table(&w, nodes[i]);
+	}
+
+	if (!html) {
+		/* Keep the ids, sorted, for link checks in phase B. */
+		pg->ids = w.used;
+		pg->nids = w.nused;
+		w.used = NULL;
+		w.nused = 0;
+		if (pg->nids)
+			qsort(pg->ids, pg->nids, sizeof(*pg->ids), cmp_str);
+	} else {
+		char *s = render_node(&w, doc);
+
+		tc_buf_adds(html, s);
+		free(s);
+	}
+out:
+	for (i = 0; i < w.nused; i++)
+		free(w.used[i]);
+	free(w.used);
+	free(nodes);
+	if (doc)
+		cmark_node_free(doc);
+	if (w.parser)
+		cmark_parser_free(w.parser);
+	return pg->errors - errors_before;
+}

@@ -1,0 +1,30 @@
+# Shared helpers for the end-to-end scripts: a pass/fail tally that ends
+# with "NAME: N passed, N failed", and a scratch folder removed on exit.
+pass=0
+fail=0
+SCRATCH=$(mktemp -d)
+trap 'rm -rf "$SCRATCH"' EXIT
+
+ok() {
+	pass=$((pass + 1))
+	echo "ok - $1"
+}
+
+not_ok() {
+	fail=$((fail + 1))
+	echo "not ok - $1"
+	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/    /'
+	return 0
+}
+
+# check "description" command...: passes when the command succeeds.
+check() {
+	local what=$1
+	shift
+	if "$@" >/dev/null 2>&1; then ok "$what"; else not_ok "$what"; fi
+}
+
+finish() {
+	echo "$1: $pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+}
