@@ -123,6 +123,12 @@ static int write_all(int fd, const void *data, size_t len)
 int tc_fs_write_atomic(const char *path, const void *data, size_t len,
 		       mode_t mode)
 {
+	return tc_fs_write_atomic_ex(path, data, len, mode, 0);
+}
+
+int tc_fs_write_atomic_ex(const char *path, const void *data, size_t len,
+			  mode_t mode, int flags)
+{
 	struct tc_buf dir = TC_BUF_INIT, tmp = TC_BUF_INIT;
 	const char *base = strrchr(path, '/');
 	size_t baselen;
@@ -152,7 +158,7 @@ int tc_fs_write_atomic(const char *path, const void *data, size_t len,
 	/* fchmod before fsync, so the mode is as durable as the bytes. */
 	if (fchmod(fd, mode) < 0)
 		goto out;
-	if (fsync(fd) < 0)
+	if (!(flags & TC_FS_NOSYNC) && fsync(fd) < 0)
 		goto out;
 	if (close(fd) < 0) {
 		fd = -1;
@@ -162,7 +168,7 @@ int tc_fs_write_atomic(const char *path, const void *data, size_t len,
 	if (rename(tmp.data, path) < 0)
 		goto out;
 	renamed = 1;
-	if (tc_fs_sync_dir(dir.data) < 0)
+	if (!(flags & TC_FS_NOSYNC) && tc_fs_sync_dir(dir.data) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -204,6 +210,12 @@ static int same_bytes(int fd, const void *data, size_t len)
 int tc_fs_write_if_changed(const char *path, const void *data, size_t len,
 			   mode_t mode, int *changed)
 {
+	return tc_fs_write_if_changed_ex(path, data, len, mode, 0, changed);
+}
+
+int tc_fs_write_if_changed_ex(const char *path, const void *data, size_t len,
+			      mode_t mode, int flags, int *changed)
+{
 	struct stat st;
 	int fd = -1, rc = -1, same = 0, saved;
 
@@ -226,7 +238,7 @@ int tc_fs_write_if_changed(const char *path, const void *data, size_t len,
 		close(fd);
 		fd = -1;
 	}
-	if (tc_fs_write_atomic(path, data, len, mode) < 0)
+	if (tc_fs_write_atomic_ex(path, data, len, mode, flags) < 0)
 		goto out;
 	if (changed)
 		*changed = 1;

@@ -38,6 +38,18 @@ int tc_fs_write_atomic(const char *path, const void *data, size_t len,
 int tc_fs_write_if_changed(const char *path, const void *data, size_t len,
 			   mode_t mode, int *changed);
 
+/*
+ * Flags for the _ex writers. TC_FS_NOSYNC keeps the atomic rename (readers
+ * never see a torn file) but skips the fsyncs, for many files written
+ * together and made durable once at the end with syncfs (a site build).
+ * Never for personal data.
+ */
+#define TC_FS_NOSYNC 1
+int tc_fs_write_atomic_ex(const char *path, const void *data, size_t len,
+			  mode_t mode, int flags);
+int tc_fs_write_if_changed_ex(const char *path, const void *data, size_t len,
+			      mode_t mode, int flags, int *changed);
+
 /* fsyncs the folder that holds path (or path itself if it is a folder). */
 int tc_fs_sync_dir(const char *dir);
 

@@ -1,8 +1,10 @@
 /*
  * build.c: the site build in three phases (see site.h): load, check, write.
  */
+#define _GNU_SOURCE /* syncfs */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -915,7 +917,8 @@ static int write_output(struct site *s, const char *rel, const void *data,
 	int changed = 0, rc = -1;
 
 	if (tc_fs_mkparents(path, 0755) < 0 ||
-	    tc_fs_write_if_changed(path, data, len, 0644, &changed) < 0) {
+	    tc_fs_write_if_changed_ex(path, data, len, 0644, TC_FS_NOSYNC,
+				      &changed) < 0) {
 		pthread_mutex_lock(&s->lock);
 		tc_warn("cannot write %s", path);
 		s->errors++;
@@ -1443,6 +1446,17 @@ int site_build(const struct site_options *opt, struct site_result *res)
 		goto out;
 	}
 	sync_manifest(&s);
+	/* One flush for the whole output instead of one per file. */
+	if (res->written || res->removed) {
+		int fd = open(opt->out, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (fd < 0 || syncfs(fd) < 0) {
+			tc_warn("cannot flush %s to disk", opt->out);
+			s.errors++;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
 	rc = s.errors ? TC_EXIT_ENV : TC_EXIT_OK;
 out:
 	res->errors = s.errors;

@@ -55,7 +55,15 @@ for t in tests/e2e/*.sh; do
 	run_suite "e2e $(basename "$t" .sh)" bash "$t"
 done
 if [ -x tests/browser/run.sh ]; then
-	run_suite "browser" tests/browser/run.sh
+	# The browser suites check every page of the council's real content.
+	rm -rf build/site
+	if bin/sitegen build --out build/site --quiet; then
+		run_suite "browser" tests/browser/run.sh build/site
+	else
+		echo "== browser: the site did not build"
+		bad_suites="$bad_suites browser"
+		total_fail=$((total_fail + 1))
+	fi
 fi
 
 echo

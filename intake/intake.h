@@ -1,0 +1,59 @@
+/*
+ * intake.h: the intake service's two jobs, serve and bundle, and the spool
+ * they share.
+ *
+ * The spool (folders 0700, files 0600):
+ *   spool/tmp/ID/                 a submission being written; never bundled;
+ *                                 removed when intake serve starts
+ *   spool/ready/ID/submission.json
+ *   spool/ready/ID/files/N        attachments 1, 2, ... as uploaded
+ *   spool/bundled/BUNDLE_ID/ID/   bundled submissions, kept, never deleted
+ *
+ * A submission reaches ready/ only whole: written under tmp/, every file
+ * and folder fsynced, then its folder renamed into ready/ and ready/
+ * fsynced. Only then does the resident get the 303 and the reference.
+ *
+ * ID is the resident's reference: ten characters from Crockford's base32
+ * alphabet (0-9 A-Z without I L O U) in two groups, "K7QXM-3PD9R".
+ */
+#ifndef TC_INTAKE_H
+#define TC_INTAKE_H
+
+#include <stddef.h>
+
+struct intake_serve_options {
+	const char *listen;      /* "127.0.0.1:8080" */
+	const char *site;        /* the built site, "public" */
+	const char *forms;       /* form definitions, "content/forms" */
+	const char *spool;       /* "spool" */
+	size_t max_body;         /* bytes in one request body */
+	size_t max_field;        /* bytes in one field's value */
+	size_t max_files;        /* files in one submission */
+	size_t max_file_size;    /* bytes in one file */
+	unsigned timeout;        /* seconds a connection may stay idle */
+	unsigned max_conns;      /* connections at once */
+	unsigned rate_per_min;   /* submissions per client per minute */
+	unsigned threads;        /* worker threads; 0: one per CPU */
+	int quiet;               /* no access log */
+};
+
+struct intake_bundle_options {
+	const char *spool;  /* "spool" */
+	const char *out;    /* "bundles" */
+	const char *source; /* names the intake host in the bundle's name */
+	const char *now;    /* UTC time for the name, RFC 3339; NULL: now */
+};
+
+/* Defaults for every limit (documented in intake.8). */
+void intake_serve_defaults(struct intake_serve_options *o);
+
+/* Runs the server until SIGINT or SIGTERM. Returns an exit code. */
+int intake_serve(const struct intake_serve_options *o);
+
+/*
+ * Packs spool/ready/ into one bundle. Returns an exit code; prints the
+ * bundle's path and the number of submissions (or that there were none).
+ */
+int intake_bundle(const struct intake_bundle_options *o);
+
+#endif

@@ -1,0 +1,570 @@
+#!/usr/bin/env node
+// Browser accessibility checks for every page of a generated site.
+//
+//   node tests/browser/check.js SITE_DIR [SCREENSHOT_DIR]
+//
+// Serves SITE_DIR on 127.0.0.1 (ephemeral port), opens every .html page in
+// Debian's chromium through playwright-core and checks, page by page:
+//   axe        axe-core, WCAG 2.0/2.1/2.2 A and AA rules: no violations
+//   reflow     at 320 x 640 CSS px the page does not scroll sideways
+//   structure  exactly one h1; <html lang="en-GB">; a non-empty <title>
+//              that no other page has
+//   keyboard   the first Tab lands on a "Skip" link to an in-page id, and
+//              Enter moves focus to that element, a <main>
+//   focus      every element reached with Tab shows a visible focus
+//              indicator (computed styles differ from the unfocused state)
+// It prints one line per failing check (details indented below), then one
+// "SUITE: N passed, N failed" line per suite. Exit status: 0 all passed,
+// 1 some check failed, 2 the checks could not run.
+'use strict';
+
+const fs = require('fs');
+const http = require('http');
+const path = require('path');
+const { chromium } = require('playwright-core');
+
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+];
+const AXE_PATH = require.resolve('axe-core/axe.min.js');
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+const DESKTOP = { width: 1280, height: 800 };
+const REFLOW = { width: 320, height: 640 };
+const MAX_TABS = 200;
+const SCREENSHOTS = [
+  ['/', 'home'],
+  ['/complaints-policy/', 'complaints-policy'],
+  ['/complaint-flowchart/', 'complaint-flowchart'],
+];
+const SCREENSHOT_WIDTHS = [375, 1280];
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.htm': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.xml': 'application/xml; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.pdf': 'application/pdf',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.webmanifest': 'application/manifest+json',
+};
+
+// ---------------------------------------------------------------- server
+
+// Maps a request path to a file inside root, or null when it would leave
+// root or cannot be decoded.
+function resolveInside(root, urlPath) {
+  let decoded;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch (e) {
+    return null;
+  }
+  if (decoded.includes('\0') || decoded.includes('\\')) return null;
+  const full = path.resolve(root, '.' + path.posix.normalize('/' + decoded));
+  if (full !== root && !full.startsWith(root + path.sep)) return null;
+  return full;
+}
+
+// The real path must stay inside root too (no escape through a symlink).
+function realInside(root, file) {
+  try {
+    const real = fs.realpathSync(file);
+    return real === root || real.startsWith(root + path.sep) ? real : null;
+  } catch (e) {
+    return null;
+  }
+}
+
+function startServer(root) {
+  const notFoundPage = path.join(root, '404.html');
+  const server = http.createServer((req, res) => {
+    const send = (status, type, body, extra) => {
+      res.writeHead(status, Object.assign({
+        'Content-Type': type,
+        'Content-Length': Buffer.byteLength(body),
+        'Cache-Control': 'no-store',
+        'X-Content-Type-Options': 'nosniff',
+      }, extra || {}));
+      res.end(req.method === 'HEAD' ? undefined : body);
+    };
+    const notFound = () => {
+      if (fs.existsSync(notFoundPage)) {
+        send(404, MIME['.html'], fs.readFileSync(notFoundPage));
+      } else {
+        send(404, MIME['.txt'], 'Not found\n');
+      }
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      send(405, MIME['.txt'], 'Method not allowed\n', { Allow: 'GET, HEAD' });
+      return;
+    }
+    const urlPath = (req.url || '/').split(/[?#]/)[0];
+    if (!urlPath.startsWith('/')) {
+      send(400, MIME['.txt'], 'Bad request\n');
+      return;
+    }
+    const candidate = resolveInside(root, urlPath);
+    if (candidate === null) {
+      notFound();
+      return;
+    }
+    let file = realInside(root, candidate);
+    if (file === null) {
+      notFound();
+      return;
+    }
+    let stat = fs.statSync(file);
+    if (stat.isDirectory()) {
+      if (!urlPath.endsWith('/')) {
+        send(301, MIME['.txt'], 'Moved\n', { Location: urlPath + '/' });
+        return;
+      }
+      file = realInside(root, path.join(file, 'index.html'));
+      if (file === null) {
+        notFound();
+        return;
+      }
+      stat = fs.statSync(file);
+    }
+    if (!stat.isFile()) {
+      notFound();
+      return;
+    }
+    const type = MIME[path.extname(file).toLowerCase()] || 'application/octet-stream';
+    send(200, type, fs.readFileSync(file));
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
+// ---------------------------------------------------------------- pages
+
+function findFiles(dir, ext, out = []) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) findFiles(full, ext, out);
+    else if (entry.isFile() && entry.name.toLowerCase().endsWith(ext)) out.push(full);
+  }
+  return out.sort();
+}
+
+function pageUrlPath(root, file) {
+  const rel = path.relative(root, file).split(path.sep).join('/');
+  if (rel === 'index.html') return '/';
+  if (rel.endsWith('/index.html')) return '/' + rel.slice(0, -'index.html'.length);
+  return '/' + rel;
+}
+
+// ---------------------------------------------------------------- results
+
+const SUITES = ['axe', 'reflow', 'structure', 'keyboard', 'focus'];
+const results = Object.fromEntries(SUITES.map((s) => [s, []]));
+
+function record(suite, name, ok, details) {
+  results[suite].push({ name, ok, details: details || [] });
+}
+
+function oneLine(s, max = 80) {
+  const t = String(s == null ? '' : s).replace(/\s+/g, ' ').trim();
+  return t.length > max ? t.slice(0, max - 1) + '…' : t;
+}
+
+// ---------------------------------------------------------------- checks
+
+async function load(page, url) {
+  const response = await page.goto(url, { waitUntil: 'load' });
+  if (!response) throw new Error('no response');
+  if (response.status() !== 200) throw new Error(`HTTP ${response.status()}`);
+}
+
+async function checkAxe(page, urlPath) {
+  await page.addScriptTag({ path: AXE_PATH });
+  const violations = await page.evaluate(async (tags) => {
+    const r = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: tags },
+      resultTypes: ['violations'],
+    });
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.map((n) => n.target.join(' ')),
+    }));
+  }, AXE_TAGS);
+  const details = [];
+  for (const v of violations) {
+    details.push(`${v.id} (${v.impact}): ${v.help}`);
+    for (const t of v.targets.slice(0, 10)) details.push(`    at ${t}`);
+    if (v.targets.length > 10) details.push(`    and ${v.targets.length - 10} more`);
+  }
+  record('axe', `axe on ${urlPath}`, violations.length === 0,
+    violations.length ? [`${violations.length} violation(s)`, ...details] : []);
+}
+
+async function checkStructure(page, urlPath, titles) {
+  const s = await page.evaluate(() => ({
+    h1: document.querySelectorAll('h1').length,
+    lang: document.documentElement.getAttribute('lang'),
+    title: document.title,
+    hasTitle: !!document.querySelector('head > title'),
+  }));
+  record('structure', `one h1 on ${urlPath}`, s.h1 === 1,
+    s.h1 === 1 ? [] : [`found ${s.h1} h1 elements`]);
+  record('structure', `lang en-GB on ${urlPath}`, s.lang === 'en-GB',
+    s.lang === 'en-GB' ? [] : [`<html lang> is ${s.lang === null ? 'missing' : JSON.stringify(s.lang)}`]);
+  const title = s.title.trim();
+  titles.push({ urlPath, title, hasTitle: s.hasTitle });
+}
+
+function recordTitles(titles) {
+  const seen = new Map();
+  for (const t of titles) {
+    if (!t.title) continue;
+    if (!seen.has(t.title)) seen.set(t.title, []);
+    seen.get(t.title).push(t.urlPath);
+  }
+  for (const t of titles) {
+    let problem = null;
+    if (!t.hasTitle) problem = 'no <title> element';
+    else if (!t.title) problem = 'empty <title>';
+    else if (seen.get(t.title).length > 1) {
+      const others = seen.get(t.title).filter((u) => u !== t.urlPath);
+      problem = `title ${JSON.stringify(t.title)} is also used by ${others.join(', ')}`;
+    }
+    record('structure', `unique title on ${t.urlPath}`, problem === null, problem ? [problem] : []);
+  }
+}
+
+function describeActive() {
+  const el = document.activeElement;
+  if (!el || el === document.body || el === document.documentElement) return null;
+  return {
+    tag: el.tagName.toLowerCase(),
+    id: el.id || '',
+    href: el.getAttribute('href'),
+    text: (el.innerText || el.textContent || el.getAttribute('aria-label') || el.value || '').trim(),
+  };
+}
+
+async function checkKeyboard(page, url, urlPath) {
+  const name = `skip link on ${urlPath}`;
+  await load(page, url);
+  await page.keyboard.press('Tab');
+  const first = await page.evaluate(describeActive);
+  if (!first) {
+    record('keyboard', name, false, ['the first Tab focused nothing on the page']);
+    return;
+  }
+  const what = `${first.tag}${first.href !== null ? ` href=${JSON.stringify(first.href)}` : ''} "${oneLine(first.text, 50)}"`;
+  if (first.tag !== 'a' || first.href === null || !first.href.startsWith('#') || first.href.length < 2) {
+    record('keyboard', name, false, [`the first Tab focused ${what}, not a link to an in-page target`]);
+    return;
+  }
+  if (!/skip/i.test(first.text)) {
+    record('keyboard', name, false, [`the first Tab focused ${what}, whose text does not contain "Skip"`]);
+    return;
+  }
+  let target;
+  try {
+    target = decodeURIComponent(first.href.slice(1));
+  } catch (e) {
+    target = first.href.slice(1);
+  }
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(50);
+  const after = await page.evaluate((id) => {
+    const el = document.activeElement;
+    const t = document.getElementById(id);
+    return {
+      activeId: el ? el.id : '',
+      activeTag: el ? el.tagName.toLowerCase() : '',
+      targetTag: t ? t.tagName.toLowerCase() : null,
+    };
+  }, target);
+  const problems = [];
+  if (after.targetTag === null) problems.push(`no element has id "${target}"`);
+  else if (after.targetTag !== 'main') problems.push(`the target #${target} is a <${after.targetTag}>, not <main>`);
+  if (after.activeId !== target) {
+    problems.push(`after Enter focus is on <${after.activeTag}${after.activeId ? ` id="${after.activeId}"` : ''}>, not #${target}` +
+      (after.targetTag ? ' (does the target have tabindex="-1"?)' : ''));
+  }
+  record('keyboard', name, problems.length === 0, problems);
+}
+
+// Computed styles that can show focus.
+function focusStyles(el) {
+  const cs = getComputedStyle(el);
+  return {
+    outlineStyle: cs.outlineStyle,
+    outlineWidth: cs.outlineWidth,
+    outlineColor: cs.outlineColor,
+    boxShadow: cs.boxShadow,
+    backgroundColor: cs.backgroundColor,
+    color: cs.color,
+    textDecoration: cs.textDecorationLine + ' ' + cs.textDecorationStyle + ' ' +
+      cs.textDecorationColor + ' ' + cs.textDecorationThickness,
+  };
+}
+
+function judgeFocus(focused, unfocused) {
+  const changed = Object.keys(focused).filter((k) => focused[k] !== unfocused[k]);
+  const outlineShown = focused.outlineStyle !== 'none' && parseFloat(focused.outlineWidth) > 0;
+  const shadowChanged = changed.includes('boxShadow');
+  const backgroundChanged = changed.includes('backgroundColor');
+  if (changed.length === 0) return 'no style changes when focused';
+  if (!outlineShown && !shadowChanged && !backgroundChanged) {
+    return `outline is none when focused and neither box-shadow nor background changes (only ${changed.join(', ')})`;
+  }
+  return null;
+}
+
+async function checkFocus(page, url, urlPath) {
+  await load(page, url);
+  // Transitions would show half-way styles; the end state is what counts.
+  await page.addStyleTag({
+    content: '*, *::before, *::after { transition: none !important; animation: none !important; }',
+  });
+  const failures = [];
+  let visited = 0;
+  let first = null;
+  let prev = null; // { handle, info, focused }
+  const settle = async (p) => {
+    if (!p) return;
+    const unfocused = await p.handle.evaluate(focusStyles);
+    const problem = judgeFocus(p.focused, unfocused);
+    if (problem) {
+      const i = p.info;
+      failures.push(`<${i.tag}>${i.href !== null ? ` href=${JSON.stringify(i.href)}` : ''} "${oneLine(i.text, 50)}": ${problem}`);
+    }
+    await p.handle.dispose();
+  };
+  for (let n = 0; n < MAX_TABS; n++) {
+    await page.keyboard.press('Tab');
+    const handle = await page.evaluateHandle(() => {
+      const el = document.activeElement;
+      return el && el !== document.body && el !== document.documentElement ? el : null;
+    });
+    const el = handle.asElement();
+    const isFirst = el && first ? await page.evaluate(([a, b]) => a === b, [el, first]) : false;
+    if (!el || isFirst) {
+      await settle(prev);
+      prev = null;
+      await handle.dispose();
+      break;
+    }
+    const focused = await el.evaluate(focusStyles);
+    const info = await el.evaluate((e) => ({
+      tag: e.tagName.toLowerCase(),
+      href: e.getAttribute('href'),
+      text: (e.innerText || e.textContent || e.getAttribute('aria-label') || e.value || '').trim(),
+    }));
+    // The element Tab left is no longer focused: compare its styles now.
+    await settle(prev);
+    prev = { handle: el, info, focused };
+    if (!first) first = await page.evaluateHandle((e) => e, el);
+    visited++;
+    if (n === MAX_TABS - 1) {
+      await settle(prev);
+      prev = null;
+    }
+  }
+  if (first) await first.dispose();
+  if (process.env.VERBOSE) console.log(`focus: ${urlPath}: ${visited} element(s) reached with Tab`);
+  record('focus', `focus visible on ${urlPath}`, failures.length === 0,
+    failures.length ? [`${failures.length} of ${visited} focusable element(s) show no focus indicator`, ...failures] : []);
+}
+
+async function checkReflow(page, url, urlPath) {
+  await load(page, url);
+  const r = await page.evaluate((limit) => {
+    const sw = document.documentElement.scrollWidth;
+    const culprits = [];
+    if (sw > limit) {
+      const scrolls = (e) => {
+        for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+          const o = getComputedStyle(a).overflowX;
+          if (o === 'auto' || o === 'scroll' || o === 'hidden' || o === 'clip') return true;
+        }
+        return false;
+      };
+      const name = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+        (e.classList.length ? '.' + [...e.classList].join('.') : '');
+      for (const e of document.body ? document.body.querySelectorAll('*') : []) {
+        const rect = e.getBoundingClientRect();
+        if (rect.right <= limit + 0.5 || scrolls(e)) continue;
+        // Report the outermost element that overflows, not its children too.
+        if (e.parentElement && culprits.some((c) => c.el.contains(e))) continue;
+        culprits.push({ el: e, text: `${name(e)} reaches ${Math.round(rect.right)}px` });
+        if (culprits.length >= 5) break;
+      }
+    }
+    return { sw, culprits: culprits.map((c) => c.text) };
+  }, REFLOW.width);
+  record('reflow', `reflow at 320px on ${urlPath}`, r.sw <= REFLOW.width,
+    r.sw <= REFLOW.width ? [] : [`page is ${r.sw}px wide at a 320px viewport`, ...r.culprits]);
+}
+
+async function screenshots(page, base, pagePaths, outDir) {
+  const taken = [];
+  for (const [urlPath, name] of SCREENSHOTS) {
+    if (!pagePaths.includes(urlPath)) {
+      // No such page in this site: drop a picture left by an earlier run.
+      for (const width of SCREENSHOT_WIDTHS) fs.rmSync(path.join(outDir, `${name}-${width}.png`), { force: true });
+      continue;
+    }
+    for (const width of SCREENSHOT_WIDTHS) {
+      await page.setViewportSize({ width, height: 800 });
+      await load(page, base + urlPath);
+      const file = path.join(outDir, `${name}-${width}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      taken.push(path.relative(process.cwd(), file));
+    }
+  }
+  return taken;
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  const siteArg = process.argv[2];
+  if (!siteArg) {
+    console.error('usage: check.js SITE_DIR [SCREENSHOT_DIR]');
+    return 2;
+  }
+  let root;
+  try {
+    root = fs.realpathSync(path.resolve(siteArg));
+  } catch (e) {
+    console.error(`check: site folder ${siteArg} not found`);
+    return 2;
+  }
+  const shotDir = path.resolve(process.argv[3] || 'test-output/screenshots');
+  const files = findFiles(root, '.html');
+  if (files.length === 0) {
+    console.error(`check: no .html files under ${siteArg}`);
+    return 2;
+  }
+  const pagePaths = files.map((f) => pageUrlPath(root, f));
+
+  const server = await startServer(root);
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const blocked = new Set();
+  const pageErrors = [];
+  let browser = null;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60000 });
+    const context = await browser.newContext({ viewport: DESKTOP, serviceWorkers: 'block' });
+    // The site must stand alone: anything not from the test server is refused.
+    await context.route('**/*', (route) => {
+      const u = route.request().url();
+      if (u === base || u.startsWith(base + '/') || u.startsWith('data:')) return route.continue();
+      blocked.add(u);
+      return route.abort();
+    });
+    const desktop = await context.newPage();
+    const narrow = await context.newPage();
+    await narrow.setViewportSize(REFLOW);
+    desktop.on('pageerror', (e) => pageErrors.push(`${desktop.url()}: ${e.message}`));
+
+    const titles = [];
+    for (const urlPath of pagePaths) {
+      const url = base + urlPath;
+      const steps = [
+        ['axe', async () => { await load(desktop, url); await checkStructure(desktop, urlPath, titles); await checkAxe(desktop, urlPath); }],
+        ['keyboard', () => checkKeyboard(desktop, url, urlPath)],
+        ['focus', () => checkFocus(desktop, url, urlPath)],
+        ['reflow', () => checkReflow(narrow, url, urlPath)],
+      ];
+      for (const [suite, run] of steps) {
+        try {
+          await run();
+        } catch (e) {
+          const msg = oneLine(e && e.message ? e.message.split('\n')[0] : e, 200);
+          if (suite === 'axe') {
+            if (!titles.some((t) => t.urlPath === urlPath)) {
+              record('structure', `one h1 on ${urlPath}`, false, [`could not load: ${msg}`]);
+              record('structure', `lang en-GB on ${urlPath}`, false, [`could not load: ${msg}`]);
+              titles.push({ urlPath, title: '', hasTitle: false });
+            }
+            record('axe', `axe on ${urlPath}`, false, [`could not run: ${msg}`]);
+          } else {
+            const label = { keyboard: 'skip link', focus: 'focus visible', reflow: 'reflow at 320px' }[suite];
+            record(suite, `${label} on ${urlPath}`, false, [`could not run: ${msg}`]);
+          }
+        }
+      }
+    }
+    recordTitles(titles);
+
+    let taken = [];
+    try {
+      fs.mkdirSync(shotDir, { recursive: true });
+      taken = await screenshots(narrow, base, pagePaths, shotDir);
+    } catch (e) {
+      console.log(`screenshots: not taken: ${oneLine(e.message, 200)}`);
+    }
+    if (taken.length) console.log(`screenshots: ${taken.join(' ')}`);
+    await context.close();
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    server.close();
+  }
+
+  for (const u of blocked) console.log(`note: refused a request outside the site: ${u}`);
+  for (const e of pageErrors) console.log(`note: script error: ${oneLine(e, 200)}`);
+
+  let failed = 0;
+  for (const suite of SUITES) {
+    const list = results[suite];
+    const bad = list.filter((r) => !r.ok);
+    for (const r of bad) {
+      console.log(`FAIL ${r.name}${r.details.length ? ': ' + r.details[0] : ''}`);
+      for (const d of r.details.slice(1)) console.log(`    ${d}`);
+    }
+    console.log(`${suite}: ${list.length - bad.length} passed, ${bad.length} failed`);
+    failed += bad.length;
+  }
+  return failed ? 1 : 0;
+}
+
+if (require.main === module) {
+  // A hung browser must not hang the test run.
+  const limit = Number(process.env.BROWSER_TEST_TIMEOUT || 600);
+  setTimeout(() => {
+    console.error(`check: gave up after ${limit} s`);
+    process.exit(2);
+  }, limit * 1000).unref();
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      console.error(`check: ${e && e.stack ? e.stack : e}`);
+      process.exitCode = 2;
+    },
+  );
+}
+
+module.exports = { startServer, pageUrlPath, judgeFocus };

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Browser accessibility tests of the generated site: axe-core, reflow at
+# 320px, page structure, the skip link, visible focus (check.js, in Debian's
+# chromium through playwright-core) and the Nu HTML checker over every .html
+# and .css file (nu.js). Screenshots go to test-output/screenshots/.
+#
+#   tests/browser/run.sh [SITE_DIR]     SITE_DIR defaults to public, relative
+#                                       to the repository root
+#
+# Ends with one line "browser: N passed, N failed". Exit status: 0 all
+# passed, 1 a check failed (or could not run), 3 a dependency is missing.
+set -u
+cd "$(dirname "$0")/../.." || exit 3
+
+site=${1:-public}
+here=tests/browser
+
+missing=""
+command -v node >/dev/null 2>&1 || missing="$missing node"
+[ -x "${CHROMIUM:-/usr/bin/chromium}" ] || missing="$missing chromium"
+command -v "${JAVA:-java}" >/dev/null 2>&1 || missing="$missing java"
+for f in playwright-core/package.json axe-core/axe.min.js vnu-jar/build/dist/vnu.jar; do
+	if [ ! -f "$here/node_modules/$f" ]; then
+		missing="$missing node_modules/${f%%/*}"
+	fi
+done
+if [ -n "$missing" ]; then
+	echo "browser: missing:$missing" >&2
+	echo "browser: run scripts/install-deps.sh (as root) to install them" >&2
+	exit 3
+fi
+
+if [ ! -d "$site" ]; then
+	echo "browser: site folder $site not found: build it first (bin/sitegen build --out $site)"
+	echo "browser: 0 passed, 1 failed"
+	exit 1
+fi
+
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+# The Nu checker runs in its own JVM while chromium works through the pages.
+node "$here/nu.js" "$site" >"$out/nu" 2>&1 &
+nu_pid=$!
+node "$here/check.js" "$site" test-output/screenshots >"$out/check" 2>&1
+check_rc=$?
+wait "$nu_pid"
+nu_rc=$?
+
+pass=0
+fail=0
+# Adds up the "SUITE: N passed, N failed" lines of one script's output; a
+# script that stopped without its counts, or failed without a failing check,
+# counts as one failed check.
+tally() {
+	local name=$1 rc=$2 file=$3 p=0 f=0 n=0 line
+	cat "$file"
+	while IFS= read -r line; do
+		if [[ $line =~ ^[a-z-]+:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+			p=$((p + BASH_REMATCH[1]))
+			f=$((f + BASH_REMATCH[2]))
+			n=$((n + 1))
+		fi
+	done <"$file"
+	if [ "$n" -eq 0 ] || { [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; }; then
+		echo "FAIL $name did not finish (exit $rc)"
+		f=$((f + 1))
+	fi
+	pass=$((pass + p))
+	fail=$((fail + f))
+}
+
+tally check.js "$check_rc" "$out/check"
+tally nu.js "$nu_rc" "$out/nu"
+
+echo "browser: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
