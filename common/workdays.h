@@ -50,7 +50,11 @@ const char *tc_calendar_division(const struct tc_calendar *cal);
 int tc_calendar_covers(const struct tc_calendar *cal, tc_day day);
 /* The holiday's name on day, or NULL. */
 const char *tc_calendar_holiday(const struct tc_calendar *cal, tc_day day);
-/* 1 for a working day. */
+/*
+ * 1 for a working day. Outside the covered years there is no holiday data:
+ * Monday to Friday count as working (check tc_calendar_covers first where a
+ * wrong answer matters; the deadline functions below refuse instead).
+ */
 int tc_calendar_is_working(const struct tc_calendar *cal, tc_day day);
 
 /*
