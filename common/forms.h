@@ -137,4 +137,22 @@ cJSON *tc_form_schema_json(const struct tc_form *f);
  */
 const char *tc_sniff_type(const void *data, size_t len);
 
+/*
+ * Additions (backward compatible): more of the definition, for sitegen's
+ * confirmation page and casework's case pack. Strings are owned by the form.
+ */
+const char *tc_form_version(const struct tc_form *f); /* "1" by default */
+const char *tc_form_intro(const struct tc_form *f);   /* plain text or NULL */
+const char *tc_form_submit_label(const struct tc_form *f); /* the button */
+/* The confirmation page's title and Markdown body ("" when none). */
+const char *tc_form_confirmation_title(const struct tc_form *f);
+const char *tc_form_confirmation_body(const struct tc_form *f);
+/* Every field in page order, revealed fields after their option's field. */
+size_t tc_form_field_count(const struct tc_form *f);
+const char *tc_form_field_name(const struct tc_form *f, size_t i);
+/* A field's label, or an option's label by its value; NULL when unknown. */
+const char *tc_form_field_label(const struct tc_form *f, const char *name);
+const char *tc_form_option_label(const struct tc_form *f, const char *name,
+				 const char *value);
+
 #endif

@@ -765,6 +765,14 @@ static void check_pages(struct site *s)
 		for (j = 0; j < i; j++) {
 			struct page *o = s->pages[j];
 
+			if (pg->form && !o->draft && o->form == pg->form) {
+				gen_msg(&pg->msgs, 0, pg->path, pg->form_line,
+					1,
+					"the form '%s' is already on %s: a form "
+					"may appear on one page",
+					tc_form_id(pg->form), o->path);
+				pg->errors++;
+			}
 			if (!o->draft && o->url && !strcmp(o->url, pg->url)) {
 				gen_msg(&pg->msgs, 0, pg->path, 1, 1,
 					"this page's address %s is taken by "
@@ -1074,6 +1082,108 @@ static int render_to(struct site *s, const char *layout, cJSON *ctx,
 	return 0;
 }
 
+/* Where forms post: site.yml's intake_url, "/submit" by default. */
+static const char *intake_url(struct site *s)
+{
+	cJSON *iu = cJSON_GetObjectItemCaseSensitive(tc_yaml_root(s->cfg),
+						    "intake_url");
+
+	return cJSON_IsString(iu) ? iu->valuestring : "/submit";
+}
+
+/*
+ * The confirmation page intake shows after a form is sent: the definition's
+ * confirmation title and Markdown body through the confirmation layout,
+ * with REFERENCE_MARKER where the reference goes.
+ */
+static void write_confirmation(struct site *s, const struct tc_form *f)
+{
+	const char *id = tc_form_id(f);
+	const char *title = tc_form_confirmation_title(f);
+	const char *body = tc_form_confirmation_body(f);
+	struct tc_buf name = TC_BUF_INIT, html = TC_BUF_INIT, out = TC_BUF_INIT,
+		      url = TC_BUF_INIT;
+	struct page scratch;
+	cJSON *ctx = NULL;
+
+	memset(&scratch, 0, sizeof(scratch));
+	tc_buf_init(&scratch.msgs, 0);
+	tc_buf_addf(&name, "%s/forms/%s.yml", s->opt->content, id);
+	if (!title || !*title || !body || !*body) {
+		pthread_mutex_lock(&s->lock);
+		tc_input_error(name.data, 0, 0,
+			       "the form needs confirmation: with a title and "
+			       "a body, for the page shown after sending it");
+		s->errors++;
+		pthread_mutex_unlock(&s->lock);
+		goto out;
+	}
+	/* The body renders as a page at the top of content/, so its links are
+	 * written as from any top-level page. */
+	scratch.rel = "confirmation.md";
+	scratch.path = name.data;
+	scratch.text = (char *)body;
+	scratch.len = strlen(body);
+	scratch.body_line = 1;
+	md_process(s, &scratch, &html);
+	fputs(scratch.msgs.data, stderr);
+	tc_buf_addf(&url, "%s/%s/received", intake_url(s), id);
+	ctx = page_context(s, NULL, NULL, title, title, url.data, html.data,
+			   NULL, 0);
+	cJSON_AddStringToObject(ctx, "reference", REFERENCE_MARKER);
+	if (render_to(s, "confirmation", ctx, name.data, &out) == 0) {
+		tc_buf_reset(&name);
+		tc_buf_addf(&name, ".threecs/received/%s.html", id);
+		write_output(s, name.data, out.data, out.len);
+	}
+out:
+	cJSON_Delete(ctx);
+	tc_buf_release(&scratch.msgs);
+	tc_buf_release(&name);
+	tc_buf_release(&html);
+	tc_buf_release(&out);
+	tc_buf_release(&url);
+}
+
+/* Writes the page with its form, the shell for intake, the schema. */
+static void write_form_page(struct site *s, struct page *pg,
+			    const struct tc_buf *shell)
+{
+	const struct tc_form *f = pg->form;
+	const char *id = tc_form_id(f);
+	struct tc_buf action = TC_BUF_INIT, form = TC_BUF_INIT,
+		      page = TC_BUF_INIT, name = TC_BUF_INIT;
+	const char *at = strstr(shell->data, FORM_MARKER);
+	cJSON *schema = NULL;
+	char *json = NULL;
+
+	if (!at)
+		TC_BUG("form marker missing from the rendered page");
+	tc_buf_addf(&action, "%s/%s", intake_url(s), id);
+	if (tc_form_render(f, action.data, NULL, NULL, &form) < 0)
+		tc_die_nomem();
+	tc_buf_add(&page, shell->data, (size_t)(at - shell->data));
+	tc_buf_addbuf(&page, &form);
+	tc_buf_adds(&page, at + strlen(FORM_MARKER));
+	write_output(s, pg->out, page.data, page.len);
+	tc_buf_addf(&name, ".threecs/forms/%s.html", id);
+	write_output(s, name.data, shell->data, shell->len);
+	schema = tc_form_schema_json(f);
+	json = schema ? cJSON_PrintUnformatted(schema) : NULL;
+	if (!json)
+		tc_die_nomem();
+	tc_buf_reset(&name);
+	tc_buf_addf(&name, "assets/forms/%s.json", id);
+	write_output(s, name.data, json, strlen(json));
+	write_confirmation(s, f);
+	free(json);
+	cJSON_Delete(schema);
+	tc_buf_release(&action);
+	tc_buf_release(&form);
+	tc_buf_release(&page);
+	tc_buf_release(&name);
+}
+
 static void write_page(void *arg, size_t i)
 {
 	struct site *s = arg;
@@ -1086,8 +1196,12 @@ static void write_page(void *arg, size_t i)
 	md_process(s, pg, &body);
 	ctx = page_context(s, pg, tc_yaml_root(pg->fm), pg->title, pg->summary,
 			   pg->url, body.data, pg->toc, pg->want_toc);
-	if (render_to(s, pg->layout, ctx, pg->path, &out) == 0)
-		write_output(s, pg->out, out.data, out.len);
+	if (render_to(s, pg->layout, ctx, pg->path, &out) == 0) {
+		if (pg->form)
+			write_form_page(s, pg, &out);
+		else
+			write_output(s, pg->out, out.data, out.len);
+	}
 	cJSON_Delete(ctx);
 	tc_buf_release(&body);
 	tc_buf_release(&out);
@@ -1379,6 +1493,25 @@ int site_build(const struct site_options *opt, struct site_result *res)
 	}
 	check_site_config(&s);
 
+	/* Forms, which pages embed: their errors are content errors. */
+	{
+		char *fdir = join(opt->content, "forms");
+
+		if (tc_fs_is_dir(fdir)) {
+			int nerr = 0;
+
+			fflush(stderr);
+			s.forms = tc_forms_load_dir(fdir, &nerr);
+			s.errors += nerr;
+			if (!s.forms) {
+				tc_warn("cannot read %s", fdir);
+				free(fdir);
+				goto out;
+			}
+		}
+		free(fdir);
+	}
+
 	/* Phase A: every page, in parallel. */
 	if (walk_files(opt->content, "", 1, &files) < 0) {
 		tc_warn("cannot read %s", opt->content);
@@ -1480,6 +1613,7 @@ out:
 	tc_yaml_free(s.cfg);
 	free(s.cfg_path);
 	tc_tpl_set_free(s.tpl);
+	tc_forms_free(s.forms);
 	tc_buf_release(&s.msgs);
 	pthread_mutex_destroy(&s.lock);
 	return rc;

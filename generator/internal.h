@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "buffer.h"
+#include "forms.h"
 #include "site.h"
 #include "template.h"
 #include "yamljson.h"
@@ -44,6 +45,8 @@ struct page {
 	int want_toc;               /* show the contents list */
 	struct link_ref *links;     /* links found in phase A */
 	size_t nlinks;              /* how many */
+	const struct tc_form *form; /* the form this page embeds, or NULL */
+	int form_line;              /* where its block is */
 	struct tc_buf msgs;         /* messages for this page, printed in order */
 	int errors, warnings;       /* counts of msgs */
 };
@@ -55,6 +58,7 @@ struct site {
 	struct page **pages;        /* every page, sorted by rel */
 	size_t npages;
 	struct tc_tpl_set *tpl;     /* the theme's templates */
+	struct tc_forms *forms;     /* content/forms, or NULL without forms */
 	char **layouts;             /* names of the theme's layouts, sorted */
 	size_t nlayouts;
 	cJSON *assets;              /* asset key -> hashed URL */
@@ -66,6 +70,11 @@ struct site {
 	pthread_mutex_t lock;       /* guards outputs and result counters */
 	struct site_result *res;
 };
+
+/* Stands where a page's form goes, in the shell intake fills in. */
+#define FORM_MARKER "<!--threecs:form-->"
+/* Stands where the reference goes on a confirmation page. */
+#define REFERENCE_MARKER "@@REFERENCE@@"
 
 /* Appends "sitegen: [warning: ]file:line:col: msg\n" to msgs. */
 void gen_msg(struct tc_buf *msgs, int warning, const char *file, int line,

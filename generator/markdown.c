@@ -308,6 +308,58 @@ out:
 	tc_buf_release(&why);
 }
 
+/* A "form NAME" block: the form is rendered in place at write time. */
+static int do_form(struct walk *w, cmark_node *n, const char *rest, int line,
+		   struct tc_error *err)
+{
+	const struct tc_form *f = NULL;
+	char name[64];
+	size_t len, i, nf;
+	struct tc_buf known = TC_BUF_INIT;
+	int col = cmark_node_get_start_column(n), rc = -1;
+
+	while (*rest == ' ' || *rest == '\t')
+		rest++;
+	len = strcspn(rest, " \t");
+	if (len == 0 || len >= sizeof(name) || rest[len + strspn(rest + len,
+								  " \t")]) {
+		tc_error_set(err, TC_ESYNTAX, w->pg->path, line, col,
+			     "write a form block as ```form NAME, where NAME "
+			     "is a file in content/forms/ without .yml");
+		goto out;
+	}
+	memcpy(name, rest, len);
+	name[len] = '\0';
+	if (w->site && w->site->forms)
+		f = tc_forms_find(w->site->forms, name);
+	if (!f) {
+		nf = w->site && w->site->forms ? tc_forms_count(w->site->forms)
+					       : 0;
+		for (i = 0; i < nf; i++)
+			tc_buf_addf(&known, "%s%s", i ? ", " : "",
+				    tc_form_id(tc_forms_at(w->site->forms, i)));
+		tc_error_set(err, TC_ENOENT, w->pg->path, line, col,
+			     "no form '%s' in content/forms/ (forms: %s)", name,
+			     nf ? known.data : "none");
+		goto out;
+	}
+	if (w->pg->form && !w->html) {
+		tc_error_set(err, TC_EDUP, w->pg->path, line, col,
+			     "a page may hold one form; this one already has "
+			     "'%s' at line %d",
+			     tc_form_id(w->pg->form), w->pg->form_line);
+		goto out;
+	}
+	w->pg->form = f;
+	w->pg->form_line = line;
+	if (w->html)
+		replace_with_html(n, FORM_MARKER "\n");
+	rc = 0;
+out:
+	tc_buf_release(&known);
+	return rc;
+}
+
 static void do_code_block(struct walk *w, cmark_node *n)
 {
 	const char *info = cmark_node_get_fence_info(n);
@@ -339,12 +391,8 @@ static void do_code_block(struct walk *w, cmark_node *n)
 			replace_with_html(n, html.data);
 		}
 	} else if (word == 4 && !strncmp(info, "form", 4)) {
-		tc_error_set(&err, TC_EINVAL, w->pg->path, line,
-			     cmark_node_get_start_column(n),
-			     "form blocks are not available in this version "
-			     "of sitegen: remove the block or describe the "
-			     "other ways to get in touch");
-		goto fail;
+		if (do_form(w, n, info + 4, line, &err) < 0)
+			goto fail;
 	}
 	goto out;
 fail:

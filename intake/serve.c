@@ -1,7 +1,44 @@
-/* serve.c: placeholder until the server lands. */
-#include "intake.h"
+/*
+ * serve.c: intake serve. Starts libmicrohttpd with a thread pool on one
+ * address, routes each request (static files, form posts, confirmation
+ * pages), sends every answer with the security headers, logs one line per
+ * request without personal data, and stops cleanly on SIGINT or SIGTERM.
+ */
+#define _GNU_SOURCE /* O_DIRECTORY, O_NOFOLLOW */
+
+#include "serve_internal.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "err.h"
+#include "escape.h"
+#include "fsutil.h"
+#include "limits.h"
+
+/* Connections one client address may hold at once. */
+#define PER_IP_CONNECTIONS 32
+/* Memory for one connection's headers and read buffer. */
+#define CONNECTION_MEMORY (128u * 1024)
+/* Seconds to let requests in flight finish after a stop signal. */
+#define DRAIN_SECONDS 10
+
+static const char csp[] =
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'";
 
 void intake_serve_defaults(struct intake_serve_options *o)
 {
@@ -20,9 +57,668 @@ void intake_serve_defaults(struct intake_serve_options *o)
 	o->quiet = 0;
 }
 
+/* ---- responses ---------------------------------------------------- */
+
+void intake_add_security_headers(struct MHD_Response *r)
+{
+	/* A header that cannot be added (out of memory) is not fatal for
+	 * the request; MHD sends what it has. */
+	(void)MHD_add_response_header(r, "Content-Security-Policy", csp);
+	(void)MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	(void)MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	(void)MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	(void)MHD_add_response_header(
+	    r, "Permissions-Policy",
+	    "camera=(), microphone=(), geolocation=(), interest-cohort=()");
+	(void)MHD_add_response_header(r, "Cross-Origin-Opener-Policy",
+				      "same-origin");
+}
+
+enum MHD_Result intake_queue(struct MHD_Connection *c, struct intake_req *rq,
+			     unsigned status, struct MHD_Response *r,
+			     uint64_t bytes)
+{
+	enum MHD_Result ret;
+
+	intake_add_security_headers(r);
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	if (ret == MHD_YES) {
+		rq->status = status;
+		rq->bytes = bytes;
+	}
+	return ret;
+}
+
+enum MHD_Result intake_send_buf(struct MHD_Connection *c, struct intake_req *rq,
+				unsigned status, const char *content_type,
+				struct tc_buf *body)
+{
+	struct MHD_Response *r = NULL;
+	size_t len = 0;
+	char *data;
+	enum MHD_Result ret = MHD_NO;
+
+	data = tc_buf_detach(body, &len);
+	if (!data)
+		goto out;
+	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(data);
+		goto out;
+	}
+	if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+				    content_type) == MHD_NO ||
+	    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+				    "no-store") == MHD_NO) {
+		MHD_destroy_response(r);
+		goto out;
+	}
+	ret = intake_queue(c, rq, status, r, len);
+out:
+	return ret;
+}
+
+enum MHD_Result intake_send_page(struct MHD_Connection *c,
+				 struct intake_req *rq, unsigned status,
+				 const char *title, const char *text,
+				 const char *extra_header,
+				 const char *extra_value)
+{
+	struct tc_buf b = TC_BUF_INIT;
+	struct MHD_Response *r = NULL;
+	size_t len = 0;
+	char *data = NULL;
+	enum MHD_Result ret = MHD_NO;
+
+	if (tc_buf_adds(&b, "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n"
+			    "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
+			    "content=\"width=device-width, initial-scale=1\">\n"
+			    "<title>") < 0 ||
+	    tc_esc_html(&b, title, strlen(title)) < 0 ||
+	    tc_buf_adds(&b, "</title>\n</head>\n<body>\n<main id=\"main\">\n"
+			    "<h1>") < 0 ||
+	    tc_esc_html(&b, title, strlen(title)) < 0 ||
+	    tc_buf_adds(&b, "</h1>\n<p>") < 0 ||
+	    tc_esc_html(&b, text, strlen(text)) < 0 ||
+	    tc_buf_adds(&b, "</p>\n<p><a href=\"/\">Go to the home page</a>"
+			    "</p>\n</main>\n</body>\n</html>\n") < 0)
+		goto out;
+	data = tc_buf_detach(&b, &len);
+	if (!data)
+		goto out;
+	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (!r)
+		goto out;
+	data = NULL;
+	if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+				    "text/html; charset=utf-8") == MHD_NO ||
+	    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+				    "no-store") == MHD_NO ||
+	    (extra_header &&
+	     MHD_add_response_header(r, extra_header, extra_value) == MHD_NO))
+		goto out;
+	ret = intake_queue(c, rq, status, r, len);
+	r = NULL;
+out:
+	if (r)
+		MHD_destroy_response(r);
+	free(data);
+	tc_buf_release(&b);
+	return ret;
+}
+
+enum MHD_Result intake_send_redirect(struct MHD_Connection *c,
+				     struct intake_req *rq, unsigned status,
+				     const char *location)
+{
+	static const char body[] = "See Other\n";
+	struct MHD_Response *r;
+	enum MHD_Result ret = MHD_NO;
+
+	r = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body,
+					    MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		goto out;
+	if (MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, location) ==
+		MHD_NO ||
+	    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+				    "text/plain; charset=utf-8") == MHD_NO ||
+	    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+				    "no-store") == MHD_NO) {
+		MHD_destroy_response(r);
+		goto out;
+	}
+	ret = intake_queue(c, rq, status, r, sizeof(body) - 1);
+out:
+	return ret;
+}
+
+enum MHD_Result intake_send_not_found(struct MHD_Connection *c,
+				      struct intake_req *rq)
+{
+	struct MHD_Response *r = NULL;
+	struct stat st;
+	int fd;
+	enum MHD_Result ret = MHD_NO;
+
+	fd = openat(rq->ctx->site_fd, "404.html",
+		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		ret = intake_send_page(c, rq, 404, "Page not found",
+				       "If you typed the web address, check it "
+				       "is correct.",
+				       NULL, NULL);
+		goto out;
+	}
+	r = MHD_create_response_from_fd((size_t)st.st_size, fd);
+	if (!r) {
+		close(fd);
+		goto out;
+	}
+	if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+				    "text/html; charset=utf-8") == MHD_NO ||
+	    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+				    "no-cache") == MHD_NO) {
+		MHD_destroy_response(r);
+		goto out;
+	}
+	ret = intake_queue(c, rq, 404, r, (uint64_t)st.st_size);
+out:
+	return ret;
+}
+
+enum MHD_Result intake_send_internal_error(struct MHD_Connection *c,
+					   struct intake_req *rq)
+{
+	return intake_send_page(c, rq, 500, "Sorry, there is a problem",
+				"Something went wrong on our side. Please try "
+				"again later.",
+				NULL, NULL);
+}
+
+/* ---- routing ------------------------------------------------------ */
+
+/* Copies s into out (size n) for the log: printable ASCII only. */
+static void log_copy(char *out, size_t n, const char *s)
+{
+	size_t i = 0;
+
+	for (; s && *s && i + 1 < n; s++)
+		out[i++] = (*s > 0x20 && *s < 0x7f) ? *s : '?';
+	out[i] = '\0';
+}
+
+static int is_method(const char *m, const char *want)
+{
+	return !strcmp(m, want);
+}
+
+/*
+ * Splits the decoded path after "/submit/" into the form name and what
+ * follows: "complaint" or "complaint/received". Returns the shell or NULL.
+ */
+static const struct intake_shell *
+submit_target(const struct intake_ctx *ctx, const char *rest, const char **tail)
+{
+	const char *slash = strchr(rest, '/');
+	size_t n = slash ? (size_t)(slash - rest) : strlen(rest);
+
+	*tail = slash ? slash : "";
+	return intake_find_shell(ctx, rest, n);
+}
+
+static enum MHD_Result route_get(struct MHD_Connection *c,
+				 struct intake_req *rq, const char *url)
+{
+	struct tc_buf dec = TC_BUF_INIT;
+	const struct intake_shell *sh;
+	const char *tail;
+	enum MHD_Result ret = MHD_NO;
+
+	if (url[0] != '/' || intake_url_decode(url, strlen(url), &dec) < 0) {
+		ret = intake_send_not_found(c, rq);
+		goto out;
+	}
+	if (!strncmp(dec.data, "/submit/", 8)) {
+		sh = submit_target(rq->ctx, dec.data + 8, &tail);
+		if (sh && !strcmp(tail, ""))
+			ret = intake_send_redirect(c, rq, 303, "/");
+		else if (sh && !strcmp(tail, "/received"))
+			ret = intake_received(c, rq, sh);
+		else
+			ret = intake_send_not_found(c, rq);
+		goto out;
+	}
+	ret = intake_static(c, rq, dec.data + 1, dec.len - 1);
+out:
+	tc_buf_release(&dec);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
+				  const char *url, const char *method,
+				  const char *version, const char *upload_data,
+				  size_t *upload_size, void **con_cls)
+{
+	struct intake_ctx *ctx = cls;
+	struct intake_req *rq = *con_cls;
+	const struct intake_shell *sh;
+	const char *tail;
+
+	(void)version;
+	if (!rq) {
+		rq = calloc(1, sizeof(*rq));
+		if (!rq)
+			return MHD_NO; /* cannot even answer: drop it */
+		rq->ctx = ctx;
+		clock_gettime(CLOCK_MONOTONIC, &rq->start);
+		log_copy(rq->method, sizeof(rq->method), method);
+		log_copy(rq->path, sizeof(rq->path), url);
+		*con_cls = rq;
+	}
+	if (rq->post)
+		return intake_post(c, rq, NULL, upload_data, upload_size);
+	if (rq->status) {
+		/* Answered already; let any body go by unread. */
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (is_method(method, "GET") || is_method(method, "HEAD"))
+		return route_get(c, rq, url);
+	if (is_method(method, "POST")) {
+		if (strncmp(url, "/submit/", 8))
+			return intake_send_page(
+			    c, rq, 405, "Method not allowed",
+			    "This address does not take form posts.", "Allow",
+			    "GET, HEAD");
+		sh = submit_target(ctx, url + 8, &tail);
+		if (!sh || *tail)
+			return intake_send_not_found(c, rq);
+		return intake_post(c, rq, sh, upload_data, upload_size);
+	}
+	return intake_send_page(c, rq, 405, "Method not allowed",
+				"This server answers GET, HEAD and POST only.",
+				"Allow", "GET, HEAD, POST");
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct intake_ctx *ctx = cls;
+	struct intake_req *rq = *con_cls;
+	struct timespec now;
+	char line[400];
+	long ms;
+	int n;
+
+	(void)c;
+	if (!rq)
+		return;
+	if (rq->post) {
+		intake_post_free(rq->post);
+		rq->post = NULL;
+	}
+	if (!ctx->opt->quiet) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ms = (long)(now.tv_sec - rq->start.tv_sec) * 1000 +
+		     (now.tv_nsec - rq->start.tv_nsec) / 1000000;
+		if (rq->status && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+			n = snprintf(line, sizeof(line),
+				     "%s %s %u %" PRIu64 " %ldms\n", rq->method,
+				     rq->path, rq->status, rq->bytes, ms);
+		else
+			n = snprintf(line, sizeof(line),
+				     "%s %s %u - %ldms (closed early)\n",
+				     rq->method, rq->path, rq->status, ms);
+		/* One write per line keeps lines whole between threads; a
+		 * failed log write must not fail the request. */
+		if (n > 0)
+			(void)!write(STDERR_FILENO, line,
+				     (size_t)n < sizeof(line) ? (size_t)n
+							      : sizeof(line));
+	}
+	free(rq);
+	*con_cls = NULL;
+}
+
+/* MHD decodes the URL before the handler sees it; intake decodes once
+ * itself, so it can refuse %00 instead of seeing a shortened path. */
+static size_t keep_escapes(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	return strlen(s);
+}
+
+/* ---- start and stop ------------------------------------------------ */
+
+/* Parses "127.0.0.1:8080" or "[::1]:8080" into ss. Returns 0 or -1. */
+static int parse_listen(const char *s, struct sockaddr_storage *ss,
+			socklen_t *sslen, int *v6)
+{
+	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	char host[64];
+	const char *colon, *p;
+	unsigned long port = 0;
+	size_t hl;
+	int rc = -1;
+
+	memset(ss, 0, sizeof(*ss));
+	if (s[0] == '[') {
+		p = strchr(s, ']');
+		if (!p || p[1] != ':')
+			goto out;
+		hl = (size_t)(p - s - 1);
+		if (hl == 0 || hl >= sizeof(host))
+			goto out;
+		memcpy(host, s + 1, hl);
+		colon = p + 1;
+		*v6 = 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon)
+			goto out;
+		hl = (size_t)(colon - s);
+		if (hl == 0 || hl >= sizeof(host))
+			goto out;
+		memcpy(host, s, hl);
+		*v6 = 0;
+	}
+	host[hl] = '\0';
+	p = colon + 1;
+	if (!*p)
+		goto out;
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9')
+			goto out;
+		port = port * 10 + (unsigned long)(*p - '0');
+		if (port > 65535)
+			goto out;
+	}
+	if (*v6) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, host, &in6->sin6_addr) != 1)
+			goto out;
+		*sslen = sizeof(*in6);
+	} else {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET, host, &in4->sin_addr) != 1)
+			goto out;
+		*sslen = sizeof(*in4);
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+/* Reads site/.threecs/KIND/ID.html into *out (malloc'd). */
+static int read_shell(const char *site, const char *kind, const char *id,
+		      const char *needle, char **out, size_t *len)
+{
+	struct tc_buf path = TC_BUF_INIT, b = TC_BUF_INIT;
+	int rc = -1;
+
+	if (tc_buf_addf(&path, "%s/.threecs/%s/%s.html", site, kind, id) < 0)
+		goto nomem;
+	if (tc_fs_read(path.data, TC_MAX_RENDER, &b) < 0) {
+		if (errno == ENOENT)
+			tc_warnx("%s: missing page shell for form '%s' (run "
+				 "sitegen build, with a page that holds the "
+				 "form)",
+				 path.data, id);
+		else
+			tc_warn("%s: cannot read the page shell", path.data);
+		goto out;
+	}
+	if (!strstr(b.data, needle)) {
+		tc_warnx("%s: the page shell has no '%s' (run sitegen build "
+			 "again)",
+			 path.data, needle);
+		goto out;
+	}
+	*out = tc_buf_detach(&b, len);
+	if (!*out)
+		goto nomem;
+	rc = 0;
+	goto out;
+nomem:
+	tc_warnx("out of memory");
+out:
+	tc_buf_release(&path);
+	tc_buf_release(&b);
+	return rc;
+}
+
+static void ctx_release(struct intake_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->nshells; i++) {
+		free(ctx->shells[i].form_page);
+		free(ctx->shells[i].received_page);
+	}
+	free(ctx->shells);
+	tc_forms_free(ctx->forms);
+	if (ctx->site_fd >= 0)
+		close(ctx->site_fd);
+	free(ctx->spool_tmp);
+	free(ctx->spool_ready);
+	free(ctx->spool_bundled);
+	intake_rate_free(ctx->rate);
+}
+
+/* Loads the forms and their shells. Returns an exit code. */
+static int load_forms(struct intake_ctx *ctx, const char *site,
+		      const char *forms)
+{
+	const struct tc_form *f;
+	int nerr = 0, rc = TC_EXIT_ENV;
+	size_t i, n;
+
+	ctx->forms = tc_forms_load_dir(forms, &nerr);
+	if (!ctx->forms) {
+		tc_warn("%s: cannot read the form definitions", forms);
+		goto out;
+	}
+	if (nerr > 0) {
+		tc_warnx("%s: %d form definition%s with errors; fix %s and "
+			 "start again",
+			 forms, nerr, nerr == 1 ? "" : "s",
+			 nerr == 1 ? "it" : "them");
+		rc = TC_EXIT_INPUT;
+		goto out;
+	}
+	n = tc_forms_count(ctx->forms);
+	ctx->shells = calloc(n ? n : 1, sizeof(*ctx->shells));
+	if (!ctx->shells) {
+		tc_warnx("out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		f = tc_forms_at(ctx->forms, i);
+		ctx->shells[i].form = f;
+		ctx->nshells = i + 1;
+		if (read_shell(site, "forms", tc_form_id(f),
+			       "<!--threecs:form-->", &ctx->shells[i].form_page,
+			       &ctx->shells[i].form_len) < 0 ||
+		    read_shell(site, "received", tc_form_id(f), "@@REFERENCE@@",
+			       &ctx->shells[i].received_page,
+			       &ctx->shells[i].received_len) < 0)
+			goto out;
+	}
+	rc = TC_EXIT_OK;
+out:
+	return rc;
+}
+
+const struct intake_shell *intake_find_shell(const struct intake_ctx *ctx,
+					     const char *id, size_t len)
+{
+	const char *fid;
+	size_t i;
+
+	for (i = 0; i < ctx->nshells; i++) {
+		fid = tc_form_id(ctx->shells[i].form);
+		if (strlen(fid) == len && !memcmp(fid, id, len))
+			return &ctx->shells[i];
+	}
+	return NULL;
+}
+
+static unsigned cpu_count(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		return 1;
+	return n > 64 ? 64 : (unsigned)n;
+}
+
+/* Prints the one line that says the service is up. */
+static int print_banner(const struct intake_ctx *ctx,
+			const struct intake_serve_options *o, int v6,
+			const struct sockaddr_storage *ss, unsigned port)
+{
+	char host[INET6_ADDRSTRLEN];
+	const void *a;
+	size_t i;
+
+	a = v6 ? (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr
+	       : (const void *)&((const struct sockaddr_in *)ss)->sin_addr;
+	if (!inet_ntop(v6 ? AF_INET6 : AF_INET, a, host, sizeof(host)))
+		snprintf(host, sizeof(host), "%s", "?");
+	printf("intake: serving %s on http://%s%s%s:%u/ (forms: ", o->site,
+	       v6 ? "[" : "", host, v6 ? "]" : "", port);
+	for (i = 0; i < ctx->nshells; i++)
+		printf("%s%s", i ? ", " : "", tc_form_id(ctx->shells[i].form));
+	if (!ctx->nshells)
+		printf("none");
+	printf("; spool: %s)\n", o->spool);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		tc_warn("cannot write to standard output");
+		return -1;
+	}
+	return 0;
+}
+
+/* Waits (bounded) for the connections still open to finish. */
+static void drain(struct MHD_Daemon *d)
+{
+	const union MHD_DaemonInfo *info;
+	struct timespec pause = {0, 100 * 1000 * 1000};
+	int i;
+
+	for (i = 0; i < DRAIN_SECONDS * 10; i++) {
+		info =
+		    MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+		if (!info || info->num_connections == 0)
+			break;
+		nanosleep(&pause, NULL);
+	}
+}
+
 int intake_serve(const struct intake_serve_options *o)
 {
-	(void)o;
-	tc_warnx("serve is not available yet");
-	return TC_EXIT_ENV;
+	struct intake_ctx ctx;
+	struct sockaddr_storage ss;
+	struct MHD_Daemon *d = NULL;
+	const union MHD_DaemonInfo *info;
+	socklen_t sslen = 0;
+	sigset_t set;
+	unsigned threads, port, flags;
+	int v6 = 0, sig = 0, rc = TC_EXIT_ENV;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.opt = o;
+	ctx.site_fd = -1;
+	if (parse_listen(o->listen, &ss, &sslen, &v6) < 0) {
+		tc_warnx("--listen '%s' is not ADDRESS:PORT (such as "
+			 "127.0.0.1:8080 or [::1]:8080)",
+			 o->listen);
+		rc = TC_EXIT_USAGE;
+		goto out;
+	}
+	tzset();
+	ctx.site_fd = open(o->site, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (ctx.site_fd < 0) {
+		tc_warn("%s: cannot open the site folder (run sitegen build)",
+			o->site);
+		goto out;
+	}
+	rc = load_forms(&ctx, o->site, o->forms);
+	if (rc)
+		goto out;
+	rc = TC_EXIT_ENV;
+	if (intake_spool_prepare(&ctx, o->spool) < 0)
+		goto out;
+	ctx.rate = intake_rate_new(o->rate_per_min);
+	if (!ctx.rate) {
+		tc_warn("cannot set up the rate limit");
+		goto out;
+	}
+
+	/* Signals go to this thread's sigwait only: block them before the
+	 * daemon's threads start, so they inherit the mask. */
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL)) {
+		tc_warnx("cannot block signals");
+		goto out;
+	}
+
+	threads = o->threads ? o->threads : cpu_count();
+	if (threads > o->max_conns)
+		threads = o->max_conns;
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC;
+	if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
+		flags |= MHD_USE_EPOLL;
+	if (v6)
+		flags |= MHD_USE_IPv6;
+	d = MHD_start_daemon(
+	    flags, 0, NULL, NULL, on_request, &ctx, MHD_OPTION_SOCK_ADDR,
+	    (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    MHD_OPTION_CONNECTION_TIMEOUT, o->timeout,
+	    MHD_OPTION_CONNECTION_LIMIT, o->max_conns,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_IP_CONNECTIONS,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, &ctx,
+	    MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, NULL, MHD_OPTION_END);
+	if (!d) {
+		tc_warnx("cannot listen on %s (is the address in use, or not "
+			 "on this machine?)",
+			 o->listen);
+		goto out;
+	}
+	(void)sslen;
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	port = info ? info->port : 0;
+	if (print_banner(&ctx, o, v6, &ss, port) < 0)
+		goto out;
+
+	while (sigwait(&set, &sig) != 0)
+		;
+	fprintf(stderr, "intake: stopping (signal %d)\n", sig);
+	/* Take no new connections; let those in flight finish. */
+	(void)MHD_quiesce_daemon(d);
+	drain(d);
+	MHD_stop_daemon(d);
+	d = NULL;
+	fprintf(stderr, "intake: stopped (%" PRIu64 " honeypot post%s)\n",
+		__atomic_load_n(&ctx.honeypots, __ATOMIC_RELAXED),
+		__atomic_load_n(&ctx.honeypots, __ATOMIC_RELAXED) == 1 ? ""
+								       : "s");
+	rc = TC_EXIT_OK;
+out:
+	if (d)
+		MHD_stop_daemon(d);
+	ctx_release(&ctx);
+	return rc;
 }

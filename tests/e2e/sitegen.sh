@@ -105,8 +105,8 @@ expect_error "unknown layout" about.md 's/^layout: policy/layout: fancy/' \
 	"bad/about.md:4:9: no layout 'fancy'"
 expect_error "nav to a missing page" site.yml 's/page: about.md/page: abut.md/' \
 	"bad/site.yml:10:11: no page 'abut.md'"
-expect_error "form block not available" guide/index.md '$a ```form complaint\n```' \
-	"bad/guide/index.md:6:1: form blocks are not available"
+expect_error "unknown form" guide/index.md '$a ```form complaint\n```' \
+	"bad/guide/index.md:6:1: no form 'complaint' in content/forms/"
 
 # --- warnings in check ---
 cp -r "$FIX" "$SCRATCH/warn"

@@ -1,0 +1,148 @@
+/*
+ * ratelimit.c: posts per client per minute, in a small fixed table.
+ *
+ * A client is known only by a salted SHA-256 of its address (an IPv6
+ * client by its /64, since one host may hold the whole prefix). The salt
+ * is random per process and never stored, so the table cannot be turned
+ * back into addresses, and nothing of it outlives the process. The table
+ * has a fixed number of slots; a full neighbourhood evicts its stalest
+ * entry, so a flood of addresses costs memory no more than a few.
+ */
+#define _GNU_SOURCE /* getrandom */
+
+#include "serve_internal.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+
+#include "sha256.h"
+
+/* Slots in the table (a power of two) and slots probed per client. */
+#define RATE_SLOTS 8192
+#define RATE_PROBE 8
+
+struct rate_slot {
+	uint64_t key;	/* salted hash of the client; 0: free */
+	int64_t minute; /* the minute (time / 60) counted */
+	unsigned count; /* posts in that minute */
+};
+
+struct intake_rate {
+	pthread_mutex_t lock;	 /* guards slots */
+	unsigned per_min;	 /* posts allowed per minute */
+	unsigned char salt[32];	 /* random, this process only */
+	struct rate_slot *slots; /* RATE_SLOTS of them */
+};
+
+struct intake_rate *intake_rate_new(unsigned per_min)
+{
+	struct intake_rate *r = NULL, *ret = NULL;
+	size_t got = 0;
+	ssize_t n;
+
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		goto out;
+	r->slots = calloc(RATE_SLOTS, sizeof(*r->slots));
+	if (!r->slots)
+		goto out;
+	while (got < sizeof(r->salt)) {
+		n = getrandom(r->salt + got, sizeof(r->salt) - got, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto out;
+		}
+		got += (size_t)n;
+	}
+	if (pthread_mutex_init(&r->lock, NULL))
+		goto out;
+	r->per_min = per_min ? per_min : 1;
+	ret = r;
+	r = NULL;
+out:
+	if (r) {
+		free(r->slots);
+		free(r);
+	}
+	return ret;
+}
+
+void intake_rate_free(struct intake_rate *r)
+{
+	if (!r)
+		return;
+	pthread_mutex_destroy(&r->lock);
+	free(r->slots);
+	free(r);
+}
+
+/* The salted hash of the client's address (never 0). */
+static uint64_t client_key(const struct intake_rate *r, const void *addr)
+{
+	const struct sockaddr *sa = addr;
+	struct tc_sha256 s;
+	unsigned char d[32];
+	uint64_t k = 0;
+	size_t i;
+
+	tc_sha256_init(&s);
+	tc_sha256_update(&s, r->salt, sizeof(r->salt));
+	if (sa && sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = addr;
+		tc_sha256_update(&s, "4", 1);
+		tc_sha256_update(&s, &in->sin_addr, sizeof(in->sin_addr));
+	} else if (sa && sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = addr;
+		tc_sha256_update(&s, "6", 1);
+		tc_sha256_update(&s, &in6->sin6_addr, 8);
+	} else {
+		tc_sha256_update(&s, "?", 1);
+	}
+	tc_sha256_final(&s, d);
+	for (i = 0; i < 8; i++)
+		k = (k << 8) | d[i];
+	return k ? k : 1;
+}
+
+unsigned intake_rate_hit(struct intake_rate *r, const void *addr, time_t now)
+{
+	uint64_t key = client_key(r, addr);
+	int64_t minute = (int64_t)now / 60;
+	struct rate_slot *slot = NULL, *s;
+	unsigned wait = 0;
+	size_t i, at = (size_t)(key & (RATE_SLOTS - 1));
+
+	pthread_mutex_lock(&r->lock);
+	for (i = 0; i < RATE_PROBE; i++) {
+		s = &r->slots[(at + i) & (RATE_SLOTS - 1)];
+		if (s->key == key) {
+			slot = s;
+			break;
+		}
+		/* Prefer a free slot, else the one counted longest ago. */
+		if (!slot ||
+		    (slot->key && (!s->key || s->minute < slot->minute)))
+			slot = s;
+	}
+	if (slot->key != key) {
+		slot->key = key;
+		slot->minute = minute;
+		slot->count = 0;
+	}
+	if (slot->minute != minute) {
+		slot->minute = minute;
+		slot->count = 0;
+	}
+	if (slot->count >= r->per_min)
+		wait = (unsigned)(60 - (int64_t)now % 60);
+	else
+		slot->count++;
+	pthread_mutex_unlock(&r->lock);
+	return wait;
+}

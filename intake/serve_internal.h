@@ -1,0 +1,155 @@
+/*
+ * serve_internal.h: what the parts of intake serve share (serve.c runs the
+ * daemon and answers, static.c serves files from the site, submit.c takes
+ * form posts, spool.c writes them durably, ratelimit.c counts posts).
+ * Nothing here is exported beyond intake/.
+ */
+#ifndef TC_INTAKE_SERVE_INTERNAL_H
+#define TC_INTAKE_SERVE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <microhttpd.h>
+
+#include "buffer.h"
+#include "forms.h"
+#include "intake.h"
+
+struct intake_rate;
+struct intake_post;
+
+/* The page shells sitegen wrote for one form (read once at start). */
+struct intake_shell {
+	const struct tc_form *form; /* the form they belong to */
+	char *form_page;	    /* forms/NAME.html, with the marker */
+	size_t form_len;	    /* bytes in form_page */
+	char *received_page;	    /* received/NAME.html, @@REFERENCE@@ */
+	size_t received_len;	    /* bytes in received_page */
+};
+
+/* Everything the request handlers share; read-only once serving starts. */
+struct intake_ctx {
+	const struct intake_serve_options *opt; /* the command line */
+	struct tc_forms *forms;			/* every loaded form */
+	struct intake_shell *shells;		/* one per form, same order */
+	size_t nshells;				/* forms and shells */
+	int site_fd;				/* the site root, a folder */
+	char *spool_tmp;			/* SPOOL/tmp */
+	char *spool_ready;			/* SPOOL/ready */
+	char *spool_bundled;			/* SPOOL/bundled */
+	struct intake_rate *rate;		/* posts per client */
+	uint64_t honeypots;			/* honeypot posts (atomic) */
+};
+
+/* One request from its first call to its completion. */
+struct intake_req {
+	struct intake_ctx *ctx;	  /* the service */
+	struct timespec start;	  /* when the headers arrived */
+	char method[8];		  /* "GET", truncated, for the log */
+	char path[200];		  /* the path, sanitised, for the log */
+	unsigned status;	  /* the status queued, 0 until then */
+	uint64_t bytes;		  /* the body bytes queued */
+	struct intake_post *post; /* a form post in progress, or NULL */
+};
+
+/* Responses (serve.c). Each returns what the access handler returns. */
+
+/* Adds the security headers every response carries. */
+void intake_add_security_headers(struct MHD_Response *r);
+/* Queues r with status (adding the security headers) and destroys it. */
+enum MHD_Result intake_queue(struct MHD_Connection *c, struct intake_req *rq,
+			     unsigned status, struct MHD_Response *r,
+			     uint64_t bytes);
+/* Queues the bytes of body (taken over and released) as content_type. */
+enum MHD_Result intake_send_buf(struct MHD_Connection *c, struct intake_req *rq,
+				unsigned status, const char *content_type,
+				struct tc_buf *body);
+/*
+ * Queues a small built-in HTML page: title and one paragraph of text (both
+ * plain text, escaped here). extra_header/extra_value may add one header
+ * (NULL for none).
+ */
+enum MHD_Result intake_send_page(struct MHD_Connection *c,
+				 struct intake_req *rq, unsigned status,
+				 const char *title, const char *text,
+				 const char *extra_header,
+				 const char *extra_value);
+/* 303 See Other to location. */
+enum MHD_Result intake_send_redirect(struct MHD_Connection *c,
+				     struct intake_req *rq, unsigned status,
+				     const char *location);
+/* 500 with a built-in page: something failed on our side. */
+enum MHD_Result intake_send_internal_error(struct MHD_Connection *c,
+					   struct intake_req *rq);
+/* The site's 404.html with status 404, or a built-in page. */
+enum MHD_Result intake_send_not_found(struct MHD_Connection *c,
+				      struct intake_req *rq);
+
+/* Static files (static.c). decoded is the URL path after %XX decoding. */
+enum MHD_Result intake_static(struct MHD_Connection *c, struct intake_req *rq,
+			      const char *decoded, size_t len);
+/*
+ * Decodes %XX once in s[0..len) into out. Returns 0, or -1 when an escape
+ * is malformed or decodes to NUL (or out of memory).
+ */
+int intake_url_decode(const char *s, size_t len, struct tc_buf *out);
+
+/* Form posts (submit.c). */
+
+/* The shell for form id, or NULL when no such form. */
+const struct intake_shell *intake_find_shell(const struct intake_ctx *ctx,
+					     const char *id, size_t len);
+/*
+ * Handles one call of the access handler for POST /submit/NAME: the first
+ * call (upload_data NULL and *upload_size 0 with rq->post NULL) checks and
+ * sets up, the next calls stream the body, the last one answers.
+ */
+enum MHD_Result intake_post(struct MHD_Connection *c, struct intake_req *rq,
+			    const struct intake_shell *sh,
+			    const char *upload_data, size_t *upload_size);
+/* Frees a post in progress and removes its temporary folder. */
+void intake_post_free(struct intake_post *p);
+/* GET /submit/NAME/received?ref=ID. */
+enum MHD_Result intake_received(struct MHD_Connection *c, struct intake_req *rq,
+				const struct intake_shell *sh);
+
+/* The spool (spool.c). */
+
+/* Crockford's base32: the reference alphabet. */
+extern const char intake_ref_alphabet[33];
+/* 1 when s is a reference "XXXXX-XXXXX" in the alphabet. */
+int intake_ref_valid(const char *s);
+/* Fills ref[12] with a fresh random reference. Returns 0 or -1. */
+int intake_ref_random(char ref[12]);
+/*
+ * Claims a fresh submission folder: picks references until SPOOL/tmp/REF
+ * can be made and no ready/REF or bundled/ * /REF exists. Stores the
+ * reference in ref[12]. Returns 0 or -1 with errno set.
+ */
+int intake_spool_claim(const struct intake_ctx *ctx, char ref[12]);
+/* Removes SPOOL/tmp/REF and all in it; a missing folder is fine. */
+void intake_spool_discard(const struct intake_ctx *ctx, const char *ref);
+/*
+ * Writes SPOOL/tmp/REF/submission.json (0600) from json, fsyncs it, the
+ * files folder and the submission folder, renames it into ready/ and fsyncs
+ * ready/. Attachments must already be written and fsynced. Returns 0 or -1
+ * with errno set (the caller then discards the folder).
+ */
+int intake_spool_commit(const struct intake_ctx *ctx, const char *ref,
+			const char *json, size_t len);
+/* Makes the spool folders (0700) and empties tmp/. Returns 0 or -1. */
+int intake_spool_prepare(struct intake_ctx *ctx, const char *spool);
+
+/* The rate limit (ratelimit.c). */
+
+struct intake_rate *intake_rate_new(unsigned per_min);
+void intake_rate_free(struct intake_rate *r);
+/*
+ * Counts one post from the client at addr (a struct sockaddr). Returns 0
+ * when it is allowed, else the seconds until the client may post again.
+ */
+unsigned intake_rate_hit(struct intake_rate *r, const void *addr, time_t now);
+
+#endif

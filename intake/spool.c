@@ -1,0 +1,330 @@
+/*
+ * spool.c: references and the durable spool (layout in intake.h).
+ *
+ * A submission is written under tmp/REF/, every file and folder fsynced,
+ * then renamed into ready/ and ready/ fsynced: a crash leaves either a
+ * whole submission in ready/ or a leftover in tmp/ that the next start
+ * removes, never half of one in ready/.
+ */
+#define _GNU_SOURCE /* getrandom, O_NOFOLLOW, O_DIRECTORY */
+
+#include "serve_internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "fsutil.h"
+
+/* Attempts at a fresh reference before giving up (collisions are rare). */
+#define CLAIM_TRIES 16
+
+const char intake_ref_alphabet[33] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+int intake_ref_valid(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 11; i++) {
+		if (i == 5) {
+			if (s[i] != '-')
+				return 0;
+		} else if (!s[i] || !memchr(intake_ref_alphabet, s[i], 32)) {
+			return 0;
+		}
+	}
+	return s[11] == '\0';
+}
+
+int intake_ref_random(char ref[12])
+{
+	unsigned char r[10];
+	size_t got = 0, i, o = 0;
+	ssize_t n;
+	int rc = -1;
+
+	while (got < sizeof(r)) {
+		n = getrandom(r + got, sizeof(r) - got, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto out;
+		}
+		got += (size_t)n;
+	}
+	for (i = 0; i < 10; i++) {
+		if (i == 5)
+			ref[o++] = '-';
+		ref[o++] = intake_ref_alphabet[r[i] & 31];
+	}
+	ref[o] = '\0';
+	rc = 0;
+out:
+	return rc;
+}
+
+/* 1 when PATH/REF exists (as anything), else 0. */
+static int exists_in(const char *dir, const char *ref)
+{
+	struct tc_buf p = TC_BUF_INIT;
+	struct stat st;
+	int found = 1; /* on out of memory, claim it is taken */
+
+	if (tc_fs_join(&p, dir, ref) < 0)
+		goto out;
+	found = lstat(p.data, &st) == 0 || errno != ENOENT;
+out:
+	tc_buf_release(&p);
+	return found;
+}
+
+/* 1 when bundled/ * /REF exists, else 0. */
+static int bundled_has(const char *bundled, const char *ref)
+{
+	struct tc_buf p = TC_BUF_INIT;
+	struct dirent *e;
+	DIR *d = NULL;
+	int found = 0;
+
+	d = opendir(bundled);
+	if (!d) {
+		found = errno != ENOENT;
+		goto out;
+	}
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		tc_buf_reset(&p);
+		if (tc_fs_join(&p, bundled, e->d_name) < 0) {
+			found = 1;
+			goto out;
+		}
+		if (exists_in(p.data, ref)) {
+			found = 1;
+			goto out;
+		}
+	}
+out:
+	if (d)
+		closedir(d);
+	tc_buf_release(&p);
+	return found;
+}
+
+int intake_spool_claim(const struct intake_ctx *ctx, char ref[12])
+{
+	struct tc_buf p = TC_BUF_INIT;
+	int tries, rc = -1;
+
+	for (tries = 0; tries < CLAIM_TRIES; tries++) {
+		if (intake_ref_random(ref) < 0)
+			goto out;
+		tc_buf_reset(&p);
+		if (tc_fs_join(&p, ctx->spool_tmp, ref) < 0)
+			goto out;
+		if (mkdir(p.data, 0700) < 0) {
+			if (errno == EEXIST)
+				continue;
+			goto out;
+		}
+		/* Claimed in tmp/; now make sure it was never used. */
+		if (exists_in(ctx->spool_ready, ref) ||
+		    bundled_has(ctx->spool_bundled, ref)) {
+			if (rmdir(p.data) < 0)
+				goto out;
+			continue;
+		}
+		rc = 0;
+		goto out;
+	}
+	errno = EEXIST;
+out:
+	tc_buf_release(&p);
+	return rc;
+}
+
+void intake_spool_discard(const struct intake_ctx *ctx, const char *ref)
+{
+	struct tc_buf p = TC_BUF_INIT;
+
+	if (tc_fs_join(&p, ctx->spool_tmp, ref) == 0 &&
+	    tc_fs_remove_tree(p.data) < 0)
+		tc_warn("cannot remove a temporary submission folder");
+	tc_buf_release(&p);
+}
+
+/* Opens path as a folder (no symlinks) and fsyncs it. */
+static int sync_folder(const char *path)
+{
+	int fd, rc = -1, saved;
+
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fsync(fd) < 0)
+		goto out;
+	rc = 0;
+out:
+	saved = errno;
+	if (close(fd) < 0 && rc == 0)
+		rc = -1;
+	else
+		errno = saved;
+	return rc;
+}
+
+/* Writes all of data to a new file path (0600) and fsyncs it. */
+static int write_new_file(const char *path, const char *data, size_t len)
+{
+	size_t done = 0;
+	ssize_t n;
+	int fd, rc = -1, saved;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0)
+		return -1;
+	while (done < len) {
+		n = write(fd, data + done, len - done);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto out;
+		}
+		done += (size_t)n;
+	}
+	if (fsync(fd) < 0)
+		goto out;
+	rc = 0;
+out:
+	saved = errno;
+	if (close(fd) < 0 && rc == 0)
+		rc = -1;
+	else
+		errno = saved;
+	return rc;
+}
+
+int intake_spool_commit(const struct intake_ctx *ctx, const char *ref,
+			const char *json, size_t len)
+{
+	struct tc_buf dir = TC_BUF_INIT, p = TC_BUF_INIT, dst = TC_BUF_INIT;
+	int rc = -1;
+
+	if (tc_fs_join(&dir, ctx->spool_tmp, ref) < 0 ||
+	    tc_fs_join(&p, dir.data, "submission.json") < 0 ||
+	    tc_fs_join(&dst, ctx->spool_ready, ref) < 0)
+		goto out;
+	if (write_new_file(p.data, json, len) < 0)
+		goto out;
+	tc_buf_reset(&p);
+	if (tc_fs_join(&p, dir.data, "files") < 0)
+		goto out;
+	if (sync_folder(p.data) < 0 && errno != ENOENT)
+		goto out;
+	if (sync_folder(dir.data) < 0)
+		goto out;
+	if (rename(dir.data, dst.data) < 0)
+		goto out;
+	/* From here the submission is in ready/; make the entry durable. */
+	if (sync_folder(ctx->spool_ready) < 0)
+		goto out;
+	if (sync_folder(ctx->spool_tmp) < 0)
+		goto out;
+	rc = 0;
+out:
+	tc_buf_release(&dir);
+	tc_buf_release(&p);
+	tc_buf_release(&dst);
+	return rc;
+}
+
+/* Removes everything in folder dir (not dir itself). */
+static int empty_folder(const char *dir)
+{
+	struct tc_buf p = TC_BUF_INIT;
+	struct dirent *e;
+	DIR *d = NULL;
+	int rc = -1;
+
+	d = opendir(dir);
+	if (!d)
+		goto out;
+	for (;;) {
+		errno = 0;
+		e = readdir(d);
+		if (!e) {
+			if (errno)
+				goto out;
+			break;
+		}
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		tc_buf_reset(&p);
+		if (tc_fs_join(&p, dir, e->d_name) < 0)
+			goto out;
+		if (tc_fs_remove_tree(p.data) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	if (d)
+		closedir(d);
+	tc_buf_release(&p);
+	return rc;
+}
+
+int intake_spool_prepare(struct intake_ctx *ctx, const char *spool)
+{
+	struct tc_buf p = TC_BUF_INIT;
+	const char *sub[3] = {"tmp", "ready", "bundled"};
+	char **dst[3] = {&ctx->spool_tmp, &ctx->spool_ready,
+			 &ctx->spool_bundled};
+	size_t i;
+	int rc = -1;
+
+	if (tc_fs_mkdirs(spool, 0700) < 0) {
+		tc_warn("%s: cannot make the spool folder", spool);
+		goto out;
+	}
+	for (i = 0; i < 3; i++) {
+		tc_buf_reset(&p);
+		if (tc_fs_join(&p, spool, sub[i]) < 0)
+			goto nomem;
+		if (mkdir(p.data, 0700) < 0 && errno != EEXIST) {
+			tc_warn("%s: cannot make the folder", p.data);
+			goto out;
+		}
+		if (!tc_fs_is_dir(p.data)) {
+			tc_warnx("%s: not a folder (move it away and start "
+				 "again)",
+				 p.data);
+			goto out;
+		}
+		*dst[i] = tc_buf_detach(&p, NULL);
+		if (!*dst[i])
+			goto nomem;
+	}
+	if (empty_folder(ctx->spool_tmp) < 0) {
+		tc_warn("%s: cannot remove leftovers", ctx->spool_tmp);
+		goto out;
+	}
+	if (sync_folder(ctx->spool_tmp) < 0 || sync_folder(spool) < 0) {
+		tc_warn("%s: cannot sync the spool", spool);
+		goto out;
+	}
+	rc = 0;
+	goto out;
+nomem:
+	tc_warnx("out of memory");
+out:
+	tc_buf_release(&p);
+	return rc;
+}

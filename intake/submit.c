@@ -1,0 +1,1059 @@
+/*
+ * submit.c: POST /submit/NAME and its confirmation page.
+ *
+ * The body is streamed through libmicrohttpd's post processor: text values
+ * into capped buffers, file parts straight to SPOOL/tmp/REF/files/N with
+ * their SHA-256 computed on the way, so no file is ever held whole in
+ * memory. Every limit is enforced while the bytes arrive; once one is
+ * passed, the rest of the body is let go by unread and the resident gets a
+ * plain page saying what to do, with nothing left in the spool. A valid
+ * post is written durably (spool.c) before the 303 that carries its
+ * reference; a failure to write answers 503 and keeps nothing.
+ */
+#define _GNU_SOURCE /* O_NOFOLLOW, O_CLOEXEC */
+
+#include "serve_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "escape.h"
+#include "fsutil.h"
+#include "sha256.h"
+#include "utf8.h"
+
+/* The post processor's own buffer (multipart headers, keys). */
+#define PP_BUFFER 16384
+/* Values (fields and files) one post may carry. */
+#define MAX_VALUES 1000
+/* Longest field name taken. */
+#define MAX_KEY 100
+/* Bytes of a file kept for sniffing its type. */
+#define HEAD_BYTES 8192
+/* Bytes read past max_body before the connection is dropped. */
+#define DISCARD_SLACK (1024u * 1024)
+/* Longest client file name kept, in characters. */
+#define MAX_FILE_NAME 200
+
+static const char form_marker[] = "<!--threecs:form-->";
+static const char ref_marker[] = "@@REFERENCE@@";
+
+/* Why a post is refused before validation. */
+enum post_fail {
+	FAIL_NONE = 0,
+	FAIL_BODY,	/* body over max_body: 413 */
+	FAIL_FIELD,	/* a value over max_field, or too many values: 413 */
+	FAIL_FILES,	/* more files than max_files: 413 */
+	FAIL_FILE_SIZE, /* a file over max_file_size: 413 */
+	FAIL_SYNTAX,	/* the body does not parse: 400 */
+	FAIL_NOMEM,	/* out of memory: 500 */
+	FAIL_IO,	/* cannot write the spool: 503 */
+};
+
+/* One uploaded file. */
+struct upload {
+	char *field;			/* the file input's name */
+	char *name;			/* the client's file name, sanitised */
+	unsigned n;			/* stored as files/N */
+	uint64_t size;			/* bytes written */
+	int fd;				/* open while bytes arrive, else -1 */
+	struct tc_sha256 sha;		/* running digest */
+	char hex[65];			/* the digest once closed */
+	unsigned char head[HEAD_BYTES]; /* the first bytes, for sniffing */
+	size_t headlen;			/* bytes in head */
+};
+
+struct intake_post {
+	struct intake_ctx *ctx;	       /* the service */
+	const struct intake_shell *sh; /* the form and its pages */
+	struct MHD_PostProcessor *pp;  /* the body's parser */
+	int multipart;		       /* multipart/form-data */
+	int claimed;		       /* tmp/REF exists */
+	char ref[12];		       /* the reference once claimed */
+	enum post_fail fail;	       /* the first limit passed */
+	uint64_t received;	       /* body bytes so far */
+	size_t nvalues;		       /* values started */
+	cJSON *posted;		       /* name -> [strings] */
+	cJSON *bad;		       /* names with unreadable text */
+	/* The value being received. */
+	int open;	     /* a value is in progress */
+	int skip;	     /* its name is not taken */
+	char *key;	     /* its name */
+	char *filename;	     /* its file name, NULL for text */
+	uint64_t got;	     /* its bytes so far */
+	struct tc_buf val;   /* a text value's bytes */
+	struct upload *file; /* a file value's upload */
+	/* Files received. */
+	struct upload **files; /* in the order received */
+	size_t nfiles;	       /* entries in files */
+};
+
+/* ---- files ----------------------------------------------------------- */
+
+static void upload_free(struct upload *u)
+{
+	if (!u)
+		return;
+	if (u->fd >= 0)
+		close(u->fd);
+	free(u->field);
+	free(u->name);
+	free(u);
+}
+
+/*
+ * The client's file name, made safe to store and show: the part after the
+ * last '/' or '\\', invalid UTF-8 replaced, control characters removed, at
+ * most MAX_FILE_NAME characters; "file" when nothing is left.
+ */
+static char *clean_file_name(const char *s)
+{
+	struct tc_buf b = TC_BUF_INIT;
+	const char *base = s, *p;
+	size_t len, i = 0, k, chars = 0;
+	uint32_t cp;
+	char *ret = NULL;
+
+	for (p = s; *p; p++)
+		if (*p == '/' || *p == '\\')
+			base = p + 1;
+	len = strlen(base);
+	while (i < len && chars < MAX_FILE_NAME) {
+		k = tc_utf8_decode(base + i, len - i, &cp);
+		if (k == 0) {
+			cp = 0xFFFD;
+			k = 1;
+		}
+		i += k;
+		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
+		    cp == 0x2028 || cp == 0x2029 ||
+		    (cp >= 0x202a && cp <= 0x202e) ||
+		    (cp >= 0x2066 && cp <= 0x2069))
+			continue;
+		if (cp == 0xFFFD) {
+			if (tc_buf_adds(&b, "\xEF\xBF\xBD") < 0)
+				goto out;
+		} else if (tc_buf_add(&b, base + i - k, k) < 0) {
+			goto out;
+		}
+		chars++;
+	}
+	if (b.len == 0 && tc_buf_adds(&b, "file") < 0)
+		goto out;
+	ret = tc_buf_detach(&b, NULL);
+out:
+	tc_buf_release(&b);
+	return ret;
+}
+
+/* SPOOL/tmp/REF/files/N into out. */
+static int file_path(const struct intake_post *p, unsigned n,
+		     struct tc_buf *out)
+{
+	return tc_buf_addf(out, "%s/%s/files/%u", p->ctx->spool_tmp, p->ref, n);
+}
+
+/* Claims tmp/REF (once) and makes its files/ folder. */
+static int ensure_claimed(struct intake_post *p, int with_files)
+{
+	struct tc_buf b = TC_BUF_INIT;
+	int rc = -1;
+
+	if (!p->claimed) {
+		if (intake_spool_claim(p->ctx, p->ref) < 0)
+			goto out;
+		p->claimed = 1;
+	}
+	if (with_files) {
+		if (tc_buf_addf(&b, "%s/%s/files", p->ctx->spool_tmp, p->ref) <
+		    0)
+			goto out;
+		if (mkdir(b.data, 0700) < 0 && errno != EEXIST)
+			goto out;
+	}
+	rc = 0;
+out:
+	tc_buf_release(&b);
+	return rc;
+}
+
+/* Starts files/N for the current value. */
+static int upload_open(struct intake_post *p, struct upload *u)
+{
+	struct tc_buf path = TC_BUF_INIT;
+	int rc = -1;
+
+	if (ensure_claimed(p, 1) < 0)
+		goto out;
+	if (file_path(p, u->n, &path) < 0)
+		goto out;
+	u->fd =
+	    open(path.data,
+		 O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (u->fd < 0)
+		goto out;
+	rc = 0;
+out:
+	tc_buf_release(&path);
+	return rc;
+}
+
+static int upload_write(struct upload *u, const char *data, size_t size)
+{
+	size_t done = 0, keep;
+	ssize_t n;
+
+	tc_sha256_update(&u->sha, data, size);
+	if (u->headlen < HEAD_BYTES) {
+		keep = HEAD_BYTES - u->headlen;
+		if (keep > size)
+			keep = size;
+		memcpy(u->head + u->headlen, data, keep);
+		u->headlen += keep;
+	}
+	while (done < size) {
+		n = write(u->fd, data + done, size - done);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	u->size += size;
+	return 0;
+}
+
+/* Makes the file durable and closes it. */
+static int upload_close(struct upload *u)
+{
+	unsigned char d[32];
+	int rc = 0;
+
+	tc_sha256_final(&u->sha, d);
+	tc_sha256_tohex(d, u->hex);
+	if (u->fd >= 0) {
+		if (fsync(u->fd) < 0)
+			rc = -1;
+		if (close(u->fd) < 0)
+			rc = -1;
+		u->fd = -1;
+	}
+	return rc;
+}
+
+/* ---- values ---------------------------------------------------------- */
+
+/* 1 for a field name the forms could use: letters, digits, '_', '-'. */
+static int key_ok(const char *k)
+{
+	size_t i;
+
+	for (i = 0; k[i]; i++) {
+		if (i >= MAX_KEY)
+			return 0;
+		if (!((k[i] >= 'a' && k[i] <= 'z') ||
+		      (k[i] >= 'A' && k[i] <= 'Z') ||
+		      (k[i] >= '0' && k[i] <= '9') || k[i] == '_' ||
+		      k[i] == '-' || k[i] == '[' || k[i] == ']'))
+			return 0;
+	}
+	return i > 0;
+}
+
+static void set_fail(struct intake_post *p, enum post_fail f)
+{
+	if (!p->fail)
+		p->fail = f;
+}
+
+/* Copies bytes that are not valid text, replacing each bad sequence. */
+static int repair_text(const char *s, size_t len, struct tc_buf *out)
+{
+	size_t i = 0, k;
+	uint32_t cp;
+
+	while (i < len) {
+		k = tc_utf8_decode(s + i, len - i, &cp);
+		if (k == 0 || cp == 0) {
+			if (tc_buf_adds(out, "\xEF\xBF\xBD") < 0)
+				return -1;
+			i += k ? k : 1;
+			continue;
+		}
+		if (tc_buf_add(out, s + i, k) < 0)
+			return -1;
+		i += k;
+	}
+	return 0;
+}
+
+/* Adds value to posted[key] (an array). */
+static int add_posted(struct intake_post *p, const char *key, const char *v)
+{
+	cJSON *arr, *s;
+
+	arr = cJSON_GetObjectItemCaseSensitive(p->posted, key);
+	if (!arr) {
+		arr = cJSON_CreateArray();
+		if (!arr)
+			return -1;
+		if (!cJSON_AddItemToObject(p->posted, key, arr)) {
+			cJSON_Delete(arr);
+			return -1;
+		}
+	}
+	s = cJSON_CreateString(v);
+	if (!s)
+		return -1;
+	if (!cJSON_AddItemToArray(arr, s)) {
+		cJSON_Delete(s);
+		return -1;
+	}
+	return 0;
+}
+
+/* Ends the value in progress: a text value joins posted, a file closes. */
+static void finish_value(struct intake_post *p)
+{
+	struct tc_buf fixed = TC_BUF_INIT;
+	struct tc_buf path = TC_BUF_INIT;
+	struct upload *u = p->file;
+	cJSON *name;
+
+	if (!p->open)
+		goto out;
+	p->open = 0;
+	if (p->fail || p->skip)
+		goto out;
+	if (u) {
+		p->file = NULL;
+		if (u->size == 0 && (!p->filename || !*p->filename)) {
+			/* An empty file input: nothing was chosen. */
+			if (u->fd >= 0) {
+				close(u->fd);
+				u->fd = -1;
+				if (file_path(p, u->n, &path) == 0)
+					(void)unlink(path.data);
+			}
+			p->nfiles--;
+			upload_free(u);
+			p->files[p->nfiles] = NULL;
+			goto out;
+		}
+		if (u->fd < 0 && upload_open(p, u) < 0) {
+			set_fail(p, FAIL_IO);
+			goto out;
+		}
+		if (upload_close(u) < 0)
+			set_fail(p, FAIL_IO);
+		goto out;
+	}
+	if (!tc_utf8_is_text(p->val.data, p->val.len, NULL)) {
+		if (repair_text(p->val.data, p->val.len, &fixed) < 0) {
+			set_fail(p, FAIL_NOMEM);
+			goto out;
+		}
+		name = cJSON_CreateString(p->key);
+		if (!name || !cJSON_AddItemToArray(p->bad, name)) {
+			cJSON_Delete(name);
+			set_fail(p, FAIL_NOMEM);
+			goto out;
+		}
+		if (add_posted(p, p->key, fixed.data) < 0)
+			set_fail(p, FAIL_NOMEM);
+		goto out;
+	}
+	if (add_posted(p, p->key, p->val.data) < 0)
+		set_fail(p, FAIL_NOMEM);
+out:
+	free(p->key);
+	free(p->filename);
+	p->key = NULL;
+	p->filename = NULL;
+	tc_buf_reset(&p->val);
+	tc_buf_release(&fixed);
+	tc_buf_release(&path);
+}
+
+static int same_str(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return !strcmp(a, b);
+}
+
+/* Starts a value: a text field, or a file part when filename is set. */
+static void start_value(struct intake_post *p, const char *key,
+			const char *filename)
+{
+	struct upload *u = NULL, **grown;
+
+	p->open = 1;
+	p->skip = 0;
+	p->got = 0;
+	if (++p->nvalues > MAX_VALUES) {
+		set_fail(p, FAIL_FIELD);
+		return;
+	}
+	if (!key || !key_ok(key)) {
+		p->skip = 1;
+		return;
+	}
+	p->key = strdup(key);
+	if (filename)
+		p->filename = strdup(filename);
+	if (!p->key || (filename && !p->filename)) {
+		set_fail(p, FAIL_NOMEM);
+		return;
+	}
+	if (!filename)
+		return;
+	u = calloc(1, sizeof(*u));
+	if (!u) {
+		set_fail(p, FAIL_NOMEM);
+		return;
+	}
+	u->fd = -1;
+	tc_sha256_init(&u->sha);
+	u->field = strdup(key);
+	u->name = clean_file_name(filename);
+	grown = realloc(p->files, (p->nfiles + 1) * sizeof(*p->files));
+	if (!u->field || !u->name || !grown) {
+		if (grown)
+			p->files = grown;
+		upload_free(u);
+		set_fail(p, FAIL_NOMEM);
+		return;
+	}
+	p->files = grown;
+	p->files[p->nfiles++] = u;
+	u->n = (unsigned)p->nfiles;
+	p->file = u;
+}
+
+/* Takes more bytes of the value in progress. */
+static void add_bytes(struct intake_post *p, const char *data, size_t size)
+{
+	const struct intake_serve_options *o = p->ctx->opt;
+	struct upload *u = p->file;
+
+	p->got += size;
+	if (p->fail || p->skip || size == 0)
+		return;
+	if (!u) {
+		if (tc_buf_add(&p->val, data, size) < 0)
+			set_fail(p, errno == EFBIG ? FAIL_FIELD : FAIL_NOMEM);
+		return;
+	}
+	if (u->size == 0 && u->fd < 0) {
+		/* The first bytes of a file that was chosen. */
+		if (p->nfiles > o->max_files) {
+			set_fail(p, FAIL_FILES);
+			return;
+		}
+		if (upload_open(p, u) < 0) {
+			set_fail(p, FAIL_IO);
+			return;
+		}
+	}
+	if (u->size + size > o->max_file_size) {
+		set_fail(p, FAIL_FILE_SIZE);
+		return;
+	}
+	if (upload_write(u, data, size) < 0)
+		set_fail(p, FAIL_IO);
+}
+
+static enum MHD_Result on_value(void *cls, enum MHD_ValueKind kind,
+				const char *key, const char *filename,
+				const char *content_type,
+				const char *transfer_encoding, const char *data,
+				uint64_t off, size_t size)
+{
+	struct intake_post *p = cls;
+
+	(void)kind;
+	(void)content_type;
+	(void)transfer_encoding;
+	if (p->fail)
+		return MHD_YES;
+	/*
+	 * Offset 0 starts a value, except right after an empty first call
+	 * for the same name: the parser announces a value before its first
+	 * bytes arrive, and then calls again at offset 0 with them.
+	 */
+	if (off == 0 && !(p->open && p->got == 0 && same_str(p->key, key) &&
+			  same_str(p->filename, filename))) {
+		finish_value(p);
+		start_value(p, key, filename);
+	}
+	add_bytes(p, data, size);
+	return MHD_YES;
+}
+
+/* ---- answers --------------------------------------------------------- */
+
+static enum MHD_Result send_fail(struct MHD_Connection *c,
+				 struct intake_req *rq, enum post_fail f)
+{
+	const struct intake_serve_options *o = rq->ctx->opt;
+	char text[300];
+
+	switch (f) {
+	case FAIL_BODY:
+		snprintf(text, sizeof(text),
+			 "Your form and its files together are larger than "
+			 "we can take (%zu MB). Go back, remove or shrink a "
+			 "file, and send the form again.",
+			 o->max_body / (1024 * 1024));
+		return intake_send_page(c, rq, 413, "Your form is too large",
+					text, NULL, NULL);
+	case FAIL_FIELD:
+		return intake_send_page(
+		    c, rq, 413, "An answer is too long",
+		    "One of your answers is longer than we can take. Go back, "
+		    "shorten it, and send the form again.",
+		    NULL, NULL);
+	case FAIL_FILES:
+		snprintf(text, sizeof(text),
+			 "You can send up to %zu files with one form. Go "
+			 "back, choose fewer files, and send the form again.",
+			 o->max_files);
+		return intake_send_page(c, rq, 413, "Too many files", text,
+					NULL, NULL);
+	case FAIL_FILE_SIZE:
+		snprintf(text, sizeof(text),
+			 "Each file must be %zu MB or smaller. Go back, "
+			 "choose a smaller file, and send the form again.",
+			 o->max_file_size / (1024 * 1024));
+		return intake_send_page(c, rq, 413, "A file is too large", text,
+					NULL, NULL);
+	case FAIL_SYNTAX:
+		return intake_send_page(
+		    c, rq, 400, "We could not read your form",
+		    "Your form did not reach us whole. Go back and send the "
+		    "form again.",
+		    NULL, NULL);
+	case FAIL_IO:
+		return intake_send_page(
+		    c, rq, 503, "We could not save your form",
+		    "We could not save your form. Nothing was sent. Please "
+		    "try again.",
+		    "Retry-After", "60");
+	case FAIL_NOMEM:
+	case FAIL_NONE:
+		break;
+	}
+	return intake_send_internal_error(c, rq);
+}
+
+/* The shell with "Error: " in the title and the form in place. */
+static enum MHD_Result send_invalid(struct MHD_Connection *c,
+				    struct intake_req *rq,
+				    const struct intake_post *p,
+				    const cJSON *values,
+				    const struct tc_form_errors *errs)
+{
+	const struct intake_shell *sh = p->sh;
+	struct tc_buf action = TC_BUF_INIT, out = TC_BUF_INIT;
+	const char *page = sh->form_page, *title, *mark;
+	size_t at;
+	enum MHD_Result ret = MHD_NO;
+
+	mark = strstr(page, form_marker);
+	title = strstr(page, "<title>");
+	if (!mark || (title && title > mark))
+		title = NULL;
+	if (tc_buf_addf(&action, "/submit/%s", tc_form_id(sh->form)) < 0)
+		goto nomem;
+	at = 0;
+	if (title) {
+		at = (size_t)(title - page) + 7;
+		if (tc_buf_add(&out, page, at) < 0 ||
+		    tc_buf_adds(&out, "Error: ") < 0)
+			goto nomem;
+	}
+	if (tc_buf_add(&out, page + at, (size_t)(mark - page) - at) < 0 ||
+	    tc_form_render(sh->form, action.data, values, errs, &out) < 0 ||
+	    tc_buf_adds(&out, mark + sizeof(form_marker) - 1) < 0)
+		goto nomem;
+	ret = intake_send_buf(c, rq, 422, "text/html; charset=utf-8", &out);
+	goto out;
+nomem:
+	ret = intake_send_internal_error(c, rq);
+out:
+	tc_buf_release(&action);
+	tc_buf_release(&out);
+	return ret;
+}
+
+static enum MHD_Result send_received_redirect(struct MHD_Connection *c,
+					      struct intake_req *rq,
+					      const struct intake_post *p,
+					      const char *ref)
+{
+	struct tc_buf loc = TC_BUF_INIT;
+	enum MHD_Result ret;
+
+	if (tc_buf_addf(&loc, "/submit/%s/received?ref=%s",
+			tc_form_id(p->sh->form), ref) < 0)
+		ret = intake_send_internal_error(c, rq);
+	else
+		ret = intake_send_redirect(c, rq, 303, loc.data);
+	tc_buf_release(&loc);
+	return ret;
+}
+
+/* ---- checking and storing ------------------------------------------- */
+
+/* Reads files/N whole (it is at most max_file_size) and sniffs it. */
+static const char *sniff_upload(const struct intake_post *p,
+				const struct upload *u)
+{
+	struct tc_buf path = TC_BUF_INIT, data = TC_BUF_INIT;
+	const char *type;
+
+	type = tc_sniff_type(u->head, u->headlen);
+	if (u->size <= u->headlen)
+		goto out;
+	/* The first bytes settle PDF, images and OLE; a zip (docx) and
+	 * text need the whole file. */
+	if (type && strcmp(type, "text/plain") &&
+	    !(u->headlen >= 2 && u->head[0] == 'P' && u->head[1] == 'K'))
+		goto out;
+	if (file_path(p, u->n, &path) < 0 ||
+	    tc_fs_read(path.data, p->ctx->opt->max_file_size, &data) < 0) {
+		type = NULL;
+		goto out;
+	}
+	type = tc_sniff_type(data.data, data.len);
+out:
+	tc_buf_release(&path);
+	tc_buf_release(&data);
+	return type;
+}
+
+/* [{field, name, type, size, sha256, path}] for the files received. */
+static cJSON *attachments_json(const struct intake_post *p)
+{
+	cJSON *arr = NULL, *o, *ret = NULL;
+	const char *type;
+	char rel[32];
+	size_t i;
+
+	arr = cJSON_CreateArray();
+	if (!arr)
+		goto out;
+	for (i = 0; i < p->nfiles; i++) {
+		const struct upload *u = p->files[i];
+
+		type = sniff_upload(p, u);
+		snprintf(rel, sizeof(rel), "files/%u", u->n);
+		o = cJSON_CreateObject();
+		if (!o || !cJSON_AddItemToArray(arr, o)) {
+			cJSON_Delete(o);
+			goto out;
+		}
+		if (!cJSON_AddStringToObject(o, "field", u->field) ||
+		    !cJSON_AddStringToObject(o, "name", u->name) ||
+		    !cJSON_AddStringToObject(
+			o, "type", type ? type : "application/octet-stream") ||
+		    !cJSON_AddNumberToObject(o, "size", (double)u->size) ||
+		    !cJSON_AddStringToObject(o, "sha256", u->hex) ||
+		    !cJSON_AddStringToObject(o, "path", rel))
+			goto out;
+	}
+	ret = arr;
+	arr = NULL;
+out:
+	cJSON_Delete(arr);
+	return ret;
+}
+
+/*
+ * Adds one error per field the form defines whose text could not be read
+ * (invalid UTF-8 or NUL), unless the validator flagged that field already.
+ * mine holds the strings made here; all is what is shown.
+ */
+static int add_text_errors(const struct intake_post *p,
+			   const struct tc_form_errors *errs,
+			   struct tc_form_errors *mine,
+			   struct tc_form_errors *all)
+{
+	const cJSON *b;
+	const char *name;
+	size_t i, n = errs->n;
+	int seen, rc = -1;
+
+	cJSON_ArrayForEach(b, p->bad) n++;
+	all->v = calloc(n ? n : 1, sizeof(*all->v));
+	mine->v = calloc(n ? n : 1, sizeof(*mine->v));
+	if (!all->v || !mine->v)
+		goto out;
+	for (i = 0; i < errs->n; i++)
+		all->v[all->n++] = errs->v[i];
+	cJSON_ArrayForEach(b, p->bad)
+	{
+		name = b->valuestring;
+		if (!tc_form_field_type(p->sh->form, name))
+			continue;
+		seen = 0;
+		for (i = 0; i < all->n; i++)
+			if (!strcmp(all->v[i].field, name))
+				seen = 1;
+		if (seen)
+			continue;
+		mine->v[mine->n].field = strdup(name);
+		mine->v[mine->n].target = strdup(name);
+		mine->v[mine->n].message =
+		    strdup("Your answer has characters we cannot read. "
+			   "Type it again");
+		mine->n++;
+		if (!mine->v[mine->n - 1].field ||
+		    !mine->v[mine->n - 1].target ||
+		    !mine->v[mine->n - 1].message)
+			goto out;
+		all->v[all->n++] = mine->v[mine->n - 1];
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+static void release_mine(struct tc_form_errors *mine,
+			 struct tc_form_errors *all)
+{
+	size_t i;
+
+	if (mine->v)
+		for (i = 0; i < mine->n; i++) {
+			free(mine->v[i].field);
+			free(mine->v[i].target);
+			free(mine->v[i].message);
+		}
+	free(mine->v);
+	free(all->v);
+}
+
+static void utc_now(char out[32])
+{
+	struct tm tm;
+	time_t now = time(NULL);
+
+	gmtime_r(&now, &tm);
+	if (!strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		out[0] = '\0';
+}
+
+static void local_today(char out[16])
+{
+	struct tm tm;
+	time_t now = time(NULL);
+
+	localtime_r(&now, &tm);
+	if (!strftime(out, 16, "%Y-%m-%d", &tm))
+		out[0] = '\0';
+}
+
+/* submission.json's bytes; values and attachments are taken over. */
+static char *submission_json(const struct intake_post *p, cJSON **values,
+			     cJSON **attachments)
+{
+	const struct tc_form *f = p->sh->form;
+	char received[32];
+	cJSON *doc;
+	char *s = NULL;
+
+	utc_now(received);
+	doc = cJSON_CreateObject();
+	if (!doc)
+		goto out;
+	if (!cJSON_AddStringToObject(doc, "format", "threecs-submission/1") ||
+	    !cJSON_AddStringToObject(doc, "id", p->ref) ||
+	    !cJSON_AddStringToObject(doc, "form", tc_form_id(f)) ||
+	    !cJSON_AddStringToObject(doc, "form_hash", tc_form_hash(f)) ||
+	    !cJSON_AddStringToObject(doc, "received", received) ||
+	    !cJSON_AddStringToObject(doc, "channel", "web"))
+		goto out;
+	if (!cJSON_AddItemToObject(doc, "fields", *values))
+		goto out;
+	*values = NULL;
+	if (!cJSON_AddItemToObject(doc, "attachments", *attachments))
+		goto out;
+	*attachments = NULL;
+	s = cJSON_PrintUnformatted(doc);
+out:
+	cJSON_Delete(doc);
+	return s;
+}
+
+/* The body is all in: check it, then answer. */
+static enum MHD_Result finish_post(struct MHD_Connection *c,
+				   struct intake_req *rq, struct intake_post *p)
+{
+	struct tc_form_errors errs = {NULL, 0}, mine = {NULL, 0},
+			      all = {NULL, 0};
+	cJSON *values = NULL, *atts = NULL;
+	char today[16], fake[12];
+	char *json = NULL;
+	int honey = 0, n;
+	enum MHD_Result ret = MHD_NO;
+
+	if (!p->fail && p->pp) {
+		if (MHD_destroy_post_processor(p->pp) == MHD_NO)
+			set_fail(p, FAIL_SYNTAX);
+		p->pp = NULL;
+	}
+	finish_value(p);
+	if (!p->fail && p->multipart && p->nvalues == 0)
+		set_fail(p, FAIL_SYNTAX);
+	if (p->fail) {
+		ret = send_fail(c, rq, p->fail);
+		goto out;
+	}
+	atts = attachments_json(p);
+	values = tc_form_normalise(p->sh->form, p->posted, &honey);
+	if (!atts || !values) {
+		ret = intake_send_internal_error(c, rq);
+		goto out;
+	}
+	if (honey) {
+		/* Answer as a success would, and keep nothing. */
+		__atomic_add_fetch(&p->ctx->honeypots, 1, __ATOMIC_RELAXED);
+		if (!p->ctx->opt->quiet)
+			fprintf(stderr, "intake: honeypot\n");
+		if (intake_ref_random(fake) < 0) {
+			ret = intake_send_internal_error(c, rq);
+			goto out;
+		}
+		ret = send_received_redirect(c, rq, p, fake);
+		goto out;
+	}
+	local_today(today);
+	n = tc_form_validate(p->sh->form, values, atts, today, &errs);
+	if (n < 0 || add_text_errors(p, &errs, &mine, &all) < 0) {
+		ret = intake_send_internal_error(c, rq);
+		goto out;
+	}
+	if (all.n > 0) {
+		ret = send_invalid(c, rq, p, values, &all);
+		goto out;
+	}
+	if (ensure_claimed(p, 0) < 0) {
+		ret = send_fail(c, rq, FAIL_IO);
+		goto out;
+	}
+	json = submission_json(p, &values, &atts);
+	if (!json) {
+		ret = intake_send_internal_error(c, rq);
+		goto out;
+	}
+	if (intake_spool_commit(p->ctx, p->ref, json, strlen(json)) < 0) {
+		tc_warn("cannot store a submission");
+		ret = send_fail(c, rq, FAIL_IO);
+		goto out;
+	}
+	p->claimed = 0; /* it is in ready/ now: never discard it */
+	ret = send_received_redirect(c, rq, p, p->ref);
+out:
+	if (json)
+		cJSON_free(json);
+	cJSON_Delete(values);
+	cJSON_Delete(atts);
+	tc_form_errors_release(&errs);
+	release_mine(&mine, &all);
+	if (p->claimed) {
+		/* Refused or failed: nothing of it stays. */
+		intake_spool_discard(p->ctx, p->ref);
+		p->claimed = 0;
+	}
+	return ret;
+}
+
+/* ---- entry points ---------------------------------------------------- */
+
+void intake_post_free(struct intake_post *p)
+{
+	size_t i;
+
+	if (!p)
+		return;
+	if (p->pp)
+		(void)MHD_destroy_post_processor(p->pp);
+	for (i = 0; i < p->nfiles; i++)
+		upload_free(p->files[i]);
+	free(p->files);
+	if (p->claimed)
+		intake_spool_discard(p->ctx, p->ref);
+	cJSON_Delete(p->posted);
+	cJSON_Delete(p->bad);
+	free(p->key);
+	free(p->filename);
+	tc_buf_release(&p->val);
+	free(p);
+}
+
+/* Parses a Content-Length; returns 0, or -1 when absent or not a number. */
+static int content_length(struct MHD_Connection *c, uint64_t *out)
+{
+	const char *s = MHD_lookup_connection_value(
+	    c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	uint64_t n = 0;
+
+	if (!s || !*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		if (n > (UINT64_MAX - 9) / 10)
+			return -1;
+		n = n * 10 + (uint64_t)(*s - '0');
+	}
+	*out = n;
+	return 0;
+}
+
+static int has_type(const char *ct, const char *want)
+{
+	size_t n = strlen(want);
+
+	return !strncasecmp(ct, want, n) &&
+	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+/* The first call: checks what can be checked before the body. */
+static enum MHD_Result start_post(struct MHD_Connection *c,
+				  struct intake_req *rq,
+				  const struct intake_shell *sh)
+{
+	struct intake_ctx *ctx = rq->ctx;
+	const union MHD_ConnectionInfo *ci;
+	struct intake_post *p = NULL;
+	const char *ct;
+	uint64_t clen;
+	unsigned wait;
+	char retry[16];
+	enum MHD_Result ret = MHD_NO;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	wait =
+	    intake_rate_hit(ctx->rate, ci ? ci->client_addr : NULL, time(NULL));
+	if (wait) {
+		snprintf(retry, sizeof(retry), "%u", wait);
+		ret = intake_send_page(
+		    c, rq, 429, "You have sent too many forms",
+		    "You have sent a lot of forms in a short time. Wait a "
+		    "minute, then go back and send the form again.",
+		    "Retry-After", retry);
+		goto out;
+	}
+	ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+					 MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (!ct || !(has_type(ct, MHD_HTTP_POST_ENCODING_FORM_URLENCODED) ||
+		     has_type(ct, MHD_HTTP_POST_ENCODING_MULTIPART_FORMDATA))) {
+		ret = intake_send_page(
+		    c, rq, 415, "We could not read your form",
+		    "The form was sent in a way we do not accept. Please use "
+		    "the form on our website.",
+		    NULL, NULL);
+		goto out;
+	}
+	if (content_length(c, &clen) == 0 && clen > ctx->opt->max_body) {
+		ret = send_fail(c, rq, FAIL_BODY);
+		goto out;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		ret = intake_send_internal_error(c, rq);
+		goto out;
+	}
+	p->ctx = ctx;
+	p->sh = sh;
+	p->multipart = has_type(ct, MHD_HTTP_POST_ENCODING_MULTIPART_FORMDATA);
+	tc_buf_init(&p->val, ctx->opt->max_field);
+	p->posted = cJSON_CreateObject();
+	p->bad = cJSON_CreateArray();
+	if (!p->posted || !p->bad) {
+		ret = intake_send_internal_error(c, rq);
+		goto out;
+	}
+	p->pp = MHD_create_post_processor(c, PP_BUFFER, on_value, p);
+	if (!p->pp) {
+		/* multipart without a usable boundary */
+		ret = send_fail(c, rq, FAIL_SYNTAX);
+		goto out;
+	}
+	rq->post = p;
+	p = NULL;
+	ret = MHD_YES;
+out:
+	intake_post_free(p);
+	return ret;
+}
+
+enum MHD_Result intake_post(struct MHD_Connection *c, struct intake_req *rq,
+			    const struct intake_shell *sh,
+			    const char *upload_data, size_t *upload_size)
+{
+	struct intake_post *p = rq->post;
+	size_t n = *upload_size;
+	enum MHD_Result ret;
+
+	if (!p)
+		return start_post(c, rq, sh);
+	if (n == 0) {
+		ret = finish_post(c, rq, p);
+		rq->post = NULL;
+		intake_post_free(p);
+		return ret;
+	}
+	*upload_size = 0;
+	p->received += n;
+	if (p->received > p->ctx->opt->max_body) {
+		set_fail(p, FAIL_BODY);
+		/* A body with no honest length: stop reading eventually. */
+		if (p->received > p->ctx->opt->max_body + DISCARD_SLACK)
+			return MHD_NO;
+	}
+	if (!p->fail && MHD_post_process(p->pp, upload_data, n) == MHD_NO)
+		set_fail(p, FAIL_SYNTAX);
+	return MHD_YES;
+}
+
+enum MHD_Result intake_received(struct MHD_Connection *c, struct intake_req *rq,
+				const struct intake_shell *sh)
+{
+	struct tc_buf out = TC_BUF_INIT;
+	const char *ref, *page = sh->received_page, *at;
+	enum MHD_Result ret = MHD_NO;
+
+	ref = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "ref");
+	if (!ref || !intake_ref_valid(ref)) {
+		ret = intake_send_not_found(c, rq);
+		goto out;
+	}
+	while ((at = strstr(page, ref_marker))) {
+		if (tc_buf_add(&out, page, (size_t)(at - page)) < 0 ||
+		    tc_esc_html(&out, ref, strlen(ref)) < 0)
+			goto nomem;
+		page = at + sizeof(ref_marker) - 1;
+	}
+	if (tc_buf_adds(&out, page) < 0)
+		goto nomem;
+	ret = intake_send_buf(c, rq, 200, "text/html; charset=utf-8", &out);
+	goto out;
+nomem:
+	ret = intake_send_internal_error(c, rq);
+out:
+	tc_buf_release(&out);
+	return ret;
+}

@@ -1,0 +1,260 @@
+#!/usr/bin/env bash
+# intake serve end to end: builds the site with the real sitegen, starts the
+# real bin/intake on a loopback port and drives it with curl: static files
+# and their headers, refused paths, every form's valid post into the spool,
+# invalid posts re-rendered, files sniffed and hashed, every limit, the
+# honeypot and the rate limit. Every refused post must leave spool/tmp empty.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/e2e/lib.sh
+
+IN=bin/intake
+SITE=$SCRATCH/site
+SPOOL=$SCRATCH/spool
+FORMS=content/forms
+LIB=tests/e2e/intake_lib.py
+PIDS=()
+stop_all() { local p; for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$SCRATCH"; }
+trap stop_all EXIT
+
+export FORMS
+FORM_IDS=$(ls "$FORMS" | sed -n 's/^\([a-z0-9][a-z0-9_-]*\)\.yml$/\1/p')
+
+bin/sitegen build --out "$SITE" --quiet >"$SCRATCH/sg.log" 2>&1
+check "sitegen builds the site" test -s "$SITE/index.html"
+# Shells sitegen has not written yet are made minimal here (the form
+# schemas come from the definitions when the site has none).
+for id in $FORM_IDS; do
+	mkdir -p "$SITE/.threecs/forms" "$SITE/.threecs/received" "$SITE/assets/forms"
+	[ -f "$SITE/.threecs/forms/$id.html" ] || printf '<!DOCTYPE html>\n<html lang="en-GB"><head><title>%s</title></head><body><main>\n<!--threecs:form-->\n</main></body></html>\n' "$id" >"$SITE/.threecs/forms/$id.html"
+	[ -f "$SITE/.threecs/received/$id.html" ] || printf '<!DOCTYPE html>\n<html lang="en-GB"><head><title>Received</title></head><body><main><p>Your reference is <strong>@@REFERENCE@@</strong></p></main></body></html>\n' >"$SITE/.threecs/received/$id.html"
+done
+ln -s /etc "$SITE/outside"
+ln -s /etc/passwd "$SITE/passwd.txt"
+
+# start_server LOG ARGS...: starts intake on a free loopback port; sets URL.
+start_server() {
+	local log=$1 i
+	shift
+	$IN serve --listen 127.0.0.1:0 --site "$SITE" --forms "$FORMS" "$@" >"$log.out" 2>"$log.err" &
+	PIDS+=($!)
+	for i in $(seq 1 50); do
+		URL=$(sed -n 's|.* on \(http://127\.0\.0\.1:[0-9]*\)/ .*|\1|p' "$log.out")
+		[ -n "$URL" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+if start_server "$SCRATCH/main" --spool "$SPOOL" --rate 100000; then
+	ok "server starts and prints where it listens"
+else
+	not_ok "server starts" "$(cat "$SCRATCH/main.err")"
+	finish "intake e2e"
+	exit 1
+fi
+check "start line names the forms and the spool" grep -q "(forms: .*; spool: $SPOOL)" "$SCRATCH/main.out"
+check "spool folders are 0700" test "$(stat -c %a "$SPOOL" "$SPOOL/tmp" "$SPOOL/ready" "$SPOOL/bundled" | sort -u)" = 700
+
+code() { curl -s -o /dev/null -w '%{http_code}' --path-as-is "$@"; }
+tmp_empty() { [ -z "$(ls -A "$SPOOL/tmp")" ]; }
+
+# --- static files ---
+curl -s -D "$SCRATCH/h" -o "$SCRATCH/b" "$URL/"
+check "GET / is 200" grep -q '^HTTP/1.1 200' "$SCRATCH/h"
+check "GET / serves index.html" cmp -s "$SCRATCH/b" "$SITE/index.html"
+check "HTML is text/html" grep -qi '^Content-Type: text/html; charset=utf-8' "$SCRATCH/h"
+check "HTML is no-cache" grep -qi '^Cache-Control: no-cache' "$SCRATCH/h"
+check "CSP header" grep -qi "^Content-Security-Policy: default-src 'self'; script-src 'self'.*frame-ancestors 'none'" "$SCRATCH/h"
+check "nosniff header" grep -qi '^X-Content-Type-Options: nosniff' "$SCRATCH/h"
+check "Referrer-Policy header" grep -qi '^Referrer-Policy: no-referrer' "$SCRATCH/h"
+check "X-Frame-Options header" grep -qi '^X-Frame-Options: DENY' "$SCRATCH/h"
+css=$(ls "$SITE/assets" | grep -E '^site\.[0-9a-f]{8}\.css$' | head -1)
+curl -s -D "$SCRATCH/h" -o "$SCRATCH/b" "$URL/assets/$css"
+check "hashed CSS is 200 text/css" grep -qi '^Content-Type: text/css' "$SCRATCH/h"
+check "hashed CSS is immutable" grep -qi '^Cache-Control: public, max-age=31536000, immutable' "$SCRATCH/h"
+check "hashed CSS has the CSP too" grep -qi '^Content-Security-Policy:' "$SCRATCH/h"
+check "hashed CSS body" cmp -s "$SCRATCH/b" "$SITE/assets/$css"
+etag=$(sed -n 's/^ETag: *\(.*\)\r$/\1/Ip' "$SCRATCH/h")
+check "ETag answered with 304" test "$(code -H "If-None-Match: $etag" "$URL/assets/$css")" = 304
+curl -s -I -o "$SCRATCH/h" "$URL/assets/$css"
+check "HEAD gives the length, no body" grep -qi "^Content-Length: $(stat -c %s "$SITE/assets/$css")" "$SCRATCH/h"
+page=$(cd "$SITE" && ls -d */ | grep -v assets | head -1)
+page=${page%/}
+check "folder without slash redirects" test "$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$URL/$page")" = "301 $URL/$page/"
+check "folder with slash serves index.html" test "$(code "$URL/$page/")" = 200
+curl -s -o "$SCRATCH/b" -w '%{http_code}' "$URL/no-such-page" >"$SCRATCH/c"
+check "missing page is 404" test "$(cat "$SCRATCH/c")" = 404
+check "404 serves the site's 404.html" cmp -s "$SCRATCH/b" "$SITE/404.html"
+
+# --- refused paths ---
+for p in /../etc/passwd /%2e%2e/%2e%2e/etc/passwd /assets/..%2f..%2fetc/passwd \
+	/.threecs/forms/complaint.html /%2ethreecs/received/complaint.html /%00 \
+	/index.html%00.txt /outside/passwd /passwd.txt '/assets\..\index.html' /%zz; do
+	c=$(code "$URL$p")
+	if [ "$c" = 404 ]; then ok "refused $p"; else not_ok "refused $p (got $c)"; fi
+done
+curl -s --path-as-is "$URL/outside/passwd" | grep -q root: && not_ok "symlink out of the root is not followed" || ok "symlink out of the root is not followed"
+c=$(curl -s -o /dev/null -D "$SCRATCH/h" -w '%{http_code}' -X DELETE "$URL/")
+check "DELETE is 405" test "$c" = 405
+check "405 says Allow" grep -qi '^Allow: GET, HEAD, POST' "$SCRATCH/h"
+check "POST to a page is 405" test "$(code -d a=b "$URL/")" = 405
+
+# --- valid posts, one per form ---
+for id in $FORM_IDS; do
+	body=$(python3 $LIB "$SITE" "$id" pairs)
+	out=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -d "$body" "$URL/submit/$id")
+	ref=$(printf '%s' "$out" | sed -n 's|.*received?ref=\([0-9A-Z-]*\)$|\1|p')
+	if [ "${out%% *}" = 303 ] && [ -n "$ref" ]; then ok "$id: valid post is 303 with a reference"; else not_ok "$id: valid post is 303 (got $out)"; continue; fi
+	j=$SPOOL/ready/$ref/submission.json
+	check "$id: ready/$ref/submission.json exists" test -f "$j"
+	check "$id: submission.json is 0600" test "$(stat -c %a "$j")" = 600
+	check "$id: submission folder is 0700" test "$(stat -c %a "$SPOOL/ready/$ref")" = 700
+	check "$id: submission.json has the right fields" python3 - "$j" "$ref" "$id" "$body" <<'PY'
+import json, re, sys, urllib.parse
+j = json.load(open(sys.argv[1]))
+ref, form, body = sys.argv[2:5]
+assert list(j) == ["format", "id", "form", "form_hash", "received", "channel", "fields", "attachments"], list(j)
+assert j["format"] == "threecs-submission/1"
+assert j["id"] == ref and j["form"] == form and j["channel"] == "web"
+assert re.fullmatch(r"[0-9a-f]{64}", j["form_hash"])
+assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", j["received"])
+assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}", j["id"])
+assert j["attachments"] == []
+for k, v in urllib.parse.parse_qsl(body):
+    if re.search(r"-(day|month|year)$", k):
+        continue
+    got = j["fields"][k]
+    assert got == v or got == [v], (k, got, v)
+PY
+	c=$(curl -s -o "$SCRATCH/b" -w '%{http_code}' "$URL/submit/$id/received?ref=$ref")
+	check "$id: received page is 200" test "$c" = 200
+	check "$id: received page shows the reference" grep -q "$ref" "$SCRATCH/b"
+	check "$id: received page has no marker left" bash -c "! grep -q @@REFERENCE@@ '$SCRATCH/b'"
+done
+check "spool/tmp is empty after valid posts" tmp_empty
+
+first=$(echo $FORM_IDS | cut -d' ' -f1)
+check "bad reference is 404" test "$(code "$URL/submit/$first/received?ref=%3Cb%3E")" = 404
+check "GET of a form's address redirects" test "$(code "$URL/submit/$first")" = 303
+check "unknown form is 404" test "$(code -d a=b "$URL/submit/no-such-form")" = 404
+check "JSON post is 415" test "$(code -H 'Content-Type: application/json' --data-binary '{}' "$URL/submit/$first")" = 415
+
+# --- an invalid post comes back with the form and the errors ---
+tf=$(python3 $LIB "$SITE" "$first" first-text)
+c=$(curl -s -o "$SCRATCH/b" -w '%{http_code}' --data-urlencode "$tf=<b>Alex & \"Sam\"</b>" "$URL/submit/$first")
+check "invalid post is 422" test "$c" = 422
+check "422 title starts with Error:" grep -q '<title>Error: ' "$SCRATCH/b"
+check "422 page has the error summary" grep -qi 'error-summary' "$SCRATCH/b"
+check "422 page keeps the value, escaped" grep -q '&lt;b&gt;Alex &amp; &quot;Sam&quot;&lt;/b&gt;' "$SCRATCH/b"
+check "422 page has no raw markup from the value" bash -c "! grep -q '<b>Alex' '$SCRATCH/b'"
+check "422 page has no marker left" bash -c "! grep -q 'threecs:form' '$SCRATCH/b'"
+check "spool/tmp is empty after an invalid post" tmp_empty
+
+# --- files ---
+ff=""
+for id in $FORM_IDS; do
+	ff=$(python3 $LIB "$SITE" "$id" file-field)
+	[ -n "$ff" ] && fid=$id && break
+done
+if [ -n "$ff" ]; then
+	mapfile -t args < <(python3 $LIB "$SITE" "$fid" curl-args)
+	printf '%%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%%%EOF\n' >"$SCRATCH/letter.pdf"
+	out=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "${args[@]}" -F "$ff=@$SCRATCH/letter.pdf;filename=../../my letter.pdf" -F "$ff=@/dev/null;filename=" "$URL/submit/$fid")
+	ref=$(printf '%s' "$out" | sed -n 's|.*received?ref=\([0-9A-Z-]*\)$|\1|p')
+	check "multipart with a PDF is 303" test "${out%% *}" = 303
+	sum=$(sha256sum "$SCRATCH/letter.pdf" | cut -d' ' -f1)
+	check "attachment recorded with its sha256, type, name" python3 - "$SPOOL/ready/$ref" "$sum" "$ff" <<'PY'
+import hashlib, json, os, sys
+d, s, field = sys.argv[1:4]
+j = json.load(open(os.path.join(d, "submission.json")))
+a = j["attachments"]
+assert len(a) == 1, a
+a = a[0]
+assert a["sha256"] == s and a["type"] == "application/pdf" and a["field"] == field, a
+assert a["name"] == "my letter.pdf" and a["path"] == "files/1", a
+data = open(os.path.join(d, a["path"]), "rb").read()
+assert hashlib.sha256(data).hexdigest() == s and a["size"] == len(data)
+assert oct(os.stat(os.path.join(d, "files/1")).st_mode & 0o777) == "0o600"
+PY
+	head -c 4096 /dev/urandom >"$SCRATCH/fake.pdf"
+	printf '\177ELF\002\001\001' | cat - "$SCRATCH/fake.pdf" >"$SCRATCH/prog.pdf"
+	for f in fake.pdf prog.pdf; do
+		c=$(curl -s -o "$SCRATCH/b" -w '%{http_code}' "${args[@]}" -F "$ff=@$SCRATCH/$f" "$URL/submit/$fid")
+		check "$f (not a PDF inside) is 422" test "$c" = 422
+		check "$f: the page asks for files again" grep -qi 'again' "$SCRATCH/b"
+	done
+	check "spool/tmp is empty after wrong types" tmp_empty
+	files=()
+	for i in 1 2 3 4 5 6; do files+=(-F "$ff=@$SCRATCH/letter.pdf"); done
+	check "six files is 413" test "$(code "${args[@]}" "${files[@]}" "$URL/submit/$fid")" = 413
+	{ printf '%%PDF-1.4\n'; head -c 11000000 /dev/zero; } >"$SCRATCH/big.pdf"
+	check "an 11 MB file is 413" test "$(code "${args[@]}" -F "$ff=@$SCRATCH/big.pdf" "$URL/submit/$fid")" = 413
+	check "spool/tmp is empty after file limits" tmp_empty
+else
+	not_ok "a form with a PDF file field exists"
+fi
+
+# --- limits and malformed bodies ---
+head -c 27000000 /dev/zero >"$SCRATCH/huge"
+c=$(curl -s -o "$SCRATCH/b" -w '%{http_code}' -H 'Content-Type: application/x-www-form-urlencoded' --data-binary @"$SCRATCH/huge" "$URL/submit/$first")
+check "a 27 MB body is 413" test "$c" = 413
+check "413 page is a whole HTML page" grep -q '<html lang="en-GB">' "$SCRATCH/b"
+python3 -c "import sys; sys.stdout.write('$tf=' + 'a' * (10 * 1024 * 1024))" >"$SCRATCH/field"
+check "a 10 MB field is 413" test "$(code -H 'Content-Type: application/x-www-form-urlencoded' --data-binary @"$SCRATCH/field" "$URL/submit/$first")" = 413
+c=$(curl -s -o "$SCRATCH/b" -w '%{http_code}' -d "$(python3 $LIB "$SITE" "$first" pairs | sed "s/^\(.*\)$/\1\&$tf=Al%FFex/")" "$URL/submit/$first")
+check "invalid UTF-8 in a field is 422" test "$c" = 422
+check "invalid UTF-8 page is valid UTF-8" python3 -c "open('$SCRATCH/b', encoding='utf-8').read()"
+check "multipart without a boundary is 400" test "$(code -H 'Content-Type: multipart/form-data' --data-binary 'x' "$URL/submit/$first")" = 400
+check "multipart garbage is 400" test "$(code -H 'Content-Type: multipart/form-data; boundary=XYZ' --data-binary 'garbage, no parts' "$URL/submit/$first")" = 400
+check "truncated multipart is 400" test "$(code -H 'Content-Type: multipart/form-data; boundary=XYZ' --data-binary $'--XYZ\r\nContent-Disposition: form-data; name="a"\r\n\r\nhalf' "$URL/submit/$first")" = 400
+check "spool/tmp is empty after refused bodies" tmp_empty
+
+# --- honeypot ---
+hp=$(python3 $LIB "$SITE" "$first" honeypot)
+before=$(ls "$SPOOL/ready" | wc -l)
+out=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -d "$(python3 $LIB "$SITE" "$first" pairs)&$hp=http://spam.example" "$URL/submit/$first")
+check "honeypot filled is 303 with a reference" bash -c "echo '$out' | grep -Eq '^303 .*received\?ref=[0-9A-Z]{5}-[0-9A-Z]{5}$'"
+check "honeypot post stores nothing" test "$(ls "$SPOOL/ready" | wc -l)" = "$before"
+check "honeypot logged without data" bash -c "grep -q '^intake: honeypot$' '$SCRATCH/main.err' && ! grep -q spam '$SCRATCH/main.err'"
+check "spool/tmp is empty after the honeypot" tmp_empty
+
+# --- the access log keeps no personal data ---
+check "log has one line per request" grep -q '^GET /assets/.* 200 [0-9]* [0-9]*ms$' "$SCRATCH/main.err"
+check "log has no addresses, values or query strings" bash -c "! grep -Eq '127\.0\.0\.1|alex@example|ref=|Alex' '$SCRATCH/main.err'"
+
+# --- rate limit, on a second server ---
+if start_server "$SCRATCH/rate" --spool "$SCRATCH/spool2" --rate 3 --quiet; then
+	body=$(python3 $LIB "$SITE" "$first" pairs)
+	codes=""
+	for i in 1 2 3 4; do codes="$codes $(code -d "$body" "$URL/submit/$first")"; done
+	check "rate limit: fourth post in a minute is 429 ($codes)" test "$codes" = " 303 303 303 429"
+	curl -s -D "$SCRATCH/h" -o "$SCRATCH/b" -d "$body" "$URL/submit/$first"
+	check "429 says Retry-After" grep -qi '^Retry-After: [0-9]' "$SCRATCH/h"
+	check "--quiet logs nothing per request" bash -c "! grep -q '^POST' '$SCRATCH/rate.err'"
+else
+	not_ok "second server starts" "$(cat "$SCRATCH/rate.err")"
+fi
+
+# --- start-up errors ---
+mv "$SITE/.threecs/received/$first.html" "$SCRATCH/r.html"
+$IN serve --listen 127.0.0.1:0 --site "$SITE" --forms "$FORMS" --spool "$SCRATCH/s3" >/dev/null 2>"$SCRATCH/e"
+rc=$?
+check "missing shell stops start-up (exit $rc)" test $rc -ne 0
+check "missing shell is named, with the fix" grep -q "received/$first.html.*run sitegen build" "$SCRATCH/e"
+mv "$SCRATCH/r.html" "$SITE/.threecs/received/$first.html"
+mkdir -p "$SCRATCH/badforms"
+printf 'id: broken\ntitle: Broken\nsections:\n  - legend: A\n    fields:\n      - name: x\n        type: nonsense\n        label: X\n' >"$SCRATCH/badforms/broken.yml"
+$IN serve --listen 127.0.0.1:0 --site "$SITE" --forms "$SCRATCH/badforms" --spool "$SCRATCH/s3" >/dev/null 2>"$SCRATCH/e"
+rc=$?
+check "broken form definition exits 1" test $rc -eq 1
+check "broken form definition reported with file:line" grep -q 'broken.yml:[0-9]' "$SCRATCH/e"
+check "bad --listen is a usage error" bash -c "$IN serve --listen nowhere --site '$SITE' --forms '$FORMS' --spool '$SCRATCH/s3' 2>/dev/null; test \$? -eq 2"
+
+# --- clean stop ---
+kill -TERM "${PIDS[0]}"
+wait "${PIDS[0]}"
+check "SIGTERM stops the server with status 0" test $? -eq 0
+check "stop is logged" grep -q '^intake: stopped' "$SCRATCH/main.err"
+
+finish "intake e2e"
