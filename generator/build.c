@@ -381,7 +381,7 @@ static void load_page(void *arg, size_t i)
 	page_url(pg, slug);
 	if (pg->draft)
 		goto out;
-	md_process(s, pg, NULL);
+	md_process(s, pg, &pg->body);
 	{
 		int h2 = 0;
 		cJSON *e;
@@ -736,6 +736,8 @@ static int layout_exists(struct site *s, const char *name)
 		       cmp_str) != NULL;
 }
 
+static void confirmation(struct site *s, const struct tc_form *f, int write);
+
 static void check_pages(struct site *s)
 {
 	size_t i, j;
@@ -750,6 +752,8 @@ static void check_pages(struct site *s)
 				 "no layout '%s' in the theme's layouts/ "
 				 "folder",
 				 pg->layout);
+		if (pg->form)
+			confirmation(s, pg->form, 0);
 		for (j = 0; j < pg->nlinks; j++) {
 			struct link_ref *l = &pg->links[j];
 			struct tc_buf why = TC_BUF_INIT;
@@ -1096,26 +1100,31 @@ static const char *intake_url(struct site *s)
  * confirmation title and Markdown body through the confirmation layout,
  * with REFERENCE_MARKER where the reference goes.
  */
-static void write_confirmation(struct site *s, const struct tc_form *f)
+/*
+ * Renders the confirmation body of form f. In phase B (out NULL) it checks
+ * the body and its links and reports errors; in phase C it writes the page.
+ */
+static void confirmation(struct site *s, const struct tc_form *f, int write)
 {
 	const char *id = tc_form_id(f);
 	const char *title = tc_form_confirmation_title(f);
 	const char *body = tc_form_confirmation_body(f);
 	struct tc_buf name = TC_BUF_INIT, html = TC_BUF_INIT, out = TC_BUF_INIT,
-		      url = TC_BUF_INIT;
+		      url = TC_BUF_INIT, body_html = TC_BUF_INIT;
 	struct page scratch;
+	size_t k;
 	cJSON *ctx = NULL;
 
 	memset(&scratch, 0, sizeof(scratch));
 	tc_buf_init(&scratch.msgs, 0);
 	tc_buf_addf(&name, "%s/forms/%s.yml", s->opt->content, id);
 	if (!title || !*title || !body || !*body) {
-		pthread_mutex_lock(&s->lock);
-		tc_input_error(name.data, 0, 0,
-			       "the form needs confirmation: with a title and "
-			       "a body, for the page shown after sending it");
-		s->errors++;
-		pthread_mutex_unlock(&s->lock);
+		if (!write) {
+			gen_msg(&s->msgs, 0, name.data, 0, 0,
+				"the form needs confirmation: with a title and "
+				"a body, for the page shown after sending it");
+			s->errors++;
+		}
 		goto out;
 	}
 	/* The body renders as a page at the top of content/, so its links are
@@ -1125,8 +1134,27 @@ static void write_confirmation(struct site *s, const struct tc_form *f)
 	scratch.text = (char *)body;
 	scratch.len = strlen(body);
 	scratch.body_line = 1;
-	md_process(s, &scratch, &html);
-	fputs(scratch.msgs.data, stderr);
+	md_process(s, &scratch, &body_html);
+	if (!write) {
+		for (k = 0; k < scratch.nlinks; k++) {
+			struct tc_buf why = TC_BUF_INIT;
+
+			if (site_resolve_link(s, &scratch, scratch.links[k].url,
+					      scratch.links[k].is_image, NULL,
+					      &why) < 0) {
+				gen_msg(&s->msgs, 0, name.data, 0, 0,
+					"broken link in confirmation's body: "
+					"%s",
+					why.data);
+				s->errors++;
+			}
+			tc_buf_release(&why);
+		}
+		tc_buf_addbuf(&s->msgs, &scratch.msgs);
+		s->errors += scratch.errors;
+		goto out;
+	}
+	md_resolve_links(s, &scratch, body_html.data, &html);
 	tc_buf_addf(&url, "%s/%s/received", intake_url(s), id);
 	ctx = page_context(s, NULL, NULL, title, title, url.data, html.data,
 			   NULL, 0);
@@ -1138,6 +1166,13 @@ static void write_confirmation(struct site *s, const struct tc_form *f)
 	}
 out:
 	cJSON_Delete(ctx);
+	for (k = 0; k < scratch.nlinks; k++)
+		free(scratch.links[k].url);
+	free(scratch.links);
+	for (k = 0; k < scratch.nids; k++)
+		free(scratch.ids[k]);
+	free(scratch.ids);
+	tc_buf_release(&body_html);
 	tc_buf_release(&scratch.msgs);
 	tc_buf_release(&name);
 	tc_buf_release(&html);
@@ -1175,7 +1210,7 @@ static void write_form_page(struct site *s, struct page *pg,
 	tc_buf_reset(&name);
 	tc_buf_addf(&name, "assets/forms/%s.json", id);
 	write_output(s, name.data, json, strlen(json));
-	write_confirmation(s, f);
+	confirmation(s, f, 1);
 	free(json);
 	cJSON_Delete(schema);
 	tc_buf_release(&action);
@@ -1193,7 +1228,8 @@ static void write_page(void *arg, size_t i)
 
 	if (pg->draft)
 		return;
-	md_process(s, pg, &body);
+	md_resolve_links(s, pg, pg->body.data, &body);
+	tc_buf_release(&pg->body);
 	ctx = page_context(s, pg, tc_yaml_root(pg->fm), pg->title, pg->summary,
 			   pg->url, body.data, pg->toc, pg->want_toc);
 	if (render_to(s, pg->layout, ctx, pg->path, &out) == 0) {
@@ -1409,6 +1445,7 @@ static void page_free(struct page *pg)
 	for (i = 0; i < pg->nlinks; i++)
 		free(pg->links[i].url);
 	free(pg->links);
+	tc_buf_release(&pg->body);
 	tc_buf_release(&pg->msgs);
 	free(pg);
 }
@@ -1526,6 +1563,7 @@ int site_build(const struct site_options *opt, struct site_result *res)
 			pg->rel = xstrdup(files.v[i]);
 			pg->path = join(opt->content, files.v[i]);
 			tc_buf_init(&pg->msgs, 0);
+			tc_buf_init(&pg->body, 0);
 			s.pages = realloc(s.pages,
 					  (s.npages + 1) * sizeof(*s.pages));
 			if (!s.pages)
@@ -1635,9 +1673,7 @@ int site_render_markdown(const char *file, const char *text, size_t len,
 	pg.toc = cJSON_CreateArray();
 	if (!pg.toc)
 		tc_die_nomem();
-	errors = md_process(NULL, &pg, NULL);
-	if (!errors)
-		md_process(NULL, &pg, out);
+	errors = md_process(NULL, &pg, out);
 	fputs(pg.msgs.data, stderr);
 	for (size_t i = 0; i < pg.nids; i++)
 		free(pg.ids[i]);

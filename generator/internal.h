@@ -44,6 +44,7 @@ struct page {
 	cJSON *toc;                 /* [{id, text, level}] */
 	int want_toc;               /* show the contents list */
 	struct link_ref *links;     /* links found in phase A */
+	struct tc_buf body;         /* phase A's HTML, links as placeholders */
 	size_t nlinks;              /* how many */
 	const struct tc_form *form; /* the form this page embeds, or NULL */
 	int form_line;              /* where its block is */
@@ -71,6 +72,9 @@ struct site {
 	struct site_result *res;
 };
 
+/* Stands for an internal link's URL until phase C. No page can write it:
+ * links with a scheme other than http, https, mailto and tel are refused. */
+#define LINK_PLACEHOLDER "threecs-link:"
 /* Stands where a page's form goes, in the shell intake fills in. */
 #define FORM_MARKER "<!--threecs:form-->"
 /* Stands where the reference goes on a confirmation page. */
@@ -82,12 +86,21 @@ void gen_msg(struct tc_buf *msgs, int warning, const char *file, int line,
 	__attribute__((format(printf, 6, 7)));
 
 /*
- * Phase A for one page when html is NULL (collect ids, contents list and
- * links; report Markdown errors); phase C when html is not NULL (transform
- * and render the body into html, rewriting links with the site's pages).
- * Returns the number of errors added to the page.
+ * Phase A for one page: parses the Markdown once, collects heading ids, the
+ * contents list and the links, reports Markdown errors, and renders the body
+ * into html. Links to other pages stay as LINK_PLACEHOLDER followed by the
+ * link's index in pg->links until md_resolve_links (phase C). Returns the
+ * number of errors added to the page.
  */
 int md_process(struct site *site, struct page *pg, struct tc_buf *html);
+
+/*
+ * Phase C: copies html to out with every link placeholder replaced by the
+ * built URL. Returns the number of links that did not resolve (phase B has
+ * reported them already).
+ */
+int md_resolve_links(struct site *site, struct page *pg, const char *html,
+		     struct tc_buf *out);
 
 /*
  * Resolves a link written in page pg. Appends the URL to use to out (when

@@ -25,6 +25,7 @@
 #define MD_OPTIONS (CMARK_OPT_SMART)
 
 static pthread_once_t ext_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t parse_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void register_extensions(void)
 {
@@ -189,17 +190,14 @@ static void do_heading(struct walk *w, cmark_node *n)
 			   "use '##' for this heading");
 		goto out;
 	}
-	if (!w->html) {
-		if (level <= 3 && w->pg->toc) {
-			cJSON *e = cJSON_CreateObject();
+	if (level <= 3 && w->pg->toc) {
+		cJSON *e = cJSON_CreateObject();
 
-			if (!e || !cJSON_AddStringToObject(e, "id", id) ||
-			    !cJSON_AddStringToObject(e, "text", text.data) ||
-			    !cJSON_AddNumberToObject(e, "level", level))
-				tc_die_nomem();
-			cJSON_AddItemToArray(w->pg->toc, e);
-		}
-		goto out;
+		if (!e || !cJSON_AddStringToObject(e, "id", id) ||
+		    !cJSON_AddStringToObject(e, "text", text.data) ||
+		    !cJSON_AddNumberToObject(e, "level", level))
+			tc_die_nomem();
+		cJSON_AddItemToArray(w->pg->toc, e);
 	}
 	/* cmark writes "<hN>...</hN>\n"; add the id to the opening tag. */
 	inner = render_node(w, n);
@@ -250,20 +248,17 @@ static void do_link(struct walk *w, cmark_node *n, int is_image)
 		plain_text(n, &alt);
 		for (p = alt.data; *p == ' ' || *p == '\t'; p++)
 			;
-		if (!*p && !w->html)
+		if (!*p)
 			page_error(w, n,
 				   "image '%s' needs alt text saying what it "
 				   "shows: ![A description](picture.png)",
 				   url);
 	}
 	if (!*url) {
-		if (!w->html)
-			page_error(w, n, "empty link: write [text](page.md)");
+		page_error(w, n, "empty link: write [text](page.md)");
 		goto out;
 	}
 	if (has_scheme(url) || !strncmp(url, "//", 2)) {
-		if (w->html)
-			goto out;
 		if (is_image)
 			page_error(w, n,
 				   "image '%s' is on another site: put the "
@@ -280,7 +275,9 @@ static void do_link(struct walk *w, cmark_node *n, int is_image)
 	}
 	if (!w->site)
 		goto out;
-	if (!w->html) {
+	{
+		/* Resolved once every page's anchors are known (phase B); until
+		 * then the link carries a placeholder (see md_resolve_links). */
 		struct page *pg = w->pg;
 		struct link_ref *l;
 
@@ -297,11 +294,9 @@ static void do_link(struct walk *w, cmark_node *n, int is_image)
 		l->line = cmark_node_get_start_line(n) + w->line_off;
 		l->col = cmark_node_get_start_column(n);
 		l->is_image = is_image;
-		goto out;
-	}
-	/* Phase C: links were checked in phase B; rewrite to the built URL. */
-	if (site_resolve_link(w->site, w->pg, url, is_image, &out, &why) == 0)
+		tc_buf_addf(&out, LINK_PLACEHOLDER "%zu", pg->nlinks - 1);
 		cmark_node_set_url(n, out.data);
+	}
 out:
 	tc_buf_release(&alt);
 	tc_buf_release(&out);
@@ -343,7 +338,7 @@ static int do_form(struct walk *w, cmark_node *n, const char *rest, int line,
 			     nf ? known.data : "none");
 		goto out;
 	}
-	if (w->pg->form && !w->html) {
+	if (w->pg->form) {
 		tc_error_set(err, TC_EDUP, w->pg->path, line, col,
 			     "a page may hold one form; this one already has "
 			     "'%s' at line %d",
@@ -352,8 +347,7 @@ static int do_form(struct walk *w, cmark_node *n, const char *rest, int line,
 	}
 	w->pg->form = f;
 	w->pg->form_line = line;
-	if (w->html)
-		replace_with_html(n, FORM_MARKER "\n");
+	replace_with_html(n, FORM_MARKER "\n");
 	rc = 0;
 out:
 	tc_buf_release(&known);
@@ -384,19 +378,16 @@ static void do_code_block(struct walk *w, cmark_node *n)
 		if (!fc)
 			goto fail;
 		w->flowcharts++;
-		if (w->html) {
-			if (flowchart_render(fc, w->flowcharts, caption,
-					     &html) < 0)
-				tc_die_nomem();
-			replace_with_html(n, html.data);
-		}
+		if (flowchart_render(fc, w->flowcharts, caption, &html) < 0)
+			tc_die_nomem();
+		replace_with_html(n, html.data);
 	} else if (word == 4 && !strncmp(info, "form", 4)) {
 		if (do_form(w, n, info + 4, line, &err) < 0)
 			goto fail;
 	}
 	goto out;
 fail:
-	if (!w->html) {
+	{
 		char msg[1800];
 
 		tc_error_format(&err, msg, sizeof(msg));
@@ -421,8 +412,6 @@ static void do_table(struct walk *w, cmark_node *n)
 	if (align && cols)
 		memset(align, 0, cols);
 	w->tables++;
-	if (!w->html)
-		return;
 	inner = render_node(w, n);
 	tc_buf_adds(&html, "<div class=\"table-wrap\" role=\"region\" ");
 	if (w->last_heading) {
@@ -446,14 +435,11 @@ static void do_raw_html(struct walk *w, cmark_node *n)
 		lit++;
 	if (lit && !strncmp(lit, "<!--", 4)) {
 		/* An editor's note: never published. */
-		if (w->html) {
-			cmark_node_unlink(n);
-			cmark_node_free(n);
-		}
+		cmark_node_unlink(n);
+		cmark_node_free(n);
 		return;
 	}
-	if (!w->html)
-		page_error(w, n,
+	page_error(w, n,
 			   "raw HTML is not allowed in pages: write it in "
 			   "Markdown (tables, lists, links and headings "
 			   "cover most needs)");
@@ -469,6 +455,41 @@ static int node_is_table(cmark_node *n)
 	const char *t = cmark_node_get_type_string(n);
 
 	return t && !strcmp(t, "table");
+}
+
+int md_resolve_links(struct site *site, struct page *pg, const char *html,
+		     struct tc_buf *out)
+{
+	/* Only inside an attribute: text cannot hold an unescaped '="'. */
+	static const char token[] = "=\"" LINK_PLACEHOLDER;
+	const size_t plen = sizeof(token) - 1;
+	struct tc_buf url = TC_BUF_INIT, why = TC_BUF_INIT;
+	const char *p = html, *at;
+	int errors = 0;
+
+	while ((at = strstr(p, token)) != NULL) {
+		const char *d = at + plen;
+		size_t n = 0;
+
+		tc_buf_add(out, p, (size_t)(at - p) + 2);
+		while (*d >= '0' && *d <= '9')
+			n = n * 10 + (size_t)(*d++ - '0');
+		if (d == at + plen || n >= pg->nlinks)
+			TC_BUG("bad link placeholder in rendered page");
+		tc_buf_reset(&url);
+		tc_buf_reset(&why);
+		if (site_resolve_link(site, pg, pg->links[n].url,
+				      pg->links[n].is_image, &url, &why) < 0)
+			errors++; /* reported in phase B */
+		/* cmark escaped the placeholder for an attribute; the URL
+		 * goes in the same place, escaped the same way. */
+		tc_esc_attr(out, url.data, url.len);
+		p = d;
+	}
+	tc_buf_adds(out, p);
+	tc_buf_release(&url);
+	tc_buf_release(&why);
+	return errors;
 }
 
 int md_process(struct site *site, struct page *pg, struct tc_buf *html)
@@ -501,6 +522,13 @@ int md_process(struct site *site, struct page *pg, struct tc_buf *html)
 		pg->errors++;
 		goto out;
 	}
+	/*
+	 * cmark-gfm 0.29 keeps the extensions' special characters in one
+	 * process-wide table that attaching sets and finishing clears, so two
+	 * parses at once would lose '~' or '|' in each other's text. Parsing
+	 * is serialised; everything after it runs in parallel.
+	 */
+	pthread_mutex_lock(&parse_lock);
 	w.parser = cmark_parser_new(MD_OPTIONS);
 	if (!w.parser)
 		tc_die_nomem();
@@ -513,6 +541,7 @@ int md_process(struct site *site, struct page *pg, struct tc_buf *html)
 	}
 	cmark_parser_feed(w.parser, body, blen);
 	doc = cmark_parser_finish(w.parser);
+	pthread_mutex_unlock(&parse_lock);
 	if (!doc)
 		tc_die_nomem();
 
@@ -560,15 +589,14 @@ int md_process(struct site *site, struct page *pg, struct tc_buf *html)
 			do_table(&w, nodes[i]);
 	}
 
-	if (!html) {
-		/* Keep the ids, sorted, for link checks in phase B. */
-		pg->ids = w.used;
-		pg->nids = w.nused;
-		w.used = NULL;
-		w.nused = 0;
-		if (pg->nids)
-			qsort(pg->ids, pg->nids, sizeof(*pg->ids), cmp_str);
-	} else {
+	/* Keep the ids, sorted, for link checks in phase B. */
+	pg->ids = w.used;
+	pg->nids = w.nused;
+	w.used = NULL;
+	w.nused = 0;
+	if (pg->nids)
+		qsort(pg->ids, pg->nids, sizeof(*pg->ids), cmp_str);
+	{
 		char *s = render_node(&w, doc);
 
 		tc_buf_adds(html, s);
