@@ -738,6 +738,70 @@ static int layout_exists(struct site *s, const char *name)
 
 static void confirmation(struct site *s, const struct tc_form *f, int write);
 
+static int cmp_url(const void *a, const void *b)
+{
+	const struct page *x = *(struct page *const *)a,
+			  *y = *(struct page *const *)b;
+	int c = strcmp(x->url, y->url);
+
+	return c ? c : strcmp(x->rel, y->rel);
+}
+
+static int cmp_title(const void *a, const void *b)
+{
+	const struct page *x = *(struct page *const *)a,
+			  *y = *(struct page *const *)b;
+	int c = strcmp(x->title, y->title);
+
+	return c ? c : strcmp(x->rel, y->rel);
+}
+
+/*
+ * Reports pages that share an address (an error) or a title (a warning):
+ * sorted, so each page is compared with its neighbour, not with every page.
+ * The page that sorts first by file name keeps it; the others are named.
+ */
+static void report_twins(struct site *s, int (*cmp)(const void *, const void *),
+			 int titles)
+{
+	struct page **v = malloc((s->npages + 1) * sizeof(*v));
+	size_t i, n = 0;
+
+	if (!v)
+		tc_die_nomem();
+	for (i = 0; i < s->npages; i++) {
+		struct page *pg = s->pages[i];
+
+		if (!pg->draft && pg->url && (!titles || (pg->title &&
+							  !pg->errors)))
+			v[n++] = pg;
+	}
+	qsort(v, n, sizeof(*v), cmp);
+	for (i = 1; i < n; i++) {
+		struct page *first = v[i - 1], *pg = v[i];
+		size_t k = i - 1;
+
+		/* Name the first of the run, whatever order qsort left. */
+		while (k > 0 && !strcmp(titles ? v[k - 1]->title : v[k - 1]->url,
+					titles ? pg->title : pg->url))
+			first = v[--k];
+		if (titles && !strcmp(first->title, pg->title)) {
+			gen_msg(&pg->msgs, 1, pg->path, 1, 1,
+				"the title '%s' is also used by %s: give each "
+				"page its own title",
+				pg->title, first->path);
+			pg->warnings++;
+		} else if (!titles && !strcmp(first->url, pg->url)) {
+			gen_msg(&pg->msgs, 0, pg->path, 1, 1,
+				"this page's address %s is taken by %s: change "
+				"its slug",
+				pg->url, first->path);
+			pg->errors++;
+		}
+	}
+	free(v);
+}
+
 static void check_pages(struct site *s)
 {
 	size_t i, j;
@@ -766,10 +830,10 @@ static void check_pages(struct site *s)
 			}
 			tc_buf_release(&why);
 		}
-		for (j = 0; j < i; j++) {
+		for (j = 0; pg->form && j < i; j++) {
 			struct page *o = s->pages[j];
 
-			if (pg->form && !o->draft && o->form == pg->form) {
+			if (!o->draft && o->form == pg->form) {
 				gen_msg(&pg->msgs, 0, pg->path, pg->form_line,
 					1,
 					"the form '%s' is already on %s: a form "
@@ -777,20 +841,14 @@ static void check_pages(struct site *s)
 					tc_form_id(pg->form), o->path);
 				pg->errors++;
 			}
-			if (!o->draft && o->url && !strcmp(o->url, pg->url)) {
-				gen_msg(&pg->msgs, 0, pg->path, 1, 1,
-					"this page's address %s is taken by "
-					"%s: change its slug",
-					pg->url, o->path);
-				pg->errors++;
-			}
 		}
 	}
+	report_twins(s, cmp_url, 0);
 }
 
 static void warn_pages(struct site *s, const char *today)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < s->npages; i++) {
 		struct page *pg = s->pages[i];
@@ -819,19 +877,8 @@ static void warn_pages(struct site *s, const char *today)
 				"or set 'menu: false'");
 			pg->warnings++;
 		}
-		for (j = 0; j < i; j++) {
-			struct page *o = s->pages[j];
-
-			if (!o->draft && o->title && pg->title &&
-			    !strcmp(o->title, pg->title)) {
-				gen_msg(&pg->msgs, 1, pg->path, 1, 1,
-					"the title '%s' is also used by %s: "
-					"give each page its own title",
-					pg->title, o->path);
-				pg->warnings++;
-			}
-		}
 	}
+	report_twins(s, cmp_title, 1);
 }
 
 /* ---- the theme ---- */
