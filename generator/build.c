@@ -249,22 +249,40 @@ static const char *fm_string(struct page *pg, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/*
+ * Appends an error about node (a node of doc, or NULL for the document's
+ * start) to msgs, placed at the node's line and column in file.
+ */
+static void doc_error(struct tc_buf *msgs, const struct tc_yaml_doc *doc,
+		      const char *file, const cJSON *node, const char *fmt,
+		      va_list ap) __attribute__((format(printf, 5, 0)));
+
+static void doc_error(struct tc_buf *msgs, const struct tc_yaml_doc *doc,
+		      const char *file, const cJSON *node, const char *fmt,
+		      va_list ap)
+{
+	int line = 1, col = 1;
+	char msg[1024];
+
+	if (node)
+		tc_yaml_where(doc, node, &line, &col);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	gen_msg(msgs, 0, file, line, col, "%s", msg);
+}
+
+/* An error about front matter key (at the key's value, or line 1). */
 static void fm_error(struct page *pg, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static void fm_error(struct page *pg, const char *key, const char *fmt, ...)
 {
-	cJSON *v = cJSON_GetObjectItemCaseSensitive(tc_yaml_root(pg->fm), key);
-	int line = 1, col = 1;
-	char msg[1024];
 	va_list ap;
 
-	if (v)
-		tc_yaml_where(pg->fm, v, &line, &col);
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	doc_error(&pg->msgs, pg->fm, pg->path,
+		  cJSON_GetObjectItemCaseSensitive(tc_yaml_root(pg->fm), key),
+		  fmt, ap);
 	va_end(ap);
-	gen_msg(&pg->msgs, 0, pg->path, line, col, "%s", msg);
 	pg->errors++;
 }
 
@@ -587,21 +605,17 @@ out:
 	return rc;
 }
 
+/* An error about node in site.yml. */
 static void cfg_error(struct site *s, const cJSON *node, const char *fmt,
 		      ...) __attribute__((format(printf, 3, 4)));
 
 static void cfg_error(struct site *s, const cJSON *node, const char *fmt, ...)
 {
-	int line = 1, col = 1;
-	char msg[1024];
 	va_list ap;
 
-	if (node)
-		tc_yaml_where(s->cfg, node, &line, &col);
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	doc_error(&s->msgs, s->cfg, s->cfg_path, node, fmt, ap);
 	va_end(ap);
-	gen_msg(&s->msgs, 0, s->cfg_path, line, col, "%s", msg);
 	s->errors++;
 }
 
