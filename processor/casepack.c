@@ -1,0 +1,1020 @@
+/*
+ * casepack.c: builds casepacks/REF.zip (see casepack.h).
+ *
+ * The zip is built in memory (libzip over a buffer source) with entries
+ * sorted by name, a fixed DOS timestamp and fixed attributes, then written
+ * with one atomic rename, so a reader finds the old pack or the new one,
+ * never half of one.
+ */
+#include "casepack.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmark-gfm.h>
+#include <zip.h>
+
+#include "deadlines.h"
+#include "err.h"
+#include "escape.h"
+#include "fsutil.h"
+#include "limits.h"
+#include "sha256.h"
+#include "template.h"
+
+/* 2000-01-01 00:00:00 as a DOS date and time: fixed, so packs repeat. */
+#define PACK_DOSDATE ((uint16_t)(((2000 - 1980) << 9) | (1 << 5) | 1))
+#define PACK_DOSTIME ((uint16_t)0)
+
+struct letter {
+	char *name; /* "acknowledgement" */
+	char *src;  /* the Markdown with Mustache placeholders */
+	size_t len;
+};
+
+struct cw_letters {
+	struct letter *v;
+	size_t n;
+};
+
+/* One entry of a pack being built. */
+struct pentry {
+	char *name;
+	char *data;
+	size_t len;
+};
+
+struct pack {
+	struct pentry *v;
+	size_t n, cap;
+};
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s ? s : "");
+
+	if (!d)
+		tc_die_nomem();
+	return d;
+}
+
+static int cmp_letter(const void *a, const void *b)
+{
+	return strcmp(((const struct letter *)a)->name,
+		      ((const struct letter *)b)->name);
+}
+
+struct cw_letters *cw_letters_load(const char *dir)
+{
+	static const char *const need[] = {"acknowledgement", "signposting",
+					   "compliment-thanks", NULL};
+	struct cw_letters *l = calloc(1, sizeof(*l));
+	DIR *d = NULL;
+	struct dirent *de;
+	struct tc_buf p = TC_BUF_INIT, src = TC_BUF_INIT;
+	size_t cap = 0, i;
+	int ok = 0;
+
+	if (!l)
+		tc_die_nomem();
+	d = opendir(dir);
+	if (!d) {
+		tc_warn("cannot read the letter templates in '%s'", dir);
+		goto out;
+	}
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		struct letter *lt;
+
+		if (len < 4 || strcmp(de->d_name + len - 3, ".md") ||
+		    de->d_name[0] == '.')
+			continue;
+		tc_buf_reset(&p);
+		tc_buf_reset(&src);
+		if (tc_buf_addf(&p, "%s/%s", dir, de->d_name) < 0)
+			tc_die_nomem();
+		if (tc_fs_read(p.data, TC_MAX_SOURCE_FILE, &src) < 0) {
+			tc_warn("cannot read '%s'", p.data);
+			goto out;
+		}
+		if (l->n == cap) {
+			struct letter *nv;
+
+			cap = cap ? cap * 2 : 8;
+			nv = realloc(l->v, cap * sizeof(*nv));
+			if (!nv)
+				tc_die_nomem();
+			l->v = nv;
+		}
+		lt = &l->v[l->n++];
+		lt->name = strndup(de->d_name, len - 3);
+		if (!lt->name)
+			tc_die_nomem();
+		lt->len = src.len;
+		lt->src = tc_buf_detach(&src, NULL);
+	}
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_letter);
+	for (i = 0; need[i]; i++) {
+		size_t k;
+
+		for (k = 0; k < l->n && strcmp(l->v[k].name, need[i]); k++)
+			;
+		if (k == l->n) {
+			tc_input_error(dir, 0, 0,
+				       "missing letter template '%s.md'",
+				       need[i]);
+			goto out;
+		}
+	}
+	ok = 1;
+out:
+	if (d)
+		closedir(d);
+	tc_buf_release(&p);
+	tc_buf_release(&src);
+	if (!ok) {
+		cw_letters_free(l);
+		l = NULL;
+	}
+	return l;
+}
+
+void cw_letters_free(struct cw_letters *l)
+{
+	size_t i;
+
+	if (!l)
+		return;
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].name);
+		free(l->v[i].src);
+	}
+	free(l->v);
+	free(l);
+}
+
+static const struct letter *find_letter(const struct cw_letters *l,
+					const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i].name, name))
+			return &l->v[i];
+	return NULL;
+}
+
+static void pack_add(struct pack *p, const char *name, char *data, size_t len)
+{
+	if (p->n == p->cap) {
+		struct pentry *nv;
+
+		p->cap = p->cap ? p->cap * 2 : 16;
+		nv = realloc(p->v, p->cap * sizeof(*nv));
+		if (!nv)
+			tc_die_nomem();
+		p->v = nv;
+	}
+	p->v[p->n].name = xstrdup(name);
+	p->v[p->n].data = data;
+	p->v[p->n].len = len;
+	p->n++;
+}
+
+static void pack_add_buf(struct pack *p, const char *name, struct tc_buf *b)
+{
+	size_t len;
+	char *data = tc_buf_detach(b, &len);
+
+	if (!data)
+		tc_die_nomem();
+	pack_add(p, name, data, len);
+}
+
+static void pack_release(struct pack *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		free(p->v[i].name);
+		free(p->v[i].data);
+	}
+	free(p->v);
+	memset(p, 0, sizeof(*p));
+}
+
+static int cmp_pentry(const void *a, const void *b)
+{
+	return strcmp(((const struct pentry *)a)->name,
+		      ((const struct pentry *)b)->name);
+}
+
+static void add_day(cJSON *o, const char *name, tc_day d)
+{
+	char buf[11];
+	cJSON *v;
+
+	if (d == CW_NODAY)
+		v = cJSON_AddNullToObject(o, name);
+	else {
+		tc_day_format(d, buf);
+		v = cJSON_AddStringToObject(o, name, buf);
+	}
+	if (!v)
+		tc_die_nomem();
+}
+
+static void add_str(cJSON *o, const char *name, const char *s)
+{
+	cJSON *v = s ? cJSON_AddStringToObject(o, name, s)
+		     : cJSON_AddNullToObject(o, name);
+
+	if (!v)
+		tc_die_nomem();
+}
+
+static void add_num(cJSON *o, const char *name, double n)
+{
+	if (!cJSON_AddNumberToObject(o, name, n))
+		tc_die_nomem();
+}
+
+static cJSON *history(struct cw_env *env, int64_t id)
+{
+	static const char sql[] = "SELECT date, event, stage, detail, recorded"
+				  " FROM events WHERE case_id = ? ORDER BY id";
+	sqlite3_stmt *st = cw_register_stmt(env->reg, sql);
+	cJSON *arr = cJSON_CreateArray();
+
+	if (!arr)
+		tc_die_nomem();
+	if (!st)
+		return arr;
+	sqlite3_bind_int64(st, 1, id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cJSON *e = cJSON_CreateObject(), *detail;
+
+		if (!e)
+			tc_die_nomem();
+		add_str(e, "date", (const char *)sqlite3_column_text(st, 0));
+		add_str(e, "event", (const char *)sqlite3_column_text(st, 1));
+		add_num(e, "stage", sqlite3_column_int(st, 2));
+		detail = cJSON_Parse((const char *)sqlite3_column_text(st, 3));
+		if (!detail)
+			detail = cJSON_CreateObject();
+		if (!detail)
+			tc_die_nomem();
+		cJSON_AddItemToObject(e, "detail", detail);
+		add_str(e, "recorded",
+			(const char *)sqlite3_column_text(st, 4));
+		cJSON_AddItemToArray(arr, e);
+	}
+	sqlite3_reset(st);
+	return arr;
+}
+
+cJSON *cw_case_json(struct cw_env *env, const struct cw_case *c)
+{
+	const struct cw_procedure *p =
+	    cw_rules_procedure(env->rules, c->procedure);
+	const struct cw_exclusion *ex =
+	    !strcmp(c->type, "signposted")
+		? cw_rules_exclusion(env->rules, c->service_area)
+		: NULL;
+	cJSON *o = cJSON_CreateObject(), *arr, *d;
+	int i;
+
+	if (!o)
+		tc_die_nomem();
+	add_str(o, "format", "threecs-case/1");
+	add_str(o, "reference", c->reference);
+	add_str(o, "type", c->type);
+	add_str(o, "procedure", c->procedure);
+	add_str(o, "procedure_name", p ? p->name : NULL);
+	if (c->stage)
+		add_num(o, "stage", c->stage);
+	else if (!cJSON_AddNullToObject(o, "stage"))
+		tc_die_nomem();
+	add_str(o, "status", c->status);
+	add_str(o, "submission_id", c->submission_id);
+	add_str(o, "received", c->received);
+	add_day(o, "received_date", c->received_date);
+	add_str(o, "service_area", c->service_area);
+	add_str(o, "team", c->team);
+	arr = cJSON_AddArrayToObject(o, "flags");
+	if (!arr)
+		tc_die_nomem();
+	for (i = 0; i < cJSON_GetArraySize(c->flags); i++) {
+		cJSON *f = cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetArrayItem(c->flags, i), "flag");
+
+		if (cJSON_IsString(f))
+			cJSON_AddItemToArray(
+			    arr, cJSON_CreateString(f->valuestring));
+	}
+	d = cJSON_Duplicate(c->flags, 1);
+	if (!d)
+		tc_die_nomem();
+	cJSON_AddItemToObject(o, "flag_details", d);
+	d = cJSON_AddObjectToObject(o, "deadlines");
+	if (!d)
+		tc_die_nomem();
+	if (c->nstages) {
+		const struct cw_stage *s = &c->stages[c->nstages - 1];
+
+		add_day(d, "acknowledge", s->ack_due);
+		add_day(d, "respond", s->respond_due);
+	} else {
+		add_day(d, "acknowledge", CW_NODAY);
+		add_day(d, "respond", CW_NODAY);
+	}
+	arr = cJSON_AddArrayToObject(o, "stages");
+	if (!arr)
+		tc_die_nomem();
+	for (i = 0; i < c->nstages; i++) {
+		const struct cw_stage *s = &c->stages[i];
+		cJSON *so = cJSON_CreateObject();
+
+		if (!so)
+			tc_die_nomem();
+		add_num(so, "stage", s->stage);
+		add_str(so, "submission_id", s->submission_id);
+		add_day(so, "request", s->request);
+		add_day(so, "acknowledge_by", s->ack_due);
+		add_day(so, "acknowledged", s->acknowledged);
+		add_day(so, "respond_by", s->respond_due);
+		add_day(so, "responded", s->responded);
+		add_num(so, "extension_days", s->extension_days);
+		add_str(so, "extension_reason", s->extension_reason);
+		add_day(so, "next_stage_window_closes", s->window_closes);
+		add_day(so, "closed", s->closed);
+		add_str(so, "outcome", s->outcome);
+		add_str(so, "remedy", s->remedy);
+		add_str(so, "learning", s->learning);
+		cJSON_AddItemToArray(arr, so);
+	}
+	if (ex) {
+		d = cJSON_AddObjectToObject(o, "exclusion");
+		if (!d)
+			tc_die_nomem();
+		add_str(d, "reason_code", ex->reason_code);
+		add_str(d, "reason", ex->reason);
+		add_str(d, "signpost", ex->signpost);
+	}
+	if (p) {
+		d = cJSON_AddObjectToObject(o, "ombudsman");
+		if (!d)
+			tc_die_nomem();
+		add_str(d, "name", p->ombudsman);
+		add_str(d, "url", p->ombudsman_url);
+	}
+	cJSON_AddItemToObject(o, "history", history(env, c->id));
+	return o;
+}
+
+/* Labels for the fields casework knows; others show their name. */
+static const char *const labels[][2] = {
+    {"full_name", "Name"},
+    {"email", "Email"},
+    {"phone", "Telephone"},
+    {"address", "Address"},
+    {"postcode", "Postcode"},
+    {"contact_method", "Contact by"},
+    {"on_behalf", "For someone else"},
+    {"person_name", "On behalf of"},
+    {"relationship", "Relationship"},
+    {"consent", "Their consent"},
+    {"service_area", "Service"},
+    {"what_happened", "What happened"},
+    {"when_happened", "When it happened"},
+    {"impact", "How it affected them"},
+    {"outcome_sought", "What they want"},
+    {"raised_before", "Raised with the service before"},
+    {"adjustments", "Adjustments needed"},
+    {"feedback_type", "Feedback"},
+    {"message", "Message"},
+    {"staff_named", "Staff named"},
+    {"reply_wanted", "Reply wanted"},
+    {"case_reference", "Case reference given"},
+    {"why_unhappy", "Why they are unhappy"},
+};
+
+static const char *label_of(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (!strcmp(labels[i][0], name))
+			return labels[i][1];
+	return name;
+}
+
+/* What each flag asks an officer to decide. */
+static const char *flag_meaning(const char *flag)
+{
+	static const char *const m[][2] = {
+	    {"anonymous", "No name or no way to reply"},
+	    {"late", "Older than the time limit"},
+	    {"third_party_without_consent",
+	     "Made for someone else without their consent"},
+	    {"restricted_contact", "Contact restriction in force"},
+	    {"possible_duplicate", "Possible duplicate"},
+	    {"possible_exclusion", "Possibly an excluded matter"},
+	    {"reasonable_adjustments", "Reasonable adjustments asked for"},
+	    {"unmatched_review", "Review request not matched to a case"},
+	    {"review_out_of_time", "Review asked for after the window"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		if (!strcmp(m[i][0], flag))
+			return m[i][1];
+	return flag;
+}
+
+static void h(struct tc_buf *b, const char *s)
+{
+	if (tc_buf_adds(b, s) < 0)
+		tc_die_nomem();
+}
+
+static void esc(struct tc_buf *b, const char *s)
+{
+	if (tc_esc_html(b, s ? s : "", s ? strlen(s) : 0) < 0)
+		tc_die_nomem();
+}
+
+static void row(struct tc_buf *b, const char *th, const char *td)
+{
+	h(b, "<tr><th scope=\"row\">");
+	esc(b, th);
+	h(b, "</th><td>");
+	esc(b, td && td[0] ? td : "—");
+	h(b, "</td></tr>\n");
+}
+
+static void row_day(struct tc_buf *b, const char *th, tc_day d)
+{
+	char buf[11];
+
+	row(b, th, cw_day_str(d, buf));
+}
+
+/* Resident's text: escaped, paragraphs kept. */
+static void words(struct tc_buf *b, const char *s)
+{
+	const char *p;
+
+	h(b, "<p>");
+	for (p = s; *p; p++) {
+		if (*p == '\n' && p[1] == '\n') {
+			h(b, "</p>\n<p>");
+			while (p[1] == '\n')
+				p++;
+		} else if (*p == '\n') {
+			h(b, "<br>\n");
+		} else {
+			if (tc_esc_html(b, p, 1) < 0)
+				tc_die_nomem();
+		}
+	}
+	h(b, "</p>\n");
+}
+
+static const char style[] =
+    "<style>\n"
+    "body{font-family:Arial,Helvetica,sans-serif;font-size:1rem;"
+    "line-height:1.5;color:#0b0c0c;max-width:48rem;margin:1rem auto;"
+    "padding:0 1rem}\n"
+    "h1{font-size:1.75rem}h2{font-size:1.35rem;margin-top:2rem}\n"
+    "table{border-collapse:collapse;width:100%;margin-bottom:1rem}\n"
+    "th,td{text-align:left;vertical-align:top;padding:.4rem;"
+    "border-bottom:1px solid #b1b4b6}\n"
+    "th{width:35%}\n"
+    ".flag{border-left:5px solid #d4351c;padding-left:.75rem}\n"
+    "@media print{body{max-width:none;margin:0}a{color:#000}"
+    "h2{break-after:avoid}tr{break-inside:avoid}}\n"
+    "</style>\n";
+
+static void cover(struct tc_buf *b, struct cw_env *env, const struct cw_case *c,
+		  const cJSON *sub, const struct pack *files)
+{
+	const struct cw_procedure *p =
+	    cw_rules_procedure(env->rules, c->procedure);
+	const cJSON *f,
+	    *fields = cJSON_GetObjectItemCaseSensitive(sub, "fields");
+	char num[16];
+	size_t i;
+	int k;
+
+	h(b, "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n"
+	     "<meta charset=\"utf-8\">\n"
+	     "<meta name=\"viewport\" content=\"width=device-width, "
+	     "initial-scale=1\">\n<title>");
+	esc(b, c->reference);
+	h(b, ": case pack</title>\n");
+	h(b, style);
+	h(b, "</head>\n<body>\n<main>\n<h1>");
+	esc(b, c->reference);
+	h(b, "</h1>\n<h2 id=\"summary\">Summary</h2>\n<table aria-labelledby="
+	     "\"summary\">\n");
+	row(b, "Type", c->type);
+	row(b, "Procedure", p ? p->name : NULL);
+	snprintf(num, sizeof(num), "%d", c->stage);
+	row(b, "Stage", c->stage ? num : NULL);
+	row(b, "Status", c->status);
+	row(b, "Service area", c->service_area);
+	row(b, "Team", c->team);
+	row(b, "Submission", c->submission_id);
+	row(b, "Received (UTC)", c->received);
+	row_day(b, "Counts from", c->received_date);
+	h(b, "</table>\n");
+	if (c->nstages) {
+		h(b, "<h2 id=\"deadlines\">Deadlines</h2>\n");
+		for (k = 0; k < c->nstages; k++) {
+			const struct cw_stage *s = &c->stages[k];
+
+			snprintf(num, sizeof(num), "%d", s->stage);
+			h(b, "<table>\n<caption>Stage ");
+			h(b, num);
+			h(b, "</caption>\n");
+			row_day(b, "Request received", s->request);
+			row_day(b, "Acknowledge by", s->ack_due);
+			row_day(b, "Acknowledged", s->acknowledged);
+			row_day(b, "Respond by", s->respond_due);
+			row_day(b, "Responded", s->responded);
+			if (s->extension_days) {
+				snprintf(num, sizeof(num), "%d working days",
+					 s->extension_days);
+				row(b, "Extended by", num);
+				row(b, "Extension reason", s->extension_reason);
+			}
+			row_day(b, "Next stage window closes",
+				s->window_closes);
+			if (s->closed != CW_NODAY) {
+				row_day(b, "Closed", s->closed);
+				row(b, "Outcome", s->outcome);
+				row(b, "Remedy", s->remedy);
+			}
+			h(b, "</table>\n");
+		}
+	}
+	h(b, "<h2 id=\"flags\">Flags to decide</h2>\n");
+	if (!cJSON_GetArraySize(c->flags)) {
+		h(b, "<p>None.</p>\n");
+	} else {
+		h(b, "<table aria-labelledby=\"flags\">\n<thead><tr><th "
+		     "scope=\"col\">Flag</th><th scope=\"col\">What to "
+		     "decide</th></tr></thead>\n<tbody>\n");
+		cJSON_ArrayForEach(f, c->flags)
+		{
+			const cJSON *n =
+			    cJSON_GetObjectItemCaseSensitive(f, "flag");
+			const cJSON *d =
+			    cJSON_GetObjectItemCaseSensitive(f, "detail");
+
+			h(b, "<tr class=\"flag\"><th scope=\"row\">");
+			esc(b, flag_meaning(cJSON_IsString(n) ? n->valuestring
+							      : ""));
+			h(b, " <code>");
+			esc(b, cJSON_IsString(n) ? n->valuestring : "");
+			h(b, "</code></th><td>");
+			esc(b, cJSON_IsString(d) ? d->valuestring : "");
+			h(b, "</td></tr>\n");
+		}
+		h(b, "</tbody>\n</table>\n");
+	}
+	if (!strcmp(c->type, "signposted")) {
+		const struct cw_exclusion *ex =
+		    cw_rules_exclusion(env->rules, c->service_area);
+
+		if (ex) {
+			h(b, "<h2 id=\"signpost\">Handled elsewhere</h2>\n"
+			     "<table aria-labelledby=\"signpost\">\n");
+			row(b, "Reason", ex->reason);
+			row(b, "Reason code", ex->reason_code);
+			row(b, "Send the resident to", ex->signpost);
+			h(b, "</table>\n");
+		}
+	}
+	h(b, "<h2 id=\"words\">In the resident's words</h2>\n");
+	if (!cJSON_GetArraySize(fields)) {
+		h(b, "<p>Nothing was given.</p>\n");
+	} else {
+		h(b, "<dl>\n");
+		cJSON_ArrayForEach(f, fields)
+		{
+			h(b, "<dt>");
+			esc(b, label_of(f->string));
+			h(b, "</dt>\n<dd>");
+			if (cJSON_IsString(f)) {
+				words(b, f->valuestring);
+			} else if (cJSON_IsArray(f)) {
+				const cJSON *it;
+
+				h(b, "<ul>");
+				cJSON_ArrayForEach(it, f)
+				{
+					h(b, "<li>");
+					esc(b, cJSON_IsString(it)
+						   ? it->valuestring
+						   : "");
+					h(b, "</li>");
+				}
+				h(b, "</ul>");
+			}
+			h(b, "</dd>\n");
+		}
+		h(b, "</dl>\n");
+	}
+	h(b, "<h2 id=\"attachments\">Attachments</h2>\n");
+	if (!files->n) {
+		h(b, "<p>None.</p>\n");
+	} else {
+		h(b, "<ul>\n");
+		for (i = 0; i < files->n; i++) {
+			h(b, "<li><a href=\"");
+			if (tc_esc_attr(b, files->v[i].name,
+					strlen(files->v[i].name)) < 0)
+				tc_die_nomem();
+			h(b, "\">");
+			esc(b, files->v[i].name);
+			h(b, "</a></li>\n");
+		}
+		h(b, "</ul>\n");
+	}
+	h(b, "</main>\n</body>\n</html>\n");
+}
+
+/* Name safe inside a zip and on any disk: [A-Za-z0-9._-], 80 at most. */
+static void safe_name(struct tc_buf *b, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s && s[i] && i < 80; i++) {
+		char c = s[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		      (c == '.' && i > 0)))
+			c = '_';
+		if (tc_buf_addch(b, c) < 0)
+			tc_die_nomem();
+	}
+}
+
+/* Adds the files under store/ID/files to the pack as files/PREFIXN-NAME. */
+static int add_files(struct cw_env *env, struct pack *files, const char *sub_id,
+		     const cJSON *sub, const char *prefix)
+{
+	const cJSON *att = cJSON_GetObjectItemCaseSensitive(sub, "attachments");
+	const cJSON *a;
+	struct tc_buf path = TC_BUF_INIT, name = TC_BUF_INIT,
+		      data = TC_BUF_INIT;
+	int rc = -1;
+
+	cJSON_ArrayForEach(a, att)
+	{
+		const cJSON *p = cJSON_GetObjectItemCaseSensitive(a, "path");
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(a, "name");
+		const char *num;
+
+		if (!cJSON_IsString(p) || strncmp(p->valuestring, "files/", 6))
+			continue;
+		num = p->valuestring + 6;
+		cw_env_path(env, "store/", &path);
+		tc_buf_reset(&name);
+		tc_buf_reset(&data);
+		if (tc_buf_addf(&path, "%s/files/%s", sub_id, num) < 0 ||
+		    tc_buf_addf(&name, "files/%s%s-", prefix, num) < 0)
+			tc_die_nomem();
+		safe_name(&name, cJSON_IsString(n) ? n->valuestring : "file");
+		if (tc_fs_read(path.data, 1024u * 1024 * 1024, &data) < 0) {
+			tc_warn("cannot read '%s'", path.data);
+			goto out;
+		}
+		pack_add_buf(files, name.data, &data);
+	}
+	rc = 0;
+out:
+	tc_buf_release(&path);
+	tc_buf_release(&name);
+	tc_buf_release(&data);
+	return rc;
+}
+
+static cJSON *letter_ctx(struct cw_env *env, const struct cw_case *c,
+			 const cJSON *sub)
+{
+	const cJSON *fields = cJSON_GetObjectItemCaseSensitive(sub, "fields");
+	const cJSON *name =
+	    cJSON_GetObjectItemCaseSensitive(fields, "full_name");
+	const struct cw_procedure *p =
+	    cw_rules_procedure(env->rules, c->procedure);
+	const struct cw_exclusion *ex =
+	    cw_rules_exclusion(env->rules, c->service_area);
+	const cJSON *adj =
+	    cJSON_GetObjectItemCaseSensitive(fields, "adjustments");
+	cJSON *o = cJSON_CreateObject();
+	char buf[11];
+
+	if (!o)
+		tc_die_nomem();
+	add_str(o, "reference", c->reference);
+	add_str(o, "today", env->today_s);
+	add_str(o, "name",
+		cJSON_IsString(name) && name->valuestring[0] ? name->valuestring
+							     : NULL);
+	add_str(o, "service_area", c->service_area);
+	add_str(o, "team", c->team);
+	add_str(o, "received_date", cw_day_str(c->received_date, buf));
+	if (c->nstages) {
+		const struct cw_stage *s = &c->stages[c->nstages - 1];
+
+		add_num(o, "stage", s->stage);
+		add_str(o, "acknowledge_by", cw_day_str(s->ack_due, buf));
+		add_str(o, "respond_by", cw_day_str(s->respond_due, buf));
+		if (p && s->stage == p->nstages &&
+		    !cJSON_AddTrueToObject(o, "final_stage"))
+			tc_die_nomem();
+	}
+	if (p) {
+		add_str(o, "procedure", p->name);
+		add_str(o, "ombudsman", p->ombudsman);
+		add_str(o, "ombudsman_url", p->ombudsman_url);
+	}
+	if (ex) {
+		add_str(o, "reason", ex->reason);
+		add_str(o, "signpost", ex->signpost);
+	}
+	if (cJSON_IsString(adj) && adj->valuestring[0] &&
+	    !cJSON_AddTrueToObject(o, "adjustments"))
+		tc_die_nomem();
+	return o;
+}
+
+static int render_letter(struct cw_env *env, const struct letter *lt,
+			 const cJSON *ctx, struct tc_buf *out)
+{
+	struct tc_buf md = TC_BUF_INIT;
+	struct tc_error e;
+	char *html = NULL;
+	int rc = -1;
+
+	tc_error_clear(&e);
+	if (tc_tpl_render_string(lt->src, lt->len, ctx, NULL, &md, &e) < 0) {
+		if (!e.file[0])
+			snprintf(e.file, sizeof(e.file), "%s/%s.md",
+				 env->letters_dir, lt->name);
+		tc_report(&e);
+		goto out;
+	}
+	html = cmark_markdown_to_html(md.data, md.len,
+				      CMARK_OPT_DEFAULT | CMARK_OPT_SMART);
+	if (!html)
+		tc_die_nomem();
+	h(out, "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n"
+	       "<meta charset=\"utf-8\">\n<title>");
+	esc(out, lt->name);
+	h(out, " (draft)</title>\n");
+	h(out, style);
+	h(out, "</head>\n<body>\n<main>\n");
+	h(out, html);
+	h(out, "</main>\n</body>\n</html>\n");
+	rc = 0;
+out:
+	free(html);
+	tc_buf_release(&md);
+	return rc;
+}
+
+/* Letters that go with the case: none for anonymous complaints (no reply
+ * is possible) or cases that have no letter. */
+static int add_letters(struct cw_env *env, struct pack *pk,
+		       const struct cw_case *c, const cJSON *sub)
+{
+	const char *which = NULL;
+	const struct letter *lt;
+	struct tc_buf out = TC_BUF_INIT, name = TC_BUF_INIT;
+	cJSON *ctx = NULL;
+	int rc = -1;
+
+	if (!env->letters) {
+		env->letters = cw_letters_load(env->letters_dir);
+		if (!env->letters)
+			return -1;
+	}
+	if (!strcmp(c->type, "complaint"))
+		which = "acknowledgement";
+	else if (!strcmp(c->type, "signposted"))
+		which = "signposting";
+	else if (!strcmp(c->type, "compliment"))
+		which = "compliment-thanks";
+	if (!which || cw_case_has_flag(c, "anonymous"))
+		return 0;
+	lt = find_letter(env->letters, which);
+	if (!lt)
+		return 0;
+	ctx = letter_ctx(env, c, sub);
+	if (render_letter(env, lt, ctx, &out) < 0)
+		goto out;
+	if (tc_buf_addf(&name, "letters/%s.html", which) < 0)
+		tc_die_nomem();
+	pack_add_buf(pk, name.data, &out);
+	rc = 0;
+out:
+	cJSON_Delete(ctx);
+	tc_buf_release(&out);
+	tc_buf_release(&name);
+	return rc;
+}
+
+/* Zips the sorted entries into out. */
+static int zip_pack(struct pack *pk, struct tc_buf *out)
+{
+	zip_error_t ze;
+	zip_source_t *src = NULL;
+	zip_t *za = NULL;
+	zip_stat_t st;
+	char *raw = NULL;
+	size_t i;
+	int rc = -1;
+
+	zip_error_init(&ze);
+	src = zip_source_buffer_create(NULL, 0, 0, &ze);
+	if (!src)
+		goto out;
+	za = zip_open_from_source(src, ZIP_TRUNCATE, &ze);
+	if (!za)
+		goto out;
+	zip_source_keep(src);
+	for (i = 0; i < pk->n; i++) {
+		zip_source_t *s =
+		    zip_source_buffer(za, pk->v[i].data, pk->v[i].len, 0);
+		zip_int64_t idx;
+
+		if (!s)
+			goto out;
+		idx = zip_file_add(za, pk->v[i].name, s, ZIP_FL_ENC_UTF_8);
+		if (idx < 0) {
+			zip_source_free(s);
+			goto out;
+		}
+		if (zip_file_set_dostime(za, (zip_uint64_t)idx, PACK_DOSTIME,
+					 PACK_DOSDATE, 0) < 0 ||
+		    zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0,
+						     ZIP_OPSYS_UNIX,
+						     0100600u << 16) < 0 ||
+		    zip_set_file_compression(za, (zip_uint64_t)idx,
+					     ZIP_CM_DEFLATE, 6) < 0)
+			goto out;
+	}
+	if (zip_close(za) < 0)
+		goto out;
+	za = NULL;
+	if (zip_source_stat(src, &st) < 0 || zip_source_open(src) < 0)
+		goto out;
+	raw = malloc(st.size ? (size_t)st.size : 1);
+	if (!raw)
+		tc_die_nomem();
+	if (zip_source_read(src, raw, st.size) != (zip_int64_t)st.size) {
+		zip_source_close(src);
+		goto out;
+	}
+	if (tc_buf_add(out, raw, (size_t)st.size) < 0)
+		tc_die_nomem();
+	zip_source_close(src);
+	rc = 0;
+out:
+	if (rc < 0)
+		tc_warnx("cannot build a case pack: %s",
+			 za ? zip_strerror(za) : zip_error_strerror(&ze));
+	if (za)
+		zip_discard(za);
+	zip_source_free(src);
+	zip_error_fini(&ze);
+	free(raw);
+	return rc;
+}
+
+static int read_sub(struct cw_env *env, const char *id, struct tc_buf *raw,
+		    cJSON **doc)
+{
+	struct tc_buf p = TC_BUF_INIT;
+	int rc = -1;
+
+	cw_env_path(env, "store/", &p);
+	if (tc_buf_addf(&p, "%s/submission.json", id) < 0)
+		tc_die_nomem();
+	if (tc_fs_read(p.data, 16u * 1024 * 1024, raw) < 0) {
+		tc_warn("cannot read '%s'", p.data);
+		goto out;
+	}
+	*doc = cJSON_ParseWithLength(raw->data, raw->len);
+	if (!*doc) {
+		tc_warnx("'%s' is not valid JSON", p.data);
+		goto out;
+	}
+	rc = 0;
+out:
+	tc_buf_release(&p);
+	return rc;
+}
+
+int cw_casepack_write(struct cw_env *env, int64_t case_id)
+{
+	struct cw_case c;
+	struct pack pk = {0}, files = {0};
+	struct tc_buf b = TC_BUF_INIT, sums = TC_BUF_INIT, zip = TC_BUF_INIT,
+		      path = TC_BUF_INIT, name = TC_BUF_INIT;
+	cJSON *sub = NULL, *cj = NULL;
+	char *txt;
+	size_t i;
+	int k, rc = -1, found;
+
+	found = cw_register_case_load_id(env->reg, case_id, &c);
+	if (found <= 0)
+		return -1;
+	if (read_sub(env, c.submission_id, &b, &sub) < 0)
+		goto out;
+	pack_add_buf(&pk, "submission.json", &b);
+	if (add_files(env, &files, c.submission_id, sub, "") < 0)
+		goto out;
+	for (k = 1; k < c.nstages; k++) {
+		cJSON *later = NULL;
+		char prefix[24];
+
+		if (!c.stages[k].submission_id)
+			continue;
+		if (read_sub(env, c.stages[k].submission_id, &b, &later) < 0)
+			goto out;
+		snprintf(prefix, sizeof(prefix), "stage-%d-",
+			 c.stages[k].stage);
+		tc_buf_reset(&name);
+		if (tc_buf_addf(&name, "%ssubmission.json", prefix) < 0)
+			tc_die_nomem();
+		pack_add_buf(&pk, name.data, &b);
+		if (add_files(env, &files, c.stages[k].submission_id, later,
+			      prefix) < 0) {
+			cJSON_Delete(later);
+			goto out;
+		}
+		cJSON_Delete(later);
+	}
+	cj = cw_case_json(env, &c);
+	txt = cJSON_Print(cj);
+	if (!txt)
+		tc_die_nomem();
+	if (tc_buf_adds(&b, txt) < 0 || tc_buf_addch(&b, '\n') < 0)
+		tc_die_nomem();
+	free(txt);
+	pack_add_buf(&pk, "case.json", &b);
+	cover(&b, env, &c, sub, &files);
+	pack_add_buf(&pk, "index.html", &b);
+	if (add_letters(env, &pk, &c, sub) < 0)
+		goto out;
+	for (i = 0; i < files.n; i++) {
+		pack_add(&pk, files.v[i].name, files.v[i].data, files.v[i].len);
+		free(files.v[i].name);
+		files.v[i].data = NULL;
+		files.v[i].name = NULL;
+	}
+	files.n = 0;
+	qsort(pk.v, pk.n, sizeof(*pk.v), cmp_pentry);
+	for (i = 0; i < pk.n; i++) {
+		char hex[65];
+
+		tc_sha256_hex(pk.v[i].data, pk.v[i].len, hex);
+		if (tc_buf_addf(&sums, "%s  %s\n", hex, pk.v[i].name) < 0)
+			tc_die_nomem();
+	}
+	pack_add_buf(&pk, "SHA256SUMS", &sums);
+	qsort(pk.v, pk.n, sizeof(*pk.v), cmp_pentry);
+	if (zip_pack(&pk, &zip) < 0)
+		goto out;
+	cw_env_path(env, "casepacks/", &path);
+	if (tc_buf_addf(&path, "%s.zip", c.reference) < 0)
+		tc_die_nomem();
+	if (tc_fs_write_atomic_ex(path.data, zip.data, zip.len, 0600,
+				  TC_FS_NOSYNC) < 0) {
+		tc_warn("cannot write '%s'", path.data);
+		goto out;
+	}
+	rc = 0;
+out:
+	cw_case_release(&c);
+	cJSON_Delete(sub);
+	cJSON_Delete(cj);
+	pack_release(&pk);
+	pack_release(&files);
+	tc_buf_release(&b);
+	tc_buf_release(&sums);
+	tc_buf_release(&zip);
+	tc_buf_release(&path);
+	tc_buf_release(&name);
+	return rc;
+}

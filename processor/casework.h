@@ -1,0 +1,65 @@
+/*
+ * casework.h: what every casework command works with: the data folder, the
+ * rules, the forms, the register and "today".
+ *
+ * The data folder (created 0700):
+ *   register.db            the register (0600)
+ *   store/ID/              each processed submission as received
+ *                          (submission.json, files/N), kept for packs
+ *   casepacks/REF.zip      one pack per case or record
+ *   reports/DATE.html,.csv the daily report
+ *   quarantine/BUNDLE/ID/  submissions that failed a check, reason.txt
+ *   tmp/                   work in progress; emptied on start
+ */
+#ifndef CW_CASEWORK_H
+#define CW_CASEWORK_H
+
+#include "buffer.h"
+#include "register.h"
+#include "rules.h"
+
+struct tc_forms;
+struct cw_letters;
+
+struct cw_env {
+	const char *data;	 /* the data folder */
+	const char *rules_path;	 /* content/rules.yml */
+	const char *forms_dir;	 /* content/forms */
+	const char *letters_dir; /* content/letters (beside the rules) */
+	tc_day today;		 /* --today, else the local date */
+	char today_s[11];	 /* the same as "YYYY-MM-DD" */
+	struct cw_rules *rules;
+	struct tc_forms *forms;
+	struct cw_register *reg;
+	struct cw_letters *letters; /* loaded on first pack */
+};
+
+/*
+ * Sets up env for a command: makes the data folder (0700), loads and
+ * checks rules and forms (and that they fit), opens the register. Fields
+ * data, rules_path, forms_dir and today (CW_NODAY for the local date) must
+ * be set. Returns an exit code: 0, 1 (bad rules or forms, reported) or 3.
+ */
+int cw_env_open(struct cw_env *env);
+void cw_env_close(struct cw_env *env);
+
+/* path = data "/" rel into out (reset first). 0 or -1 (ENOMEM: dies). */
+void cw_env_path(const struct cw_env *env, const char *rel, struct tc_buf *out);
+
+/*
+ * Makes what the register marks as waiting durable on disk: writes every
+ * dirty case's pack, syncs, marks them written. Returns 0 or -1 (printed).
+ */
+int cw_env_flush_packs(struct cw_env *env);
+
+/* Makes everything written under data durable (syncfs). 0 or -1. */
+int cw_env_sync(struct cw_env *env);
+
+/*
+ * Test hook for the crash test: when CASEWORK_TEST_CRASH_AFTER=N is set,
+ * the Nth call (counting every durable step of an ingest) ends the process
+ * at once with _exit(99), as a SIGKILL would.
+ */
+void cw_crash_point(void);
+
+#endif

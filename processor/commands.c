@@ -1,0 +1,447 @@
+/*
+ * commands.c: casework list, show and record (see commands.h).
+ */
+#include "commands.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casepack.h"
+#include "deadlines.h"
+#include "err.h"
+
+static char *xdup(const char *s)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = strdup(s);
+	if (!d)
+		tc_die_nomem();
+	return d;
+}
+
+/* The deadline that matters now: the open one that falls first. */
+static tc_day next_deadline(const struct cw_case *c, const char **what)
+{
+	const struct cw_stage *s;
+
+	*what = "";
+	if (!c->nstages)
+		return CW_NODAY;
+	s = &c->stages[c->nstages - 1];
+	if (s->closed != CW_NODAY)
+		return CW_NODAY;
+	if (s->acknowledged == CW_NODAY) {
+		*what = "acknowledge";
+		return s->ack_due;
+	}
+	if (s->responded == CW_NODAY) {
+		*what = "respond";
+		return s->respond_due;
+	}
+	return CW_NODAY;
+}
+
+int cw_list(struct cw_env *env, const struct cw_query *q, int json)
+{
+	static const char sql[] = "SELECT id FROM cases ORDER BY reference";
+	sqlite3_stmt *st = cw_register_stmt(env->reg, sql);
+	cJSON *arr = json ? cJSON_CreateArray() : NULL;
+	tc_day horizon = CW_NODAY;
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0, i;
+	int rc = TC_EXIT_ENV, r;
+
+	if (!st || (json && !arr))
+		goto out;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			int64_t *nv;
+
+			cap = cap ? cap * 2 : 256;
+			nv = realloc(ids, cap * sizeof(*nv));
+			if (!nv)
+				tc_die_nomem();
+			ids = nv;
+		}
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE) {
+		cw_register_error(env->reg, "listing cases");
+		goto out;
+	}
+	if (q->due_within >= 0 &&
+	    tc_calendar_add_working(env->rules->cal, env->today, q->due_within,
+				    &horizon) < 0) {
+		tc_warnx("--due-within reaches beyond the calendar");
+		rc = TC_EXIT_USAGE;
+		goto out;
+	}
+	if (!json)
+		printf("%-16s %-16s %-5s %-12s %-12s %-11s %s\n", "REFERENCE",
+		       "TYPE", "STAGE", "STATUS", "NEXT", "DUE", "FLAGS");
+	for (i = 0; i < n; i++) {
+		struct cw_case c;
+		const char *what;
+		tc_day due;
+		char d[11] = "", flags[256] = "";
+		const cJSON *f;
+		size_t fl = 0;
+
+		if (cw_register_case_load_id(env->reg, ids[i], &c) <= 0)
+			goto out;
+		due = next_deadline(&c, &what);
+		if ((q->overdue && (due == CW_NODAY || due >= env->today)) ||
+		    (q->due_within >= 0 &&
+		     (due == CW_NODAY || due > horizon)) ||
+		    (q->flag && !cw_case_has_flag(&c, q->flag)) ||
+		    (q->stage >= 0 && c.stage != q->stage)) {
+			cw_case_release(&c);
+			continue;
+		}
+		if (json) {
+			cJSON *o = cw_case_json(env, &c);
+
+			cJSON_DeleteItemFromObjectCaseSensitive(o, "history");
+			cJSON_AddItemToArray(arr, o);
+		} else {
+			if (due != CW_NODAY)
+				tc_day_format(due, d);
+			cJSON_ArrayForEach(f, c.flags)
+			{
+				const cJSON *nm =
+				    cJSON_GetObjectItemCaseSensitive(f, "flag");
+				int w = snprintf(
+				    flags + fl, sizeof(flags) - fl, "%s%s",
+				    fl ? "," : "",
+				    cJSON_IsString(nm) ? nm->valuestring : "");
+
+				if (w > 0 && (size_t)w < sizeof(flags) - fl)
+					fl += (size_t)w;
+			}
+			printf("%-16s %-16s %-5d %-12s %-12s %-11s %s\n",
+			       c.reference, c.type, c.stage, c.status, what, d,
+			       flags);
+		}
+		cw_case_release(&c);
+	}
+	if (json) {
+		char *s = cJSON_Print(arr);
+
+		if (!s)
+			tc_die_nomem();
+		puts(s);
+		free(s);
+	}
+	rc = fflush(stdout) == 0 ? TC_EXIT_OK : TC_EXIT_ENV;
+out:
+	free(ids);
+	cJSON_Delete(arr);
+	return rc;
+}
+
+static void norm(const char *in, char *out, size_t n)
+{
+	size_t i = 0;
+
+	while (*in == ' ')
+		in++;
+	for (; *in && i + 1 < n; in++)
+		out[i++] = (*in >= 'a' && *in <= 'z') ? *in - 32 : *in;
+	while (i && out[i - 1] == ' ')
+		i--;
+	out[i] = 0;
+}
+
+static int load(struct cw_env *env, const char *ref, struct cw_case *c)
+{
+	char key[128];
+	int r;
+
+	norm(ref, key, sizeof(key));
+	r = cw_register_case_load(env->reg, key, 0, c);
+	if (r == 0)
+		tc_warnx("no case has the reference '%s' (try 'casework "
+			 "list')",
+			 key);
+	return r;
+}
+
+int cw_show(struct cw_env *env, const char *ref, int json)
+{
+	struct cw_case c;
+	cJSON *o;
+	char *s;
+	int r = load(env, ref, &c);
+
+	if (r <= 0)
+		return r == 0 ? TC_EXIT_INPUT : TC_EXIT_ENV;
+	o = cw_case_json(env, &c);
+	if (json) {
+		s = cJSON_Print(o);
+		if (!s)
+			tc_die_nomem();
+		puts(s);
+		free(s);
+	} else {
+		const cJSON *it;
+		int k;
+
+		printf("%s  %s  %s\n", c.reference, c.type, c.status);
+		printf("team: %s\nservice area: %s\nreceived: %s (counts from "
+		       "%s)\n",
+		       c.team ? c.team : "-",
+		       c.service_area ? c.service_area : "-", c.received,
+		       cJSON_GetObjectItemCaseSensitive(o, "received_date")
+			   ->valuestring);
+		for (k = 0; k < c.nstages; k++) {
+			const struct cw_stage *sg = &c.stages[k];
+			char a[11], b[11], d1[11], d2[11];
+
+			printf("stage %d: acknowledge by %s%s%s, respond by "
+			       "%s%s%s\n",
+			       sg->stage, cw_day_str(sg->ack_due, a),
+			       sg->acknowledged != CW_NODAY ? " (acknowledged "
+							    : "",
+			       sg->acknowledged != CW_NODAY
+				   ? cw_day_str(sg->acknowledged, d1)
+				   : "",
+			       cw_day_str(sg->respond_due, b),
+			       sg->responded != CW_NODAY ? " (responded " : "",
+			       sg->responded != CW_NODAY
+				   ? cw_day_str(sg->responded, d2)
+				   : "");
+		}
+		cJSON_ArrayForEach(it, c.flags)
+		{
+			printf("flag %s: %s\n",
+			       cJSON_GetObjectItemCaseSensitive(it, "flag")
+				   ->valuestring,
+			       cJSON_GetObjectItemCaseSensitive(it, "detail")
+				   ->valuestring);
+		}
+		cJSON_ArrayForEach(
+		    it, cJSON_GetObjectItemCaseSensitive(o, "history"))
+		{
+			printf(
+			    "%s %s (stage %d)\n",
+			    cJSON_GetObjectItemCaseSensitive(it, "date")
+				->valuestring,
+			    cJSON_GetObjectItemCaseSensitive(it, "event")
+				->valuestring,
+			    (int)cJSON_GetNumberValue(
+				cJSON_GetObjectItemCaseSensitive(it, "stage")));
+		}
+	}
+	cJSON_Delete(o);
+	cw_case_release(&c);
+	return fflush(stdout) == 0 ? TC_EXIT_OK : TC_EXIT_ENV;
+}
+
+static void detail_str(cJSON *d, const char *k, const char *v)
+{
+	if (v && !cJSON_AddStringToObject(d, k, v))
+		tc_die_nomem();
+}
+
+/* Applies r to c; returns 0, or an exit code after a message. */
+static int apply(struct cw_env *env, const struct cw_record *r,
+		 struct cw_case *c, tc_day date, cJSON *detail)
+{
+	const struct cw_procedure *p =
+	    cw_rules_procedure(env->rules, c->procedure);
+	struct cw_stage *s = cw_case_current(c);
+	const char *ev = r->event;
+	char d[11];
+
+	if (!strcmp(ev, "reassigned")) {
+		if (!r->to) {
+			tc_warnx("reassigned needs --to TEAM");
+			return TC_EXIT_USAGE;
+		}
+		detail_str(detail, "from", c->team);
+		detail_str(detail, "to", r->to);
+		free(c->team);
+		c->team = xdup(r->to);
+		return 0;
+	}
+	if (!strcmp(ev, "restricted") || !strcmp(ev, "unrestricted")) {
+		if (!c->person_key) {
+			tc_warnx("%s: the case gives no contact details to "
+				 "restrict",
+				 c->reference);
+			return TC_EXIT_INPUT;
+		}
+		if (ev[0] == 'r' && !r->reason) {
+			tc_warnx("restricted needs --reason TEXT");
+			return TC_EXIT_USAGE;
+		}
+		detail_str(detail, "reason", r->reason);
+		detail_str(detail, "contact", r->contact);
+		detail_str(detail, "review", cw_day_str(r->review, d));
+		if (ev[0] == 'r')
+			return cw_register_restrict(env->reg, c->person_key,
+						    c->id, r->reason, date,
+						    r->review, r->contact) < 0
+				   ? TC_EXIT_ENV
+				   : 0;
+		return cw_register_unrestrict(env->reg, c->person_key, date) < 0
+			   ? TC_EXIT_ENV
+			   : 0;
+	}
+	if (!strcmp(ev, "closed")) {
+		if (!r->outcome) {
+			tc_warnx("closed needs --outcome O");
+			return TC_EXIT_USAGE;
+		}
+		detail_str(detail, "outcome", r->outcome);
+		detail_str(detail, "remedy", r->remedy);
+		detail_str(detail, "learning", r->learning);
+		if (s) {
+			s->closed = date;
+			s->outcome = xdup(r->outcome);
+			s->remedy = xdup(r->remedy);
+			s->learning = xdup(r->learning);
+		} else {
+			free(c->status);
+			c->status = xdup("closed");
+		}
+		return 0;
+	}
+	if (!s || !p) {
+		tc_warnx("%s is a %s: it has no stages to record '%s' against",
+			 c->reference, c->type, ev);
+		return TC_EXIT_INPUT;
+	}
+	if (s->closed != CW_NODAY) {
+		tc_warnx("%s: stage %d is closed", c->reference, s->stage);
+		return TC_EXIT_INPUT;
+	}
+	if (!strcmp(ev, "acknowledged")) {
+		if (s->acknowledged != CW_NODAY) {
+			tc_warnx("%s: stage %d was acknowledged on %s already",
+				 c->reference, s->stage,
+				 cw_day_str(s->acknowledged, d));
+			return TC_EXIT_INPUT;
+		}
+		s->acknowledged = date;
+	} else if (!strcmp(ev, "responded")) {
+		if (s->responded != CW_NODAY) {
+			tc_warnx("%s: stage %d was responded to on %s already",
+				 c->reference, s->stage,
+				 cw_day_str(s->responded, d));
+			return TC_EXIT_INPUT;
+		}
+		s->responded = date;
+	} else if (!strcmp(ev, "extended")) {
+		const struct cw_stage_rule *sr = &p->stage[s->stage - 1];
+
+		if (!r->days || !r->reason) {
+			tc_warnx("extended needs --days N and --reason TEXT");
+			return TC_EXIT_USAGE;
+		}
+		if (s->extension_days) {
+			tc_warnx("%s: stage %d was extended already; the "
+				 "rules allow one extension",
+				 c->reference, s->stage);
+			return TC_EXIT_INPUT;
+		}
+		if (r->days > sr->extension_max) {
+			tc_warnx("%s: stage %d may be extended by at most %d "
+				 "working days, not %d",
+				 c->reference, s->stage, sr->extension_max,
+				 r->days);
+			return TC_EXIT_INPUT;
+		}
+		s->extension_days = r->days;
+		s->extension_reason = xdup(r->reason);
+		if (!cJSON_AddNumberToObject(detail, "days", r->days))
+			tc_die_nomem();
+		detail_str(detail, "reason", r->reason);
+	} else if (!strcmp(ev, "escalated")) {
+		struct cw_stage *nx;
+
+		if (c->nstages >= p->nstages) {
+			tc_warnx("%s is at the last stage of its procedure: "
+				 "signpost the Ombudsman",
+				 c->reference);
+			return TC_EXIT_INPUT;
+		}
+		if (s->window_closes != CW_NODAY && date > s->window_closes) {
+			char msg[160];
+
+			snprintf(msg, sizeof(msg),
+				 "asked for stage %d after the window closed "
+				 "on %s: decide whether to accept it",
+				 s->stage + 1, cw_day_str(s->window_closes, d));
+			cw_case_flag(c, "review_out_of_time", msg);
+		}
+		nx = &c->stages[c->nstages++];
+		memset(nx, 0, sizeof(*nx));
+		nx->stage = s->stage + 1;
+		nx->request = date;
+		nx->acknowledged = nx->responded = nx->closed = CW_NODAY;
+		c->stage = nx->stage;
+	} else {
+		tc_warnx("unknown event '%s' (acknowledged, responded, "
+			 "extended, escalated, closed, reassigned, "
+			 "restricted, unrestricted)",
+			 ev);
+		return TC_EXIT_USAGE;
+	}
+	return 0;
+}
+
+int cw_record_event(struct cw_env *env, const struct cw_record *r)
+{
+	struct cw_case c;
+	cJSON *detail = NULL;
+	char *txt = NULL;
+	tc_day date = r->date == CW_NODAY ? env->today : r->date;
+	int rc = TC_EXIT_ENV, found;
+
+	if (cw_register_begin(env->reg) < 0)
+		return TC_EXIT_ENV;
+	found = load(env, r->ref, &c);
+	if (found <= 0) {
+		cw_register_rollback(env->reg);
+		return found == 0 ? TC_EXIT_INPUT : TC_EXIT_ENV;
+	}
+	detail = cJSON_CreateObject();
+	if (!detail)
+		tc_die_nomem();
+	rc = apply(env, r, &c, date, detail);
+	if (rc)
+		goto out;
+	rc = TC_EXIT_ENV;
+	txt = cJSON_PrintUnformatted(detail);
+	if (!txt)
+		tc_die_nomem();
+	if (cw_case_recompute(env->rules, &c) < 0 ||
+	    cw_register_case_update(env->reg, &c) < 0 ||
+	    cw_register_event(env->reg, c.id, c.stage, r->event, date, txt,
+			      env->today_s) < 0 ||
+	    cw_register_commit(env->reg) < 0 || cw_env_flush_packs(env) < 0)
+		goto out;
+	printf("%s: %s recorded", c.reference, r->event);
+	if (c.nstages) {
+		const struct cw_stage *s = &c.stages[c.nstages - 1];
+		char a[11], b[11];
+
+		printf("; stage %d: acknowledge by %s, respond by %s", s->stage,
+		       cw_day_str(s->ack_due, a),
+		       cw_day_str(s->respond_due, b));
+	}
+	printf("\n");
+	rc = fflush(stdout) == 0 ? TC_EXIT_OK : TC_EXIT_ENV;
+out:
+	cw_register_rollback(env->reg);
+	cJSON_Delete(detail);
+	free(txt);
+	cw_case_release(&c);
+	return rc;
+}

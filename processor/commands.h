@@ -1,0 +1,47 @@
+/*
+ * commands.h: casework list, show and record: reading the register and
+ * appending to a case's history.
+ */
+#ifndef CW_COMMANDS_H
+#define CW_COMMANDS_H
+
+#include "casework.h"
+
+/* list's filters; -1 / NULL / 0 for "any". */
+struct cw_query {
+	int overdue;	/* a deadline has passed and nothing is recorded */
+	int due_within; /* a deadline within N working days of today */
+	const char *flag;
+	int stage;
+};
+
+/* Prints the matching cases (a table, or JSON). Returns an exit code. */
+int cw_list(struct cw_env *env, const struct cw_query *q, int json);
+
+/* Prints one case. Returns 0, 1 for an unknown reference, or 3. */
+int cw_show(struct cw_env *env, const char *ref, int json);
+
+/* What `casework record REF EVENT` was given. */
+struct cw_record {
+	const char *ref;
+	const char *event;    /* acknowledged, responded, extended, escalated,
+				 closed, reassigned, restricted, unrestricted */
+	tc_day date;	      /* CW_NODAY: today */
+	int days;	      /* extended */
+	const char *reason;   /* extended, restricted */
+	const char *outcome;  /* closed */
+	const char *remedy;   /* closed */
+	const char *learning; /* closed */
+	const char *to;	      /* reassigned */
+	tc_day review;	      /* restricted */
+	const char *contact;  /* restricted */
+};
+
+/*
+ * Appends the event to the case's history, recomputes its deadlines and
+ * rewrites its pack. Returns 0, 1 when refused (reported), 2 for a missing
+ * option, 3 on I/O errors.
+ */
+int cw_record_event(struct cw_env *env, const struct cw_record *r);
+
+#endif

@@ -1,0 +1,127 @@
+/*
+ * deadlines.c: deadlines and status from the rules and the recorded dates
+ * (see deadlines.h).
+ */
+#include "deadlines.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+const struct cw_stage_rule *cw_case_stage_rule(const struct cw_rules *r,
+					       const struct cw_case *c, int n)
+{
+	const struct cw_procedure *p = cw_rules_procedure(r, c->procedure);
+
+	if (!p || n < 1 || n > p->nstages)
+		return NULL;
+	return &p->stage[n - 1];
+}
+
+struct cw_stage *cw_case_current(struct cw_case *c)
+{
+	return c->nstages ? &c->stages[c->nstages - 1] : NULL;
+}
+
+static int add(const struct cw_rules *r, const struct cw_case *c, tc_day from,
+	       int n, tc_day *out)
+{
+	char d[11];
+
+	if (tc_calendar_add_working(r->cal, from, n, out) == 0)
+		return 0;
+	tc_day_format(from, d);
+	tc_warnx("%s: %d working days after %s lie beyond the calendar "
+		 "(extend %s)",
+		 c->reference ? c->reference : "case", n, d, r->calendar_path);
+	return -1;
+}
+
+int cw_case_recompute(const struct cw_rules *r, struct cw_case *c)
+{
+	const struct cw_procedure *p = cw_rules_procedure(r, c->procedure);
+	struct cw_stage *cur;
+	int i;
+
+	if (!p)
+		return 0;
+	for (i = 0; i < c->nstages; i++) {
+		struct cw_stage *s = &c->stages[i];
+		const struct cw_stage_rule *sr =
+		    cw_case_stage_rule(r, c, s->stage);
+		tc_day base;
+
+		if (!sr)
+			continue;
+		if (add(r, c, s->request, sr->ack_days, &s->ack_due) < 0)
+			return -1;
+		if (sr->base == CW_FROM_REQUEST)
+			base = s->request;
+		else if (s->acknowledged != CW_NODAY)
+			base = s->acknowledged;
+		else
+			base = s->ack_due;
+		if (add(r, c, base, sr->respond_days + s->extension_days,
+			&s->respond_due) < 0)
+			return -1;
+		s->window_closes = CW_NODAY;
+		if (s->responded != CW_NODAY && sr->window_days > 0) {
+			if (!sr->window_working)
+				s->window_closes =
+				    s->responded + sr->window_days;
+			else if (add(r, c, s->responded, sr->window_days,
+				     &s->window_closes) < 0)
+				return -1;
+		}
+	}
+	cur = cw_case_current(c);
+	if (cur && strcmp(c->type, "complaint") == 0) {
+		const char *st = "open";
+
+		if (cur->closed != CW_NODAY)
+			st = "closed";
+		else if (cur->responded != CW_NODAY)
+			st = "responded";
+		else if (cur->acknowledged != CW_NODAY)
+			st = "acknowledged";
+		if (strcmp(c->status, st)) {
+			char *d = strdup(st);
+
+			if (!d)
+				tc_die_nomem();
+			free(c->status);
+			c->status = d;
+		}
+	}
+	return 0;
+}
+
+int cw_case_has_flag(const struct cw_case *c, const char *flag)
+{
+	const cJSON *f;
+
+	cJSON_ArrayForEach(f, c->flags)
+	{
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(f, "flag");
+
+		if (cJSON_IsString(n) && !strcmp(n->valuestring, flag))
+			return 1;
+	}
+	return 0;
+}
+
+void cw_case_flag(struct cw_case *c, const char *flag, const char *detail)
+{
+	cJSON *o;
+
+	if (!c->flags && !(c->flags = cJSON_CreateArray()))
+		tc_die_nomem();
+	if (cw_case_has_flag(c, flag))
+		return;
+	o = cJSON_CreateObject();
+	if (!o || !cJSON_AddStringToObject(o, "flag", flag) ||
+	    !cJSON_AddStringToObject(o, "detail", detail ? detail : ""))
+		tc_die_nomem();
+	cJSON_AddItemToArray(c->flags, o);
+}

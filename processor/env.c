@@ -1,0 +1,232 @@
+/*
+ * env.c: what every casework command sets up (see casework.h).
+ */
+#define _GNU_SOURCE /* syncfs */
+#include "casework.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "casepack.h"
+#include "err.h"
+#include "forms.h"
+#include "fsutil.h"
+
+void cw_env_path(const struct cw_env *env, const char *rel, struct tc_buf *out)
+{
+	tc_buf_reset(out);
+	if (tc_buf_addf(out, "%s/%s", env->data, rel) < 0)
+		tc_die_nomem();
+}
+
+static int local_today(tc_day *out)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	char buf[11];
+
+	if (!localtime_r(&now, &tm) ||
+	    strftime(buf, sizeof(buf), "%Y-%m-%d", &tm) != 10)
+		return -1;
+	return tc_day_parse(buf, out);
+}
+
+/* The letters folder beside the rules file: content/letters. */
+static char *letters_dir(const char *rules_path)
+{
+	struct tc_buf b = TC_BUF_INIT;
+	const char *slash = strrchr(rules_path, '/');
+
+	if (slash) {
+		if (tc_buf_add(&b, rules_path,
+			       (size_t)(slash - rules_path) + 1) < 0)
+			tc_die_nomem();
+	}
+	if (tc_buf_adds(&b, "letters") < 0)
+		tc_die_nomem();
+	return tc_buf_detach(&b, NULL);
+}
+
+/* Removes the temporary files an interrupted atomic write leaves ('.'
+ * names) from one folder. */
+static int remove_dotfiles(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	struct tc_buf p = TC_BUF_INIT;
+	int rc = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] != '.' || !strcmp(de->d_name, ".") ||
+		    !strcmp(de->d_name, ".."))
+			continue;
+		tc_buf_reset(&p);
+		if (tc_buf_addf(&p, "%s/%s", dir, de->d_name) < 0)
+			tc_die_nomem();
+		if (unlink(p.data) < 0 && errno != ENOENT)
+			rc = -1;
+	}
+	closedir(d);
+	tc_buf_release(&p);
+	return rc;
+}
+
+/* One casework at a time per data folder: the lock lasts the process. */
+static int lock_data(const struct cw_env *env)
+{
+	struct tc_buf p = TC_BUF_INIT;
+	int fd, rc = -1;
+
+	cw_env_path(env, ".lock", &p);
+	fd = open(p.data, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		tc_warn("cannot open '%s'", p.data);
+	else if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+		tc_warnx("another casework is using '%s': wait for it to "
+			 "finish",
+			 env->data);
+	else
+		rc = 0; /* fd stays open, holding the lock, until exit */
+	if (rc < 0 && fd >= 0)
+		close(fd);
+	tc_buf_release(&p);
+	return rc;
+}
+
+int cw_env_open(struct cw_env *env)
+{
+	static const char *const dirs[] = {"store",	 "casepacks", "reports",
+					   "quarantine", "tmp",	      NULL};
+	struct tc_buf p = TC_BUF_INIT;
+	int nerr = 0, i, rc = TC_EXIT_ENV;
+
+	if (env->today == CW_NODAY && local_today(&env->today) < 0) {
+		tc_warnx("cannot tell today's date: give --today");
+		goto out;
+	}
+	tc_day_format(env->today, env->today_s);
+	env->rules = cw_rules_load(env->rules_path, &nerr);
+	if (!env->rules) {
+		rc = nerr ? TC_EXIT_INPUT : TC_EXIT_ENV;
+		goto out;
+	}
+	env->forms = tc_forms_load_dir(env->forms_dir, &nerr);
+	if (!env->forms) {
+		tc_warn("cannot read the forms in '%s'", env->forms_dir);
+		goto out;
+	}
+	if (nerr || cw_rules_check_forms(env->rules, env->forms)) {
+		tc_warnx("the rules and forms must be fixed first");
+		rc = TC_EXIT_INPUT;
+		goto out;
+	}
+	env->letters_dir = letters_dir(env->rules_path);
+	umask(077);
+	if (tc_fs_mkdirs(env->data, 0700) < 0) {
+		tc_warn("cannot make the data folder '%s'", env->data);
+		goto out;
+	}
+	if (lock_data(env) < 0)
+		goto out;
+	/* Work in progress of a run that stopped is redone from the start. */
+	cw_env_path(env, "tmp", &p);
+	if (tc_fs_remove_tree(p.data) < 0) {
+		tc_warn("cannot empty '%s'", p.data);
+		goto out;
+	}
+	for (i = 0; dirs[i]; i++) {
+		cw_env_path(env, dirs[i], &p);
+		if (tc_fs_mkdirs(p.data, 0700) < 0 ||
+		    remove_dotfiles(p.data) < 0) {
+			tc_warn("cannot make or tidy '%s'", p.data);
+			goto out;
+		}
+	}
+	cw_env_path(env, "register.db", &p);
+	env->reg = cw_register_open(p.data);
+	if (!env->reg)
+		goto out;
+	rc = TC_EXIT_OK;
+out:
+	tc_buf_release(&p);
+	return rc;
+}
+
+void cw_env_close(struct cw_env *env)
+{
+	cw_register_close(env->reg);
+	env->reg = NULL;
+	cw_letters_free(env->letters);
+	env->letters = NULL;
+	tc_forms_free(env->forms);
+	env->forms = NULL;
+	cw_rules_free(env->rules);
+	env->rules = NULL;
+	free((char *)env->letters_dir);
+	env->letters_dir = NULL;
+}
+
+int cw_env_sync(struct cw_env *env)
+{
+	int fd = open(env->data, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = -1;
+
+	if (fd < 0 || syncfs(fd) < 0)
+		tc_warn("cannot sync '%s'", env->data);
+	else
+		rc = 0;
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+int cw_env_flush_packs(struct cw_env *env)
+{
+	int64_t *ids = NULL, id = 0;
+	size_t n = 0, cap = 0, i;
+	int rc = -1;
+
+	while ((id = cw_register_next_dirty(env->reg, id)) > 0) {
+		if (n == cap) {
+			int64_t *nids;
+
+			cap = cap ? 2 * cap : 64;
+			nids = realloc(ids, cap * sizeof(*ids));
+			if (!nids)
+				tc_die_nomem();
+			ids = nids;
+		}
+		if (cw_casepack_write(env, id) < 0)
+			goto out;
+		ids[n++] = id;
+		cw_crash_point();
+	}
+	if (id < 0)
+		goto out;
+	if (!n) {
+		rc = 0;
+		goto out;
+	}
+	if (cw_env_sync(env) < 0 || cw_register_begin(env->reg) < 0)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (cw_register_pack_done(env->reg, ids[i]) < 0) {
+			cw_register_rollback(env->reg);
+			goto out;
+		}
+	if (cw_register_commit(env->reg) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(ids);
+	return rc;
+}

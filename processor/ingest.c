@@ -1,0 +1,1577 @@
+/*
+ * ingest.c: casework ingest (see ingest.h).
+ *
+ * Order of work, and why it survives a crash at any point:
+ *  1. A submission's files are streamed from the zip (hashed as read) into
+ *     tmp/ID/, then the folder is renamed to store/ID/ (or quarantine/).
+ *  2. Its rows (submission, case, stages, events, sequence) are written in
+ *     the open transaction. Transactions hold a batch of submissions and
+ *     commit after syncfs, so the store is durable before the register
+ *     says the submission was processed.
+ *  3. After each commit the dirty packs are written (atomic renames), the
+ *     file system synced, and only then marked clean.
+ *  4. The bundle is marked seen when all its submissions are done.
+ * A rerun skips what the register holds, redoes the rest (tmp/ and store/
+ * folders are rebuilt) and rewrites every pack still marked dirty, so every
+ * submission ends up processed exactly once and every pack whole.
+ */
+#define _GNU_SOURCE /* syncfs */
+#include "ingest.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zip.h>
+
+#include "buffer.h"
+#include "deadlines.h"
+#include "forms.h"
+#include "fsutil.h"
+#include "report.h"
+#include "sha256.h"
+#include "utf8.h"
+
+/* Submissions per transaction: one fsync for many, each still atomic.
+ * CASEWORK_TEST_BATCH=N makes it smaller for the crash test. */
+#define BATCH 256
+
+static int batch_size(void)
+{
+	static int n;
+	const char *s;
+
+	if (!n) {
+		char *end;
+		long v;
+
+		n = BATCH;
+		s = getenv("CASEWORK_TEST_BATCH");
+		if (s && *s) {
+			v = strtol(s, &end, 10);
+			if (!*end && v > 0 && v <= BATCH)
+				n = (int)v;
+		}
+	}
+	return n;
+}
+
+/* One zip entry, sorted by name for lookups and duplicate detection. */
+struct entry {
+	const char *name; /* owned by the archive */
+	zip_uint64_t index;
+	zip_uint64_t size;
+	const char *bad; /* why it may not be used, or NULL (static) */
+	int used;	 /* listed in the manifest */
+};
+
+/* A submission id in the manifest, to catch one listed twice. */
+struct idseen {
+	const char *id;
+	int seen;
+};
+
+/* One bundle being ingested. */
+struct bundle {
+	struct cw_env *env;
+	const char *path;
+	char name[128]; /* file name without .zip, made safe: quarantine */
+	char sha[65];	/* of the whole file */
+	zip_t *za;
+	struct entry *ent; /* sorted by name */
+	size_t nent;
+	cJSON *manifest;
+	struct cw_counts n;
+	int io_error;		/* an I/O error stopped it */
+	int in_txn;		/* a transaction is open */
+	int batch;		/* submissions in the open transaction */
+	struct tc_buf problems; /* bundle-level problems for reason.txt */
+	struct idseen *ids;     /* manifest ids, sorted */
+	size_t nids;
+};
+
+/* A submission in hand. */
+struct sub {
+	const char *id;
+	const char *bundle_sha; /* the bundle it came in */
+	const cJSON *files;	/* the manifest's list */
+	struct tc_buf json;	/* submission.json bytes */
+	cJSON *doc;
+	const cJSON *fields;
+	const char *form;
+	const char *received;
+	tc_day rdate;
+	struct tc_buf reason; /* why quarantined; empty when fine */
+};
+
+static int crash_after = -1;
+
+void cw_crash_point(void)
+{
+	static int init, count;
+
+	if (!init) {
+		const char *s = getenv("CASEWORK_TEST_CRASH_AFTER");
+		char *end;
+		long v;
+
+		init = 1;
+		if (s && *s) {
+			errno = 0;
+			v = strtol(s, &end, 10);
+			if (!errno && !*end && v > 0 && v < 1000000000)
+				crash_after = (int)v;
+		}
+	}
+	if (crash_after > 0 && ++count >= crash_after)
+		_exit(99);
+}
+
+static void reasonf(struct tc_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void reasonf(struct tc_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (tc_buf_vaddf(b, fmt, ap) < 0 || tc_buf_addch(b, '\n') < 0)
+		tc_die_nomem();
+	va_end(ap);
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c)
+		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static struct entry *find_entry(struct bundle *b, const char *name)
+{
+	size_t lo = 0, hi = b->nent;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(b->ent[mid].name, name);
+
+		if (c == 0) {
+			while (mid > 0 && !strcmp(b->ent[mid - 1].name, name))
+				mid--;
+			return &b->ent[mid];
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* A submission ID as intake makes them, or anything as plain: 1-64 of
+ * A-Z a-z 0-9 '-' '_', not starting with '-' or '.'. */
+static int safe_id(const char *s)
+{
+	size_t i;
+
+	if (!s || !s[0] || s[0] == '-')
+		return 0;
+	for (i = 0; s[i]; i++) {
+		char c = s[i];
+
+		if (i >= 64 ||
+		    !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+/* The file name without folders and .zip, with unsafe characters as '_'. */
+static void bundle_name(const char *path, char *out, size_t n)
+{
+	const char *base = strrchr(path, '/');
+	size_t len, i;
+
+	base = base ? base + 1 : path;
+	len = strlen(base);
+	if (len > 4 && !strcmp(base + len - 4, ".zip"))
+		len -= 4;
+	if (len >= n)
+		len = n - 1;
+	for (i = 0; i < len; i++) {
+		char c = base[i];
+
+		out[i] = ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			  (c >= '0' && c <= '9') || c == '-' || c == '_')
+			     ? c
+			     : '_';
+	}
+	if (!len)
+		out[len++] = '_';
+	out[len] = 0;
+	if (out[0] == '.')
+		out[0] = '_';
+}
+
+static int hash_file(const char *path, char hex[65])
+{
+	struct tc_sha256 s;
+	unsigned char d[32], buf[65536];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
+	ssize_t got;
+
+	if (fd < 0)
+		return -1;
+	tc_sha256_init(&s);
+	while ((got = read(fd, buf, sizeof(buf))) != 0) {
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			goto out;
+		}
+		tc_sha256_update(&s, buf, (size_t)got);
+	}
+	tc_sha256_final(&s, d);
+	tc_sha256_tohex(d, hex);
+	rc = 0;
+out:
+	close(fd);
+	return rc;
+}
+
+/* Line and column of offset off in text, for JSON errors. */
+static void line_col(const char *text, size_t off, int *line, int *col)
+{
+	size_t i;
+
+	*line = 1;
+	*col = 1;
+	for (i = 0; i < off; i++) {
+		if (text[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else if (((unsigned char)text[i] & 0xC0) != 0x80) {
+			(*col)++;
+		}
+	}
+}
+
+/*
+ * Reads entry e whole into out (for JSON documents) or into the file fd,
+ * hashing as it goes; fails past max bytes or when the bytes do not match
+ * the expected size. Returns 0, or -1 with why in *why (static), or -2 on
+ * an I/O error writing fd.
+ */
+static int read_entry(struct bundle *b, const struct entry *e, size_t max,
+		      struct tc_buf *out, int fd, char hex[65],
+		      const char **why)
+{
+	zip_file_t *zf = NULL;
+	struct tc_sha256 s;
+	unsigned char d[32];
+	char buf[65536];
+	zip_uint64_t total = 0;
+	zip_int64_t got;
+	int rc = -1;
+
+	if (e->size > max) {
+		*why = "is over the size limit";
+		return -1;
+	}
+	zf = zip_fopen_index(b->za, e->index, 0);
+	if (!zf) {
+		*why = "cannot be read (corrupt or unsupported)";
+		return -1;
+	}
+	tc_sha256_init(&s);
+	while ((got = zip_fread(zf, buf, sizeof(buf))) > 0) {
+		total += (zip_uint64_t)got;
+		if (total > e->size || total > max) {
+			*why = "holds more bytes than its header says";
+			goto out;
+		}
+		tc_sha256_update(&s, buf, (size_t)got);
+		if (out && tc_buf_add(out, buf, (size_t)got) < 0) {
+			*why = "is over the size limit";
+			goto out;
+		}
+		if (fd >= 0) {
+			size_t off = 0;
+
+			while (off < (size_t)got) {
+				ssize_t w =
+				    write(fd, buf + off, (size_t)got - off);
+
+				if (w < 0 && errno == EINTR)
+					continue;
+				if (w < 0) {
+					rc = -2;
+					goto out;
+				}
+				off += (size_t)w;
+			}
+		}
+	}
+	if (got < 0) {
+		*why = "is corrupt (bad data or checksum)";
+		goto out;
+	}
+	if (total != e->size) {
+		*why = "is shorter than its header says";
+		goto out;
+	}
+	tc_sha256_final(&s, d);
+	tc_sha256_tohex(d, hex);
+	rc = 0;
+out:
+	zip_fclose(zf);
+	return rc;
+}
+
+/* Checks every entry of the archive and sorts them by name. */
+static int scan_entries(struct bundle *b)
+{
+	zip_int64_t n = zip_get_num_entries(b->za, 0);
+	zip_uint64_t total = 0, i;
+	size_t k;
+
+	if (n <= 0) {
+		reasonf(&b->problems, "the bundle is empty: no manifest.json");
+		return -1;
+	}
+	b->ent = calloc((size_t)n, sizeof(*b->ent));
+	if (!b->ent)
+		tc_die_nomem();
+	for (i = 0; i < (zip_uint64_t)n; i++) {
+		struct entry *e = &b->ent[b->nent++];
+		zip_stat_t st;
+		zip_uint8_t opsys;
+		zip_uint32_t attr;
+
+		e->index = i;
+		zip_stat_init(&st);
+		if (zip_stat_index(b->za, i, ZIP_FL_ENC_RAW, &st) < 0 ||
+		    !(st.valid & ZIP_STAT_NAME) ||
+		    !(st.valid & ZIP_STAT_SIZE)) {
+			e->name = "";
+			e->bad = "cannot be read from the zip's directory";
+			continue;
+		}
+		e->name = st.name;
+		e->size = st.size;
+		if (!tc_fs_safe_relpath(st.name, strlen(st.name)))
+			e->bad = "has an unsafe path (absolute, '..', or "
+				 "a folder)";
+		else if (zip_file_get_external_attributes(b->za, i, 0, &opsys,
+							  &attr) == 0 &&
+			 opsys == ZIP_OPSYS_UNIX && ((attr >> 16) & 0170000) &&
+			 ((attr >> 16) & 0170000) != 0100000)
+			e->bad = ((attr >> 16) & 0170000) == 0120000
+				     ? "is a symbolic link"
+				     : "is not a plain file";
+		else if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) &&
+			 st.encryption_method != ZIP_EM_NONE)
+			e->bad = "is encrypted";
+		else if ((st.valid & ZIP_STAT_COMP_METHOD) &&
+			 st.comp_method != ZIP_CM_STORE &&
+			 st.comp_method != ZIP_CM_DEFLATE)
+			e->bad = "uses an unsupported compression method";
+		else if (st.size > CW_MAX_ENTRY)
+			e->bad = "is over the size limit for one entry";
+		else if ((st.valid & ZIP_STAT_COMP_SIZE) &&
+			 st.size >= CW_RATIO_FROM &&
+			 st.size / (st.comp_size ? st.comp_size : 1) >
+			     CW_MAX_RATIO)
+			e->bad =
+			    "is compressed suspiciously well (a zip bomb?)";
+		total += st.size;
+	}
+	if (total > CW_MAX_TOTAL) {
+		reasonf(&b->problems,
+			"the entries add up to more than the limit of %llu "
+			"bytes (a zip bomb?)",
+			(unsigned long long)CW_MAX_TOTAL);
+		return -1;
+	}
+	if (strcmp(b->ent[0].name, "manifest.json") || b->ent[0].bad) {
+		reasonf(&b->problems,
+			"the first entry must be manifest.json, a plain file");
+		return -1;
+	}
+	qsort(b->ent, b->nent, sizeof(*b->ent), cmp_entry);
+	for (k = 1; k < b->nent; k++)
+		if (!strcmp(b->ent[k].name, b->ent[k - 1].name)) {
+			b->ent[k].bad = "appears more than once";
+			b->ent[k - 1].bad = "appears more than once";
+		}
+	return 0;
+}
+
+static int read_manifest(struct bundle *b)
+{
+	struct entry *e = find_entry(b, "manifest.json");
+	struct tc_buf text = TC_BUF_INIT;
+	const char *why = NULL, *end = NULL;
+	const cJSON *f, *subs;
+	char hex[65];
+	size_t bad;
+	int rc = -1;
+
+	if (!e || e->bad) {
+		reasonf(&b->problems, "manifest.json %s",
+			e ? e->bad : "is missing");
+		goto out;
+	}
+	if (read_entry(b, e, CW_MAX_MANIFEST, &text, -1, hex, &why) != 0) {
+		reasonf(&b->problems, "manifest.json %s", why);
+		goto out;
+	}
+	e->used = 1;
+	if (!tc_utf8_valid(text.data, text.len, &bad)) {
+		reasonf(&b->problems,
+			"manifest.json is not valid UTF-8 (byte %zu)", bad);
+		goto out;
+	}
+	b->manifest = cJSON_ParseWithLengthOpts(text.data, text.len, &end, 0);
+	if (!b->manifest) {
+		int line, col;
+
+		line_col(text.data, end ? (size_t)(end - text.data) : 0, &line,
+			 &col);
+		reasonf(&b->problems, "manifest.json:%d:%d: not valid JSON",
+			line, col);
+		goto out;
+	}
+	f = cJSON_GetObjectItemCaseSensitive(b->manifest, "format");
+	if (!cJSON_IsString(f) || strcmp(f->valuestring, "threecs-bundle/1")) {
+		reasonf(&b->problems,
+			"manifest.json: format must be \"threecs-bundle/1\"");
+		goto out;
+	}
+	subs = cJSON_GetObjectItemCaseSensitive(b->manifest, "submissions");
+	if (!cJSON_IsArray(subs)) {
+		reasonf(&b->problems,
+			"manifest.json: 'submissions' must be a list");
+		goto out;
+	}
+	rc = 0;
+out:
+	tc_buf_release(&text);
+	return rc;
+}
+
+/* Marks the manifest's entries used and blames unlisted ones. */
+static void match_entries(struct bundle *b)
+{
+	const cJSON *s, *f;
+	size_t k;
+
+	cJSON_ArrayForEach(
+	    s, cJSON_GetObjectItemCaseSensitive(b->manifest, "submissions"))
+	{
+		cJSON_ArrayForEach(f,
+				   cJSON_GetObjectItemCaseSensitive(s, "files"))
+		{
+			const cJSON *p =
+			    cJSON_GetObjectItemCaseSensitive(f, "path");
+			struct entry *e;
+
+			if (!cJSON_IsString(p))
+				continue;
+			e = find_entry(b, p->valuestring);
+			for (; e && e < b->ent + b->nent &&
+			       !strcmp(e->name, p->valuestring);
+			     e++)
+				e->used = 1;
+		}
+	}
+	for (k = 0; k < b->nent; k++) {
+		struct entry *e = &b->ent[k];
+
+		if (e->used)
+			continue;
+		if (strncmp(e->name, "submissions/", 12) != 0)
+			reasonf(&b->problems,
+				"entry '%s' is not in the manifest%s%s: "
+				"ignored",
+				e->name, e->bad ? " and " : "",
+				e->bad ? e->bad : "");
+	}
+}
+
+/* Problems with entries under submissions/ID/ that the manifest does not
+ * list, or that are bad. */
+static void entry_problems(struct bundle *b, const char *id,
+			   struct tc_buf *reason)
+{
+	struct tc_buf prefix = TC_BUF_INIT;
+	size_t lo = 0, hi = b->nent, k;
+
+	if (tc_buf_addf(&prefix, "submissions/%s/", id) < 0)
+		tc_die_nomem();
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(b->ent[mid].name, prefix.data) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (k = lo;
+	     k < b->nent && !strncmp(b->ent[k].name, prefix.data, prefix.len);
+	     k++) {
+		if (b->ent[k].bad)
+			reasonf(reason, "entry '%s' %s", b->ent[k].name,
+				b->ent[k].bad);
+		else if (!b->ent[k].used)
+			reasonf(reason, "entry '%s' is not in the manifest",
+				b->ent[k].name);
+	}
+	tc_buf_release(&prefix);
+}
+
+/* The string value of a field, NULL when absent or empty. */
+static const char *fval(const cJSON *fields, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(fields, name);
+
+	if (!cJSON_IsString(v) || !v->valuestring[0])
+		return NULL;
+	return v->valuestring;
+}
+
+/*
+ * Streams the submission's files into tmp/ID/ and checks them against the
+ * manifest; reads submission.json into s->json. Returns 0 (problems, if
+ * any, in s->reason), or -1 on an I/O error (printed).
+ */
+static int extract(struct bundle *b, struct sub *s, const char *dir)
+{
+	struct tc_buf path = TC_BUF_INIT, want = TC_BUF_INIT;
+	const cJSON *f;
+	int rc = -1, nfiles = 0, have_json = 0;
+
+	if (tc_fs_remove_tree(dir) < 0 || tc_fs_mkdirs(dir, 0700) < 0) {
+		tc_warn("cannot make '%s'", dir);
+		goto out;
+	}
+	if (!cJSON_IsArray(s->files) || !cJSON_GetArraySize(s->files)) {
+		reasonf(&s->reason, "manifest.json lists no files for it");
+		rc = 0;
+		goto out;
+	}
+	cJSON_ArrayForEach(f, s->files)
+	{
+		const cJSON *p = cJSON_GetObjectItemCaseSensitive(f, "path");
+		const cJSON *sz = cJSON_GetObjectItemCaseSensitive(f, "size");
+		const cJSON *h = cJSON_GetObjectItemCaseSensitive(f, "sha256");
+		const char *rel, *why = NULL;
+		struct entry *e;
+		char hex[65];
+		int fd = -1, is_json, r;
+
+		if (!cJSON_IsString(p) || !cJSON_IsNumber(sz) ||
+		    !cJSON_IsString(h)) {
+			reasonf(&s->reason, "manifest.json: a file entry "
+					    "needs path, size and sha256");
+			continue;
+		}
+		tc_buf_reset(&want);
+		if (tc_buf_addf(&want, "submissions/%s/", s->id) < 0)
+			tc_die_nomem();
+		if (strncmp(p->valuestring, want.data, want.len) != 0) {
+			reasonf(&s->reason,
+				"manifest.json lists '%s' outside the "
+				"submission's folder",
+				p->valuestring);
+			continue;
+		}
+		rel = p->valuestring + want.len;
+		is_json = !strcmp(rel, "submission.json");
+		if (!is_json &&
+		    (strncmp(rel, "files/", 6) || !safe_id(rel + 6))) {
+			reasonf(&s->reason, "file '%s' is not allowed here",
+				p->valuestring);
+			continue;
+		}
+		e = find_entry(b, p->valuestring);
+		if (!e) {
+			reasonf(&s->reason, "file '%s' is missing from the zip",
+				p->valuestring);
+			continue;
+		}
+		if (e->bad)
+			continue; /* reported by entry_problems */
+		if ((double)e->size != sz->valuedouble) {
+			reasonf(&s->reason,
+				"file '%s' is %llu bytes, not %.0f as the "
+				"manifest says",
+				p->valuestring, (unsigned long long)e->size,
+				sz->valuedouble);
+			continue;
+		}
+		if (is_json) {
+			have_json = 1;
+			tc_buf_reset(&s->json);
+			r = read_entry(b, e, CW_MAX_SUBMISSION_JSON, &s->json,
+				       -1, hex, &why);
+		} else {
+			if (++nfiles > CW_MAX_FILES) {
+				reasonf(&s->reason, "more than %d files",
+					CW_MAX_FILES);
+				break;
+			}
+			tc_buf_reset(&path);
+			if (tc_buf_addf(&path, "%s/files", dir) < 0)
+				tc_die_nomem();
+			if (nfiles == 1 && tc_fs_mkdirs(path.data, 0700) < 0) {
+				tc_warn("cannot make '%s'", path.data);
+				goto out;
+			}
+			if (tc_buf_addf(&path, "/%s", rel + 6) < 0)
+				tc_die_nomem();
+			fd =
+			    open(path.data,
+				 O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+			if (fd < 0) {
+				tc_warn("cannot write '%s'", path.data);
+				goto out;
+			}
+			r = read_entry(b, e, CW_MAX_ENTRY, NULL, fd, hex, &why);
+			if (close(fd) < 0 && r == 0)
+				r = -2;
+		}
+		if (r == -2) {
+			tc_warn("cannot write under '%s'", dir);
+			goto out;
+		}
+		if (r < 0) {
+			reasonf(&s->reason, "file '%s' %s%s", p->valuestring,
+				why,
+				is_json && e->size > CW_MAX_SUBMISSION_JSON
+				    ? " (1 MiB for submission.json: a "
+				      "field is far too long)"
+				    : "");
+			continue;
+		}
+		if (strcmp(hex, h->valuestring)) {
+			reasonf(&s->reason,
+				"file '%s' does not match its sha256 in the "
+				"manifest",
+				p->valuestring);
+			continue;
+		}
+	}
+	if (!have_json && !s->reason.len)
+		reasonf(&s->reason, "submission.json is missing");
+	if (have_json && !s->reason.len) {
+		tc_buf_reset(&path);
+		if (tc_buf_addf(&path, "%s/submission.json", dir) < 0)
+			tc_die_nomem();
+		if (tc_fs_write_atomic_ex(path.data, s->json.data, s->json.len,
+					  0600, TC_FS_NOSYNC) < 0) {
+			tc_warn("cannot write '%s'", path.data);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	tc_buf_release(&path);
+	tc_buf_release(&want);
+	return rc;
+}
+
+/* Parses and checks submission.json and validates it against its form. */
+static void check_submission(struct bundle *b, struct sub *s)
+{
+	const struct cw_rules *r = b->env->rules;
+	const cJSON *v, *att;
+	const struct tc_form *form;
+	struct tc_form_errors errs = {0};
+	const char *end = NULL;
+	cJSON *vatt = NULL;
+	char today[11];
+	size_t bad, i;
+	int n;
+
+	if (!tc_utf8_valid(s->json.data, s->json.len, &bad)) {
+		reasonf(&s->reason,
+			"submission.json is not valid UTF-8 (byte %zu)", bad);
+		return;
+	}
+	s->doc = cJSON_ParseWithLengthOpts(s->json.data, s->json.len, &end, 0);
+	if (!s->doc) {
+		int line, col;
+
+		line_col(s->json.data, end ? (size_t)(end - s->json.data) : 0,
+			 &line, &col);
+		reasonf(&s->reason, "submission.json:%d:%d: not valid JSON",
+			line, col);
+		return;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(s->doc, "format");
+	if (!cJSON_IsString(v) ||
+	    strcmp(v->valuestring, "threecs-submission/1")) {
+		reasonf(&s->reason, "submission.json: format must be "
+				    "\"threecs-submission/1\"");
+		return;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(s->doc, "id");
+	if (!cJSON_IsString(v) || strcmp(v->valuestring, s->id)) {
+		reasonf(&s->reason, "submission.json: id does not match its "
+				    "folder");
+		return;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(s->doc, "form");
+	form = cJSON_IsString(v) ? tc_forms_find(b->env->forms, v->valuestring)
+				 : NULL;
+	if (!form) {
+		reasonf(&s->reason, "submission.json: unknown form '%s'",
+			cJSON_IsString(v) ? v->valuestring : "");
+		return;
+	}
+	s->form = tc_form_id(form);
+	v = cJSON_GetObjectItemCaseSensitive(s->doc, "received");
+	if (!cJSON_IsString(v) ||
+	    cw_rules_received_date(r, v->valuestring, &s->rdate) < 0) {
+		reasonf(&s->reason,
+			"submission.json: 'received' is not an RFC 3339 UTC "
+			"time within the calendar's years");
+		return;
+	}
+	s->received = v->valuestring;
+	s->fields = cJSON_GetObjectItemCaseSensitive(s->doc, "fields");
+	if (!cJSON_IsObject(s->fields)) {
+		reasonf(&s->reason, "submission.json: 'fields' must be an "
+				    "object");
+		return;
+	}
+	att = cJSON_GetObjectItemCaseSensitive(s->doc, "attachments");
+	if (att && !cJSON_IsArray(att)) {
+		reasonf(&s->reason, "submission.json: 'attachments' must be a "
+				    "list");
+		return;
+	}
+	/* Each attachment must be one of the files checked above. */
+	vatt = cJSON_CreateArray();
+	if (!vatt)
+		tc_die_nomem();
+	for (i = 0; att && i < (size_t)cJSON_GetArraySize(att); i++) {
+		const cJSON *a = cJSON_GetArrayItem(att, (int)i);
+		const cJSON *p = cJSON_GetObjectItemCaseSensitive(a, "path");
+		const cJSON *h = cJSON_GetObjectItemCaseSensitive(a, "sha256");
+		const cJSON *mf;
+		int found = 0;
+		cJSON *copy;
+
+		cJSON_ArrayForEach(mf, s->files)
+		{
+			const cJSON *mp =
+			    cJSON_GetObjectItemCaseSensitive(mf, "path");
+			const cJSON *mh =
+			    cJSON_GetObjectItemCaseSensitive(mf, "sha256");
+			size_t pre = strlen("submissions/") + strlen(s->id) + 1;
+
+			if (cJSON_IsString(p) && cJSON_IsString(h) &&
+			    cJSON_IsString(mp) && cJSON_IsString(mh) &&
+			    strlen(mp->valuestring) > pre &&
+			    !strcmp(mp->valuestring + pre, p->valuestring) &&
+			    !strcmp(mh->valuestring, h->valuestring))
+				found = 1;
+		}
+		if (!found) {
+			reasonf(&s->reason,
+				"submission.json: attachment %zu is not a file "
+				"of the bundle with that sha256",
+				i + 1);
+			goto out;
+		}
+		copy = cJSON_Duplicate(a, 1);
+		if (!copy)
+			tc_die_nomem();
+		cJSON_DeleteItemFromObjectCaseSensitive(copy, "sha256");
+		cJSON_DeleteItemFromObjectCaseSensitive(copy, "path");
+		cJSON_AddItemToArray(vatt, copy);
+	}
+	tc_day_format(s->rdate, today);
+	n = tc_form_validate(form, s->fields, vatt, today, &errs);
+	if (n < 0)
+		tc_die_nomem();
+	for (i = 0; i < errs.n; i++) {
+		const char *ob = fval(s->fields, "on_behalf");
+
+		/* Made for someone without their consent: accepted and
+		 * flagged for an officer, never refused (DOMAIN.md). */
+		if (!strcmp(errs.v[i].field, "consent") && ob &&
+		    !strcmp(ob, "yes"))
+			continue;
+		reasonf(&s->reason, "field '%s': %s", errs.v[i].field,
+			errs.v[i].message);
+	}
+	/* The validator drops what it does not know; casework refuses it. */
+	cJSON_ArrayForEach(v, s->fields)
+	{
+		if (!tc_form_field_type(form, v->string))
+			reasonf(&s->reason, "field '%s' is not in form '%s'",
+				v->string, s->form);
+		else if (!cJSON_IsString(v) && !cJSON_IsArray(v))
+			reasonf(&s->reason, "field '%s' must be text or a list",
+				v->string);
+	}
+out:
+	tc_form_errors_release(&errs);
+	cJSON_Delete(vatt);
+}
+
+/* sha256 of who the person is, from their contact details; NULL if none. */
+static char *person_key(const cJSON *fields)
+{
+	struct tc_buf k = TC_BUF_INIT;
+	const char *email = fval(fields, "email");
+	const char *phone = fval(fields, "phone");
+	const char *name = fval(fields, "full_name");
+	const char *pc = fval(fields, "postcode");
+	const char *c;
+	char hex[65], *out = NULL;
+
+	if (email) {
+		tc_buf_adds(&k, "email:");
+		for (c = email; *c; c++)
+			if (*c != ' ')
+				tc_buf_addch(&k, (*c >= 'A' && *c <= 'Z')
+						     ? *c + 32
+						     : *c);
+	} else if (phone) {
+		tc_buf_adds(&k, "phone:");
+		for (c = phone; *c; c++)
+			if (*c >= '0' && *c <= '9')
+				tc_buf_addch(&k, *c);
+	} else if (name && pc) {
+		tc_buf_adds(&k, "name:");
+		for (c = name; *c; c++)
+			tc_buf_addch(&k,
+				     (*c >= 'A' && *c <= 'Z') ? *c + 32 : *c);
+		tc_buf_addch(&k, '|');
+		for (c = pc; *c; c++)
+			if (*c != ' ')
+				tc_buf_addch(&k, (*c >= 'a' && *c <= 'z')
+						     ? *c - 32
+						     : *c);
+	}
+	if (k.len) {
+		tc_sha256_hex(k.data, k.len, hex);
+		out = strdup(hex);
+		if (!out)
+			tc_die_nomem();
+	}
+	tc_buf_release(&k);
+	return out;
+}
+
+static char *xstrdup0(const char *s)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = strdup(s);
+	if (!d)
+		tc_die_nomem();
+	return d;
+}
+
+static int make_reference(struct cw_env *env, struct cw_case *c)
+{
+	const struct cw_refformat *f = cw_rules_refformat(env->rules, c->type);
+	int y, m, d, seq;
+	char buf[64];
+
+	if (!f)
+		TC_BUG("no reference format for a case type");
+	tc_day_civil(c->received_date, &y, &m, &d);
+	if (cw_register_next_seq(env->reg, c->type, y, &seq) < 0)
+		return -1;
+	snprintf(buf, sizeof(buf), "%s-%04d-%0*d", f->prefix, y, f->digits,
+		 seq);
+	c->reference = xstrdup0(buf);
+	return 0;
+}
+
+
+/* The flags every submission from a person can carry. */
+static int person_flags(struct cw_env *env, struct cw_case *c)
+{
+	char contact[256];
+	int r;
+
+	if (!c->person_key)
+		return 0;
+	r = cw_register_restricted(env->reg, c->person_key, contact,
+				   sizeof(contact));
+	if (r < 0)
+		return -1;
+	if (r) {
+		struct tc_buf d = TC_BUF_INIT;
+
+		if (tc_buf_addf(
+			&d, "a contact restriction is in force: route to %s",
+			contact[0] ? contact : "the named contact") < 0)
+			tc_die_nomem();
+		cw_case_flag(c, "restricted_contact", d.data);
+		tc_buf_release(&d);
+	}
+	return 0;
+}
+
+static int complaint_flags(struct cw_env *env, const struct sub *s,
+			   struct cw_case *c)
+{
+	const struct cw_rules *r = env->rules;
+	const cJSON *f = s->fields;
+	const char *when = fval(f, "when_happened");
+	const struct cw_phrase *ph;
+	const char *texts[] = {"what_happened", "impact", "outcome_sought"};
+	tc_day wd;
+	size_t i;
+	char ref[64];
+	int dup;
+
+	if (!fval(f, "full_name") ||
+	    (!fval(f, "email") && !fval(f, "phone") && !fval(f, "address")))
+		cw_case_flag(c, "anonymous",
+			     "no name or no way to reply: review without "
+			     "contact, and send nothing");
+	if (when && tc_day_parse(when, &wd) == 0 &&
+	    wd < tc_day_add_months(s->rdate, -r->time_limit_months)) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg),
+			 "the problem happened on %s, more than %d months "
+			 "before: decide whether there is good reason to "
+			 "accept it",
+			 when, r->time_limit_months);
+		cw_case_flag(c, "late", msg);
+	}
+	if (fval(f, "on_behalf") && !strcmp(fval(f, "on_behalf"), "yes") &&
+	    !(fval(f, "consent") && !strcmp(fval(f, "consent"), "yes")))
+		cw_case_flag(c, "third_party_without_consent",
+			     "made for someone else without their consent: "
+			     "obtain it before sharing anything");
+	if (person_flags(env, c) < 0)
+		return -1;
+	if (c->person_key && c->service_area && r->duplicate_window_days > 0) {
+		dup = cw_register_find_duplicate(
+		    env->reg, c->person_key, c->service_area, c->received_date,
+		    r->duplicate_window_days, ref, sizeof(ref));
+		if (dup < 0)
+			return -1;
+		if (dup) {
+			char msg[200];
+
+			snprintf(msg, sizeof(msg),
+				 "same person and service as %s within %d "
+				 "days: merge or treat separately",
+				 ref, r->duplicate_window_days);
+			cw_case_flag(c, "possible_duplicate", msg);
+		}
+	}
+	if (strcmp(c->type, "signposted")) {
+		for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+			ph = cw_rules_match_phrase(r, fval(f, texts[i]));
+			if (ph) {
+				char msg[300];
+
+				snprintf(msg, sizeof(msg),
+					 "mentions \"%s\" (%s): decide whether "
+					 "it is excluded",
+					 ph->phrase, ph->reason_code);
+				cw_case_flag(c, "possible_exclusion", msg);
+				break;
+			}
+		}
+	}
+	if (fval(f, "adjustments"))
+		cw_case_flag(c, "reasonable_adjustments",
+			     "adjustments asked for: agree, record and keep "
+			     "them under review");
+	return 0;
+}
+
+static int event(struct cw_env *env, const struct cw_case *c, int stage,
+		 const char *what, tc_day date, const char *sub_id)
+{
+	cJSON *d = cJSON_CreateObject();
+	char *txt;
+	int rc;
+
+	if (!d || !cJSON_AddStringToObject(d, "submission", sub_id))
+		tc_die_nomem();
+	txt = cJSON_PrintUnformatted(d);
+	if (!txt)
+		tc_die_nomem();
+	rc = cw_register_event(env->reg, c->id, stage, what, date, txt,
+			       env->today_s);
+	free(txt);
+	cJSON_Delete(d);
+	return rc;
+}
+
+/* A new case or record from s; *outcome is what to count it as. */
+static int new_case(struct cw_env *env, const struct sub *s,
+		    const char **outcome)
+{
+	const struct cw_rules *r = env->rules;
+	const char *area = fval(s->fields, "service_area");
+	const struct cw_route *route = cw_rules_route(r, area);
+	const struct cw_exclusion *ex = cw_rules_exclusion(r, area);
+	struct cw_case c;
+	int rc = -1;
+
+	memset(&c, 0, sizeof(c));
+	c.submission_id = xstrdup0(s->id);
+	c.received = xstrdup0(s->received);
+	c.received_date = s->rdate;
+	c.service_area = xstrdup0(area);
+	c.team = xstrdup0(route ? route->team : r->default_team);
+	c.person_key = person_key(s->fields);
+	c.flags = cJSON_CreateArray();
+	if (!c.flags)
+		tc_die_nomem();
+	if (!strcmp(s->form, "complaint")) {
+		const char *rb = fval(s->fields, "raised_before");
+
+		if (ex) {
+			c.type = xstrdup0("signposted");
+			c.status = xstrdup0("signposted");
+			*outcome = "signposted";
+		} else if (r->first_contact_as_service_request && rb &&
+			   !strcmp(rb, "no")) {
+			c.type = xstrdup0("service_request");
+			c.status = xstrdup0("open");
+			*outcome = "case";
+		} else {
+			c.type = xstrdup0("complaint");
+			c.status = xstrdup0("open");
+			c.procedure =
+			    xstrdup0(route ? route->procedure : r->proc[0].id);
+			c.stage = 1;
+			c.nstages = 1;
+			c.stages[0].stage = 1;
+			c.stages[0].submission_id = xstrdup0(s->id);
+			c.stages[0].request = s->rdate;
+			c.stages[0].acknowledged = CW_NODAY;
+			c.stages[0].responded = CW_NODAY;
+			c.stages[0].closed = CW_NODAY;
+			*outcome = "case";
+		}
+		if (make_reference(env, &c) < 0 ||
+		    complaint_flags(env, s, &c) < 0 ||
+		    cw_case_recompute(r, &c) < 0)
+			goto out;
+	} else {
+		const char *t = fval(s->fields, "feedback_type");
+
+		c.type = xstrdup0(t && !strcmp(t, "compliment") ? "compliment"
+								: "comment");
+		c.status = xstrdup0("recorded");
+		*outcome = "record";
+		if (make_reference(env, &c) < 0 || person_flags(env, &c) < 0)
+			goto out;
+	}
+	if (cw_register_case_insert(env->reg, &c) < 0 ||
+	    event(env, &c, c.stage, "received", s->rdate, s->id) < 0)
+		goto out;
+	if (cw_register_add_submission(env->reg, s->id, s->bundle_sha, s->form,
+				       s->received, s->rdate, *outcome, c.id,
+				       env->today_s) < 0)
+		goto out;
+	rc = 0;
+out:
+	cw_case_release(&c);
+	return rc;
+}
+
+/* Normalises a typed reference: trimmed, upper case. */
+static void norm_ref(const char *in, char *out, size_t n)
+{
+	size_t i = 0;
+
+	while (*in == ' ' || *in == '\t')
+		in++;
+	for (; *in && i + 1 < n; in++)
+		out[i++] = (*in >= 'a' && *in <= 'z') ? *in - 32 : *in;
+	while (i && (out[i - 1] == ' ' || out[i - 1] == '\t'))
+		i--;
+	out[i] = 0;
+}
+
+/* A stage 2 (or later) request: escalate, or record it for matching. */
+static int review(struct cw_env *env, const struct sub *s, const char **outcome)
+{
+	const struct cw_rules *r = env->rules;
+	const char *typed = fval(s->fields, "case_reference");
+	const struct cw_procedure *p;
+	struct cw_case c, rec;
+	char key[128], why[300];
+	int found, rc = -1;
+
+	memset(&rec, 0, sizeof(rec));
+	norm_ref(typed ? typed : "", key, sizeof(key));
+	found = cw_register_case_load(env->reg, key, 0, &c);
+	if (found == 0)
+		found = cw_register_case_load(env->reg, key, 1, &c);
+	if (found < 0)
+		return -1;
+	snprintf(why, sizeof(why),
+		 "no case has the reference '%.100s': find the case and "
+		 "escalate it with 'casework record REF escalated'",
+		 key);
+	if (found) {
+		p = cw_rules_procedure(r, c.procedure);
+		if (strcmp(c.type, "complaint") || !p)
+			snprintf(why, sizeof(why),
+				 "%s is a %s, not a complaint: decide how to "
+				 "treat this request",
+				 c.reference, c.type);
+		else if (c.stage >= p->nstages)
+			snprintf(why, sizeof(why),
+				 "%s is already at its final stage: signpost "
+				 "the Ombudsman",
+				 c.reference);
+		else {
+			struct cw_stage *cur = cw_case_current(&c);
+			struct cw_stage *nx = &c.stages[c.nstages];
+
+			if (cur->window_closes != CW_NODAY &&
+			    s->rdate > cur->window_closes) {
+				char d[11], msg[200];
+
+				tc_day_format(cur->window_closes, d);
+				snprintf(msg, sizeof(msg),
+					 "asked for stage %d after the window "
+					 "closed on %s: decide whether to "
+					 "accept it",
+					 c.stage + 1, d);
+				cw_case_flag(&c, "review_out_of_time", msg);
+			}
+			memset(nx, 0, sizeof(*nx));
+			nx->stage = c.stage + 1;
+			nx->submission_id = xstrdup0(s->id);
+			nx->request = s->rdate;
+			nx->acknowledged = nx->responded = nx->closed =
+			    CW_NODAY;
+			c.nstages++;
+			c.stage++;
+			if (cw_case_recompute(r, &c) < 0 ||
+			    cw_register_case_update(env->reg, &c) < 0 ||
+			    event(env, &c, c.stage, "escalated", s->rdate,
+				  s->id) < 0 ||
+			    cw_register_add_submission(
+				env->reg, s->id, s->bundle_sha, s->form,
+				s->received, s->rdate, "escalated", c.id,
+				env->today_s) < 0)
+				goto out;
+			*outcome = "escalated";
+			rc = 0;
+			goto out;
+		}
+	}
+	/* Not matched: a record for an officer, never dropped. */
+	rec.type = xstrdup0("review");
+	rec.status = xstrdup0("unmatched");
+	rec.submission_id = xstrdup0(s->id);
+	rec.received = xstrdup0(s->received);
+	rec.received_date = s->rdate;
+	rec.team = xstrdup0(found && c.team ? c.team : r->default_team);
+	rec.service_area = xstrdup0(found ? c.service_area : NULL);
+	rec.person_key = person_key(s->fields);
+	rec.flags = cJSON_CreateArray();
+	if (!rec.flags)
+		tc_die_nomem();
+	cw_case_flag(&rec, "unmatched_review", why);
+	if (make_reference(env, &rec) < 0 || person_flags(env, &rec) < 0 ||
+	    cw_register_case_insert(env->reg, &rec) < 0 ||
+	    event(env, &rec, 0, "received", s->rdate, s->id) < 0 ||
+	    cw_register_add_submission(env->reg, s->id, s->bundle_sha, s->form,
+				       s->received, s->rdate, "record", rec.id,
+				       env->today_s) < 0)
+		goto out;
+	*outcome = "record";
+	rc = 0;
+out:
+	if (found > 0)
+		cw_case_release(&c);
+	cw_case_release(&rec);
+	return rc;
+}
+
+static int quarantine(struct bundle *b, struct sub *s, const char *tmpdir)
+{
+	struct cw_env *env = b->env;
+	struct tc_buf dir = TC_BUF_INIT, text = TC_BUF_INIT, p = TC_BUF_INIT;
+	int rc = -1;
+
+	cw_env_path(env, "quarantine/", &dir);
+	if (tc_buf_addf(&dir, "%s/%s", b->name, s->id) < 0 ||
+	    tc_buf_addf(&text,
+			"submission %s in bundle %s was not processed:\n",
+			s->id, b->name) < 0 ||
+	    tc_buf_addbuf(&text, &s->reason) < 0 ||
+	    tc_buf_adds(&text, "Fix the cause and ingest a corrected bundle; "
+			       "the files received are beside this one.\n") < 0)
+		tc_die_nomem();
+	if (tc_fs_remove_tree(dir.data) < 0 ||
+	    tc_fs_mkparents(dir.data, 0700) < 0 ||
+	    rename(tmpdir, dir.data) < 0) {
+		tc_warn("cannot move a submission to '%s'", dir.data);
+		goto out;
+	}
+	if (tc_buf_addf(&p, "%s/reason.txt", dir.data) < 0)
+		tc_die_nomem();
+	if (tc_fs_write_atomic_ex(p.data, text.data, text.len, 0600,
+				  TC_FS_NOSYNC) < 0) {
+		tc_warn("cannot write '%s'", p.data);
+		goto out;
+	}
+	if (cw_register_add_quarantine(env->reg, b->name, s->id, s->reason.data,
+				       env->today_s) < 0)
+		goto out;
+	/* Only the reason's first line, which names fields, never values. */
+	tc_warnx("%s: %s: quarantined: %.*s", b->name, s->id,
+		 (int)strcspn(s->reason.data, "\n"), s->reason.data);
+	rc = 0;
+out:
+	tc_buf_release(&dir);
+	tc_buf_release(&text);
+	tc_buf_release(&p);
+	return rc;
+}
+
+/* Commits the open batch: store durable first, then the register, then
+ * the packs it made dirty. */
+static int commit_batch(struct bundle *b)
+{
+	if (!b->in_txn)
+		return 0;
+	if (cw_env_sync(b->env) < 0)
+		return -1;
+	cw_crash_point();
+	if (cw_register_commit(b->env->reg) < 0)
+		return -1;
+	b->in_txn = 0;
+	b->batch = 0;
+	cw_crash_point();
+	return cw_env_flush_packs(b->env);
+}
+
+static int cmp_idseen(const void *a, const void *b)
+{
+	return strcmp(((const struct idseen *)a)->id,
+		      ((const struct idseen *)b)->id);
+}
+
+/* Sorts the manifest's ids so a repeated one can be caught. */
+static void index_ids(struct bundle *b, const cJSON *subs)
+{
+	const cJSON *ms;
+
+	b->ids = calloc((size_t)cJSON_GetArraySize(subs) + 1, sizeof(*b->ids));
+	if (!b->ids)
+		tc_die_nomem();
+	cJSON_ArrayForEach(ms, subs)
+	{
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(ms, "id");
+
+		if (cJSON_IsString(id))
+			b->ids[b->nids++].id = id->valuestring;
+	}
+	qsort(b->ids, b->nids, sizeof(*b->ids), cmp_idseen);
+}
+
+/* 1 the first time id is met, 0 after. */
+static int first_time(struct bundle *b, const char *id)
+{
+	struct idseen key = {id, 0}, *hit;
+
+	hit = bsearch(&key, b->ids, b->nids, sizeof(*b->ids), cmp_idseen);
+	if (!hit)
+		return 1;
+	while (hit > b->ids && !strcmp(hit[-1].id, id))
+		hit--;
+	if (hit->seen)
+		return 0;
+	hit->seen = 1;
+	return 1;
+}
+
+static int process(struct bundle *b, const cJSON *ms)
+{
+	struct cw_env *env = b->env;
+	const cJSON *idv = cJSON_GetObjectItemCaseSensitive(ms, "id");
+	struct sub s;
+	struct tc_buf tmp = TC_BUF_INIT, store = TC_BUF_INIT;
+	const char *outcome = NULL;
+	int seen, rc = -1;
+
+	memset(&s, 0, sizeof(s));
+	s.id = cJSON_IsString(idv) ? idv->valuestring : NULL;
+	s.files = cJSON_GetObjectItemCaseSensitive(ms, "files");
+	s.bundle_sha = b->sha;
+	if (!safe_id(s.id)) {
+		/* Nothing safe to name a folder after: report it only. */
+		reasonf(&b->problems,
+			"a submission in the manifest has no usable id");
+		b->n.quarantined++;
+		rc = 0;
+		goto out;
+	}
+	if (!first_time(b, s.id)) {
+		reasonf(&b->problems,
+			"submission %s is listed twice in the manifest: the "
+			"second was ignored",
+			s.id);
+		b->n.quarantined++;
+		rc = 0;
+		goto out;
+	}
+	seen = cw_register_submission_seen(env->reg, s.id);
+	if (seen < 0)
+		goto out;
+	if (seen) {
+		b->n.already++;
+		rc = 0;
+		goto out;
+	}
+	if (!b->in_txn) {
+		if (cw_register_begin(env->reg) < 0)
+			goto out;
+		b->in_txn = 1;
+	}
+	cw_env_path(env, "tmp/", &tmp);
+	cw_env_path(env, "store/", &store);
+	if (tc_buf_adds(&tmp, s.id) < 0 || tc_buf_adds(&store, s.id) < 0)
+		tc_die_nomem();
+	entry_problems(b, s.id, &s.reason);
+	if (extract(b, &s, tmp.data) < 0)
+		goto out;
+	if (!s.reason.len)
+		check_submission(b, &s);
+	if (s.reason.len) {
+		if (quarantine(b, &s, tmp.data) < 0)
+			goto out;
+		b->n.quarantined++;
+	} else {
+		if (tc_fs_remove_tree(store.data) < 0 ||
+		    rename(tmp.data, store.data) < 0) {
+			tc_warn("cannot move a submission into '%s'",
+				store.data);
+			goto out;
+		}
+		if (!strcmp(s.form, "review")) {
+			if (review(env, &s, &outcome) < 0)
+				goto out;
+		} else if (new_case(env, &s, &outcome) < 0) {
+			goto out;
+		}
+		if (!strcmp(outcome, "case"))
+			b->n.cases++;
+		else if (!strcmp(outcome, "record"))
+			b->n.records++;
+		else if (!strcmp(outcome, "escalated"))
+			b->n.escalations++;
+		else
+			b->n.signposted++;
+	}
+	cw_crash_point();
+	if (++b->batch >= batch_size() && commit_batch(b) < 0)
+		goto out;
+	rc = 0;
+out:
+	tc_buf_release(&tmp);
+	tc_buf_release(&store);
+	tc_buf_release(&s.json);
+	tc_buf_release(&s.reason);
+	cJSON_Delete(s.doc);
+	return rc;
+}
+
+/* Writes quarantine/BUNDLE/reason.txt for bundle-level problems. */
+static int bundle_reason(struct bundle *b)
+{
+	struct tc_buf p = TC_BUF_INIT, text = TC_BUF_INIT;
+	int rc = -1;
+
+	cw_env_path(b->env, "quarantine/", &p);
+	if (tc_buf_addf(&p, "%s/reason.txt", b->name) < 0 ||
+	    tc_buf_addf(&text, "bundle %s (%s):\n", b->name, b->path) < 0 ||
+	    tc_buf_addbuf(&text, &b->problems) < 0)
+		tc_die_nomem();
+	if (tc_fs_mkparents(p.data, 0700) < 0 ||
+	    tc_fs_write_atomic(p.data, text.data, text.len, 0600) < 0) {
+		tc_warn("cannot write '%s'", p.data);
+		goto out;
+	}
+	rc = 0;
+out:
+	tc_buf_release(&p);
+	tc_buf_release(&text);
+	return rc;
+}
+
+static void print_counts(const char *what, const struct cw_counts *n)
+{
+	printf("%s: %ld read: %ld cases, %ld records, %ld stage 2 "
+	       "escalations, %ld signposted, %ld quarantined, %ld already "
+	       "ingested\n",
+	       what, n->read, n->cases, n->records, n->escalations,
+	       n->signposted, n->quarantined, n->already);
+}
+
+static void add_counts(struct cw_counts *t, const struct cw_counts *n)
+{
+	t->read += n->read;
+	t->cases += n->cases;
+	t->records += n->records;
+	t->escalations += n->escalations;
+	t->signposted += n->signposted;
+	t->quarantined += n->quarantined;
+	t->already += n->already;
+}
+
+/* Returns 0 done, 1 refused or partly quarantined, 3 I/O error. */
+static int ingest_one(struct cw_env *env, const char *path,
+		      struct cw_counts *total)
+{
+	struct bundle b;
+	const cJSON *subs, *ms, *bid;
+	int zerr = 0, seen, rc = TC_EXIT_ENV, refused = 0;
+
+	memset(&b, 0, sizeof(b));
+	b.env = env;
+	b.path = path;
+	bundle_name(path, b.name, sizeof(b.name));
+	if (hash_file(path, b.sha) < 0) {
+		tc_warn("cannot read bundle '%s'", path);
+		goto out;
+	}
+	seen = cw_register_bundle_seen(env->reg, b.sha);
+	if (seen < 0)
+		goto out;
+	if (seen) {
+		sqlite3_stmt *st = cw_register_stmt(
+		    env->reg, "SELECT submissions FROM bundles WHERE "
+			      "sha256 = ?");
+
+		if (!st)
+			goto out;
+		sqlite3_bind_text(st, 1, b.sha, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			b.n.read = b.n.already = sqlite3_column_int(st, 0);
+		sqlite3_reset(st);
+		print_counts(b.name, &b.n);
+		add_counts(total, &b.n);
+		rc = TC_EXIT_OK;
+		goto out;
+	}
+	b.za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
+	if (!b.za) {
+		zip_error_t ze;
+
+		zip_error_init_with_code(&ze, zerr);
+		if (zerr == ZIP_ER_EXISTS)
+			reasonf(&b.problems, "two entries have the same name");
+		else
+			reasonf(&b.problems,
+				"not a readable zip (truncated or corrupt): %s",
+				zip_error_strerror(&ze));
+		zip_error_fini(&ze);
+		refused = 1;
+	} else if (scan_entries(&b) < 0 || read_manifest(&b) < 0) {
+		refused = 1;
+	}
+	if (refused) {
+		tc_warnx("%s: refused: %.*s", b.name,
+			 (int)strcspn(b.problems.data, "\n"), b.problems.data);
+		if (bundle_reason(&b) < 0)
+			goto out;
+		print_counts(b.name, &b.n);
+		rc = TC_EXIT_INPUT;
+		goto out;
+	}
+	bid = cJSON_GetObjectItemCaseSensitive(b.manifest, "bundle_id");
+	match_entries(&b);
+	subs = cJSON_GetObjectItemCaseSensitive(b.manifest, "submissions");
+	b.n.read = cJSON_GetArraySize(subs);
+	index_ids(&b, subs);
+	cJSON_ArrayForEach(ms, subs)
+	{
+		if (process(&b, ms) < 0) {
+			b.io_error = 1;
+			break;
+		}
+	}
+	if (!b.io_error && !b.in_txn && cw_register_begin(env->reg) == 0)
+		b.in_txn = 1;
+	if (b.io_error || !b.in_txn ||
+	    cw_register_add_bundle(env->reg, b.sha, b.name,
+				   cJSON_IsString(bid) ? bid->valuestring
+						       : NULL,
+				   env->today_s, (int)b.n.read) < 0 ||
+	    commit_batch(&b) < 0) {
+		if (b.in_txn)
+			cw_register_rollback(env->reg);
+		b.in_txn = 0;
+		goto out;
+	}
+	if (b.problems.len) {
+		tc_warnx("%s: %.*s", b.name,
+			 (int)strcspn(b.problems.data, "\n"), b.problems.data);
+		if (bundle_reason(&b) < 0)
+			goto out;
+	}
+	print_counts(b.name, &b.n);
+	rc = (b.n.quarantined || b.problems.len) ? TC_EXIT_INPUT : TC_EXIT_OK;
+out:
+	if (b.in_txn)
+		cw_register_rollback(env->reg);
+	add_counts(total, &b.n);
+	if (b.za)
+		zip_discard(b.za);
+	free(b.ent);
+	free(b.ids);
+	cJSON_Delete(b.manifest);
+	tc_buf_release(&b.problems);
+	fflush(stdout);
+	return rc;
+}
+
+int cw_ingest(struct cw_env *env, char **paths, int n)
+{
+	struct cw_counts total;
+	int i, rc = TC_EXIT_OK, r;
+
+	memset(&total, 0, sizeof(total));
+	/* Packs left dirty by an earlier run that stopped. */
+	if (cw_env_flush_packs(env) < 0)
+		return TC_EXIT_ENV;
+	for (i = 0; i < n; i++) {
+		r = ingest_one(env, paths[i], &total);
+		if (r > rc)
+			rc = r;
+		if (r == TC_EXIT_ENV)
+			break;
+	}
+	print_counts("total", &total);
+	if (rc != TC_EXIT_ENV && cw_report_write(env) < 0)
+		rc = TC_EXIT_ENV;
+	return rc;
+}

@@ -1,0 +1,43 @@
+/*
+ * ingest.h: casework ingest: bundles in, cases and records out.
+ *
+ * Each bundle is verified (manifest first, every entry a plain file at a
+ * safe path, sizes and checksums as the manifest says, caps against zip
+ * bombs), each submission validated against its form, classified and put
+ * through the rules, and written to the register; a submission that fails a
+ * check goes to quarantine/BUNDLE/ID/ with reason.txt. Entries are streamed
+ * and hashed as they are read; no bundle is ever held in memory.
+ */
+#ifndef CW_INGEST_H
+#define CW_INGEST_H
+
+#include "casework.h"
+
+/* Caps on what a bundle may hold (zip bombs, oversized input). */
+#define CW_MAX_ENTRY	       (64u * 1024 * 1024)	    /* one entry */
+#define CW_MAX_TOTAL	       (64ull * 1024 * 1024 * 1024) /* all entries */
+#define CW_MAX_RATIO	       200		    /* size / compressed */
+#define CW_RATIO_FROM	       (1u * 1024 * 1024)   /* ratio checked above */
+#define CW_MAX_MANIFEST	       (256u * 1024 * 1024) /* manifest.json */
+#define CW_MAX_SUBMISSION_JSON (1u * 1024 * 1024)   /* submission.json */
+#define CW_MAX_FILES	       64		    /* files per submission */
+
+/* What became of the submissions of one bundle, or of all. */
+struct cw_counts {
+	long read;	  /* submissions listed in the manifests */
+	long cases;	  /* complaints and service requests opened */
+	long records;	  /* compliments, comments, unmatched reviews */
+	long escalations; /* stage 2 (or later) requests on existing cases */
+	long signposted;  /* excluded service areas */
+	long quarantined; /* failed a check */
+	long already;	  /* ingested before */
+};
+
+/*
+ * Ingests the bundles at paths[0..n), printing one line per bundle and the
+ * total; then writes the packs and the day's report. Returns an exit code:
+ * 0 all processed, 1 something quarantined or refused (reported), 3 I/O.
+ */
+int cw_ingest(struct cw_env *env, char **paths, int n);
+
+#endif

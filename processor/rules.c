@@ -1,0 +1,902 @@
+/*
+ * rules.c: loads content/rules.yml, checks it, and checks that it fits the
+ * forms (see rules.h and docs/rules.md).
+ *
+ * Every error names file:line:col from the YAML positions and goes on, so
+ * an editor sees all that is wrong at once.
+ */
+#include "rules.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buffer.h"
+#include "forms.h"
+#include "yamljson.h"
+
+/* The loader's state: the document and the error count. */
+struct ld {
+	struct tc_yaml_doc *doc;
+	const char *file;
+	int nerr;
+};
+
+static void ld_err(struct ld *l, const cJSON *node, int key, const char *fmt,
+		   ...) __attribute__((format(printf, 4, 5)));
+
+static void ld_err(struct ld *l, const cJSON *node, int key, const char *fmt,
+		   ...)
+{
+	int line = 0, col = 0;
+	char msg[1024];
+	va_list ap;
+
+	if (node) {
+		if (key)
+			tc_yaml_key_where(l->doc, node, &line, &col);
+		else
+			tc_yaml_where(l->doc, node, &line, &col);
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	tc_input_error(l->file, line, col, "%s", msg);
+	l->nerr++;
+}
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		tc_die_nomem();
+	return d;
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+
+	if (!p)
+		tc_die_nomem();
+	return p;
+}
+
+/* A required (or optional) non-empty string member; NULL when absent. */
+static char *get_str(struct ld *l, const cJSON *obj, const char *name,
+		     int required)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+	if (!v || cJSON_IsNull(v)) {
+		if (required)
+			ld_err(l, obj, 1, "missing '%s'", name);
+		return NULL;
+	}
+	if (!cJSON_IsString(v) || !v->valuestring[0]) {
+		ld_err(l, v, 0, "'%s' must be a non-empty string", name);
+		return NULL;
+	}
+	return xstrdup(v->valuestring);
+}
+
+/* An integer member within lo..hi; def when absent and not required. */
+static int get_int(struct ld *l, const cJSON *obj, const char *name, int lo,
+		   int hi, int def, int required)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+	double d;
+
+	if (!v) {
+		if (required)
+			ld_err(l, obj, 1, "missing '%s'", name);
+		return def;
+	}
+	d = cJSON_GetNumberValue(v);
+	if (!cJSON_IsNumber(v) || d < lo || d > hi || d != (int)d) {
+		ld_err(l, v, 0, "'%s' must be a whole number from %d to %d",
+		       name, lo, hi);
+		return def;
+	}
+	return (int)d;
+}
+
+/* A yes/no member (YAML's "yes"/"no" stay strings; true/false also). */
+static int get_yesno(struct ld *l, const cJSON *obj, const char *name, int def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+	if (!v)
+		return def;
+	if (cJSON_IsTrue(v))
+		return 1;
+	if (cJSON_IsFalse(v))
+		return 0;
+	if (cJSON_IsString(v) && !strcmp(v->valuestring, "yes"))
+		return 1;
+	if (cJSON_IsString(v) && !strcmp(v->valuestring, "no"))
+		return 0;
+	ld_err(l, v, 0, "'%s' must be yes or no", name);
+	return def;
+}
+
+/* Unknown keys are mistakes (a typo would silently change a deadline). */
+static void check_keys(struct ld *l, const cJSON *obj, const char *const *known)
+{
+	const cJSON *m;
+
+	cJSON_ArrayForEach(m, obj)
+	{
+		const char *const *k;
+
+		for (k = known; *k; k++)
+			if (!strcmp(*k, m->string))
+				break;
+		if (!*k)
+			ld_err(l, m, 1,
+			       "unknown key '%s' (see docs/rules.md for the "
+			       "keys)",
+			       m->string);
+	}
+}
+
+static int parse_hhmm(const char *s, int *min)
+{
+	int h, m;
+
+	if (strlen(s) != 5 || s[2] != ':' || s[0] < '0' || s[0] > '2' ||
+	    s[1] < '0' || s[1] > '9' || s[3] < '0' || s[3] > '5' ||
+	    s[4] < '0' || s[4] > '9')
+		return -1;
+	h = (s[0] - '0') * 10 + (s[1] - '0');
+	m = (s[3] - '0') * 10 + (s[4] - '0');
+	if (h > 23)
+		return -1;
+	*min = h * 60 + m;
+	return 0;
+}
+
+/* Resolves rel against the folder of the rules file. */
+static char *resolve(const char *rules_path, const char *rel)
+{
+	struct tc_buf b = TC_BUF_INIT;
+	const char *slash = strrchr(rules_path, '/');
+
+	if (rel[0] == '/' || !slash) {
+		if (tc_buf_adds(&b, rel) < 0)
+			tc_die_nomem();
+	} else if (tc_buf_add(&b, rules_path,
+			      (size_t)(slash - rules_path) + 1) < 0 ||
+		   tc_buf_adds(&b, rel) < 0) {
+		tc_die_nomem();
+	}
+	return tc_buf_detach(&b, NULL);
+}
+
+static void load_calendar(struct ld *l, struct cw_rules *r, const cJSON *root)
+{
+	static const char *const keys[] = {
+	    "division", "file", "time_zone", "end_of_day", "counting", NULL};
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(root, "calendar");
+	const cJSON *v;
+	char *file = NULL;
+	struct tc_error e;
+
+	if (!cJSON_IsObject(c)) {
+		ld_err(l, c ? c : root, c == NULL, "%s",
+		       "'calendar' must be a mapping with division, file and "
+		       "time_zone");
+		return;
+	}
+	check_keys(l, c, keys);
+	r->division = get_str(l, c, "division", 1);
+	if (r->division && strcmp(r->division, "england-and-wales") &&
+	    strcmp(r->division, "scotland") &&
+	    strcmp(r->division, "northern-ireland"))
+		ld_err(l, cJSON_GetObjectItemCaseSensitive(c, "division"), 0,
+		       "unknown division '%s' (use england-and-wales, "
+		       "scotland or northern-ireland)",
+		       r->division);
+	r->time_zone = get_str(l, c, "time_zone", 0);
+	if (!r->time_zone)
+		r->time_zone = xstrdup("Europe/London");
+	r->end_of_day = -1;
+	v = cJSON_GetObjectItemCaseSensitive(c, "end_of_day");
+	if (v && !cJSON_IsNull(v) &&
+	    (!cJSON_IsString(v) ||
+	     (v->valuestring[0] && parse_hhmm(v->valuestring, &r->end_of_day))))
+		ld_err(l, v, 0, "%s",
+		       "'end_of_day' must be a time \"HH:MM\" in quotes, or "
+		       "empty");
+	v = cJSON_GetObjectItemCaseSensitive(c, "counting");
+	if (v && (!cJSON_IsString(v) || strcmp(v->valuestring, "day_after")))
+		ld_err(l, v, 0, "%s",
+		       "'counting' must be day_after (counting starts the day "
+		       "after receipt)");
+	file = get_str(l, c, "file", 1);
+	if (file) {
+		r->calendar_path = resolve(l->file, file);
+		tc_error_clear(&e);
+		r->cal = tc_calendar_load(r->calendar_path, &e);
+		if (!r->cal) {
+			tc_report(&e);
+			l->nerr++;
+		} else if (r->division &&
+			   strcmp(tc_calendar_division(r->cal), r->division)) {
+			ld_err(l, cJSON_GetObjectItemCaseSensitive(c, "file"),
+			       0,
+			       "the calendar file is for division '%s', not "
+			       "the division named above",
+			       tc_calendar_division(r->cal));
+		}
+	}
+	free(file);
+}
+
+static void load_stage(struct ld *l, const cJSON *s, int n, int last,
+		       struct cw_stage_rule *st)
+{
+	static const char *const keys[] = {"stage",
+					   "acknowledge_days",
+					   "respond_days",
+					   "respond_from",
+					   "extension_max_days",
+					   "next_stage_within",
+					   NULL};
+	static const char *const wkeys[] = {"days", "unit", NULL};
+	const cJSON *v;
+	int num;
+
+	if (!cJSON_IsObject(s)) {
+		ld_err(l, s, 0, "%s", "a stage must be a mapping");
+		return;
+	}
+	check_keys(l, s, keys);
+	num = get_int(l, s, "stage", 1, 9, n, 1);
+	if (num != n)
+		ld_err(l, cJSON_GetObjectItemCaseSensitive(s, "stage"), 0,
+		       "stages must be numbered 1, 2, ... in order (expected "
+		       "%d)",
+		       n);
+	st->ack_days = get_int(l, s, "acknowledge_days", 0, 100, 5, 1);
+	st->respond_days = get_int(l, s, "respond_days", 1, 200, 10, 1);
+	st->extension_max = get_int(l, s, "extension_max_days", 0, 200, 0, 0);
+	st->base = CW_FROM_ACK;
+	v = cJSON_GetObjectItemCaseSensitive(s, "respond_from");
+	if (v) {
+		if (cJSON_IsString(v) &&
+		    !strcmp(v->valuestring, "acknowledgement"))
+			st->base = CW_FROM_ACK;
+		else if (cJSON_IsString(v) &&
+			 !strcmp(v->valuestring, "request"))
+			st->base = CW_FROM_REQUEST;
+		else
+			ld_err(l, v, 0, "%s",
+			       "'respond_from' must be acknowledgement or "
+			       "request");
+	}
+	v = cJSON_GetObjectItemCaseSensitive(s, "next_stage_within");
+	if (v && last) {
+		ld_err(l, v, 1, "%s",
+		       "the last stage has no next stage: remove "
+		       "'next_stage_within'");
+	} else if (v) {
+		const cJSON *u;
+
+		if (!cJSON_IsObject(v)) {
+			ld_err(l, v, 0, "%s",
+			       "'next_stage_within' must be {days: N, unit: "
+			       "calendar|working}");
+			return;
+		}
+		check_keys(l, v, wkeys);
+		st->window_days = get_int(l, v, "days", 1, 366, 28, 1);
+		u = cJSON_GetObjectItemCaseSensitive(v, "unit");
+		if (cJSON_IsString(u) && !strcmp(u->valuestring, "working"))
+			st->window_working = 1;
+		else if (!cJSON_IsString(u) ||
+			 strcmp(u->valuestring, "calendar"))
+			ld_err(l, u ? u : v, u == NULL, "%s",
+			       "'unit' must be calendar or working");
+	} else if (!last) {
+		ld_err(l, s, 0, "%s",
+		       "a stage before the last needs 'next_stage_within'");
+	}
+}
+
+static void load_procedures(struct ld *l, struct cw_rules *r, const cJSON *root)
+{
+	static const char *const keys[] = {"name", "ombudsman", "ombudsman_url",
+					   "stages", NULL};
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(root, "procedures");
+	const cJSON *m;
+	size_t i = 0;
+
+	if (!cJSON_IsObject(p) || !cJSON_GetArraySize(p)) {
+		ld_err(l, p ? p : root, p == NULL, "%s",
+		       "'procedures' must map each procedure's id to its "
+		       "stages");
+		return;
+	}
+	r->nproc = (size_t)cJSON_GetArraySize(p);
+	r->proc = xcalloc(r->nproc, sizeof(*r->proc));
+	cJSON_ArrayForEach(m, p)
+	{
+		struct cw_procedure *pr = &r->proc[i++];
+		const cJSON *st;
+		int n = 0, cnt;
+
+		pr->id = xstrdup(m->string);
+		if (!cJSON_IsObject(m)) {
+			ld_err(l, m, 0, "procedure '%s' must be a mapping",
+			       m->string);
+			continue;
+		}
+		check_keys(l, m, keys);
+		pr->name = get_str(l, m, "name", 1);
+		pr->ombudsman = get_str(l, m, "ombudsman", 1);
+		pr->ombudsman_url = get_str(l, m, "ombudsman_url", 0);
+		st = cJSON_GetObjectItemCaseSensitive(m, "stages");
+		cnt = cJSON_IsArray(st) ? cJSON_GetArraySize(st) : 0;
+		if (cnt < 1 || cnt > 9) {
+			ld_err(l, st ? st : m, st == NULL,
+			       "procedure '%s' needs 'stages', a list of 1 to "
+			       "9 stages",
+			       pr->id);
+			continue;
+		}
+		pr->nstages = cnt;
+		pr->stage = xcalloc((size_t)cnt, sizeof(*pr->stage));
+		for (n = 0; n < cnt; n++)
+			load_stage(l, cJSON_GetArrayItem(st, n), n + 1,
+				   n + 1 == cnt, &pr->stage[n]);
+	}
+}
+
+static void load_references(struct ld *l, struct cw_rules *r, const cJSON *root)
+{
+	static const char *const types[] = {
+	    "complaint",  "service_request", "compliment", "comment",
+	    "signposted", "review",	     NULL};
+	static const char *const keys[] = {"prefix", "digits", NULL};
+	const cJSON *refs =
+	    cJSON_GetObjectItemCaseSensitive(root, "references");
+	size_t i;
+
+	if (!cJSON_IsObject(refs)) {
+		ld_err(l, refs ? refs : root, refs == NULL, "%s",
+		       "'references' must map each type to {prefix, digits}");
+		return;
+	}
+	check_keys(l, refs, types);
+	for (i = 0; types[i]; i++)
+		;
+	r->ref = xcalloc(i, sizeof(*r->ref));
+	for (i = 0; types[i]; i++) {
+		const cJSON *t =
+		    cJSON_GetObjectItemCaseSensitive(refs, types[i]);
+		struct cw_refformat *f = &r->ref[r->nref];
+		const char *c;
+
+		if (!t) {
+			ld_err(l, refs, 1, "missing reference format for '%s'",
+			       types[i]);
+			continue;
+		}
+		if (!cJSON_IsObject(t)) {
+			ld_err(l, t, 0, "'%s' must be {prefix: ABC, digits: 6}",
+			       types[i]);
+			continue;
+		}
+		check_keys(l, t, keys);
+		f->type = xstrdup(types[i]);
+		f->prefix = get_str(l, t, "prefix", 1);
+		f->digits = get_int(l, t, "digits", 3, 9, 6, 0);
+		r->nref++;
+		for (c = f->prefix; c && *c; c++)
+			if (*c < 'A' || *c > 'Z') {
+				ld_err(
+				    l,
+				    cJSON_GetObjectItemCaseSensitive(t,
+								     "prefix"),
+				    0,
+				    "prefix '%s' must be capital letters A-Z",
+				    f->prefix);
+				break;
+			}
+	}
+}
+
+static void load_routing(struct ld *l, struct cw_rules *r, const cJSON *root)
+{
+	static const char *const keys[] = {"service_area", "team", "procedure",
+					   NULL};
+	const cJSON *rt = cJSON_GetObjectItemCaseSensitive(root, "routing");
+	const cJSON *e;
+
+	if (!cJSON_IsArray(rt)) {
+		ld_err(l, rt ? rt : root, rt == NULL, "%s",
+		       "'routing' must be a list of {service_area, team, "
+		       "procedure}");
+		return;
+	}
+	r->route = xcalloc((size_t)cJSON_GetArraySize(rt), sizeof(*r->route));
+	cJSON_ArrayForEach(e, rt)
+	{
+		struct cw_route *ro = &r->route[r->nroute];
+		size_t j;
+
+		if (!cJSON_IsObject(e)) {
+			ld_err(l, e, 0, "%s",
+			       "a routing entry must be {service_area, team, "
+			       "procedure}");
+			continue;
+		}
+		check_keys(l, e, keys);
+		tc_yaml_where(l->doc, e, &ro->line, &ro->col);
+		ro->service_area = get_str(l, e, "service_area", 1);
+		ro->team = get_str(l, e, "team", 1);
+		ro->procedure = get_str(l, e, "procedure", 1);
+		if (!ro->service_area || !ro->team || !ro->procedure) {
+			free(ro->service_area);
+			free(ro->team);
+			free(ro->procedure);
+			memset(ro, 0, sizeof(*ro));
+			continue;
+		}
+		if (!cw_rules_procedure(r, ro->procedure))
+			ld_err(l,
+			       cJSON_GetObjectItemCaseSensitive(e, "procedure"),
+			       0,
+			       "unknown procedure '%s' (define it under "
+			       "procedures)",
+			       ro->procedure);
+		for (j = 0; j < r->nroute; j++)
+			if (!strcmp(r->route[j].service_area, ro->service_area))
+				ld_err(l, e, 0,
+				       "service area '%s' is routed twice",
+				       ro->service_area);
+		r->nroute++;
+	}
+}
+
+static void load_exclusions(struct ld *l, struct cw_rules *r, const cJSON *root)
+{
+	static const char *const keys[] = {"service_area", "reason_code",
+					   "reason", "signpost", NULL};
+	static const char *const pkeys[] = {"phrase", "reason_code", NULL};
+	const cJSON *ex = cJSON_GetObjectItemCaseSensitive(root, "exclusions");
+	const cJSON *ph =
+	    cJSON_GetObjectItemCaseSensitive(root, "exclusion_phrases");
+	const cJSON *e;
+
+	if (ex && !cJSON_IsArray(ex))
+		ld_err(l, ex, 0, "%s",
+		       "'exclusions' must be a list of {service_area, "
+		       "reason_code, reason, signpost}");
+	else if (ex) {
+		r->excl =
+		    xcalloc((size_t)cJSON_GetArraySize(ex), sizeof(*r->excl));
+		cJSON_ArrayForEach(e, ex)
+		{
+			struct cw_exclusion *x = &r->excl[r->nexcl];
+
+			if (!cJSON_IsObject(e)) {
+				ld_err(l, e, 0, "%s",
+				       "an exclusion must be a mapping");
+				continue;
+			}
+			check_keys(l, e, keys);
+			tc_yaml_where(l->doc, e, &x->line, &x->col);
+			x->service_area = get_str(l, e, "service_area", 1);
+			x->reason_code = get_str(l, e, "reason_code", 1);
+			x->reason = get_str(l, e, "reason", 1);
+			x->signpost = get_str(l, e, "signpost", 1);
+			if (!x->service_area) {
+				free(x->reason_code);
+				free(x->reason);
+				free(x->signpost);
+				memset(x, 0, sizeof(*x));
+				continue;
+			}
+			if (cw_rules_route(r, x->service_area))
+				ld_err(l, e, 0,
+				       "service area '%s' is both routed and "
+				       "excluded",
+				       x->service_area);
+			r->nexcl++;
+		}
+	}
+	if (ph && !cJSON_IsArray(ph)) {
+		ld_err(l, ph, 0, "%s",
+		       "'exclusion_phrases' must be a list of {phrase, "
+		       "reason_code}");
+	} else if (ph) {
+		r->phrase =
+		    xcalloc((size_t)cJSON_GetArraySize(ph), sizeof(*r->phrase));
+		cJSON_ArrayForEach(e, ph)
+		{
+			struct cw_phrase *p = &r->phrase[r->nphrase];
+
+			if (!cJSON_IsObject(e)) {
+				ld_err(
+				    l, e, 0, "%s",
+				    "a phrase must be {phrase, reason_code}");
+				continue;
+			}
+			check_keys(l, e, pkeys);
+			p->phrase = get_str(l, e, "phrase", 1);
+			p->reason_code = get_str(l, e, "reason_code", 1);
+			if (!p->phrase) {
+				free(p->reason_code);
+				p->reason_code = NULL;
+				continue;
+			}
+			r->nphrase++;
+		}
+	}
+}
+
+struct cw_rules *cw_rules_load(const char *path, int *nerrors)
+{
+	static const char *const keys[] = {"version",
+					   "calendar",
+					   "time_limit_months",
+					   "duplicate_window_days",
+					   "first_contact_as_service_request",
+					   "default_team",
+					   "references",
+					   "procedures",
+					   "routing",
+					   "exclusions",
+					   "exclusion_phrases",
+					   NULL};
+	struct cw_rules *r = NULL;
+	struct ld l = {0};
+	struct tc_error e;
+	const cJSON *root;
+
+	*nerrors = 0;
+	tc_error_clear(&e);
+	l.doc = tc_yaml_load_file(path, &e);
+	if (!l.doc) {
+		if (e.code == TC_EIO || e.code == TC_ENOENT) {
+			tc_warnx("cannot read rules '%s': %s", path, e.msg);
+			if (!errno)
+				errno = ENOENT;
+			return NULL;
+		}
+		tc_report(&e);
+		*nerrors = 1;
+		return NULL;
+	}
+	l.file = path;
+	r = xcalloc(1, sizeof(*r));
+	r->doc = l.doc;
+	r->path = xstrdup(path);
+	root = tc_yaml_root(l.doc);
+	if (!cJSON_IsObject(root)) {
+		ld_err(&l, root, 0, "%s",
+		       "the rules file must be a mapping (see docs/rules.md)");
+		goto out;
+	}
+	check_keys(&l, root, keys);
+	if (get_int(&l, root, "version", 1, 1, 1, 1) != 1)
+		goto out;
+	load_calendar(&l, r, root);
+	r->time_limit_months =
+	    get_int(&l, root, "time_limit_months", 1, 120, 12, 1);
+	r->duplicate_window_days =
+	    get_int(&l, root, "duplicate_window_days", 0, 366, 28, 0);
+	r->first_contact_as_service_request =
+	    get_yesno(&l, root, "first_contact_as_service_request", 0);
+	r->default_team = get_str(&l, root, "default_team", 1);
+	load_references(&l, r, root);
+	load_procedures(&l, r, root);
+	load_routing(&l, r, root);
+	load_exclusions(&l, r, root);
+out:
+	*nerrors = l.nerr;
+	if (l.nerr) {
+		cw_rules_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void cw_rules_free(struct cw_rules *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->nproc; i++) {
+		free(r->proc[i].id);
+		free(r->proc[i].name);
+		free(r->proc[i].ombudsman);
+		free(r->proc[i].ombudsman_url);
+		free(r->proc[i].stage);
+	}
+	free(r->proc);
+	for (i = 0; i < r->nroute; i++) {
+		free(r->route[i].service_area);
+		free(r->route[i].team);
+		free(r->route[i].procedure);
+	}
+	free(r->route);
+	for (i = 0; i < r->nexcl; i++) {
+		free(r->excl[i].service_area);
+		free(r->excl[i].reason_code);
+		free(r->excl[i].reason);
+		free(r->excl[i].signpost);
+	}
+	free(r->excl);
+	for (i = 0; i < r->nphrase; i++) {
+		free(r->phrase[i].phrase);
+		free(r->phrase[i].reason_code);
+	}
+	free(r->phrase);
+	for (i = 0; i < r->nref; i++) {
+		free(r->ref[i].type);
+		free(r->ref[i].prefix);
+	}
+	free(r->ref);
+	free(r->path);
+	free(r->division);
+	free(r->calendar_path);
+	free(r->time_zone);
+	free(r->default_team);
+	tc_calendar_free(r->cal);
+	tc_yaml_free(r->doc);
+	free(r);
+}
+
+const struct cw_procedure *cw_rules_procedure(const struct cw_rules *r,
+					      const char *id)
+{
+	size_t i;
+
+	for (i = 0; id && i < r->nproc; i++)
+		if (r->proc[i].id && !strcmp(r->proc[i].id, id))
+			return &r->proc[i];
+	return NULL;
+}
+
+const struct cw_route *cw_rules_route(const struct cw_rules *r,
+				      const char *service_area)
+{
+	size_t i;
+
+	for (i = 0; service_area && i < r->nroute; i++)
+		if (!strcmp(r->route[i].service_area, service_area))
+			return &r->route[i];
+	return NULL;
+}
+
+const struct cw_exclusion *cw_rules_exclusion(const struct cw_rules *r,
+					      const char *service_area)
+{
+	size_t i;
+
+	for (i = 0; service_area && i < r->nexcl; i++)
+		if (!strcmp(r->excl[i].service_area, service_area))
+			return &r->excl[i];
+	return NULL;
+}
+
+const struct cw_refformat *cw_rules_refformat(const struct cw_rules *r,
+					      const char *type)
+{
+	size_t i;
+
+	for (i = 0; i < r->nref; i++)
+		if (!strcmp(r->ref[i].type, type))
+			return &r->ref[i];
+	return NULL;
+}
+
+static int lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+/* Case-insensitive (ASCII) search; whitespace runs in text match one space. */
+static int contains(const char *text, const char *phrase)
+{
+	const char *t;
+
+	for (t = text; *t; t++) {
+		const char *a = t, *b = phrase;
+
+		while (*b) {
+			if (*b == ' ' &&
+			    (*a == ' ' || *a == '\n' || *a == '\t')) {
+				while (*a == ' ' || *a == '\n' || *a == '\t')
+					a++;
+				b++;
+				continue;
+			}
+			if (!*a || lower((unsigned char)*a) !=
+				       lower((unsigned char)*b))
+				break;
+			a++;
+			b++;
+		}
+		if (!*b)
+			return 1;
+	}
+	return 0;
+}
+
+const struct cw_phrase *cw_rules_match_phrase(const struct cw_rules *r,
+					      const char *text)
+{
+	size_t i;
+
+	for (i = 0; text && i < r->nphrase; i++)
+		if (contains(text, r->phrase[i].phrase))
+			return &r->phrase[i];
+	return NULL;
+}
+
+int cw_rules_received_date(const struct cw_rules *r, const char *utc,
+			   tc_day *out)
+{
+	tc_day day;
+	int min;
+
+	if (tc_utc_to_local(utc, r->time_zone, &day, &min) < 0)
+		return -1;
+	if (r->end_of_day >= 0 && min >= r->end_of_day &&
+	    tc_calendar_is_working(r->cal, day))
+		day++;
+	return tc_calendar_next_working(r->cal, day, out);
+}
+
+/*
+ * The option values of a form's field, from the form's schema JSON: the
+ * field object with "name" == field, its "options" array of {"value"} (or of
+ * strings). Searched without recursion: fields may sit in sections.
+ */
+static cJSON *find_field(cJSON *schema, const char *field)
+{
+	cJSON **stack = NULL, *found = NULL;
+	size_t sp = 0, cap = 0;
+
+	if (!schema)
+		return NULL;
+	stack = xcalloc(cap = 64, sizeof(*stack));
+	stack[sp++] = schema;
+	while (sp && !found) {
+		cJSON *n = stack[--sp], *c;
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(n, "name");
+
+		if (cJSON_IsObject(n) && cJSON_IsString(name) &&
+		    !strcmp(name->valuestring, field) &&
+		    cJSON_GetObjectItemCaseSensitive(n, "options")) {
+			found = n;
+			break;
+		}
+		cJSON_ArrayForEach(c, n)
+		{
+			if (!cJSON_IsObject(c) && !cJSON_IsArray(c))
+				continue;
+			if (sp == cap) {
+				cJSON **ns =
+				    realloc(stack, 2 * cap * sizeof(*ns));
+
+				if (!ns)
+					tc_die_nomem();
+				stack = ns;
+				cap *= 2;
+			}
+			stack[sp++] = c;
+		}
+	}
+	free(stack);
+	return found;
+}
+
+static const char *option_value(const cJSON *o)
+{
+	const cJSON *v;
+
+	if (cJSON_IsString(o))
+		return o->valuestring;
+	v = cJSON_GetObjectItemCaseSensitive(o, "value");
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+int cw_rules_check_forms(const struct cw_rules *r, const struct tc_forms *fs)
+{
+	static const char *const need[][6] = {
+	    {"complaint", "service_area", "what_happened", "when_happened",
+	     "on_behalf", "raised_before"},
+	    {"feedback", "feedback_type", "service_area", "message", NULL,
+	     NULL},
+	    {"review", "case_reference", "why_unhappy", NULL, NULL, NULL},
+	};
+	static const char *const routed[] = {"complaint", "feedback"};
+	size_t i, j, k;
+	int nerr = 0;
+	char *seen = xcalloc(r->nroute + r->nexcl, 1);
+
+	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		const struct tc_form *f = tc_forms_find(fs, need[i][0]);
+
+		if (!f) {
+			tc_input_error(r->path, 0, 0,
+				       "casework needs the form '%s' "
+				       "(content/forms/%s.yml)",
+				       need[i][0], need[i][0]);
+			nerr++;
+			continue;
+		}
+		for (j = 1; j < 6 && need[i][j]; j++)
+			if (!tc_form_field_type(f, need[i][j])) {
+				tc_input_error(r->path, 0, 0,
+					       "form '%s' has no field '%s', "
+					       "which casework reads",
+					       need[i][0], need[i][j]);
+				nerr++;
+			}
+	}
+	for (i = 0; i < 2; i++) {
+		const struct tc_form *f = tc_forms_find(fs, routed[i]);
+		cJSON *schema = f ? tc_form_schema_json(f) : NULL;
+		cJSON *field = find_field(schema, "service_area");
+		const cJSON *opts =
+		    cJSON_GetObjectItemCaseSensitive(field, "options");
+		const cJSON *o;
+
+		cJSON_ArrayForEach(o, opts)
+		{
+			const char *v = option_value(o);
+			int line = 0, col = 0;
+
+			if (!v || !v[0])
+				continue;
+			for (k = 0; k < r->nroute; k++)
+				if (!strcmp(r->route[k].service_area, v))
+					seen[k] = 1;
+			for (k = 0; k < r->nexcl; k++)
+				if (!strcmp(r->excl[k].service_area, v))
+					seen[r->nroute + k] = 1;
+			if (cw_rules_route(r, v) || cw_rules_exclusion(r, v))
+				continue;
+			tc_yaml_key_where(r->doc,
+					  cJSON_GetObjectItemCaseSensitive(
+					      tc_yaml_root(r->doc), "routing"),
+					  &line, &col);
+			tc_input_error(r->path, line, col,
+				       "service area '%s' offered by form '%s' "
+				       "has no routing entry or exclusion (add "
+				       "one)",
+				       v, routed[i]);
+			nerr++;
+		}
+		cJSON_Delete(schema);
+	}
+	for (k = 0; k < r->nroute; k++)
+		if (!seen[k]) {
+			tc_input_error(
+			    r->path, r->route[k].line, r->route[k].col,
+			    "routing names service area '%s', which no "
+			    "form offers",
+			    r->route[k].service_area);
+			nerr++;
+		}
+	for (k = 0; k < r->nexcl; k++)
+		if (!seen[r->nroute + k]) {
+			tc_input_error(r->path, r->excl[k].line, r->excl[k].col,
+				       "exclusion names service area '%s', "
+				       "which no form offers",
+				       r->excl[k].service_area);
+			nerr++;
+		}
+	free(seen);
+	return nerr;
+}

@@ -1,0 +1,148 @@
+/*
+ * rules.h: the council's complaint-handling rules (content/rules.yml) as
+ * data: calendar, procedures and their stages, time limit, references,
+ * routing, exclusions and the phrases that suggest one. docs/rules.md
+ * documents the file.
+ *
+ * The rules are read once per run and never change during it, so the struct
+ * is plain data that the other casework modules read directly.
+ */
+#ifndef CW_RULES_H
+#define CW_RULES_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "workdays.h"
+
+struct tc_forms;
+struct tc_yaml_doc;
+
+/* The base a stage's response deadline counts from. */
+enum cw_base {
+	CW_FROM_ACK = 0,    /* the acknowledgement (recorded, else its due) */
+	CW_FROM_REQUEST = 1 /* receipt, or the escalation request */
+};
+
+/* One stage of a procedure. */
+struct cw_stage_rule {
+	int ack_days;	    /* acknowledge within N WD of the request */
+	int respond_days;   /* respond within N WD of base */
+	enum cw_base base;  /* what respond_days counts from */
+	int extension_max;  /* most WD one extension may add; 0: none allowed */
+	int window_days;    /* days after the response to ask for the next
+			       stage; 0 when this is the last stage */
+	int window_working; /* 1: window_days are working days; 0: calendar */
+};
+
+/* A procedure: corporate, children's statutory, ... */
+struct cw_procedure {
+	char *id;		     /* "corporate" */
+	char *name;		     /* "Corporate complaints procedure" */
+	char *ombudsman;	     /* who to signpost after the last stage */
+	char *ombudsman_url;	     /* their web address */
+	struct cw_stage_rule *stage; /* stage[0] is stage 1 */
+	int nstages;		     /* 1 or more */
+};
+
+/* service_area -> team and procedure. */
+struct cw_route {
+	char *service_area; /* an option value of the forms' service_area */
+	char *team;	    /* who handles it */
+	char *procedure;    /* a procedure id */
+	int line, col;	    /* where it is in rules.yml */
+};
+
+/* A service area handled by another route. */
+struct cw_exclusion {
+	char *service_area; /* the option value */
+	char *reason_code;  /* recorded for the annual report: "pcn" */
+	char *reason;	    /* why it is not a complaint under this policy */
+	char *signpost;	    /* where the resident should go instead */
+	int line, col;
+};
+
+/* A phrase in the free text that suggests an exclusion. */
+struct cw_phrase {
+	char *phrase;	   /* lowercase ASCII-insensitive match */
+	char *reason_code; /* the exclusion it suggests */
+};
+
+/* How references of one type look: PREFIX-YYYY-NNNNNN. */
+struct cw_refformat {
+	char *type;   /* complaint, service_request, ... */
+	char *prefix; /* "CMP" */
+	int digits;   /* zero-padded sequence width */
+};
+
+struct cw_rules {
+	char *path;		   /* the rules file as named */
+	char *division;		   /* "england-and-wales" */
+	char *calendar_path;	   /* resolved path of the calendar JSON */
+	char *time_zone;	   /* "Europe/London" */
+	int end_of_day;		   /* minutes past local midnight after which a
+				      submission counts from the next working day;
+				      -1 for none */
+	int time_limit_months;	   /* 12 */
+	int duplicate_window_days; /* 28 calendar days */
+	int first_contact_as_service_request; /* raised_before: no -> SR */
+	char *default_team; /* who gets what no routing names */
+	struct cw_procedure *proc;
+	size_t nproc;
+	struct cw_route *route;
+	size_t nroute;
+	struct cw_exclusion *excl;
+	size_t nexcl;
+	struct cw_phrase *phrase;
+	size_t nphrase;
+	struct cw_refformat *ref;
+	size_t nref;
+	struct tc_calendar *cal; /* loaded from calendar_path */
+	struct tc_yaml_doc *doc; /* the parsed file, for positions */
+};
+
+/*
+ * Loads and checks rules from path; the calendar named in it is loaded too
+ * (relative paths are taken from the rules file's folder). Each error is
+ * printed as file:line:col; *nerrors gets their count. Returns the rules,
+ * which the caller frees with cw_rules_free, or NULL (with *nerrors > 0 for
+ * bad input, or 0 and errno set when the file could not be read).
+ */
+struct cw_rules *cw_rules_load(const char *path, int *nerrors);
+void cw_rules_free(struct cw_rules *r);
+
+/*
+ * Checks that the rules fit the forms: every service_area option of the
+ * complaint and feedback forms has a routing entry or an exclusion, every
+ * routing and exclusion names an offered service area, the forms the
+ * classifier reads exist with the fields it reads. Prints each misfit as
+ * file:line:col and returns their count.
+ */
+int cw_rules_check_forms(const struct cw_rules *r, const struct tc_forms *fs);
+
+const struct cw_procedure *cw_rules_procedure(const struct cw_rules *r,
+					      const char *id);
+const struct cw_route *cw_rules_route(const struct cw_rules *r,
+				      const char *service_area);
+const struct cw_exclusion *cw_rules_exclusion(const struct cw_rules *r,
+					      const char *service_area);
+const struct cw_refformat *cw_rules_refformat(const struct cw_rules *r,
+					      const char *type);
+
+/*
+ * The first phrase found in text (case-insensitive for ASCII letters), or
+ * NULL.
+ */
+const struct cw_phrase *cw_rules_match_phrase(const struct cw_rules *r,
+					      const char *text);
+
+/*
+ * The local date a submission counts from: the UTC time converted to the
+ * rules' time zone; a non-working day or a time after end_of_day moves it
+ * to the next working day. Returns 0, or -1 for an unreadable time or a
+ * date beyond the calendar.
+ */
+int cw_rules_received_date(const struct cw_rules *r, const char *utc,
+			   tc_day *out);
+
+#endif

@@ -1,0 +1,338 @@
+#!/usr/bin/env bash
+# End-to-end tests of casework: deadlines (weekends, end of day, British
+# Summer Time, Christmas 2026, Easter 2027, the children's procedure), each
+# flag, record, hostile bundles, idempotence, determinism and the crash
+# test. Bundles are built with tests/data/bundles/mkbundle.py.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/e2e/lib.sh
+
+CW=bin/casework
+MK=tests/data/bundles/mkbundle.py
+S=$SCRATCH
+
+cw() { "$CW" --rules content/rules.yml --forms content/forms "$@"; }
+
+# py 'python statements' : runs with mkbundle imported as mb, P = $S/subs
+py() {
+	python3 - "$@" <<EOF
+import sys, json
+sys.path.insert(0, "tests/data/bundles")
+import mkbundle as mb
+P = "$S/subs"
+$PYCODE
+EOF
+}
+
+# A complaint with the fields that matter overridden.
+complaint() { # id received service [extra json]
+	PYCODE="
+f = {'full_name': 'Test Person $1', 'email': '$1@example.org',
+     'contact_method': 'email', 'on_behalf': 'no', 'service_area': '$3',
+     'what_happened': 'Something went wrong.', 'when_happened': '2026-10-01',
+     'impact': 'It upset me.', 'outcome_sought': 'Put it right.',
+     'raised_before': 'yes'}
+f.update(json.loads('''${4:-{\}}'''))
+mb.sub(P, '$1', 'complaint', '$2', f)" py
+}
+
+field() { # pack-zip json-path (python expression on case.json as c)
+	unzip -p "$1" case.json | python3 -c "import json,sys; c=json.load(sys.stdin); print($2)"
+}
+
+# ---------------------------------------------------------------- deadlines
+rm -rf "$S/subs"
+complaint XMAS1-00001 2026-12-23T10:00:00Z bins
+complaint WKEND-00002 2026-11-21T11:00:00Z bins
+complaint FR1LT-00003 2026-11-20T17:30:00Z roads
+complaint FR1EA-00004 2026-11-20T16:59:00Z parks
+complaint BST17-00005 2026-06-05T16:30:00Z libraries '{"when_happened": "2026-05-01"}'
+complaint EASTR-00006 2027-03-25T10:00:00Z council-tax '{"when_happened": "2027-03-01"}'
+complaint CH1LD-00007 2026-11-23T10:00:00Z childrens-social-care
+python3 $MK "$S/b1.zip" "$S"/subs/*
+D=$S/d1
+out=$(cw --data "$D" --today 2027-03-26 ingest "$S/b1.zip" 2>&1)
+rc=$?
+[ $rc -eq 0 ] && ok "ingest of a clean bundle exits 0" || not_ok "ingest of a clean bundle exits 0" "$out"
+echo "$out" | grep -q "total: 7 read: 7 cases, 0 records, 0 stage 2 escalations, 0 signposted, 0 quarantined, 0 already ingested" &&
+	ok "counts add up" || not_ok "counts add up" "$out"
+
+ref_of() { # submission id -> reference
+	sqlite3 "$D/register.db" "select reference from cases where submission_id='$1'"
+}
+deadline() { # desc sub ack respond
+	local ref pack a r
+	ref=$(ref_of "$2")
+	pack="$D/casepacks/$ref.zip"
+	a=$(field "$pack" "c['deadlines']['acknowledge']")
+	r=$(field "$pack" "c['deadlines']['respond']")
+	if [ "$a" = "$3" ] && [ "$r" = "$4" ]; then ok "$1"; else not_ok "$1" "got $a / $r, want $3 / $4"; fi
+}
+deadline "Christmas 2026: Wed 23 Dec -> ack Mon 4 Jan -> respond Mon 18 Jan" XMAS1-00001 2027-01-04 2027-01-18
+deadline "received on a Saturday counts from Monday" WKEND-00002 2026-11-30 2026-12-14
+deadline "after 17:00 on a Friday counts from Monday" FR1LT-00003 2026-11-30 2026-12-14
+deadline "before 17:00 on a Friday counts from Friday" FR1EA-00004 2026-11-27 2026-12-11
+deadline "16:30 UTC in June is 17:30 BST: next working day" BST17-00005 2026-06-15 2026-06-29
+deadline "Easter 2027: Thu 25 Mar -> ack Mon 5 Apr -> respond Mon 19 Apr" EASTR-00006 2027-04-05 2027-04-19
+deadline "children's procedure: respond 10 WD from receipt" CH1LD-00007 2026-11-26 2026-12-07
+[ "$(field "$D/casepacks/$(ref_of XMAS1-00001).zip" "c['received_date']")" = 2026-12-23 ] &&
+	ok "received_date is the local date" || not_ok "received_date is the local date"
+[ "$(ref_of EASTR-00006)" = CMP-2027-000001 ] && [ "$(ref_of XMAS1-00001)" = CMP-2026-000006 ] &&
+	ok "references are numbered per year" || not_ok "references are numbered per year" "$(ref_of EASTR-00006) $(ref_of XMAS1-00001)"
+
+# Permissions: personal data is private.
+perm_ok=1
+[ "$(stat -c %a "$D")" = 700 ] || perm_ok=0
+[ "$(stat -c %a "$D/casepacks")" = 700 ] || perm_ok=0
+[ "$(stat -c %a "$D/register.db")" = 600 ] || perm_ok=0
+for f in "$D"/casepacks/*.zip "$D"/reports/*; do [ "$(stat -c %a "$f")" = 600 ] || perm_ok=0; done
+[ $perm_ok = 1 ] && ok "folders 0700, files 0600" || not_ok "folders 0700, files 0600"
+
+# Every pack is whole and its SHA256SUMS right.
+packs_ok=1
+for p in "$D"/casepacks/*.zip; do
+	x=$S/unz
+	rm -rf "$x"
+	mkdir -p "$x"
+	(cd "$x" && unzip -q "$p" && sha256sum --quiet -c SHA256SUMS && [ -f index.html ] && [ -f case.json ] && [ -f submission.json ]) || packs_ok=0
+done
+[ $packs_ok = 1 ] && ok "packs hold index.html, case.json, submission.json and a correct SHA256SUMS" || not_ok "packs are whole"
+grep -q 'lang="en-GB"' "$x/index.html" && [ "$(grep -c '<h1' "$x/index.html")" = 1 ] &&
+	ok "cover sheet: lang en-GB and one h1" || not_ok "cover sheet: lang en-GB and one h1"
+
+# ------------------------------------------------------------------- record
+R=$(ref_of XMAS1-00001)
+cw --data "$D" --today 2026-12-24 record "$R" acknowledged --date 2026-12-24 >/dev/null 2>&1
+[ "$(field "$D/casepacks/$R.zip" "c['deadlines']['respond']")" = 2027-01-12 ] &&
+	ok "record acknowledged: respond 10 WD from the recorded date" ||
+	not_ok "record acknowledged: respond 10 WD from the recorded date" "$(field "$D/casepacks/$R.zip" "c['deadlines']")"
+cw --data "$D" --today 2026-12-24 record "$R" extended --days 11 --reason "waiting for a contractor" >/dev/null 2>&1
+[ $? -eq 1 ] && ok "an extension beyond the maximum is refused" || not_ok "an extension beyond the maximum is refused"
+cw --data "$D" --today 2026-12-24 record "$R" extended --days 5 --reason "waiting for a contractor" >/dev/null 2>&1
+[ "$(field "$D/casepacks/$R.zip" "c['deadlines']['respond']")" = 2027-01-19 ] &&
+	ok "extended by 5 WD" || not_ok "extended by 5 WD" "$(field "$D/casepacks/$R.zip" "c['deadlines']")"
+cw --data "$D" --today 2026-12-24 record "$R" extended --days 2 --reason again >/dev/null 2>&1
+[ $? -eq 1 ] && ok "a second extension is refused" || not_ok "a second extension is refused"
+n=$(sqlite3 "$D/register.db" "select count(*) from events where case_id=(select id from cases where reference='$R')")
+[ "$n" = 3 ] && ok "history: received, acknowledged, extended" || not_ok "history has 3 events" "$n"
+sqlite3 "$D/register.db" "delete from events" >/dev/null 2>&1 && not_ok "the history is append-only" || ok "the history is append-only"
+cw --data "$D" show "$R" --json --today 2026-12-24 | python3 -c 'import json,sys; json.load(sys.stdin)' &&
+	ok "show --json prints JSON" || not_ok "show --json prints JSON"
+cw --data "$D" list --overdue --today 2027-01-06 | grep -q "$(ref_of WKEND-00002)" &&
+	ok "list --overdue" || not_ok "list --overdue"
+cw --data "$D" --today 2027-01-06 report >/dev/null 2>&1
+grep -q '"overdue","CMP-2026-000001"' "$D/reports/2027-01-06.csv" &&
+	ok "report lists overdue items" || not_ok "report lists overdue items" "$(cat "$D/reports/2027-01-06.csv")"
+cw --data "$D" show NOPE-2026-000001 >/dev/null 2>&1
+[ $? -eq 1 ] && ok "show of an unknown reference exits 1" || not_ok "show of an unknown reference exits 1"
+"$CW" ingest >/dev/null 2>&1
+[ $? -eq 2 ] && ok "usage errors exit 2" || not_ok "usage errors exit 2"
+
+# -------------------------------------------------------------------- flags
+rm -rf "$S/subs"
+D=$S/d2
+complaint FLAG0-00001 2026-11-02T10:00:00Z parking '{"email": "pat@example.org"}'
+python3 $MK "$S/f0.zip" "$S"/subs/*
+cw --data "$D" --today 2026-11-02 ingest "$S/f0.zip" >/dev/null 2>&1
+FIRST=$(ref_of FLAG0-00001)
+cw --data "$D" --today 2026-11-10 record "$FIRST" acknowledged --date 2026-11-03 >/dev/null
+cw --data "$D" --today 2026-11-10 record "$FIRST" responded --date 2026-11-10 >/dev/null
+cw --data "$D" --today 2026-11-10 record "$FIRST" restricted --reason "abusive calls" --contact "J. Officer" >/dev/null
+rm -rf "$S/subs"
+complaint FLAG1-00001 2026-12-23T10:00:00Z bins '{"full_name": "", "email": "", "phone": ""}'
+complaint FLAG2-00002 2026-12-23T10:00:00Z bins '{"when_happened": "2025-06-01"}'
+complaint FLAG3-00003 2026-12-23T10:00:00Z bins '{"on_behalf": "yes", "person_name": "Kim", "relationship": "friend"}'
+complaint FLAG4-00004 2026-12-23T10:00:00Z parking '{"email": "pat@example.org"}'
+complaint FLAG5-00005 2026-12-23T10:00:00Z bins '{"email": "dup@example.org"}'
+complaint FLAG6-00006 2026-12-24T10:00:00Z bins '{"email": "dup@example.org"}'
+complaint FLAG7-00007 2026-12-23T10:00:00Z parking '{"what_happened": "I got a Penalty Charge\\nNotice while loading."}'
+complaint FLAG8-00008 2026-12-23T10:00:00Z bins '{"adjustments": "Large print, please."}'
+PYCODE="
+mb.sub(P, 'FLAG9-00009', 'review', '2026-12-23T10:00:00Z', {'case_reference': 'CMP-2026-999999', 'full_name': 'A', 'email': 'a@example.org', 'why_unhappy': 'No answer.', 'outcome_sought': 'An answer.'})
+mb.sub(P, 'FLAGA-00010', 'review', '2026-12-23T10:00:00Z', {'case_reference': '$FIRST', 'full_name': 'Pat', 'email': 'pat@example.org', 'why_unhappy': 'Still wrong.', 'outcome_sought': 'Refund.'})
+mb.sub(P, 'FLAGB-00011', 'complaint', '2026-12-23T10:00:00Z', {'contact_method': 'email', 'on_behalf': 'no', 'service_area': 'licensing', 'what_happened': 'Noise.', 'when_happened': '2026-12-01', 'impact': 'No sleep.', 'outcome_sought': 'Stop it.', 'raised_before': 'no', 'full_name': 'Lee', 'email': 'lee@example.org'})
+mb.sub(P, 'FLAGC-00012', 'feedback', '2026-12-23T10:00:00Z', {'feedback_type': 'comment', 'service_area': 'parks', 'message': 'More benches please.'})
+" py
+python3 $MK "$S/f1.zip" "$S"/subs/*
+out=$(cw --data "$D" --today 2026-12-24 ingest "$S/f1.zip" 2>&1)
+echo "$out" | grep -q "total: 12 read: 8 cases, 2 records, 1 stage 2 escalations, 1 signposted, 0 quarantined, 0 already ingested" &&
+	ok "flag bundle: counts add up" || not_ok "flag bundle: counts add up" "$out"
+has_flag() { # desc submission flag
+	local ref
+	ref=$(sqlite3 "$D/register.db" "select c.reference from submissions s join cases c on c.id=s.case_id where s.id='$2'")
+	if field "$D/casepacks/$ref.zip" "'$3' in c['flags']" | grep -q True; then ok "$1"; else not_ok "$1" "$ref: $(field "$D/casepacks/$ref.zip" "c['flags']")"; fi
+}
+has_flag "flag anonymous" FLAG1-00001 anonymous
+has_flag "flag late (older than 12 months)" FLAG2-00002 late
+has_flag "flag third_party_without_consent" FLAG3-00003 third_party_without_consent
+has_flag "flag restricted_contact" FLAG4-00004 restricted_contact
+has_flag "flag possible_duplicate" FLAG6-00006 possible_duplicate
+has_flag "flag possible_exclusion (phrase across a line break)" FLAG7-00007 possible_exclusion
+has_flag "flag reasonable_adjustments" FLAG8-00008 reasonable_adjustments
+has_flag "flag unmatched_review" FLAG9-00009 unmatched_review
+has_flag "flag review_out_of_time" FLAGA-00010 review_out_of_time
+field "$D/casepacks/$FIRST.zip" "c['stage']" | grep -qx 2 && ok "review escalates the case to stage 2" || not_ok "review escalates the case to stage 2"
+has_flag_not() {
+	local ref
+	ref=$(sqlite3 "$D/register.db" "select c.reference from submissions s join cases c on c.id=s.case_id where s.id='$2'")
+	if field "$D/casepacks/$ref.zip" "'$3' in c['flags']" | grep -q False; then ok "$1"; else not_ok "$1"; fi
+}
+has_flag_not "no possible_duplicate for the first of two" FLAG5-00005 possible_duplicate
+has_flag_not "no anonymous flag with name and email" FLAG8-00008 anonymous
+SG=$(ref_of FLAGB-00011)
+case $SG in SGN-2026-*) ok "excluded service area is signposted";; *) not_ok "excluded service area is signposted" "$SG";; esac
+unzip -l "$D/casepacks/$SG.zip" | grep -q letters/signposting.html && ok "signposting letter drafted" || not_ok "signposting letter drafted"
+unzip -l "$D/casepacks/$(ref_of FLAG1-00001).zip" | grep -q letters/ && not_ok "no letter for an anonymous complaint" || ok "no letter for an anonymous complaint"
+case $(ref_of FLAGC-00012) in COM-2026-*) ok "feedback comment is a COM record";; *) not_ok "feedback comment is a COM record";; esac
+unzip -p "$D/casepacks/$(ref_of FLAG7-00007).zip" index.html | grep -q "Penalty Charge" && ok "cover sheet shows the resident's words" || not_ok "cover sheet shows the resident's words"
+
+# --------------------------------------------------------- hostile bundles
+rm -rf "$S/subs"
+complaint H0ST1-00001 2026-12-23T10:00:00Z bins
+complaint H0ST2-00002 2026-12-23T10:00:00Z roads
+PYCODE="
+mb.sub(P, 'BADJS-00003', 'complaint', '2026-12-23T10:00:00Z', {})
+mb.sub(P, 'BADUT-00004', 'complaint', '2026-12-23T10:00:00Z', {})
+mb.sub(P, 'BADFM-00005', 'nosuchform', '2026-12-23T10:00:00Z', {'x': 'y'})
+mb.sub(P, 'BADSZ-00006', 'complaint', '2026-12-23T10:00:00Z', {'what_happened': __import__('os').urandom(1024 * 1024).hex()})
+mb.sub(P, 'BADLN-00007', 'complaint', '2026-12-23T10:00:00Z', {'full_name': 'y' * 300, 'contact_method': 'email', 'on_behalf': 'no', 'service_area': 'bins', 'what_happened': 'a', 'when_happened': '2026-10-01', 'impact': 'b', 'outcome_sought': 'c', 'raised_before': 'yes'})
+open(P + '/BADJS-00003/submission.json', 'w').write('{\"format\": \"threecs-submission/1\", \"id\": ')
+open(P + '/BADUT-00004/submission.json', 'wb').write(b'{\"format\": \"threecs-submission/1\", \"id\": \"BADUT-00004\", \"x\": \"\\xff\\xfe\"}')
+" py
+python3 $MK "$S/h.zip" "$S"/subs/*
+D=$S/d3
+out=$(cw --data "$D" --today 2026-12-24 ingest "$S/h.zip" 2>&1)
+rc=$?
+[ $rc -eq 1 ] && ok "quarantine exits 1" || not_ok "quarantine exits 1" "$out"
+echo "$out" | grep -q "total: 7 read: 2 cases, 0 records, 0 stage 2 escalations, 0 signposted, 5 quarantined" &&
+	ok "bad submissions quarantined, good ones processed" || not_ok "bad submissions quarantined, good ones processed" "$out"
+qr() { # desc submission pattern
+	if grep -q "$3" "$D"/quarantine/h/"$2"/reason.txt 2>/dev/null; then ok "$1"; else not_ok "$1" "$(cat "$D"/quarantine/h/"$2"/reason.txt 2>&1)"; fi
+}
+qr "invalid JSON named with line:col" BADJS-00003 "submission.json:1:.*not valid JSON"
+qr "invalid UTF-8 named" BADUT-00004 "not valid UTF-8"
+qr "unknown form named" BADFM-00005 "unknown form 'nosuchform'"
+qr "oversized submission refused" BADSZ-00006 "over the size limit"
+qr "field over max_length names the field" BADLN-00007 "field 'full_name'"
+[ "$(stat -c %a "$D/quarantine/h/BADJS-00003")" = 700 ] && ok "quarantine folders 0700" || not_ok "quarantine folders 0700"
+if echo "$out" | grep -q "Test Person"; then not_ok "no personal data in messages"; else ok "no personal data in messages"; fi
+
+rm -rf "$S/subs"
+complaint H0ST1-00001 2026-12-23T10:00:00Z bins
+complaint H0ST2-00002 2026-12-23T10:00:00Z roads
+rm -f /tmp/casework-evil
+hostile() { # kind expected-rc pattern
+	local D=$S/hd-$1 out rc
+	python3 $MK --hostile "$1" "$S/x-$1.zip" "$S"/subs/* 2>/dev/null
+	out=$( (cd "$S" && "$OLDPWD/$CW" --rules "$OLDPWD/content/rules.yml" --forms "$OLDPWD/content/forms" --data "$D" --today 2026-12-24 ingest "$S/x-$1.zip") 2>&1)
+	rc=$?
+	if [ $rc -eq "$2" ] && echo "$out" | grep -q "$3"; then ok "hostile bundle: $1"; else not_ok "hostile bundle: $1" "rc=$rc $out"; fi
+}
+hostile zipslip 1 "evil.txt' is not in the manifest"
+hostile zipslip-in-sub 1 "quarantined: entry .*unsafe path"
+hostile absolute 1 "casework-evil' is not in the manifest"
+hostile symlink 1 "is a symbolic link"
+hostile duplicate 1 "two entries have the same name"
+hostile bomb 1 "over the size limit"
+hostile ratio 1 "zip bomb"
+hostile truncated 1 "refused: not a readable zip"
+hostile corrupt 1 "refused"
+hostile lying-size 1 "not .* as the manifest says"
+hostile lying-sha 1 "does not match its sha256"
+hostile manifest-last 1 "first entry must be manifest.json"
+hostile manifest-invalid 1 "manifest.json:1:.*not valid JSON"
+hostile not-zip 1 "refused"
+if [ -e /tmp/casework-evil ] || [ -e "$S/evil.txt" ] || [ -e "$S/../evil.txt" ]; then
+	not_ok "nothing written outside --data"
+else ok "nothing written outside --data"; fi
+
+# ---------------------------------------------- idempotence and determinism
+rm -rf "$S/subs"
+mkdir -p "$S/subs"
+cp -r tests/data/submissions/* "$S/subs/"
+python3 $MK "$S/demo.zip" "$S"/subs/*
+D=$S/d4
+cw --data "$D" --today 2026-12-24 ingest "$S/demo.zip" >/dev/null 2>&1
+dump() { sqlite3 "$1/register.db" .dump; (cd "$1" && find casepacks reports quarantine store -type f | sort | xargs sha256sum); }
+dump "$D" >"$S/dump1"
+out=$(cw --data "$D" --today 2026-12-24 ingest "$S/demo.zip" 2>&1)
+dump "$D" >"$S/dump2"
+cmp -s "$S/dump1" "$S/dump2" && ok "second ingest changes nothing (register and packs)" || not_ok "second ingest changes nothing" "$(diff "$S/dump1" "$S/dump2" | head)"
+echo "$out" | grep -q "6 already ingested" && ok "second ingest counts all as already ingested" || not_ok "second ingest counts all as already ingested" "$out"
+D2=$S/d5
+cw --data "$D2" --today 2026-12-24 ingest "$S/demo.zip" >/dev/null 2>&1
+dump "$D2" >"$S/dump3"
+diff <(grep -v '^INSERT INTO bundles' "$S/dump1") <(grep -v '^INSERT INTO bundles' "$S/dump3") >/dev/null &&
+	ok "two data folders: identical packs, reports and register" || not_ok "determinism" "$(diff "$S/dump1" "$S/dump3" | head)"
+
+# ------------------------------------------------------------- crash test
+# Build a bundle of 40 submissions (some quarantined), then crash the
+# ingest after its Nth durable step for every N until a run completes;
+# each crash is followed by a normal rerun. The end state must equal a run
+# that never crashed.
+rm -rf "$S/subs"
+PYCODE="
+for i in range(40):
+    sid = 'KC%03d-00000' % i
+    kind = i % 5
+    if kind == 4:
+        mb.sub(P, sid, 'complaint', '2026-12-23T10:00:00Z', {'service_area': 'bins'})
+    elif kind == 3:
+        mb.sub(P, sid, 'feedback', '2026-12-23T10:00:00Z', {'feedback_type': 'compliment', 'service_area': 'parks', 'message': 'Thanks %d' % i})
+    else:
+        mb.sub(P, sid, 'complaint', '2026-12-23T10:00:00Z', {'full_name': 'K %d' % i, 'email': 'k%d@example.org' % (i % 7), 'contact_method': 'email', 'on_behalf': 'no', 'service_area': ['bins', 'roads', 'licensing'][kind], 'what_happened': 'x', 'when_happened': '2026-10-01', 'impact': 'y', 'outcome_sought': 'z', 'raised_before': 'yes'}, files=[('files', 'note.txt', 'text/plain', b'note %d' % i)] if i % 2 else [])
+" py
+python3 $MK "$S/kill.zip" "$S"/subs/*
+REF=$S/kref
+CASEWORK_TEST_BATCH=3 cw --data "$REF" --today 2026-12-24 ingest "$S/kill.zip" >/dev/null 2>&1
+state() { sqlite3 "$1/register.db" "select reference, type, stage, status, flags, submission_id from cases order by reference; select id, outcome from submissions order by id; select count(*) from events; select * from sequences order by type; select count(*) from cases where pack_dirty"; (cd "$1" && find casepacks -type f | sort | xargs sha256sum); }
+state "$REF" >"$S/kref.state"
+crash_ok=1
+crashes=0
+for n in $(seq 1 400); do
+	K=$S/k
+	rm -rf "$K"
+	CASEWORK_TEST_BATCH=3 CASEWORK_TEST_CRASH_AFTER=$n cw --data "$K" --today 2026-12-24 ingest "$S/kill.zip" >/dev/null 2>&1
+	rc=$?
+	[ $rc -ne 99 ] && break
+	crashes=$((crashes + 1))
+	# a second crash further on, then a clean rerun
+	CASEWORK_TEST_BATCH=3 CASEWORK_TEST_CRASH_AFTER=$((n / 2 + 1)) cw --data "$K" --today 2026-12-24 ingest "$S/kill.zip" >/dev/null 2>&1
+	CASEWORK_TEST_BATCH=3 cw --data "$K" --today 2026-12-24 ingest "$S/kill.zip" >/dev/null 2>&1
+	if ! state "$K" | cmp -s - "$S/kref.state"; then
+		crash_ok=0
+		not_ok "crash after step $n, then rerun: same end state" "$(state "$K" | diff - "$S/kref.state" | head -5)"
+		break
+	fi
+done
+[ $crash_ok = 1 ] && [ $crashes -gt 20 ] && ok "crash at each of $crashes points, rerun: every submission once, every pack whole" ||
+	{ [ $crash_ok = 1 ] && not_ok "crash test reached too few points ($crashes)"; }
+
+# SIGKILL at random moments, for good measure.
+kill_ok=1
+for delay in 0.01 0.03 0.05 0.07 0.08 0.09 0.1 0.12 0.15 0.2; do
+	K=$S/k
+	rm -rf "$K"
+	CASEWORK_TEST_BATCH=3 "$CW" --rules content/rules.yml --forms content/forms --data "$K" --today 2026-12-24 ingest "$S/kill.zip" >/dev/null 2>&1 &
+	pid=$!
+	sleep "$delay"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	CASEWORK_TEST_BATCH=3 cw --data "$K" --today 2026-12-24 ingest "$S/kill.zip" >/dev/null 2>&1
+	state "$K" | cmp -s - "$S/kref.state" || kill_ok=0
+done
+[ $kill_ok = 1 ] && ok "SIGKILL at several moments, rerun: same end state" || not_ok "SIGKILL at several moments, rerun: same end state"
+
+# ------------------------------------------------------------- rules misfit
+sed 's/service_area: roads,/service_area: roadz,/' content/rules.yml >"$S/rules-bad.yml"
+mkdir -p "$S/calendars" && cp content/calendars/*.json "$S/calendars/"
+out=$("$CW" --rules "$S/rules-bad.yml" --forms content/forms --data "$S/d6" list 2>&1)
+rc=$?
+[ $rc -eq 1 ] && echo "$out" | grep -q "rules-bad.yml:[0-9]*:[0-9]*: .*'roads'" &&
+	ok "rules that do not fit the forms: exit 1 with file:line" || not_ok "rules misfit" "rc=$rc $out"
+sed 's/procedure: childrens}/procedure: kids}/' content/rules.yml >"$S/rules-bad2.yml"
+out=$("$CW" --rules "$S/rules-bad2.yml" --forms content/forms --data "$S/d6" list 2>&1)
+echo "$out" | grep -q "rules-bad2.yml:[0-9]*:[0-9]*: unknown procedure 'kids'" &&
+	ok "unknown procedure named with file:line:col" || not_ok "unknown procedure" "$out"
+
+finish "casework e2e"

@@ -1,0 +1,194 @@
+/*
+ * test_cw_register.c: unit tests for processor/register.c (schema,
+ * sequences, cases and stages round trip, the append-only history,
+ * restrictions) and the CSV cell neutralisation of processor/report.c.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "register.h"
+#include "report.h"
+
+static char dir[64];
+static char path[128];
+static struct cw_register *reg;
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/test_cw_register.XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(path, sizeof(path), "%s/register.db", dir);
+	reg = cw_register_open(path);
+	return reg ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	cw_register_close(reg);
+	tc_fs_remove_tree(dir);
+	return 0;
+}
+
+static void test_private_and_versioned(void **state)
+{
+	struct stat st;
+	struct cw_register *again;
+	sqlite3_stmt *s;
+
+	(void)state;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	s = cw_register_stmt(reg, "SELECT max(version) FROM schema_version");
+	assert_non_null(s);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), CW_SCHEMA_VERSION);
+	sqlite3_reset(s);
+	/* Opening again migrates nothing and works. */
+	again = cw_register_open(path);
+	assert_non_null(again);
+	cw_register_close(again);
+}
+
+static void test_sequences(void **state)
+{
+	int n = 0;
+
+	(void)state;
+	assert_int_equal(cw_register_next_seq(reg, "complaint", 2026, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(cw_register_next_seq(reg, "complaint", 2026, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(cw_register_next_seq(reg, "complaint", 2027, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(cw_register_next_seq(reg, "compliment", 2026, &n), 0);
+	assert_int_equal(n, 1);
+}
+
+static void test_case_round_trip(void **state)
+{
+	struct cw_case c, got;
+	char ref[64];
+	tc_day d;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.reference = "CMP-2026-000001";
+	c.type = "complaint";
+	c.procedure = "corporate";
+	c.stage = 1;
+	c.status = "open";
+	c.submission_id = "K7QXM-3PD9R";
+	c.received = "2026-12-23T10:00:00Z";
+	tc_day_parse("2026-12-23", &d);
+	c.received_date = d;
+	c.service_area = "bins";
+	c.team = "Waste";
+	c.person_key = "abc";
+	c.flags = cJSON_Parse("[{\"flag\":\"late\",\"detail\":\"x\"}]");
+	c.nstages = 1;
+	c.stages[0].stage = 1;
+	c.stages[0].request = d;
+	c.stages[0].ack_due = d + 12;
+	c.stages[0].acknowledged = CW_NODAY;
+	c.stages[0].respond_due = d + 26;
+	c.stages[0].responded = CW_NODAY;
+	c.stages[0].window_closes = CW_NODAY;
+	c.stages[0].closed = CW_NODAY;
+	assert_int_equal(cw_register_begin(reg), 0);
+	assert_int_equal(cw_register_case_insert(reg, &c), 0);
+	assert_true(c.id > 0);
+	assert_int_equal(
+	    cw_register_event(reg, c.id, 1, "received", d, "{}", "2026-12-24"),
+	    0);
+	assert_int_equal(cw_register_commit(reg), 0);
+	cJSON_Delete(c.flags);
+
+	assert_int_equal(cw_register_case_load(reg, "CMP-2026-000001", 0, &got),
+			 1);
+	assert_string_equal(got.team, "Waste");
+	assert_int_equal(got.nstages, 1);
+	assert_int_equal(got.stages[0].ack_due, d + 12);
+	assert_int_equal(got.stages[0].acknowledged, CW_NODAY);
+	assert_string_equal(
+	    cJSON_GetArrayItem(got.flags, 0)->child->valuestring, "late");
+	cw_case_release(&got);
+	assert_int_equal(cw_register_case_load(reg, "K7QXM-3PD9R", 1, &got), 1);
+	cw_case_release(&got);
+	assert_int_equal(cw_register_case_load(reg, "CMP-2026-999999", 0, &got),
+			 0);
+
+	/* Duplicates: same person and area within the window. */
+	assert_int_equal(cw_register_find_duplicate(reg, "abc", "bins", d + 20,
+						    28, ref, sizeof(ref)),
+			 1);
+	assert_string_equal(ref, "CMP-2026-000001");
+	assert_int_equal(cw_register_find_duplicate(reg, "abc", "bins", d + 40,
+						    28, ref, sizeof(ref)),
+			 0);
+	assert_int_equal(cw_register_find_duplicate(reg, "abc", "roads", d + 1,
+						    28, ref, sizeof(ref)),
+			 0);
+
+	/* The history cannot be changed. */
+	assert_int_equal(cw_register_exec(reg, "UPDATE events SET event = 'x'"),
+			 -1);
+	assert_int_equal(cw_register_exec(reg, "DELETE FROM events"), -1);
+
+	/* Restrictions. */
+	assert_int_equal(cw_register_restricted(reg, "abc", ref, sizeof(ref)),
+			 0);
+	assert_int_equal(cw_register_restrict(reg, "abc", 1, "abuse", d,
+					      CW_NODAY, "J. Officer"),
+			 0);
+	assert_int_equal(cw_register_restricted(reg, "abc", ref, sizeof(ref)),
+			 1);
+	assert_string_equal(ref, "J. Officer");
+	assert_int_equal(cw_register_unrestrict(reg, "abc", d + 30), 0);
+	assert_int_equal(cw_register_restricted(reg, "abc", ref, sizeof(ref)),
+			 0);
+}
+
+static void test_csv_cells(void **state)
+{
+	struct tc_buf b = TC_BUF_INIT;
+
+	(void)state;
+	cw_csv_cell(&b, "=HYPERLINK(\"x\")");
+	assert_string_equal(b.data, "\"'=HYPERLINK(\"\"x\"\")\"");
+	tc_buf_reset(&b);
+	cw_csv_cell(&b, "+1");
+	cw_csv_cell(&b, "-1");
+	cw_csv_cell(&b, "@SUM");
+	cw_csv_cell(&b, "\tx");
+	cw_csv_cell(&b, "\rx");
+	cw_csv_cell(&b, "plain");
+	cw_csv_cell(&b, NULL);
+	assert_string_equal(b.data, "\"'+1\"\"'-1\"\"'@SUM\"\"'\tx\"\"'\rx\""
+				    "\"plain\"\"\"");
+	tc_buf_release(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_private_and_versioned),
+	    cmocka_unit_test(test_sequences),
+	    cmocka_unit_test(test_case_round_trip),
+	    cmocka_unit_test(test_csv_cells),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

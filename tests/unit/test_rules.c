@@ -1,0 +1,259 @@
+/*
+ * test_rules.c: unit tests for processor/rules.c and processor/deadlines.c:
+ * the council's rules load and fit the forms, receipt times become the
+ * right working day, deadlines land on the right dates, and bad rules are
+ * reported with file:line:col.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "deadlines.h"
+#include "forms.h"
+#include "fsutil.h"
+#include "rules.h"
+
+static struct cw_rules *rules;
+
+static int setup(void **state)
+{
+	int nerr = 0;
+
+	(void)state;
+	rules = cw_rules_load("content/rules.yml", &nerr);
+	return rules && !nerr ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	cw_rules_free(rules);
+	return 0;
+}
+
+static tc_day day(const char *s)
+{
+	tc_day d = 0;
+
+	assert_int_equal(tc_day_parse(s, &d), 0);
+	return d;
+}
+
+static void assert_day(tc_day d, const char *want)
+{
+	char got[11];
+
+	tc_day_format(d, got);
+	assert_string_equal(got, want);
+}
+
+static void test_loads_defaults(void **state)
+{
+	const struct cw_procedure *p = cw_rules_procedure(rules, "corporate");
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(p->nstages, 2);
+	assert_int_equal(p->stage[0].ack_days, 5);
+	assert_int_equal(p->stage[0].respond_days, 10);
+	assert_int_equal(p->stage[0].extension_max, 10);
+	assert_int_equal(p->stage[1].respond_days, 20);
+	assert_int_equal(rules->time_limit_months, 12);
+	assert_non_null(cw_rules_procedure(rules, "childrens"));
+	assert_string_equal(cw_rules_refformat(rules, "complaint")->prefix,
+			    "CMP");
+	assert_string_equal(cw_rules_route(rules, "bins")->procedure,
+			    "corporate");
+	assert_non_null(cw_rules_exclusion(rules, "licensing"));
+	assert_null(cw_rules_route(rules, "licensing"));
+}
+
+static void test_fits_forms(void **state)
+{
+	int nerr = 0;
+	struct tc_forms *fs = tc_forms_load_dir("content/forms", &nerr);
+
+	(void)state;
+	assert_non_null(fs);
+	assert_int_equal(nerr, 0);
+	assert_int_equal(cw_rules_check_forms(rules, fs), 0);
+	tc_forms_free(fs);
+}
+
+static void test_received_date(void **state)
+{
+	tc_day d;
+
+	(void)state;
+	/* A Wednesday morning counts as itself. */
+	assert_int_equal(
+	    cw_rules_received_date(rules, "2026-12-23T10:00:00Z", &d), 0);
+	assert_day(d, "2026-12-23");
+	/* Saturday and a bank holiday move to the next working day. */
+	assert_int_equal(
+	    cw_rules_received_date(rules, "2026-11-21T10:00:00Z", &d), 0);
+	assert_day(d, "2026-11-23");
+	assert_int_equal(
+	    cw_rules_received_date(rules, "2026-12-25T10:00:00Z", &d), 0);
+	assert_day(d, "2026-12-29");
+	/* After 17:00 local: next working day; BST makes 16:30 UTC 17:30. */
+	assert_int_equal(
+	    cw_rules_received_date(rules, "2026-11-20T17:00:00Z", &d), 0);
+	assert_day(d, "2026-11-23");
+	assert_int_equal(
+	    cw_rules_received_date(rules, "2026-11-20T16:59:59Z", &d), 0);
+	assert_day(d, "2026-11-20");
+	assert_int_equal(
+	    cw_rules_received_date(rules, "2026-06-05T16:30:00Z", &d), 0);
+	assert_day(d, "2026-06-08");
+	/* 23:30 UTC on 1 June in summer is already 2 June locally. */
+	assert_int_equal(
+	    cw_rules_received_date(rules, "2026-06-01T23:30:00Z", &d), 0);
+	assert_day(d, "2026-06-02");
+	assert_int_equal(cw_rules_received_date(rules, "yesterday", &d), -1);
+}
+
+static void stage1(struct cw_case *c, const char *proc, const char *request)
+{
+	memset(c, 0, sizeof(*c));
+	c->type = strdup("complaint");
+	c->status = strdup("open");
+	c->procedure = strdup(proc);
+	c->stage = 1;
+	c->nstages = 1;
+	c->stages[0].stage = 1;
+	c->stages[0].request = day(request);
+	c->stages[0].acknowledged = CW_NODAY;
+	c->stages[0].responded = CW_NODAY;
+	c->stages[0].closed = CW_NODAY;
+}
+
+static void test_deadlines(void **state)
+{
+	struct cw_case c;
+
+	(void)state;
+	/* The worked example: Christmas and New Year 2026-27. */
+	stage1(&c, "corporate", "2026-12-23");
+	assert_int_equal(cw_case_recompute(rules, &c), 0);
+	assert_day(c.stages[0].ack_due, "2027-01-04");
+	assert_day(c.stages[0].respond_due, "2027-01-18");
+	/* Acknowledged early: the response counts from that day. */
+	c.stages[0].acknowledged = day("2026-12-24");
+	assert_int_equal(cw_case_recompute(rules, &c), 0);
+	assert_day(c.stages[0].respond_due, "2027-01-12");
+	assert_string_equal(c.status, "acknowledged");
+	/* Responded: the 28 calendar day window for stage 2 opens. */
+	c.stages[0].responded = day("2027-01-11");
+	assert_int_equal(cw_case_recompute(rules, &c), 0);
+	assert_day(c.stages[0].window_closes, "2027-02-08");
+	assert_string_equal(c.status, "responded");
+	cw_case_release(&c);
+
+	/* Easter 2027. */
+	stage1(&c, "corporate", "2027-03-25");
+	assert_int_equal(cw_case_recompute(rules, &c), 0);
+	assert_day(c.stages[0].ack_due, "2027-04-05");
+	assert_day(c.stages[0].respond_due, "2027-04-19");
+	/* An extension of 10 working days. */
+	c.stages[0].extension_days = 10;
+	assert_int_equal(cw_case_recompute(rules, &c), 0);
+	assert_day(c.stages[0].respond_due, "2027-05-04");
+	cw_case_release(&c);
+
+	/* Children's procedure: 10 WD from receipt, window in working days. */
+	stage1(&c, "childrens", "2026-11-23");
+	c.stages[0].responded = day("2026-12-01");
+	assert_int_equal(cw_case_recompute(rules, &c), 0);
+	assert_day(c.stages[0].ack_due, "2026-11-26");
+	assert_day(c.stages[0].respond_due, "2026-12-07");
+	assert_day(c.stages[0].window_closes, "2026-12-31");
+	cw_case_release(&c);
+
+	/* Beyond the calendar: refused, not guessed. */
+	stage1(&c, "corporate", "2028-12-27");
+	assert_int_equal(cw_case_recompute(rules, &c), -1);
+	cw_case_release(&c);
+}
+
+static void test_phrases(void **state)
+{
+	const struct cw_phrase *p;
+
+	(void)state;
+	p = cw_rules_match_phrase(rules, "I got a PENALTY charge\n  notice.");
+	assert_non_null(p);
+	assert_string_equal(p->reason_code, "pcn");
+	assert_null(cw_rules_match_phrase(rules, "The bins were missed."));
+	assert_null(cw_rules_match_phrase(rules, NULL));
+}
+
+/* Writes a rules file whose one line is replaced, and loads it. */
+static int load_with(const char *from, const char *to, int *nerr)
+{
+	struct tc_buf src = TC_BUF_INIT, out = TC_BUF_INIT;
+	const char *at;
+	struct cw_rules *r;
+	char path[] = "content/.test-rules.yml";
+
+	assert_int_equal(tc_fs_read("content/rules.yml", 1 << 20, &src), 0);
+	at = strstr(src.data, from);
+	assert_non_null(at);
+	tc_buf_add(&out, src.data, (size_t)(at - src.data));
+	tc_buf_adds(&out, to);
+	tc_buf_adds(&out, at + strlen(from));
+	assert_int_equal(tc_fs_write_atomic(path, out.data, out.len, 0600), 0);
+	r = cw_rules_load(path, nerr);
+	unlink(path);
+	cw_rules_free(r);
+	tc_buf_release(&src);
+	tc_buf_release(&out);
+	return r != NULL;
+}
+
+static void test_bad_rules(void **state)
+{
+	int nerr;
+
+	(void)state;
+	assert_int_equal(
+	    load_with("procedure: childrens}", "procedure: kids}", &nerr), 0);
+	assert_int_equal(nerr, 1);
+	assert_int_equal(
+	    load_with("acknowledge_days: 5", "acknowledge_days: five", &nerr),
+	    0);
+	assert_int_equal(nerr, 1);
+	assert_int_equal(
+	    load_with("division: england-and-wales", "division: wessex", &nerr),
+	    0);
+	assert_true(nerr >= 1);
+	assert_int_equal(
+	    load_with("time_limit_months: 12", "time_limit_monthz: 12", &nerr),
+	    0);
+	assert_true(nerr >= 1);
+	assert_int_equal(
+	    load_with("end_of_day: \"17:00\"", "end_of_day: \"25:00\"", &nerr),
+	    0);
+	assert_int_equal(nerr, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_loads_defaults),
+	    cmocka_unit_test(test_fits_forms),
+	    cmocka_unit_test(test_received_date),
+	    cmocka_unit_test(test_deadlines),
+	    cmocka_unit_test(test_phrases),
+	    cmocka_unit_test(test_bad_rules),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
