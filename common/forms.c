@@ -6,9 +6,9 @@
  * A loaded form is a flat array of fields in the order a resident meets
  * them: each field, then the fields its options reveal, option by option.
  * Revealed fields cannot reveal more, so nothing here recurses deeper than
- * one level, and every later pass is a loop over the array. Rendering lives
- * in formrender.c in spirit but shares these private structures, so it is
- * at the end of this file.
+ * one level, and every later pass is a loop over the array. Rendering needs
+ * these private structures too, so it is at the end of this file rather than
+ * in a file of its own.
  */
 #include "forms.h"
 
@@ -877,7 +877,10 @@ static int add_lower_first(struct tc_buf *b, const char *s)
 	return tc_buf_adds(b, s);
 }
 
-/* The plain-English message for a rule the definition gives none for. */
+/*
+ * The plain-English message for a rule the definition gives none for: a
+ * malloc'd string the caller frees, or NULL on ENOMEM.
+ */
 static char *default_message(const struct field *fd, enum rule r)
 {
 	struct tc_buf b = TC_BUF_INIT;
@@ -1449,7 +1452,7 @@ static int load_sections(struct loader *ld, const cJSON *list)
 	return 0;
 }
 
-/* The file's name without its folder and its .yml or .yaml. */
+/* The file's name without its folder and .yml or .yaml; malloc'd. */
 static char *base_id(const char *path)
 {
 	const char *b = strrchr(path, '/');
