@@ -62,7 +62,9 @@ build/rel/libcasework.a: $(call rel,$(PROC_SRC))
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
-bin/sitegen: build/rel/generator/main.o build/rel/libsitegen.a common/libcommon.a
+# sitegen checks content/rules.yml against the forms with casework's loader.
+bin/sitegen: build/rel/generator/main.o build/rel/libsitegen.a \
+		build/rel/processor/rules.o common/libcommon.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_REL) -o $@ $^ $(PKG_LIBS)
 bin/intake: build/rel/intake/main.o build/rel/libintake.a common/libcommon.a

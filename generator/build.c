@@ -19,6 +19,7 @@
 #include "internal.h"
 #include "limits.h"
 #include "sha256.h"
+#include "../processor/rules.h"
 
 /* Static files copied from content/ may be larger than a Markdown page. */
 #define MAX_STATIC_FILE (64u * 1024 * 1024)
@@ -1608,6 +1609,24 @@ int site_build(const struct site_options *opt, struct site_result *res)
 			}
 		}
 		free(fdir);
+	}
+	/* The workflow rules must fit the forms (a service area with no
+	 * routing would strand a complaint): the same check casework makes. */
+	if (s.forms) {
+		char *rpath = join(opt->content, "rules.yml");
+
+		if (tc_fs_is_file(rpath)) {
+			int nerr = 0;
+			struct cw_rules *rules;
+
+			fflush(stderr);
+			rules = cw_rules_load(rpath, &nerr);
+			s.errors += nerr;
+			if (rules)
+				s.errors += cw_rules_check_forms(rules, s.forms);
+			cw_rules_free(rules);
+		}
+		free(rpath);
 	}
 
 	/* Phase A: every page, in parallel. */

@@ -125,6 +125,25 @@ $SG check --today 2026-11-22 >"$SCRATCH/c" 2>&1
 rc=$?
 if [ $rc -eq 0 ] && ! grep -q 'warning:' "$SCRATCH/c"; then ok "content/ checks clean"; else not_ok "content/ checks clean (exit $rc)" "$(cat "$SCRATCH/c")"; fi
 
+# --- rules that do not fit the forms fail the check ---
+cp -r content "$SCRATCH/rules"
+sed -i 's/^\(\s*\)- value: parking$/\1- value: parking-permits/' "$SCRATCH/rules/forms/_services.yml"
+$SG check --content "$SCRATCH/rules" >"$SCRATCH/r" 2>&1
+rc=$?
+if [ $rc -eq 1 ] && grep -Eq "rules/rules.yml:[0-9]+:[0-9]+: service area 'parking-permits' offered by form 'complaint' has no routing" "$SCRATCH/r"; then
+	ok "check: a service area with no routing in rules.yml"
+else
+	not_ok "check: a service area with no routing in rules.yml (exit $rc)" "$(cat "$SCRATCH/r")"
+fi
+
+# --- a form page: the form, intake's shells, the schema, the confirmation ---
+$SG build --out "$SCRATCH/site" --quiet >/dev/null 2>&1
+check "form page holds the form" grep -q '<form[^>]*action="/submit/complaint"' "$SCRATCH/site/make-a-complaint/index.html"
+check "intake's shell has the marker instead of the form" bash -c "grep -q '<!--threecs:form-->' '$SCRATCH/site/.threecs/forms/complaint.html' && ! grep -q '<form' '$SCRATCH/site/.threecs/forms/complaint.html'"
+check "confirmation shell has the reference marker" grep -q '@@REFERENCE@@' "$SCRATCH/site/.threecs/received/complaint.html"
+check "confirmation links resolved" grep -q 'href="/stage-2-review/"' "$SCRATCH/site/.threecs/received/complaint.html"
+check "schema for the page's script" python3 -c "import json,sys; d=json.load(open('$SCRATCH/site/assets/forms/complaint.json')); sys.exit(d['id']!='complaint')"
+
 # --- usage ---
 $SG build --bogus >/dev/null 2>&1
 check "unknown option exits 2" test $? -eq 2
