@@ -1478,9 +1478,8 @@ static int ingest_one(struct cw_env *env, const char *path,
 			b.n.read = b.n.already = sqlite3_column_int(st, 0);
 		sqlite3_reset(st);
 		print_counts(b.name, &b.n);
-		add_counts(total, &b.n);
 		rc = TC_EXIT_OK;
-		goto out;
+		goto out; /* out: adds b.n to the total */
 	}
 	b.za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
 	if (!b.za) {
