@@ -95,3 +95,51 @@ bench_row() {
 bench_header() {
 	printf '%-24s %8s %8s %9s\n' tool "wall s" "cpu s" "peak MiB"
 }
+
+# bench_free_port: prints a TCP port on 127.0.0.1 that was free a moment
+# ago (needs python3). For servers that cannot pick their own port.
+bench_free_port() {
+	python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+s.close()'
+}
+
+# bench_wrk_ms TIME: one of wrk's durations (850.00us, 1.20ms, 2.00s,
+# 1.00m) in milliseconds with two decimals.
+bench_wrk_ms() {
+	awk -v t="$1" 'BEGIN {
+	n = t + 0; u = t; sub(/^[0-9.]+/, "", u)
+	f = (u == "us") ? 0.001 : (u == "ms") ? 1 : (u == "s") ? 1000 : \
+	    (u == "m") ? 60000 : (u == "h") ? 3600000 : -1
+	if (f < 0) { print "n/a"; exit 1 }
+	printf "%.2f", n * f }'
+}
+
+# bench_wrk_parse FILE: reads the report of one `wrk --latency` run.
+# Sets:
+#   BENCH_RPS     requests per second (wrk's Requests/sec)
+#   BENCH_REQS    completed requests
+#   BENCH_SECS    the run's length in seconds
+#   BENCH_P50, BENCH_P99   latency percentiles in milliseconds
+#   BENCH_NON2XX  wrk's "Non-2xx or 3xx responses" (0 when absent)
+# Returns non-zero (with a message) when the report lacks one of them.
+bench_wrk_parse() {
+	BENCH_RPS=$(awk '/^Requests\/sec:/ { print $2 }' "$1")
+	BENCH_REQS=$(awk '/ requests in / { print $1 }' "$1")
+	BENCH_SECS=$(awk '/ requests in / { sub(/,$/, "", $4); print $4 }' "$1")
+	BENCH_P50=$(awk '$1 == "50%" { print $2 }' "$1")
+	BENCH_P99=$(awk '$1 == "99%" { print $2 }' "$1")
+	BENCH_NON2XX=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$1")
+	BENCH_NON2XX=${BENCH_NON2XX:-0}
+	if [ -z "$BENCH_RPS" ] || [ -z "$BENCH_REQS" ] || [ -z "$BENCH_SECS" ] ||
+		[ -z "$BENCH_P50" ] || [ -z "$BENCH_P99" ]; then
+		echo "bench: not a wrk --latency report: $1" >&2
+		sed 's/^/  | /' "$1" >&2
+		return 1
+	fi
+	BENCH_SECS=$(awk -v s="$(bench_wrk_ms "$BENCH_SECS")" 'BEGIN { printf "%.2f", s / 1000 }')
+	BENCH_P50=$(bench_wrk_ms "$BENCH_P50")
+	BENCH_P99=$(bench_wrk_ms "$BENCH_P99")
+}

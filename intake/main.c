@@ -23,7 +23,7 @@ static const struct tc_opt serve_opts[] = {
 	{"timeout", "SECONDS", "idle connection timeout (default 15)"},
 	{"max-connections", "N", "connections at once (default 256)"},
 	{"rate", "N", "submissions per client per minute (default 10)"},
-	{"threads", "N", "worker threads (default: one per CPU)"},
+	{"threads", "N", "worker threads (default: 8 per CPU, at least 16)"},
 	{"quiet", NULL, "no access log"},
 	{0},
 };

@@ -674,7 +674,11 @@ int intake_serve(const struct intake_serve_options *o)
 		goto out;
 	}
 
-	threads = o->threads ? o->threads : cpu_count();
+	/* A commit waits on four fsyncs; the work is disk-bound, not
+	 * CPU-bound, so the default pool lets many commits wait at once. */
+	threads = o->threads ? o->threads : 8 * cpu_count();
+	if (!o->threads && threads < 16)
+		threads = 16;
 	if (threads > o->max_conns)
 		threads = o->max_conns;
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC;
