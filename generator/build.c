@@ -1,7 +1,6 @@
 /*
  * build.c: the site build in three phases (see site.h): load, check, write.
  */
-#define _GNU_SOURCE /* syncfs */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -1697,17 +1696,13 @@ int site_build(const struct site_options *opt, struct site_result *res)
 		goto out;
 	}
 	sync_manifest(&s);
-	/* One flush for the whole output instead of one per file. */
-	if (res->written || res->removed) {
-		int fd = open(opt->out, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-		if (fd < 0 || syncfs(fd) < 0) {
-			tc_warn("cannot flush %s to disk", opt->out);
-			s.errors++;
-		}
-		if (fd >= 0)
-			close(fd);
-	}
+	/*
+	 * No fsync or syncfs: every file is replaced atomically (written,
+	 * then renamed), so a reader never sees a torn page, and a build cut
+	 * short by a crash is repaired by the next build, which compares bytes.
+	 * Forcing the output to disk would make the build wait for every
+	 * other writer on the file system too.
+	 */
 	rc = s.errors ? TC_EXIT_ENV : TC_EXIT_OK;
 out:
 	res->errors = s.errors;
