@@ -25,7 +25,10 @@ struct tc_buf {
 };
 
 extern char tc_buf_empty[];
-#define TC_BUF_INIT {tc_buf_empty, 0, 0, 0}
+#define TC_BUF_INIT                                                            \
+	{                                                                      \
+		tc_buf_empty, 0, 0, 0                                          \
+	}
 
 /* Sets up an empty buffer with an optional cap (0 for none). */
 void tc_buf_init(struct tc_buf *b, size_t cap);
@@ -45,9 +48,9 @@ int tc_buf_adds(struct tc_buf *b, const char *s);
 int tc_buf_addch(struct tc_buf *b, int c);
 int tc_buf_addbuf(struct tc_buf *b, const struct tc_buf *other);
 int tc_buf_addf(struct tc_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 int tc_buf_vaddf(struct tc_buf *b, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
+    __attribute__((format(printf, 2, 0)));
 
 /* Shortens the buffer to len bytes (len must not exceed b->len). */
 void tc_buf_setlen(struct tc_buf *b, size_t len);

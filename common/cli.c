@@ -18,7 +18,8 @@ static void print_opts(const struct tc_opt *o, FILE *f)
 
 	for (; o && o->name; o++) {
 		if (o->arg)
-			snprintf(left, sizeof(left), "--%s %s", o->name, o->arg);
+			snprintf(left, sizeof(left), "--%s %s", o->name,
+				 o->arg);
 		else
 			snprintf(left, sizeof(left), "--%s", o->name);
 		fprintf(f, "  %-24s %s\n", left, o->help);
@@ -39,8 +40,9 @@ void tc_cli_help(const struct tc_prog *p, FILE *f)
 	fprintf(f, "\ncommands:\n");
 	for (c = p->cmds; c && c->name; c++)
 		fprintf(f, "  %-24s %s\n", c->name, c->summary);
-	fprintf(f, "\n'%s COMMAND --help' shows a command's options; "
-		   "man %s has the rest.\n",
+	fprintf(f,
+		"\n'%s COMMAND --help' shows a command's options; "
+		"man %s has the rest.\n",
 		p->name, p->name);
 }
 

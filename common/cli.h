@@ -17,17 +17,17 @@ struct tc_opt {
 };
 
 struct tc_cmd {
-	const char *name;                   /* e.g. "build" */
-	int (*fn)(int argc, char **argv);   /* argv[0] is the command name */
-	const char *summary;                /* one line for the command list */
-	const char *usage;                  /* arguments after the name */
-	const struct tc_opt *opts;          /* options, ended by a zeroed entry */
+	const char *name;		  /* e.g. "build" */
+	int (*fn)(int argc, char **argv); /* argv[0] is the command name */
+	const char *summary;		  /* one line for the command list */
+	const char *usage;		  /* arguments after the name */
+	const struct tc_opt *opts;	  /* options, ended by a zeroed entry */
 };
 
 struct tc_prog {
-	const char *name;          /* program name */
-	const char *summary;       /* one line: what the program is */
-	const char *usage;         /* e.g. "[OPTIONS] COMMAND [ARGS]" */
+	const char *name;	   /* program name */
+	const char *summary;	   /* one line: what the program is */
+	const char *usage;	   /* e.g. "[OPTIONS] COMMAND [ARGS]" */
 	const struct tc_opt *opts; /* global options, ended by a zeroed entry */
 	const struct tc_cmd *cmds; /* commands, ended by a zeroed entry */
 };
@@ -58,8 +58,8 @@ int tc_cli_main(const struct tc_prog *p, int argc, char **argv);
  * success. Options may be written "--name value" or "--name=value".
  */
 int tc_cli_parse(const struct tc_prog *p, const struct tc_cmd *c, int argc,
-		 char **argv, int (*set)(void *arg, const char *name,
-					 const char *value),
+		 char **argv,
+		 int (*set)(void *arg, const char *name, const char *value),
 		 void *arg, int *optind_out);
 
 #endif

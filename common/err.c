@@ -12,22 +12,23 @@
 static const char *progname = "threecs";
 
 static const char *const messages[] = {
-	[TC_OK] = "no error",
-	[TC_ENOMEM] = "out of memory",
-	[TC_ETOOBIG] = "input is over a size limit",
-	[TC_EIO] = "input/output error",
-	[TC_ESYNTAX] = "syntax error",
-	[TC_EINVAL] = "value not allowed",
-	[TC_EUTF8] = "invalid UTF-8",
-	[TC_EDEPTH] = "nested too deeply",
-	[TC_EPATH] = "unsafe path",
-	[TC_ENOENT] = "not found",
-	[TC_EDUP] = "duplicate",
+    [TC_OK] = "no error",
+    [TC_ENOMEM] = "out of memory",
+    [TC_ETOOBIG] = "input is over a size limit",
+    [TC_EIO] = "input/output error",
+    [TC_ESYNTAX] = "syntax error",
+    [TC_EINVAL] = "value not allowed",
+    [TC_EUTF8] = "invalid UTF-8",
+    [TC_EDEPTH] = "nested too deeply",
+    [TC_EPATH] = "unsafe path",
+    [TC_ENOENT] = "not found",
+    [TC_EDUP] = "duplicate",
 };
 
 const char *tc_strerror(int code)
 {
-	if (code < 0 || (size_t)code >= sizeof(messages) / sizeof(messages[0]) ||
+	if (code < 0 ||
+	    (size_t)code >= sizeof(messages) / sizeof(messages[0]) ||
 	    !messages[code])
 		return "unknown error";
 	return messages[code];
@@ -118,8 +119,7 @@ void tc_input_error(const char *file, int line, int col, const char *fmt, ...)
 	va_end(ap);
 }
 
-void tc_input_warning(const char *file, int line, int col, const char *fmt,
-		      ...)
+void tc_input_warning(const char *file, int line, int col, const char *fmt, ...)
 {
 	va_list ap;
 

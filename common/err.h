@@ -12,7 +12,7 @@
 
 /* Exit codes shared by sitegen, intake and casework. */
 enum tc_exit {
-	TC_EXIT_OK = 0,    /* everything done */
+	TC_EXIT_OK = 0,	   /* everything done */
 	TC_EXIT_INPUT = 1, /* the input had errors; they were reported */
 	TC_EXIT_USAGE = 2, /* bad command line */
 	TC_EXIT_ENV = 3,   /* I/O error, missing file or dependency */
@@ -20,17 +20,17 @@ enum tc_exit {
 
 /* Error codes. Never renumber: they appear in logs and documentation. */
 enum tc_code {
-	TC_OK = 0,        /* no error */
-	TC_ENOMEM = 1,    /* out of memory */
-	TC_ETOOBIG = 2,   /* input over a size limit */
-	TC_EIO = 3,       /* reading or writing a file failed (see errno) */
-	TC_ESYNTAX = 4,   /* input does not parse */
-	TC_EINVAL = 5,    /* input parses but a value is not allowed */
-	TC_EUTF8 = 6,     /* input is not valid UTF-8 */
-	TC_EDEPTH = 7,    /* nesting deeper than TC_MAX_DEPTH */
-	TC_EPATH = 8,     /* a path is unsafe (absolute, .., NUL, backslash) */
-	TC_ENOENT = 9,    /* a named thing does not exist */
-	TC_EDUP = 10,     /* a name that must be unique is repeated */
+	TC_OK = 0,	/* no error */
+	TC_ENOMEM = 1,	/* out of memory */
+	TC_ETOOBIG = 2, /* input over a size limit */
+	TC_EIO = 3,	/* reading or writing a file failed (see errno) */
+	TC_ESYNTAX = 4, /* input does not parse */
+	TC_EINVAL = 5,	/* input parses but a value is not allowed */
+	TC_EUTF8 = 6,	/* input is not valid UTF-8 */
+	TC_EDEPTH = 7,	/* nesting deeper than TC_MAX_DEPTH */
+	TC_EPATH = 8,	/* a path is unsafe (absolute, .., NUL, backslash) */
+	TC_ENOENT = 9,	/* a named thing does not exist */
+	TC_EDUP = 10,	/* a name that must be unique is repeated */
 };
 
 /* Returns a static description of a tc_code. */
@@ -41,9 +41,9 @@ const char *tc_strerror(int code);
  * from 1; 0 means unknown (and is then left out of the message).
  */
 struct tc_error {
-	int code;       /* enum tc_code */
-	int line;       /* 1-based line, 0 if unknown */
-	int col;        /* 1-based column, 0 if unknown */
+	int code;	/* enum tc_code */
+	int line;	/* 1-based line, 0 if unknown */
+	int col;	/* 1-based column, 0 if unknown */
 	char file[512]; /* the file, as the user named it; may be empty */
 	char msg[1024]; /* the problem and, where known, the fix */
 };
@@ -53,7 +53,7 @@ void tc_error_clear(struct tc_error *e);
 /* Fills e; the message is formatted like printf. Returns code for chaining. */
 int tc_error_set(struct tc_error *e, int code, const char *file, int line,
 		 int col, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
+    __attribute__((format(printf, 6, 7)));
 /* Writes "file:line:col: msg" (missing parts left out) into out (size n). */
 void tc_error_format(const struct tc_error *e, char *out, size_t n);
 
@@ -65,10 +65,10 @@ const char *tc_progname(void);
 void tc_report(const struct tc_error *e);
 /* "prog: file:line:col: msg" on stderr from parts. */
 void tc_input_error(const char *file, int line, int col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 /* "prog: warning: file:line:col: msg" on stderr. */
-void tc_input_warning(const char *file, int line, int col, const char *fmt,
-		      ...) __attribute__((format(printf, 4, 5)));
+void tc_input_warning(const char *file, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* "prog: msg: strerror(errno)" on stderr. */
 void tc_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "prog: msg" on stderr. */
@@ -77,7 +77,7 @@ void tc_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Programmer errors: the impossible happened. Prints file:line and aborts. */
 #define TC_BUG(msg) tc_bug(__FILE__, __LINE__, (msg))
 void tc_bug(const char *file, int line, const char *msg)
-	__attribute__((noreturn));
+    __attribute__((noreturn));
 
 /* Out of memory in a command-line tool: print and exit TC_EXIT_ENV. */
 void tc_die_nomem(void) __attribute__((noreturn));

@@ -21,8 +21,7 @@ enum tc_esc {
 	TC_ESC_URL,  /* one URL component: all but A-Z a-z 0-9 - . _ ~ */
 };
 
-int tc_escape(struct tc_buf *out, enum tc_esc mode, const char *s,
-	      size_t len);
+int tc_escape(struct tc_buf *out, enum tc_esc mode, const char *s, size_t len);
 int tc_esc_html(struct tc_buf *out, const char *s, size_t len);
 int tc_esc_attr(struct tc_buf *out, const char *s, size_t len);
 int tc_esc_url(struct tc_buf *out, const char *s, size_t len);

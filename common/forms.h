@@ -23,7 +23,7 @@
 #include "buffer.h"
 #include "err.h"
 
-struct tc_form;  /* opaque: one loaded, checked form definition */
+struct tc_form;	 /* opaque: one loaded, checked form definition */
 struct tc_forms; /* opaque: every form in a folder */
 
 /*
@@ -83,9 +83,11 @@ cJSON *tc_form_normalise(const struct tc_form *f, const cJSON *posted,
 
 /* One problem with one field. */
 struct tc_field_error {
-	char *field;   /* the field's name, e.g. "when_happened" */
-	char *target;  /* the id of the input to focus, e.g. "when_happened-day" */
-	char *message; /* the definition's message, e.g. "Enter your full name" */
+	char *field; /* the field's name, e.g. "when_happened" */
+	char *
+	    target; /* the id of the input to focus, e.g. "when_happened-day" */
+	char *
+	    message; /* the definition's message, e.g. "Enter your full name" */
 };
 
 struct tc_form_errors {

@@ -8,10 +8,10 @@
 #include <stdint.h>
 
 struct tc_sha256 {
-	uint32_t h[8];         /* chaining state */
-	uint64_t bytes;        /* message length so far */
+	uint32_t h[8];	       /* chaining state */
+	uint64_t bytes;	       /* message length so far */
 	unsigned char blk[64]; /* partial block */
-	size_t used;           /* bytes in blk */
+	size_t used;	       /* bytes in blk */
 };
 
 void tc_sha256_init(struct tc_sha256 *s);

@@ -120,8 +120,8 @@ static int walk_files(const char *root, const char *prefix, int skip_data,
 	closedir(d);
 	qsort(names.v, names.n, sizeof(*names.v), cmp_str);
 	for (i = 0; i < names.n; i++) {
-		char *rel = prefix[0] ? join(prefix, names.v[i])
-				      : xstrdup(names.v[i]);
+		char *rel =
+		    prefix[0] ? join(prefix, names.v[i]) : xstrdup(names.v[i]);
 		char *full = join(root, rel);
 		struct stat st;
 		int skip = 0;
@@ -132,7 +132,8 @@ static int walk_files(const char *root, const char *prefix, int skip_data,
 				skip |= !strcmp(names.v[i], data_dirs[j]);
 		if (!skip && lstat(full, &st) == 0) {
 			if (S_ISDIR(st.st_mode)) {
-				if (walk_files(root, rel, skip_data, files) < 0) {
+				if (walk_files(root, rel, skip_data, files) <
+				    0) {
 					free(rel);
 					free(full);
 					goto out;
@@ -155,10 +156,10 @@ out:
 /* ---- running work on every core ---- */
 
 struct pool {
-	size_t n;                     /* items */
-	atomic_size_t next;           /* next item to take */
-	void (*fn)(void *, size_t);   /* the work for one item */
-	void *arg;                    /* passed to fn */
+	size_t n;		    /* items */
+	atomic_size_t next;	    /* next item to take */
+	void (*fn)(void *, size_t); /* the work for one item */
+	void *arg;		    /* passed to fn */
 };
 
 static void *pool_worker(void *p)
@@ -197,8 +198,8 @@ static void run_parallel(size_t n, int jobs, void (*fn)(void *, size_t),
 /* ---- dates ---- */
 
 static const char *const month_names[] = {
-	"January", "February", "March",     "April",   "May",      "June",
-	"July",    "August",   "September", "October", "November", "December",
+    "January", "February", "March",	"April",   "May",      "June",
+    "July",    "August",   "September", "October", "November", "December",
 };
 
 static int parse_ymd(const char *s, int *y, int *m, int *d)
@@ -272,7 +273,7 @@ static void doc_error(struct tc_buf *msgs, const struct tc_yaml_doc *doc,
 
 /* An error about front matter key (at the key's value, or line 1). */
 static void fm_error(struct page *pg, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void fm_error(struct page *pg, const char *key, const char *fmt, ...)
 {
@@ -359,9 +360,10 @@ static void load_page(void *arg, size_t i)
 	pg->title = fm_string(pg, "title");
 	pg->summary = fm_string(pg, "summary");
 	if (!pg->title || !*pg->title)
-		fm_error(pg, "title",
-			 "the page needs a title: add 'title: ...' to the front "
-			 "matter");
+		fm_error(
+		    pg, "title",
+		    "the page needs a title: add 'title: ...' to the front "
+		    "matter");
 	if (!pg->summary || !*pg->summary)
 		fm_error(pg, "summary",
 			 "the page needs a summary (one sentence for search "
@@ -369,7 +371,7 @@ static void load_page(void *arg, size_t i)
 	v = cJSON_GetObjectItemCaseSensitive(root, "layout");
 	if (v && !cJSON_IsString(v))
 		fm_error(pg, "layout", "layout must be a name, like 'page'");
-	pg->layout = cJSON_IsString(v) ? v->valuestring
+	pg->layout = cJSON_IsString(v)		    ? v->valuestring
 		     : !strcmp(pg->rel, "index.md") ? "home"
 						    : "page";
 	v = cJSON_GetObjectItemCaseSensitive(root, "draft");
@@ -386,7 +388,8 @@ static void load_page(void *arg, size_t i)
 	}
 	for (k = 0; k < sizeof(dates) / sizeof(*dates); k++) {
 		v = cJSON_GetObjectItemCaseSensitive(root, dates[k]);
-		if (v && !(cJSON_IsString(v) && site_valid_date(v->valuestring)))
+		if (v &&
+		    !(cJSON_IsString(v) && site_valid_date(v->valuestring)))
 			fm_error(pg, dates[k],
 				 "'%s' must be a date written YYYY-MM-DD, "
 				 "like 2026-04-01",
@@ -406,7 +409,8 @@ static void load_page(void *arg, size_t i)
 
 		cJSON_ArrayForEach(e, pg->toc)
 		{
-			cJSON *lv = cJSON_GetObjectItemCaseSensitive(e, "level");
+			cJSON *lv =
+			    cJSON_GetObjectItemCaseSensitive(e, "level");
 
 			h2 += lv && lv->valuedouble == 2;
 		}
@@ -513,8 +517,9 @@ int site_resolve_link(struct site *site, struct page *pg, const char *url,
 
 	tc_buf_add(&path, url, plen);
 	if (strchr(path.data, '?')) {
-		tc_buf_addf(why, "link '%s' has a query string: link to a "
-				 "page's .md file",
+		tc_buf_addf(why,
+			    "link '%s' has a query string: link to a "
+			    "page's .md file",
 			    url);
 		goto out;
 	}
@@ -536,9 +541,10 @@ int site_resolve_link(struct site *site, struct page *pg, const char *url,
 		goto out;
 	}
 	if (path.data[0] == '/') {
-		tc_buf_addf(why, "link '%s' starts with '/': link to the "
-				 "page's file instead, like "
-				 "complaints-policy.md",
+		tc_buf_addf(why,
+			    "link '%s' starts with '/': link to the "
+			    "page's file instead, like "
+			    "complaints-policy.md",
 			    url);
 		goto out;
 	}
@@ -606,8 +612,8 @@ out:
 }
 
 /* An error about node in site.yml. */
-static void cfg_error(struct site *s, const cJSON *node, const char *fmt,
-		      ...) __attribute__((format(printf, 3, 4)));
+static void cfg_error(struct site *s, const cJSON *node, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void cfg_error(struct site *s, const cJSON *node, const char *fmt, ...)
 {
@@ -622,8 +628,8 @@ static void cfg_error(struct site *s, const cJSON *node, const char *fmt, ...)
 /* Resolves site.yml's nav or footer list into [{title, url, page}]. */
 static cJSON *resolve_menu(struct site *s, const char *key)
 {
-	cJSON *list = cJSON_GetObjectItemCaseSensitive(tc_yaml_root(s->cfg),
-						      key);
+	cJSON *list =
+	    cJSON_GetObjectItemCaseSensitive(tc_yaml_root(s->cfg), key);
 	cJSON *outl = cJSON_CreateArray(), *e;
 
 	if (!outl)
@@ -683,7 +689,7 @@ static cJSON *resolve_menu(struct site *s, const char *key)
 			}
 			if (hash) {
 				const char *frag =
-					page->valuestring + (hash - rel.data) + 1;
+				    page->valuestring + (hash - rel.data) + 1;
 
 				if (!page_has_id(pg, frag)) {
 					cfg_error(s, page,
@@ -728,10 +734,9 @@ static void check_site_config(struct site *s)
 				  required[i]);
 	}
 	v = cJSON_GetObjectItemCaseSensitive(root, "base_url");
-	if (cJSON_IsString(v) &&
-	    ((strncmp(v->valuestring, "https://", 8) &&
-	      strncmp(v->valuestring, "http://", 7)) ||
-	     ends_with(v->valuestring, "/")))
+	if (cJSON_IsString(v) && ((strncmp(v->valuestring, "https://", 8) &&
+				   strncmp(v->valuestring, "http://", 7)) ||
+				  ends_with(v->valuestring, "/")))
 		cfg_error(s, v,
 			  "base_url must start with https:// and have no "
 			  "'/' at the end, like https://complaints.example");
@@ -786,8 +791,8 @@ static void report_twins(struct site *s, int (*cmp)(const void *, const void *),
 	for (i = 0; i < s->npages; i++) {
 		struct page *pg = s->pages[i];
 
-		if (!pg->draft && pg->url && (!titles || (pg->title &&
-							  !pg->errors)))
+		if (!pg->draft && pg->url &&
+		    (!titles || (pg->title && !pg->errors)))
 			v[n++] = pg;
 	}
 	qsort(v, n, sizeof(*v), cmp);
@@ -796,8 +801,9 @@ static void report_twins(struct site *s, int (*cmp)(const void *, const void *),
 		size_t k = i - 1;
 
 		/* Name the first of the run, whatever order qsort left. */
-		while (k > 0 && !strcmp(titles ? v[k - 1]->title : v[k - 1]->url,
-					titles ? pg->title : pg->url))
+		while (k > 0 &&
+		       !strcmp(titles ? v[k - 1]->title : v[k - 1]->url,
+			       titles ? pg->title : pg->url))
 			first = v[--k];
 		if (titles && !strcmp(first->title, pg->title)) {
 			gen_msg(&pg->msgs, 1, pg->path, 1, 1,
@@ -848,11 +854,11 @@ static void check_pages(struct site *s)
 			struct page *o = s->pages[j];
 
 			if (!o->draft && o->form == pg->form) {
-				gen_msg(&pg->msgs, 0, pg->path, pg->form_line,
-					1,
-					"the form '%s' is already on %s: a form "
-					"may appear on one page",
-					tc_form_id(pg->form), o->path);
+				gen_msg(
+				    &pg->msgs, 0, pg->path, pg->form_line, 1,
+				    "the form '%s' is already on %s: a form "
+				    "may appear on one page",
+				    tc_form_id(pg->form), o->path);
 				pg->errors++;
 			}
 		}
@@ -873,7 +879,7 @@ static void warn_pages(struct site *s, const char *today)
 		nr = fm_string(pg, "next_review");
 		if (nr && site_valid_date(nr) && strcmp(nr, today) < 0) {
 			cJSON *v = cJSON_GetObjectItemCaseSensitive(
-				tc_yaml_root(pg->fm), "next_review");
+			    tc_yaml_root(pg->fm), "next_review");
 			int line = 1, col = 1;
 
 			tc_yaml_where(pg->fm, v, &line, &col);
@@ -930,8 +936,7 @@ static int load_templates(struct site *s, const char *sub, int is_layout)
 			gen_msg(&s->msgs, 0, path, 0, 0, "cannot read: %s",
 				strerror(errno));
 			s->errors++;
-		} else if (!is_layout &&
-			   layout_exists(s, name)) {
+		} else if (!is_layout && layout_exists(s, name)) {
 			/* A layout of the same name wins. */
 		} else if (tc_tpl_add(s->tpl, name, path, src.data, src.len,
 				      &err) < 0) {
@@ -941,8 +946,9 @@ static int load_templates(struct site *s, const char *sub, int is_layout)
 			tc_buf_addf(&s->msgs, "sitegen: %s\n", msg);
 			s->errors++;
 		} else if (is_layout) {
-			s->layouts = realloc(s->layouts, (s->nlayouts + 1) *
-							   sizeof(*s->layouts));
+			s->layouts =
+			    realloc(s->layouts,
+				    (s->nlayouts + 1) * sizeof(*s->layouts));
 			if (!s->layouts)
 				tc_die_nomem();
 			s->layouts[s->nlayouts++] = name;
@@ -1014,11 +1020,12 @@ static cJSON *menu_for(const cJSON *menu, const struct page *pg)
 	cJSON_ArrayForEach(e, copy)
 	{
 		cJSON *p = cJSON_GetObjectItemCaseSensitive(e, "page");
-		int cur = pg && cJSON_IsString(p) && !strcmp(p->valuestring,
-							     pg->rel) &&
-			  !strchr(cJSON_GetObjectItemCaseSensitive(e, "url")
-					  ->valuestring,
-				  '#');
+		int cur =
+		    pg && cJSON_IsString(p) &&
+		    !strcmp(p->valuestring, pg->rel) &&
+		    !strchr(
+			cJSON_GetObjectItemCaseSensitive(e, "url")->valuestring,
+			'#');
 
 		cJSON_AddBoolToObject(e, "current", cur);
 	}
@@ -1043,8 +1050,8 @@ static cJSON *page_context(struct site *s, struct page *pg, cJSON *fm,
 {
 	cJSON *ctx = cJSON_CreateObject(), *site = cJSON_CreateObject();
 	cJSON *page = cJSON_CreateObject(), *crumbs = cJSON_CreateArray(), *e;
-	static const char *const ours[] = {"title", "summary", "url",
-					   "content", "toc", "has_toc",
+	static const char *const ours[] = {"title",	  "summary", "url",
+					   "content",	  "toc",     "has_toc",
 					   "breadcrumbs", "is_home"};
 	static const char *const dates[] = {"approved", "reviewed",
 					    "next_review"};
@@ -1074,7 +1081,8 @@ static cJSON *page_context(struct site *s, struct page *pg, cJSON *fm,
 	cJSON_AddStringToObject(page, "title", title);
 	cJSON_AddStringToObject(page, "summary", summary);
 	cJSON_AddStringToObject(page, "url", url);
-	cJSON_AddItemToObject(page, "content", cJSON_CreateStringReference(html));
+	cJSON_AddItemToObject(page, "content",
+			      cJSON_CreateStringReference(html));
 	if (toc)
 		add_ref(page, "toc", toc);
 	else
@@ -1151,7 +1159,7 @@ static int render_to(struct site *s, const char *layout, cJSON *ctx,
 static const char *intake_url(struct site *s)
 {
 	cJSON *iu = cJSON_GetObjectItemCaseSensitive(tc_yaml_root(s->cfg),
-						    "intake_url");
+						     "intake_url");
 
 	return cJSON_IsString(iu) ? iu->valuestring : "/submit";
 }
@@ -1381,9 +1389,9 @@ out:
 static void write_extras(struct site *s)
 {
 	struct tc_buf xml = TC_BUF_INIT, txt = TC_BUF_INIT, out = TC_BUF_INIT;
-	const char *base = cJSON_GetObjectItemCaseSensitive(
-				   tc_yaml_root(s->cfg), "base_url")
-				   ->valuestring;
+	const char *base =
+	    cJSON_GetObjectItemCaseSensitive(tc_yaml_root(s->cfg), "base_url")
+		->valuestring;
 	struct page **sorted = malloc(s->npages * sizeof(*sorted) + 1);
 	size_t i, n = 0;
 	cJSON *ctx;
@@ -1450,7 +1458,7 @@ static void sync_manifest(struct site *s)
 				/* Remove folders left empty, best effort. */
 				while ((slash = strrchr(full, '/')) &&
 				       (size_t)(slash - full) >
-					       strlen(s->opt->out)) {
+					   strlen(s->opt->out)) {
 					*slash = '\0';
 					if (rmdir(full) < 0)
 						break;
@@ -1622,7 +1630,8 @@ int site_build(const struct site_options *opt, struct site_result *res)
 			rules = cw_rules_load(rpath, &nerr);
 			s.errors += nerr;
 			if (rules)
-				s.errors += cw_rules_check_forms(rules, s.forms);
+				s.errors +=
+				    cw_rules_check_forms(rules, s.forms);
 			cw_rules_free(rules);
 		}
 		free(rpath);
@@ -1643,8 +1652,8 @@ int site_build(const struct site_options *opt, struct site_result *res)
 			pg->path = join(opt->content, files.v[i]);
 			tc_buf_init(&pg->msgs, 0);
 			tc_buf_init(&pg->body, 0);
-			s.pages = realloc(s.pages,
-					  (s.npages + 1) * sizeof(*s.pages));
+			s.pages =
+			    realloc(s.pages, (s.npages + 1) * sizeof(*s.pages));
 			if (!s.pages)
 				tc_die_nomem();
 			s.pages[s.npages++] = pg;

@@ -26,16 +26,16 @@ enum fc_kind {
 };
 
 struct fc_node {
-	char *id;          /* [A-Za-z0-9_]+ */
-	char *text;        /* the step's words; NULL while undefined */
+	char *id;	   /* [A-Za-z0-9_]+ */
+	char *text;	   /* the step's words; NULL while undefined */
 	enum fc_kind kind; /* shape */
-	int line, col;     /* where it was first mentioned */
-	int def_line;      /* where its text was given */
+	int line, col;	   /* where it was first mentioned */
+	int def_line;	   /* where its text was given */
 };
 
 struct fc_edge {
 	size_t from, to; /* node indexes */
-	char *label;     /* "Yes", or NULL */
+	char *label;	 /* "Yes", or NULL */
 };
 
 struct flowchart {
@@ -50,12 +50,12 @@ struct cursor {
 	const char *p, *end;  /* the rest of the line */
 	const char *start;    /* the line's first byte, for columns */
 	const char *file;     /* for errors */
-	int line;             /* the line number in the file */
+	int line;	      /* the line number in the file */
 	struct tc_error *err; /* where errors go */
 };
 
 static int fail(struct cursor *c, const char *at, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int fail(struct cursor *c, const char *at, const char *fmt, ...)
 {
@@ -194,8 +194,9 @@ static int read_shape(struct cursor *c, enum fc_kind *kind, char **text)
 	if (close == t)
 		return fail(c, open, "a step needs some text");
 	if ((size_t)(close - t) > FC_MAX_TEXT)
-		return fail(c, open, "step text is too long (at most 500 "
-				     "characters)");
+		return fail(c, open,
+			    "step text is too long (at most 500 "
+			    "characters)");
 	*text = dup_range(t, (size_t)(close - t));
 	return *text ? 0 : -1;
 }
@@ -213,8 +214,9 @@ static long read_node(struct flowchart *fc, struct cursor *c)
 		c->p++;
 	if (c->p == at) {
 		if (at < c->end && (*at == '-' || *at == '=' || *at == '.'))
-			return fail(c, at, "expected a step id before the "
-					   "arrow");
+			return fail(c, at,
+				    "expected a step id before the "
+				    "arrow");
 		return fail(c, at,
 			    "expected a step id (letters, digits and _), "
 			    "like ack[Acknowledge]");
@@ -262,8 +264,9 @@ static int read_arrow(struct cursor *c, char **label, int *found)
 			l = ++c->p;
 			e = memchr(l, '|', (size_t)(c->end - l));
 			if (!e)
-				return fail(c, at, "the label is not closed: "
-						   "write -->|label| step");
+				return fail(c, at,
+					    "the label is not closed: "
+					    "write -->|label| step");
 			c->p = e + 1;
 			while (l < e && isspace((unsigned char)*l))
 				l++;
@@ -277,8 +280,9 @@ static int read_arrow(struct cursor *c, char **label, int *found)
 		return 0;
 	}
 	if (c->end - c->p >= 3 && !memcmp(c->p, "---", 3))
-		return fail(c, at, "lines without arrows are not supported: "
-				   "use '-->'");
+		return fail(c, at,
+			    "lines without arrows are not supported: "
+			    "use '-->'");
 	if (c->end - c->p >= 2 && !memcmp(c->p, "--", 2)) {
 		l = c->p + 2;
 		e = NULL;
@@ -288,8 +292,9 @@ static int read_arrow(struct cursor *c, char **label, int *found)
 				break;
 			}
 		if (!e)
-			return fail(c, at, "the arrow is not finished: write "
-					   "a -- label --> b");
+			return fail(c, at,
+				    "the arrow is not finished: write "
+				    "a -- label --> b");
 		c->p = e + 3;
 		*found = 1;
 		while (l < e && isspace((unsigned char)*l))
@@ -381,16 +386,14 @@ static int is_header(const char *p, const char *end)
 	while (dir < end && (*dir == ' ' || *dir == '\t'))
 		dir++;
 	n = (size_t)(end - dir);
-	return n == 0 || (n == 2 && (!memcmp(dir, "TD", 2) ||
-				     !memcmp(dir, "TB", 2) ||
-				     !memcmp(dir, "LR", 2) ||
-				     !memcmp(dir, "RL", 2) ||
-				     !memcmp(dir, "BT", 2)));
+	return n == 0 ||
+	       (n == 2 && (!memcmp(dir, "TD", 2) || !memcmp(dir, "TB", 2) ||
+			   !memcmp(dir, "LR", 2) || !memcmp(dir, "RL", 2) ||
+			   !memcmp(dir, "BT", 2)));
 }
 
-struct flowchart *flowchart_parse(const char *src, size_t len,
-				  const char *file, int first_line,
-				  struct tc_error *err)
+struct flowchart *flowchart_parse(const char *src, size_t len, const char *file,
+				  int first_line, struct tc_error *err)
 {
 	struct flowchart *fc = calloc(1, sizeof(*fc));
 	const char *p = src, *end = src + len;
@@ -523,8 +526,8 @@ int flowchart_render(const struct flowchart *fc, int number,
 	size_t i, j, nout, nlabelled;
 	int rc = 0;
 
-	rc |= tc_buf_addf(out, "<figure class=\"flowchart\" id=\"flowchart-%d\"",
-			  number);
+	rc |= tc_buf_addf(
+	    out, "<figure class=\"flowchart\" id=\"flowchart-%d\"", number);
 	if (caption && *caption) {
 		rc |= tc_buf_addf(out,
 				  " aria-labelledby=\"flowchart-%d-caption\">\n"
@@ -557,13 +560,13 @@ int flowchart_render(const struct flowchart *fc, int number,
 		if (nout == 1 && nlabelled == 0) {
 			for (j = 0; fc->edges[j].from != i; j++)
 				;
-			rc |= tc_buf_adds(out,
-					  "<p class=\"flowchart__next\">Next: ");
+			rc |= tc_buf_adds(
+			    out, "<p class=\"flowchart__next\">Next: ");
 			rc |= render_target(out, fc, number, fc->edges[j].to);
 			rc |= tc_buf_adds(out, "</p>\n");
 		} else if (nout > 0) {
-			rc |= tc_buf_adds(out,
-					  "<ul class=\"flowchart__answers\">\n");
+			rc |= tc_buf_adds(
+			    out, "<ul class=\"flowchart__answers\">\n");
 			for (j = 0; j < fc->nedges; j++) {
 				const struct fc_edge *e = &fc->edges[j];
 

@@ -21,7 +21,7 @@ struct flowchart; /* opaque: a parsed chart */
 /* Most nodes and edges in one chart, and characters in one node's text. */
 #define FC_MAX_NODES 500
 #define FC_MAX_EDGES 2000
-#define FC_MAX_TEXT 500
+#define FC_MAX_TEXT  500
 
 /*
  * Parses src[0..len) (the fenced block's contents). file and first_line say
@@ -29,9 +29,8 @@ struct flowchart; /* opaque: a parsed chart */
  * flowchart_free, or NULL with err filled ("file:line:col: unknown node
  * 'x' ...").
  */
-struct flowchart *flowchart_parse(const char *src, size_t len,
-				  const char *file, int first_line,
-				  struct tc_error *err);
+struct flowchart *flowchart_parse(const char *src, size_t len, const char *file,
+				  int first_line, struct tc_error *err);
 
 /*
  * Parses the info string after "flowchart": nothing, or a caption in double

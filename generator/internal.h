@@ -24,51 +24,51 @@ struct link_ref {
 };
 
 struct page {
-	char *rel;      /* path below content/, e.g. "a/b.md" */
-	char *path;     /* path as shown in messages, e.g. "content/a/b.md" */
-	char *url;      /* "/a/b/" */
-	char *out;      /* output path below the output folder */
-	char *text;     /* the whole file */
-	size_t len;     /* its length */
-	size_t body_off;            /* where the Markdown starts */
-	int body_line;              /* the line it starts on */
-	struct tc_yaml_doc *fm;     /* front matter */
-	const char *title;          /* front matter title (owned by fm) */
-	const char *summary;        /* front matter summary (owned by fm) */
-	const char *layout;         /* layout name (owned by fm or static) */
-	int draft;                  /* front matter draft: true */
-	int menu_false;             /* front matter menu: false */
-	int reachable;              /* linked from nav, footer or a page */
-	char **ids;                 /* heading ids, sorted after phase A */
-	size_t nids;                /* how many */
-	cJSON *toc;                 /* [{id, text, level}] */
-	int want_toc;               /* show the contents list */
-	struct link_ref *links;     /* links found in phase A */
-	struct tc_buf body;         /* phase A's HTML, links as placeholders */
-	size_t nlinks;              /* how many */
+	char *rel;	 /* path below content/, e.g. "a/b.md" */
+	char *path;	 /* path as shown in messages, e.g. "content/a/b.md" */
+	char *url;	 /* "/a/b/" */
+	char *out;	 /* output path below the output folder */
+	char *text;	 /* the whole file */
+	size_t len;	 /* its length */
+	size_t body_off; /* where the Markdown starts */
+	int body_line;	 /* the line it starts on */
+	struct tc_yaml_doc *fm;	    /* front matter */
+	const char *title;	    /* front matter title (owned by fm) */
+	const char *summary;	    /* front matter summary (owned by fm) */
+	const char *layout;	    /* layout name (owned by fm or static) */
+	int draft;		    /* front matter draft: true */
+	int menu_false;		    /* front matter menu: false */
+	int reachable;		    /* linked from nav, footer or a page */
+	char **ids;		    /* heading ids, sorted after phase A */
+	size_t nids;		    /* how many */
+	cJSON *toc;		    /* [{id, text, level}] */
+	int want_toc;		    /* show the contents list */
+	struct link_ref *links;	    /* links found in phase A */
+	struct tc_buf body;	    /* phase A's HTML, links as placeholders */
+	size_t nlinks;		    /* how many */
 	const struct tc_form *form; /* the form this page embeds, or NULL */
-	int form_line;              /* where its block is */
-	struct tc_buf msgs;         /* messages for this page, printed in order */
-	int errors, warnings;       /* counts of msgs */
+	int form_line;		    /* where its block is */
+	struct tc_buf msgs;   /* messages for this page, printed in order */
+	int errors, warnings; /* counts of msgs */
 };
 
 struct site {
 	const struct site_options *opt;
-	struct tc_yaml_doc *cfg;    /* site.yml */
-	char *cfg_path;             /* "content/site.yml" */
-	struct page **pages;        /* every page, sorted by rel */
+	struct tc_yaml_doc *cfg; /* site.yml */
+	char *cfg_path;		 /* "content/site.yml" */
+	struct page **pages;	 /* every page, sorted by rel */
 	size_t npages;
-	struct tc_tpl_set *tpl;     /* the theme's templates */
-	struct tc_forms *forms;     /* content/forms, or NULL without forms */
-	char **layouts;             /* names of the theme's layouts, sorted */
+	struct tc_tpl_set *tpl; /* the theme's templates */
+	struct tc_forms *forms; /* content/forms, or NULL without forms */
+	char **layouts;		/* names of the theme's layouts, sorted */
 	size_t nlayouts;
-	cJSON *assets;              /* asset key -> hashed URL */
-	cJSON *nav, *footer;        /* resolved [{title, url, page}] */
-	struct tc_buf msgs;         /* messages not tied to one page */
+	cJSON *assets;	     /* asset key -> hashed URL */
+	cJSON *nav, *footer; /* resolved [{title, url, page}] */
+	struct tc_buf msgs;  /* messages not tied to one page */
 	int errors, warnings;
-	char **outputs;             /* files written, below the output folder */
+	char **outputs; /* files written, below the output folder */
 	size_t noutputs, aoutputs;
-	pthread_mutex_t lock;       /* guards outputs and result counters */
+	pthread_mutex_t lock; /* guards outputs and result counters */
 	struct site_result *res;
 };
 
@@ -83,7 +83,7 @@ struct site {
 /* Appends "sitegen: [warning: ]file:line:col: msg\n" to msgs. */
 void gen_msg(struct tc_buf *msgs, int warning, const char *file, int line,
 	     int col, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
+    __attribute__((format(printf, 6, 7)));
 
 /*
  * Phase A for one page: parses the Markdown once, collects heading ids, the

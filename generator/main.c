@@ -12,46 +12,46 @@
 #include "watch.h"
 
 static const struct tc_opt global_opts[] = {
-	{"content", "DIR", "the content folder (default content)"},
-	{"theme", "DIR", "the theme folder (default themes/default)"},
-	{"out", "DIR", "the output folder (default public)"},
-	{"today", "YYYY-MM-DD", "the date for review warnings (default: today)"},
-	{"jobs", "N", "worker threads (default: one per CPU)"},
-	{"quiet", NULL, "print errors only"},
-	{0},
+    {"content", "DIR", "the content folder (default content)"},
+    {"theme", "DIR", "the theme folder (default themes/default)"},
+    {"out", "DIR", "the output folder (default public)"},
+    {"today", "YYYY-MM-DD", "the date for review warnings (default: today)"},
+    {"jobs", "N", "worker threads (default: one per CPU)"},
+    {"quiet", NULL, "print errors only"},
+    {0},
 };
 
 static const struct tc_opt build_opts[] = {
-	{"watch", NULL, "rebuild whenever a file changes, until interrupted"},
-	{0},
+    {"watch", NULL, "rebuild whenever a file changes, until interrupted"},
+    {0},
 };
 
 static int cmd_build(int argc, char **argv);
 static int cmd_check(int argc, char **argv);
 
 static const struct tc_cmd commands[] = {
-	{"build", cmd_build, "build the site into the output folder",
-	 "[--watch] [OPTIONS]", build_opts},
-	{"check", cmd_check,
-	 "check the site and warn about stale or unreachable pages; write "
-	 "nothing",
-	 "[OPTIONS]", NULL},
-	{0},
+    {"build", cmd_build, "build the site into the output folder",
+     "[--watch] [OPTIONS]", build_opts},
+    {"check", cmd_check,
+     "check the site and warn about stale or unreachable pages; write "
+     "nothing",
+     "[OPTIONS]", NULL},
+    {0},
 };
 
 static const struct tc_prog prog = {
-	.name = "sitegen",
-	.summary = "Build the council's comments, compliments and complaints "
-		   "site from\nMarkdown in content/ and the theme, into "
-		   "public/.",
-	.usage = "[OPTIONS] COMMAND [ARGS]",
-	.opts = global_opts,
-	.cmds = commands,
+    .name = "sitegen",
+    .summary = "Build the council's comments, compliments and complaints "
+	       "site from\nMarkdown in content/ and the theme, into "
+	       "public/.",
+    .usage = "[OPTIONS] COMMAND [ARGS]",
+    .opts = global_opts,
+    .cmds = commands,
 };
 
 struct args {
 	struct site_options opt; /* what the build needs */
-	int watch;               /* --watch given */
+	int watch;		 /* --watch given */
 };
 
 static int set_opt(void *arg, const char *name, const char *value)
@@ -120,9 +120,8 @@ static int run(struct args *a, const char *verb)
 	else if (rc == TC_EXIT_OK && !a->opt.quiet)
 		printf("sitegen: %s %zu pages: %zu files written, %zu "
 		       "unchanged, %zu removed; %d warning%s\n",
-		       verb, res.pages, res.written, res.unchanged,
-		       res.removed, res.warnings,
-		       res.warnings == 1 ? "" : "s");
+		       verb, res.pages, res.written, res.unchanged, res.removed,
+		       res.warnings, res.warnings == 1 ? "" : "s");
 	return rc;
 }
 

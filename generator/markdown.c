@@ -34,14 +34,14 @@ static void register_extensions(void)
 
 /* Everything one walk over one page needs. */
 struct walk {
-	struct site *site;        /* NULL when rendering without a site */
-	struct page *pg;          /* the page (a scratch one without a site) */
-	struct tc_buf *html;      /* NULL in phase A */
-	cmark_parser *parser;     /* owns the extension list */
-	int line_off;             /* add to cmark's lines for file lines */
-	int flowcharts;           /* flowcharts so far, for ids */
-	int tables;               /* tables so far, for labels */
-	char **used;              /* heading ids used so far in this page */
+	struct site *site;    /* NULL when rendering without a site */
+	struct page *pg;      /* the page (a scratch one without a site) */
+	struct tc_buf *html;  /* NULL in phase A */
+	cmark_parser *parser; /* owns the extension list */
+	int line_off;	      /* add to cmark's lines for file lines */
+	int flowcharts;	      /* flowcharts so far, for ids */
+	int tables;	      /* tables so far, for labels */
+	char **used;	      /* heading ids used so far in this page */
 	size_t nused, aused;
 	const char *last_heading; /* id of the heading before, for tables */
 };
@@ -64,7 +64,7 @@ void gen_msg(struct tc_buf *msgs, int warning, const char *file, int line,
 }
 
 static void page_error(struct walk *w, cmark_node *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void page_error(struct walk *w, cmark_node *n, const char *fmt, ...)
 {
@@ -124,7 +124,8 @@ static const char *unique_id(struct walk *w, const char *text)
 	char *id = NULL;
 	int n;
 
-	/* Flowchart ids are flowchart-N-...: keep headings out of that space. */
+	/* Flowchart ids are flowchart-N-...: keep headings out of that space.
+	 */
 	tc_slug(&slug, text, strlen(text));
 	if (!strncmp(slug.data, "flowchart-", 10))
 		tc_buf_adds(&try, "section-");
@@ -165,9 +166,8 @@ static void replace_with_html(cmark_node *n, const char *html)
 
 static char *render_node(struct walk *w, cmark_node *n)
 {
-	char *s = cmark_render_html(n, MD_OPTIONS,
-				    cmark_parser_get_syntax_extensions(
-					    w->parser));
+	char *s = cmark_render_html(
+	    n, MD_OPTIONS, cmark_parser_get_syntax_extensions(w->parser));
 
 	if (!s)
 		tc_die_nomem();
@@ -277,7 +277,8 @@ static void do_link(struct walk *w, cmark_node *n, int is_image)
 		goto out;
 	{
 		/* Resolved once every page's anchors are known (phase B); until
-		 * then the link carries a placeholder (see md_resolve_links). */
+		 * then the link carries a placeholder (see md_resolve_links).
+		 */
 		struct page *pg = w->pg;
 		struct link_ref *l;
 
@@ -316,8 +317,8 @@ static int do_form(struct walk *w, cmark_node *n, const char *rest, int line,
 	while (*rest == ' ' || *rest == '\t')
 		rest++;
 	len = strcspn(rest, " \t");
-	if (len == 0 || len >= sizeof(name) || rest[len + strspn(rest + len,
-								  " \t")]) {
+	if (len == 0 || len >= sizeof(name) ||
+	    rest[len + strspn(rest + len, " \t")]) {
 		tc_error_set(err, TC_ESYNTAX, w->pg->path, line, col,
 			     "write a form block as ```form NAME, where NAME "
 			     "is a file in content/forms/ without .yml");
@@ -386,14 +387,13 @@ static void do_code_block(struct walk *w, cmark_node *n)
 			goto fail;
 	}
 	goto out;
-fail:
-	{
-		char msg[1800];
+fail : {
+	char msg[1800];
 
-		tc_error_format(&err, msg, sizeof(msg));
-		tc_buf_addf(&w->pg->msgs, "sitegen: %s\n", msg);
-		w->pg->errors++;
-	}
+	tc_error_format(&err, msg, sizeof(msg));
+	tc_buf_addf(&w->pg->msgs, "sitegen: %s\n", msg);
+	w->pg->errors++;
+}
 out:
 	free(caption);
 	flowchart_free(fc);
@@ -440,9 +440,9 @@ static void do_raw_html(struct walk *w, cmark_node *n)
 		return;
 	}
 	page_error(w, n,
-			   "raw HTML is not allowed in pages: write it in "
-			   "Markdown (tables, lists, links and headings "
-			   "cover most needs)");
+		   "raw HTML is not allowed in pages: write it in "
+		   "Markdown (tables, lists, links and headings "
+		   "cover most needs)");
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -502,8 +502,8 @@ int md_process(struct site *site, struct page *pg, struct tc_buf *html)
 	const char *body = pg->text + pg->body_off;
 	size_t blen = pg->len - pg->body_off;
 	int errors_before = pg->errors;
-	static const char *const exts[] = {"table", "strikethrough",
-					   "autolink", "tagfilter"};
+	static const char *const exts[] = {"table", "strikethrough", "autolink",
+					   "tagfilter"};
 
 	pthread_once(&ext_once, register_extensions);
 	w.site = site;
@@ -533,7 +533,8 @@ int md_process(struct site *site, struct page *pg, struct tc_buf *html)
 	if (!w.parser)
 		tc_die_nomem();
 	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
-		cmark_syntax_extension *e = cmark_find_syntax_extension(exts[i]);
+		cmark_syntax_extension *e =
+		    cmark_find_syntax_extension(exts[i]);
 
 		if (!e)
 			TC_BUG("cmark-gfm extension missing");

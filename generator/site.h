@@ -25,19 +25,19 @@ struct site_options {
 	const char *content; /* the content folder (default "content") */
 	const char *theme;   /* the theme folder (default "themes/default") */
 	const char *out;     /* the output folder (default "public") */
-	const char *today;   /* YYYY-MM-DD for date warnings; NULL: local date */
-	int jobs;            /* worker threads; 0: one per CPU */
-	int check_only;      /* 1: check and warn, write nothing */
-	int quiet;           /* 1: no summary line */
+	const char *today; /* YYYY-MM-DD for date warnings; NULL: local date */
+	int jobs;	   /* worker threads; 0: one per CPU */
+	int check_only;	   /* 1: check and warn, write nothing */
+	int quiet;	   /* 1: no summary line */
 };
 
 struct site_result {
-	size_t pages;     /* pages built (or checked) */
-	size_t written;   /* files written because their bytes changed */
+	size_t pages;	  /* pages built (or checked) */
+	size_t written;	  /* files written because their bytes changed */
 	size_t unchanged; /* files left alone */
-	size_t removed;   /* stale files removed */
-	int errors;       /* errors reported */
-	int warnings;     /* warnings reported */
+	size_t removed;	  /* stale files removed */
+	int errors;	  /* errors reported */
+	int warnings;	  /* warnings reported */
 };
 
 /*

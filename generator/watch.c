@@ -32,8 +32,8 @@ static void add_watches(int fd, const char *dir, int depth)
 	if (depth > 32)
 		return;
 	inotify_add_watch(fd, dir,
-			  IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM |
-				  IN_MOVED_TO | IN_DELETE_SELF);
+			  IN_CLOSE_WRITE | IN_CREATE | IN_DELETE |
+			      IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF);
 	d = opendir(dir);
 	if (!d)
 		return;

@@ -22,19 +22,19 @@
 #include <stddef.h>
 
 struct intake_serve_options {
-	const char *listen;      /* "127.0.0.1:8080" */
-	const char *site;        /* the built site, "public" */
-	const char *forms;       /* form definitions, "content/forms" */
-	const char *spool;       /* "spool" */
-	size_t max_body;         /* bytes in one request body */
-	size_t max_field;        /* bytes in one field's value */
-	size_t max_files;        /* files in one submission */
-	size_t max_file_size;    /* bytes in one file */
-	unsigned timeout;        /* seconds a connection may stay idle */
-	unsigned max_conns;      /* connections at once */
-	unsigned rate_per_min;   /* submissions per client per minute */
-	unsigned threads;        /* worker threads; 0: one per CPU */
-	int quiet;               /* no access log */
+	const char *listen;    /* "127.0.0.1:8080" */
+	const char *site;      /* the built site, "public" */
+	const char *forms;     /* form definitions, "content/forms" */
+	const char *spool;     /* "spool" */
+	size_t max_body;       /* bytes in one request body */
+	size_t max_field;      /* bytes in one field's value */
+	size_t max_files;      /* files in one submission */
+	size_t max_file_size;  /* bytes in one file */
+	unsigned timeout;      /* seconds a connection may stay idle */
+	unsigned max_conns;    /* connections at once */
+	unsigned rate_per_min; /* submissions per client per minute */
+	unsigned threads;      /* worker threads; 0: one per CPU */
+	int quiet;	       /* no access log */
 };
 
 struct intake_bundle_options {

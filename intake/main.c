@@ -12,49 +12,50 @@
 #include "intake.h"
 
 static const struct tc_opt serve_opts[] = {
-	{"listen", "ADDR:PORT", "where to listen (default 127.0.0.1:8080)"},
-	{"site", "DIR", "the built site to serve (default public)"},
-	{"forms", "DIR", "form definitions (default content/forms)"},
-	{"spool", "DIR", "where submissions are kept (default spool)"},
-	{"max-body", "BYTES", "largest request body (default 26214400)"},
-	{"max-field", "BYTES", "largest single field (default 65536)"},
-	{"max-files", "N", "most files in one submission (default 5)"},
-	{"max-file-size", "BYTES", "largest file (default 10485760)"},
-	{"timeout", "SECONDS", "idle connection timeout (default 15)"},
-	{"max-connections", "N", "connections at once (default 256)"},
-	{"rate", "N", "submissions per client per minute (default 10)"},
-	{"threads", "N", "worker threads (default: 8 per CPU, at least 16)"},
-	{"quiet", NULL, "no access log"},
-	{0},
+    {"listen", "ADDR:PORT", "where to listen (default 127.0.0.1:8080)"},
+    {"site", "DIR", "the built site to serve (default public)"},
+    {"forms", "DIR", "form definitions (default content/forms)"},
+    {"spool", "DIR", "where submissions are kept (default spool)"},
+    {"max-body", "BYTES", "largest request body (default 26214400)"},
+    {"max-field", "BYTES", "largest single field (default 65536)"},
+    {"max-files", "N", "most files in one submission (default 5)"},
+    {"max-file-size", "BYTES", "largest file (default 10485760)"},
+    {"timeout", "SECONDS", "idle connection timeout (default 15)"},
+    {"max-connections", "N", "connections at once (default 256)"},
+    {"rate", "N", "submissions per client per minute (default 10)"},
+    {"threads", "N", "worker threads (default: 8 per CPU, at least 16)"},
+    {"quiet", NULL, "no access log"},
+    {0},
 };
 
 static const struct tc_opt bundle_opts[] = {
-	{"spool", "DIR", "the spool to pack (default spool)"},
-	{"out", "DIR", "where bundles go (default bundles)"},
-	{"source", "NAME", "this intake's name, in the bundle's name (default web)"},
-	{"now", "RFC3339", "the UTC time to stamp (default: now)"},
-	{0},
+    {"spool", "DIR", "the spool to pack (default spool)"},
+    {"out", "DIR", "where bundles go (default bundles)"},
+    {"source", "NAME",
+     "this intake's name, in the bundle's name (default web)"},
+    {"now", "RFC3339", "the UTC time to stamp (default: now)"},
+    {0},
 };
 
 static int cmd_serve(int argc, char **argv);
 static int cmd_bundle(int argc, char **argv);
 
 static const struct tc_cmd commands[] = {
-	{"serve", cmd_serve, "serve the site and take form submissions",
-	 "[OPTIONS]", serve_opts},
-	{"bundle", cmd_bundle,
-	 "pack the spool's ready submissions into a bundle for casework",
-	 "[OPTIONS]", bundle_opts},
-	{0},
+    {"serve", cmd_serve, "serve the site and take form submissions",
+     "[OPTIONS]", serve_opts},
+    {"bundle", cmd_bundle,
+     "pack the spool's ready submissions into a bundle for casework",
+     "[OPTIONS]", bundle_opts},
+    {0},
 };
 
 static const struct tc_prog prog = {
-	.name = "intake",
-	.summary = "Serve the site, take its form submissions into a durable "
-		   "spool,\nand pack the spool into bundles for casework.",
-	.usage = "[OPTIONS] COMMAND [ARGS]",
-	.opts = NULL,
-	.cmds = commands,
+    .name = "intake",
+    .summary = "Serve the site, take its form submissions into a durable "
+	       "spool,\nand pack the spool into bundles for casework.",
+    .usage = "[OPTIONS] COMMAND [ARGS]",
+    .opts = NULL,
+    .cmds = commands,
 };
 
 /* Parses a decimal count within [min, max] for option name. */
@@ -73,8 +74,7 @@ static int parse_count(const char *name, const char *value, size_t min,
 	*out = (size_t)n;
 	return 0;
 bad:
-	tc_warnx("--%s must be a whole number from %zu to %zu", name, min,
-		 max);
+	tc_warnx("--%s must be a whole number from %zu to %zu", name, min, max);
 	return TC_EXIT_USAGE;
 }
 
@@ -139,8 +139,9 @@ static int set_bundle(void *arg, const char *name, const char *value)
 static int no_more_args(int first, int argc, char **argv)
 {
 	if (first < argc) {
-		tc_warnx("%s: unexpected argument '%s' (try 'intake %s --help')",
-			 argv[0], argv[first], argv[0]);
+		tc_warnx(
+		    "%s: unexpected argument '%s' (try 'intake %s --help')",
+		    argv[0], argv[first], argv[0]);
 		return TC_EXIT_USAGE;
 	}
 	return 0;

@@ -53,12 +53,14 @@ static void test_shapes_chains_and_labels(void **state)
 	assert_non_null(strstr(html, "Next: <a href=\"#flowchart-1-b\">step 2, "
 				     "Do it</a>"));
 	/* a decision lists every answer with the step it leads to */
-	assert_non_null(strstr(html, "<span class=\"flowchart__answer\">Yes"
-				     "</span>: go to <a href=\"#flowchart-1-d\">"
-				     "step 4, End</a>"));
-	assert_non_null(strstr(html, "<span class=\"flowchart__answer\">Not yet"
-				     "</span>: go to <a href=\"#flowchart-1-b\">"
-				     "step 2, Do it</a>"));
+	assert_non_null(strstr(html,
+			       "<span class=\"flowchart__answer\">Yes"
+			       "</span>: go to <a href=\"#flowchart-1-d\">"
+			       "step 4, End</a>"));
+	assert_non_null(strstr(html,
+			       "<span class=\"flowchart__answer\">Not yet"
+			       "</span>: go to <a href=\"#flowchart-1-b\">"
+			       "step 2, Do it</a>"));
 	free(html);
 }
 
@@ -75,8 +77,7 @@ static void test_text_is_escaped(void **state)
 	free(html);
 }
 
-static void expect_error(const char *src, int line, int col,
-			 const char *words)
+static void expect_error(const char *src, int line, int col, const char *words)
 {
 	struct tc_error err;
 	struct flowchart *fc = parse(src, &err);
@@ -116,7 +117,8 @@ static void test_hostile_input(void **state)
 	(void)state;
 	/* invalid UTF-8 and NUL bytes are refused */
 	tc_error_clear(&err);
-	assert_null(flowchart_parse("a[\xc0\xaf] --> b\n", 13, "t.md", 1, &err));
+	assert_null(
+	    flowchart_parse("a[\xc0\xaf] --> b\n", 13, "t.md", 1, &err));
 	assert_int_equal(err.code, TC_EUTF8);
 	assert_null(flowchart_parse("a[x\0y]\n", 7, "t.md", 1, &err));
 	/* too many nodes */
@@ -142,16 +144,14 @@ static void test_caption(void **state)
 
 	(void)state;
 	tc_error_clear(&err);
-	assert_int_equal(flowchart_caption(" \"How it works\"", "t.md", 3, &cap,
-					   &err),
-			 0);
+	assert_int_equal(
+	    flowchart_caption(" \"How it works\"", "t.md", 3, &cap, &err), 0);
 	assert_string_equal(cap, "How it works");
 	free(cap);
 	assert_int_equal(flowchart_caption("", "t.md", 3, &cap, &err), 0);
 	assert_null(cap);
-	assert_int_equal(flowchart_caption(" How it works", "t.md", 3, &cap,
-					   &err),
-			 -1);
+	assert_int_equal(
+	    flowchart_caption(" How it works", "t.md", 3, &cap, &err), -1);
 	assert_int_equal(err.line, 3);
 	assert_int_equal(flowchart_caption(" \"Open", "t.md", 3, &cap, &err),
 			 -1);
@@ -160,11 +160,11 @@ static void test_caption(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_shapes_chains_and_labels),
-		cmocka_unit_test(test_text_is_escaped),
-		cmocka_unit_test(test_errors_name_line_and_column),
-		cmocka_unit_test(test_hostile_input),
-		cmocka_unit_test(test_caption),
+	    cmocka_unit_test(test_shapes_chains_and_labels),
+	    cmocka_unit_test(test_text_is_escaped),
+	    cmocka_unit_test(test_errors_name_line_and_column),
+	    cmocka_unit_test(test_hostile_input),
+	    cmocka_unit_test(test_caption),
 	};
 
 	return cmocka_run_group_tests_name("flowchart", tests, NULL, NULL);

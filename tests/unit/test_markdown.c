@@ -52,9 +52,8 @@ static void test_reserved_ids_are_not_reused(void **state)
 	struct tc_buf out = TC_BUF_INIT;
 
 	(void)state;
-	assert_int_equal(render("## Main content\n\n## Flowchart 1\n", &out,
-				NULL),
-			 0);
+	assert_int_equal(
+	    render("## Main content\n\n## Flowchart 1\n", &out, NULL), 0);
 	assert_non_null(strstr(out.data, "id=\"main-content-2\""));
 	assert_non_null(strstr(out.data, "id=\"section-flowchart-1\""));
 	tc_buf_release(&out);
@@ -65,10 +64,11 @@ static void test_table_region(void **state)
 	struct tc_buf out = TC_BUF_INIT;
 
 	(void)state;
-	assert_int_equal(render("| a | b |\n|:--|--:|\n| 1 | 2 |\n\n## Times\n\n"
-				"| c |\n|---|\n| 3 |\n",
-				&out, NULL),
-			 0);
+	assert_int_equal(
+	    render("| a | b |\n|:--|--:|\n| 1 | 2 |\n\n## Times\n\n"
+		   "| c |\n|---|\n| 3 |\n",
+		   &out, NULL),
+	    0);
 	assert_non_null(strstr(out.data, "<div class=\"table-wrap\" "
 					 "role=\"region\" aria-label=\"Table "
 					 "1\" tabindex=\"0\">\n<table>"));
@@ -108,13 +108,11 @@ static void test_images_and_other_errors(void **state)
 	(void)state;
 	assert_int_equal(render("![](a.png)\n", &out, NULL), 1);
 	assert_int_equal(render("![  ](a.png)\n", &out, NULL), 1);
-	assert_int_equal(render("![Alt](https://example.org/a.png)\n", &out,
-				NULL),
-			 1);
+	assert_int_equal(
+	    render("![Alt](https://example.org/a.png)\n", &out, NULL), 1);
 	assert_int_equal(render("# Second title\n", &out, NULL), 1);
 	assert_int_equal(render("```form complaint\n```\n", &out, NULL), 1);
-	assert_int_equal(render("```flowchart\na --> b\n```\n", &out, NULL),
-			 1);
+	assert_int_equal(render("```flowchart\na --> b\n```\n", &out, NULL), 1);
 	/* invalid UTF-8 */
 	assert_int_equal(render("caf\xe9\n", &out, NULL), 1);
 	tc_buf_release(&out);
@@ -175,14 +173,14 @@ static void test_pathological_nesting(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_heading_ids_and_toc),
-		cmocka_unit_test(test_reserved_ids_are_not_reused),
-		cmocka_unit_test(test_table_region),
-		cmocka_unit_test(test_safe_mode),
-		cmocka_unit_test(test_images_and_other_errors),
-		cmocka_unit_test(test_flowchart_and_code),
-		cmocka_unit_test(test_dates),
-		cmocka_unit_test(test_pathological_nesting),
+	    cmocka_unit_test(test_heading_ids_and_toc),
+	    cmocka_unit_test(test_reserved_ids_are_not_reused),
+	    cmocka_unit_test(test_table_region),
+	    cmocka_unit_test(test_safe_mode),
+	    cmocka_unit_test(test_images_and_other_errors),
+	    cmocka_unit_test(test_flowchart_and_code),
+	    cmocka_unit_test(test_dates),
+	    cmocka_unit_test(test_pathological_nesting),
 	};
 
 	return cmocka_run_group_tests_name("markdown", tests, NULL, NULL);

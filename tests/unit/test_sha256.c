@@ -58,8 +58,8 @@ static void test_million_a_in_pieces(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_vectors),
-		cmocka_unit_test(test_million_a_in_pieces),
+	    cmocka_unit_test(test_vectors),
+	    cmocka_unit_test(test_million_a_in_pieces),
 	};
 
 	return cmocka_run_group_tests_name("sha256", tests, NULL, NULL);
