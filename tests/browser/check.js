@@ -161,8 +161,11 @@ function startServer(root) {
 
 // ---------------------------------------------------------------- pages
 
+// Folders whose names start with '.' (sitegen's .threecs/ page shells for
+// intake) are not pages anyone is served: intake refuses such paths.
 function findFiles(dir, ext, out = []) {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.')) continue;
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) findFiles(full, ext, out);
     else if (entry.isFile() && entry.name.toLowerCase().endsWith(ext)) out.push(full);
