@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Browser accessibility tests of the generated site: axe-core, reflow at
 # 320px, page structure, the skip link, visible focus (check.js, in Debian's
-# chromium through playwright-core) and the Nu HTML checker over every .html
-# and .css file (nu.js). Screenshots go to test-output/screenshots/.
+# chromium through playwright-core), the Nu HTML checker over every .html
+# and .css file (nu.js), and the forms filled in with the keyboard and sent
+# to a real bin/intake (forms.js). Screenshots go to test-output/screenshots/.
 #
 #   tests/browser/run.sh [SITE_DIR]     SITE_DIR defaults to public, relative
 #                                       to the repository root
@@ -39,11 +40,17 @@ fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
+# check.js tests the pages people can visit, so it skips the page shells
+# under .threecs/ (intake never serves them; forms.js checks the pages it
+# makes from them). The Nu checker still reads every file.
 # The Nu checker runs in its own JVM while chromium works through the pages.
 node "$here/nu.js" "$site" >"$out/nu" 2>&1 &
 nu_pid=$!
 node "$here/check.js" "$site" test-output/screenshots >"$out/check" 2>&1
 check_rc=$?
+# The forms, end to end: bin/intake serves $site with a fresh spool.
+node "$here/forms.js" "$site" test-output/screenshots >"$out/forms" 2>&1
+forms_rc=$?
 wait "$nu_pid"
 nu_rc=$?
 
@@ -72,6 +79,7 @@ tally() {
 
 tally check.js "$check_rc" "$out/check"
 tally nu.js "$nu_rc" "$out/nu"
+tally forms.js "$forms_rc" "$out/forms"
 
 echo "browser: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

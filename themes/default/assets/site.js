@@ -50,6 +50,8 @@
     live.setAttribute("aria-live", "polite");
     message.parentNode.insertBefore(live, message.nextSibling);
     var timer = null;
+    // A field the server marked wrong stays marked.
+    var marked = field.classList.contains("textarea--error");
     function update() {
       var left = max - length(field.value);
       var text = left >= 0
@@ -57,7 +59,7 @@
         : "You have " + -left + (left === -1 ? " character" : " characters") + " too many";
       message.textContent = text;
       message.classList.toggle("character-count__message--error", left < 0);
-      field.classList.toggle("textarea--error", left < 0);
+      field.classList.toggle("textarea--error", marked || left < 0);
       clearTimeout(timer);
       timer = setTimeout(function () { live.textContent = text; }, 800);
     }
@@ -86,6 +88,21 @@
       input.focus({ preventScroll: true });
     });
   };
+
+  // Questions an option reveals (data-reveal-for="OPTION-ID") show only
+  // while it is chosen; without a script they are always shown.
+  var boxes = document.querySelectorAll("[data-reveal-for]");
+  function reveal() {
+    for (var i = 0; i < boxes.length; i++) {
+      var input = document.getElementById(boxes[i].getAttribute("data-reveal-for"));
+      boxes[i].hidden = !!input && !input.checked;
+    }
+  }
+  if (boxes.length) {
+    document.addEventListener("change", reveal);
+    window.addEventListener("pageshow", reveal);
+    reveal();
+  }
 
   var els = document.querySelectorAll("[data-module]");
   for (var i = 0; i < els.length; i++) {
