@@ -588,6 +588,26 @@ static void cover(struct tc_buf *b, struct cw_env *env, const struct cw_case *c,
 		}
 		h(b, "</tbody>\n</table>\n");
 	}
+	if (cw_case_has_flag(c, "restricted_contact")) {
+		h(b, "<h2 id=\"restriction\">Contact restriction</h2>\n"
+		     "<p class=\"flag\">");
+		cJSON_ArrayForEach(f, c->flags)
+		{
+			const cJSON *n =
+			    cJSON_GetObjectItemCaseSensitive(f, "flag");
+			const cJSON *d =
+			    cJSON_GetObjectItemCaseSensitive(f, "detail");
+
+			if (cJSON_IsString(n) && cJSON_IsString(d) &&
+			    !strcmp(n->valuestring, "restricted_contact"))
+				esc(b, d->valuestring);
+		}
+		h(b, "</p>\n<p>This contact has been processed in full like "
+		     "any other. It must still be read for new issues and "
+		     "for safeguarding concerns: a restriction limits how the "
+		     "council communicates with the person, never whether "
+		     "what they raise is considered.</p>\n");
+	}
 	if (!strcmp(c->type, "signposted")) {
 		const struct cw_exclusion *ex =
 		    cw_rules_exclusion(env->rules, c->service_area);
@@ -790,6 +810,25 @@ out:
 	free(html);
 	tc_buf_release(&md);
 	return rc;
+}
+
+int cw_letter_render(struct cw_env *env, const char *which, const cJSON *ctx,
+		     struct tc_buf *out)
+{
+	const struct letter *lt;
+
+	if (!env->letters) {
+		env->letters = cw_letters_load(env->letters_dir);
+		if (!env->letters)
+			return -1;
+	}
+	lt = find_letter(env->letters, which);
+	if (!lt) {
+		tc_warnx("%s: missing letter template '%s.md'",
+			 env->letters_dir, which);
+		return -1;
+	}
+	return render_letter(env, lt, ctx, out);
 }
 
 /* Letters that go with the case: none for anonymous complaints (no reply

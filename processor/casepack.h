@@ -40,6 +40,13 @@ void cw_letters_free(struct cw_letters *l);
  */
 cJSON *cw_case_json(struct cw_env *env, const struct cw_case *c);
 
+/*
+ * Renders the letter template which (content/letters/WHICH.md) with ctx
+ * into out as an HTML draft. 0, or -1 (printed).
+ */
+int cw_letter_render(struct cw_env *env, const char *which, const cJSON *ctx,
+		     struct tc_buf *out);
+
 /* Builds the pack of case id and writes it atomically (not yet synced). */
 int cw_casepack_write(struct cw_env *env, int64_t case_id);
 

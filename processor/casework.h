@@ -9,6 +9,9 @@
  *   casepacks/REF.zip      one pack per case or record
  *   reports/DATE.html,.csv the daily report
  *   quarantine/BUNDLE/ID/  submissions that failed a check, reason.txt
+ *   letters/               drafts that belong to no case pack (a lifted
+ *                          contact restriction)
+ *   .lock                  held by the command that writes (flock)
  *   tmp/                   work in progress; emptied on start
  */
 #ifndef CW_CASEWORK_H
@@ -27,6 +30,11 @@ struct cw_env {
 	const char *forms_dir;	 /* content/forms */
 	const char *letters_dir; /* content/letters (beside the rules) */
 	tc_day today;		 /* --today, else the local date */
+	int readonly;		 /* 1: reads the register (and writes reports)
+				    alongside other commands; 0: a writer,
+				    one at a time per data folder */
+	int lock_fd;		 /* the data folder's lock, held; 0 or -1 if
+				    not held */
 	char today_s[11];	 /* the same as "YYYY-MM-DD" */
 	struct cw_rules *rules;
 	struct tc_forms *forms;
@@ -42,6 +50,13 @@ struct cw_env {
  */
 int cw_env_open(struct cw_env *env);
 void cw_env_close(struct cw_env *env);
+
+/*
+ * For a readonly command that may also do a writer's tidying: takes the
+ * data folder's lock if no other casework holds it. 1 taken, 0 busy,
+ * -1 error.
+ */
+int cw_env_try_lock(struct cw_env *env);
 
 /* path = data "/" rel into out (reset first). 0 or -1 (ENOMEM: dies). */
 void cw_env_path(const struct cw_env *env, const char *rel, struct tc_buf *out);

@@ -10,6 +10,7 @@
 #include "casepack.h"
 #include "deadlines.h"
 #include "err.h"
+#include "restrict.h"
 
 static char *xdup(const char *s)
 {
@@ -283,13 +284,30 @@ static int apply(struct cw_env *env, const struct cw_record *r,
 		detail_str(detail, "reason", r->reason);
 		detail_str(detail, "contact", r->contact);
 		detail_str(detail, "review", cw_day_str(r->review, d));
-		if (ev[0] == 'r')
-			return cw_register_restrict(env->reg, c->person_key,
-						    c->id, r->reason, date,
-						    r->review, r->contact) < 0
-				   ? TC_EXIT_ENV
-				   : 0;
-		return cw_register_unrestrict(env->reg, c->person_key, date) < 0
+		if (ev[0] == 'r') {
+			struct cw_restriction rs;
+			int64_t id = 0;
+			int rc;
+
+			memset(&rs, 0, sizeof(rs));
+			rs.person_key = c->person_key;
+			rs.case_id = c->id;
+			rs.kind = r->kind ? r->kind : "single-point-of-contact";
+			rs.scope = r->scope ? r->scope : "council";
+			rs.reason = r->reason;
+			rs.decided_by = r->decided_by;
+			rs.contact = r->contact;
+			rs.start = date;
+			rs.review = r->review != CW_NODAY
+					? r->review
+					: tc_day_add_months(date, 6);
+			rc = cw_restrict_insert(env, &rs, &id);
+			if (!rc && !cJSON_AddNumberToObject(
+				       detail, "restriction", (double)id))
+				tc_die_nomem();
+			return rc;
+		}
+		return cw_restrict_lift_key(env, c->person_key, date) < 0
 			   ? TC_EXIT_ENV
 			   : 0;
 	}
@@ -396,6 +414,28 @@ static int apply(struct cw_env *env, const struct cw_record *r,
 	return 0;
 }
 
+/* 1 when the case's personal data was purged, 0 when not, -1 error. */
+static int purged(struct cw_env *env, int64_t id)
+{
+	static const char sql[] = "SELECT purged IS NOT NULL FROM cases WHERE"
+				  " id = ?";
+	sqlite3_stmt *st = cw_register_stmt(env->reg, sql);
+	int r, v = 0;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	if (r != SQLITE_ROW && r != SQLITE_DONE) {
+		cw_register_error(env->reg, "reading a case");
+		return -1;
+	}
+	return v;
+}
+
 int cw_record_event(struct cw_env *env, const struct cw_record *r)
 {
 	struct cw_case c;
@@ -414,6 +454,15 @@ int cw_record_event(struct cw_env *env, const struct cw_record *r)
 	detail = cJSON_CreateObject();
 	if (!detail)
 		tc_die_nomem();
+	found = purged(env, c.id);
+	if (found) {
+		if (found > 0)
+			tc_warnx("%s: its personal data was purged; nothing "
+				 "more can be recorded",
+				 c.reference);
+		rc = found > 0 ? TC_EXIT_INPUT : TC_EXIT_ENV;
+		goto out;
+	}
 	rc = apply(env, r, &c, date, detail);
 	if (rc)
 		goto out;

@@ -35,6 +35,9 @@ struct cw_record {
 	const char *to;	      /* reassigned */
 	tc_day review;	      /* restricted */
 	const char *contact;  /* restricted */
+	const char *kind;     /* restricted (default single-point-of-contact) */
+	const char *scope;    /* restricted (default council) */
+	const char *decided_by; /* restricted */
 };
 
 /*

@@ -81,26 +81,109 @@ static int remove_dotfiles(const char *dir)
 	return rc;
 }
 
-/* One casework at a time per data folder: the lock lasts the process. */
-static int lock_data(const struct cw_env *env)
+/* How long a writer waits for another to finish, in seconds. */
+static int lock_wait(void)
+{
+	const char *e = getenv("CASEWORK_LOCK_WAIT");
+	char *end;
+	long v;
+
+	if (!e || !*e)
+		return 300;
+	v = strtol(e, &end, 10);
+	return (*end || v < 0 || v > 86400) ? 300 : (int)v;
+}
+
+/*
+ * One writer at a time per data folder: the lock lasts the process. With
+ * wait, waits up to lock_wait() seconds (saying so once); else gives up at
+ * once. Returns 1 taken, 0 busy, -1 error.
+ */
+static int lock_data(struct cw_env *env, int wait)
 {
 	struct tc_buf p = TC_BUF_INIT;
-	int fd, rc = -1;
+	struct timespec nap = {0, 100 * 1000 * 1000};
+	int fd, rc = -1, tries = lock_wait() * 10, said = 0;
 
+	if (env->lock_fd > 0)
+		return 1;
 	cw_env_path(env, ".lock", &p);
 	fd = open(p.data, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
+	if (fd < 0) {
 		tc_warn("cannot open '%s'", p.data);
-	else if (flock(fd, LOCK_EX | LOCK_NB) < 0)
-		tc_warnx("another casework is using '%s': wait for it to "
-			 "finish",
-			 env->data);
-	else
-		rc = 0; /* fd stays open, holding the lock, until exit */
-	if (rc < 0 && fd >= 0)
+		goto out;
+	}
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			rc = 1;
+			break;
+		}
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			tc_warn("cannot lock '%s'", p.data);
+			break;
+		}
+		if (!wait) {
+			rc = 0;
+			break;
+		}
+		if (tries-- <= 0) {
+			tc_warnx("another casework is still changing '%s': "
+				 "gave up waiting; try again when it has "
+				 "finished",
+				 env->data);
+			break;
+		}
+		if (!said++)
+			tc_warnx("waiting for another casework to finish "
+				 "with '%s'",
+				 env->data);
+		nanosleep(&nap, NULL);
+	}
+out:
+	if (rc == 1)
+		env->lock_fd =
+		    fd; /* stays open, holding the lock, until exit */
+	else if (fd >= 0)
 		close(fd);
 	tc_buf_release(&p);
 	return rc;
+}
+
+/* Removes what a writer that stopped half way left: tmp/ and the '.'
+ * temporaries of atomic writes. Only with the lock held. */
+static int tidy(struct cw_env *env)
+{
+	static const char *const dirs[] = {"store",	 "casepacks", "reports",
+					   "quarantine", "tmp",	      NULL};
+	struct tc_buf p = TC_BUF_INIT;
+	int i, rc = -1;
+
+	cw_env_path(env, "tmp", &p);
+	if (tc_fs_remove_tree(p.data) < 0) {
+		tc_warn("cannot empty '%s'", p.data);
+		goto out;
+	}
+	for (i = 0; dirs[i]; i++) {
+		cw_env_path(env, dirs[i], &p);
+		if (tc_fs_mkdirs(p.data, 0700) < 0 ||
+		    remove_dotfiles(p.data) < 0) {
+			tc_warn("cannot make or tidy '%s'", p.data);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	tc_buf_release(&p);
+	return rc;
+}
+
+int cw_env_try_lock(struct cw_env *env)
+{
+	int r = lock_data(env, 0);
+
+	if (r == 1 && tidy(env) < 0)
+		return -1;
+	return r;
 }
 
 int cw_env_open(struct cw_env *env)
@@ -136,19 +219,12 @@ int cw_env_open(struct cw_env *env)
 		tc_warn("cannot make the data folder '%s'", env->data);
 		goto out;
 	}
-	if (lock_data(env) < 0)
+	if (!env->readonly && (lock_data(env, 1) != 1 || tidy(env) < 0))
 		goto out;
-	/* Work in progress of a run that stopped is redone from the start. */
-	cw_env_path(env, "tmp", &p);
-	if (tc_fs_remove_tree(p.data) < 0) {
-		tc_warn("cannot empty '%s'", p.data);
-		goto out;
-	}
 	for (i = 0; dirs[i]; i++) {
 		cw_env_path(env, dirs[i], &p);
-		if (tc_fs_mkdirs(p.data, 0700) < 0 ||
-		    remove_dotfiles(p.data) < 0) {
-			tc_warn("cannot make or tidy '%s'", p.data);
+		if (tc_fs_mkdirs(p.data, 0700) < 0) {
+			tc_warn("cannot make '%s'", p.data);
 			goto out;
 		}
 	}
@@ -164,6 +240,9 @@ out:
 
 void cw_env_close(struct cw_env *env)
 {
+	if (env->lock_fd > 0)
+		close(env->lock_fd);
+	env->lock_fd = -1;
 	cw_register_close(env->reg);
 	env->reg = NULL;
 	cw_letters_free(env->letters);

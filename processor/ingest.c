@@ -34,6 +34,7 @@
 #include "forms.h"
 #include "fsutil.h"
 #include "report.h"
+#include "restrict.h"
 #include "sha256.h"
 #include "utf8.h"
 
@@ -91,7 +92,7 @@ struct bundle {
 	int in_txn;		/* a transaction is open */
 	int batch;		/* submissions in the open transaction */
 	struct tc_buf problems; /* bundle-level problems for reason.txt */
-	struct idseen *ids;     /* manifest ids, sorted */
+	struct idseen *ids;	/* manifest ids, sorted */
 	size_t nids;
 };
 
@@ -906,29 +907,48 @@ static int make_reference(struct cw_env *env, struct cw_case *c)
 	return 0;
 }
 
-
-/* The flags every submission from a person can carry. */
-static int person_flags(struct cw_env *env, struct cw_case *c)
+/*
+ * The flags every submission from a person can carry: a contact restriction
+ * matched on email, phone or the case's person key routes the contact to
+ * the named contact; a match on the name alone only asks for a check.
+ */
+static int person_flags(struct cw_env *env, const cJSON *fields,
+			struct cw_case *c)
 {
-	char contact[256];
+	struct cw_restriction_match m;
+	struct tc_buf d = TC_BUF_INIT;
 	int r;
 
-	if (!c->person_key)
-		return 0;
-	r = cw_register_restricted(env->reg, c->person_key, contact,
-				   sizeof(contact));
-	if (r < 0)
-		return -1;
-	if (r) {
-		struct tc_buf d = TC_BUF_INIT;
-
+	r = cw_restrict_match(env->reg, fval(fields, "email"),
+			      fval(fields, "phone"), fval(fields, "full_name"),
+			      c->person_key, c->service_area, &m);
+	if (r <= 0)
+		return r;
+	if (m.strong) {
 		if (tc_buf_addf(
-			&d, "a contact restriction is in force: route to %s",
-			contact[0] ? contact : "the named contact") < 0)
+			&d,
+			"restriction R%lld is in force (%s; %s; review "
+			"by %s): route to %s; still read it for new "
+			"issues and safeguarding",
+			(long long)m.id, cw_restrict_kind_label(m.kind),
+			strcmp(m.scope, "council") ? m.scope : "whole council",
+			m.review,
+			m.contact[0] ? m.contact : "the named contact") < 0)
 			tc_die_nomem();
-		cw_case_flag(c, "restricted_contact", d.data);
-		tc_buf_release(&d);
-	}
+		if (m.contact[0]) {
+			free(c->team);
+			c->team = xstrdup0(m.contact);
+		}
+	} else if (tc_buf_addf(&d,
+			       "check: the name matches restriction R%lld "
+			       "(%s) but the email and phone do not: confirm "
+			       "whether it is the same person before applying "
+			       "it",
+			       (long long)m.id,
+			       cw_restrict_kind_label(m.kind)) < 0)
+		tc_die_nomem();
+	cw_case_flag(c, "restricted_contact", d.data);
+	tc_buf_release(&d);
 	return 0;
 }
 
@@ -966,7 +986,7 @@ static int complaint_flags(struct cw_env *env, const struct sub *s,
 		cw_case_flag(c, "third_party_without_consent",
 			     "made for someone else without their consent: "
 			     "obtain it before sharing anything");
-	if (person_flags(env, c) < 0)
+	if (person_flags(env, s->fields, c) < 0)
 		return -1;
 	if (c->person_key && c->service_area && r->duplicate_window_days > 0) {
 		dup = cw_register_find_duplicate(
@@ -1084,7 +1104,8 @@ static int new_case(struct cw_env *env, const struct sub *s,
 								: "comment");
 		c.status = xstrdup0("recorded");
 		*outcome = "record";
-		if (make_reference(env, &c) < 0 || person_flags(env, &c) < 0)
+		if (make_reference(env, &c) < 0 ||
+		    person_flags(env, s->fields, &c) < 0)
 			goto out;
 	}
 	if (cw_register_case_insert(env->reg, &c) < 0 ||
@@ -1198,7 +1219,8 @@ static int review(struct cw_env *env, const struct sub *s, const char **outcome)
 	if (!rec.flags)
 		tc_die_nomem();
 	cw_case_flag(&rec, "unmatched_review", why);
-	if (make_reference(env, &rec) < 0 || person_flags(env, &rec) < 0 ||
+	if (make_reference(env, &rec) < 0 ||
+	    person_flags(env, s->fields, &rec) < 0 ||
 	    cw_register_case_insert(env->reg, &rec) < 0 ||
 	    event(env, &rec, 0, "received", s->rdate, s->id) < 0 ||
 	    cw_register_add_submission(env->reg, s->id, s->bundle_sha, s->form,

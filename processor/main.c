@@ -11,8 +11,12 @@
 #include "casework.h"
 #include "cli.h"
 #include "commands.h"
+#include "annual.h"
+#include "export.h"
 #include "ingest.h"
+#include "purge.h"
 #include "report.h"
+#include "restrict.h"
 
 static const struct tc_opt global_opts[] = {
     {"data", "DIR", "the casework folder (default casework)"},
@@ -46,6 +50,48 @@ static const struct tc_opt record_opts[] = {
     {"to", "TEAM", "reassigned: the new team"},
     {"review", "YYYY-MM-DD", "restricted: when to review it"},
     {"contact", "NAME", "restricted: the single named contact"},
+    {"kind", "K", "restricted: the kind (default single-point-of-contact)"},
+    {"scope", "S", "restricted: council (default) or a service area"},
+    {"decided-by", "WHO", "restricted: who decided it"},
+    {0},
+};
+
+static const struct tc_opt restrict_opts[] = {
+    {"name", "N", "add: the person's name"},
+    {"email", "E", "add: their email address (matched, normalised)"},
+    {"phone", "P", "add: their phone number (matched, normalised)"},
+    {"kind", "K",
+     "add, review: single-point-of-contact, written-contact-only, "
+     "limited-calls, read-and-file or restricted-premises"},
+    {"scope", "S", "add, review: council, or one service area"},
+    {"reason", "TEXT", "add: why (the behaviour and what was considered)"},
+    {"decided-by", "WHO", "add: the officer who decided it"},
+    {"review", "YYYY-MM-DD", "add: review by; review: the next review"},
+    {"contact", "TEAM", "add, review: the named contact new contact goes to"},
+    {"outcome", "O", "review: continue, vary or lift"},
+    {"date", "YYYY-MM-DD", "add: start; review: when reviewed (default today)"},
+    {"due", NULL, "list: only reviews due within 5 working days or overdue"},
+    {0},
+};
+
+static const struct tc_opt annual_opts[] = {
+    {"year", "YYYY", "the calendar year to report on"},
+    {"from", "YYYY-MM-DD", "or: the first day of the period"},
+    {"to", "YYYY-MM-DD", "and the last day of the period"},
+    {0},
+};
+
+static const struct tc_opt purge_opts[] = {
+    {"dry-run", NULL, "list what is past retention (the default)"},
+    {"yes", NULL, "remove it"},
+    {0},
+};
+
+static const struct tc_opt export_opts[] = {
+    {"email", "E", "the person's email address"},
+    {"phone", "P", "the person's phone number"},
+    {"name", "N", "the person's name"},
+    {"out", "FILE.zip", "where to write the zip (0600)"},
     {0},
 };
 
@@ -54,6 +100,10 @@ static int cmd_report(int argc, char **argv);
 static int cmd_list(int argc, char **argv);
 static int cmd_show(int argc, char **argv);
 static int cmd_record(int argc, char **argv);
+static int cmd_restrict(int argc, char **argv);
+static int cmd_annual(int argc, char **argv);
+static int cmd_purge(int argc, char **argv);
+static int cmd_export(int argc, char **argv);
 
 static const struct tc_cmd commands[] = {
     {"ingest", cmd_ingest,
@@ -68,6 +118,19 @@ static const struct tc_cmd commands[] = {
     {"record", cmd_record,
      "record an event: acknowledged, responded, extended, escalated, ...",
      "REF EVENT [OPTIONS]", record_opts},
+    {"restrict", cmd_restrict,
+     "contact restrictions: add, list [--due], review ID, show ID",
+     "add|list|review ID|show ID [OPTIONS]", restrict_opts},
+    {"annual", cmd_annual,
+     "write reports/annual-YEAR.html and .csv: the year's figures",
+     "--year YYYY | --from D --to D", annual_opts},
+    {"purge", cmd_purge,
+     "remove personal data past its retention period (dry run unless "
+     "--yes)",
+     "[--dry-run] [--yes]", purge_opts},
+    {"export", cmd_export,
+     "everything held about a person in one zip (subject access)",
+     "--email E | --phone P | --name N --out FILE.zip", export_opts},
     {0},
 };
 
@@ -85,6 +148,11 @@ struct args {
 	struct cw_env env;
 	struct cw_query q;
 	struct cw_record rec;
+	struct cw_restriction rs;
+	struct cw_period period;
+	const char *out;
+	const char *to; /* annual --to, parsed by cmd_annual */
+	int due, dry_run, yes, year;
 	int json;
 	char *pos[64]; /* positional arguments (ingest takes the rest) */
 	int npos;
@@ -157,9 +225,42 @@ static int set_opt(void *arg, const char *name, const char *value)
 	else if (!strcmp(name, "learning"))
 		a->rec.learning = value;
 	else if (!strcmp(name, "to"))
-		a->rec.to = value;
+		a->rec.to = a->to = value; /* reassigned; annual's date */
 	else if (!strcmp(name, "contact"))
-		a->rec.contact = value;
+		a->rec.contact = a->rs.contact = value;
+	else if (!strcmp(name, "name"))
+		a->rs.name = value;
+	else if (!strcmp(name, "email"))
+		a->rs.email = value;
+	else if (!strcmp(name, "phone"))
+		a->rs.phone = value;
+	else if (!strcmp(name, "kind"))
+		a->rec.kind = a->rs.kind = value;
+	else if (!strcmp(name, "scope"))
+		a->rec.scope = a->rs.scope = value;
+	else if (!strcmp(name, "decided-by"))
+		a->rec.decided_by = a->rs.decided_by = value;
+	else if (!strcmp(name, "due"))
+		a->due = 1;
+	else if (!strcmp(name, "dry-run"))
+		a->dry_run = 1;
+	else if (!strcmp(name, "yes"))
+		a->yes = 1;
+	else if (!strcmp(name, "out"))
+		a->out = value;
+	else if (!strcmp(name, "year")) {
+		if (parse_int(value, 1900, 9999, &a->year) < 0) {
+			tc_warnx("--year: '%s' is not a year YYYY", value);
+			return TC_EXIT_USAGE;
+		}
+	} else if (!strcmp(name, "from")) {
+		if (tc_day_parse(value, &d) < 0) {
+			tc_warnx("--from: '%s' is not a date YYYY-MM-DD",
+				 value);
+			return TC_EXIT_USAGE;
+		}
+		a->period.from = d;
+	}
 	return 0;
 bad_num:
 	tc_warnx("--%s: '%s' is not a number in range", name,
@@ -185,6 +286,7 @@ static int parse(const char *cmd, int argc, char **argv, struct args *a)
 	a->q.stage = -1;
 	a->rec.date = CW_NODAY;
 	a->rec.review = CW_NODAY;
+	a->period.from = a->period.to = CW_NODAY;
 	a->rest = calloc((size_t)argc + 1, sizeof(char *));
 	if (!a->rest)
 		tc_die_nomem();
@@ -214,8 +316,10 @@ static int finish(struct args *a, int rc)
 	return rc;
 }
 
-static int start(const char *cmd, int argc, char **argv, struct args *a,
-		 int min, int max, const char *usage)
+/* Parses, checks the number of positional arguments and opens the data
+ * folder: as a writer (waiting for other writers) unless readonly. */
+static int start_mode(const char *cmd, int argc, char **argv, struct args *a,
+		      int min, int max, const char *usage, int readonly)
 {
 	int rc = parse(cmd, argc, argv, a);
 
@@ -227,7 +331,14 @@ static int start(const char *cmd, int argc, char **argv, struct args *a,
 		tc_warnx("usage: casework %s %s", cmd, usage);
 		return TC_EXIT_USAGE;
 	}
+	a->env.readonly = readonly;
 	return cw_env_open(&a->env);
+}
+
+static int start(const char *cmd, int argc, char **argv, struct args *a,
+		 int min, int max, const char *usage)
+{
+	return start_mode(cmd, argc, argv, a, min, max, usage, 0);
 }
 
 static int cmd_ingest(int argc, char **argv)
@@ -243,11 +354,14 @@ static int cmd_ingest(int argc, char **argv)
 static int cmd_report(int argc, char **argv)
 {
 	struct args a;
-	int rc = start("report", argc, argv, &a, 0, 0, "");
+	int rc = start_mode("report", argc, argv, &a, 0, 0, "", 1);
 
 	if (rc)
 		return finish(&a, rc < 0 ? 0 : rc);
-	if (cw_env_flush_packs(&a.env) < 0 || cw_report_write(&a.env) < 0)
+	/* Packs left waiting are written unless another casework (which will
+	 * write them) is at work. */
+	if ((cw_env_try_lock(&a.env) == 1 && cw_env_flush_packs(&a.env) < 0) ||
+	    cw_report_write(&a.env) < 0)
 		return finish(&a, TC_EXIT_ENV);
 	return finish(&a, TC_EXIT_OK);
 }
@@ -255,7 +369,7 @@ static int cmd_report(int argc, char **argv)
 static int cmd_list(int argc, char **argv)
 {
 	struct args a;
-	int rc = start("list", argc, argv, &a, 0, 0, "[OPTIONS]");
+	int rc = start_mode("list", argc, argv, &a, 0, 0, "[OPTIONS]", 1);
 
 	if (rc)
 		return finish(&a, rc < 0 ? 0 : rc);
@@ -265,7 +379,7 @@ static int cmd_list(int argc, char **argv)
 static int cmd_show(int argc, char **argv)
 {
 	struct args a;
-	int rc = start("show", argc, argv, &a, 1, 1, "REF [--json]");
+	int rc = start_mode("show", argc, argv, &a, 1, 1, "REF [--json]", 1);
 
 	if (rc)
 		return finish(&a, rc < 0 ? 0 : rc);
@@ -282,6 +396,125 @@ static int cmd_record(int argc, char **argv)
 	a.rec.ref = a.rest[0];
 	a.rec.event = a.rest[1];
 	return finish(&a, cw_record_event(&a.env, &a.rec));
+}
+
+static int cmd_restrict(int argc, char **argv)
+{
+	static const char usage[] = "add|list|review ID|show ID [OPTIONS]";
+	struct args a;
+	const char *verb;
+	int rc = parse("restrict", argc, argv, &a), ro;
+
+	if (rc)
+		return finish(&a, rc < 0 ? 0 : rc);
+	verb = a.npos ? a.rest[0] : "";
+	ro = !strcmp(verb, "list") || !strcmp(verb, "show");
+	if ((strcmp(verb, "add") && strcmp(verb, "list") &&
+	     strcmp(verb, "review") && !ro) ||
+	    a.npos !=
+		((!strcmp(verb, "review") || !strcmp(verb, "show")) ? 2 : 1)) {
+		tc_warnx("usage: casework restrict %s", usage);
+		return finish(&a, TC_EXIT_USAGE);
+	}
+	free(a.rest);
+	rc = start_mode("restrict", argc, argv, &a, 1, 2, usage, ro);
+	if (rc)
+		return finish(&a, rc < 0 ? 0 : rc);
+	if (!strcmp(verb, "add")) {
+		a.rs.start = a.rec.date != CW_NODAY ? a.rec.date : a.env.today;
+		a.rs.review = a.rec.review;
+		a.rs.reason = a.rec.reason;
+		rc = cw_restrict_add(&a.env, &a.rs);
+	} else if (!strcmp(verb, "list"))
+		rc = cw_restrict_list(&a.env, a.due);
+	else if (!strcmp(verb, "show"))
+		rc = cw_restrict_show(&a.env, a.rest[1]);
+	else
+		rc = cw_restrict_review(&a.env, a.rest[1], a.rec.outcome,
+					a.rec.date, a.rec.review, a.rs.kind,
+					a.rs.scope, a.rs.contact);
+	return finish(&a, rc);
+}
+
+static int cmd_annual(int argc, char **argv)
+{
+	static const char usage[] = "--year YYYY | --from D --to D";
+	struct args a;
+	int rc = parse("annual", argc, argv, &a);
+
+	if (rc)
+		return finish(&a, rc < 0 ? 0 : rc);
+	if (a.to && tc_day_parse(a.to, &a.period.to) < 0) {
+		tc_warnx("--to: '%s' is not a date YYYY-MM-DD", a.to);
+		return finish(&a, TC_EXIT_USAGE);
+	}
+	if (a.year) {
+		if (a.period.from != CW_NODAY || a.period.to != CW_NODAY) {
+			tc_warnx("annual: give --year or --from and --to, "
+				 "not both");
+			return finish(&a, TC_EXIT_USAGE);
+		}
+		a.period.from = tc_day_from_civil(a.year, 1, 1);
+		a.period.to = tc_day_from_civil(a.year, 12, 31);
+		a.period.year = a.year;
+	} else if (a.period.from == CW_NODAY || a.period.to == CW_NODAY) {
+		tc_warnx("usage: casework annual %s", usage);
+		return finish(&a, TC_EXIT_USAGE);
+	} else if (a.period.to < a.period.from) {
+		tc_warnx("annual: --to comes before --from");
+		return finish(&a, TC_EXIT_USAGE);
+	}
+	free(a.rest);
+	{
+		struct cw_period keep = a.period;
+
+		rc = start_mode("annual", argc, argv, &a, 0, 0, usage, 1);
+		a.period = keep;
+	}
+	if (rc)
+		return finish(&a, rc < 0 ? 0 : rc);
+	return finish(&a, cw_annual(&a.env, &a.period));
+}
+
+static int cmd_purge(int argc, char **argv)
+{
+	struct args a;
+	int rc = parse("purge", argc, argv, &a), act;
+
+	if (rc)
+		return finish(&a, rc < 0 ? 0 : rc);
+	if (a.yes && a.dry_run) {
+		tc_warnx("purge: --dry-run and --yes do not go together");
+		return finish(&a, TC_EXIT_USAGE);
+	}
+	act = a.yes;
+	free(a.rest);
+	rc = start_mode("purge", argc, argv, &a, 0, 0, "[--dry-run] [--yes]",
+			!act);
+	if (rc)
+		return finish(&a, rc < 0 ? 0 : rc);
+	return finish(&a, cw_purge(&a.env, act));
+}
+
+static int cmd_export(int argc, char **argv)
+{
+	static const char usage[] =
+	    "--email E | --phone P | --name N --out FILE.zip";
+	struct args a;
+	int rc = parse("export", argc, argv, &a);
+
+	if (rc)
+		return finish(&a, rc < 0 ? 0 : rc);
+	if ((!a.rs.email && !a.rs.phone && !a.rs.name) || !a.out) {
+		tc_warnx("usage: casework export %s", usage);
+		return finish(&a, TC_EXIT_USAGE);
+	}
+	free(a.rest);
+	rc = start_mode("export", argc, argv, &a, 0, 0, usage, 1);
+	if (rc)
+		return finish(&a, rc < 0 ? 0 : rc);
+	return finish(
+	    &a, cw_export(&a.env, a.rs.email, a.rs.phone, a.rs.name, a.out));
 }
 
 int main(int argc, char **argv)

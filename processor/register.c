@@ -114,6 +114,64 @@ static const char *const migrations[] = {
     " review TEXT,"
     " contact TEXT,"
     " lifted TEXT);",
+    /* 2: the restrictions register with its review history, an audit log
+     * for what belongs to no case (restrictions, purges), and the date a
+     * case's personal data was purged. */
+    "CREATE TABLE restriction_register("
+    " id INTEGER PRIMARY KEY,"
+    " name TEXT,"
+    " email TEXT,"
+    " phone TEXT,"
+    " name_norm TEXT,"
+    " email_norm TEXT,"
+    " phone_norm TEXT,"
+    " person_key TEXT,"
+    " kind TEXT NOT NULL,"
+    " scope TEXT NOT NULL,"
+    " reason TEXT,"
+    " decided_by TEXT,"
+    " start TEXT NOT NULL,"
+    " review TEXT NOT NULL,"
+    " contact TEXT,"
+    " status TEXT NOT NULL DEFAULT 'active',"
+    " lifted TEXT,"
+    " case_id INTEGER REFERENCES cases(id),"
+    " purged TEXT);"
+    "CREATE INDEX restriction_email ON restriction_register(email_norm);"
+    "CREATE INDEX restriction_phone ON restriction_register(phone_norm);"
+    "CREATE INDEX restriction_key ON restriction_register(person_key);"
+    "CREATE TABLE restriction_reviews("
+    " id INTEGER PRIMARY KEY,"
+    " restriction_id INTEGER NOT NULL REFERENCES"
+    " restriction_register(id),"
+    " date TEXT NOT NULL,"
+    " outcome TEXT NOT NULL,"
+    " next_review TEXT,"
+    " detail TEXT NOT NULL DEFAULT '{}',"
+    " recorded TEXT NOT NULL);"
+    "CREATE TRIGGER restriction_reviews_no_update BEFORE UPDATE ON"
+    " restriction_reviews BEGIN SELECT RAISE(ABORT, 'the review history"
+    " is append-only'); END;"
+    "CREATE TRIGGER restriction_reviews_no_delete BEFORE DELETE ON"
+    " restriction_reviews BEGIN SELECT RAISE(ABORT, 'the review history"
+    " is append-only'); END;"
+    "INSERT INTO restriction_register(person_key, kind, scope, reason,"
+    " decided_by, start, review, contact, status, lifted, case_id)"
+    " SELECT person_key, 'single-point-of-contact', 'council', reason,"
+    " NULL, start, coalesce(review, start), contact, CASE WHEN lifted IS"
+    " NULL THEN 'active' ELSE 'lifted' END, lifted, case_id FROM"
+    " restrictions;"
+    "DROP TABLE restrictions;"
+    "CREATE TABLE audit("
+    " id INTEGER PRIMARY KEY,"
+    " date TEXT NOT NULL,"
+    " action TEXT NOT NULL,"
+    " detail TEXT NOT NULL DEFAULT '{}');"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "ALTER TABLE cases ADD COLUMN purged TEXT;",
 };
 
 void cw_register_error(struct cw_register *reg, const char *doing)
@@ -793,62 +851,17 @@ int cw_register_find_duplicate(struct cw_register *reg, const char *person_key,
 	return found;
 }
 
-int cw_register_restricted(struct cw_register *reg, const char *person_key,
-			   char *contact, size_t n)
-{
-	static const char sql[] = "SELECT coalesce(contact, '') FROM"
-				  " restrictions WHERE person_key = ? AND"
-				  " lifted IS NULL";
-	sqlite3_stmt *st = cw_register_stmt(reg, sql);
-	int rc, found = 0;
-
-	if (!st)
-		return -1;
-	bind_text(st, 1, person_key);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		snprintf(contact, n, "%s",
-			 (const char *)sqlite3_column_text(st, 0));
-		found = 1;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		cw_register_error(reg, "looking up restrictions");
-		return -1;
-	}
-	return found;
-}
-
-int cw_register_restrict(struct cw_register *reg, const char *person_key,
-			 int64_t case_id, const char *reason, tc_day start,
-			 tc_day review, const char *contact)
+int cw_register_audit(struct cw_register *reg, const char *today,
+		      const char *action, const char *detail_json)
 {
 	static const char sql[] =
-	    "INSERT OR REPLACE INTO restrictions VALUES(?, ?, ?, ?, ?, ?,"
-	    " NULL)";
+	    "INSERT INTO audit(date, action, detail) VALUES(?, ?, ?)";
 	sqlite3_stmt *st = cw_register_stmt(reg, sql);
 
 	if (!st)
 		return -1;
-	bind_text(st, 1, person_key);
-	sqlite3_bind_int64(st, 2, case_id);
-	bind_text(st, 3, reason);
-	bind_day(st, 4, start);
-	bind_day(st, 5, review);
-	bind_text(st, 6, contact);
-	return step_done(reg, st, "recording a restriction");
-}
-
-int cw_register_unrestrict(struct cw_register *reg, const char *person_key,
-			   tc_day lifted)
-{
-	static const char sql[] = "UPDATE restrictions SET lifted = ? WHERE"
-				  " person_key = ? AND lifted IS NULL";
-	sqlite3_stmt *st = cw_register_stmt(reg, sql);
-
-	if (!st)
-		return -1;
-	bind_day(st, 1, lifted);
-	bind_text(st, 2, person_key);
-	return step_done(reg, st, "lifting a restriction");
+	bind_text(st, 1, today);
+	bind_text(st, 2, action);
+	bind_text(st, 3, detail_json ? detail_json : "{}");
+	return step_done(reg, st, "recording in the audit log");
 }

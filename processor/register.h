@@ -25,7 +25,7 @@
 #define CW_MAX_STAGES 9
 
 /* The schema version this build writes (see the migrations in register.c). */
-#define CW_SCHEMA_VERSION 1
+#define CW_SCHEMA_VERSION 2
 
 struct cw_register; /* opaque: an open register */
 
@@ -148,15 +148,10 @@ int cw_register_find_duplicate(struct cw_register *reg, const char *person_key,
 			       const char *service_area, tc_day date, int days,
 			       char *ref, size_t n);
 
-/* 1 when person_key has a contact restriction in force, 0 not, -1 error;
- * the named contact into contact (size n, may be empty). */
-int cw_register_restricted(struct cw_register *reg, const char *person_key,
-			   char *contact, size_t n);
-int cw_register_restrict(struct cw_register *reg, const char *person_key,
-			 int64_t case_id, const char *reason, tc_day start,
-			 tc_day review, const char *contact);
-int cw_register_unrestrict(struct cw_register *reg, const char *person_key,
-			   tc_day lifted);
+/* Appends to the audit log (what belongs to no case: restrictions,
+ * purges). detail_json must hold no personal data. 0 or -1. */
+int cw_register_audit(struct cw_register *reg, const char *today,
+		      const char *action, const char *detail_json);
 
 /* Date helpers: "YYYY-MM-DD" for a day, NULL for CW_NODAY (buf[11]). */
 const char *cw_day_str(tc_day d, char buf[11]);

@@ -14,6 +14,7 @@
 #include "err.h"
 #include "escape.h"
 #include "fsutil.h"
+#include "restrict.h"
 
 enum section {
 	S_INTAKE,
@@ -23,12 +24,13 @@ enum section {
 	S_RESPOND_DUE,
 	S_WINDOW,
 	S_FLAG,
+	S_RESTRICTION,
 	S_COUNT
 };
 
 static const char *const sec_id[S_COUNT] = {
     "intake",	   "quarantined",    "overdue", "acknowledge_due",
-    "respond_due", "window_closing", "flag"};
+    "respond_due", "window_closing", "flag",	"restriction_review"};
 static const char *const sec_title[S_COUNT] = {
     "Today's intake",
     "Quarantined today",
@@ -36,7 +38,8 @@ static const char *const sec_title[S_COUNT] = {
     "Acknowledgements due today and in the next 5 working days",
     "Responses due today and in the next 5 working days",
     "Escalation windows closing in the next 5 working days",
-    "Flags waiting for a decision"};
+    "Flags waiting for a decision",
+    "Contact restriction reviews due in the next 5 working days or overdue"};
 
 struct row {
 	enum section sec;
@@ -132,6 +135,9 @@ static int gather(struct cw_env *env, struct rows *r)
 	    " s.responded, s.window_closes, s.closed FROM cases c LEFT"
 	    " JOIN stages s ON s.case_id = c.id AND s.stage = c.stage"
 	    " ORDER BY c.reference";
+	static const char restr[] =
+	    "SELECT id, kind, scope, review, coalesce(contact, '') FROM"
+	    " restriction_register WHERE status = 'active' ORDER BY id";
 	const struct tc_calendar *cal = env->rules->cal;
 	tc_day today = env->today, horizon;
 	sqlite3_stmt *st;
@@ -237,6 +243,38 @@ static int gather(struct cw_env *env, struct rows *r)
 			tc_buf_release(&t);
 		}
 		cJSON_Delete(flags);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	/* Restriction reviews: by number, kind and scope only. */
+	st = cw_register_stmt(env->reg, restr);
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		tc_day review = day_of(st, 3);
+		struct tc_buf ref = TC_BUF_INIT, d = TC_BUF_INIT;
+		const char *scope = (const char *)sqlite3_column_text(st, 2);
+
+		if (review == CW_NODAY || review > horizon)
+			continue;
+		if (tc_buf_addf(&ref, "R%lld",
+				(long long)sqlite3_column_int64(st, 0)) < 0 ||
+		    tc_buf_addf(&d, "%s; %s%s",
+				cw_restrict_kind_label(
+				    (const char *)sqlite3_column_text(st, 1)),
+				strcmp(scope, "council") ? "service: "
+							 : "whole council",
+				strcmp(scope, "council") ? scope : "") < 0)
+			tc_die_nomem();
+		add(r, S_RESTRICTION, ref.data, "restriction", 0,
+		    (const char *)sqlite3_column_text(st, 4), review,
+		    review < today
+			? tc_calendar_working_between(cal, review, today)
+			: -1,
+		    d.data);
+		tc_buf_release(&ref);
+		tc_buf_release(&d);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)

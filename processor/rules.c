@@ -546,6 +546,7 @@ struct cw_rules *cw_rules_load(const char *path, int *nerrors)
 					   "calendar",
 					   "time_limit_months",
 					   "duplicate_window_days",
+					   "retention_years",
 					   "first_contact_as_service_request",
 					   "default_team",
 					   "references",
@@ -591,6 +592,7 @@ struct cw_rules *cw_rules_load(const char *path, int *nerrors)
 	    get_int(&l, root, "time_limit_months", 1, 120, 12, 1);
 	r->duplicate_window_days =
 	    get_int(&l, root, "duplicate_window_days", 0, 366, 28, 0);
+	r->retention_years = get_int(&l, root, "retention_years", 1, 100, 6, 0);
 	r->first_contact_as_service_request =
 	    get_yesno(&l, root, "first_contact_as_service_request", 0);
 	r->default_team = get_str(&l, root, "default_team", 1);

@@ -85,6 +85,8 @@ struct cw_rules {
 				      -1 for none */
 	int time_limit_months;	   /* 12 */
 	int duplicate_window_days; /* 28 calendar days */
+	int retention_years;	   /* personal data is kept this long after
+				      closure (6), then purged */
 	int first_contact_as_service_request; /* raised_before: no -> SR */
 	char *default_team; /* who gets what no routing names */
 	struct cw_procedure *proc;

@@ -4,7 +4,8 @@
 #  2. intake serves it on 127.0.0.1:8080 in the background (forms work);
 #  3. the sample submissions in tests/data/submissions/ are bundled by
 #     intake bundle, as each morning's bundle would be;
-#  4. casework ingests the bundle, writes the case packs and the daily report.
+#  4. casework ingests the bundle, writes the case packs and the daily report,
+#     then the annual report for the sample year.
 # Run it again at any time: every step is idempotent.
 set -eu
 cd "$(dirname "$0")/.."
@@ -48,7 +49,7 @@ if [ ! -f "$bundle" ]; then
 	bin/intake bundle --spool build/demo/spool --out bundles --source demo --now "$STAMP"
 fi
 
-# casework: ingest (a second run finds everything already ingested), report.
+# casework: ingest (a second run finds everything already ingested).
 set +e
 bin/casework --today "$DEMO_DAY" ingest "$bundle"
 rc=$?
@@ -57,13 +58,12 @@ if [ $rc -gt 1 ]; then
 	echo "demo: casework ingest failed (exit $rc)" >&2
 	exit $rc
 fi
-bin/casework --today "$DEMO_DAY" report
-if bin/casework annual --help >/dev/null 2>&1; then
-	bin/casework --today "$DEMO_DAY" annual --year 2026
-fi
+# ingest has written today's report; the year's report for the sample year:
+bin/casework --today "$DEMO_DAY" annual --year 2026
 
 echo
 echo "demo: the site:          public/ (served on http://$LISTEN/)"
 echo "demo: the bundle:        $bundle"
 echo "demo: case packs:        casework/casepacks/"
 echo "demo: the daily report:  casework/reports/$DEMO_DAY.html and .csv"
+echo "demo: the annual report: casework/reports/annual-2026.html and .csv"

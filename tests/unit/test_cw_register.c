@@ -18,6 +18,7 @@
 #include "fsutil.h"
 #include "register.h"
 #include "report.h"
+#include "restrict.h"
 
 static char dir[64];
 static char path[128];
@@ -147,18 +148,54 @@ static void test_case_round_trip(void **state)
 			 -1);
 	assert_int_equal(cw_register_exec(reg, "DELETE FROM events"), -1);
 
-	/* Restrictions. */
-	assert_int_equal(cw_register_restricted(reg, "abc", ref, sizeof(ref)),
+	/* Restrictions: matched on email, phone or key; name is weaker. */
+	{
+		struct cw_restriction_match m;
+
+		assert_int_equal(cw_restrict_match(reg, "a@x.org", NULL, NULL,
+						   "abc", "bins", &m),
+				 0);
+		assert_int_equal(
+		    cw_register_exec(
+			reg,
+			"INSERT INTO restriction_register(name_norm,"
+			" email_norm, phone_norm, kind, scope, start, review,"
+			" contact) VALUES('pat smith', 'pat@x.org',"
+			" '07700900123', 'written-contact-only', 'bins',"
+			" '2026-01-01', '2026-07-01', 'J. Officer')"),
+		    0);
+		assert_int_equal(cw_restrict_match(reg, " PAT@x.org ", NULL,
+						   NULL, NULL, "bins", &m),
+				 1);
+		assert_int_equal(m.strong, 1);
+		assert_string_equal(m.contact, "J. Officer");
+		assert_int_equal(cw_restrict_match(reg, NULL, "+44 7700 900123",
+						   NULL, NULL, "bins", &m),
+				 1);
+		assert_int_equal(m.strong, 1);
+		/* Out of scope: another service. */
+		assert_int_equal(cw_restrict_match(reg, "pat@x.org", NULL, NULL,
+						   NULL, "roads", &m),
+				 0);
+		assert_int_equal(cw_restrict_match(reg, "other@x.org", NULL,
+						   "Pat  SMITH", NULL, "bins",
+						   &m),
+				 1);
+		assert_int_equal(m.strong, 0);
+		assert_int_equal(
+		    cw_register_exec(reg, "UPDATE restriction_register SET"
+					  " status = 'lifted'"),
+		    0);
+		assert_int_equal(cw_restrict_match(reg, "pat@x.org", NULL, NULL,
+						   NULL, "bins", &m),
+				 0);
+	}
+	/* The audit log cannot be changed. */
+	assert_int_equal(cw_register_audit(reg, "2026-01-01", "purge", "{}"),
 			 0);
-	assert_int_equal(cw_register_restrict(reg, "abc", 1, "abuse", d,
-					      CW_NODAY, "J. Officer"),
-			 0);
-	assert_int_equal(cw_register_restricted(reg, "abc", ref, sizeof(ref)),
-			 1);
-	assert_string_equal(ref, "J. Officer");
-	assert_int_equal(cw_register_unrestrict(reg, "abc", d + 30), 0);
-	assert_int_equal(cw_register_restricted(reg, "abc", ref, sizeof(ref)),
-			 0);
+	assert_int_equal(cw_register_exec(reg, "DELETE FROM audit"), -1);
+	assert_int_equal(cw_register_exec(reg, "UPDATE audit SET action = 'x'"),
+			 -1);
 }
 
 static void test_csv_cells(void **state)
