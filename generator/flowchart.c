@@ -249,6 +249,23 @@ static long read_node(struct flowchart *fc, struct cursor *c)
 	return idx;
 }
 
+/*
+ * The label between l and e, trimmed, into a malloc'd *label; an empty one
+ * is an error at the arrow's start, at.
+ */
+static int take_label(struct cursor *c, const char *at, const char *l,
+		      const char *e, char **label)
+{
+	while (l < e && isspace((unsigned char)*l))
+		l++;
+	while (e > l && isspace((unsigned char)e[-1]))
+		e--;
+	if (e == l)
+		return fail(c, at, "empty label");
+	*label = dup_range(l, (size_t)(e - l));
+	return *label ? 0 : -1;
+}
+
 /* Reads an arrow and its label, if one is next: -->, -->|label|, -- l -->. */
 static int read_arrow(struct cursor *c, char **label, int *found)
 {
@@ -268,14 +285,7 @@ static int read_arrow(struct cursor *c, char **label, int *found)
 					    "the label is not closed: "
 					    "write -->|label| step");
 			c->p = e + 1;
-			while (l < e && isspace((unsigned char)*l))
-				l++;
-			while (e > l && isspace((unsigned char)e[-1]))
-				e--;
-			if (e == l)
-				return fail(c, at, "empty label");
-			*label = dup_range(l, (size_t)(e - l));
-			return *label ? 0 : -1;
+			return take_label(c, at, l, e, label);
 		}
 		return 0;
 	}
@@ -297,14 +307,7 @@ static int read_arrow(struct cursor *c, char **label, int *found)
 				    "a -- label --> b");
 		c->p = e + 3;
 		*found = 1;
-		while (l < e && isspace((unsigned char)*l))
-			l++;
-		while (e > l && isspace((unsigned char)e[-1]))
-			e--;
-		if (e == l)
-			return fail(c, at, "empty label");
-		*label = dup_range(l, (size_t)(e - l));
-		return *label ? 0 : -1;
+		return take_label(c, at, l, e, label);
 	}
 	return 0;
 }
