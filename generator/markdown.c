@@ -524,9 +524,11 @@ int md_process(struct site *site, struct page *pg, struct tc_buf *html)
 	}
 	/*
 	 * cmark-gfm 0.29 keeps the extensions' special characters in one
-	 * process-wide table that attaching sets and finishing clears, so two
-	 * parses at once would lose '~' or '|' in each other's text. Parsing
-	 * is serialised; everything after it runs in parallel.
+	 * process-wide table that inline parsing sets and clears: in
+	 * cmark_parser_finish, and also in cmark_parser_feed, where the table
+	 * extension parses each row's cells as it reads them. Two parses at
+	 * once would lose '~' or '|' in each other's text, so feed and finish
+	 * are serialised; everything after them runs in parallel.
 	 */
 	pthread_mutex_lock(&parse_lock);
 	w.parser = cmark_parser_new(MD_OPTIONS);
