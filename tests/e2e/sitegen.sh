@@ -144,6 +144,32 @@ check "confirmation shell has the reference marker" grep -q '@@REFERENCE@@' "$SC
 check "confirmation links resolved" grep -q 'href="/stage-2-review/"' "$SCRATCH/site/.threecs/received/complaint.html"
 check "schema for the page's script" python3 -c "import json,sys; d=json.load(open('$SCRATCH/site/assets/forms/complaint.json')); sys.exit(d['id']!='complaint')"
 
+# --- a site big enough for phase A to use two processes ---
+mkdir -p "$SCRATCH/many"
+printf 'council: Many\ntitle: Many pages\nbase_url: https://many.example\nnav:\n  - title: Home\n    page: index.md\n' >"$SCRATCH/many/site.yml"
+{
+	printf -- '---\ntitle: Home\nsummary: All pages.\n---\n'
+	for i in $(seq 0 119); do printf -- '- [Page %d](p%d.md)\n' "$i" "$i"; done
+} >"$SCRATCH/many/index.md"
+for i in $(seq 0 119); do
+	printf -- '---\ntitle: Page %d\nsummary: Page %d.\n---\n## One\n\n~~old~~ and | pipes | in text, [next](p%d.md#two).\n\n## Two\n\n| a | b |\n|---|---|\n| ~~x~~ | y |\n' \
+		"$i" "$i" $(((i + 1) % 120)) >"$SCRATCH/many/p$i.md"
+done
+$SG build --content "$SCRATCH/many" --out "$SCRATCH/many1" --jobs 1 --quiet >/dev/null 2>&1
+$SG build --content "$SCRATCH/many" --out "$SCRATCH/many2" --jobs 2 --quiet >/dev/null 2>&1
+if diff -r "$SCRATCH/many1" "$SCRATCH/many2" >/dev/null; then ok "120 pages: one process and two give the same bytes"; else not_ok "120 pages: one process and two differ" "$(diff -r "$SCRATCH/many1" "$SCRATCH/many2" | head)"; fi
+check "strikethrough kept on every page" bash -c "[ \$(grep -l '<del>old</del>' '$SCRATCH'/many2/p*/index.html | wc -l) -eq 120 ]"
+sed -i 's/#two)/#three)/' "$SCRATCH/many/p7.md" "$SCRATCH/many/p8.md"
+$SG check --content "$SCRATCH/many" --jobs 1 >"$SCRATCH/m1" 2>&1
+rc1=$?
+$SG check --content "$SCRATCH/many" --jobs 2 >"$SCRATCH/m2" 2>&1
+rc2=$?
+if [ $rc1 -eq 1 ] && [ $rc2 -eq 1 ] && cmp -s "$SCRATCH/m1" "$SCRATCH/m2" && [ "$(grep -c "broken link" "$SCRATCH/m2")" -eq 2 ]; then
+	ok "120 pages: errors on pages of both processes, reported the same"
+else
+	not_ok "120 pages: errors reported differently (exit $rc1/$rc2)" "$(diff "$SCRATCH/m1" "$SCRATCH/m2"; cat "$SCRATCH/m2")"
+fi
+
 # --- usage ---
 $SG build --bogus >/dev/null 2>&1
 check "unknown option exits 2" test $? -eq 2
