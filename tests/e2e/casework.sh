@@ -242,6 +242,35 @@ hostile lying-sha 1 "does not match its sha256"
 hostile manifest-last 1 "first entry must be manifest.json"
 hostile manifest-invalid 1 "manifest.json:1:.*not valid JSON"
 hostile not-zip 1 "refused"
+# The manifest against the entries, checked as the manifest is streamed:
+# mani NAME 'python editing m (the manifest), e (entries) and extra'.
+mani() {
+	PYCODE="
+import glob
+e = mb._entries(glob.glob(P + '/*'))
+m = mb.manifest_for(e, '$1')
+extra = []
+$2
+mb.write('$S/$1.zip', e, manifest=m, extra=extra)" py
+}
+mcheck() { # name desc expected-rc pattern
+	local out rc
+	rm -rf "$S/md-$1"
+	out=$(cw --data "$S/md-$1" --today 2026-12-24 ingest "$S/$1.zip" 2>&1)
+	rc=$?
+	if [ $rc -eq "$3" ] && echo "$out" | grep -q "$4"; then ok "$2"; else not_ok "$2" "rc=$rc $out"; fi
+}
+mani twice "m['submissions'].insert(1, m['submissions'][0]); m['count'] += 1"
+mcheck twice "a submission listed twice: the second quarantined" 1 "H0ST1-00001 is listed twice"
+mcheck twice "listed twice: counts add up" 1 "total: 3 read: 2 cases, 0 records, 0 stage 2 escalations, 0 signposted, 1 quarantined"
+mani omitted "extra = [(mb._info('submissions/H0ST2-00002/files/1'), b'x')]"
+mcheck omitted "an entry the manifest omits quarantines its submission" 1 "H0ST2-00002: quarantined: entry 'submissions/H0ST2-00002/files/1' is not in the manifest"
+mani nofolder "extra = [(mb._info('submissions/ZZZZZ-00009/submission.json'), b'{}')]"
+mcheck nofolder "an entry of no listed submission is named" 1 "ZZZZZ-00009/submission.json' is not in the manifest: ignored"
+mani outofplace "e = e[1:] + e[:1]"
+mcheck outofplace "a submission's entries out of place in the zip: quarantined" 1 "H0ST1-00001: quarantined: entry .* is out of place"
+mani deep "m = b'{\"format\": \"threecs-bundle/1\", \"submissions\": [], \"x\": ' + b'[' * 2000 + b']' * 2000 + b'}'"
+mcheck deep "a manifest nested too deeply is refused" 1 "refused: manifest.json:1:.*nested too deeply"
 if [ -e /tmp/casework-evil ] || [ -e "$S/evil.txt" ] || [ -e "$S/../evil.txt" ]; then
 	not_ok "nothing written outside --data"
 else ok "nothing written outside --data"; fi
