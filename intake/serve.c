@@ -319,8 +319,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		log_copy(rq->path, sizeof(rq->path), url);
 		*con_cls = rq;
 		/* Answer a GET on the next call, once the (empty) body has been
-		 * read: a response queued now would make libmicrohttpd close the
-		 * connection after it instead of keeping it alive. */
+		 * read: a response queued now would make libmicrohttpd close
+		 * the connection after it instead of keeping it alive. */
 		if (is_method(method, "GET") || is_method(method, "HEAD"))
 			return MHD_YES;
 	}
