@@ -12,8 +12,8 @@
 //
 //   complaint   with JavaScript, a revealed question (on_behalf = yes) and a
 //               PDF; the same without JavaScript
-//   feedback    with JavaScript
-//   review      with JavaScript
+//   feedback    with JavaScript, and without
+//   review      with JavaScript, and without
 //   errors      the complaint sent with required answers left out and a date
 //               in the future, with and without JavaScript: status 422,
 //               "Error: " title, the error summary focused (with JS), each
@@ -846,15 +846,18 @@ async function main() {
         values: COMPLAINT_VALUES, file: pdf,
       });
     }
-    if (ctx.pages.feedback) {
-      await fillAndSend(ctx, jsPage, {
-        label: 'feedback', form: 'feedback', steps: FEEDBACK_STEPS, values: FEEDBACK_VALUES,
-      });
-    }
-    if (ctx.pages.review) {
-      await fillAndSend(ctx, jsPage, {
-        label: 'review', form: 'review', steps: REVIEW_STEPS, values: REVIEW_VALUES,
-      });
+    // Every form works with and without JavaScript.
+    for (const [page, how] of [[jsPage, 'JavaScript'], [noJsPage, 'no JavaScript']]) {
+      if (ctx.pages.feedback) {
+        await fillAndSend(ctx, page, {
+          label: `feedback (${how})`, form: 'feedback', steps: FEEDBACK_STEPS, values: FEEDBACK_VALUES,
+        });
+      }
+      if (ctx.pages.review) {
+        await fillAndSend(ctx, page, {
+          label: `review (${how})`, form: 'review', steps: REVIEW_STEPS, values: REVIEW_VALUES,
+        });
+      }
     }
     if (ctx.pages.complaint) {
       await errorFlow(ctx, jsPage, true);
