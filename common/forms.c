@@ -2931,6 +2931,14 @@ static void date_parts(const char *v, char parts[3][16])
 		}
 		p = dash ? dash + 1 : p + n;
 	}
+	/* A stored date is zero-padded ("2026-01-05"); show the month and
+	 * day as people type them ("1", "5"). */
+	for (i = 1; i < 3; i++) {
+		char *d = parts[i];
+
+		while (d[0] == '0' && d[1] >= '0' && d[1] <= '9')
+			memmove(d, d + 1, strlen(d));
+	}
 }
 
 /* 1 when a date part has 1 to maxlen digits and lies in [lo, hi]. */
