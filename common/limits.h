@@ -17,6 +17,17 @@
 #define TC_MAX_RENDER (64u * 1024 * 1024)
 /* Partials and parents nested inside each other while rendering. */
 #define TC_MAX_PARTIAL_DEPTH 32
+/*
+ * What one submission may carry, wherever it travels: intake serve accepts
+ * no more, intake bundle packs no more, casework ingests no more. Part of
+ * the bundle format (docs/bundle.md).
+ */
+/* One attachment, or any one entry of a bundle. */
+#define TC_MAX_BUNDLE_ENTRY (64u * 1024 * 1024)
+/* A submission's submission.json. */
+#define TC_MAX_SUBMISSION_JSON (1u * 1024 * 1024)
+/* Attachments in one submission (files/1 to files/N). */
+#define TC_MAX_SUBMISSION_FILES 64
 /* Number of nodes a YAML document may hold (guards against huge flat input). */
 #define TC_MAX_YAML_NODES 1000000u
 

@@ -47,12 +47,12 @@
 #define TMP_PREFIX ".bundle-"
 #define TMP_INFIX  ".zip.tmp"
 
-/* Largest single file in a bundle. */
-#define MAX_FILE_SIZE ((uint64_t)64 << 20)
+/* Largest single file in a bundle (the format's limit). */
+#define MAX_FILE_SIZE ((uint64_t)TC_MAX_BUNDLE_ENTRY)
 /* Largest sum of the files in one bundle. */
 #define MAX_TOTAL_SIZE ((uint64_t)4 << 30)
-/* Highest N in files/N. */
-#define MAX_ATTACHMENT 1000u
+/* Highest N in files/N (the format's limit). */
+#define MAX_ATTACHMENT ((unsigned)TC_MAX_SUBMISSION_FILES)
 /* Longest --source. */
 #define MAX_SOURCE 32
 /* A submission ID: "K7QXM-3PD9R". */
@@ -637,12 +637,13 @@ static int scan_submission(struct bundle *b, const char *name, struct bsub *s)
 			must(tc_buf_addf(&rel, "files/%u", f->n));
 		else
 			must(tc_buf_adds(&rel, "submission.json"));
-		res =
-		    read_plain(f->path, f->n ? MAX_FILE_SIZE : TC_MAX_JSON_FILE,
-			       f->n ? NULL : &json, &f->size, f->sha256);
+		res = read_plain(f->path,
+				 f->n ? MAX_FILE_SIZE : TC_MAX_SUBMISSION_JSON,
+				 f->n ? NULL : &json, &f->size, f->sha256);
 		if (res != READ_OK) {
 			report_read(b, name, rel.data, res,
-				    f->n ? MAX_FILE_SIZE : TC_MAX_JSON_FILE);
+				    f->n ? MAX_FILE_SIZE
+					 : TC_MAX_SUBMISSION_JSON);
 			goto out;
 		}
 		s->size += f->size;

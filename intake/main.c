@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "err.h"
 #include "intake.h"
+#include "limits.h"
 
 static const struct tc_opt serve_opts[] = {
     {"listen", "ADDR:PORT", "where to listen (default 127.0.0.1:8080)"},
@@ -101,9 +102,10 @@ static int set_serve(void *arg, const char *name, const char *value)
 		rc = parse_count(name, value, 64, (size_t)1 << 26,
 				 &o->max_field);
 	else if (!strcmp(name, "max-files"))
-		rc = parse_count(name, value, 0, 100, &o->max_files);
+		rc = parse_count(name, value, 0, TC_MAX_SUBMISSION_FILES,
+				 &o->max_files);
 	else if (!strcmp(name, "max-file-size"))
-		rc = parse_count(name, value, 1, (size_t)1 << 31,
+		rc = parse_count(name, value, 1, TC_MAX_BUNDLE_ENTRY,
 				 &o->max_file_size);
 	else if (!strcmp(name, "timeout")) {
 		rc = parse_count(name, value, 1, 3600, &n);

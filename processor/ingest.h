@@ -12,15 +12,16 @@
 #define CW_INGEST_H
 
 #include "casework.h"
+#include "limits.h"
 
 /* Caps on what a bundle may hold (zip bombs, oversized input). */
-#define CW_MAX_ENTRY	       (64u * 1024 * 1024)	    /* one entry */
+#define CW_MAX_ENTRY	       TC_MAX_BUNDLE_ENTRY	    /* one entry */
 #define CW_MAX_TOTAL	       (64ull * 1024 * 1024 * 1024) /* all entries */
-#define CW_MAX_RATIO	       200		    /* size / compressed */
-#define CW_RATIO_FROM	       (1u * 1024 * 1024)   /* ratio checked above */
-#define CW_MAX_MANIFEST	       (256u * 1024 * 1024) /* manifest.json */
-#define CW_MAX_SUBMISSION_JSON (1u * 1024 * 1024)   /* submission.json */
-#define CW_MAX_FILES	       64		    /* files per submission */
+#define CW_MAX_RATIO	       200		       /* size / compressed */
+#define CW_RATIO_FROM	       (1u * 1024 * 1024)      /* ratio checked above */
+#define CW_MAX_MANIFEST	       (256u * 1024 * 1024)    /* manifest.json */
+#define CW_MAX_SUBMISSION_JSON TC_MAX_SUBMISSION_JSON  /* submission.json */
+#define CW_MAX_FILES	       TC_MAX_SUBMISSION_FILES /* per submission */
 
 /* What became of the submissions of one bundle, or of all. */
 struct cw_counts {

@@ -16,11 +16,14 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "limits.h"
+
 #define CW_MF_MAXDEPTH 1000 /* nesting, as cJSON's limit */
-#define CW_MF_MAXFILES 65   /* kept per submission: submission.json + 64 */
-#define CW_MF_PATH     512  /* a path's bytes kept, with the NUL */
-#define CW_MF_SHORT    80   /* an id's, a sha256's or bundle_id's */
-#define CW_MF_NUMBER   128  /* the longest number accepted */
+/* kept per submission: submission.json and its attachments */
+#define CW_MF_MAXFILES (TC_MAX_SUBMISSION_FILES + 1)
+#define CW_MF_PATH     512 /* a path's bytes kept, with the NUL */
+#define CW_MF_SHORT    80  /* an id's, a sha256's or bundle_id's */
+#define CW_MF_NUMBER   128 /* the longest number accepted */
 
 /* One of a submission's "files" as the manifest lists it. */
 struct cw_mfile {

@@ -249,6 +249,9 @@ $IN serve --listen 127.0.0.1:0 --site "$SITE" --forms "$SCRATCH/badforms" --spoo
 rc=$?
 check "broken form definition exits 1" test $rc -eq 1
 check "broken form definition reported with file:line" grep -q 'broken.yml:[0-9]' "$SCRATCH/e"
+# Nothing intake accepts may be refused later by bundle or casework.
+check "--max-files above the bundle format's 64 is a usage error" bash -c "$IN serve --max-files 65 --site '$SITE' --forms '$FORMS' --spool '$SCRATCH/s3' 2>/dev/null; test \$? -eq 2"
+check "--max-file-size above the bundle format's 64 MiB is a usage error" bash -c "$IN serve --max-file-size 67108865 --site '$SITE' --forms '$FORMS' --spool '$SCRATCH/s3' 2>/dev/null; test \$? -eq 2"
 check "bad --listen is a usage error" bash -c "$IN serve --listen nowhere --site '$SITE' --forms '$FORMS' --spool '$SCRATCH/s3' 2>/dev/null; test \$? -eq 2"
 
 # --- clean stop ---
