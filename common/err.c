@@ -163,3 +163,15 @@ void tc_die_nomem(void)
 	fprintf(stderr, "%s: out of memory\n", progname);
 	exit(TC_EXIT_ENV);
 }
+
+char *tc_xstrdup(const char *s)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = strdup(s);
+	if (!d)
+		tc_die_nomem();
+	return d;
+}

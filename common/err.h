@@ -82,4 +82,11 @@ void tc_bug(const char *file, int line, const char *msg)
 /* Out of memory in a command-line tool: print and exit TC_EXIT_ENV. */
 void tc_die_nomem(void) __attribute__((noreturn));
 
+/*
+ * A copy of s the caller frees, or NULL when s is NULL; out of memory exits
+ * through tc_die_nomem, so only for the command-line tools (intake serve's
+ * per-request code returns an error instead).
+ */
+char *tc_xstrdup(const char *s);
+
 #endif

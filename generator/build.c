@@ -29,15 +29,6 @@
 static const char *const data_dirs[] = {"forms", "letters", "calendars"};
 static const char manifest_name[] = ".sitegen-manifest";
 
-static char *xstrdup(const char *s)
-{
-	char *d = strdup(s);
-
-	if (!d)
-		tc_die_nomem();
-	return d;
-}
-
 /* Returns a malloc'd string joined from a and b with one '/'. */
 static char *join(const char *a, const char *b)
 {
@@ -106,7 +97,7 @@ static void strlist_release(struct strlist *l)
 static int walk_files(const char *root, const char *prefix, int skip_data,
 		      struct strlist *files)
 {
-	char *dir = prefix[0] ? join(root, prefix) : xstrdup(root);
+	char *dir = prefix[0] ? join(root, prefix) : tc_xstrdup(root);
 	struct strlist names = {0};
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -118,13 +109,13 @@ static int walk_files(const char *root, const char *prefix, int skip_data,
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
 			continue;
-		strlist_add(&names, xstrdup(e->d_name));
+		strlist_add(&names, tc_xstrdup(e->d_name));
 	}
 	closedir(d);
 	qsort(names.v, names.n, sizeof(*names.v), cmp_str);
 	for (i = 0; i < names.n; i++) {
-		char *rel =
-		    prefix[0] ? join(prefix, names.v[i]) : xstrdup(names.v[i]);
+		char *rel = prefix[0] ? join(prefix, names.v[i])
+				      : tc_xstrdup(names.v[i]);
 		char *full = join(root, rel);
 		struct stat st;
 		int skip = 0;
@@ -808,7 +799,7 @@ int site_resolve_link(struct site *site, struct page *pg, const char *url,
 			    url);
 		goto out;
 	}
-	dir = xstrdup(pg->rel);
+	dir = tc_xstrdup(pg->rel);
 	slash = strrchr(dir, '/');
 	if (slash)
 		*slash = '\0';
@@ -1188,7 +1179,7 @@ static int load_templates(struct site *s, const char *sub, int is_layout)
 		if (!ends_with(files.v[i], ".mustache"))
 			continue;
 		path = join(dir, files.v[i]);
-		name = xstrdup(files.v[i]);
+		name = tc_xstrdup(files.v[i]);
 		name[strlen(name) - 9] = '\0';
 		tc_buf_reset(&src);
 		tc_error_clear(&err);
@@ -1240,7 +1231,7 @@ static void record_output(struct site *s, const char *rel, int changed)
 		s->outputs = p;
 		s->aoutputs = want;
 	}
-	s->outputs[s->noutputs++] = xstrdup(rel);
+	s->outputs[s->noutputs++] = tc_xstrdup(rel);
 	if (changed)
 		s->res->written++;
 	else
@@ -1929,7 +1920,7 @@ int site_build(const struct site_options *opt, struct site_result *res)
 
 			if (!pg)
 				tc_die_nomem();
-			pg->rel = xstrdup(files.v[i]);
+			pg->rel = tc_xstrdup(files.v[i]);
 			pg->path = join(opt->content, files.v[i]);
 			tc_buf_init(&pg->msgs, 0);
 			tc_buf_init(&pg->body, 0);
@@ -1942,7 +1933,7 @@ int site_build(const struct site_options *opt, struct site_result *res)
 			   (!ends_with(files.v[i], ".yml") &&
 			    !ends_with(files.v[i], ".yaml") &&
 			    !ends_with(files.v[i], ".json"))) {
-			strlist_add(&statics, xstrdup(files.v[i]));
+			strlist_add(&statics, tc_xstrdup(files.v[i]));
 		}
 	}
 	qsort(s.pages, s.npages, sizeof(*s.pages), cmp_page);

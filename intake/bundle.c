@@ -116,15 +116,6 @@ static void *xrealloc(void *p, size_t n)
 	return p;
 }
 
-static char *xstrdup(const char *s)
-{
-	char *p = strdup(s);
-
-	if (!p)
-		tc_die_nomem();
-	return p;
-}
-
 /* Dies when a buffer could not grow: the command line tools stop there. */
 static void must(int rc)
 {
@@ -191,7 +182,7 @@ static int list_dir(const char *dir, char ***names, size_t *n)
 			alloc = alloc ? 2 * alloc : 16;
 			v = xrealloc(v, alloc * sizeof(*v));
 		}
-		v[len++] = xstrdup(de->d_name);
+		v[len++] = tc_xstrdup(de->d_name);
 	}
 	if (len > 1)
 		qsort(v, len, sizeof(*v), cmp_str);
@@ -400,7 +391,7 @@ static struct bfile *sub_add(struct bsub *s, unsigned n, const char *path)
 	f = &s->files[s->nfiles++];
 	memset(f, 0, sizeof(*f));
 	f->n = n;
-	f->path = xstrdup(path);
+	f->path = tc_xstrdup(path);
 	if (n)
 		must(tc_buf_addf(&entry, "submissions/%s/files/%u", s->id, n));
 	else
@@ -588,7 +579,7 @@ static int scan_submission(struct bundle *b, const char *name, struct bsub *s)
 			sub_add(s, 0, p);
 			have_json = 1;
 		} else if (!strcmp(names[i], "files") && S_ISDIR(st.st_mode)) {
-			fdir = xstrdup(p);
+			fdir = tc_xstrdup(p);
 		} else {
 			char clean[64];
 

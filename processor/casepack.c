@@ -52,13 +52,10 @@ struct pack {
 	size_t n, cap;
 };
 
+/* A copy of s, or of "" when s is NULL; the caller frees it. */
 static char *xstrdup(const char *s)
 {
-	char *d = strdup(s ? s : "");
-
-	if (!d)
-		tc_die_nomem();
-	return d;
+	return tc_xstrdup(s ? s : "");
 }
 
 static int cmp_letter(const void *a, const void *b)

@@ -12,18 +12,6 @@
 #include "err.h"
 #include "restrict.h"
 
-static char *xdup(const char *s)
-{
-	char *d;
-
-	if (!s)
-		return NULL;
-	d = strdup(s);
-	if (!d)
-		tc_die_nomem();
-	return d;
-}
-
 /* The deadline that matters now: the open one that falls first. */
 static tc_day next_deadline(const struct cw_case *c, const char **what)
 {
@@ -267,7 +255,7 @@ static int apply(struct cw_env *env, const struct cw_record *r,
 		detail_str(detail, "from", c->team);
 		detail_str(detail, "to", r->to);
 		free(c->team);
-		c->team = xdup(r->to);
+		c->team = tc_xstrdup(r->to);
 		return 0;
 	}
 	if (!strcmp(ev, "restricted") || !strcmp(ev, "unrestricted")) {
@@ -321,12 +309,12 @@ static int apply(struct cw_env *env, const struct cw_record *r,
 		detail_str(detail, "learning", r->learning);
 		if (s) {
 			s->closed = date;
-			s->outcome = xdup(r->outcome);
-			s->remedy = xdup(r->remedy);
-			s->learning = xdup(r->learning);
+			s->outcome = tc_xstrdup(r->outcome);
+			s->remedy = tc_xstrdup(r->remedy);
+			s->learning = tc_xstrdup(r->learning);
 		} else {
 			free(c->status);
-			c->status = xdup("closed");
+			c->status = tc_xstrdup("closed");
 		}
 		return 0;
 	}
@@ -376,7 +364,7 @@ static int apply(struct cw_env *env, const struct cw_record *r,
 			return TC_EXIT_INPUT;
 		}
 		s->extension_days = r->days;
-		s->extension_reason = xdup(r->reason);
+		s->extension_reason = tc_xstrdup(r->reason);
 		if (!cJSON_AddNumberToObject(detail, "days", r->days))
 			tc_die_nomem();
 		detail_str(detail, "reason", r->reason);

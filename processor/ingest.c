@@ -1026,18 +1026,6 @@ static char *person_key(const cJSON *fields)
 	return out;
 }
 
-static char *xstrdup0(const char *s)
-{
-	char *d;
-
-	if (!s)
-		return NULL;
-	d = strdup(s);
-	if (!d)
-		tc_die_nomem();
-	return d;
-}
-
 static int make_reference(struct cw_env *env, struct cw_case *c)
 {
 	const struct cw_refformat *f = cw_rules_refformat(env->rules, c->type);
@@ -1051,7 +1039,7 @@ static int make_reference(struct cw_env *env, struct cw_case *c)
 		return -1;
 	snprintf(buf, sizeof(buf), "%s-%04d-%0*d", f->prefix, y, f->digits,
 		 seq);
-	c->reference = xstrdup0(buf);
+	c->reference = tc_xstrdup(buf);
 	return 0;
 }
 
@@ -1085,7 +1073,7 @@ static int person_flags(struct cw_env *env, const cJSON *fields,
 			tc_die_nomem();
 		if (m.contact[0]) {
 			free(c->team);
-			c->team = xstrdup0(m.contact);
+			c->team = tc_xstrdup(m.contact);
 		}
 	} else if (tc_buf_addf(&d,
 			       "check: the name matches restriction R%lld "
@@ -1205,11 +1193,11 @@ static int new_case(struct cw_env *env, const struct sub *s,
 	int rc = -1;
 
 	memset(&c, 0, sizeof(c));
-	c.submission_id = xstrdup0(s->id);
-	c.received = xstrdup0(s->received);
+	c.submission_id = tc_xstrdup(s->id);
+	c.received = tc_xstrdup(s->received);
 	c.received_date = s->rdate;
-	c.service_area = xstrdup0(area);
-	c.team = xstrdup0(route ? route->team : r->default_team);
+	c.service_area = tc_xstrdup(area);
+	c.team = tc_xstrdup(route ? route->team : r->default_team);
 	c.person_key = person_key(s->fields);
 	c.flags = cJSON_CreateArray();
 	if (!c.flags)
@@ -1218,23 +1206,23 @@ static int new_case(struct cw_env *env, const struct sub *s,
 		const char *rb = fval(s->fields, "raised_before");
 
 		if (ex) {
-			c.type = xstrdup0("signposted");
-			c.status = xstrdup0("signposted");
+			c.type = tc_xstrdup("signposted");
+			c.status = tc_xstrdup("signposted");
 			*outcome = "signposted";
 		} else if (r->first_contact_as_service_request && rb &&
 			   !strcmp(rb, "no")) {
-			c.type = xstrdup0("service_request");
-			c.status = xstrdup0("open");
+			c.type = tc_xstrdup("service_request");
+			c.status = tc_xstrdup("open");
 			*outcome = "case";
 		} else {
-			c.type = xstrdup0("complaint");
-			c.status = xstrdup0("open");
-			c.procedure =
-			    xstrdup0(route ? route->procedure : r->proc[0].id);
+			c.type = tc_xstrdup("complaint");
+			c.status = tc_xstrdup("open");
+			c.procedure = tc_xstrdup(route ? route->procedure
+						       : r->proc[0].id);
 			c.stage = 1;
 			c.nstages = 1;
 			c.stages[0].stage = 1;
-			c.stages[0].submission_id = xstrdup0(s->id);
+			c.stages[0].submission_id = tc_xstrdup(s->id);
 			c.stages[0].request = s->rdate;
 			c.stages[0].acknowledged = CW_NODAY;
 			c.stages[0].responded = CW_NODAY;
@@ -1248,9 +1236,9 @@ static int new_case(struct cw_env *env, const struct sub *s,
 	} else {
 		const char *t = fval(s->fields, "feedback_type");
 
-		c.type = xstrdup0(t && !strcmp(t, "compliment") ? "compliment"
-								: "comment");
-		c.status = xstrdup0("recorded");
+		c.type = tc_xstrdup(t && !strcmp(t, "compliment") ? "compliment"
+								  : "comment");
+		c.status = tc_xstrdup("recorded");
 		*outcome = "record";
 		if (make_reference(env, &c) < 0 ||
 		    person_flags(env, s->fields, &c) < 0)
@@ -1334,7 +1322,7 @@ static int review(struct cw_env *env, const struct sub *s, const char **outcome)
 			}
 			memset(nx, 0, sizeof(*nx));
 			nx->stage = c.stage + 1;
-			nx->submission_id = xstrdup0(s->id);
+			nx->submission_id = tc_xstrdup(s->id);
 			nx->request = s->rdate;
 			nx->acknowledged = nx->responded = nx->closed =
 			    CW_NODAY;
@@ -1355,13 +1343,13 @@ static int review(struct cw_env *env, const struct sub *s, const char **outcome)
 		}
 	}
 	/* Not matched: a record for an officer, never dropped. */
-	rec.type = xstrdup0("review");
-	rec.status = xstrdup0("unmatched");
-	rec.submission_id = xstrdup0(s->id);
-	rec.received = xstrdup0(s->received);
+	rec.type = tc_xstrdup("review");
+	rec.status = tc_xstrdup("unmatched");
+	rec.submission_id = tc_xstrdup(s->id);
+	rec.received = tc_xstrdup(s->received);
 	rec.received_date = s->rdate;
-	rec.team = xstrdup0(found && c.team ? c.team : r->default_team);
-	rec.service_area = xstrdup0(found ? c.service_area : NULL);
+	rec.team = tc_xstrdup(found && c.team ? c.team : r->default_team);
+	rec.service_area = tc_xstrdup(found ? c.service_area : NULL);
 	rec.person_key = person_key(s->fields);
 	rec.flags = cJSON_CreateArray();
 	if (!rec.flags)

@@ -47,15 +47,6 @@ static void ld_err(struct ld *l, const cJSON *node, int key, const char *fmt,
 	l->nerr++;
 }
 
-static char *xstrdup(const char *s)
-{
-	char *d = strdup(s);
-
-	if (!d)
-		tc_die_nomem();
-	return d;
-}
-
 static void *xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size);
@@ -80,7 +71,7 @@ static char *get_str(struct ld *l, const cJSON *obj, const char *name,
 		ld_err(l, v, 0, "'%s' must be a non-empty string", name);
 		return NULL;
 	}
-	return xstrdup(v->valuestring);
+	return tc_xstrdup(v->valuestring);
 }
 
 /* An integer member within lo..hi; def when absent and not required. */
@@ -202,7 +193,7 @@ static void load_calendar(struct ld *l, struct cw_rules *r, const cJSON *root)
 		       r->division);
 	r->time_zone = get_str(l, c, "time_zone", 0);
 	if (!r->time_zone)
-		r->time_zone = xstrdup("Europe/London");
+		r->time_zone = tc_xstrdup("Europe/London");
 	r->end_of_day = -1;
 	v = cJSON_GetObjectItemCaseSensitive(c, "end_of_day");
 	if (v && !cJSON_IsNull(v) &&
@@ -329,7 +320,7 @@ static void load_procedures(struct ld *l, struct cw_rules *r, const cJSON *root)
 		const cJSON *st;
 		int n = 0, cnt;
 
-		pr->id = xstrdup(m->string);
+		pr->id = tc_xstrdup(m->string);
 		if (!cJSON_IsObject(m)) {
 			ld_err(l, m, 0, "procedure '%s' must be a mapping",
 			       m->string);
@@ -392,7 +383,7 @@ static void load_references(struct ld *l, struct cw_rules *r, const cJSON *root)
 			continue;
 		}
 		check_keys(l, t, keys);
-		f->type = xstrdup(types[i]);
+		f->type = tc_xstrdup(types[i]);
 		f->prefix = get_str(l, t, "prefix", 1);
 		f->digits = get_int(l, t, "digits", 3, 9, 6, 0);
 		r->nref++;
@@ -577,7 +568,7 @@ struct cw_rules *cw_rules_load(const char *path, int *nerrors)
 	l.file = path;
 	r = xcalloc(1, sizeof(*r));
 	r->doc = l.doc;
-	r->path = xstrdup(path);
+	r->path = tc_xstrdup(path);
 	root = tc_yaml_root(l.doc);
 	if (!cJSON_IsObject(root)) {
 		ld_err(&l, root, 0, "%s",
