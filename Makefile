@@ -3,6 +3,7 @@
 #   make            build bin/sitegen, bin/intake, bin/casework
 #   make test       install what is missing, build, run every test
 #   make demo       install what is missing, build, run the main job
+#   make fuzz       run every fuzz harness (FUZZ_TIME seconds each, default 60)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make format     clang-format every C file
 
@@ -96,6 +97,51 @@ build/test/mustache_spec: build/san/tests/unit/mustache_spec.o build/san/libtc.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_SAN) -o $@ $^ $(PKG_LIBS)
 
+# The three programs built with AddressSanitizer (leak checking included)
+# and UndefinedBehaviorSanitizer, for the memory-checked end-to-end run.
+SAN_PROGS := build/san/bin/sitegen build/san/bin/intake build/san/bin/casework
+build/san/bin/sitegen: build/san/generator/main.o build/san/libtc.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_SAN) -o $@ $^ $(PKG_LIBS)
+build/san/bin/intake: build/san/intake/main.o build/san/libtc.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_SAN) -o $@ $^ $(PKG_LIBS)
+build/san/bin/casework: build/san/processor/main.o build/san/libtc.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_SAN) -o $@ $^ $(PKG_LIBS)
+
+# Fuzzing: libFuzzer harnesses in tests/fuzz/, built with clang over a
+# separate copy of the library compiled with coverage and sanitizers.
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 60
+FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer
+CFLAGS_FUZZ := $(BASE_CFLAGS) -O1 -g $(FUZZ_SAN) -DTC_UNITTEST -DTC_FUZZ \
+	-Igenerator -Iintake -Iprocessor
+fz = $(patsubst %.c,build/fz/%.o,$(1))
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+
+build/fz/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CFLAGS_FUZZ) -MMD -MP -c $< -o $@
+
+build/fz/libtc.a: $(call fz,$(LIB_SRC))
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+build/fuzz/%: build/fz/tests/fuzz/%.o build/fz/libtc.a
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CFLAGS_FUZZ) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
+
+fuzzers: $(FUZZERS)
+
+# make fuzz: every harness for FUZZ_TIME seconds (FUZZ=name for one).
+fuzz: deps
+	@$(MAKE) --no-print-directory all fuzzers
+	@tests/fuzz/run.sh --time $(FUZZ_TIME) $(FUZZ)
+
 # The entry points: both install what is missing first, then start a fresh
 # make so pkg-config sees the newly installed libraries.
 test: deps
@@ -108,7 +154,7 @@ demo: deps
 deps:
 	@scripts/install-deps.sh
 
-check: all $(TESTS) $(SPEC_RUNNER)
+check: all $(TESTS) $(SPEC_RUNNER) $(SAN_PROGS) $(FUZZERS)
 	@SPEC_DIR=$(SPEC_DIR) tests/run.sh $(TESTS)
 
 unit: $(TESTS) $(SPEC_RUNNER)
@@ -132,7 +178,7 @@ format:
 clean:
 	rm -rf build bin common/libcommon.a
 
-.PHONY: all test demo deps check unit install format clean
+.PHONY: all test demo deps check unit install format clean fuzz fuzzers
 .SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -101,6 +101,9 @@ void tc_report(const struct tc_error *e)
 }
 
 static void vinput(const char *kind, const char *file, int line, int col,
+		   const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+
+static void vinput(const char *kind, const char *file, int line, int col,
 		   const char *fmt, va_list ap)
 {
 	char where[600], msg[1024];

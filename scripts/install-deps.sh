@@ -10,10 +10,12 @@ set -eu
 cd "$(dirname "$0")/.."
 
 # Build: compiler, pkg-config and the libraries. Tests: cmocka, a browser,
-# a JRE for the HTML checker, Node for the browser test scripts.
+# a JRE for the HTML checker, Node for the browser test scripts, Python for
+# the end-to-end helpers, clang and its runtime for the libFuzzer harnesses.
 PACKAGES="build-essential pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev \
 libcjson-dev libzip-dev libyaml-dev libsqlite3-dev libmicrohttpd-dev libcmocka-dev \
-tzdata unzip zip curl chromium default-jre-headless nodejs npm"
+tzdata unzip zip curl chromium default-jre-headless nodejs npm python3 \
+clang libclang-rt-dev"
 BENCH_PACKAGES="cmark-gfm hugo wrk nginx-light hyperfine time"
 
 if [ "${1:-}" = bench ]; then

@@ -50,12 +50,19 @@ for t in "$@"; do
 	run_suite "unit $(basename "$t")" "$t"
 done
 run_suite "mustache spec" build/test/mustache_spec "${SPEC_DIR:-../shared/spec/mustache}"
+# Every fuzz harness: its saved inputs replayed, then a short run.
+run_suite "fuzz" tests/fuzz/run.sh --time "${FUZZ_SMOKE:-10}"
 for t in tests/e2e/*.sh; do
 	[ -e "$t" ] || continue
 	# lib.sh holds the helpers the scripts share; it is not a suite.
 	[ "$(basename "$t")" = lib.sh ] && continue
 	run_suite "e2e $(basename "$t" .sh)" bash "$t"
 done
+# The end-to-end scripts again, on the sanitizer builds of the programs:
+# no leak, no invalid access.
+if [ -f tests/memcheck.sh ]; then
+	run_suite "memcheck" bash tests/memcheck.sh
+fi
 if [ -x tests/browser/run.sh ]; then
 	# The browser suites check every page of the council's real content.
 	rm -rf build/site
