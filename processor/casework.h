@@ -40,13 +40,21 @@ struct cw_env {
 	struct tc_forms *forms;
 	struct cw_register *reg;
 	struct cw_letters *letters; /* loaded on first pack */
+	/* Files beyond the data folder and content the command needs, for
+	 * the sandbox: inputs it reads (bundles), NULL-terminated, and one
+	 * file it writes (export --out). Both may be NULL. */
+	char *const *sandbox_read;
+	const char *sandbox_write;
 };
 
 /*
  * Sets up env for a command: makes the data folder (0700), loads and
- * checks rules and forms (and that they fit), opens the register. Fields
- * data, rules_path, forms_dir and today (CW_NODAY for the local date) must
- * be set. Returns an exit code: 0, 1 (bad rules or forms, reported) or 3.
+ * checks rules and forms (and that they fit), opens the register, then
+ * narrows the process (sandbox.h): it may write only under the data folder
+ * (and sandbox_write's folder) and read only the content folders, the
+ * sandbox_read files and the time zone database. Fields data, rules_path,
+ * forms_dir and today (CW_NODAY for the local date) must be set. Returns
+ * an exit code: 0, 1 (bad rules or forms, reported) or 3.
  */
 int cw_env_open(struct cw_env *env);
 void cw_env_close(struct cw_env *env);

@@ -19,6 +19,7 @@
 #include "err.h"
 #include "forms.h"
 #include "fsutil.h"
+#include "sandbox.h"
 
 void cw_env_path(const struct cw_env *env, const char *rel, struct tc_buf *out)
 {
@@ -186,6 +187,65 @@ int cw_env_try_lock(struct cw_env *env)
 	return r;
 }
 
+/* The folder part of path ("." when it has none), newly allocated. */
+static char *folder_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *d;
+
+	if (!slash)
+		return tc_xstrdup(".");
+	if (slash == path)
+		return tc_xstrdup("/");
+	d = tc_xstrdup(path);
+	d[slash - path] = '\0';
+	return d;
+}
+
+/* Narrows the process to what the command needs. 0 or -1 (printed). */
+static int enter_sandbox(const struct cw_env *env)
+{
+	struct tc_sandbox sb;
+	char *content = folder_of(env->rules_path), *out = NULL, *in;
+	size_t i;
+	int rc = -1;
+
+	tc_sandbox_init(&sb);
+	if (tc_sandbox_allow(&sb, env->data,
+			     TC_SANDBOX_READ | TC_SANDBOX_WRITE) < 0 ||
+	    tc_sandbox_allow(&sb, content, TC_SANDBOX_READ) < 0 ||
+	    tc_sandbox_allow(&sb, env->forms_dir, TC_SANDBOX_READ) < 0 ||
+	    tc_sandbox_allow_system(&sb) < 0)
+		goto full;
+	if (env->sandbox_write) {
+		/* The file is written beside itself and renamed into place. */
+		out = folder_of(env->sandbox_write);
+		if (tc_sandbox_allow(&sb, out,
+				     TC_SANDBOX_READ | TC_SANDBOX_WRITE) < 0)
+			goto full;
+	}
+	/* Bundles are read from their folders (one rule for a day's many). */
+	for (i = 0; env->sandbox_read && env->sandbox_read[i]; i++) {
+		in = folder_of(env->sandbox_read[i]);
+		if (tc_sandbox_allow(&sb, in, TC_SANDBOX_READ) < 0) {
+			free(in);
+			goto full;
+		}
+		free(in);
+	}
+	rc = tc_sandbox_enter(&sb);
+	goto out;
+full:
+	tc_warnx("bundles from too many folders at once: give those of at most "
+		 "%d folders",
+		 TC_SANDBOX_MAX - 8);
+out:
+	tc_sandbox_release(&sb);
+	free(content);
+	free(out);
+	return rc;
+}
+
 int cw_env_open(struct cw_env *env)
 {
 	static const char *const dirs[] = {"store",	 "casepacks", "reports",
@@ -230,7 +290,7 @@ int cw_env_open(struct cw_env *env)
 	}
 	cw_env_path(env, "register.db", &p);
 	env->reg = cw_register_open(p.data);
-	if (!env->reg)
+	if (!env->reg || enter_sandbox(env) < 0)
 		goto out;
 	rc = TC_EXIT_OK;
 out:

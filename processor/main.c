@@ -332,6 +332,8 @@ static int start_mode(const char *cmd, int argc, char **argv, struct args *a,
 		return TC_EXIT_USAGE;
 	}
 	a->env.readonly = readonly;
+	a->env.sandbox_read = a->rest;
+	a->env.sandbox_write = a->out;
 	return cw_env_open(&a->env);
 }
 
