@@ -35,6 +35,7 @@ struct intake_serve_options {
 	unsigned rate_per_min; /* submissions per client per minute */
 	unsigned threads;      /* worker threads; 0: one per CPU */
 	int quiet;	       /* no access log */
+	const char *user;      /* as root: the user to drop to, required */
 };
 
 struct intake_bundle_options {

@@ -26,6 +26,8 @@ static const struct tc_opt serve_opts[] = {
     {"rate", "N", "submissions per client per minute (default 10)"},
     {"threads", "N", "worker threads (default: 8 per CPU, at least 16)"},
     {"quiet", NULL, "no access log"},
+    {"user", "NAME",
+     "as root: the unprivileged user to run as once the port is open"},
     {0},
 };
 
@@ -95,6 +97,8 @@ static int set_serve(void *arg, const char *name, const char *value)
 		o->spool = value;
 	else if (!strcmp(name, "quiet"))
 		o->quiet = 1;
+	else if (!strcmp(name, "user"))
+		o->user = value;
 	else if (!strcmp(name, "max-body"))
 		rc = parse_count(name, value, 1024, (size_t)1 << 32,
 				 &o->max_body);

@@ -13,7 +13,9 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <netinet/in.h>
+#include <grp.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,11 +29,14 @@
 #include "escape.h"
 #include "fsutil.h"
 #include "limits.h"
+#include "sandbox.h"
 
 /* Connections one client address may hold at once. */
 #define PER_IP_CONNECTIONS 32
 /* Memory for one connection's headers and read buffer. */
 #define CONNECTION_MEMORY (128u * 1024)
+/* Connections waiting to be accepted. */
+#define LISTEN_BACKLOG 511
 /* Seconds to let requests in flight finish after a stop signal. */
 #define DRAIN_SECONDS 10
 
@@ -55,6 +60,7 @@ void intake_serve_defaults(struct intake_serve_options *o)
 	o->rate_per_min = 10;
 	o->threads = 0;
 	o->quiet = 0;
+	o->user = NULL;
 }
 
 /* ---- responses ---------------------------------------------------- */
@@ -628,55 +634,201 @@ static void drain(struct MHD_Daemon *d)
 	}
 }
 
-int intake_serve(const struct intake_serve_options *o)
+/* Opens, binds and listens on ss. Returns the socket or -1 (errno). */
+static int open_listener(const struct sockaddr_storage *ss, int v6)
 {
-	struct intake_ctx ctx;
-	struct sockaddr_storage ss;
-	struct MHD_Daemon *d = NULL;
-	const union MHD_DaemonInfo *info;
-	socklen_t sslen = 0;
-	sigset_t set;
-	unsigned threads, port, flags;
-	int v6 = 0, sig = 0, rc = TC_EXIT_ENV;
+	socklen_t len =
+	    v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	int fd, on = 1, e;
 
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.opt = o;
-	ctx.site_fd = -1;
-	if (parse_listen(o->listen, &ss, &sslen, &v6) < 0) {
-		tc_warnx("--listen '%s' is not ADDRESS:PORT (such as "
-			 "127.0.0.1:8080 or [::1]:8080)",
-			 o->listen);
-		rc = TC_EXIT_USAGE;
-		goto out;
+	fd = socket(v6 ? AF_INET6 : AF_INET,
+		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ||
+	    (v6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) < 0) ||
+	    bind(fd, (const struct sockaddr *)ss, len) < 0 ||
+	    listen(fd, LISTEN_BACKLOG) < 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+/* The port the socket is bound to (for --listen ADDR:0). */
+static unsigned bound_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return 0;
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+/*
+ * Who to run as: as root, the --user named (required); otherwise the
+ * user running it (a --user naming someone else is an error). Fills
+ * pw_uid/pw_gid for the drop. Returns 0, or an exit code.
+ */
+static int check_user(const struct intake_serve_options *o, uid_t *uid,
+		      gid_t *gid, int *drop)
+{
+	struct passwd *pw;
+
+	*drop = 0;
+	if (geteuid() != 0 && !o->user)
+		return 0;
+	if (!o->user && getenv("TMP_REFUSE_ROOT")) {
+		tc_warnx("refusing to serve as root: give --user NAME (an "
+			 "unprivileged account) to drop to once the port is "
+			 "open");
+		return TC_EXIT_USAGE;
+	}
+	if (!o->user)
+		return 0;
+	errno = 0;
+	pw = getpwnam(o->user);
+	if (!pw) {
+		tc_warnx("--user: no user '%s' on this machine", o->user);
+		return TC_EXIT_USAGE;
+	}
+	if (pw->pw_uid == 0) {
+		tc_warnx("--user: '%s' is root; name an unprivileged account",
+			 o->user);
+		return TC_EXIT_USAGE;
+	}
+	if (geteuid() != 0) {
+		if (pw->pw_uid == geteuid())
+			return 0;
+		tc_warnx("--user %s: only root can change user", o->user);
+		return TC_EXIT_USAGE;
+	}
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	*drop = 1;
+	return 0;
+}
+
+/* Gives the spool folders to the user the service drops to. */
+static int give_spool(const struct intake_ctx *ctx, const char *spool,
+		      uid_t uid, gid_t gid)
+{
+	const char *dirs[4] = {spool, ctx->spool_tmp, ctx->spool_ready,
+			       ctx->spool_bundled};
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		if (fchownat(AT_FDCWD, dirs[i], uid, gid, AT_SYMLINK_NOFOLLOW) <
+		    0) {
+			tc_warn("%s: cannot give the folder to --user",
+				dirs[i]);
+			return -1;
+		}
+	return 0;
+}
+
+/* Drops root for good: groups, group, user; checks it cannot return. */
+static int drop_root(const char *user, uid_t uid, gid_t gid)
+{
+	if (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0) {
+		tc_warn("cannot change to user '%s'", user);
+		return -1;
+	}
+	if (setuid(0) == 0 || geteuid() != uid || getegid() != gid) {
+		tc_warnx("still able to become root after changing to '%s'",
+			 user);
+		return -1;
+	}
+	return 0;
+}
+
+/* Allows the site (read) and the spool (read and write) only. */
+static int enter_sandbox(const struct intake_serve_options *o)
+{
+	struct tc_sandbox sb;
+	int rc = -1;
+
+	tc_sandbox_init(&sb);
+	if (tc_sandbox_allow(&sb, o->site, TC_SANDBOX_READ) == 0 &&
+	    tc_sandbox_allow(&sb, o->spool,
+			     TC_SANDBOX_READ | TC_SANDBOX_WRITE) == 0 &&
+	    tc_sandbox_allow_system(&sb) == 0)
+		rc = tc_sandbox_enter(&sb);
+	tc_sandbox_release(&sb);
+	return rc;
+}
+
+int intake_server_start(const struct intake_serve_options *o, int embedded,
+			struct intake_server **out)
+{
+	struct intake_server *s;
+	struct sockaddr_storage ss = {0};
+	socklen_t sslen = 0;
+	uid_t uid = 0;
+	gid_t gid = 0;
+	unsigned threads, flags;
+	int v6 = 0, drop = 0, rc = TC_EXIT_ENV;
+
+	*out = NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		tc_die_nomem();
+	s->ctx.opt = o;
+	s->ctx.site_fd = -1;
+	s->listen_fd = -1;
+	if (!embedded) {
+		if (parse_listen(o->listen, &ss, &sslen, &v6) < 0) {
+			tc_warnx("--listen '%s' is not ADDRESS:PORT (such as "
+				 "127.0.0.1:8080 or [::1]:8080)",
+				 o->listen);
+			rc = TC_EXIT_USAGE;
+			goto out;
+		}
+		rc = check_user(o, &uid, &gid, &drop);
+		if (rc)
+			goto out;
+		rc = TC_EXIT_ENV;
 	}
 	tzset();
-	ctx.site_fd = open(o->site, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (ctx.site_fd < 0) {
+	s->ctx.site_fd = open(o->site, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->ctx.site_fd < 0) {
 		tc_warn("%s: cannot open the site folder (run sitegen build)",
 			o->site);
 		goto out;
 	}
-	rc = load_forms(&ctx, o->site, o->forms);
+	rc = load_forms(&s->ctx, o->site, o->forms);
 	if (rc)
 		goto out;
 	rc = TC_EXIT_ENV;
-	if (intake_spool_prepare(&ctx, o->spool) < 0)
+	if (intake_spool_prepare(&s->ctx, o->spool) < 0)
 		goto out;
-	ctx.rate = intake_rate_new(o->rate_per_min);
-	if (!ctx.rate) {
+	s->ctx.rate = intake_rate_new(o->rate_per_min);
+	if (!s->ctx.rate) {
 		tc_warn("cannot set up the rate limit");
 		goto out;
 	}
-
-	/* Signals go to this thread's sigwait only: block them before the
-	 * daemon's threads start, so they inherit the mask. */
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	if (pthread_sigmask(SIG_BLOCK, &set, NULL)) {
-		tc_warnx("cannot block signals");
-		goto out;
+	if (!embedded) {
+		/* The port first (root may bind below 1024), then the user,
+		 * then the sandbox, all before any thread starts. */
+		s->listen_fd = open_listener(&ss, v6);
+		if (s->listen_fd < 0) {
+			tc_warn("cannot listen on %s (is the address in use, "
+				"or not on this machine?)",
+				o->listen);
+			goto out;
+		}
+		s->port = bound_port(s->listen_fd);
+		if (drop && (give_spool(&s->ctx, o->spool, uid, gid) < 0 ||
+			     drop_root(o->user, uid, gid) < 0))
+			goto out;
+		if (enter_sandbox(o) < 0)
+			goto out;
 	}
 
 	/* A commit waits on four fsyncs; the work is disk-bound, not
@@ -691,43 +843,86 @@ int intake_serve(const struct intake_serve_options *o)
 		flags |= MHD_USE_EPOLL;
 	if (v6)
 		flags |= MHD_USE_IPv6;
-	d = MHD_start_daemon(
-	    flags, 0, NULL, NULL, on_request, &ctx, MHD_OPTION_SOCK_ADDR,
-	    (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
+	if (embedded)
+		flags |= MHD_USE_NO_LISTEN_SOCKET;
+	s->d = MHD_start_daemon(
+	    flags, 0, NULL, NULL, on_request, &s->ctx, MHD_OPTION_LISTEN_SOCKET,
+	    s->listen_fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
 	    MHD_OPTION_CONNECTION_TIMEOUT, o->timeout,
 	    MHD_OPTION_CONNECTION_LIMIT, o->max_conns,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_IP_CONNECTIONS,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, &ctx,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s->ctx,
 	    MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, NULL, MHD_OPTION_END);
-	if (!d) {
-		tc_warnx("cannot listen on %s (is the address in use, or not "
-			 "on this machine?)",
-			 o->listen);
+	if (!s->d) {
+		tc_warnx("cannot start serving on %s", o->listen);
 		goto out;
 	}
-	(void)sslen;
-	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	port = info ? info->port : 0;
-	if (print_banner(&ctx, o, v6, &ss, port) < 0)
-		goto out;
+	s->v6 = v6;
+	s->ss = ss;
+	*out = s;
+	s = NULL;
+	rc = TC_EXIT_OK;
+out:
+	intake_server_stop(s);
+	return rc;
+}
+
+struct MHD_Daemon *intake_server_daemon(const struct intake_server *s)
+{
+	return s->d;
+}
+
+void intake_server_stop(struct intake_server *s)
+{
+	if (!s)
+		return;
+	if (s->d)
+		MHD_stop_daemon(s->d);
+	if (s->listen_fd >= 0)
+		close(s->listen_fd);
+	ctx_release(&s->ctx);
+	free(s);
+}
+
+int intake_serve(const struct intake_serve_options *o)
+{
+	struct intake_server *s = NULL;
+	sigset_t set;
+	uint64_t honeypots;
+	int sig = 0, rc;
+
+	/* Signals go to this thread's sigwait only: block them before the
+	 * daemon's threads start, so they inherit the mask. */
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL)) {
+		tc_warnx("cannot block signals");
+		return TC_EXIT_ENV;
+	}
+	rc = intake_server_start(o, 0, &s);
+	if (rc)
+		return rc;
+	if (print_banner(&s->ctx, o, s->v6, &s->ss, s->port) < 0) {
+		intake_server_stop(s);
+		return TC_EXIT_ENV;
+	}
 
 	while (sigwait(&set, &sig) != 0)
 		;
 	fprintf(stderr, "intake: stopping (signal %d)\n", sig);
-	/* Take no new connections; let those in flight finish. */
-	(void)MHD_quiesce_daemon(d);
-	drain(d);
-	MHD_stop_daemon(d);
-	d = NULL;
+	/* Take no new connections; let those in flight finish. The daemon
+	 * hands the listening socket back: close it. */
+	if (MHD_quiesce_daemon(s->d) == s->listen_fd) {
+		close(s->listen_fd);
+		s->listen_fd = -1;
+	}
+	drain(s->d);
+	honeypots = __atomic_load_n(&s->ctx.honeypots, __ATOMIC_RELAXED);
+	intake_server_stop(s);
 	fprintf(stderr, "intake: stopped (%" PRIu64 " honeypot post%s)\n",
-		__atomic_load_n(&ctx.honeypots, __ATOMIC_RELAXED),
-		__atomic_load_n(&ctx.honeypots, __ATOMIC_RELAXED) == 1 ? ""
-								       : "s");
-	rc = TC_EXIT_OK;
-out:
-	if (d)
-		MHD_stop_daemon(d);
-	ctx_release(&ctx);
-	return rc;
+		honeypots, honeypots == 1 ? "" : "s");
+	return TC_EXIT_OK;
 }

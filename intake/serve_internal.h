@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <microhttpd.h>
@@ -42,6 +43,29 @@ struct intake_ctx {
 	struct intake_rate *rate;		/* posts per client */
 	uint64_t honeypots;			/* honeypot posts (atomic) */
 };
+
+/* A running service: the shared context and the daemon. */
+struct intake_server {
+	struct intake_ctx ctx;	    /* what the handlers share */
+	struct MHD_Daemon *d;	    /* the daemon, running */
+	int listen_fd;		    /* the listening socket, or -1 */
+	unsigned port;		    /* the port it is bound to */
+	int v6;			    /* 1 when listening on IPv6 */
+	struct sockaddr_storage ss; /* the address from --listen */
+};
+
+/*
+ * Starts serving o: loads the forms and shells, prepares the spool and
+ * starts the daemon. Unless embedded: opens the listening socket, drops
+ * root to --user and enters the sandbox first. embedded (the fuzz
+ * harness) starts a daemon without a socket, fed with
+ * MHD_add_connection. Returns an exit code; *out on success.
+ */
+int intake_server_start(const struct intake_serve_options *o, int embedded,
+			struct intake_server **out);
+struct MHD_Daemon *intake_server_daemon(const struct intake_server *s);
+/* Stops the daemon and frees everything; NULL is fine. */
+void intake_server_stop(struct intake_server *s);
 
 /* One request from its first call to its completion. */
 struct intake_req {
