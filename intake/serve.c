@@ -782,14 +782,17 @@ int intake_server_start(const struct intake_serve_options *o, int embedded,
 	s->ctx.opt = o;
 	s->ctx.site_fd = -1;
 	s->listen_fd = -1;
+	/* Embedded, the daemon listens on a loopback port of its own
+	 * choosing, unused: requests come through MHD_add_connection. */
+	if (parse_listen(embedded ? "127.0.0.1:0" : o->listen, &ss, &sslen,
+			 &v6) < 0) {
+		tc_warnx("--listen '%s' is not ADDRESS:PORT (such as "
+			 "127.0.0.1:8080 or [::1]:8080)",
+			 o->listen);
+		rc = TC_EXIT_USAGE;
+		goto out;
+	}
 	if (!embedded) {
-		if (parse_listen(o->listen, &ss, &sslen, &v6) < 0) {
-			tc_warnx("--listen '%s' is not ADDRESS:PORT (such as "
-				 "127.0.0.1:8080 or [::1]:8080)",
-				 o->listen);
-			rc = TC_EXIT_USAGE;
-			goto out;
-		}
 		rc = check_user(o, &uid, &gid, &drop);
 		if (rc)
 			goto out;
@@ -813,23 +816,21 @@ int intake_server_start(const struct intake_serve_options *o, int embedded,
 		tc_warn("cannot set up the rate limit");
 		goto out;
 	}
-	if (!embedded) {
-		/* The port first (root may bind below 1024), then the user,
-		 * then the sandbox, all before any thread starts. */
-		s->listen_fd = open_listener(&ss, v6);
-		if (s->listen_fd < 0) {
-			tc_warn("cannot listen on %s (is the address in use, "
-				"or not on this machine?)",
-				o->listen);
-			goto out;
-		}
-		s->port = bound_port(s->listen_fd);
-		if (drop && (give_spool(&s->ctx, o->spool, uid, gid) < 0 ||
-			     drop_root(o->user, uid, gid) < 0))
-			goto out;
-		if (enter_sandbox(o) < 0)
-			goto out;
+	/* The port first (root may bind below 1024), then the user, then the
+	 * sandbox, all before any thread starts. */
+	s->listen_fd = open_listener(&ss, v6);
+	if (s->listen_fd < 0) {
+		tc_warn("cannot listen on %s (is the address in use, or not on "
+			"this machine?)",
+			o->listen);
+		goto out;
 	}
+	s->port = bound_port(s->listen_fd);
+	if (drop && (give_spool(&s->ctx, o->spool, uid, gid) < 0 ||
+		     drop_root(o->user, uid, gid) < 0))
+		goto out;
+	if (!embedded && enter_sandbox(o) < 0)
+		goto out;
 
 	/* A commit waits on four fsyncs; the work is disk-bound, not
 	 * CPU-bound, so the default pool lets many commits wait at once. */
@@ -843,8 +844,6 @@ int intake_server_start(const struct intake_serve_options *o, int embedded,
 		flags |= MHD_USE_EPOLL;
 	if (v6)
 		flags |= MHD_USE_IPv6;
-	if (embedded)
-		flags |= MHD_USE_NO_LISTEN_SOCKET;
 	s->d = MHD_start_daemon(
 	    flags, 0, NULL, NULL, on_request, &s->ctx, MHD_OPTION_LISTEN_SOCKET,
 	    s->listen_fd, MHD_OPTION_THREAD_POOL_SIZE, threads,

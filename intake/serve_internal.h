@@ -56,10 +56,11 @@ struct intake_server {
 
 /*
  * Starts serving o: loads the forms and shells, prepares the spool and
- * starts the daemon. Unless embedded: opens the listening socket, drops
- * root to --user and enters the sandbox first. embedded (the fuzz
- * harness) starts a daemon without a socket, fed with
- * MHD_add_connection. Returns an exit code; *out on success.
+ * starts the daemon on its own listening socket, having dropped root to
+ * --user and entered the sandbox. embedded (the fuzz harness, fed with
+ * MHD_add_connection) ignores --listen and --user, listens on a loopback
+ * port nobody is told of, and stays out of the sandbox. Returns an exit
+ * code; *out on success.
  */
 int intake_server_start(const struct intake_serve_options *o, int embedded,
 			struct intake_server **out);
