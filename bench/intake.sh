@@ -144,8 +144,14 @@ if [ -z "$CSS" ] || [ ! -f "$SITE/complaints-policy/index.html" ]; then
 fi
 BODY=$(FORMS=content/forms python3 tests/e2e/intake_lib.py "$SITE" complaint pairs)
 
+# As root, intake serve runs as nobody: the scratch folder must let it in.
+USER_OPT=()
+if [ "$(id -u)" = 0 ]; then
+	USER_OPT=(--user nobody)
+	chmod 0755 "$W"
+fi
 "$INTAKE" serve --listen 127.0.0.1:0 --site "$SITE" --forms content/forms \
-	--spool "$SPOOL" --rate 1000000 --quiet >"$W/intake.out" 2>"$W/intake.err" &
+	--spool "$SPOOL" --rate 1000000 --quiet "${USER_OPT[@]}" >"$W/intake.out" 2>"$W/intake.err" &
 INTAKE_PID=$!
 PIDS+=("$INTAKE_PID")
 IURL=""

@@ -22,8 +22,13 @@ if [ -f build/demo/intake.pid ]; then
 	kill "$(cat build/demo/intake.pid)" 2>/dev/null || true
 	sleep 0.5
 fi
+# As root, intake serve runs as an unprivileged user (nobody here; give
+# the service its own account in production).
+USER_OPT=""
+[ "$(id -u)" = 0 ] && USER_OPT="--user nobody"
+# shellcheck disable=SC2086
 nohup bin/intake serve --listen "$LISTEN" --site public --forms content/forms \
-	--spool spool >build/demo/intake.log 2>&1 &
+	--spool spool $USER_OPT >build/demo/intake.log 2>&1 &
 echo $! >build/demo/intake.pid
 sleep 0.5
 if kill -0 "$(cat build/demo/intake.pid)" 2>/dev/null; then
