@@ -205,17 +205,28 @@ static void test_sandbox_off(void **state)
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
-static void test_sandbox_full(void **state)
+/* A path given twice is one rule with both accesses; past the last rule
+ * allow fails rather than dropping a path. */
+static void test_sandbox_rules(void **state)
 {
 	struct tc_sandbox sb;
+	char p[32];
 	int i;
 
 	(void)state;
 	tc_sandbox_init(&sb);
-	for (i = 0; i < TC_SANDBOX_MAX; i++)
-		assert_int_equal(tc_sandbox_allow(&sb, "/x", TC_SANDBOX_READ),
-				 0);
-	assert_int_equal(tc_sandbox_allow(&sb, "/x", TC_SANDBOX_READ), -1);
+	assert_int_equal(tc_sandbox_allow(&sb, "/a", TC_SANDBOX_READ), 0);
+	assert_int_equal(tc_sandbox_allow(&sb, "/a", TC_SANDBOX_WRITE), 0);
+	assert_int_equal(sb.n, 1);
+	assert_int_equal(sb.rule[0].access, TC_SANDBOX_READ | TC_SANDBOX_WRITE);
+	for (i = 1; i < TC_SANDBOX_MAX; i++) {
+		snprintf(p, sizeof(p), "/p%d", i);
+		assert_int_equal(tc_sandbox_allow(&sb, p, TC_SANDBOX_READ), 0);
+	}
+	assert_int_equal(sb.n, TC_SANDBOX_MAX);
+	assert_int_equal(tc_sandbox_allow(&sb, "/one-more", TC_SANDBOX_READ),
+			 -1);
+	assert_int_equal(tc_sandbox_allow(&sb, "/p1", TC_SANDBOX_WRITE), 0);
 	tc_sandbox_release(&sb);
 	assert_int_equal(sb.n, 0);
 }
@@ -227,7 +238,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    T(test_sandbox_limits_writes),
 	    T(test_sandbox_off),
-	    T(test_sandbox_full),
+	    T(test_sandbox_rules),
 	};
 
 	return cmocka_run_group_tests_name("sandbox", tests, NULL, NULL);
