@@ -304,6 +304,94 @@ out:
 	return ret;
 }
 
+/* ---- the header deadline ------------------------------------------- */
+
+/*
+ * libmicrohttpd's idle timeout restarts with every byte, so a client that
+ * sends its request headers a byte at a time could hold a connection for
+ * ever. Each connection is tracked from its start (and from each answer on
+ * a kept-alive connection) until its headers are in; once a second the
+ * main thread shuts down those that took longer than --timeout.
+ */
+struct intake_conn {
+	int fd;				 /* the connection's socket */
+	int headers_in;			 /* 1 once a request's headers are in */
+	struct timespec since;		 /* when it started waiting for them */
+	struct intake_conn *prev, *next; /* in ctx->conns */
+};
+
+static struct intake_conn *conn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c,
+			  void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct intake_ctx *ctx = cls;
+	struct intake_conn *k = *socket_context;
+	const union MHD_ConnectionInfo *ci;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(c,
+					     MHD_CONNECTION_INFO_CONNECTION_FD);
+		k = calloc(1, sizeof(*k));
+		if (!k || !ci) {
+			free(k);
+			return; /* untracked: the idle timeout still applies */
+		}
+		k->fd = ci->connect_fd;
+		clock_gettime(CLOCK_MONOTONIC, &k->since);
+		pthread_mutex_lock(&ctx->conns_lock);
+		k->next = ctx->conns;
+		if (k->next)
+			k->next->prev = k;
+		ctx->conns = k;
+		pthread_mutex_unlock(&ctx->conns_lock);
+		*socket_context = k;
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED && k) {
+		/* Called before libmicrohttpd closes the socket, so the fd
+		 * is never shut down after it has been reused. */
+		pthread_mutex_lock(&ctx->conns_lock);
+		if (k->prev)
+			k->prev->next = k->next;
+		else
+			ctx->conns = k->next;
+		if (k->next)
+			k->next->prev = k->prev;
+		pthread_mutex_unlock(&ctx->conns_lock);
+		free(k);
+		*socket_context = NULL;
+	}
+}
+
+/* Shuts down the connections whose headers are overdue. */
+static unsigned reap_slow_headers(struct intake_ctx *ctx)
+{
+	struct intake_conn *k;
+	struct timespec now;
+	unsigned n = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&ctx->conns_lock);
+	for (k = ctx->conns; k; k = k->next) {
+		if (__atomic_load_n(&k->headers_in, __ATOMIC_ACQUIRE) ||
+		    now.tv_sec - k->since.tv_sec <= (time_t)ctx->opt->timeout)
+			continue;
+		/* libmicrohttpd sees the end of the stream and closes the
+		 * connection its usual way. */
+		if (shutdown(k->fd, SHUT_RDWR) == 0)
+			n++;
+		__atomic_store_n(&k->headers_in, 1, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&ctx->conns_lock);
+	return n;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 				  const char *url, const char *method,
 				  const char *version, const char *upload_data,
@@ -320,6 +408,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		if (!rq)
 			return MHD_NO; /* cannot even answer: drop it */
 		rq->ctx = ctx;
+		rq->conn = conn_of(c);
+		if (rq->conn)
+			__atomic_store_n(&rq->conn->headers_in, 1,
+					 __ATOMIC_RELEASE);
 		clock_gettime(CLOCK_MONOTONIC, &rq->start);
 		log_copy(rq->method, sizeof(rq->method), method);
 		log_copy(rq->path, sizeof(rq->path), url);
@@ -371,6 +463,15 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (rq->post) {
 		intake_post_free(rq->post);
 		rq->post = NULL;
+	}
+	if (rq->conn) {
+		/* A kept-alive connection waits for its next headers. The
+		 * time is written before the flag is cleared, so the reaper
+		 * never sees the old time with the flag down. */
+		pthread_mutex_lock(&ctx->conns_lock);
+		clock_gettime(CLOCK_MONOTONIC, &rq->conn->since);
+		__atomic_store_n(&rq->conn->headers_in, 0, __ATOMIC_RELEASE);
+		pthread_mutex_unlock(&ctx->conns_lock);
 	}
 	if (!ctx->opt->quiet) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -781,6 +882,7 @@ int intake_server_start(const struct intake_serve_options *o, int embedded,
 		tc_die_nomem();
 	s->ctx.opt = o;
 	s->ctx.site_fd = -1;
+	pthread_mutex_init(&s->ctx.conns_lock, NULL);
 	s->listen_fd = -1;
 	/* Embedded, the daemon listens on a loopback port of its own
 	 * choosing, unused: requests come through MHD_add_connection. */
@@ -852,6 +954,7 @@ int intake_server_start(const struct intake_serve_options *o, int embedded,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_IP_CONNECTIONS,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s->ctx,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, &s->ctx,
 	    MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, NULL, MHD_OPTION_END);
 	if (!s->d) {
 		tc_warnx("cannot start serving on %s", o->listen);
@@ -881,6 +984,7 @@ void intake_server_stop(struct intake_server *s)
 	if (s->listen_fd >= 0)
 		close(s->listen_fd);
 	ctx_release(&s->ctx);
+	pthread_mutex_destroy(&s->ctx.conns_lock);
 	free(s);
 }
 
@@ -889,6 +993,7 @@ int intake_serve(const struct intake_serve_options *o)
 	struct intake_server *s = NULL;
 	sigset_t set;
 	uint64_t honeypots;
+	const struct timespec tick = {1, 0};
 	int sig = 0, rc;
 
 	/* Signals go to this thread's sigwait only: block them before the
@@ -909,8 +1014,15 @@ int intake_serve(const struct intake_serve_options *o)
 		return TC_EXIT_ENV;
 	}
 
-	while (sigwait(&set, &sig) != 0)
-		;
+	/* Wait for a stop signal, shutting down once a second the
+	 * connections whose request headers are overdue. */
+	for (;;) {
+		sig = sigtimedwait(&set, NULL, &tick);
+		if (sig > 0)
+			break;
+		if (errno == EAGAIN)
+			(void)reap_slow_headers(&s->ctx);
+	}
 	fprintf(stderr, "intake: stopping (signal %d)\n", sig);
 	/* Take no new connections; let those in flight finish. The daemon
 	 * hands the listening socket back: close it. */

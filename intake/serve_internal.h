@@ -7,6 +7,7 @@
 #ifndef TC_INTAKE_SERVE_INTERNAL_H
 #define TC_INTAKE_SERVE_INTERNAL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -20,6 +21,7 @@
 
 struct intake_rate;
 struct intake_post;
+struct intake_conn;
 
 /* The page shells sitegen wrote for one form (read once at start). */
 struct intake_shell {
@@ -42,6 +44,8 @@ struct intake_ctx {
 	char *spool_bundled;			/* SPOOL/bundled */
 	struct intake_rate *rate;		/* posts per client */
 	uint64_t honeypots;			/* honeypot posts (atomic) */
+	pthread_mutex_t conns_lock;		/* guards conns */
+	struct intake_conn *conns;		/* open connections (serve.c) */
 };
 
 /* A running service: the shared context and the daemon. */
@@ -77,6 +81,7 @@ struct intake_req {
 	unsigned status;	  /* the status queued, 0 until then */
 	uint64_t bytes;		  /* the body bytes queued */
 	struct intake_post *post; /* a form post in progress, or NULL */
+	struct intake_conn *conn; /* its connection's tracking, or NULL */
 };
 
 /* Responses (serve.c). Each returns what the access handler returns. */

@@ -42,6 +42,19 @@
 #define DISCARD_SLACK (1024u * 1024)
 /* Longest client file name kept, in characters. */
 #define MAX_FILE_NAME 200
+/*
+ * Bytes of text one post may hold in all (or --max-field when larger):
+ * more than every answer of any form, far less than --max-body, so that a
+ * body of many long values costs a connection this much memory, not 25 MB.
+ */
+#define MAX_TEXT (1024u * 1024)
+/*
+ * Bytes a second a body must average once it has taken longer than the
+ * idle timeout. A client that sends a byte now and then resets
+ * libmicrohttpd's idle timeout each time; without this it could hold a
+ * connection, its memory and its temporary files for as long as it likes.
+ */
+#define BODY_MIN_RATE 1024
 
 static const char form_marker[] = "<!--threecs:form-->";
 static const char ref_marker[] = "@@REFERENCE@@";
@@ -81,6 +94,7 @@ struct intake_post {
 	enum post_fail fail;	       /* the first limit passed */
 	uint64_t received;	       /* body bytes so far */
 	size_t nvalues;		       /* values started */
+	size_t text;		       /* text bytes kept, all values */
 	cJSON *posted;		       /* name -> [strings] */
 	cJSON *bad;		       /* names with unreadable text */
 	/* The value being received. */
@@ -269,10 +283,46 @@ static int key_ok(const char *k)
 	return i > 0;
 }
 
+/* Keeps the first failure. An I/O failure is logged here, with errno still
+ * that of the call that failed, so the operator sees why posts get 503
+ * (a full disk, say); the log names no file or value of the resident's. */
+/*
+ * 1 when the form reads a text value posted as key: one of its fields, a
+ * date field's -day, -month or -year part, or its honeypot. Other names
+ * are let go by unkept: tc_form_normalise() would drop them anyway.
+ */
+static int key_wanted(const struct tc_form *f, const char *key)
+{
+	static const char *const parts[] = {"-day", "-month", "-year"};
+	const char *hp = tc_form_honeypot(f), *type;
+	char base[MAX_KEY + 1];
+	size_t len = strlen(key), n, i;
+
+	if (tc_form_field_type(f, key) || (hp && !strcmp(key, hp)))
+		return 1;
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		n = strlen(parts[i]);
+		if (len <= n || len - n > MAX_KEY ||
+		    strcmp(key + len - n, parts[i]))
+			continue;
+		memcpy(base, key, len - n);
+		base[len - n] = '\0';
+		type = tc_form_field_type(f, base);
+		return type && !strcmp(type, "date");
+	}
+	return 0;
+}
+
+/* Keeps the first failure. An I/O failure is logged here, while errno is
+ * still that of the call that failed, so the operator sees why posts get
+ * 503 (a full disk, say); no file name or value of the resident's. */
 static void set_fail(struct intake_post *p, enum post_fail f)
 {
-	if (!p->fail)
-		p->fail = f;
+	if (p->fail)
+		return;
+	if (f == FAIL_IO)
+		tc_warn("cannot store an uploaded file");
+	p->fail = f;
 }
 
 /* Copies bytes that are not valid text, replacing each bad sequence. */
@@ -404,7 +454,8 @@ static void start_value(struct intake_post *p, const char *key,
 		set_fail(p, FAIL_FIELD);
 		return;
 	}
-	if (!key || !key_ok(key)) {
+	if (!key || !key_ok(key) ||
+	    (!filename && !key_wanted(p->sh->form, key))) {
 		p->skip = 1;
 		return;
 	}
@@ -450,6 +501,11 @@ static void add_bytes(struct intake_post *p, const char *data, size_t size)
 	if (p->fail || p->skip || size == 0)
 		return;
 	if (!u) {
+		p->text += size;
+		if (p->text > MAX_TEXT && p->text > o->max_field) {
+			set_fail(p, FAIL_FIELD);
+			return;
+		}
 		if (tc_buf_add(&p->val, data, size) < 0)
 			set_fail(p, errno == EFBIG ? FAIL_FIELD : FAIL_NOMEM);
 		return;
@@ -849,6 +905,7 @@ static enum MHD_Result finish_post(struct MHD_Connection *c,
 		goto out;
 	}
 	if (ensure_claimed(p, 0) < 0) {
+		tc_warn("cannot store a submission");
 		ret = send_fail(c, rq, FAIL_IO);
 		goto out;
 	}
@@ -1000,6 +1057,23 @@ out:
 	return ret;
 }
 
+/*
+ * 1 when the body arrives too slowly: once the idle timeout has passed
+ * since the headers, it must average BODY_MIN_RATE bytes a second over the
+ * time past it.
+ */
+static int too_slow(const struct intake_req *rq, uint64_t received)
+{
+	struct timespec now;
+	int64_t ms, grace = (int64_t)rq->ctx->opt->timeout * 1000;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (int64_t)(now.tv_sec - rq->start.tv_sec) * 1000 +
+	     (now.tv_nsec - rq->start.tv_nsec) / 1000000;
+	return ms > grace &&
+	       received < (uint64_t)(ms - grace) * BODY_MIN_RATE / 1000;
+}
+
 enum MHD_Result intake_post(struct MHD_Connection *c, struct intake_req *rq,
 			    const struct intake_shell *sh,
 			    const char *upload_data, size_t *upload_size)
@@ -1018,6 +1092,10 @@ enum MHD_Result intake_post(struct MHD_Connection *c, struct intake_req *rq,
 	}
 	*upload_size = 0;
 	p->received += n;
+	/* Too slow: drop the connection (logged as closed early); nothing
+	 * of the post is kept. */
+	if (too_slow(rq, p->received))
+		return MHD_NO;
 	if (p->received > p->ctx->opt->max_body) {
 		set_fail(p, FAIL_BODY);
 		/* A body with no honest length: stop reading eventually. */
