@@ -22,6 +22,7 @@
 
 struct cw_register {
 	sqlite3 *db;
+	char *path; /* the register's file, named in every error */
 	struct {
 		const char *sql;    /* cache key: the literal's address */
 		sqlite3_stmt *stmt; /* prepared once */
@@ -174,10 +175,22 @@ static const char *const migrations[] = {
     "ALTER TABLE cases ADD COLUMN purged TEXT;",
 };
 
+/* "FILE: [DOING: ]MESSAGE", and what to do when the disk is full. */
+static void warn_db(struct cw_register *reg, const char *doing, const char *msg)
+{
+	int full =
+	    reg && reg->db && (sqlite3_errcode(reg->db) & 0xff) == SQLITE_FULL;
+
+	tc_warnx("%s: %s%s%s%s", reg && reg->path ? reg->path : "register",
+		 doing ? doing : "", doing ? ": " : "", msg,
+		 full ? " (free some space, then run the same command again)"
+		      : "");
+}
+
 void cw_register_error(struct cw_register *reg, const char *doing)
 {
-	tc_warnx("register: %s: %s", doing,
-		 reg && reg->db ? sqlite3_errmsg(reg->db) : "not open");
+	warn_db(reg, doing,
+		reg && reg->db ? sqlite3_errmsg(reg->db) : "not open");
 }
 
 int cw_register_exec(struct cw_register *reg, const char *sql)
@@ -185,7 +198,7 @@ int cw_register_exec(struct cw_register *reg, const char *sql)
 	char *msg = NULL;
 
 	if (sqlite3_exec(reg->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		tc_warnx("register: %s", msg ? msg : "error");
+		warn_db(reg, NULL, msg ? msg : "error");
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -226,9 +239,9 @@ static int migrate(struct cw_register *reg)
 	if (get_version(reg, &version) < 0)
 		goto fail;
 	if (version > n) {
-		tc_warnx("register: schema version %d is newer than this "
+		tc_warnx("%s: schema version %d is newer than this "
 			 "casework knows (%d): use a newer casework",
-			 version, n);
+			 reg->path, version, n);
 		goto fail;
 	}
 	for (; version < n; version++) {
@@ -252,6 +265,7 @@ struct cw_register *cw_register_open(const char *path)
 
 	if (!reg)
 		tc_die_nomem();
+	reg->path = tc_xstrdup(path);
 	/* Create it 0600 ourselves: SQLite would use the umask. */
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
@@ -287,6 +301,7 @@ void cw_register_close(struct cw_register *reg)
 	for (i = 0; i < reg->ncache; i++)
 		sqlite3_finalize(reg->cache[i].stmt);
 	sqlite3_close(reg->db);
+	free(reg->path);
 	free(reg);
 }
 
