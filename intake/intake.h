@@ -36,6 +36,7 @@ struct intake_serve_options {
 	unsigned threads;      /* worker threads; 0: one per CPU */
 	int quiet;	       /* no access log */
 	const char *user;      /* as root: the user to drop to, required */
+	const char *proxy;     /* a trusted reverse proxy's IP address */
 };
 
 struct intake_bundle_options {

@@ -28,6 +28,9 @@ static const struct tc_opt serve_opts[] = {
     {"quiet", NULL, "no access log"},
     {"user", "NAME",
      "as root: the unprivileged user to run as once the port is open"},
+    {"proxy", "ADDR",
+     "a trusted reverse proxy's IP address: clients are told apart by the "
+     "X-Forwarded-For it adds"},
     {0},
 };
 
@@ -99,6 +102,8 @@ static int set_serve(void *arg, const char *name, const char *value)
 		o->quiet = 1;
 	else if (!strcmp(name, "user"))
 		o->user = value;
+	else if (!strcmp(name, "proxy"))
+		o->proxy = value;
 	else if (!strcmp(name, "max-body"))
 		rc = parse_count(name, value, 1024, (size_t)1 << 32,
 				 &o->max_body);

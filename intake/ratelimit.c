@@ -12,6 +12,7 @@
 
 #include "serve_internal.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -145,4 +146,69 @@ unsigned intake_rate_hit(struct intake_rate *r, const void *addr, time_t now)
 		slot->count++;
 	pthread_mutex_unlock(&r->lock);
 	return wait;
+}
+
+int intake_parse_ip(const char *s, size_t len, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	char buf[INET6_ADDRSTRLEN];
+
+	while (len && (*s == ' ' || *s == '\t'))
+		s++, len--;
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	if (!len || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, buf, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, buf, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		return 0;
+	}
+	return -1;
+}
+
+/* 1 when a and b are the same IP address (ports aside). */
+static int same_ip(const struct sockaddr *a, const struct sockaddr_storage *b)
+{
+	if (a->sa_family != b->ss_family)
+		return 0;
+	if (a->sa_family == AF_INET)
+		return !memcmp(&((const struct sockaddr_in *)a)->sin_addr,
+			       &((const struct sockaddr_in *)b)->sin_addr,
+			       sizeof(struct in_addr));
+	if (a->sa_family == AF_INET6)
+		return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+			       &((const struct sockaddr_in6 *)b)->sin6_addr,
+			       sizeof(struct in6_addr));
+	return 0;
+}
+
+const struct sockaddr *intake_client(struct MHD_Connection *c,
+				     const struct intake_ctx *ctx,
+				     struct sockaddr_storage *tmp)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *peer = ci ? ci->client_addr : NULL;
+	const char *xff, *last;
+
+	if (!peer || ctx->proxy.ss_family == AF_UNSPEC ||
+	    !same_ip(peer, &ctx->proxy))
+		return peer;
+	xff =
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+	if (!xff)
+		return peer;
+	last = strrchr(xff, ',');
+	last = last ? last + 1 : xff;
+	if (intake_parse_ip(last, strlen(last), tmp) < 0)
+		return peer;
+	return (const struct sockaddr *)tmp;
 }

@@ -31,7 +31,8 @@
 #include "limits.h"
 #include "sandbox.h"
 
-/* Connections one client address may hold at once. */
+/* Connections one client address may hold at once (unless it is the
+ * --proxy, which carries everyone's). */
 #define PER_IP_CONNECTIONS 32
 /* Memory for one connection's headers and read buffer. */
 #define CONNECTION_MEMORY (128u * 1024)
@@ -61,6 +62,7 @@ void intake_serve_defaults(struct intake_serve_options *o)
 	o->threads = 0;
 	o->quiet = 0;
 	o->user = NULL;
+	o->proxy = NULL;
 }
 
 /* ---- responses ---------------------------------------------------- */
@@ -873,7 +875,7 @@ int intake_server_start(const struct intake_serve_options *o, int embedded,
 	socklen_t sslen = 0;
 	uid_t uid = 0;
 	gid_t gid = 0;
-	unsigned threads, flags;
+	unsigned threads, flags, per_ip = PER_IP_CONNECTIONS;
 	int v6 = 0, drop = 0, rc = TC_EXIT_ENV;
 
 	*out = NULL;
@@ -893,6 +895,19 @@ int intake_server_start(const struct intake_serve_options *o, int embedded,
 			 o->listen);
 		rc = TC_EXIT_USAGE;
 		goto out;
+	}
+	s->ctx.proxy.ss_family = AF_UNSPEC;
+	if (o->proxy) {
+		if (intake_parse_ip(o->proxy, strlen(o->proxy), &s->ctx.proxy) <
+		    0) {
+			tc_warnx("--proxy '%s' is not an IP address (such as "
+				 "127.0.0.1 or ::1)",
+				 o->proxy);
+			rc = TC_EXIT_USAGE;
+			goto out;
+		}
+		/* Every resident arrives through it. */
+		per_ip = o->max_conns;
 	}
 	if (!embedded) {
 		rc = check_user(o, &uid, &gid, &drop);
@@ -951,7 +966,7 @@ int intake_server_start(const struct intake_serve_options *o, int embedded,
 	    s->listen_fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
 	    MHD_OPTION_CONNECTION_TIMEOUT, o->timeout,
 	    MHD_OPTION_CONNECTION_LIMIT, o->max_conns,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_IP_CONNECTIONS,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s->ctx,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, &s->ctx,

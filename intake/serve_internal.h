@@ -43,6 +43,7 @@ struct intake_ctx {
 	char *spool_ready;			/* SPOOL/ready */
 	char *spool_bundled;			/* SPOOL/bundled */
 	struct intake_rate *rate;		/* posts per client */
+	struct sockaddr_storage proxy;		/* --proxy, or AF_UNSPEC */
 	uint64_t honeypots;			/* honeypot posts (atomic) */
 	pthread_mutex_t conns_lock;		/* guards conns */
 	struct intake_conn *conns;		/* open connections (serve.c) */
@@ -176,6 +177,17 @@ int intake_spool_prepare(struct intake_ctx *ctx, const char *spool);
 
 struct intake_rate *intake_rate_new(unsigned per_min);
 void intake_rate_free(struct intake_rate *r);
+/*
+ * The client's address for the rate limit: the connection's peer, or,
+ * when the peer is the --proxy, the last address in the X-Forwarded-For
+ * header it sent (the one the proxy itself added), put in tmp. A missing
+ * or malformed header leaves the proxy's own address.
+ */
+const struct sockaddr *intake_client(struct MHD_Connection *c,
+				     const struct intake_ctx *ctx,
+				     struct sockaddr_storage *tmp);
+/* Parses an IPv4 or IPv6 address (no port) into ss. 0 or -1. */
+int intake_parse_ip(const char *s, size_t len, struct sockaddr_storage *ss);
 /*
  * Counts one post from the client at addr (a struct sockaddr). Returns 0
  * when it is allowed, else the seconds until the client may post again.

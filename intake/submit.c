@@ -993,7 +993,7 @@ static enum MHD_Result start_post(struct MHD_Connection *c,
 				  const struct intake_shell *sh)
 {
 	struct intake_ctx *ctx = rq->ctx;
-	const union MHD_ConnectionInfo *ci;
+	struct sockaddr_storage who;
 	struct intake_post *p = NULL;
 	const char *ct;
 	uint64_t clen;
@@ -1001,9 +1001,8 @@ static enum MHD_Result start_post(struct MHD_Connection *c,
 	char retry[16];
 	enum MHD_Result ret = MHD_NO;
 
-	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	wait =
-	    intake_rate_hit(ctx->rate, ci ? ci->client_addr : NULL, time(NULL));
+	    intake_rate_hit(ctx->rate, intake_client(c, ctx, &who), time(NULL));
 	if (wait) {
 		snprintf(retry, sizeof(retry), "%u", wait);
 		ret = intake_send_page(

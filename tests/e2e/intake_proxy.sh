@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# intake serve behind a reverse proxy: with --proxy, posts through the proxy
+# are counted per resident (the last X-Forwarded-For address), so one
+# resident's flood does not use up everyone's rate; without it, or from any
+# other address, X-Forwarded-For is ignored and cannot be used to dodge the
+# limit.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/e2e/lib.sh
+
+IN=${INTAKE:-bin/intake}
+SG=${SITEGEN:-bin/sitegen}
+S=$SCRATCH
+PID=""
+trap '[ -n "$PID" ] && kill -9 $PID 2>/dev/null; rm -rf "$SCRATCH"' EXIT
+chmod 0755 "$S"
+USER_OPT=()
+[ "$(id -u)" = 0 ] && USER_OPT=(--user nobody)
+
+"$SG" build --out "$S/site" --quiet >/dev/null 2>&1
+
+start() { # extra options...
+	local i
+	PORT=""
+	"$IN" serve --listen 127.0.0.1:0 --site "$S/site" --forms content/forms \
+		--spool "$S/spool" --quiet --rate 2 "${USER_OPT[@]}" "$@" >"$S/out" 2>"$S/err" &
+	PID=$!
+	for i in $(seq 1 50); do
+		PORT=$(sed -n 's/.*http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$S/out")
+		[ -n "$PORT" ] && return 0
+		kill -0 $PID 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+stop() { [ -n "$PID" ] && kill $PID 2>/dev/null && wait $PID 2>/dev/null; PID=""; }
+
+# The rate counts per clock minute: start each group of posts well inside
+# one, so a minute turning over mid-group cannot reset the count.
+fresh_minute() {
+	local sec
+	sec=$(date +%S)
+	sec=${sec#0}
+	[ "$sec" -lt 55 ] || sleep $((61 - sec))
+}
+
+post() { # X-Forwarded-For value -> status (an empty form: 422 when allowed)
+	curl -s -o /dev/null -w '%{http_code}' -H "X-Forwarded-For: $1" \
+		--data 'message=' "http://127.0.0.1:$PORT/submit/feedback"
+}
+
+# --- with --proxy 127.0.0.1: each resident has their own count
+if start --proxy 127.0.0.1; then
+	fresh_minute
+	a1=$(post 203.0.113.5)
+	a2=$(post "198.51.100.9, 203.0.113.5")
+	a3=$(post 203.0.113.5)
+	[ "$a1 $a2 $a3" = "422 422 429" ] &&
+		ok "--proxy: one resident's third post in a minute is 429 ($a1 $a2 $a3)" ||
+		not_ok "--proxy: one resident's third post in a minute is 429" "got $a1 $a2 $a3"
+	b1=$(post 203.0.113.6)
+	[ "$b1" = 422 ] && ok "--proxy: another resident is still let through ($b1)" ||
+		not_ok "--proxy: another resident is still let through" "got $b1"
+	c1=$(post 2001:db8::7)
+	[ "$c1" = 422 ] && ok "--proxy: an IPv6 resident is counted on its own ($c1)" ||
+		not_ok "--proxy: an IPv6 resident is counted on its own" "got $c1"
+	# A missing or forged header counts against the proxy's own address.
+	fresh_minute
+	n1=$(post "not-an-address")
+	n2=$(post "")
+	n3=$(post "junk")
+	[ "$n1 $n2 $n3" = "422 422 429" ] &&
+		ok "--proxy: posts without a readable address share one count ($n1 $n2 $n3)" ||
+		not_ok "--proxy: posts without a readable address share one count" "got $n1 $n2 $n3"
+	stop
+else
+	not_ok "intake serve --proxy starts" "$(cat "$S/err")"
+fi
+
+# --- without --proxy, X-Forwarded-For changes nothing
+if start; then
+	fresh_minute
+	d1=$(post 203.0.113.10)
+	d2=$(post 203.0.113.11)
+	d3=$(post 203.0.113.12)
+	[ "$d1 $d2 $d3" = "422 422 429" ] &&
+		ok "without --proxy, X-Forwarded-For cannot dodge the rate ($d1 $d2 $d3)" ||
+		not_ok "without --proxy, X-Forwarded-For cannot dodge the rate" "got $d1 $d2 $d3"
+	stop
+fi
+
+# --- a header from a client that is not the proxy is ignored
+if start --proxy 127.0.0.2; then
+	fresh_minute
+	e1=$(post 203.0.113.20)
+	e2=$(post 203.0.113.21)
+	e3=$(post 203.0.113.22)
+	[ "$e1 $e2 $e3" = "422 422 429" ] &&
+		ok "X-Forwarded-For from an address that is not --proxy is ignored ($e1 $e2 $e3)" ||
+		not_ok "X-Forwarded-For from an address that is not --proxy is ignored" "got $e1 $e2 $e3"
+	stop
+fi
+
+"$IN" serve --proxy 300.1.2.3 --site "$S/site" --spool "$S/spool" "${USER_OPT[@]}" >/dev/null 2>"$S/err"
+[ $? = 2 ] && grep -q "not an IP address" "$S/err" && ok "a --proxy that is not an address is refused (exit 2)" ||
+	not_ok "a --proxy that is not an address is refused" "$(cat "$S/err")"
+
+finish "intake proxy"
