@@ -28,6 +28,20 @@
 
 #define FS_ABI1 ((1ULL << 13) - 1) /* EXECUTE .. MAKE_SYM */
 
+/*
+ * A build with AddressSanitizer checks for leaks at exit from a helper
+ * that reads /proc/PID/task and /proc/PID/maps; in the sandbox it cannot,
+ * and the check fails ("LeakSanitizer has encountered a fatal error") or
+ * hangs. Such a build may read /proc; a release build never may.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define TC_SANDBOX_LEAKCHECK 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TC_SANDBOX_LEAKCHECK 1
+#endif
+#endif
+
 /* What a read rule grants, and what a write rule adds. */
 #define FS_READ (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
 #define FS_WRITE                                                               \
@@ -82,6 +96,10 @@ int tc_sandbox_allow_system(struct tc_sandbox *sb)
 	    tc_sandbox_allow(sb, "/etc/localtime", TC_SANDBOX_READ) < 0 ||
 	    tc_sandbox_allow(sb, "/dev/urandom", TC_SANDBOX_READ) < 0)
 		return -1;
+#ifdef TC_SANDBOX_LEAKCHECK
+	if (tc_sandbox_allow(sb, "/proc", TC_SANDBOX_READ) < 0)
+		return -1;
+#endif
 	if (tzdir && *tzdir)
 		return tc_sandbox_allow(sb, tzdir, TC_SANDBOX_READ);
 	return 0;

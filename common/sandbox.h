@@ -49,7 +49,8 @@ int tc_sandbox_allow(struct tc_sandbox *sb, const char *path, int access);
 
 /*
  * Allows what every program needs to read: the time zone database and
- * the local time setting.
+ * the local time setting (and /proc in an AddressSanitizer build, for its
+ * leak check at exit).
  */
 int tc_sandbox_allow_system(struct tc_sandbox *sb);
 

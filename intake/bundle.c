@@ -42,6 +42,10 @@
 #define MANIFEST_NAME	  "manifest.json"
 #define LOCK_NAME	  ".bundle.lock"
 #define JOURNAL_NAME	  ".bundle.journal"
+/* The journal is written to "..bundle.journal.XXXXXX" beside it (see
+ * tc_fs_write_atomic) and renamed into place; a run killed in between
+ * leaves that temporary for the next run to remove. */
+#define JOURNAL_TMP "." JOURNAL_NAME "."
 /* A temporary bundle is ".bundle-STAMP-SOURCE.zip.tmp"; libzip's own
  * temporary beside it adds ".XXXXXX". Both start with this. */
 #define TMP_PREFIX ".bundle-"
@@ -1153,20 +1157,24 @@ out:
 	return rc;
 }
 
-/* Removes temporaries left in the out folder by a run that stopped. */
-static void remove_leftovers(struct bundle *b)
+/*
+ * Removes the temporaries a run that stopped left in dir: the names that
+ * start with prefix and hold infix.
+ */
+static void remove_leftovers(const char *dir, const char *prefix,
+			     const char *infix)
 {
 	char **names = NULL, *p = NULL;
 	size_t n = 0, i;
 
-	if (list_dir(b->o->out, &names, &n) < 0)
+	if (list_dir(dir, &names, &n) < 0)
 		return;
 	for (i = 0; i < n; i++) {
-		if (strncmp(names[i], TMP_PREFIX, strlen(TMP_PREFIX)) ||
-		    !strstr(names[i], TMP_INFIX))
+		if (strncmp(names[i], prefix, strlen(prefix)) ||
+		    !strstr(names[i], infix))
 			continue;
 		free(p);
-		p = join(b->o->out, names[i]);
+		p = join(dir, names[i]);
 		if (unlink(p) < 0)
 			tc_warn("%s: cannot remove a leftover temporary", p);
 		else
@@ -1458,7 +1466,8 @@ int intake_bundle(const struct intake_bundle_options *o)
 		tc_warn("cannot make %s or %s", o->out, b.bundled);
 		goto out;
 	}
-	remove_leftovers(&b);
+	remove_leftovers(o->out, TMP_PREFIX, TMP_INFIX);
+	remove_leftovers(o->spool, JOURNAL_TMP, "");
 	rc = scan_ready(&b);
 	if (rc)
 		goto out;

@@ -237,10 +237,13 @@ mkdir -p "$SLO/ready" "$SCRATCH/leo"
 submission "$SLO" K7QXM-3PD9R "x"
 echo partial >"$SCRATCH/leo/.bundle-20261121T073000Z-web.zip.tmp"
 echo partial >"$SCRATCH/leo/.bundle-20261121T073000Z-web.zip.tmp.Ab12Cd"
+# A run killed while writing its journal leaves the journal's temporary.
+echo partial >"$SLO/..bundle.journal.Xy34Zw"
 $IN bundle --spool "$SLO" --out "$SCRATCH/leo" --now $NOW >"$SCRATCH/o" 2>"$SCRATCH/e"
 rc=$?
 check "leftovers: the run succeeds" test $rc -eq 0
 check "leftover temporaries are removed" test "$(ls -A "$SCRATCH/leo")" = "$BID.zip"
+check "a leftover journal temporary is removed" test ! -e "$SLO/..bundle.journal.Xy34Zw"
 
 # --- the journal: a run that stopped after naming its bundle is finished
 # (its submissions move, none is bundled twice); one that stopped before

@@ -9,7 +9,7 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
 
-CW=bin/casework
+CW=${CASEWORK:-bin/casework}
 MK=tests/data/bundles/mkbundle.py
 S=$SCRATCH
 

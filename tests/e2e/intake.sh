@@ -8,19 +8,27 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
 
-IN=bin/intake
+IN=${INTAKE:-bin/intake}
+SG=${SITEGEN:-bin/sitegen}
 SITE=$SCRATCH/site
 SPOOL=$SCRATCH/spool
 FORMS=content/forms
 LIB=tests/e2e/intake_lib.py
 PIDS=()
-stop_all() { local p; for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$SCRATCH"; }
+# SIGTERM, not SIGKILL, and wait: a server stopped cleanly runs its exit
+# checks (the sanitizer build's leak check) before the script ends.
+stop_all() {
+	local p
+	for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	rm -rf "$SCRATCH"
+}
 trap stop_all EXIT
 
 export FORMS
 FORM_IDS=$(ls "$FORMS" | sed -n 's/^\([a-z0-9][a-z0-9_-]*\)\.yml$/\1/p')
 
-bin/sitegen build --out "$SITE" --quiet >"$SCRATCH/sg.log" 2>&1
+$SG build --out "$SITE" --quiet >"$SCRATCH/sg.log" 2>&1
 check "sitegen builds the site" test -s "$SITE/index.html"
 # Shells sitegen has not written yet are made minimal here (the form
 # schemas come from the definitions when the site has none).
