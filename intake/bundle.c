@@ -1033,6 +1033,33 @@ out:
 }
 
 /*
+ * Run as root, gives path to the owner of its folder: intake serve, run as
+ * its own user, must still read bundled/ (it checks that no reference is
+ * given twice), so a folder made there by root must be that user's.
+ */
+static int give_like_parent(const char *path)
+{
+	struct stat st;
+	char *parent, *slash;
+	int rc;
+
+	if (geteuid() != 0)
+		return 0;
+	parent = tc_xstrdup(path);
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent)
+		*slash = '\0';
+	rc = stat(slash ? parent : ".", &st);
+	free(parent);
+	if (rc < 0)
+		return -1;
+	if (st.st_uid == 0 && st.st_gid == 0)
+		return 0;
+	return fchownat(AT_FDCWD, path, st.st_uid, st.st_gid,
+			AT_SYMLINK_NOFOLLOW);
+}
+
+/*
  * Moves ready/ID to bundled/BUNDLE_ID/ID for each id, never replacing
  * anything; makes the moves durable. Returns the number moved, or -1 (after
  * reporting) when one could not be moved.
@@ -1047,7 +1074,8 @@ static long move_ids(struct bundle *b, const char *bundle_id, char **ids,
 	int failed = 0;
 
 	dest = join(b->bundled, bundle_id);
-	if (tc_fs_mkdirs(dest, 0700) < 0 || tc_fs_sync_dir(b->bundled) < 0) {
+	if (tc_fs_mkdirs(dest, 0700) < 0 || give_like_parent(dest) < 0 ||
+	    tc_fs_sync_dir(b->bundled) < 0) {
 		tc_warn("%s", dest);
 		failed = 1;
 		goto out;

@@ -787,14 +787,12 @@ static int check_user(const struct intake_serve_options *o, uid_t *uid,
 	*drop = 0;
 	if (geteuid() != 0 && !o->user)
 		return 0;
-	if (!o->user && getenv("TMP_REFUSE_ROOT")) {
+	if (!o->user) {
 		tc_warnx("refusing to serve as root: give --user NAME (an "
 			 "unprivileged account) to drop to once the port is "
 			 "open");
 		return TC_EXIT_USAGE;
 	}
-	if (!o->user)
-		return 0;
 	errno = 0;
 	pw = getpwnam(o->user);
 	if (!pw) {

@@ -146,6 +146,8 @@ function startIntake(site, spool) {
     const child = spawn(INTAKE, [
       'serve', '--listen', '127.0.0.1:0', '--site', site,
       '--forms', FORMS_DIR, '--spool', spool,
+      // As root, intake serve must be told whom to become.
+      ...(process.getuid() === 0 ? ['--user', 'nobody'] : []),
     ], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     let done = false;
@@ -728,6 +730,7 @@ async function main() {
   const siteArg = process.argv[2];
   const shotDir = path.resolve(process.argv[3] || path.join(ROOT, 'test-output', 'screenshots'));
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'threecs-forms-'));
+  fs.chmodSync(scratch, 0o755); // intake serve, run as nobody, reads in it
   const cleanup = [() => fs.rmSync(scratch, { recursive: true, force: true })];
   let intake = null;
   let browser = null;

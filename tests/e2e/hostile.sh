@@ -13,7 +13,7 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
 
-IN=bin/intake
+IN=${INTAKE:-bin/intake}
 SITE=$SCRATCH/site
 SPOOL=$SCRATCH/spool
 FORMS=content/forms
@@ -27,13 +27,13 @@ SERVER=
 stop_all() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$SCRATCH"; }
 trap stop_all EXIT
 
-bin/sitegen build --out "$SITE" --quiet >"$SCRATCH/sg.log" 2>&1
+${SITEGEN:-bin/sitegen} build --out "$SITE" --quiet >"$SCRATCH/sg.log" 2>&1
 check "sitegen builds the site" test -s "$SITE/index.html"
 for d in forms received; do mkdir -p "$SITE/.threecs/$d"; done
 [ -f "$SITE/.threecs/forms/$FORM.html" ] || printf '<!DOCTYPE html>\n<html lang="en-GB"><head><title>%s</title></head><body><main>\n<!--threecs:form-->\n</main></body></html>\n' "$FORM" >"$SITE/.threecs/forms/$FORM.html"
 [ -f "$SITE/.threecs/received/$FORM.html" ] || printf '<!DOCTYPE html>\n<html lang="en-GB"><head><title>Received</title></head><body><main><p>Your reference is <strong>@@REFERENCE@@</strong></p></main></body></html>\n' >"$SITE/.threecs/received/$FORM.html"
 
-$IN serve --listen 127.0.0.1:0 --site "$SITE" --forms "$FORMS" --spool "$SPOOL" \
+$IN serve --listen 127.0.0.1:0 --site "$SITE" --forms "$FORMS" --spool "$SPOOL" "${INTAKE_USER_OPT[@]}" \
 	--timeout $TIMEOUT --rate $RATE >"$SCRATCH/out" 2>"$SCRATCH/err" &
 SERVER=$!
 PORT=

@@ -44,7 +44,7 @@ ln -s /etc/passwd "$SITE/passwd.txt"
 start_server() {
 	local log=$1 i
 	shift
-	$IN serve --listen 127.0.0.1:0 --site "$SITE" --forms "$FORMS" "$@" >"$log.out" 2>"$log.err" &
+	$IN serve --listen 127.0.0.1:0 --site "$SITE" --forms "$FORMS" "${INTAKE_USER_OPT[@]}" "$@" >"$log.out" 2>"$log.err" &
 	PIDS+=($!)
 	for i in $(seq 1 50); do
 		URL=$(sed -n 's|.* on \(http://127\.0\.0\.1:[0-9]*\)/ .*|\1|p' "$log.out")
@@ -246,14 +246,14 @@ fi
 
 # --- start-up errors ---
 mv "$SITE/.threecs/received/$first.html" "$SCRATCH/r.html"
-$IN serve --listen 127.0.0.1:0 --site "$SITE" --forms "$FORMS" --spool "$SCRATCH/s3" >/dev/null 2>"$SCRATCH/e"
+$IN serve --listen 127.0.0.1:0 --site "$SITE" --forms "$FORMS" --spool "$SCRATCH/s3" "${INTAKE_USER_OPT[@]}" >/dev/null 2>"$SCRATCH/e"
 rc=$?
 check "missing shell stops start-up (exit $rc)" test $rc -ne 0
 check "missing shell is named, with the fix" grep -q "received/$first.html.*run sitegen build" "$SCRATCH/e"
 mv "$SCRATCH/r.html" "$SITE/.threecs/received/$first.html"
 mkdir -p "$SCRATCH/badforms"
 printf 'id: broken\ntitle: Broken\nsections:\n  - legend: A\n    fields:\n      - name: x\n        type: nonsense\n        label: X\n' >"$SCRATCH/badforms/broken.yml"
-$IN serve --listen 127.0.0.1:0 --site "$SITE" --forms "$SCRATCH/badforms" --spool "$SCRATCH/s3" >/dev/null 2>"$SCRATCH/e"
+$IN serve --listen 127.0.0.1:0 --site "$SITE" --forms "$SCRATCH/badforms" --spool "$SCRATCH/s3" "${INTAKE_USER_OPT[@]}" >/dev/null 2>"$SCRATCH/e"
 rc=$?
 check "broken form definition exits 1" test $rc -eq 1
 check "broken form definition reported with file:line" grep -q 'broken.yml:[0-9]' "$SCRATCH/e"

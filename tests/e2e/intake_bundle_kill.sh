@@ -77,7 +77,10 @@ def start_server(n):
     e = open(os.path.join(os.path.dirname(RESULTS), "serve%d.err" % n), "w")
     p = popen([IN, "serve", "--listen", "127.0.0.1:0", "--site", SITE,
                "--forms", "content/forms", "--spool", SPOOL,
-               "--rate", "1000000", "--quiet"], stdout=o, stderr=e)
+               "--rate", "1000000", "--quiet"] +
+              (["--user", os.environ["INTAKE_USER"]]
+               if os.environ.get("INTAKE_USER") else []),
+              stdout=o, stderr=e)
     for _ in range(100):
         o.seek(0)
         for line in o.read().splitlines():

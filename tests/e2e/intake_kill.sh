@@ -25,7 +25,7 @@ done
 
 start() {
 	local i
-	$IN serve --listen 127.0.0.1:0 --site "$SITE" --forms "$FORMS" --spool "$SPOOL" \
+	$IN serve --listen 127.0.0.1:0 --site "$SITE" --forms "$FORMS" --spool "$SPOOL" "${INTAKE_USER_OPT[@]}" \
 		--rate 1000000 --quiet >"$SCRATCH/out" 2>"$SCRATCH/err" &
 	PID=$!
 	for i in $(seq 1 50); do

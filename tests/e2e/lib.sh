@@ -5,6 +5,17 @@ fail=0
 SCRATCH=$(mktemp -d)
 trap 'rm -rf "$SCRATCH"' EXIT
 
+# intake serve refuses to run as root without --user: as root, the tests
+# run it as nobody (give "${INTAKE_USER_OPT[@]}") and open their scratch
+# folder to it. INTAKE_USER tells child scripts the same.
+INTAKE_USER_OPT=()
+export INTAKE_USER=""
+if [ "$(id -u)" = 0 ]; then
+	INTAKE_USER_OPT=(--user nobody)
+	INTAKE_USER=nobody
+	chmod 0755 "$SCRATCH"
+fi
+
 ok() {
 	pass=$((pass + 1))
 	echo "ok - $1"
