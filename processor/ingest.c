@@ -103,6 +103,8 @@ struct bundle {
 	char last_id[CW_MF_SHORT];    /* the last submission taken, for order */
 	int have_last;
 	struct cw_counts n;
+	struct cw_counts done;	/* n as of the last commit: what is recorded */
+	int check_only;		/* cw_ingest_check: keeps nothing */
 	int io_error;		/* an I/O error stopped it */
 	int in_txn;		/* a transaction is open */
 	int batch;		/* submissions in the open transaction */
@@ -694,6 +696,18 @@ static const char *fval(const cJSON *fields, const char *name)
 	return v->valuestring;
 }
 
+/* Whether the manifest lists file k's path among m's files before k. */
+static int listed_before(const struct cw_msub *m, size_t k)
+{
+	size_t j;
+
+	for (j = 0; j < k; j++)
+		if (m->files[j].has_path == 1 &&
+		    !strcmp(m->files[j].path, m->files[k].path))
+			return 1;
+	return 0;
+}
+
 /*
  * Streams the submission's files into tmp/ID/ and checks them against the
  * manifest; reads submission.json into s->json. Returns 0 (problems, if
@@ -735,6 +749,13 @@ static int extract(struct bundle *b, struct sub *s, const char *dir)
 		if (f->has_path != 1) {
 			reasonf(&s->reason, "manifest.json lists a path too "
 					    "long for a file of the bundle");
+			continue;
+		}
+		if (listed_before(s->m, k)) {
+			/* Taken once already: a second copy would collide
+			 * with the first in tmp/, not an I/O error. */
+			reasonf(&s->reason, "manifest.json lists '%s' twice",
+				f->path);
 			continue;
 		}
 		tc_buf_reset(&want);
@@ -805,7 +826,7 @@ static int extract(struct bundle *b, struct sub *s, const char *dir)
 				r = -2;
 		}
 		if (r == -2) {
-			tc_warn("cannot write under '%s'", dir);
+			tc_warn("cannot write '%s'", is_json ? dir : path.data);
 			goto out;
 		}
 		if (r < 0) {
@@ -838,6 +859,9 @@ static int extract(struct bundle *b, struct sub *s, const char *dir)
 	}
 	rc = 0;
 out:
+	/* Nothing half-extracted stays behind (a rerun starts it afresh). */
+	if (rc < 0)
+		(void)tc_fs_remove_tree(dir);
 	tc_buf_release(&path);
 	tc_buf_release(&want);
 	return rc;
@@ -1427,6 +1451,7 @@ static int commit_batch(struct bundle *b)
 		return -1;
 	b->in_txn = 0;
 	b->batch = 0;
+	b->done = b->n;
 	cw_crash_point();
 	return cw_env_flush_packs(b->env);
 }
@@ -1466,6 +1491,27 @@ static int process(struct bundle *b, const struct cw_msub *m)
 	snprintf(b->last_id, sizeof(b->last_id), "%s", s.id);
 	b->have_last = 1;
 	sweep(b, m, &s.reason);
+	if (b->check_only) {
+		cw_env_path(env, "tmp/", &tmp);
+		if (tc_buf_adds(&tmp, s.id) < 0)
+			tc_die_nomem();
+		if (extract(b, &s, tmp.data) < 0)
+			goto out;
+		if (!s.reason.len)
+			check_submission(b, &s);
+		if (s.reason.len) {
+			reasonf(&b->problems, "submission %s: %.*s", s.id,
+				(int)strcspn(s.reason.data, "\n"),
+				s.reason.data);
+			b->n.quarantined++;
+		}
+		if (tc_fs_remove_tree(tmp.data) < 0) {
+			tc_warn("cannot remove '%s'", tmp.data);
+			goto out;
+		}
+		rc = 0;
+		goto out;
+	}
 	seen = cw_register_submission_seen(env->reg, s.id);
 	if (seen < 0)
 		goto out;
@@ -1569,12 +1615,39 @@ static void add_counts(struct cw_counts *t, const struct cw_counts *n)
 	t->already += n->already;
 }
 
+/*
+ * Opens the bundle's zip and checks it whole: entries, then the manifest.
+ * Returns 0, or -1 when the bundle is refused (why in b->problems).
+ */
+static int open_checked(struct bundle *b)
+{
+	int zerr = 0;
+
+	b->za = zip_open(b->path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
+	if (!b->za) {
+		zip_error_t ze;
+
+		zip_error_init_with_code(&ze, zerr);
+		if (zerr == ZIP_ER_EXISTS)
+			reasonf(&b->problems, "two entries have the same name");
+		else
+			reasonf(&b->problems,
+				"not a readable zip (truncated or corrupt): %s",
+				zip_error_strerror(&ze));
+		zip_error_fini(&ze);
+		return -1;
+	}
+	if (scan_entries(b) < 0 || read_manifest(b, 0) < 0)
+		return -1;
+	return 0;
+}
+
 /* Returns 0 done, 1 refused or partly quarantined, 3 I/O error. */
 static int ingest_one(struct cw_env *env, const char *path,
 		      struct cw_counts *total)
 {
 	struct bundle b;
-	int zerr = 0, seen, rc = TC_EXIT_ENV, refused = 0, r;
+	int seen, rc = TC_EXIT_ENV, refused = 0, r;
 
 	memset(&b, 0, sizeof(b));
 	b.env = env;
@@ -1606,22 +1679,7 @@ static int ingest_one(struct cw_env *env, const char *path,
 	b.msub = calloc(1, sizeof(*b.msub));
 	if (!b.stray || !b.msub)
 		tc_die_nomem();
-	b.za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
-	if (!b.za) {
-		zip_error_t ze;
-
-		zip_error_init_with_code(&ze, zerr);
-		if (zerr == ZIP_ER_EXISTS)
-			reasonf(&b.problems, "two entries have the same name");
-		else
-			reasonf(&b.problems,
-				"not a readable zip (truncated or corrupt): %s",
-				zip_error_strerror(&ze));
-		zip_error_fini(&ze);
-		refused = 1;
-	} else if (scan_entries(&b) < 0 || read_manifest(&b, 0) < 0) {
-		refused = 1;
-	}
+	refused = open_checked(&b) < 0;
 	if (refused) {
 		tc_warnx("%s: refused: %.*s", b.name,
 			 (int)strcspn(b.problems.data, "\n"), b.problems.data);
@@ -1666,6 +1724,13 @@ static int ingest_one(struct cw_env *env, const char *path,
 out:
 	if (b.in_txn)
 		cw_register_rollback(env->reg);
+	if (rc == TC_EXIT_ENV) {
+		/* Stopped: count only what the register kept, not the work
+		 * the rollback undid (a rerun does that again). */
+		b.n = b.done;
+		b.n.read = b.n.cases + b.n.records + b.n.escalations +
+			   b.n.signposted + b.n.quarantined + b.n.already;
+	}
 	add_counts(total, &b.n);
 	if (b.za)
 		zip_discard(b.za);
@@ -1703,5 +1768,43 @@ int cw_ingest(struct cw_env *env, char **paths, int n)
 	print_counts("total", &total);
 	if (rc != TC_EXIT_ENV && cw_report_write(env) < 0)
 		rc = TC_EXIT_ENV;
+	return rc;
+}
+
+int cw_ingest_check(struct cw_env *env, const char *path,
+		    struct tc_buf *problems)
+{
+	struct bundle b;
+	int rc = -1, r;
+
+	memset(&b, 0, sizeof(b));
+	b.env = env;
+	b.path = path;
+	b.check_only = 1;
+	bundle_name(path, b.name, sizeof(b.name));
+	b.stray = calloc(MAX_STRAY, sizeof(*b.stray));
+	b.msub = calloc(1, sizeof(*b.msub));
+	if (!b.stray || !b.msub)
+		tc_die_nomem();
+	if (open_checked(&b) < 0) {
+		rc = 1;
+		goto out;
+	}
+	r = read_manifest(&b, 1);
+	if (r == 0)
+		sweep(&b, NULL, NULL);
+	else if (r == -3)
+		goto out; /* an I/O error, printed */
+	else
+		TC_BUG("manifest.json read differently the second time");
+	rc = (b.n.quarantined || b.problems.len) ? 1 : 0;
+out:
+	if (tc_buf_addbuf(problems, &b.problems) < 0)
+		tc_die_nomem();
+	if (b.za)
+		zip_discard(b.za);
+	free(b.stray);
+	free(b.msub);
+	tc_buf_release(&b.problems);
 	return rc;
 }

@@ -41,4 +41,17 @@ struct cw_counts {
  */
 int cw_ingest(struct cw_env *env, char **paths, int n);
 
+/*
+ * Checks the bundle at path as cw_ingest would, without the register:
+ * the zip (entries, paths, sizes, caps), the manifest, and each listed
+ * submission's files (extracted under the data folder's tmp/, then
+ * removed) and submission.json against its form. Appends what would be
+ * refused or quarantined to problems. env needs data (with tmp/), rules
+ * and forms; no register. Returns 0 when all is well, 1 when something
+ * would be refused or quarantined, -1 on an I/O error (printed). For
+ * tests and the fuzz harness.
+ */
+int cw_ingest_check(struct cw_env *env, const char *path,
+		    struct tc_buf *problems);
+
 #endif
