@@ -15,6 +15,12 @@
 #define TC_MAX_DEPTH 64
 /* Rendered output of one template (one page). */
 #define TC_MAX_RENDER (64u * 1024 * 1024)
+/*
+ * Steps of one template render (each tag or text run, each list item a
+ * section is entered for). Sections nested over lists multiply: eight deep
+ * over ten items is 10^8 steps that may print nothing.
+ */
+#define TC_MAX_RENDER_STEPS (4u * 1024 * 1024)
 /* Partials and parents nested inside each other while rendering. */
 #define TC_MAX_PARTIAL_DEPTH 32
 /*

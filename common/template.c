@@ -1077,6 +1077,7 @@ struct render {
 	int depth;    /* partials, parents and overrides being expanded */
 	int skip_bol; /* the next line start is already indented: an override
 		       * expanded where its tag did not take the whole line */
+	size_t steps; /* nodes run and list items entered, for the cap */
 };
 
 static int rerr(struct render *r, const struct tpl *t, const struct node *nd,
@@ -1450,6 +1451,15 @@ static int run(struct render *r)
 		size_t idx;
 		int rc = 0;
 
+		if (++r->steps > TC_MAX_RENDER_STEPS)
+			return rerr(r, t,
+				    f->pc < f->end ? &t->nodes[f->pc]
+				    : f->start	   ? &t->nodes[f->start - 1]
+						   : NULL,
+				    TC_ETOOBIG,
+				    "rendering takes more than %u steps: "
+				    "sections over lists nested too deep",
+				    TC_MAX_RENDER_STEPS);
 		if (f->pc >= f->end) {
 			if (f->item && f->item->next) {
 				f->item = f->item->next;

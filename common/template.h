@@ -54,7 +54,8 @@ int tc_tpl_add(struct tc_tpl_set *set, const char *name, const char *file,
  * Renders the template called name (added or loadable) against ctx,
  * appending to out. Returns 0, or -1 with err filled (a template that fails
  * to compile or load, partials nested deeper than TC_MAX_PARTIAL_DEPTH,
- * output over TC_MAX_RENDER, out of memory).
+ * output over TC_MAX_RENDER, more than TC_MAX_RENDER_STEPS steps, out of
+ * memory).
  */
 int tc_tpl_render(struct tc_tpl_set *set, const char *name, const cJSON *ctx,
 		  struct tc_buf *out, struct tc_error *err);

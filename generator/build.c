@@ -693,8 +693,9 @@ struct page *site_find_page(struct site *site, const char *rel)
 
 static int page_has_id(const struct page *pg, const char *id)
 {
-	return bsearch(&id, pg->ids, pg->nids, sizeof(*pg->ids), cmp_str) !=
-	       NULL;
+	/* A page without headings has no array: bsearch may not see NULL. */
+	return pg->nids &&
+	       bsearch(&id, pg->ids, pg->nids, sizeof(*pg->ids), cmp_str);
 }
 
 /*

@@ -32,6 +32,12 @@ static void register_extensions(void)
 	cmark_gfm_core_extensions_ensure_registered();
 }
 
+/* A heading id in the walk's hash, and the suffix to try next after it. */
+struct idslot {
+	const char *id; /* owned by walk.used; NULL: empty */
+	int next;	/* "id-N" for N below this are all taken (0: none) */
+};
+
 /* Everything one walk over one page needs. */
 struct walk {
 	struct site *site;    /* NULL when rendering without a site */
@@ -43,6 +49,10 @@ struct walk {
 	int tables;	      /* tables so far, for labels */
 	char **used;	      /* heading ids used so far in this page */
 	size_t nused, aused;
+	struct idslot *slots; /* the same ids hashed: a page of many headings
+				 with one name stays linear (NULL: none) */
+	size_t nslots;	      /* a power of two, over twice nhashed */
+	size_t nhashed;	      /* ids in slots */
 	const char *last_heading; /* id of the heading before, for tables */
 };
 
@@ -105,22 +115,69 @@ static void plain_text(cmark_node *n, struct tc_buf *out)
 	cmark_iter_free(it);
 }
 
-static int id_used(struct walk *w, const char *id)
+static size_t id_hash(const char *s)
+{
+	size_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The slot holding id, or NULL. */
+static struct idslot *id_find(struct walk *w, const char *id)
 {
 	size_t i;
 
-	if (!strcmp(id, "main-content"))
-		return 1;
-	for (i = 0; i < w->nused; i++)
-		if (!strcmp(w->used[i], id))
-			return 1;
-	return 0;
+	if (!w->nslots)
+		return NULL;
+	for (i = id_hash(id) & (w->nslots - 1); w->slots[i].id;
+	     i = (i + 1) & (w->nslots - 1))
+		if (!strcmp(w->slots[i].id, id))
+			return &w->slots[i];
+	return NULL;
+}
+
+static void id_insert(struct walk *w, const char *id)
+{
+	size_t i;
+
+	if ((w->nhashed + 1) * 2 > w->nslots) {
+		struct idslot *old = w->slots;
+		size_t k, nold = w->nslots;
+
+		w->nslots = nold ? nold * 2 : 64;
+		w->slots = calloc(w->nslots, sizeof(*w->slots));
+		if (!w->slots)
+			tc_die_nomem();
+		for (k = 0; k < nold; k++) {
+			if (!old[k].id)
+				continue;
+			for (i = id_hash(old[k].id) & (w->nslots - 1);
+			     w->slots[i].id; i = (i + 1) & (w->nslots - 1))
+				;
+			w->slots[i] = old[k];
+		}
+		free(old);
+	}
+	for (i = id_hash(id) & (w->nslots - 1); w->slots[i].id;
+	     i = (i + 1) & (w->nslots - 1))
+		;
+	w->slots[i].id = id;
+	w->slots[i].next = 0;
+	w->nhashed++;
+}
+
+static int id_used(struct walk *w, const char *id)
+{
+	return id_find(w, id) != NULL;
 }
 
 /* Gives a heading a unique id; returns it (owned by the walk) or NULL. */
 static const char *unique_id(struct walk *w, const char *text)
 {
-	struct tc_buf slug = TC_BUF_INIT, try = TC_BUF_INIT;
+	struct tc_buf slug = TC_BUF_INIT, base = TC_BUF_INIT, try = TC_BUF_INIT;
+	struct idslot *hint;
 	char *id = NULL;
 	int n;
 
@@ -128,14 +185,20 @@ static const char *unique_id(struct walk *w, const char *text)
 	 */
 	tc_slug(&slug, text, strlen(text));
 	if (!strncmp(slug.data, "flowchart-", 10))
-		tc_buf_adds(&try, "section-");
-	tc_buf_addbuf(&try, &slug);
-	for (n = 2; id_used(w, try.data); n++) {
+		tc_buf_adds(&base, "section-");
+	tc_buf_addbuf(&base, &slug);
+	tc_buf_addbuf(&try, &base);
+	if (!w->nslots)
+		id_insert(w, "main-content"); /* the theme's */
+	/* Suffixes below the hint were all taken before: start there. */
+	hint = id_find(w, base.data);
+	for (n = hint && hint->next > 2 ? hint->next : 2; id_used(w, try.data);
+	     n++) {
 		tc_buf_reset(&try);
-		if (!strncmp(slug.data, "flowchart-", 10))
-			tc_buf_adds(&try, "section-");
-		tc_buf_addf(&try, "%s-%d", slug.data, n);
+		tc_buf_addf(&try, "%s-%d", base.data, n);
 	}
+	if (hint)
+		hint->next = n;
 	if (w->nused == w->aused) {
 		size_t want = w->aused ? w->aused * 2 : 16;
 		char **p = realloc(w->used, want * sizeof(*p));
@@ -148,8 +211,10 @@ static const char *unique_id(struct walk *w, const char *text)
 	id = tc_buf_detach(&try, NULL);
 	if (!id)
 		tc_die_nomem();
+	id_insert(w, id);
 	w->used[w->nused++] = id;
 	tc_buf_release(&slug);
+	tc_buf_release(&base);
 	return id;
 }
 
@@ -571,24 +636,33 @@ int md_process(struct site *site, struct page *pg, struct tc_buf *html)
 	}
 	cmark_iter_free(it);
 
-	/* Links first, so headings and tables render rewritten links. */
+	/* Links and raw HTML first, so headings and tables render rewritten
+	 * links without editors' notes. Replacing a heading or a table frees
+	 * the nodes inside it, so these are done with (NULL) before that. */
 	for (i = 0; i < nnodes; i++) {
 		cmark_node_type t = cmark_node_get_type(nodes[i]);
 
 		if (t == CMARK_NODE_LINK || t == CMARK_NODE_IMAGE)
 			do_link(&w, nodes[i], t == CMARK_NODE_IMAGE);
+		else if (t == CMARK_NODE_HTML_BLOCK ||
+			 t == CMARK_NODE_HTML_INLINE)
+			do_raw_html(&w, nodes[i]);
+		else
+			continue;
+		nodes[i] = NULL;
 	}
+	/* Headings, code blocks and tables: none lies inside another. */
 	for (i = 0; i < nnodes; i++) {
-		cmark_node_type t = cmark_node_get_type(nodes[i]);
+		cmark_node_type t;
 
+		if (!nodes[i])
+			continue;
+		t = cmark_node_get_type(nodes[i]);
 		if (t == CMARK_NODE_HEADING)
 			do_heading(&w, nodes[i]);
 		else if (t == CMARK_NODE_CODE_BLOCK)
 			do_code_block(&w, nodes[i]);
-		else if (t == CMARK_NODE_HTML_BLOCK ||
-			 t == CMARK_NODE_HTML_INLINE)
-			do_raw_html(&w, nodes[i]);
-		else if (t != CMARK_NODE_LINK && t != CMARK_NODE_IMAGE)
+		else
 			do_table(&w, nodes[i]);
 	}
 
@@ -609,6 +683,7 @@ out:
 	for (i = 0; i < w.nused; i++)
 		free(w.used[i]);
 	free(w.used);
+	free(w.slots);
 	free(nodes);
 	if (doc)
 		cmark_node_free(doc);

@@ -177,16 +177,23 @@ int intake_parse_ip(const char *s, size_t len, struct sockaddr_storage *ss)
 /* 1 when a and b are the same IP address (ports aside). */
 static int same_ip(const struct sockaddr *a, const struct sockaddr_storage *b)
 {
+	struct sockaddr_storage x;
+
 	if (a->sa_family != b->ss_family)
 		return 0;
-	if (a->sa_family == AF_INET)
-		return !memcmp(&((const struct sockaddr_in *)a)->sin_addr,
+	/* Copied, as a sockaddr may be less aligned than its family's. */
+	if (a->sa_family == AF_INET) {
+		memcpy(&x, a, sizeof(struct sockaddr_in));
+		return !memcmp(&((const struct sockaddr_in *)&x)->sin_addr,
 			       &((const struct sockaddr_in *)b)->sin_addr,
 			       sizeof(struct in_addr));
-	if (a->sa_family == AF_INET6)
-		return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+	}
+	if (a->sa_family == AF_INET6) {
+		memcpy(&x, a, sizeof(struct sockaddr_in6));
+		return !memcmp(&((const struct sockaddr_in6 *)&x)->sin6_addr,
 			       &((const struct sockaddr_in6 *)b)->sin6_addr,
 			       sizeof(struct in6_addr));
+	}
 	return 0;
 }
 

@@ -59,6 +59,35 @@ static void test_reserved_ids_are_not_reused(void **state)
 	tc_buf_release(&out);
 }
 
+static void test_repeated_heading_ids(void **state)
+{
+	struct tc_buf out = TC_BUF_INIT;
+	static const char *const ids[] = {"id=\"a\"",
+					  "id=\"a-2\"",
+					  "id=\"a-2-2\"",
+					  "id=\"a-3\"",
+					  "id=\"main-content-2\"",
+					  "id=\"main-content-3\"",
+					  "id=\"section-flowchart-1\"",
+					  "id=\"section-flowchart-1-2\""};
+	const char *p;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(render("## a\n\n## a\n\n## a 2\n\n## a\n\n"
+				"## Main content\n\n## Main content\n\n"
+				"## Flowchart 1\n\n## flowchart 1\n",
+				&out, NULL),
+			 0);
+	/* in this order, each once */
+	for (i = 0, p = out.data; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		p = strstr(p, ids[i]);
+		assert_non_null(p);
+		p += strlen(ids[i]);
+	}
+	tc_buf_release(&out);
+}
+
 static void test_table_region(void **state)
 {
 	struct tc_buf out = TC_BUF_INIT;
@@ -175,6 +204,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_heading_ids_and_toc),
 	    cmocka_unit_test(test_reserved_ids_are_not_reused),
+	    cmocka_unit_test(test_repeated_heading_ids),
 	    cmocka_unit_test(test_table_region),
 	    cmocka_unit_test(test_safe_mode),
 	    cmocka_unit_test(test_images_and_other_errors),

@@ -491,6 +491,31 @@ static void test_output_cap(void **state)
 	tc_buf_release(&out);
 }
 
+static void test_step_cap(void **state)
+{
+	struct tc_buf out = TC_BUF_INIT;
+	struct tc_error err;
+	const char *src = "{{#l}}{{#l}}{{#l}}{{#l}}{{#l}}{{#l}}{{#l}}{{#l}}"
+			  "{{/l}}{{/l}}{{/l}}{{/l}}{{/l}}{{/l}}{{/l}}{{/l}}";
+
+	(void)state;
+	/* 10^8 steps that print nothing: stopped, not run for minutes. */
+	assert_int_equal(render(src, strlen(src),
+				"{\"l\":[1,2,3,4,5,6,7,8,9,10]}", NULL, &out,
+				&err),
+			 -1);
+	assert_int_equal(err.code, TC_ETOOBIG);
+	assert_non_null(strstr(err.msg, "steps"));
+	assert_int_equal(out.len, 0);
+	/* Three deep is 10^3: fine. */
+	assert_int_equal(render("{{#l}}{{#l}}{{#l}}.{{/l}}{{/l}}{{/l}}", 37,
+				"{\"l\":[1,2,3,4,5,6,7,8,9,10]}", NULL, &out,
+				&err),
+			 0);
+	assert_int_equal(out.len, 1000);
+	tc_buf_release(&out);
+}
+
 static void test_hostile_bytes(void **state)
 {
 	struct tc_buf out = TC_BUF_INIT;
@@ -568,6 +593,7 @@ int main(void)
 	    cmocka_unit_test(test_loader),
 	    cmocka_unit_test(test_threads),
 	    cmocka_unit_test(test_output_cap),
+	    cmocka_unit_test(test_step_cap),
 	    cmocka_unit_test(test_hostile_bytes),
 	    cmocka_unit_test(test_partial_indentation),
 	};
