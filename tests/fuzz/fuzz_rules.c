@@ -1,0 +1,146 @@
+/*
+ * fuzz_rules.c: casework's rules loader (content/rules.yml) and the check
+ * that the rules fit the forms.
+ *
+ * The input is written to rules.yml in a folder made once per run, beside
+ * a copy of content/calendars/ (the rules name their calendar relative to
+ * their own folder); cw_rules_load reads it. Rules that load are checked
+ * against the real forms of content/forms ($THREECS_ROOT, default ".") and
+ * asked the questions ingest asks: routes, exclusions, procedures,
+ * reference formats, phrases and the date a submission counts from.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "buffer.h"
+#include "err.h"
+#include "forms.h"
+#include "fsutil.h"
+#include "rules.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+static struct tc_forms *forms;
+static char tmpdir[512];
+static char rules_path[600];
+
+static void cleanup(void)
+{
+	tc_forms_free(forms);
+	forms = NULL;
+	if (tmpdir[0])
+		tc_fs_remove_tree(tmpdir);
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	struct tc_buf b = TC_BUF_INIT;
+
+	if (tc_fs_read(from, 1 << 20, &b) < 0 ||
+	    tc_fs_write_atomic_ex(to, b.data, b.len, 0600, TC_FS_NOSYNC) < 0) {
+		fprintf(stderr, "fuzz_rules: cannot copy %s to %s\n", from, to);
+		abort();
+	}
+	tc_buf_release(&b);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	static const char *const cals[] = {"england-and-wales", "scotland",
+					   "northern-ireland"};
+	const char *root = getenv("THREECS_ROOT");
+	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : NULL;
+	char from[4200], to[700];
+	int nerr = 0;
+	size_t i;
+	FILE *null;
+
+	(void)argc;
+	(void)argv;
+	if (!root || !*root)
+		root = ".";
+	if (!base)
+		base = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR")
+							     : "/tmp";
+	snprintf(from, sizeof(from), "%s/content/forms", root);
+	forms = tc_forms_load_dir(from, &nerr);
+	if (!forms || nerr) {
+		fprintf(stderr, "fuzz_rules: cannot load the forms in %s\n",
+			from);
+		abort();
+	}
+	snprintf(tmpdir, sizeof(tmpdir), "%s/fuzz_rules.XXXXXX", base);
+	if (!mkdtemp(tmpdir)) {
+		perror("fuzz_rules: mkdtemp");
+		abort();
+	}
+	atexit(cleanup);
+	snprintf(to, sizeof(to), "%s/calendars", tmpdir);
+	if (tc_fs_mkdirs(to, 0700) < 0)
+		abort();
+	for (i = 0; i < sizeof(cals) / sizeof(cals[0]); i++) {
+		snprintf(from, sizeof(from), "%s/content/calendars/%s.json",
+			 root, cals[i]);
+		snprintf(to, sizeof(to), "%s/calendars/%s.json", tmpdir,
+			 cals[i]);
+		copy_file(from, to);
+	}
+	snprintf(rules_path, sizeof(rules_path), "%s/rules.yml", tmpdir);
+	if (!getenv("FUZZ_VERBOSE")) {
+		null = fopen("/dev/null", "w");
+		if (null)
+			stderr = null;
+	}
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const times[] = {
+	    "2026-04-01T09:00:00Z", "2026-04-03T16:59:59Z",
+	    "2026-12-31T23:59:59Z", "2026-03-29T00:30:00Z",
+	    "1970-01-01T00:00:00Z"};
+	struct cw_rules *r;
+	int fd, nerr = 0;
+	size_t i;
+	tc_day day;
+
+	fd = open(rules_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || (size && write(fd, data, size) != (ssize_t)size) ||
+	    close(fd) < 0)
+		abort();
+	r = cw_rules_load(rules_path, &nerr);
+	if (!r) {
+		if (nerr <= 0)
+			abort(); /* the file is there: a refusal is an error */
+		return 0;
+	}
+	if (nerr)
+		abort(); /* loaded rules have no errors */
+	cw_rules_check_forms(r, forms);
+	for (i = 0; i < r->nroute; i++)
+		if (cw_rules_route(r, r->route[i].service_area) == NULL ||
+		    !cw_rules_procedure(r, r->route[i].procedure))
+			abort(); /* a route names a known procedure */
+	for (i = 0; i < r->nexcl; i++)
+		if (cw_rules_exclusion(r, r->excl[i].service_area) == NULL)
+			abort();
+	for (i = 0; i < r->nref; i++)
+		if (cw_rules_refformat(r, r->ref[i].type) == NULL)
+			abort();
+	for (i = 0; i < r->nproc; i++)
+		if (r->proc[i].nstages < 1)
+			abort();
+	cw_rules_match_phrase(r, "I got a parking ticket and the PCN was "
+				 "wrong; also a planning application");
+	for (i = 0; i < sizeof(times) / sizeof(times[0]); i++)
+		cw_rules_received_date(r, times[i], &day);
+	cw_rules_free(r);
+	return 0;
+}
