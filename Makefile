@@ -131,7 +131,8 @@ build/fz/libtc.a: $(call fz,$(LIB_SRC))
 	rm -f $@
 	$(AR) rcs $@ $^
 
-build/fuzz/%: build/fz/tests/fuzz/%.o build/fz/libtc.a
+build/fuzz/%: build/fz/tests/fuzz/%.o build/fz/tests/fuzz/fuzzlib.o \
+		build/fz/libtc.a
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CFLAGS_FUZZ) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
 

@@ -37,6 +37,7 @@
 #include "err.h"
 #include "forms.h"
 #include "fsutil.h"
+#include "fuzzlib.h"
 #include "ingest.h"
 #include "manifest.h"
 #include "rules.h"
@@ -47,9 +48,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 static struct cw_env env;
 static struct cw_msub *scratch;
-static char tmpdir[512];
-static char zip_path[600];
-static char tmp_sub[600];
+static char zip_path[4200];
+static char tmp_sub[4200];
 
 static void cleanup(void)
 {
@@ -59,25 +59,16 @@ static void cleanup(void)
 	env.rules = NULL;
 	free(scratch);
 	scratch = NULL;
-	if (tmpdir[0])
-		tc_fs_remove_tree(tmpdir);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *root = getenv("THREECS_ROOT");
-	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : NULL;
-	static char rules[4200], forms[4200], data[600];
+	const char *root = fuzz_root(), *dir;
+	static char rules[4200], forms[4200], data[4200];
 	int nerr = 0;
-	FILE *null;
 
 	(void)argc;
 	(void)argv;
-	if (!root || !*root)
-		root = ".";
-	if (!base)
-		base = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR")
-							     : "/tmp";
 	snprintf(rules, sizeof(rules), "%s/content/rules.yml", root);
 	snprintf(forms, sizeof(forms), "%s/content/forms", root);
 	env.data = data;
@@ -94,25 +85,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 			forms);
 		abort();
 	}
-	snprintf(tmpdir, sizeof(tmpdir), "%s/fuzz_bundle.XXXXXX", base);
-	if (!mkdtemp(tmpdir)) {
-		perror("fuzz_bundle: mkdtemp");
-		abort();
-	}
+	dir = fuzz_scratch("fuzz_bundle");
 	atexit(cleanup);
-	snprintf(data, sizeof(data), "%s/data", tmpdir);
+	snprintf(data, sizeof(data), "%s/data", dir);
 	snprintf(tmp_sub, sizeof(tmp_sub), "%s/tmp", data);
 	if (tc_fs_mkdirs(tmp_sub, 0700) < 0)
 		abort();
-	snprintf(zip_path, sizeof(zip_path), "%s/bundle-fuzz.zip", tmpdir);
+	snprintf(zip_path, sizeof(zip_path), "%s/bundle-fuzz.zip", dir);
 	scratch = calloc(1, sizeof(*scratch));
 	if (!scratch)
 		abort();
-	if (!getenv("FUZZ_VERBOSE")) {
-		null = fopen("/dev/null", "w");
-		if (null)
-			stderr = null;
-	}
+	fuzz_quiet();
 	return 0;
 }
 

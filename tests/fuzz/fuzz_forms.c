@@ -30,7 +30,7 @@
 #include "buffer.h"
 #include "err.h"
 #include "forms.h"
-#include "fsutil.h"
+#include "fuzzlib.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -38,44 +38,22 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 #define TODAY "2026-04-01"
 
 static struct tc_form *complaint;
-static char tmpdir[512];
-static char yml_path[600];
+static char yml_path[4200];
 
 static void cleanup(void)
 {
 	tc_form_free(complaint);
 	complaint = NULL;
-	if (tmpdir[0])
-		tc_fs_remove_tree(tmpdir);
-}
-
-static void copy_file(const char *from, const char *to)
-{
-	struct tc_buf b = TC_BUF_INIT;
-
-	if (tc_fs_read(from, 1 << 20, &b) < 0 ||
-	    tc_fs_write_atomic_ex(to, b.data, b.len, 0600, TC_FS_NOSYNC) < 0) {
-		fprintf(stderr, "fuzz_forms: cannot copy %s to %s\n", from, to);
-		abort();
-	}
-	tc_buf_release(&b);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *root = getenv("THREECS_ROOT");
-	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : NULL;
-	char path[4200], to[700];
+	const char *root = fuzz_root(), *dir;
+	char path[4200], to[4200];
 	struct tc_error err;
-	FILE *null;
 
 	(void)argc;
 	(void)argv;
-	if (!root || !*root)
-		root = ".";
-	if (!base)
-		base = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR")
-							     : "/tmp";
 	snprintf(path, sizeof(path), "%s/content/forms/complaint.yml", root);
 	tc_error_clear(&err);
 	complaint = tc_form_load(path, &err);
@@ -84,21 +62,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 			err.msg);
 		abort();
 	}
-	snprintf(tmpdir, sizeof(tmpdir), "%s/fuzz_forms.XXXXXX", base);
-	if (!mkdtemp(tmpdir)) {
-		perror("fuzz_forms: mkdtemp");
-		abort();
-	}
+	dir = fuzz_scratch("fuzz_forms");
 	atexit(cleanup);
 	snprintf(path, sizeof(path), "%s/content/forms/_services.yml", root);
-	snprintf(to, sizeof(to), "%s/_services.yml", tmpdir);
-	copy_file(path, to);
-	snprintf(yml_path, sizeof(yml_path), "%s/fuzz.yml", tmpdir);
-	if (!getenv("FUZZ_VERBOSE")) {
-		null = fopen("/dev/null", "w");
-		if (null)
-			stderr = null;
-	}
+	snprintf(to, sizeof(to), "%s/_services.yml", dir);
+	fuzz_copy(path, to);
+	snprintf(yml_path, sizeof(yml_path), "%s/fuzz.yml", dir);
+	fuzz_quiet();
 	return 0;
 }
 

@@ -36,6 +36,7 @@
 #include "buffer.h"
 #include "forms.h"
 #include "fsutil.h"
+#include "fuzzlib.h"
 #include "intake.h"
 #include "serve_internal.h"
 
@@ -44,8 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct intake_serve_options opts;
 static struct intake_server *srv;
-static char root[128];
-static char spool_ready[200];
+static char spool_ready[4200];
 static const char *form_ids[16];
 static size_t nforms;
 static unsigned accepted;
@@ -67,7 +67,7 @@ static void write_file(const char *path, const char *text)
 static void make_site(const char *site, const char *forms_dir)
 {
 	struct tc_forms *fs;
-	char path[512];
+	char path[4400];
 	int nerr = 0;
 	size_t i;
 
@@ -100,25 +100,21 @@ static void make_site(const char *site, const char *forms_dir)
 	tc_forms_free(fs);
 }
 
-/* At exit: stop the daemon and remove the folder. */
+/* At exit, before fuzzlib removes the folder: stop the daemon. */
 static void cleanup(void)
 {
 	intake_server_stop(srv);
 	srv = NULL;
-	tc_fs_remove_tree(root);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char *forms = getenv("THREECS_FORMS");
-	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-	static char site[160], spool[160];
+	const char *root = fuzz_scratch("fuzz_intake");
+	static char site[4200], spool[4200];
 
 	(void)argc;
 	(void)argv;
-	snprintf(root, sizeof(root), "%s/fuzz-intake-XXXXXX", base);
-	if (!mkdtemp(root))
-		die("mkdtemp");
 	snprintf(site, sizeof(site), "%s/site", root);
 	snprintf(spool, sizeof(spool), "%s/spool", root);
 	snprintf(spool_ready, sizeof(spool_ready), "%s/ready", spool);
@@ -235,7 +231,7 @@ static void check_accepted(const char *answer)
 {
 	const char *ref = strstr(answer, "ref=");
 	struct tc_buf json = TC_BUF_INIT;
-	char path[512];
+	char path[4400];
 	cJSON *doc;
 
 	if (!ref || strlen(ref) < 15) {

@@ -21,6 +21,7 @@
 #include "buffer.h"
 #include "err.h"
 #include "forms.h"
+#include "fuzzlib.h"
 #include "internal.h"
 #include "site.h"
 #include "yamljson.h"
@@ -58,16 +59,13 @@ static char content_dir[4096];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *root = getenv("THREECS_ROOT");
+	const char *root = fuzz_root();
 	char forms_dir[4200];
 	int nerr = 0;
 	size_t i, k;
-	FILE *null;
 
 	(void)argc;
 	(void)argv;
-	if (!root || !*root)
-		root = ".";
 	snprintf(content_dir, sizeof(content_dir), "%s/content", root);
 	snprintf(forms_dir, sizeof(forms_dir), "%s/forms", content_dir);
 	opt.content = content_dir;
@@ -105,13 +103,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	pages[FUZZ_PAGE].nids = 0;
 	site.pages = page_list;
 	site.npages = NPAGES;
-	/* Each bad page says so on stderr: keep the fuzzer's log readable.
-	 * Sanitizer reports write to the descriptor, not through stderr. */
-	if (!getenv("FUZZ_VERBOSE")) {
-		null = fopen("/dev/null", "w");
-		if (null)
-			stderr = null;
-	}
+	fuzz_quiet(); /* each bad page says so on stderr */
 	return 0;
 }
 

@@ -21,53 +21,32 @@
 #include "err.h"
 #include "forms.h"
 #include "fsutil.h"
+#include "fuzzlib.h"
 #include "rules.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 static struct tc_forms *forms;
-static char tmpdir[512];
-static char rules_path[600];
+static char rules_path[4200];
 
 static void cleanup(void)
 {
 	tc_forms_free(forms);
 	forms = NULL;
-	if (tmpdir[0])
-		tc_fs_remove_tree(tmpdir);
-}
-
-static void copy_file(const char *from, const char *to)
-{
-	struct tc_buf b = TC_BUF_INIT;
-
-	if (tc_fs_read(from, 1 << 20, &b) < 0 ||
-	    tc_fs_write_atomic_ex(to, b.data, b.len, 0600, TC_FS_NOSYNC) < 0) {
-		fprintf(stderr, "fuzz_rules: cannot copy %s to %s\n", from, to);
-		abort();
-	}
-	tc_buf_release(&b);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	static const char *const cals[] = {"england-and-wales", "scotland",
 					   "northern-ireland"};
-	const char *root = getenv("THREECS_ROOT");
-	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : NULL;
-	char from[4200], to[700];
+	const char *root = fuzz_root(), *dir;
+	char from[4200], to[4200];
 	int nerr = 0;
 	size_t i;
-	FILE *null;
 
 	(void)argc;
 	(void)argv;
-	if (!root || !*root)
-		root = ".";
-	if (!base)
-		base = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR")
-							     : "/tmp";
 	snprintf(from, sizeof(from), "%s/content/forms", root);
 	forms = tc_forms_load_dir(from, &nerr);
 	if (!forms || nerr) {
@@ -75,28 +54,19 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 			from);
 		abort();
 	}
-	snprintf(tmpdir, sizeof(tmpdir), "%s/fuzz_rules.XXXXXX", base);
-	if (!mkdtemp(tmpdir)) {
-		perror("fuzz_rules: mkdtemp");
-		abort();
-	}
+	dir = fuzz_scratch("fuzz_rules");
 	atexit(cleanup);
-	snprintf(to, sizeof(to), "%s/calendars", tmpdir);
+	snprintf(to, sizeof(to), "%s/calendars", dir);
 	if (tc_fs_mkdirs(to, 0700) < 0)
 		abort();
 	for (i = 0; i < sizeof(cals) / sizeof(cals[0]); i++) {
 		snprintf(from, sizeof(from), "%s/content/calendars/%s.json",
 			 root, cals[i]);
-		snprintf(to, sizeof(to), "%s/calendars/%s.json", tmpdir,
-			 cals[i]);
-		copy_file(from, to);
+		snprintf(to, sizeof(to), "%s/calendars/%s.json", dir, cals[i]);
+		fuzz_copy(from, to);
 	}
-	snprintf(rules_path, sizeof(rules_path), "%s/rules.yml", tmpdir);
-	if (!getenv("FUZZ_VERBOSE")) {
-		null = fopen("/dev/null", "w");
-		if (null)
-			stderr = null;
-	}
+	snprintf(rules_path, sizeof(rules_path), "%s/rules.yml", dir);
+	fuzz_quiet();
 	return 0;
 }
 
