@@ -168,17 +168,18 @@ out:
 	return rc;
 }
 
-int tc_sandbox_apply(const struct tc_sandbox *sb, char *why, size_t n)
+/*
+ * Makes the Landlock rule set for sb: 1 with *fd set, 0 when the kernel
+ * cannot (why says so), -1 on an error (why says what).
+ */
+static int build_ruleset(const struct tc_sandbox *sb, int *fd, char *why,
+			 size_t n)
 {
 	struct landlock_ruleset_attr ra;
-	int abi, ruleset, rc = -1;
+	int abi, ruleset;
 	size_t i;
 
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-		snprintf(why, n, "cannot set no_new_privs: %s",
-			 strerror(errno));
-		return -1;
-	}
+	*fd = -1;
 	abi = landlock_abi();
 	if (abi < 1) {
 		snprintf(why, n,
@@ -206,36 +207,86 @@ int tc_sandbox_apply(const struct tc_sandbox *sb, char *why, size_t n)
 	}
 	for (i = 0; i < sb->n; i++)
 		if (add_rule(ruleset, &sb->rule[i], ra.handled_access_fs, why,
-			     n) < 0)
-			goto out;
-	if (syscall(SYS_landlock_restrict_self, ruleset, 0) < 0) {
+			     n) < 0) {
+			close(ruleset);
+			return -1;
+		}
+	*fd = ruleset;
+	return 1;
+}
+
+/* no_new_privs, then the rule set if there is one (closed here). */
+static int restrict_self(int ruleset, char *why, size_t n)
+{
+	int rc = 0;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		snprintf(why, n, "cannot set no_new_privs: %s",
+			 strerror(errno));
+		rc = -1;
+	} else if (ruleset >= 0 &&
+		   syscall(SYS_landlock_restrict_self, ruleset, 0) < 0) {
 		snprintf(why, n, "cannot turn on the Landlock sandbox: %s",
 			 strerror(errno));
-		goto out;
+		rc = -1;
 	}
-	rc = 1;
-out:
-	close(ruleset);
+	if (ruleset >= 0)
+		close(ruleset);
 	return rc;
 }
 
-int tc_sandbox_enter(const struct tc_sandbox *sb)
+int tc_sandbox_apply(const struct tc_sandbox *sb, char *why, size_t n)
+{
+	int fd, r = build_ruleset(sb, &fd, why, n);
+
+	if (r < 0)
+		return -1;
+	if (restrict_self(fd, why, n) < 0)
+		return -1;
+	return r;
+}
+
+int tc_sandbox_ready(const struct tc_sandbox *sb, struct tc_sandbox_ready *r)
 {
 	const char *e = getenv("THREECS_SANDBOX");
-	char why[512];
-	int r;
 
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
 	if (e && !strcmp(e, "off")) {
+		r->off = 1;
+		return 0;
+	}
+	r->landlock = build_ruleset(sb, &r->fd, r->why, sizeof(r->why));
+	if (r->landlock < 0) {
+		tc_warnx("%s", r->why);
+		return -1;
+	}
+	return 0;
+}
+
+int tc_sandbox_go(struct tc_sandbox_ready *r)
+{
+	if (r->off) {
 		tc_warnx("warning: THREECS_SANDBOX=off: running without the "
 			 "sandbox");
 		return 0;
 	}
-	r = tc_sandbox_apply(sb, why, sizeof(why));
-	if (r < 0) {
-		tc_warnx("%s", why);
+	if (restrict_self(r->fd, r->why, sizeof(r->why)) < 0) {
+		r->fd = -1;
+		tc_warnx("%s", r->why);
 		return -1;
 	}
-	if (r == 0)
-		tc_warnx("warning: %s", why);
+	r->fd = -1;
+	if (r->landlock == 0)
+		tc_warnx("warning: %s", r->why);
 	return 0;
+}
+
+int tc_sandbox_enter(const struct tc_sandbox *sb)
+{
+	struct tc_sandbox_ready r;
+
+	if (tc_sandbox_ready(sb, &r) < 0)
+		return -1;
+	return tc_sandbox_go(&r);
 }

@@ -69,4 +69,19 @@ int tc_sandbox_apply(const struct tc_sandbox *sb, char *why, size_t n);
  */
 int tc_sandbox_enter(const struct tc_sandbox *sb);
 
+/*
+ * tc_sandbox_enter in two steps, for a program that changes user in
+ * between: tc_sandbox_ready resolves the paths now (as root, say, through
+ * folders the new user cannot search), tc_sandbox_go applies them later.
+ * Both return 0, or -1 (printed) when the program must stop.
+ */
+struct tc_sandbox_ready {
+	int fd;	      /* the Landlock rule set, or -1 */
+	int landlock; /* 1 with Landlock, 0 without (why says) */
+	int off;      /* THREECS_SANDBOX=off */
+	char why[512];
+};
+int tc_sandbox_ready(const struct tc_sandbox *sb, struct tc_sandbox_ready *r);
+int tc_sandbox_go(struct tc_sandbox_ready *r);
+
 #endif

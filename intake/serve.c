@@ -849,8 +849,10 @@ static int drop_root(const char *user, uid_t uid, gid_t gid)
 	return 0;
 }
 
-/* Allows the site (read) and the spool (read and write) only. */
-static int enter_sandbox(const struct intake_serve_options *o)
+/* Resolves the sandbox's paths: the site (read) and the spool (read and
+ * write) only. Entered with tc_sandbox_go once root is dropped. */
+static int ready_sandbox(const struct intake_serve_options *o,
+			 struct tc_sandbox_ready *ready)
 {
 	struct tc_sandbox sb;
 	int rc = -1;
@@ -860,7 +862,7 @@ static int enter_sandbox(const struct intake_serve_options *o)
 	    tc_sandbox_allow(&sb, o->spool,
 			     TC_SANDBOX_READ | TC_SANDBOX_WRITE) == 0 &&
 	    tc_sandbox_allow_system(&sb) == 0)
-		rc = tc_sandbox_enter(&sb);
+		rc = tc_sandbox_ready(&sb, ready);
 	tc_sandbox_release(&sb);
 	return rc;
 }
@@ -873,6 +875,7 @@ int intake_server_start(const struct intake_serve_options *o, int embedded,
 	socklen_t sslen = 0;
 	uid_t uid = 0;
 	gid_t gid = 0;
+	struct tc_sandbox_ready ready = {.fd = -1};
 	unsigned threads, flags, per_ip = PER_IP_CONNECTIONS;
 	int v6 = 0, drop = 0, rc = TC_EXIT_ENV;
 
@@ -941,10 +944,15 @@ int intake_server_start(const struct intake_serve_options *o, int embedded,
 		goto out;
 	}
 	s->port = bound_port(s->listen_fd);
+	/* The sandbox's paths are resolved before the user changes (the
+	 * new user may not be able to search the folders above the site)
+	 * and applied after. */
+	if (!embedded && ready_sandbox(o, &ready) < 0)
+		goto out;
 	if (drop && (give_spool(&s->ctx, o->spool, uid, gid) < 0 ||
 		     drop_root(o->user, uid, gid) < 0))
 		goto out;
-	if (!embedded && enter_sandbox(o) < 0)
+	if (!embedded && tc_sandbox_go(&ready) < 0)
 		goto out;
 
 	/* A commit waits on four fsyncs; the work is disk-bound, not
@@ -979,6 +987,8 @@ int intake_server_start(const struct intake_serve_options *o, int embedded,
 	s = NULL;
 	rc = TC_EXIT_OK;
 out:
+	if (ready.fd >= 0)
+		close(ready.fd);
 	intake_server_stop(s);
 	return rc;
 }

@@ -146,6 +146,22 @@ if [ "$(id -u)" = 0 ]; then
 	else
 		not_ok "intake serve --user nobody starts" "$(cat "$S/err")"
 	fi
+
+	# The site may sit below folders only root can search: it is opened,
+	# and the sandbox's paths resolved, before the user changes.
+	mkdir -m 0700 "$S/private"
+	cp -a "$SITE" "$S/private/site"
+	SITE_KEEP=$SITE
+	SITE=$S/private/site
+	if start --user nobody; then
+		code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/")
+		[ "$code" = 200 ] && ok "a site below a folder nobody cannot search is still served ($code)" ||
+			not_ok "a site below a folder nobody cannot search is still served" "$code $(cat "$S/err")"
+		stop
+	else
+		not_ok "intake serve starts on a site below a folder nobody cannot search" "$(cat "$S/err")"
+	fi
+	SITE=$SITE_KEEP
 else
 	start && ok "intake serve as an ordinary user starts without --user" ||
 		not_ok "intake serve as an ordinary user starts without --user" "$(cat "$S/err")"
