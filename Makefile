@@ -145,7 +145,10 @@ fuzz: deps
 
 # The entry points: both install what is missing first, then start a fresh
 # make so pkg-config sees the newly installed libraries.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) all $(TESTS) $(SPEC_RUNNER) \
+		$(SAN_PROGS) $(FUZZERS)
 	@$(MAKE) --no-print-directory check
 
 demo: deps
