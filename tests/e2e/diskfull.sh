@@ -57,16 +57,11 @@ small_fs "$M1" 1024
 PAGE=$(stat -f -c %S "$M1") # what tmpfs allocates in
 SPOOL=$M1/spool
 FORM=complaint
-$IN serve --listen 127.0.0.1:0 --site "$SITE" --forms content/forms --spool "$SPOOL" "${INTAKE_USER_OPT[@]}" \
-	--rate 100000 >"$SCRATCH/serve.out" 2>"$SCRATCH/serve.err" &
-SERVER=$!
+intake_start "$SCRATCH/serve.out" "$SCRATCH/serve.err" --site "$SITE" \
+	--forms content/forms --spool "$SPOOL" "${INTAKE_USER_OPT[@]}" --rate 100000
+SERVER=$PID
 PIDS+=($SERVER)
-URL=
-for _ in $(seq 1 50); do
-	URL=$(sed -n 's|.* on \(http://127\.0\.0\.1:[0-9]*\)/ .*|\1|p' "$SCRATCH/serve.out")
-	[ -n "$URL" ] && break
-	sleep 0.1
-done
+URL=${PORT:+http://127.0.0.1:$PORT}
 if [ -z "$URL" ]; then
 	not_ok "intake serve starts" "$(cat "$SCRATCH/serve.err")"
 	finish diskfull

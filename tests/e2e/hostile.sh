@@ -33,15 +33,9 @@ for d in forms received; do mkdir -p "$SITE/.threecs/$d"; done
 [ -f "$SITE/.threecs/forms/$FORM.html" ] || printf '<!DOCTYPE html>\n<html lang="en-GB"><head><title>%s</title></head><body><main>\n<!--threecs:form-->\n</main></body></html>\n' "$FORM" >"$SITE/.threecs/forms/$FORM.html"
 [ -f "$SITE/.threecs/received/$FORM.html" ] || printf '<!DOCTYPE html>\n<html lang="en-GB"><head><title>Received</title></head><body><main><p>Your reference is <strong>@@REFERENCE@@</strong></p></main></body></html>\n' >"$SITE/.threecs/received/$FORM.html"
 
-$IN serve --listen 127.0.0.1:0 --site "$SITE" --forms "$FORMS" --spool "$SPOOL" "${INTAKE_USER_OPT[@]}" \
-	--timeout $TIMEOUT --rate $RATE >"$SCRATCH/out" 2>"$SCRATCH/err" &
-SERVER=$!
-PORT=
-for i in $(seq 1 50); do
-	PORT=$(sed -n 's|.* on http://127\.0\.0\.1:\([0-9]*\)/ .*|\1|p' "$SCRATCH/out")
-	[ -n "$PORT" ] && break
-	sleep 0.1
-done
+intake_start "$SCRATCH/out" "$SCRATCH/err" --site "$SITE" --forms "$FORMS" \
+	--spool "$SPOOL" "${INTAKE_USER_OPT[@]}" --timeout $TIMEOUT --rate $RATE
+SERVER=$PID
 if [ -z "$PORT" ]; then
 	not_ok "server starts" "$(cat "$SCRATCH/err")"
 	echo "# took ${SECONDS}s"

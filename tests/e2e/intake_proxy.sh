@@ -13,27 +13,14 @@ SG=${SITEGEN:-bin/sitegen}
 S=$SCRATCH
 PID=""
 trap '[ -n "$PID" ] && kill -9 $PID 2>/dev/null; rm -rf "$SCRATCH"' EXIT
-chmod 0755 "$S"
-USER_OPT=()
-[ "$(id -u)" = 0 ] && USER_OPT=(--user nobody)
 
 "$SG" build --out "$S/site" --quiet >/dev/null 2>&1
 
 start() { # extra options...
-	local i
-	PORT=""
-	"$IN" serve --listen 127.0.0.1:0 --site "$S/site" --forms content/forms \
-		--spool "$S/spool" --quiet --rate 2 "${USER_OPT[@]}" "$@" >"$S/out" 2>"$S/err" &
-	PID=$!
-	for i in $(seq 1 50); do
-		PORT=$(sed -n 's/.*http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$S/out")
-		[ -n "$PORT" ] && return 0
-		kill -0 $PID 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
+	intake_start "$S/out" "$S/err" --site "$S/site" --forms content/forms \
+		--spool "$S/spool" --quiet --rate 2 "${INTAKE_USER_OPT[@]}" "$@"
 }
-stop() { [ -n "$PID" ] && kill $PID 2>/dev/null && wait $PID 2>/dev/null; PID=""; }
+stop() { intake_stop; }
 
 # The rate counts per clock minute: start each group of posts well inside
 # one, so a minute turning over mid-group cannot reset the count.
@@ -101,7 +88,7 @@ if start --proxy 127.0.0.2; then
 	stop
 fi
 
-"$IN" serve --proxy 300.1.2.3 --site "$S/site" --spool "$S/spool" "${USER_OPT[@]}" >/dev/null 2>"$S/err"
+"$IN" serve --proxy 300.1.2.3 --site "$S/site" --spool "$S/spool" "${INTAKE_USER_OPT[@]}" >/dev/null 2>"$S/err"
 [ $? = 2 ] && grep -q "not an IP address" "$S/err" && ok "a --proxy that is not an address is refused (exit 2)" ||
 	not_ok "a --proxy that is not an address is refused" "$(cat "$S/err")"
 

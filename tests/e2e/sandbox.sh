@@ -68,23 +68,10 @@ SITE=$S/site
 chmod 0755 "$S"
 
 start() { # extra options...; sets PID and PORT
-	local i
-	PORT=""
-	"$IN" serve --listen 127.0.0.1:0 --site "$SITE" --forms content/forms \
-		--spool "$S/spool" --quiet "$@" >"$S/out" 2>"$S/err" &
-	PID=$!
-	for i in $(seq 1 50); do
-		PORT=$(sed -n 's/.*http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$S/out")
-		[ -n "$PORT" ] && return 0
-		kill -0 $PID 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
+	intake_start "$S/out" "$S/err" --site "$SITE" --forms content/forms \
+		--spool "$S/spool" --quiet "$@"
 }
-stop() {
-	[ -n "$PID" ] && kill $PID 2>/dev/null && wait $PID 2>/dev/null
-	PID=""
-}
+stop() { intake_stop; }
 
 svc=$(sed -n "s/^ *- value: *\\([a-z0-9-]*\\).*/\\1/p" content/forms/_services.yml | head -1)
 if [ "$(id -u)" = 0 ]; then
