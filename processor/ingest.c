@@ -1491,14 +1491,31 @@ static int process(struct bundle *b, const struct cw_msub *m)
 	snprintf(b->last_id, sizeof(b->last_id), "%s", s.id);
 	b->have_last = 1;
 	sweep(b, m, &s.reason);
-	if (b->check_only) {
-		cw_env_path(env, "tmp/", &tmp);
-		if (tc_buf_adds(&tmp, s.id) < 0)
-			tc_die_nomem();
-		if (extract(b, &s, tmp.data) < 0)
+	if (!b->check_only) {
+		seen = cw_register_submission_seen(env->reg, s.id);
+		if (seen < 0)
 			goto out;
-		if (!s.reason.len)
-			check_submission(b, &s);
+		if (seen) {
+			b->n.already++;
+			rc = 0;
+			goto out;
+		}
+		if (!b->in_txn) {
+			if (cw_register_begin(env->reg) < 0)
+				goto out;
+			b->in_txn = 1;
+		}
+	}
+	cw_env_path(env, "tmp/", &tmp);
+	cw_env_path(env, "store/", &store);
+	if (tc_buf_adds(&tmp, s.id) < 0 || tc_buf_adds(&store, s.id) < 0)
+		tc_die_nomem();
+	if (extract(b, &s, tmp.data) < 0)
+		goto out;
+	if (!s.reason.len)
+		check_submission(b, &s);
+	if (b->check_only) {
+		/* Say what would be quarantined; keep nothing. */
 		if (s.reason.len) {
 			reasonf(&b->problems, "submission %s: %.*s", s.id,
 				(int)strcspn(s.reason.data, "\n"),
@@ -1512,27 +1529,6 @@ static int process(struct bundle *b, const struct cw_msub *m)
 		rc = 0;
 		goto out;
 	}
-	seen = cw_register_submission_seen(env->reg, s.id);
-	if (seen < 0)
-		goto out;
-	if (seen) {
-		b->n.already++;
-		rc = 0;
-		goto out;
-	}
-	if (!b->in_txn) {
-		if (cw_register_begin(env->reg) < 0)
-			goto out;
-		b->in_txn = 1;
-	}
-	cw_env_path(env, "tmp/", &tmp);
-	cw_env_path(env, "store/", &store);
-	if (tc_buf_adds(&tmp, s.id) < 0 || tc_buf_adds(&store, s.id) < 0)
-		tc_die_nomem();
-	if (extract(b, &s, tmp.data) < 0)
-		goto out;
-	if (!s.reason.len)
-		check_submission(b, &s);
 	if (s.reason.len) {
 		if (quarantine(b, &s, tmp.data) < 0)
 			goto out;
