@@ -88,8 +88,7 @@ out:
 	return rc;
 }
 
-/* Appends the folder part of path ("." when there is none) to out. */
-static int add_dirname(struct tc_buf *out, const char *path)
+int tc_fs_dirname(struct tc_buf *out, const char *path)
 {
 	const char *slash = strrchr(path, '/');
 
@@ -140,7 +139,7 @@ int tc_fs_write_atomic_ex(const char *path, const void *data, size_t len,
 		errno = EISDIR;
 		goto out;
 	}
-	if (add_dirname(&dir, path) < 0)
+	if (tc_fs_dirname(&dir, path) < 0)
 		goto out;
 	if (baselen > TMP_NAME_KEEP)
 		baselen = TMP_NAME_KEEP;
@@ -267,7 +266,7 @@ int tc_fs_sync_dir(const char *dir)
 
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOTDIR) {
-		if (add_dirname(&parent, dir) < 0)
+		if (tc_fs_dirname(&parent, dir) < 0)
 			goto out;
 		fd = open(parent.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	}
@@ -354,7 +353,7 @@ int tc_fs_mkparents(const char *path, mode_t mode)
 		rc = 0;
 		goto out;
 	}
-	if (add_dirname(&dir, path) < 0)
+	if (tc_fs_dirname(&dir, path) < 0)
 		goto out;
 	rc = tc_fs_mkdirs(dir.data, mode);
 out:

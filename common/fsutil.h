@@ -83,4 +83,8 @@ int tc_fs_is_dir(const char *path);
  */
 int tc_fs_remove_tree(const char *path);
 
+/* Appends the folder part of path ("." when it has none, "/" for a file
+ * in the root) to out. 0 or -1 (out of memory). */
+int tc_fs_dirname(struct tc_buf *out, const char *path);
+
 #endif

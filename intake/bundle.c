@@ -1039,24 +1039,49 @@ out:
  */
 static int give_like_parent(const char *path)
 {
+	struct tc_buf parent = TC_BUF_INIT;
 	struct stat st;
-	char *parent, *slash;
 	int rc;
 
 	if (geteuid() != 0)
 		return 0;
-	parent = tc_xstrdup(path);
-	slash = strrchr(parent, '/');
-	if (slash && slash != parent)
-		*slash = '\0';
-	rc = stat(slash ? parent : ".", &st);
-	free(parent);
+	if (tc_fs_dirname(&parent, path) < 0)
+		tc_die_nomem();
+	rc = stat(parent.data, &st);
+	tc_buf_release(&parent);
 	if (rc < 0)
 		return -1;
 	if (st.st_uid == 0 && st.st_gid == 0)
 		return 0;
 	return fchownat(AT_FDCWD, path, st.st_uid, st.st_gid,
 			AT_SYMLINK_NOFOLLOW);
+}
+
+/*
+ * Makes bundled/BUNDLE_ID (0700) unless it is there from an interrupted
+ * run. It is made under a dot name, given to the spool's owner, then
+ * renamed into place: intake serve skips dot names, so it never meets a
+ * folder of root's it cannot search.
+ */
+static int make_bundled_dir(const struct bundle *b, const char *bundle_id,
+			    const char *dest)
+{
+	struct tc_buf tmp = TC_BUF_INIT;
+	struct stat st;
+	int rc = -1;
+
+	if (lstat(dest, &st) == 0)
+		return S_ISDIR(st.st_mode) ? give_like_parent(dest) : -1;
+	if (tc_buf_addf(&tmp, "%s/.%s.new", b->bundled, bundle_id) < 0)
+		tc_die_nomem();
+	(void)rmdir(tmp.data); /* left by a run killed here */
+	if (tc_fs_mkdirs(b->bundled, 0700) < 0 || mkdir(tmp.data, 0700) < 0 ||
+	    give_like_parent(tmp.data) < 0 || rename(tmp.data, dest) < 0)
+		goto out;
+	rc = 0;
+out:
+	tc_buf_release(&tmp);
+	return rc;
 }
 
 /*
@@ -1074,7 +1099,7 @@ static long move_ids(struct bundle *b, const char *bundle_id, char **ids,
 	int failed = 0;
 
 	dest = join(b->bundled, bundle_id);
-	if (tc_fs_mkdirs(dest, 0700) < 0 || give_like_parent(dest) < 0 ||
+	if (make_bundled_dir(b, bundle_id, dest) < 0 ||
 	    tc_fs_sync_dir(b->bundled) < 0) {
 		tc_warn("%s", dest);
 		failed = 1;

@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 
@@ -174,8 +175,7 @@ int intake_parse_ip(const char *s, size_t len, struct sockaddr_storage *ss)
 	return -1;
 }
 
-/* 1 when a and b are the same IP address (ports aside). */
-static int same_ip(const struct sockaddr *a, const struct sockaddr_storage *b)
+int intake_same_ip(const struct sockaddr *a, const struct sockaddr_storage *b)
 {
 	struct sockaddr_storage x;
 
@@ -197,6 +197,17 @@ static int same_ip(const struct sockaddr *a, const struct sockaddr_storage *b)
 	return 0;
 }
 
+/* Keeps the value of the last X-Forwarded-For header line: a proxy may add
+ * its own line after one the client sent. */
+static enum MHD_Result last_xff(void *cls, enum MHD_ValueKind kind,
+				const char *key, const char *value)
+{
+	(void)kind;
+	if (key && value && !strcasecmp(key, "X-Forwarded-For"))
+		*(const char **)cls = value;
+	return MHD_YES;
+}
+
 const struct sockaddr *intake_client(struct MHD_Connection *c,
 				     const struct intake_ctx *ctx,
 				     struct sockaddr_storage *tmp)
@@ -207,10 +218,10 @@ const struct sockaddr *intake_client(struct MHD_Connection *c,
 	const char *xff, *last;
 
 	if (!peer || ctx->proxy.ss_family == AF_UNSPEC ||
-	    !same_ip(peer, &ctx->proxy))
+	    !intake_same_ip(peer, &ctx->proxy))
 		return peer;
-	xff =
-	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+	xff = NULL;
+	MHD_get_connection_values(c, MHD_HEADER_KIND, last_xff, &xff);
 	if (!xff)
 		return peer;
 	last = strrchr(xff, ',');

@@ -9,6 +9,7 @@
 #include "serve_internal.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -304,6 +305,19 @@ static enum MHD_Result route_get(struct MHD_Connection *c,
 out:
 	tc_buf_release(&dec);
 	return ret;
+}
+
+/* With --proxy, only the proxy may connect: every resident comes through
+ * it, and its connections are not limited per address. */
+static enum MHD_Result accept_client(void *cls, const struct sockaddr *addr,
+				     socklen_t addrlen)
+{
+	const struct intake_ctx *ctx = cls;
+
+	(void)addrlen;
+	if (ctx->proxy.ss_family == AF_UNSPEC)
+		return MHD_YES;
+	return intake_same_ip(addr, &ctx->proxy) ? MHD_YES : MHD_NO;
 }
 
 /* ---- the header deadline ------------------------------------------- */
@@ -822,13 +836,51 @@ static int give_spool(const struct intake_ctx *ctx, const char *spool,
 {
 	const char *dirs[4] = {spool, ctx->spool_tmp, ctx->spool_ready,
 			       ctx->spool_bundled};
+	struct dirent *e;
+	DIR *d;
 	size_t i;
+	int rc = 0;
 
 	for (i = 0; i < 4; i++)
 		if (fchownat(AT_FDCWD, dirs[i], uid, gid, AT_SYMLINK_NOFOLLOW) <
 		    0) {
 			tc_warn("%s: cannot give the folder to --user",
 				dirs[i]);
+			return -1;
+		}
+	/* The service looks inside each bundled/BUNDLE_ID for references
+	 * already given: those an earlier run as root made are given too. */
+	d = opendir(ctx->spool_bundled);
+	if (!d) {
+		tc_warn("%s: cannot read the folder", ctx->spool_bundled);
+		return -1;
+	}
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' &&
+		    fchownat(dirfd(d), e->d_name, uid, gid,
+			     AT_SYMLINK_NOFOLLOW) < 0) {
+			tc_warn("%s/%s: cannot give the folder to --user",
+				ctx->spool_bundled, e->d_name);
+			rc = -1;
+			break;
+		}
+	closedir(d);
+	return rc;
+}
+
+/* After the drop: the spool must be the service's to write (a folder above
+ * it the user cannot search would fail every post later). */
+static int check_spool_access(const struct intake_ctx *ctx, const char *user)
+{
+	const char *dirs[3] = {ctx->spool_tmp, ctx->spool_ready,
+			       ctx->spool_bundled};
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		if (faccessat(AT_FDCWD, dirs[i], W_OK | X_OK, AT_EACCESS) < 0) {
+			tc_warn("%s: user '%s' cannot use the spool (let it "
+				"search every folder above the spool)",
+				dirs[i], user);
 			return -1;
 		}
 	return 0;
@@ -950,7 +1002,8 @@ int intake_server_start(const struct intake_serve_options *o, int embedded,
 	if (!embedded && ready_sandbox(o, &ready) < 0)
 		goto out;
 	if (drop && (give_spool(&s->ctx, o->spool, uid, gid) < 0 ||
-		     drop_root(o->user, uid, gid) < 0))
+		     drop_root(o->user, uid, gid) < 0 ||
+		     check_spool_access(&s->ctx, o->user) < 0))
 		goto out;
 	if (!embedded && tc_sandbox_go(&ready) < 0)
 		goto out;
@@ -968,9 +1021,9 @@ int intake_server_start(const struct intake_serve_options *o, int embedded,
 	if (v6)
 		flags |= MHD_USE_IPv6;
 	s->d = MHD_start_daemon(
-	    flags, 0, NULL, NULL, on_request, &s->ctx, MHD_OPTION_LISTEN_SOCKET,
-	    s->listen_fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
-	    MHD_OPTION_CONNECTION_TIMEOUT, o->timeout,
+	    flags, 0, accept_client, &s->ctx, on_request, &s->ctx,
+	    MHD_OPTION_LISTEN_SOCKET, s->listen_fd, MHD_OPTION_THREAD_POOL_SIZE,
+	    threads, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout,
 	    MHD_OPTION_CONNECTION_LIMIT, o->max_conns,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
@@ -981,6 +1034,8 @@ int intake_server_start(const struct intake_serve_options *o, int embedded,
 		tc_warnx("cannot start serving on %s", o->listen);
 		goto out;
 	}
+	/* The daemon owns the listening socket now (and closes it). */
+	s->listen_fd = -1;
 	s->v6 = v6;
 	s->ss = ss;
 	*out = s;
@@ -1017,6 +1072,7 @@ int intake_serve(const struct intake_serve_options *o)
 	sigset_t set;
 	uint64_t honeypots;
 	const struct timespec tick = {1, 0};
+	MHD_socket lfd;
 	int sig = 0, rc;
 
 	/* Signals go to this thread's sigwait only: block them before the
@@ -1049,10 +1105,9 @@ int intake_serve(const struct intake_serve_options *o)
 	fprintf(stderr, "intake: stopping (signal %d)\n", sig);
 	/* Take no new connections; let those in flight finish. The daemon
 	 * hands the listening socket back: close it. */
-	if (MHD_quiesce_daemon(s->d) == s->listen_fd) {
-		close(s->listen_fd);
-		s->listen_fd = -1;
-	}
+	lfd = MHD_quiesce_daemon(s->d);
+	if (lfd != MHD_INVALID_SOCKET)
+		close(lfd);
 	drain(s->d);
 	honeypots = __atomic_load_n(&s->ctx.honeypots, __ATOMIC_RELAXED);
 	intake_server_stop(s);

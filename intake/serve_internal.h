@@ -186,6 +186,8 @@ void intake_rate_free(struct intake_rate *r);
 const struct sockaddr *intake_client(struct MHD_Connection *c,
 				     const struct intake_ctx *ctx,
 				     struct sockaddr_storage *tmp);
+/* 1 when a and b are the same IP address (ports aside). */
+int intake_same_ip(const struct sockaddr *a, const struct sockaddr_storage *b);
 /* Parses an IPv4 or IPv6 address (no port) into ss. 0 or -1. */
 int intake_parse_ip(const char *s, size_t len, struct sockaddr_storage *ss);
 /*

@@ -283,9 +283,6 @@ static int key_ok(const char *k)
 	return i > 0;
 }
 
-/* Keeps the first failure. An I/O failure is logged here, with errno still
- * that of the call that failed, so the operator sees why posts get 503
- * (a full disk, say); the log names no file or value of the resident's. */
 /*
  * 1 when the form reads a text value posted as key: one of its fields, a
  * date field's -day, -month or -year part, or its honeypot. Other names

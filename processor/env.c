@@ -190,16 +190,11 @@ int cw_env_try_lock(struct cw_env *env)
 /* The folder part of path ("." when it has none), newly allocated. */
 static char *folder_of(const char *path)
 {
-	const char *slash = strrchr(path, '/');
-	char *d;
+	struct tc_buf b = TC_BUF_INIT;
 
-	if (!slash)
-		return tc_xstrdup(".");
-	if (slash == path)
-		return tc_xstrdup("/");
-	d = tc_xstrdup(path);
-	d[slash - path] = '\0';
-	return d;
+	if (tc_fs_dirname(&b, path) < 0)
+		tc_die_nomem();
+	return tc_buf_detach(&b, NULL);
 }
 
 /* Narrows the process to what the command needs. 0 or -1 (printed). */

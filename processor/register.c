@@ -281,7 +281,10 @@ struct cw_register *cw_register_open(const char *path)
 		goto fail;
 	}
 	sqlite3_busy_timeout(reg->db, 10000);
+	/* temp_store=MEMORY: large sorts spill to memory, not to /var/tmp,
+	 * which the sandbox does not allow. */
 	if (cw_register_exec(reg, "PRAGMA journal_mode=WAL") < 0 ||
+	    cw_register_exec(reg, "PRAGMA temp_store=MEMORY") < 0 ||
 	    cw_register_exec(reg, "PRAGMA synchronous=FULL") < 0 ||
 	    cw_register_exec(reg, "PRAGMA foreign_keys=ON") < 0 ||
 	    migrate(reg) < 0)

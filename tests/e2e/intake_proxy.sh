@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # intake serve behind a reverse proxy: with --proxy, posts through the proxy
 # are counted per resident (the last X-Forwarded-For address), so one
-# resident's flood does not use up everyone's rate; without it, or from any
-# other address, X-Forwarded-For is ignored and cannot be used to dodge the
-# limit.
+# resident's flood does not use up everyone's rate, and only the proxy may
+# connect; without it X-Forwarded-For is ignored and cannot be used to
+# dodge the limit.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
@@ -21,6 +21,12 @@ start() { # extra options...
 		--spool "$S/spool" --quiet --rate 2 "${INTAKE_USER_OPT[@]}" "$@"
 }
 stop() { intake_stop; }
+
+post2() { # client's forged X-Forwarded-For line, then the proxy's own line
+	curl -s -o /dev/null -w '%{http_code}' -H "X-Forwarded-For: $1" \
+		-H "X-Forwarded-For: $2" --data 'message=' \
+		"http://127.0.0.1:$PORT/submit/feedback"
+}
 
 # The rate counts per clock minute: start each group of posts well inside
 # one, so a minute turning over mid-group cannot reset the count.
@@ -76,15 +82,25 @@ if start; then
 	stop
 fi
 
-# --- a header from a client that is not the proxy is ignored
-if start --proxy 127.0.0.2; then
+# --- a proxy that adds its own header line after the client's
+if start --proxy 127.0.0.1; then
 	fresh_minute
-	e1=$(post 203.0.113.20)
-	e2=$(post 203.0.113.21)
-	e3=$(post 203.0.113.22)
-	[ "$e1 $e2 $e3" = "422 422 429" ] &&
-		ok "X-Forwarded-For from an address that is not --proxy is ignored ($e1 $e2 $e3)" ||
-		not_ok "X-Forwarded-For from an address that is not --proxy is ignored" "got $e1 $e2 $e3"
+	f1=$(post2 198.51.100.1 203.0.113.30)
+	f2=$(post2 198.51.100.2 203.0.113.30)
+	f3=$(post2 198.51.100.3 203.0.113.30)
+	[ "$f1 $f2 $f3" = "422 422 429" ] &&
+		ok "--proxy: the last X-Forwarded-For line counts, not one the client forged ($f1 $f2 $f3)" ||
+		not_ok "--proxy: the last X-Forwarded-For line counts, not one the client forged" "got $f1 $f2 $f3"
+	stop
+fi
+
+# --- with --proxy, only the proxy may connect
+if start --proxy 127.0.0.2; then
+	g1=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/")
+	g2=$(curl -s -o /dev/null -w '%{http_code}' --interface 127.0.0.2 "http://127.0.0.1:$PORT/")
+	[ "$g1" = 000 ] && [ "$g2" = 200 ] &&
+		ok "--proxy 127.0.0.2: a client at 127.0.0.1 is refused, the proxy served ($g1, $g2)" ||
+		not_ok "--proxy 127.0.0.2: a client at 127.0.0.1 is refused, the proxy served" "got $g1, $g2"
 	stop
 fi
 

@@ -149,6 +149,31 @@ if [ "$(id -u)" = 0 ]; then
 		not_ok "intake serve starts on a site below a folder nobody cannot search" "$(cat "$S/err")"
 	fi
 	SITE=$SITE_KEEP
+
+	# A spool the user could not use is refused at start, not at each post.
+	if start --user nobody --spool "$S/private/spool"; then
+		not_ok "a spool below a folder nobody cannot search is refused at start"
+		stop
+	else
+		grep -q "cannot use the spool" "$S/err" &&
+			ok "a spool below a folder nobody cannot search is refused at start" ||
+			not_ok "a spool below a folder nobody cannot search is refused at start" "$(cat "$S/err")"
+	fi
+
+	# Folders an earlier run as root left in bundled/ are given to the user,
+	# or the service could not check references in them.
+	mkdir -m 0700 "$S/spool/bundled/bundle-OLD"
+	if start --user nobody; then
+		code=$(curl -s -o /dev/null -w '%{http_code}' \
+			--data-urlencode "feedback_type=comment" --data-urlencode "service_area=$svc" \
+			--data-urlencode "message=Third one." "http://127.0.0.1:$PORT/submit/feedback")
+		[ "$code" = 303 ] && [ "$(stat -c %U "$S/spool/bundled/bundle-OLD")" = nobody ] &&
+			ok "a root-owned folder left in bundled/ is given to the user; posts still taken" ||
+			not_ok "a root-owned folder left in bundled/ is given to the user; posts still taken" "status $code, $(ls -la "$S/spool/bundled")"
+		stop
+	else
+		not_ok "intake serve starts with a root-owned folder in bundled/" "$(cat "$S/err")"
+	fi
 else
 	start && ok "intake serve as an ordinary user starts without --user" ||
 		not_ok "intake serve as an ordinary user starts without --user" "$(cat "$S/err")"
