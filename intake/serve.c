@@ -567,17 +567,15 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss,
 		if (port > 65535)
 			goto out;
 	}
+	/* "[v6]:port" or "v4:port": the brackets must match the address. */
+	if (intake_parse_ip(host, hl, ss) < 0 ||
+	    ss->ss_family != (*v6 ? AF_INET6 : AF_INET))
+		goto out;
 	if (*v6) {
-		in6->sin6_family = AF_INET6;
 		in6->sin6_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET6, host, &in6->sin6_addr) != 1)
-			goto out;
 		*sslen = sizeof(*in6);
 	} else {
-		in4->sin_family = AF_INET;
 		in4->sin_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET, host, &in4->sin_addr) != 1)
-			goto out;
 		*sslen = sizeof(*in4);
 	}
 	rc = 0;
