@@ -42,16 +42,14 @@ ln -s /etc/passwd "$SITE/passwd.txt"
 
 # start_server LOG ARGS...: starts intake on a free loopback port; sets URL.
 start_server() {
-	local log=$1 i
+	local log=$1 rc
 	shift
-	$IN serve --listen 127.0.0.1:0 --site "$SITE" --forms "$FORMS" "${INTAKE_USER_OPT[@]}" "$@" >"$log.out" 2>"$log.err" &
-	PIDS+=($!)
-	for i in $(seq 1 50); do
-		URL=$(sed -n 's|.* on \(http://127\.0\.0\.1:[0-9]*\)/ .*|\1|p' "$log.out")
-		[ -n "$URL" ] && return 0
-		sleep 0.1
-	done
-	return 1
+	intake_start "$log.out" "$log.err" --site "$SITE" --forms "$FORMS" \
+		"${INTAKE_USER_OPT[@]}" "$@"
+	rc=$?
+	PIDS+=($PID)
+	URL=${PORT:+http://127.0.0.1:$PORT}
+	return $rc
 }
 
 if start_server "$SCRATCH/main" --spool "$SPOOL" --rate 100000; then

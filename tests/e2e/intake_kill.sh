@@ -24,16 +24,9 @@ for id in $(ls "$FORMS" | sed -n 's/^\([a-z0-9][a-z0-9_-]*\)\.yml$/\1/p'); do
 done
 
 start() {
-	local i
-	$IN serve --listen 127.0.0.1:0 --site "$SITE" --forms "$FORMS" --spool "$SPOOL" "${INTAKE_USER_OPT[@]}" \
-		--rate 1000000 --quiet >"$SCRATCH/out" 2>"$SCRATCH/err" &
-	PID=$!
-	for i in $(seq 1 50); do
-		URL=$(sed -n 's|.* on \(http://127\.0\.0\.1:[0-9]*\)/ .*|\1|p' "$SCRATCH/out")
-		[ -n "$URL" ] && return 0
-		sleep 0.1
-	done
-	return 1
+	intake_start "$SCRATCH/out" "$SCRATCH/err" --site "$SITE" --forms "$FORMS" \
+		--spool "$SPOOL" "${INTAKE_USER_OPT[@]}" --rate 1000000 --quiet || return 1
+	URL=http://127.0.0.1:$PORT
 }
 
 if start; then ok "server starts"; else not_ok "server starts" "$(cat "$SCRATCH/err")"; finish "intake kill"; exit 1; fi
@@ -92,7 +85,7 @@ for t in threads:
     t.join(30)
 json.dump(results, open(out, "w"))
 PY
-wait "$PID" 2>/dev/null
+{ wait "$PID"; } 2>/dev/null
 PID=""
 
 read -r total acked failed < <(python3 -c "
