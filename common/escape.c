@@ -268,3 +268,14 @@ int tc_slug(struct tc_buf *out, const char *s, size_t len)
 	commit(out, n);
 	return 0;
 }
+
+int tc_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -35,4 +35,7 @@ int tc_esc_url(struct tc_buf *out, const char *s, size_t len);
  */
 int tc_slug(struct tc_buf *out, const char *s, size_t len);
 
+/* The value of one hex digit (either case), or -1 when c is none. */
+int tc_hexval(int c);
+
 #endif

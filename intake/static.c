@@ -87,17 +87,6 @@ static int is_hashed(const char *name)
 	return n >= 8 && h > name + 1 && h[-1] == '.';
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int intake_url_decode(const char *s, size_t len, struct tc_buf *out)
 {
 	size_t i;
@@ -108,8 +97,8 @@ int intake_url_decode(const char *s, size_t len, struct tc_buf *out)
 		if (c == '%') {
 			if (len - i < 3)
 				return -1;
-			hi = hexval(s[i + 1]);
-			lo = hexval(s[i + 2]);
+			hi = tc_hexval((unsigned char)s[i + 1]);
+			lo = tc_hexval((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return -1;
 			c = hi * 16 + lo;

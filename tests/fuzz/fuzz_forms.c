@@ -29,6 +29,7 @@
 
 #include "buffer.h"
 #include "err.h"
+#include "escape.h"
 #include "forms.h"
 #include "fuzzlib.h"
 
@@ -99,17 +100,6 @@ static void post(const struct tc_form *f, const cJSON *posted)
 	tc_buf_release(&html);
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* a=1&b=2&a=3 -> {"a":["1","3"],"b":["2"]} */
 static cJSON *urlencoded(const char *s, size_t n)
 {
@@ -132,8 +122,10 @@ static cJSON *urlencoded(const char *s, size_t n)
 			} else if (s[i] == '+') {
 				tc_buf_addch(cur, ' ');
 			} else if (s[i] == '%' && i + 2 < n &&
-				   (hi = hexval(s[i + 1])) >= 0 &&
-				   (lo = hexval(s[i + 2])) >= 0) {
+				   (hi = tc_hexval((unsigned char)s[i + 1])) >=
+				       0 &&
+				   (lo = tc_hexval((unsigned char)s[i + 2])) >=
+				       0) {
 				tc_buf_addch(cur, (char)(hi * 16 + lo));
 				i += 2;
 			} else {

@@ -205,6 +205,19 @@ static void test_slug_hostile(void **state)
 	check_slug(S("Hi \xf0\x9f\x98\x80"), "hi-\xf0\x9f\x98\x80");
 }
 
+static void test_hexval(void **state)
+{
+	(void)state;
+	assert_int_equal(tc_hexval('0'), 0);
+	assert_int_equal(tc_hexval('9'), 9);
+	assert_int_equal(tc_hexval('a'), 10);
+	assert_int_equal(tc_hexval('F'), 15);
+	assert_int_equal(tc_hexval('g'), -1);
+	assert_int_equal(tc_hexval('/'), -1);
+	assert_int_equal(tc_hexval(0xC3), -1);
+	assert_int_equal(tc_hexval(-1), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,6 +230,7 @@ int main(void)
 	    cmocka_unit_test(test_long),
 	    cmocka_unit_test(test_slug),
 	    cmocka_unit_test(test_slug_hostile),
+	    cmocka_unit_test(test_hexval),
 	};
 
 	return cmocka_run_group_tests_name("escape", tests, NULL, NULL);
