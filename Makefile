@@ -3,6 +3,7 @@
 #   make            build bin/sitegen, bin/intake, bin/casework
 #   make test       install what is missing, build, run every test
 #   make demo       install what is missing, build, run the main job
+#   make regress    diff the golden regression cases in tests/regress/
 #   make fuzz       run every fuzz harness (FUZZ_TIME seconds each, default 60)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make format     clang-format every C file
@@ -163,6 +164,11 @@ check: all $(TESTS) $(SPEC_RUNNER) $(SAN_PROGS) $(FUZZERS)
 
 unit: $(TESTS) $(SPEC_RUNNER)
 
+# Golden regression cases: what the programs write, beside what they wrote
+# when each case was recorded (tests/regress/run.sh --update CASE records).
+regress: all
+	@tests/regress/run.sh
+
 MAN1 := $(wildcard docs/*.1)
 MAN8 := $(wildcard docs/*.8)
 MAN5 := $(wildcard docs/*.5)
@@ -182,7 +188,7 @@ format:
 clean:
 	rm -rf build bin common/libcommon.a
 
-.PHONY: all test demo deps check unit install format clean fuzz fuzzers
+.PHONY: all test demo deps check unit regress install format clean fuzz fuzzers
 .SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -52,6 +52,8 @@ done
 run_suite "mustache spec" build/test/mustache_spec "${SPEC_DIR:-../shared/spec/mustache}"
 # Every fuzz harness: its saved inputs replayed, then a short run.
 run_suite "fuzz" tests/fuzz/run.sh --time "${FUZZ_SMOKE:-10}"
+# Golden outputs: pages, case packs, letters and reports byte for byte.
+run_suite "regress" tests/regress/run.sh
 for t in tests/e2e/*.sh; do
 	[ -e "$t" ] || continue
 	# lib.sh holds the helpers the scripts share; it is not a suite.
