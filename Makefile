@@ -27,7 +27,7 @@ TEST_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wvla -Wundef -Wcast-align \
 	-Wno-missing-field-initializers
-BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Icommon \
+BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Icommon -Imodel \
 	$(WARN) $(PKG_CFLAGS)
 OPT ?= -O2 -g
 CFLAGS_REL := $(BASE_CFLAGS) $(OPT)
@@ -35,10 +35,11 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 CFLAGS_SAN := $(BASE_CFLAGS) -O1 -g $(SAN) -DTC_UNITTEST
 
 COMMON_SRC := $(wildcard common/*.c)
+MODEL_SRC := $(wildcard model/*.c)
 GEN_SRC := $(filter-out generator/main.c,$(wildcard generator/*.c))
 INTAKE_SRC := $(filter-out intake/main.c,$(wildcard intake/*.c))
 PROC_SRC := $(filter-out processor/main.c,$(wildcard processor/*.c))
-LIB_SRC := $(COMMON_SRC) $(GEN_SRC) $(INTAKE_SRC) $(PROC_SRC)
+LIB_SRC := $(COMMON_SRC) $(MODEL_SRC) $(GEN_SRC) $(INTAKE_SRC) $(PROC_SRC)
 
 rel = $(patsubst %.c,build/rel/%.o,$(1))
 san = $(patsubst %.c,build/san/%.o,$(1))
@@ -49,10 +50,17 @@ SPEC_RUNNER := build/test/mustache_spec
 
 PROGS := bin/sitegen bin/intake bin/casework
 
-all: $(PROGS) common/libcommon.a
+all: $(PROGS)
 
-common/libcommon.a: $(call rel,$(COMMON_SRC))
+# The layers: common <- model <- each program. No program's sources are
+# linked into another program.
+build/rel/libcommon.a: $(call rel,$(COMMON_SRC))
+	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
+build/rel/libmodel.a: $(call rel,$(MODEL_SRC))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+LAYERS := build/rel/libmodel.a build/rel/libcommon.a
 
 build/rel/libsitegen.a: $(call rel,$(GEN_SRC))
 	@mkdir -p $(@D)
@@ -64,15 +72,13 @@ build/rel/libcasework.a: $(call rel,$(PROC_SRC))
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
-# sitegen checks content/rules.yml against the forms with casework's loader.
-bin/sitegen: build/rel/generator/main.o build/rel/libsitegen.a \
-		build/rel/processor/rules.o common/libcommon.a
+bin/sitegen: build/rel/generator/main.o build/rel/libsitegen.a $(LAYERS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_REL) -o $@ $^ $(PKG_LIBS)
-bin/intake: build/rel/intake/main.o build/rel/libintake.a common/libcommon.a
+bin/intake: build/rel/intake/main.o build/rel/libintake.a $(LAYERS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_REL) -o $@ $^ $(PKG_LIBS)
-bin/casework: build/rel/processor/main.o build/rel/libcasework.a common/libcommon.a
+bin/casework: build/rel/processor/main.o build/rel/libcasework.a $(LAYERS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_REL) -o $@ $^ $(PKG_LIBS)
 
@@ -186,7 +192,7 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build bin common/libcommon.a
+	rm -rf build bin
 
 .PHONY: all test demo deps check unit regress install format clean fuzz fuzzers
 .SECONDARY:

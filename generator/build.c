@@ -21,7 +21,7 @@
 #include "internal.h"
 #include "limits.h"
 #include "sha256.h"
-#include "../processor/rules.h"
+#include "rules.h"
 
 /* Static files copied from content/ may be larger than a Markdown page. */
 #define MAX_STATIC_FILE (64u * 1024 * 1024)
@@ -1897,15 +1897,15 @@ int site_build(const struct site_options *opt, struct site_result *res)
 
 		if (tc_fs_is_file(rpath)) {
 			int nerr = 0;
-			struct cw_rules *rules;
+			struct tc_rules *rules;
 
 			fflush(stderr);
-			rules = cw_rules_load(rpath, &nerr);
+			rules = tc_rules_load(rpath, &nerr);
 			s.errors += nerr;
 			if (rules)
 				s.errors +=
-				    cw_rules_check_forms(rules, s.forms);
-			cw_rules_free(rules);
+				    tc_rules_check_forms(rules, s.forms);
+			tc_rules_free(rules);
 		}
 		free(rpath);
 	}

@@ -190,8 +190,8 @@ static int signposted(struct cw_env *env, struct rows *r, size_t sec,
 	bind_period(env, st, from, to);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *area = (const char *)sqlite3_column_text(st, 0);
-		const struct cw_exclusion *ex =
-		    cw_rules_exclusion(env->rules, area);
+		const struct tc_exclusion *ex =
+		    tc_rules_exclusion(env->rules, area);
 		struct tc_buf l = TC_BUF_INIT;
 
 		if (tc_buf_addf(&l, "%s (%s)", ex ? ex->reason_code : "other",

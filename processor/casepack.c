@@ -276,11 +276,11 @@ static cJSON *history(struct cw_env *env, int64_t id)
 
 cJSON *cw_case_json(struct cw_env *env, const struct cw_case *c)
 {
-	const struct cw_procedure *p =
-	    cw_rules_procedure(env->rules, c->procedure);
-	const struct cw_exclusion *ex =
+	const struct tc_procedure *p =
+	    tc_rules_procedure(env->rules, c->procedure);
+	const struct tc_exclusion *ex =
 	    !strcmp(c->type, "signposted")
-		? cw_rules_exclusion(env->rules, c->service_area)
+		? tc_rules_exclusion(env->rules, c->service_area)
 		: NULL;
 	cJSON *o = cJSON_CreateObject(), *arr, *d;
 	int i;
@@ -500,8 +500,8 @@ static const char style[] =
 static void cover(struct tc_buf *b, struct cw_env *env, const struct cw_case *c,
 		  const cJSON *sub, const struct pack *files)
 {
-	const struct cw_procedure *p =
-	    cw_rules_procedure(env->rules, c->procedure);
+	const struct tc_procedure *p =
+	    tc_rules_procedure(env->rules, c->procedure);
 	const cJSON *f,
 	    *fields = cJSON_GetObjectItemCaseSensitive(sub, "fields");
 	char num[16];
@@ -606,8 +606,8 @@ static void cover(struct tc_buf *b, struct cw_env *env, const struct cw_case *c,
 		     "what they raise is considered.</p>\n");
 	}
 	if (!strcmp(c->type, "signposted")) {
-		const struct cw_exclusion *ex =
-		    cw_rules_exclusion(env->rules, c->service_area);
+		const struct tc_exclusion *ex =
+		    tc_rules_exclusion(env->rules, c->service_area);
 
 		if (ex) {
 			h(b, "<h2 id=\"signpost\">Handled elsewhere</h2>\n"
@@ -730,10 +730,10 @@ static cJSON *letter_ctx(struct cw_env *env, const struct cw_case *c,
 	const cJSON *fields = cJSON_GetObjectItemCaseSensitive(sub, "fields");
 	const cJSON *name =
 	    cJSON_GetObjectItemCaseSensitive(fields, "full_name");
-	const struct cw_procedure *p =
-	    cw_rules_procedure(env->rules, c->procedure);
-	const struct cw_exclusion *ex =
-	    cw_rules_exclusion(env->rules, c->service_area);
+	const struct tc_procedure *p =
+	    tc_rules_procedure(env->rules, c->procedure);
+	const struct tc_exclusion *ex =
+	    tc_rules_exclusion(env->rules, c->service_area);
 	const cJSON *adj =
 	    cJSON_GetObjectItemCaseSensitive(fields, "adjustments");
 	cJSON *o = cJSON_CreateObject();

@@ -36,7 +36,7 @@ struct cw_env {
 	int lock_fd;		 /* the data folder's lock, held; 0 or -1 if
 				    not held */
 	char today_s[11];	 /* the same as "YYYY-MM-DD" */
-	struct cw_rules *rules;
+	struct tc_rules *rules;
 	struct tc_forms *forms;
 	struct cw_register *reg;
 	struct cw_letters *letters; /* loaded on first pack */

@@ -241,8 +241,8 @@ static void detail_str(cJSON *d, const char *k, const char *v)
 static int apply(struct cw_env *env, const struct cw_record *r,
 		 struct cw_case *c, tc_day date, cJSON *detail)
 {
-	const struct cw_procedure *p =
-	    cw_rules_procedure(env->rules, c->procedure);
+	const struct tc_procedure *p =
+	    tc_rules_procedure(env->rules, c->procedure);
 	struct cw_stage *s = cw_case_current(c);
 	const char *ev = r->event;
 	char d[11];
@@ -344,7 +344,7 @@ static int apply(struct cw_env *env, const struct cw_record *r,
 		}
 		s->responded = date;
 	} else if (!strcmp(ev, "extended")) {
-		const struct cw_stage_rule *sr = &p->stage[s->stage - 1];
+		const struct tc_stage_rule *sr = &p->stage[s->stage - 1];
 
 		if (!r->days || !r->reason) {
 			tc_warnx("extended needs --days N and --reason TEXT");

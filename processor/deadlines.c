@@ -9,10 +9,10 @@
 
 #include "err.h"
 
-const struct cw_stage_rule *cw_case_stage_rule(const struct cw_rules *r,
+const struct tc_stage_rule *cw_case_stage_rule(const struct tc_rules *r,
 					       const struct cw_case *c, int n)
 {
-	const struct cw_procedure *p = cw_rules_procedure(r, c->procedure);
+	const struct tc_procedure *p = tc_rules_procedure(r, c->procedure);
 
 	if (!p || n < 1 || n > p->nstages)
 		return NULL;
@@ -24,7 +24,7 @@ struct cw_stage *cw_case_current(struct cw_case *c)
 	return c->nstages ? &c->stages[c->nstages - 1] : NULL;
 }
 
-static int add(const struct cw_rules *r, const struct cw_case *c, tc_day from,
+static int add(const struct tc_rules *r, const struct cw_case *c, tc_day from,
 	       int n, tc_day *out)
 {
 	char d[11];
@@ -38,9 +38,9 @@ static int add(const struct cw_rules *r, const struct cw_case *c, tc_day from,
 	return -1;
 }
 
-int cw_case_recompute(const struct cw_rules *r, struct cw_case *c)
+int cw_case_recompute(const struct tc_rules *r, struct cw_case *c)
 {
-	const struct cw_procedure *p = cw_rules_procedure(r, c->procedure);
+	const struct tc_procedure *p = tc_rules_procedure(r, c->procedure);
 	struct cw_stage *cur;
 	int i;
 
@@ -48,7 +48,7 @@ int cw_case_recompute(const struct cw_rules *r, struct cw_case *c)
 		return 0;
 	for (i = 0; i < c->nstages; i++) {
 		struct cw_stage *s = &c->stages[i];
-		const struct cw_stage_rule *sr =
+		const struct tc_stage_rule *sr =
 		    cw_case_stage_rule(r, c, s->stage);
 		tc_day base;
 
@@ -56,7 +56,7 @@ int cw_case_recompute(const struct cw_rules *r, struct cw_case *c)
 			continue;
 		if (add(r, c, s->request, sr->ack_days, &s->ack_due) < 0)
 			return -1;
-		if (sr->base == CW_FROM_REQUEST)
+		if (sr->base == TC_FROM_REQUEST)
 			base = s->request;
 		else if (s->acknowledged != CW_NODAY)
 			base = s->acknowledged;

@@ -16,10 +16,10 @@
  * when a deadline falls beyond the calendar's years (printed: the calendar
  * file must be extended).
  */
-int cw_case_recompute(const struct cw_rules *r, struct cw_case *c);
+int cw_case_recompute(const struct tc_rules *r, struct cw_case *c);
 
 /* The stage rule for stage n of the case's procedure, or NULL. */
-const struct cw_stage_rule *cw_case_stage_rule(const struct cw_rules *r,
+const struct tc_stage_rule *cw_case_stage_rule(const struct tc_rules *r,
 					       const struct cw_case *c, int n);
 
 /* The current stage's record (the last one), or NULL. */

@@ -253,7 +253,7 @@ int cw_env_open(struct cw_env *env)
 		goto out;
 	}
 	tc_day_format(env->today, env->today_s);
-	env->rules = cw_rules_load(env->rules_path, &nerr);
+	env->rules = tc_rules_load(env->rules_path, &nerr);
 	if (!env->rules) {
 		rc = nerr ? TC_EXIT_INPUT : TC_EXIT_ENV;
 		goto out;
@@ -263,7 +263,7 @@ int cw_env_open(struct cw_env *env)
 		tc_warn("cannot read the forms in '%s'", env->forms_dir);
 		goto out;
 	}
-	if (nerr || cw_rules_check_forms(env->rules, env->forms)) {
+	if (nerr || tc_rules_check_forms(env->rules, env->forms)) {
 		tc_warnx("the rules and forms must be fixed first");
 		rc = TC_EXIT_INPUT;
 		goto out;
@@ -304,7 +304,7 @@ void cw_env_close(struct cw_env *env)
 	env->letters = NULL;
 	tc_forms_free(env->forms);
 	env->forms = NULL;
-	cw_rules_free(env->rules);
+	tc_rules_free(env->rules);
 	env->rules = NULL;
 	free((char *)env->letters_dir);
 	env->letters_dir = NULL;

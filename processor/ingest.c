@@ -870,7 +870,7 @@ out:
 /* Parses and checks submission.json and validates it against its form. */
 static void check_submission(struct bundle *b, struct sub *s)
 {
-	const struct cw_rules *r = b->env->rules;
+	const struct tc_rules *r = b->env->rules;
 	const cJSON *v, *att;
 	const struct tc_form *form;
 	struct tc_form_errors errs = {0};
@@ -919,7 +919,7 @@ static void check_submission(struct bundle *b, struct sub *s)
 	s->form = tc_form_id(form);
 	v = cJSON_GetObjectItemCaseSensitive(s->doc, "received");
 	if (!cJSON_IsString(v) ||
-	    cw_rules_received_date(r, v->valuestring, &s->rdate) < 0) {
+	    tc_rules_received_date(r, v->valuestring, &s->rdate) < 0) {
 		reasonf(&s->reason,
 			"submission.json: 'received' is not an RFC 3339 UTC "
 			"time within the calendar's years");
@@ -1052,7 +1052,7 @@ static char *person_key(const cJSON *fields)
 
 static int make_reference(struct cw_env *env, struct cw_case *c)
 {
-	const struct cw_refformat *f = cw_rules_refformat(env->rules, c->type);
+	const struct tc_refformat *f = tc_rules_refformat(env->rules, c->type);
 	int y, m, d, seq;
 	char buf[64];
 
@@ -1115,10 +1115,10 @@ static int person_flags(struct cw_env *env, const cJSON *fields,
 static int complaint_flags(struct cw_env *env, const struct sub *s,
 			   struct cw_case *c)
 {
-	const struct cw_rules *r = env->rules;
+	const struct tc_rules *r = env->rules;
 	const cJSON *f = s->fields;
 	const char *when = fval(f, "when_happened");
-	const struct cw_phrase *ph;
+	const struct tc_phrase *ph;
 	const char *texts[] = {"what_happened", "impact", "outcome_sought"};
 	tc_day wd;
 	size_t i;
@@ -1166,7 +1166,7 @@ static int complaint_flags(struct cw_env *env, const struct sub *s,
 	}
 	if (strcmp(c->type, "signposted")) {
 		for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
-			ph = cw_rules_match_phrase(r, fval(f, texts[i]));
+			ph = tc_rules_match_phrase(r, fval(f, texts[i]));
 			if (ph) {
 				char msg[300];
 
@@ -1209,10 +1209,10 @@ static int event(struct cw_env *env, const struct cw_case *c, int stage,
 static int new_case(struct cw_env *env, const struct sub *s,
 		    const char **outcome)
 {
-	const struct cw_rules *r = env->rules;
+	const struct tc_rules *r = env->rules;
 	const char *area = fval(s->fields, "service_area");
-	const struct cw_route *route = cw_rules_route(r, area);
-	const struct cw_exclusion *ex = cw_rules_exclusion(r, area);
+	const struct tc_route *route = tc_rules_route(r, area);
+	const struct tc_exclusion *ex = tc_rules_exclusion(r, area);
 	struct cw_case c;
 	int rc = -1;
 
@@ -1298,9 +1298,9 @@ static void norm_ref(const char *in, char *out, size_t n)
 /* A stage 2 (or later) request: escalate, or record it for matching. */
 static int review(struct cw_env *env, const struct sub *s, const char **outcome)
 {
-	const struct cw_rules *r = env->rules;
+	const struct tc_rules *r = env->rules;
 	const char *typed = fval(s->fields, "case_reference");
-	const struct cw_procedure *p;
+	const struct tc_procedure *p;
 	struct cw_case c, rec;
 	char key[128], why[300];
 	int found, rc = -1;
@@ -1317,7 +1317,7 @@ static int review(struct cw_env *env, const struct sub *s, const char **outcome)
 		 "escalate it with 'casework record REF escalated'",
 		 key);
 	if (found) {
-		p = cw_rules_procedure(r, c.procedure);
+		p = tc_rules_procedure(r, c.procedure);
 		if (strcmp(c.type, "complaint") || !p)
 			snprintf(why, sizeof(why),
 				 "%s is a %s, not a complaint: decide how to "

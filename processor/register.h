@@ -19,7 +19,7 @@
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
 
-#include "workdays.h"
+#include "date.h"
 
 #define CW_NODAY      INT32_MIN
 #define CW_MAX_STAGES 9

@@ -159,8 +159,8 @@ static int audit(struct cw_env *env, const char *action, int64_t id,
 static int scope_ok(struct cw_env *env, const char *scope)
 {
 	return scope && (!strcmp(scope, "council") ||
-			 cw_rules_route(env->rules, scope) ||
-			 cw_rules_exclusion(env->rules, scope));
+			 tc_rules_route(env->rules, scope) ||
+			 tc_rules_exclusion(env->rules, scope));
 }
 
 int cw_restrict_insert(struct cw_env *env, const struct cw_restriction *r,

@@ -55,7 +55,7 @@ static void cleanup(void)
 {
 	tc_forms_free(env.forms);
 	env.forms = NULL;
-	cw_rules_free(env.rules);
+	tc_rules_free(env.rules);
 	env.rules = NULL;
 	free(scratch);
 	scratch = NULL;
@@ -78,7 +78,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	tc_day_format(env.today, env.today_s);
 	env.lock_fd = -1;
-	env.rules = cw_rules_load(rules, &nerr);
+	env.rules = tc_rules_load(rules, &nerr);
 	env.forms = tc_forms_load_dir(forms, &nerr);
 	if (!env.rules || !env.forms || nerr) {
 		fprintf(stderr, "fuzz_bundle: cannot load %s or %s\n", rules,

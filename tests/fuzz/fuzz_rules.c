@@ -4,7 +4,7 @@
  *
  * The input is written to rules.yml in a folder made once per run, beside
  * a copy of content/calendars/ (the rules name their calendar relative to
- * their own folder); cw_rules_load reads it. Rules that load are checked
+ * their own folder); tc_rules_load reads it. Rules that load are checked
  * against the real forms of content/forms ($THREECS_ROOT, default ".") and
  * asked the questions ingest asks: routes, exclusions, procedures,
  * reference formats, phrases and the date a submission counts from.
@@ -76,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    "2026-04-01T09:00:00Z", "2026-04-03T16:59:59Z",
 	    "2026-12-31T23:59:59Z", "2026-03-29T00:30:00Z",
 	    "1970-01-01T00:00:00Z"};
-	struct cw_rules *r;
+	struct tc_rules *r;
 	int fd, nerr = 0;
 	size_t i;
 	tc_day day;
@@ -85,7 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fd < 0 || (size && write(fd, data, size) != (ssize_t)size) ||
 	    close(fd) < 0)
 		abort();
-	r = cw_rules_load(rules_path, &nerr);
+	r = tc_rules_load(rules_path, &nerr);
 	if (!r) {
 		if (nerr <= 0)
 			abort(); /* the file is there: a refusal is an error */
@@ -93,24 +93,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (nerr)
 		abort(); /* loaded rules have no errors */
-	cw_rules_check_forms(r, forms);
+	tc_rules_check_forms(r, forms);
 	for (i = 0; i < r->nroute; i++)
-		if (cw_rules_route(r, r->route[i].service_area) == NULL ||
-		    !cw_rules_procedure(r, r->route[i].procedure))
+		if (tc_rules_route(r, r->route[i].service_area) == NULL ||
+		    !tc_rules_procedure(r, r->route[i].procedure))
 			abort(); /* a route names a known procedure */
 	for (i = 0; i < r->nexcl; i++)
-		if (cw_rules_exclusion(r, r->excl[i].service_area) == NULL)
+		if (tc_rules_exclusion(r, r->excl[i].service_area) == NULL)
 			abort();
 	for (i = 0; i < r->nref; i++)
-		if (cw_rules_refformat(r, r->ref[i].type) == NULL)
+		if (tc_rules_refformat(r, r->ref[i].type) == NULL)
 			abort();
 	for (i = 0; i < r->nproc; i++)
 		if (r->proc[i].nstages < 1)
 			abort();
-	cw_rules_match_phrase(r, "I got a parking ticket and the PCN was "
+	tc_rules_match_phrase(r, "I got a parking ticket and the PCN was "
 				 "wrong; also a planning application");
 	for (i = 0; i < sizeof(times) / sizeof(times[0]); i++)
-		cw_rules_received_date(r, times[i], &day);
-	cw_rules_free(r);
+		tc_rules_received_date(r, times[i], &day);
+	tc_rules_free(r);
 	return 0;
 }

@@ -20,21 +20,21 @@
 #include "fsutil.h"
 #include "rules.h"
 
-static struct cw_rules *rules;
+static struct tc_rules *rules;
 
 static int setup(void **state)
 {
 	int nerr = 0;
 
 	(void)state;
-	rules = cw_rules_load("content/rules.yml", &nerr);
+	rules = tc_rules_load("content/rules.yml", &nerr);
 	return rules && !nerr ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	cw_rules_free(rules);
+	tc_rules_free(rules);
 	return 0;
 }
 
@@ -56,7 +56,7 @@ static void assert_day(tc_day d, const char *want)
 
 static void test_loads_defaults(void **state)
 {
-	const struct cw_procedure *p = cw_rules_procedure(rules, "corporate");
+	const struct tc_procedure *p = tc_rules_procedure(rules, "corporate");
 
 	(void)state;
 	assert_non_null(p);
@@ -66,13 +66,13 @@ static void test_loads_defaults(void **state)
 	assert_int_equal(p->stage[0].extension_max, 10);
 	assert_int_equal(p->stage[1].respond_days, 20);
 	assert_int_equal(rules->time_limit_months, 12);
-	assert_non_null(cw_rules_procedure(rules, "childrens"));
-	assert_string_equal(cw_rules_refformat(rules, "complaint")->prefix,
+	assert_non_null(tc_rules_procedure(rules, "childrens"));
+	assert_string_equal(tc_rules_refformat(rules, "complaint")->prefix,
 			    "CMP");
-	assert_string_equal(cw_rules_route(rules, "bins")->procedure,
+	assert_string_equal(tc_rules_route(rules, "bins")->procedure,
 			    "corporate");
-	assert_non_null(cw_rules_exclusion(rules, "licensing"));
-	assert_null(cw_rules_route(rules, "licensing"));
+	assert_non_null(tc_rules_exclusion(rules, "licensing"));
+	assert_null(tc_rules_route(rules, "licensing"));
 }
 
 static void test_fits_forms(void **state)
@@ -83,7 +83,7 @@ static void test_fits_forms(void **state)
 	(void)state;
 	assert_non_null(fs);
 	assert_int_equal(nerr, 0);
-	assert_int_equal(cw_rules_check_forms(rules, fs), 0);
+	assert_int_equal(tc_rules_check_forms(rules, fs), 0);
 	tc_forms_free(fs);
 }
 
@@ -94,30 +94,30 @@ static void test_received_date(void **state)
 	(void)state;
 	/* A Wednesday morning counts as itself. */
 	assert_int_equal(
-	    cw_rules_received_date(rules, "2026-12-23T10:00:00Z", &d), 0);
+	    tc_rules_received_date(rules, "2026-12-23T10:00:00Z", &d), 0);
 	assert_day(d, "2026-12-23");
 	/* Saturday and a bank holiday move to the next working day. */
 	assert_int_equal(
-	    cw_rules_received_date(rules, "2026-11-21T10:00:00Z", &d), 0);
+	    tc_rules_received_date(rules, "2026-11-21T10:00:00Z", &d), 0);
 	assert_day(d, "2026-11-23");
 	assert_int_equal(
-	    cw_rules_received_date(rules, "2026-12-25T10:00:00Z", &d), 0);
+	    tc_rules_received_date(rules, "2026-12-25T10:00:00Z", &d), 0);
 	assert_day(d, "2026-12-29");
 	/* After 17:00 local: next working day; BST makes 16:30 UTC 17:30. */
 	assert_int_equal(
-	    cw_rules_received_date(rules, "2026-11-20T17:00:00Z", &d), 0);
+	    tc_rules_received_date(rules, "2026-11-20T17:00:00Z", &d), 0);
 	assert_day(d, "2026-11-23");
 	assert_int_equal(
-	    cw_rules_received_date(rules, "2026-11-20T16:59:59Z", &d), 0);
+	    tc_rules_received_date(rules, "2026-11-20T16:59:59Z", &d), 0);
 	assert_day(d, "2026-11-20");
 	assert_int_equal(
-	    cw_rules_received_date(rules, "2026-06-05T16:30:00Z", &d), 0);
+	    tc_rules_received_date(rules, "2026-06-05T16:30:00Z", &d), 0);
 	assert_day(d, "2026-06-08");
 	/* 23:30 UTC on 1 June in summer is already 2 June locally. */
 	assert_int_equal(
-	    cw_rules_received_date(rules, "2026-06-01T23:30:00Z", &d), 0);
+	    tc_rules_received_date(rules, "2026-06-01T23:30:00Z", &d), 0);
 	assert_day(d, "2026-06-02");
-	assert_int_equal(cw_rules_received_date(rules, "yesterday", &d), -1);
+	assert_int_equal(tc_rules_received_date(rules, "yesterday", &d), -1);
 }
 
 static void stage1(struct cw_case *c, const char *proc, const char *request)
@@ -185,14 +185,14 @@ static void test_deadlines(void **state)
 
 static void test_phrases(void **state)
 {
-	const struct cw_phrase *p;
+	const struct tc_phrase *p;
 
 	(void)state;
-	p = cw_rules_match_phrase(rules, "I got a PENALTY charge\n  notice.");
+	p = tc_rules_match_phrase(rules, "I got a PENALTY charge\n  notice.");
 	assert_non_null(p);
 	assert_string_equal(p->reason_code, "pcn");
-	assert_null(cw_rules_match_phrase(rules, "The bins were missed."));
-	assert_null(cw_rules_match_phrase(rules, NULL));
+	assert_null(tc_rules_match_phrase(rules, "The bins were missed."));
+	assert_null(tc_rules_match_phrase(rules, NULL));
 }
 
 /* Writes a rules file whose one line is replaced, and loads it. */
@@ -200,7 +200,7 @@ static int load_with(const char *from, const char *to, int *nerr)
 {
 	struct tc_buf src = TC_BUF_INIT, out = TC_BUF_INIT;
 	const char *at;
-	struct cw_rules *r;
+	struct tc_rules *r;
 	char path[] = "content/.test-rules.yml";
 
 	assert_int_equal(tc_fs_read("content/rules.yml", 1 << 20, &src), 0);
@@ -210,9 +210,9 @@ static int load_with(const char *from, const char *to, int *nerr)
 	tc_buf_adds(&out, to);
 	tc_buf_adds(&out, at + strlen(from));
 	assert_int_equal(tc_fs_write_atomic(path, out.data, out.len, 0600), 0);
-	r = cw_rules_load(path, nerr);
+	r = tc_rules_load(path, nerr);
 	unlink(path);
-	cw_rules_free(r);
+	tc_rules_free(r);
 	tc_buf_release(&src);
 	tc_buf_release(&out);
 	return r != NULL;

@@ -16,7 +16,7 @@
 
 #include "err.h"
 #include "fsutil.h"
-#include "workdays.h"
+#include "calendar.h"
 
 #define T(f) cmocka_unit_test(f)
 

@@ -1,35 +1,17 @@
 /*
- * workdays.h: calendar dates, bank holiday calendars and working days.
+ * calendar.h: bank holiday calendars and working days.
  *
- * Dates are whole days counted from 1970-01-01 (day 0, a Thursday) in the
- * proleptic Gregorian calendar, so arithmetic is plain integer arithmetic.
  * A working day is Monday to Friday and not a holiday of the calendar.
  * Deadlines that fall beyond the years a calendar covers are refused rather
  * than guessed: a calendar file must be extended before then.
  */
-#ifndef TC_WORKDAYS_H
-#define TC_WORKDAYS_H
+#ifndef TC_CALENDAR_H
+#define TC_CALENDAR_H
 
 #include <stddef.h>
-#include <stdint.h>
 
+#include "date.h"
 #include "err.h"
-
-typedef int32_t tc_day; /* days since 1970-01-01 */
-
-/* Parses "YYYY-MM-DD" (a real date, years 1900-2199). 0, or -1. */
-int tc_day_parse(const char *ymd, tc_day *day);
-/* Writes "YYYY-MM-DD" and a NUL into out[11]. */
-void tc_day_format(tc_day day, char out[11]);
-/* 0 Monday .. 6 Sunday. */
-int tc_day_weekday(tc_day day);
-/* Year, month (1-12) and day of month of a day. */
-void tc_day_civil(tc_day day, int *y, int *m, int *d);
-/* The day from year, month, day (the date must be valid). */
-tc_day tc_day_from_civil(int y, int m, int d);
-/* The same day n months later, clamped to the month's end (31 Jan + 1 =
- * 28 or 29 Feb); n may be negative. */
-tc_day tc_day_add_months(tc_day day, int n);
 
 struct tc_calendar; /* opaque: one division's bank holidays */
 
@@ -79,14 +61,5 @@ int tc_calendar_add_working(const struct tc_calendar *cal, tc_day from, int n,
  */
 int tc_calendar_working_between(const struct tc_calendar *cal, tc_day a,
 				tc_day b);
-
-/*
- * Converts a UTC time "YYYY-MM-DDTHH:MM:SSZ" (RFC 3339, also with
- * fractional seconds or a +00:00 offset) to the local date and the minutes
- * past local midnight in the time zone tz ("Europe/London"), using the
- * system's tz database. Returns 0, or -1 for an unreadable time or zone.
- */
-int tc_utc_to_local(const char *rfc3339, const char *tz, tc_day *day,
-		    int *minutes);
 
 #endif

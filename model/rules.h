@@ -7,28 +7,28 @@
  * The rules are read once per run and never change during it, so the struct
  * is plain data that the other casework modules read directly.
  */
-#ifndef CW_RULES_H
-#define CW_RULES_H
+#ifndef TC_RULES_H
+#define TC_RULES_H
 
 #include <stddef.h>
 
 #include "err.h"
-#include "workdays.h"
+#include "calendar.h"
 
 struct tc_forms;
 struct tc_yaml_doc;
 
 /* The base a stage's response deadline counts from. */
-enum cw_base {
-	CW_FROM_ACK = 0,    /* the acknowledgement (recorded, else its due) */
-	CW_FROM_REQUEST = 1 /* receipt, or the escalation request */
+enum tc_base {
+	TC_FROM_ACK = 0,    /* the acknowledgement (recorded, else its due) */
+	TC_FROM_REQUEST = 1 /* receipt, or the escalation request */
 };
 
 /* One stage of a procedure. */
-struct cw_stage_rule {
+struct tc_stage_rule {
 	int ack_days;	    /* acknowledge within N WD of the request */
 	int respond_days;   /* respond within N WD of base */
-	enum cw_base base;  /* what respond_days counts from */
+	enum tc_base base;  /* what respond_days counts from */
 	int extension_max;  /* most WD one extension may add; 0: none allowed */
 	int window_days;    /* days after the response to ask for the next
 			       stage; 0 when this is the last stage */
@@ -36,17 +36,17 @@ struct cw_stage_rule {
 };
 
 /* A procedure: corporate, children's statutory, ... */
-struct cw_procedure {
+struct tc_procedure {
 	char *id;		     /* "corporate" */
 	char *name;		     /* "Corporate complaints procedure" */
 	char *ombudsman;	     /* who to signpost after the last stage */
 	char *ombudsman_url;	     /* their web address */
-	struct cw_stage_rule *stage; /* stage[0] is stage 1 */
+	struct tc_stage_rule *stage; /* stage[0] is stage 1 */
 	int nstages;		     /* 1 or more */
 };
 
 /* service_area -> team and procedure. */
-struct cw_route {
+struct tc_route {
 	char *service_area; /* an option value of the forms' service_area */
 	char *team;	    /* who handles it */
 	char *procedure;    /* a procedure id */
@@ -54,7 +54,7 @@ struct cw_route {
 };
 
 /* A service area handled by another route. */
-struct cw_exclusion {
+struct tc_exclusion {
 	char *service_area; /* the option value */
 	char *reason_code;  /* recorded for the annual report: "pcn" */
 	char *reason;	    /* why it is not a complaint under this policy */
@@ -63,19 +63,19 @@ struct cw_exclusion {
 };
 
 /* A phrase in the free text that suggests an exclusion. */
-struct cw_phrase {
+struct tc_phrase {
 	char *phrase;	   /* lowercase ASCII-insensitive match */
 	char *reason_code; /* the exclusion it suggests */
 };
 
 /* How references of one type look: PREFIX-YYYY-NNNNNN. */
-struct cw_refformat {
+struct tc_refformat {
 	char *type;   /* complaint, service_request, ... */
 	char *prefix; /* "CMP" */
 	int digits;   /* zero-padded sequence width */
 };
 
-struct cw_rules {
+struct tc_rules {
 	char *path;		   /* the rules file as named */
 	char *division;		   /* "england-and-wales" */
 	char *calendar_path;	   /* resolved path of the calendar JSON */
@@ -89,15 +89,15 @@ struct cw_rules {
 				      closure (6), then purged */
 	int first_contact_as_service_request; /* raised_before: no -> SR */
 	char *default_team; /* who gets what no routing names */
-	struct cw_procedure *proc;
+	struct tc_procedure *proc;
 	size_t nproc;
-	struct cw_route *route;
+	struct tc_route *route;
 	size_t nroute;
-	struct cw_exclusion *excl;
+	struct tc_exclusion *excl;
 	size_t nexcl;
-	struct cw_phrase *phrase;
+	struct tc_phrase *phrase;
 	size_t nphrase;
-	struct cw_refformat *ref;
+	struct tc_refformat *ref;
 	size_t nref;
 	struct tc_calendar *cal; /* loaded from calendar_path */
 	struct tc_yaml_doc *doc; /* the parsed file, for positions */
@@ -107,11 +107,11 @@ struct cw_rules {
  * Loads and checks rules from path; the calendar named in it is loaded too
  * (relative paths are taken from the rules file's folder). Each error is
  * printed as file:line:col; *nerrors gets their count. Returns the rules,
- * which the caller frees with cw_rules_free, or NULL (with *nerrors > 0 for
+ * which the caller frees with tc_rules_free, or NULL (with *nerrors > 0 for
  * bad input, or 0 and errno set when the file could not be read).
  */
-struct cw_rules *cw_rules_load(const char *path, int *nerrors);
-void cw_rules_free(struct cw_rules *r);
+struct tc_rules *tc_rules_load(const char *path, int *nerrors);
+void tc_rules_free(struct tc_rules *r);
 
 /*
  * Checks that the rules fit the forms: every service_area option of the
@@ -120,22 +120,22 @@ void cw_rules_free(struct cw_rules *r);
  * classifier reads exist with the fields it reads. Prints each misfit as
  * file:line:col and returns their count.
  */
-int cw_rules_check_forms(const struct cw_rules *r, const struct tc_forms *fs);
+int tc_rules_check_forms(const struct tc_rules *r, const struct tc_forms *fs);
 
-const struct cw_procedure *cw_rules_procedure(const struct cw_rules *r,
+const struct tc_procedure *tc_rules_procedure(const struct tc_rules *r,
 					      const char *id);
-const struct cw_route *cw_rules_route(const struct cw_rules *r,
+const struct tc_route *tc_rules_route(const struct tc_rules *r,
 				      const char *service_area);
-const struct cw_exclusion *cw_rules_exclusion(const struct cw_rules *r,
+const struct tc_exclusion *tc_rules_exclusion(const struct tc_rules *r,
 					      const char *service_area);
-const struct cw_refformat *cw_rules_refformat(const struct cw_rules *r,
+const struct tc_refformat *tc_rules_refformat(const struct tc_rules *r,
 					      const char *type);
 
 /*
  * The first phrase found in text (case-insensitive for ASCII letters), or
  * NULL.
  */
-const struct cw_phrase *cw_rules_match_phrase(const struct cw_rules *r,
+const struct tc_phrase *tc_rules_match_phrase(const struct tc_rules *r,
 					      const char *text);
 
 /*
@@ -144,7 +144,7 @@ const struct cw_phrase *cw_rules_match_phrase(const struct cw_rules *r,
  * to the next working day. Returns 0, or -1 for an unreadable time or a
  * date beyond the calendar.
  */
-int cw_rules_received_date(const struct cw_rules *r, const char *utc,
+int tc_rules_received_date(const struct tc_rules *r, const char *utc,
 			   tc_day *out);
 
 #endif

@@ -167,7 +167,7 @@ static char *resolve(const char *rules_path, const char *rel)
 	return tc_buf_detach(&b, NULL);
 }
 
-static void load_calendar(struct ld *l, struct cw_rules *r, const cJSON *root)
+static void load_calendar(struct ld *l, struct tc_rules *r, const cJSON *root)
 {
 	static const char *const keys[] = {
 	    "division", "file", "time_zone", "end_of_day", "counting", NULL};
@@ -228,7 +228,7 @@ static void load_calendar(struct ld *l, struct cw_rules *r, const cJSON *root)
 }
 
 static void load_stage(struct ld *l, const cJSON *s, int n, int last,
-		       struct cw_stage_rule *st)
+		       struct tc_stage_rule *st)
 {
 	static const char *const keys[] = {"stage",
 					   "acknowledge_days",
@@ -255,15 +255,15 @@ static void load_stage(struct ld *l, const cJSON *s, int n, int last,
 	st->ack_days = get_int(l, s, "acknowledge_days", 0, 100, 5, 1);
 	st->respond_days = get_int(l, s, "respond_days", 1, 200, 10, 1);
 	st->extension_max = get_int(l, s, "extension_max_days", 0, 200, 0, 0);
-	st->base = CW_FROM_ACK;
+	st->base = TC_FROM_ACK;
 	v = cJSON_GetObjectItemCaseSensitive(s, "respond_from");
 	if (v) {
 		if (cJSON_IsString(v) &&
 		    !strcmp(v->valuestring, "acknowledgement"))
-			st->base = CW_FROM_ACK;
+			st->base = TC_FROM_ACK;
 		else if (cJSON_IsString(v) &&
 			 !strcmp(v->valuestring, "request"))
-			st->base = CW_FROM_REQUEST;
+			st->base = TC_FROM_REQUEST;
 		else
 			ld_err(l, v, 0, "%s",
 			       "'respond_from' must be acknowledgement or "
@@ -298,7 +298,7 @@ static void load_stage(struct ld *l, const cJSON *s, int n, int last,
 	}
 }
 
-static void load_procedures(struct ld *l, struct cw_rules *r, const cJSON *root)
+static void load_procedures(struct ld *l, struct tc_rules *r, const cJSON *root)
 {
 	static const char *const keys[] = {"name", "ombudsman", "ombudsman_url",
 					   "stages", NULL};
@@ -316,7 +316,7 @@ static void load_procedures(struct ld *l, struct cw_rules *r, const cJSON *root)
 	r->proc = xcalloc(r->nproc, sizeof(*r->proc));
 	cJSON_ArrayForEach(m, p)
 	{
-		struct cw_procedure *pr = &r->proc[i++];
+		struct tc_procedure *pr = &r->proc[i++];
 		const cJSON *st;
 		int n = 0, cnt;
 
@@ -347,7 +347,7 @@ static void load_procedures(struct ld *l, struct cw_rules *r, const cJSON *root)
 	}
 }
 
-static void load_references(struct ld *l, struct cw_rules *r, const cJSON *root)
+static void load_references(struct ld *l, struct tc_rules *r, const cJSON *root)
 {
 	static const char *const types[] = {
 	    "complaint",  "service_request", "compliment", "comment",
@@ -369,7 +369,7 @@ static void load_references(struct ld *l, struct cw_rules *r, const cJSON *root)
 	for (i = 0; types[i]; i++) {
 		const cJSON *t =
 		    cJSON_GetObjectItemCaseSensitive(refs, types[i]);
-		struct cw_refformat *f = &r->ref[r->nref];
+		struct tc_refformat *f = &r->ref[r->nref];
 		const char *c;
 
 		if (!t) {
@@ -401,7 +401,7 @@ static void load_references(struct ld *l, struct cw_rules *r, const cJSON *root)
 	}
 }
 
-static void load_routing(struct ld *l, struct cw_rules *r, const cJSON *root)
+static void load_routing(struct ld *l, struct tc_rules *r, const cJSON *root)
 {
 	static const char *const keys[] = {"service_area", "team", "procedure",
 					   NULL};
@@ -417,7 +417,7 @@ static void load_routing(struct ld *l, struct cw_rules *r, const cJSON *root)
 	r->route = xcalloc((size_t)cJSON_GetArraySize(rt), sizeof(*r->route));
 	cJSON_ArrayForEach(e, rt)
 	{
-		struct cw_route *ro = &r->route[r->nroute];
+		struct tc_route *ro = &r->route[r->nroute];
 		size_t j;
 
 		if (!cJSON_IsObject(e)) {
@@ -438,7 +438,7 @@ static void load_routing(struct ld *l, struct cw_rules *r, const cJSON *root)
 			memset(ro, 0, sizeof(*ro));
 			continue;
 		}
-		if (!cw_rules_procedure(r, ro->procedure))
+		if (!tc_rules_procedure(r, ro->procedure))
 			ld_err(l,
 			       cJSON_GetObjectItemCaseSensitive(e, "procedure"),
 			       0,
@@ -454,7 +454,7 @@ static void load_routing(struct ld *l, struct cw_rules *r, const cJSON *root)
 	}
 }
 
-static void load_exclusions(struct ld *l, struct cw_rules *r, const cJSON *root)
+static void load_exclusions(struct ld *l, struct tc_rules *r, const cJSON *root)
 {
 	static const char *const keys[] = {"service_area", "reason_code",
 					   "reason", "signpost", NULL};
@@ -473,7 +473,7 @@ static void load_exclusions(struct ld *l, struct cw_rules *r, const cJSON *root)
 		    xcalloc((size_t)cJSON_GetArraySize(ex), sizeof(*r->excl));
 		cJSON_ArrayForEach(e, ex)
 		{
-			struct cw_exclusion *x = &r->excl[r->nexcl];
+			struct tc_exclusion *x = &r->excl[r->nexcl];
 
 			if (!cJSON_IsObject(e)) {
 				ld_err(l, e, 0, "%s",
@@ -493,7 +493,7 @@ static void load_exclusions(struct ld *l, struct cw_rules *r, const cJSON *root)
 				memset(x, 0, sizeof(*x));
 				continue;
 			}
-			if (cw_rules_route(r, x->service_area))
+			if (tc_rules_route(r, x->service_area))
 				ld_err(l, e, 0,
 				       "service area '%s' is both routed and "
 				       "excluded",
@@ -510,7 +510,7 @@ static void load_exclusions(struct ld *l, struct cw_rules *r, const cJSON *root)
 		    xcalloc((size_t)cJSON_GetArraySize(ph), sizeof(*r->phrase));
 		cJSON_ArrayForEach(e, ph)
 		{
-			struct cw_phrase *p = &r->phrase[r->nphrase];
+			struct tc_phrase *p = &r->phrase[r->nphrase];
 
 			if (!cJSON_IsObject(e)) {
 				ld_err(
@@ -531,7 +531,7 @@ static void load_exclusions(struct ld *l, struct cw_rules *r, const cJSON *root)
 	}
 }
 
-struct cw_rules *cw_rules_load(const char *path, int *nerrors)
+struct tc_rules *tc_rules_load(const char *path, int *nerrors)
 {
 	static const char *const keys[] = {"version",
 					   "calendar",
@@ -546,7 +546,7 @@ struct cw_rules *cw_rules_load(const char *path, int *nerrors)
 					   "exclusions",
 					   "exclusion_phrases",
 					   NULL};
-	struct cw_rules *r = NULL;
+	struct tc_rules *r = NULL;
 	struct ld l = {0};
 	struct tc_error e;
 	const cJSON *root;
@@ -594,13 +594,13 @@ struct cw_rules *cw_rules_load(const char *path, int *nerrors)
 out:
 	*nerrors = l.nerr;
 	if (l.nerr) {
-		cw_rules_free(r);
+		tc_rules_free(r);
 		return NULL;
 	}
 	return r;
 }
 
-void cw_rules_free(struct cw_rules *r)
+void tc_rules_free(struct tc_rules *r)
 {
 	size_t i;
 
@@ -647,7 +647,7 @@ void cw_rules_free(struct cw_rules *r)
 	free(r);
 }
 
-const struct cw_procedure *cw_rules_procedure(const struct cw_rules *r,
+const struct tc_procedure *tc_rules_procedure(const struct tc_rules *r,
 					      const char *id)
 {
 	size_t i;
@@ -658,7 +658,7 @@ const struct cw_procedure *cw_rules_procedure(const struct cw_rules *r,
 	return NULL;
 }
 
-const struct cw_route *cw_rules_route(const struct cw_rules *r,
+const struct tc_route *tc_rules_route(const struct tc_rules *r,
 				      const char *service_area)
 {
 	size_t i;
@@ -669,7 +669,7 @@ const struct cw_route *cw_rules_route(const struct cw_rules *r,
 	return NULL;
 }
 
-const struct cw_exclusion *cw_rules_exclusion(const struct cw_rules *r,
+const struct tc_exclusion *tc_rules_exclusion(const struct tc_rules *r,
 					      const char *service_area)
 {
 	size_t i;
@@ -680,7 +680,7 @@ const struct cw_exclusion *cw_rules_exclusion(const struct cw_rules *r,
 	return NULL;
 }
 
-const struct cw_refformat *cw_rules_refformat(const struct cw_rules *r,
+const struct tc_refformat *tc_rules_refformat(const struct tc_rules *r,
 					      const char *type)
 {
 	size_t i;
@@ -724,7 +724,7 @@ static int contains(const char *text, const char *phrase)
 	return 0;
 }
 
-const struct cw_phrase *cw_rules_match_phrase(const struct cw_rules *r,
+const struct tc_phrase *tc_rules_match_phrase(const struct tc_rules *r,
 					      const char *text)
 {
 	size_t i;
@@ -735,7 +735,7 @@ const struct cw_phrase *cw_rules_match_phrase(const struct cw_rules *r,
 	return NULL;
 }
 
-int cw_rules_received_date(const struct cw_rules *r, const char *utc,
+int tc_rules_received_date(const struct tc_rules *r, const char *utc,
 			   tc_day *out)
 {
 	tc_day day;
@@ -803,7 +803,7 @@ static const char *option_value(const cJSON *o)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-int cw_rules_check_forms(const struct cw_rules *r, const struct tc_forms *fs)
+int tc_rules_check_forms(const struct tc_rules *r, const struct tc_forms *fs)
 {
 	static const char *const need[][6] = {
 	    {"complaint", "service_area", "what_happened", "when_happened",
@@ -858,7 +858,7 @@ int cw_rules_check_forms(const struct cw_rules *r, const struct tc_forms *fs)
 			for (k = 0; k < r->nexcl; k++)
 				if (!strcmp(r->excl[k].service_area, v))
 					seen[r->nroute + k] = 1;
-			if (cw_rules_route(r, v) || cw_rules_exclusion(r, v))
+			if (tc_rules_route(r, v) || tc_rules_exclusion(r, v))
 				continue;
 			tc_yaml_key_where(r->doc,
 					  cJSON_GetObjectItemCaseSensitive(

@@ -1,0 +1,321 @@
+/*
+ * date.c: calendar dates as whole days, and UTC times as local dates (see
+ * date.h).
+ */
+#define _GNU_SOURCE /* timegm */
+
+#include "date.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buffer.h"
+#include "fsutil.h"
+
+/* Years tc_day_parse accepts. */
+#define MIN_YEAR 1900
+#define MAX_YEAR 2199
+/* Where the system's tz database lives. */
+#define ZONEINFO_DIR "/usr/share/zoneinfo"
+/* Longest time zone name accepted ("America/Argentina/ComodRivadavia" is
+ * the longest in use, 32 bytes). */
+#define MAX_TZ_NAME 64
+/* Longest RFC 3339 time accepted (fraction digits included). */
+#define MAX_RFC3339 64
+
+/* ---- Dates ---- */
+
+static int is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int y, int m)
+{
+	static const int len[12] = {31, 28, 31, 30, 31, 30,
+				    31, 31, 30, 31, 30, 31};
+
+	return m == 2 && is_leap(y) ? 29 : len[m - 1];
+}
+
+/* Floor division for a possibly negative numerator and a positive d. */
+static int64_t floor_div(int64_t n, int64_t d)
+{
+	return n >= 0 ? n / d : -((-n + d - 1) / d);
+}
+
+/*
+ * Days from civil: shift the year to start in March, so the leap day is the
+ * last day of the shifted year; then count whole 400-year eras (146097
+ * days each), years in the era, and days in the shifted year (the month
+ * lengths from March follow the pattern 153 days per 5 months).
+ */
+tc_day tc_day_from_civil(int y, int m, int d)
+{
+	int64_t yy = (int64_t)y - (m <= 2);
+	int64_t era = floor_div(yy, 400);
+	int64_t yoe = yy - era * 400;			     /* 0 .. 399 */
+	int64_t mp = m > 2 ? m - 3 : m + 9;		     /* 0 = March */
+	int64_t doy = (153 * mp + 2) / 5 + (d - 1);	     /* 0 .. 365 */
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; /* 0 .. 146096 */
+
+	/* 719468 days from 0000-03-01 to 1970-01-01. */
+	return (tc_day)(era * 146097 + doe - 719468);
+}
+
+void tc_day_civil(tc_day day, int *y, int *m, int *d)
+{
+	int64_t z = (int64_t)day + 719468;
+	int64_t era = floor_div(z, 146097);
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int64_t mm = mp < 10 ? mp + 3 : mp - 9;
+
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)mm;
+	*y = (int)(yoe + era * 400 + (mm <= 2));
+}
+
+int tc_day_weekday(tc_day day)
+{
+	/* Day 0 was a Thursday (3). */
+	return (int)(((int64_t)day + 3) % 7 + 7) % 7;
+}
+
+tc_day tc_day_add_months(tc_day day, int n)
+{
+	int y, m, d, dim;
+	int64_t months;
+
+	tc_day_civil(day, &y, &m, &d);
+	months = (int64_t)y * 12 + (m - 1) + n;
+	y = (int)floor_div(months, 12);
+	m = (int)(months - (int64_t)y * 12) + 1;
+	dim = days_in_month(y, m);
+	if (d > dim)
+		d = dim;
+	return tc_day_from_civil(y, m, d);
+}
+
+/* Reads n decimal digits at s into *v. Returns 0, or -1 on a non-digit. */
+static int digits(const char *s, int n, int *v)
+{
+	int i, r = 0, rc = -1;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			goto out;
+		r = r * 10 + (s[i] - '0');
+	}
+	*v = r;
+	rc = 0;
+out:
+	return rc;
+}
+
+/* Parses "YYYY-MM-DD" at s (not necessarily NUL-terminated after it). */
+static int parse_ymd(const char *s, int *y, int *m, int *d)
+{
+	int rc = -1;
+
+	if (digits(s, 4, y) < 0 || s[4] != '-' || digits(s + 5, 2, m) < 0 ||
+	    s[7] != '-' || digits(s + 8, 2, d) < 0)
+		goto out;
+	if (*y < MIN_YEAR || *y > MAX_YEAR || *m < 1 || *m > 12 || *d < 1 ||
+	    *d > days_in_month(*y, *m))
+		goto out;
+	rc = 0;
+out:
+	return rc;
+}
+
+int tc_day_parse(const char *ymd, tc_day *day)
+{
+	int y, m, d, rc = -1;
+
+	/* strnlen first: parse_ymd reads 10 bytes. */
+	if (!ymd || strnlen(ymd, 11) != 10)
+		goto out;
+	if (parse_ymd(ymd, &y, &m, &d) < 0)
+		goto out;
+	*day = tc_day_from_civil(y, m, d);
+	rc = 0;
+out:
+	return rc;
+}
+
+static void put_digits(char *out, int v, int n)
+{
+	while (n-- > 0) {
+		out[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+void tc_day_format(tc_day day, char out[11])
+{
+	int y, m, d;
+
+	tc_day_civil(day, &y, &m, &d);
+	if (y < 0 || y > 9999) /* not a date anyone will ask for */
+		y = m = d = 0;
+	put_digits(out, y, 4);
+	out[4] = '-';
+	put_digits(out + 5, m, 2);
+	out[7] = '-';
+	put_digits(out + 8, d, 2);
+	out[10] = '\0';
+}
+
+/* ---- UTC to local time ---- */
+
+/* Serialises TZ changes: the environment and tzset's state are global. */
+static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
+/* The zone last found in the database (under tz_lock), so a run over many
+ * times in one zone looks the file up once. */
+static char known_zone[MAX_TZ_NAME + 1];
+
+/*
+ * 1 when tz names a zone file of the system's tz database: a safe relative
+ * path of letters, digits, '_', '-', '+' and '/', naming a TZif file (the
+ * database also holds tables such as zone.tab, which glibc would otherwise
+ * take silently as UTC).
+ */
+static int zone_exists(const char *tz)
+{
+	struct tc_buf path = TC_BUF_INIT;
+	char magic[4];
+	size_t i, n;
+	int fd = -1, ok = 0;
+
+	n = strnlen(tz, MAX_TZ_NAME + 1);
+	if (n == 0 || n > MAX_TZ_NAME || !tc_fs_safe_relpath(tz, n))
+		goto out;
+	for (i = 0; i < n; i++) {
+		char c = tz[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+		      c == '+' || c == '/'))
+			goto out;
+	}
+	if (tc_fs_join(&path, ZONEINFO_DIR, tz) < 0)
+		goto out;
+	fd = open(path.data, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		goto out;
+	if (read(fd, magic, sizeof(magic)) != (ssize_t)sizeof(magic))
+		goto out;
+	ok = memcmp(magic, "TZif", 4) == 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	tc_buf_release(&path);
+	return ok;
+}
+
+/*
+ * Parses "YYYY-MM-DDTHH:MM:SS[.fff]Z" or "...+00:00" into a broken-down UTC
+ * time. A leap second (:60) is read as :59 so the date stays right.
+ */
+static int parse_rfc3339(const char *s, struct tm *tm)
+{
+	int y, mo, d, h, mi, sec, rc = -1;
+	size_t n, i;
+
+	n = strnlen(s, MAX_RFC3339 + 1);
+	if (n < 20 || n > MAX_RFC3339)
+		goto out;
+	if (parse_ymd(s, &y, &mo, &d) < 0 || s[10] != 'T')
+		goto out;
+	if (digits(s + 11, 2, &h) < 0 || s[13] != ':' ||
+	    digits(s + 14, 2, &mi) < 0 || s[16] != ':' ||
+	    digits(s + 17, 2, &sec) < 0)
+		goto out;
+	if (h > 23 || mi > 59 || sec > 60)
+		goto out;
+	i = 19;
+	if (s[i] == '.') {
+		i++;
+		if (s[i] < '0' || s[i] > '9')
+			goto out;
+		while (s[i] >= '0' && s[i] <= '9')
+			i++;
+	}
+	if (!(strcmp(s + i, "Z") == 0 || strcmp(s + i, "+00:00") == 0))
+		goto out;
+	memset(tm, 0, sizeof(*tm));
+	tm->tm_year = y - 1900;
+	tm->tm_mon = mo - 1;
+	tm->tm_mday = d;
+	tm->tm_hour = h;
+	tm->tm_min = mi;
+	tm->tm_sec = sec == 60 ? 59 : sec;
+	rc = 0;
+out:
+	return rc;
+}
+
+int tc_utc_to_local(const char *rfc3339, const char *tz, tc_day *day,
+		    int *minutes)
+{
+	char *old = NULL, want[MAX_TZ_NAME + 2];
+	const char *cur;
+	struct tm utc, local;
+	time_t t;
+	size_t n;
+	int rc = -1, locked = 0, had_tz = 0, converted = 0;
+
+	if (!rfc3339 || !tz || parse_rfc3339(rfc3339, &utc) < 0)
+		goto out;
+	t = timegm(&utc);
+	if (t == (time_t)-1)
+		goto out;
+	if (pthread_mutex_lock(&tz_lock) != 0)
+		goto out;
+	locked = 1;
+	if (strcmp(tz, known_zone) != 0) {
+		if (!zone_exists(tz))
+			goto out;
+		n = strlen(tz); /* zone_exists bounded it */
+		memcpy(known_zone, tz, n + 1);
+	}
+	/* A leading ':' makes the C library read the zone file, never take
+	 * the name as a POSIX rule ("EST5EDT"). */
+	want[0] = ':';
+	memcpy(want + 1, known_zone, strlen(known_zone) + 1);
+	cur = getenv("TZ");
+	if (cur) {
+		had_tz = 1;
+		old = strdup(cur);
+		if (!old)
+			goto out;
+	}
+	if (setenv("TZ", want, 1) < 0)
+		goto out;
+	tzset();
+	converted = localtime_r(&t, &local) != NULL;
+	if (had_tz)
+		setenv("TZ", old, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	if (!converted)
+		goto out;
+	*day = tc_day_from_civil(local.tm_year + 1900, local.tm_mon + 1,
+				 local.tm_mday);
+	*minutes = local.tm_hour * 60 + local.tm_min;
+	rc = 0;
+out:
+	if (locked)
+		pthread_mutex_unlock(&tz_lock);
+	free(old);
+	return rc;
+}
