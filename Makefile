@@ -56,20 +56,25 @@ all: $(PROGS)
 # linked into another program.
 build/rel/libcommon.a: $(call rel,$(COMMON_SRC))
 	@mkdir -p $(@D)
+	rm -f $@
 	$(AR) rcs $@ $^
 build/rel/libmodel.a: $(call rel,$(MODEL_SRC))
 	@mkdir -p $(@D)
+	rm -f $@
 	$(AR) rcs $@ $^
 LAYERS := build/rel/libmodel.a build/rel/libcommon.a
 
 build/rel/libsitegen.a: $(call rel,$(GEN_SRC))
 	@mkdir -p $(@D)
+	rm -f $@
 	$(AR) rcs $@ $^
 build/rel/libintake.a: $(call rel,$(INTAKE_SRC))
 	@mkdir -p $(@D)
+	rm -f $@
 	$(AR) rcs $@ $^
 build/rel/libcasework.a: $(call rel,$(PROC_SRC))
 	@mkdir -p $(@D)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 bin/sitegen: build/rel/generator/main.o build/rel/libsitegen.a $(LAYERS)

@@ -243,3 +243,23 @@ size_t tc_utf8_length(const char *s, size_t len)
 		n += (p[i] & 0xC0) != 0x80;
 	return n;
 }
+
+void tc_utf8_line_col(const char *text, size_t len, size_t off, int *line,
+		      int *col)
+{
+	size_t i;
+	int l = 1, c = 1;
+
+	if (off > len)
+		off = len;
+	for (i = 0; i < off; i++) {
+		if (text[i] == '\n') {
+			l++;
+			c = 1;
+		} else if (((unsigned char)text[i] & 0xC0) != 0x80) {
+			c++;
+		}
+	}
+	*line = l;
+	*col = c;
+}

@@ -45,4 +45,11 @@ size_t tc_utf8_strip_controls(char *s, size_t len);
 /* Counts code points in valid UTF-8 (for character counts and limits). */
 size_t tc_utf8_length(const char *s, size_t len);
 
+/*
+ * 1-based line and column (columns in characters, lines ended by LF) of byte
+ * off in text (clamped to len): where a JSON parser's offset points.
+ */
+void tc_utf8_line_col(const char *text, size_t len, size_t off, int *line,
+		      int *col);
+
 #endif

@@ -44,25 +44,6 @@ struct tc_calendar {
 
 /* ---- Calendars ---- */
 
-/* 1-based line and column (in characters) of offset off in text. */
-static void where(const char *text, size_t len, size_t off, int *line, int *col)
-{
-	size_t i;
-
-	*line = 1;
-	*col = 1;
-	if (off > len)
-		off = len;
-	for (i = 0; i < off; i++) {
-		if (text[i] == '\n') {
-			(*line)++;
-			*col = 1;
-		} else if (((unsigned char)text[i] & 0xC0) != 0x80) {
-			(*col)++;
-		}
-	}
-}
-
 /*
  * A walk over the text of a document cJSON has already accepted, to find
  * where a value starts: cJSON keeps no positions. Only valid JSON reaches
@@ -198,7 +179,7 @@ static void locate(const struct spot *sp, const char *key, int n,
 		if (v < sp->len)
 			at = v;
 	}
-	where(sp->text, sp->len, at, line, col);
+	tc_utf8_line_col(sp->text, sp->len, at, line, col);
 }
 
 static int holiday_cmp(const void *a, const void *b)
@@ -400,7 +381,7 @@ struct tc_calendar *tc_calendar_load(const char *path, struct tc_error *err)
 	sp.text = text.data;
 	sp.len = text.len;
 	if (!tc_utf8_is_text(text.data, text.len, &bad)) {
-		where(text.data, text.len, bad, &line, &col);
+		tc_utf8_line_col(text.data, text.len, bad, &line, &col);
 		tc_error_set(err, TC_EUTF8, path, line, col,
 			     "not UTF-8 text (a NUL or a bad byte)");
 		goto out;
@@ -408,14 +389,14 @@ struct tc_calendar *tc_calendar_load(const char *path, struct tc_error *err)
 	/* len + 1 takes in the buffer's NUL, so trailing text is an error. */
 	root = cJSON_ParseWithLengthOpts(text.data, text.len + 1, &end, 1);
 	if (!root) {
-		where(text.data, text.len,
+		tc_utf8_line_col(text.data, text.len,
 		      end ? (size_t)(end - text.data) : text.len, &line, &col);
 		tc_error_set(err, TC_ESYNTAX, path, line, col,
 			     "JSON syntax error");
 		goto out;
 	}
 	if (!cJSON_IsObject(root)) {
-		where(text.data, text.len, skip_ws(text.data, text.len, 0),
+		tc_utf8_line_col(text.data, text.len, skip_ws(text.data, text.len, 0),
 		      &line, &col);
 		tc_error_set(err, TC_EINVAL, path, line, col,
 			     "a calendar is a JSON object with division, "

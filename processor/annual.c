@@ -154,7 +154,7 @@ static void bind_period(struct cw_env *env, sqlite3_stmt *st, const char *from,
 static int query(struct cw_env *env, struct rows *r, size_t sec,
 		 const char *from, const char *to)
 {
-	sqlite3_stmt *st = cw_register_stmt(env->reg, sections[sec].sql);
+	sqlite3_stmt *st = cw_store_stmt(env->reg, sections[sec].sql);
 	int rc;
 
 	if (!st)
@@ -168,7 +168,7 @@ static int query(struct cw_env *env, struct rows *r, size_t sec,
 			: -1);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		cw_register_error(env->reg, "reading figures");
+		cw_store_error(env->reg, "reading figures");
 		return -1;
 	}
 	return 0;
@@ -182,7 +182,7 @@ static int signposted(struct cw_env *env, struct rows *r, size_t sec,
 	    "SELECT coalesce(service_area, ''), count(*) FROM cases WHERE"
 	    " type = 'signposted' AND received_date BETWEEN ?1 AND ?2 GROUP"
 	    " BY 1 ORDER BY 1";
-	sqlite3_stmt *st = cw_register_stmt(env->reg, sql);
+	sqlite3_stmt *st = cw_store_stmt(env->reg, sql);
 	int rc;
 
 	if (!st)
@@ -202,7 +202,7 @@ static int signposted(struct cw_env *env, struct rows *r, size_t sec,
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		cw_register_error(env->reg, "reading figures");
+		cw_store_error(env->reg, "reading figures");
 		return -1;
 	}
 	return 0;
@@ -221,7 +221,7 @@ static int months(struct cw_env *env, struct rows *r, size_t sec,
 	    " type = 'complaint' AND received_date BETWEEN ?1 AND ?2 GROUP BY"
 	    " 1";
 	sqlite3_stmt *st =
-	    cw_register_stmt(env->reg, complaints_only ? cmp : all);
+	    cw_store_stmt(env->reg, complaints_only ? cmp : all);
 	int y, m, d, ey, em, rc;
 	size_t first = r->n, i;
 
@@ -248,7 +248,7 @@ static int months(struct cw_env *env, struct rows *r, size_t sec,
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		cw_register_error(env->reg, "reading figures");
+		cw_store_error(env->reg, "reading figures");
 		return -1;
 	}
 	return 0;
@@ -465,7 +465,7 @@ int cw_annual(struct cw_env *env, const struct cw_period *p)
 			       "improvement report, %s to %s",
 			       from, to) < 0)
 		tc_die_nomem();
-	if (cw_register_exec(env->reg, "BEGIN") < 0)
+	if (cw_store_exec(env->reg, "BEGIN") < 0)
 		goto out;
 	for (sec = 0; sec < NSECTIONS; sec++) {
 		int k;
@@ -481,7 +481,7 @@ int cw_annual(struct cw_env *env, const struct cw_period *p)
 		if (k < 0)
 			goto out;
 	}
-	cw_register_rollback(env->reg);
+	cw_store_rollback(env->reg);
 	for (i = 0; i < r.n; i++)
 		if (!strcmp(sections[r.v[i].sec].id, "volume_by_type"))
 			total += r.v[i].count;
@@ -508,7 +508,7 @@ int cw_annual(struct cw_env *env, const struct cw_period *p)
 		       from, to);
 	rc = fflush(stdout) ? TC_EXIT_ENV : TC_EXIT_OK;
 out:
-	cw_register_rollback(env->reg);
+	cw_store_rollback(env->reg);
 	for (i = 0; i < r.n; i++)
 		free(r.v[i].label);
 	free(r.v);

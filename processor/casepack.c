@@ -244,7 +244,7 @@ static cJSON *history(struct cw_env *env, int64_t id)
 {
 	static const char sql[] = "SELECT date, event, stage, detail, recorded"
 				  " FROM events WHERE case_id = ? ORDER BY id";
-	sqlite3_stmt *st = cw_register_stmt(env->reg, sql);
+	sqlite3_stmt *st = cw_store_stmt(env->reg, sql);
 	cJSON *arr = cJSON_CreateArray();
 
 	if (!arr)
@@ -972,7 +972,7 @@ int cw_casepack_write(struct cw_env *env, int64_t case_id)
 	size_t i;
 	int k, rc = -1, found;
 
-	found = cw_register_case_load_id(env->reg, case_id, &c);
+	found = cw_store_case_load_id(env->reg, case_id, &c);
 	if (found <= 0)
 		return -1;
 	if (read_sub(env, c.submission_id, &b, &sub) < 0)

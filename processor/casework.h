@@ -18,7 +18,7 @@
 #define CW_CASEWORK_H
 
 #include "buffer.h"
-#include "register.h"
+#include "store.h"
 #include "rules.h"
 
 struct tc_forms;
@@ -38,7 +38,7 @@ struct cw_env {
 	char today_s[11];	 /* the same as "YYYY-MM-DD" */
 	struct tc_rules *rules;
 	struct tc_forms *forms;
-	struct cw_register *reg;
+	struct cw_store *reg;
 	struct cw_letters *letters; /* loaded on first pack */
 	/* Files beyond the data folder and content the command needs, for
 	 * the sandbox: inputs it reads (bundles), NULL-terminated, and one

@@ -37,7 +37,7 @@ static tc_day next_deadline(const struct cw_case *c, const char **what)
 int cw_list(struct cw_env *env, const struct cw_query *q, int json)
 {
 	static const char sql[] = "SELECT id FROM cases ORDER BY reference";
-	sqlite3_stmt *st = cw_register_stmt(env->reg, sql);
+	sqlite3_stmt *st = cw_store_stmt(env->reg, sql);
 	cJSON *arr = json ? cJSON_CreateArray() : NULL;
 	tc_day horizon = CW_NODAY;
 	int64_t *ids = NULL;
@@ -60,7 +60,7 @@ int cw_list(struct cw_env *env, const struct cw_query *q, int json)
 	}
 	sqlite3_reset(st);
 	if (r != SQLITE_DONE) {
-		cw_register_error(env->reg, "listing cases");
+		cw_store_error(env->reg, "listing cases");
 		goto out;
 	}
 	if (q->due_within >= 0 &&
@@ -81,7 +81,7 @@ int cw_list(struct cw_env *env, const struct cw_query *q, int json)
 		const cJSON *f;
 		size_t fl = 0;
 
-		if (cw_register_case_load_id(env->reg, ids[i], &c) <= 0)
+		if (cw_store_case_load_id(env->reg, ids[i], &c) <= 0)
 			goto out;
 		due = next_deadline(&c, &what);
 		if ((q->overdue && (due == CW_NODAY || due >= env->today)) ||
@@ -152,7 +152,7 @@ static int load(struct cw_env *env, const char *ref, struct cw_case *c)
 	int r;
 
 	norm(ref, key, sizeof(key));
-	r = cw_register_case_load(env->reg, key, 0, c);
+	r = cw_store_case_load(env->reg, key, 0, c);
 	if (r == 0)
 		tc_warnx("no case has the reference '%s' (try 'casework "
 			 "list')",
@@ -407,7 +407,7 @@ static int purged(struct cw_env *env, int64_t id)
 {
 	static const char sql[] = "SELECT purged IS NOT NULL FROM cases WHERE"
 				  " id = ?";
-	sqlite3_stmt *st = cw_register_stmt(env->reg, sql);
+	sqlite3_stmt *st = cw_store_stmt(env->reg, sql);
 	int r, v = 0;
 
 	if (!st)
@@ -418,7 +418,7 @@ static int purged(struct cw_env *env, int64_t id)
 		v = sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
 	if (r != SQLITE_ROW && r != SQLITE_DONE) {
-		cw_register_error(env->reg, "reading a case");
+		cw_store_error(env->reg, "reading a case");
 		return -1;
 	}
 	return v;
@@ -432,11 +432,11 @@ int cw_record_event(struct cw_env *env, const struct cw_record *r)
 	tc_day date = r->date == CW_NODAY ? env->today : r->date;
 	int rc = TC_EXIT_ENV, found;
 
-	if (cw_register_begin(env->reg) < 0)
+	if (cw_store_begin(env->reg) < 0)
 		return TC_EXIT_ENV;
 	found = load(env, r->ref, &c);
 	if (found <= 0) {
-		cw_register_rollback(env->reg);
+		cw_store_rollback(env->reg);
 		return found == 0 ? TC_EXIT_INPUT : TC_EXIT_ENV;
 	}
 	detail = cJSON_CreateObject();
@@ -459,10 +459,10 @@ int cw_record_event(struct cw_env *env, const struct cw_record *r)
 	if (!txt)
 		tc_die_nomem();
 	if (cw_case_recompute(env->rules, &c) < 0 ||
-	    cw_register_case_update(env->reg, &c) < 0 ||
-	    cw_register_event(env->reg, c.id, c.stage, r->event, date, txt,
+	    cw_store_case_update(env->reg, &c) < 0 ||
+	    cw_store_event(env->reg, c.id, c.stage, r->event, date, txt,
 			      env->today_s) < 0 ||
-	    cw_register_commit(env->reg) < 0 || cw_env_flush_packs(env) < 0)
+	    cw_store_commit(env->reg) < 0 || cw_env_flush_packs(env) < 0)
 		goto out;
 	printf("%s: %s recorded", c.reference, r->event);
 	if (c.nstages) {
@@ -476,7 +476,7 @@ int cw_record_event(struct cw_env *env, const struct cw_record *r)
 	printf("\n");
 	rc = fflush(stdout) == 0 ? TC_EXIT_OK : TC_EXIT_ENV;
 out:
-	cw_register_rollback(env->reg);
+	cw_store_rollback(env->reg);
 	cJSON_Delete(detail);
 	free(txt);
 	cw_case_release(&c);

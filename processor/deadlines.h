@@ -7,7 +7,7 @@
 #ifndef CW_DEADLINES_H
 #define CW_DEADLINES_H
 
-#include "register.h"
+#include "store.h"
 #include "rules.h"
 
 /*

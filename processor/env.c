@@ -284,7 +284,7 @@ int cw_env_open(struct cw_env *env)
 		}
 	}
 	cw_env_path(env, "register.db", &p);
-	env->reg = cw_register_open(p.data);
+	env->reg = cw_store_open(p.data);
 	if (!env->reg || enter_sandbox(env) < 0)
 		goto out;
 	rc = TC_EXIT_OK;
@@ -298,7 +298,7 @@ void cw_env_close(struct cw_env *env)
 	if (env->lock_fd > 0)
 		close(env->lock_fd);
 	env->lock_fd = -1;
-	cw_register_close(env->reg);
+	cw_store_close(env->reg);
 	env->reg = NULL;
 	cw_letters_free(env->letters);
 	env->letters = NULL;
@@ -329,7 +329,7 @@ int cw_env_flush_packs(struct cw_env *env)
 	size_t n = 0, cap = 0, i;
 	int rc = -1;
 
-	while ((id = cw_register_next_dirty(env->reg, id)) > 0) {
+	while ((id = cw_store_next_dirty(env->reg, id)) > 0) {
 		if (n == cap) {
 			int64_t *nids;
 
@@ -350,14 +350,14 @@ int cw_env_flush_packs(struct cw_env *env)
 		rc = 0;
 		goto out;
 	}
-	if (cw_env_sync(env) < 0 || cw_register_begin(env->reg) < 0)
+	if (cw_env_sync(env) < 0 || cw_store_begin(env->reg) < 0)
 		goto out;
 	for (i = 0; i < n; i++)
-		if (cw_register_pack_done(env->reg, ids[i]) < 0) {
-			cw_register_rollback(env->reg);
+		if (cw_store_pack_done(env->reg, ids[i]) < 0) {
+			cw_store_rollback(env->reg);
 			goto out;
 		}
-	if (cw_register_commit(env->reg) < 0)
+	if (cw_store_commit(env->reg) < 0)
 		goto out;
 	rc = 0;
 out:

@@ -186,9 +186,9 @@ int cw_export(struct cw_env *env, const char *email, const char *phone,
 		 "aria-labelledby=\"cases\">\n<thead><tr><th scope=\"col\">"
 		 "Submission</th><th scope=\"col\">Case</th><th scope=\"col\">"
 		 "Files</th></tr></thead>\n<tbody>\n");
-	if (cw_register_exec(env->reg, "BEGIN") < 0)
+	if (cw_store_exec(env->reg, "BEGIN") < 0)
 		goto out;
-	st = cw_register_stmt(env->reg, subs_sql);
+	st = cw_store_stmt(env->reg, subs_sql);
 	if (!st)
 		goto out;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -243,7 +243,7 @@ int cw_export(struct cw_env *env, const char *email, const char *phone,
 			if (!done)
 				tc_die_nomem();
 			done[ndone++] = cid;
-			if (cw_register_case_load_id(env->reg, cid, &c) == 1) {
+			if (cw_store_case_load_id(env->reg, cid, &c) == 1) {
 				ncases++;
 				cj = cw_case_json(env, &c);
 				txt = cJSON_Print(cj);
@@ -303,14 +303,14 @@ int cw_export(struct cw_env *env, const char *email, const char *phone,
 	}
 	sqlite3_reset(st);
 	if (r != SQLITE_DONE) {
-		cw_register_error(env->reg, "reading submissions");
+		cw_store_error(env->reg, "reading submissions");
 		goto out;
 	}
 	hs(&idx, "</tbody>\n</table>\n<p>Each case's <code>case.json</code> "
 		 "holds its stages, deadlines, flags and its history (every "
 		 "event recorded).</p>\n<h2 id=\"restrictions\">Contact "
 		 "restrictions</h2>\n<ul>\n");
-	st = cw_register_stmt(env->reg, restr_sql);
+	st = cw_store_stmt(env->reg, restr_sql);
 	if (!st)
 		goto out;
 	sqlite3_bind_text(st, 1, en, -1, SQLITE_STATIC);
@@ -345,7 +345,7 @@ int cw_export(struct cw_env *env, const char *email, const char *phone,
 	}
 	sqlite3_reset(st);
 	if (r != SQLITE_DONE) {
-		cw_register_error(env->reg, "reading restrictions");
+		cw_store_error(env->reg, "reading restrictions");
 		goto out;
 	}
 	if (!nrestr)
@@ -361,7 +361,7 @@ int cw_export(struct cw_env *env, const char *email, const char *phone,
 		hs(&idx, "<li>Nothing flagged.</li>\n");
 	hs(&idx, "<li>Every case pack's cover sheet and letters: the team "
 		 "and officers named</li>\n</ul>\n</main>\n</body>\n</html>\n");
-	cw_register_rollback(env->reg);
+	cw_store_rollback(env->reg);
 	zadd(&z, "index.html", &idx);
 	/* Write the zip privately: created 0600, never group or world. */
 	{
@@ -411,7 +411,7 @@ int cw_export(struct cw_env *env, const char *email, const char *phone,
 	       out, ncases, nsubs, nrestr);
 	rc = fflush(stdout) ? TC_EXIT_ENV : TC_EXIT_OK;
 out:
-	cw_register_rollback(env->reg);
+	cw_store_rollback(env->reg);
 	if (za)
 		zip_discard(za);
 	for (i = 0; i < z.n; i++) {

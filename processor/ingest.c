@@ -1059,7 +1059,7 @@ static int make_reference(struct cw_env *env, struct cw_case *c)
 	if (!f)
 		TC_BUG("no reference format for a case type");
 	tc_day_civil(c->received_date, &y, &m, &d);
-	if (cw_register_next_seq(env->reg, c->type, y, &seq) < 0)
+	if (cw_store_next_seq(env->reg, c->type, y, &seq) < 0)
 		return -1;
 	snprintf(buf, sizeof(buf), "%s-%04d-%0*d", f->prefix, y, f->digits,
 		 seq);
@@ -1149,7 +1149,7 @@ static int complaint_flags(struct cw_env *env, const struct sub *s,
 	if (person_flags(env, s->fields, c) < 0)
 		return -1;
 	if (c->person_key && c->service_area && r->duplicate_window_days > 0) {
-		dup = cw_register_find_duplicate(
+		dup = cw_store_find_duplicate(
 		    env->reg, c->person_key, c->service_area, c->received_date,
 		    r->duplicate_window_days, ref, sizeof(ref));
 		if (dup < 0)
@@ -1198,7 +1198,7 @@ static int event(struct cw_env *env, const struct cw_case *c, int stage,
 	txt = cJSON_PrintUnformatted(d);
 	if (!txt)
 		tc_die_nomem();
-	rc = cw_register_event(env->reg, c->id, stage, what, date, txt,
+	rc = cw_store_event(env->reg, c->id, stage, what, date, txt,
 			       env->today_s);
 	free(txt);
 	cJSON_Delete(d);
@@ -1268,10 +1268,10 @@ static int new_case(struct cw_env *env, const struct sub *s,
 		    person_flags(env, s->fields, &c) < 0)
 			goto out;
 	}
-	if (cw_register_case_insert(env->reg, &c) < 0 ||
+	if (cw_store_case_insert(env->reg, &c) < 0 ||
 	    event(env, &c, c.stage, "received", s->rdate, s->id) < 0)
 		goto out;
-	if (cw_register_add_submission(env->reg, s->id, s->bundle_sha, s->form,
+	if (cw_store_add_submission(env->reg, s->id, s->bundle_sha, s->form,
 				       s->received, s->rdate, *outcome, c.id,
 				       env->today_s) < 0)
 		goto out;
@@ -1307,9 +1307,9 @@ static int review(struct cw_env *env, const struct sub *s, const char **outcome)
 
 	memset(&rec, 0, sizeof(rec));
 	norm_ref(typed ? typed : "", key, sizeof(key));
-	found = cw_register_case_load(env->reg, key, 0, &c);
+	found = cw_store_case_load(env->reg, key, 0, &c);
 	if (found == 0)
-		found = cw_register_case_load(env->reg, key, 1, &c);
+		found = cw_store_case_load(env->reg, key, 1, &c);
 	if (found < 0)
 		return -1;
 	snprintf(why, sizeof(why),
@@ -1353,10 +1353,10 @@ static int review(struct cw_env *env, const struct sub *s, const char **outcome)
 			c.nstages++;
 			c.stage++;
 			if (cw_case_recompute(r, &c) < 0 ||
-			    cw_register_case_update(env->reg, &c) < 0 ||
+			    cw_store_case_update(env->reg, &c) < 0 ||
 			    event(env, &c, c.stage, "escalated", s->rdate,
 				  s->id) < 0 ||
-			    cw_register_add_submission(
+			    cw_store_add_submission(
 				env->reg, s->id, s->bundle_sha, s->form,
 				s->received, s->rdate, "escalated", c.id,
 				env->today_s) < 0)
@@ -1381,9 +1381,9 @@ static int review(struct cw_env *env, const struct sub *s, const char **outcome)
 	cw_case_flag(&rec, "unmatched_review", why);
 	if (make_reference(env, &rec) < 0 ||
 	    person_flags(env, s->fields, &rec) < 0 ||
-	    cw_register_case_insert(env->reg, &rec) < 0 ||
+	    cw_store_case_insert(env->reg, &rec) < 0 ||
 	    event(env, &rec, 0, "received", s->rdate, s->id) < 0 ||
-	    cw_register_add_submission(env->reg, s->id, s->bundle_sha, s->form,
+	    cw_store_add_submission(env->reg, s->id, s->bundle_sha, s->form,
 				       s->received, s->rdate, "record", rec.id,
 				       env->today_s) < 0)
 		goto out;
@@ -1424,7 +1424,7 @@ static int quarantine(struct bundle *b, struct sub *s, const char *tmpdir)
 		tc_warn("cannot write '%s'", p.data);
 		goto out;
 	}
-	if (cw_register_add_quarantine(env->reg, b->name, s->id, s->reason.data,
+	if (cw_store_add_quarantine(env->reg, b->name, s->id, s->reason.data,
 				       env->today_s) < 0)
 		goto out;
 	/* Only the reason's first line, which names fields, never values. */
@@ -1447,7 +1447,7 @@ static int commit_batch(struct bundle *b)
 	if (cw_env_sync(b->env) < 0)
 		return -1;
 	cw_crash_point();
-	if (cw_register_commit(b->env->reg) < 0)
+	if (cw_store_commit(b->env->reg) < 0)
 		return -1;
 	b->in_txn = 0;
 	b->batch = 0;
@@ -1492,7 +1492,7 @@ static int process(struct bundle *b, const struct cw_msub *m)
 	b->have_last = 1;
 	sweep(b, m, &s.reason);
 	if (!b->check_only) {
-		seen = cw_register_submission_seen(env->reg, s.id);
+		seen = cw_store_submission_seen(env->reg, s.id);
 		if (seen < 0)
 			goto out;
 		if (seen) {
@@ -1501,7 +1501,7 @@ static int process(struct bundle *b, const struct cw_msub *m)
 			goto out;
 		}
 		if (!b->in_txn) {
-			if (cw_register_begin(env->reg) < 0)
+			if (cw_store_begin(env->reg) < 0)
 				goto out;
 			b->in_txn = 1;
 		}
@@ -1653,11 +1653,11 @@ static int ingest_one(struct cw_env *env, const char *path,
 		tc_warn("cannot read bundle '%s'", path);
 		goto out;
 	}
-	seen = cw_register_bundle_seen(env->reg, b.sha);
+	seen = cw_store_bundle_seen(env->reg, b.sha);
 	if (seen < 0)
 		goto out;
 	if (seen) {
-		sqlite3_stmt *st = cw_register_stmt(
+		sqlite3_stmt *st = cw_store_stmt(
 		    env->reg, "SELECT submissions FROM bundles WHERE "
 			      "sha256 = ?");
 
@@ -1696,16 +1696,16 @@ static int ingest_one(struct cw_env *env, const char *path,
 				 b.name);
 		b.io_error = 1;
 	}
-	if (!b.io_error && !b.in_txn && cw_register_begin(env->reg) == 0)
+	if (!b.io_error && !b.in_txn && cw_store_begin(env->reg) == 0)
 		b.in_txn = 1;
 	if (b.io_error || !b.in_txn ||
-	    cw_register_add_bundle(env->reg, b.sha, b.name,
+	    cw_store_add_bundle(env->reg, b.sha, b.name,
 				   b.info.has_bundle_id ? b.info.bundle_id
 							: NULL,
 				   env->today_s, (int)b.n.read) < 0 ||
 	    commit_batch(&b) < 0) {
 		if (b.in_txn)
-			cw_register_rollback(env->reg);
+			cw_store_rollback(env->reg);
 		b.in_txn = 0;
 		goto out;
 	}
@@ -1719,7 +1719,7 @@ static int ingest_one(struct cw_env *env, const char *path,
 	rc = (b.n.quarantined || b.problems.len) ? TC_EXIT_INPUT : TC_EXIT_OK;
 out:
 	if (b.in_txn)
-		cw_register_rollback(env->reg);
+		cw_store_rollback(env->reg);
 	if (rc == TC_EXIT_ENV) {
 		/* Stopped: count only what the register kept, not the work
 		 * the rollback undid (a rerun does that again). */

@@ -71,7 +71,7 @@ static void items_release(struct items *it)
 static int collect(struct cw_env *env, const char *sql, const char *cutoff,
 		   struct items *it)
 {
-	sqlite3_stmt *st = cw_register_stmt(env->reg, sql);
+	sqlite3_stmt *st = cw_store_stmt(env->reg, sql);
 	int rc;
 
 	if (!st)
@@ -83,7 +83,7 @@ static int collect(struct cw_env *env, const char *sql, const char *cutoff,
 		     (const char *)sqlite3_column_text(st, 2));
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		cw_register_error(env->reg, "finding what is past retention");
+		cw_store_error(env->reg, "finding what is past retention");
 		return -1;
 	}
 	return 0;
@@ -110,7 +110,7 @@ static int remove_case_files(struct cw_env *env, const struct item *c)
 	    "SELECT submission_id FROM cases WHERE id = ?1 UNION SELECT"
 	    " submission_id FROM stages WHERE case_id = ?1 AND submission_id"
 	    " IS NOT NULL UNION SELECT id FROM submissions WHERE case_id = ?1";
-	sqlite3_stmt *st = cw_register_stmt(env->reg, subs);
+	sqlite3_stmt *st = cw_store_stmt(env->reg, subs);
 	struct tc_buf rel = TC_BUF_INIT;
 	int r, rc = -1;
 
@@ -137,7 +137,7 @@ static int remove_case_files(struct cw_env *env, const struct item *c)
 	}
 	sqlite3_reset(st);
 	if (r != SQLITE_DONE) {
-		cw_register_error(env->reg, "finding a case's submissions");
+		cw_store_error(env->reg, "finding a case's submissions");
 		goto out;
 	}
 	rc = 0;
@@ -149,7 +149,7 @@ out:
 static int bind_exec(struct cw_env *env, const char *sql, int64_t id,
 		     const char *today)
 {
-	sqlite3_stmt *st = cw_register_stmt(env->reg, sql);
+	sqlite3_stmt *st = cw_store_stmt(env->reg, sql);
 	int r;
 
 	if (!st)
@@ -159,7 +159,7 @@ static int bind_exec(struct cw_env *env, const char *sql, int64_t id,
 	r = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (r != SQLITE_DONE) {
-		cw_register_error(env->reg, "purging");
+		cw_store_error(env->reg, "purging");
 		return -1;
 	}
 	return 0;
@@ -232,12 +232,12 @@ static int act_on(struct cw_env *env, const struct items *cs,
 			goto out;
 	}
 	if (cw_env_sync(env) < 0 ||
-	    cw_register_exec(env->reg, "PRAGMA secure_delete = ON") < 0 ||
-	    cw_register_begin(env->reg) < 0)
+	    cw_store_exec(env->reg, "PRAGMA secure_delete = ON") < 0 ||
+	    cw_store_begin(env->reg) < 0)
 		goto out;
 	/* The history is append-only except for this, within one
 	 * transaction: its details go, its events and dates stay. */
-	if (cs->n && cw_register_exec(env->reg, "DROP TRIGGER "
+	if (cs->n && cw_store_exec(env->reg, "DROP TRIGGER "
 						"events_no_update") < 0)
 		goto out;
 	for (i = 0; i < cs->n; i++)
@@ -248,7 +248,7 @@ static int act_on(struct cw_env *env, const struct items *cs,
 		    bind_exec(env, event_fields, cs->v[i].id, env->today_s) < 0)
 			goto out;
 	if (cs->n &&
-	    cw_register_exec(env->reg,
+	    cw_store_exec(env->reg,
 			     "CREATE TRIGGER events_no_update BEFORE UPDATE ON"
 			     " events BEGIN SELECT RAISE(ABORT, 'the history"
 			     " is append-only'); END") < 0)
@@ -275,16 +275,16 @@ static int act_on(struct cw_env *env, const struct items *cs,
 	txt = cJSON_PrintUnformatted(d);
 	if (!txt)
 		tc_die_nomem();
-	if (cw_register_audit(env->reg, env->today_s, "purge", txt) < 0 ||
-	    cw_register_commit(env->reg) < 0)
+	if (cw_store_audit(env->reg, env->today_s, "purge", txt) < 0 ||
+	    cw_store_commit(env->reg) < 0)
 		goto out;
 	/* No deleted byte may linger in free pages or the log. */
-	if (cw_register_exec(env->reg, "VACUUM") < 0 ||
-	    cw_register_exec(env->reg, "PRAGMA wal_checkpoint(TRUNCATE)") < 0)
+	if (cw_store_exec(env->reg, "VACUUM") < 0 ||
+	    cw_store_exec(env->reg, "PRAGMA wal_checkpoint(TRUNCATE)") < 0)
 		goto out;
 	rc = 0;
 out:
-	cw_register_rollback(env->reg);
+	cw_store_rollback(env->reg);
 	cJSON_Delete(d);
 	free(txt);
 	tc_buf_release(&rel);

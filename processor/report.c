@@ -145,7 +145,7 @@ static int gather(struct cw_env *env, struct rows *r)
 
 	if (tc_calendar_add_working(cal, today, 5, &horizon) < 0)
 		horizon = today + 7;
-	st = cw_register_stmt(env->reg, intake);
+	st = cw_store_stmt(env->reg, intake);
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, env->today_s, -1, SQLITE_STATIC);
@@ -157,7 +157,7 @@ static int gather(struct cw_env *env, struct rows *r)
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		goto fail;
-	st = cw_register_stmt(env->reg, quar);
+	st = cw_store_stmt(env->reg, quar);
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, env->today_s, -1, SQLITE_STATIC);
@@ -178,7 +178,7 @@ static int gather(struct cw_env *env, struct rows *r)
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		goto fail;
-	st = cw_register_stmt(env->reg, cases);
+	st = cw_store_stmt(env->reg, cases);
 	if (!st)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -248,7 +248,7 @@ static int gather(struct cw_env *env, struct rows *r)
 	if (rc != SQLITE_DONE)
 		goto fail;
 	/* Restriction reviews: by number, kind and scope only. */
-	st = cw_register_stmt(env->reg, restr);
+	st = cw_store_stmt(env->reg, restr);
 	if (!st)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -282,7 +282,7 @@ static int gather(struct cw_env *env, struct rows *r)
 	qsort(r->v, r->n, sizeof(*r->v), cmp_row);
 	return 0;
 fail:
-	cw_register_error(env->reg, "reading the register for the report");
+	cw_store_error(env->reg, "reading the register for the report");
 	return -1;
 }
 

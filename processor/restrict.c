@@ -150,7 +150,7 @@ static int audit(struct cw_env *env, const char *action, int64_t id,
 	txt = cJSON_PrintUnformatted(o);
 	if (!txt)
 		tc_die_nomem();
-	rc = cw_register_audit(env->reg, env->today_s, action, txt);
+	rc = cw_store_audit(env->reg, env->today_s, action, txt);
 	free(txt);
 	cJSON_Delete(o);
 	return rc;
@@ -201,7 +201,7 @@ int cw_restrict_insert(struct cw_env *env, const struct cw_restriction *r,
 			return TC_EXIT_USAGE;
 		}
 	}
-	st = cw_register_stmt(env->reg, sql);
+	st = cw_store_stmt(env->reg, sql);
 	if (!st)
 		return TC_EXIT_ENV;
 	bind_opt(st, 1, r->name);
@@ -222,11 +222,11 @@ int cw_restrict_insert(struct cw_env *env, const struct cw_restriction *r,
 		sqlite3_bind_int64(st, 15, r->case_id);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		sqlite3_reset(st);
-		cw_register_error(env->reg, "adding a restriction");
+		cw_store_error(env->reg, "adding a restriction");
 		return TC_EXIT_ENV;
 	}
 	sqlite3_reset(st);
-	*id = sqlite3_last_insert_rowid(cw_register_db(env->reg));
+	*id = sqlite3_last_insert_rowid(cw_store_db(env->reg));
 	if (audit(env, "restriction_added", *id, NULL, r->start) < 0)
 		return TC_EXIT_ENV;
 	return 0;
@@ -238,7 +238,7 @@ static int add_review(struct cw_env *env, int64_t id, tc_day date,
 	static const char sql[] =
 	    "INSERT INTO restriction_reviews(restriction_id, date, outcome,"
 	    " next_review, detail, recorded) VALUES(?, ?, ?, ?, ?, ?)";
-	sqlite3_stmt *st = cw_register_stmt(env->reg, sql);
+	sqlite3_stmt *st = cw_store_stmt(env->reg, sql);
 
 	if (!st)
 		return -1;
@@ -250,7 +250,7 @@ static int add_review(struct cw_env *env, int64_t id, tc_day date,
 	bind_opt(st, 6, env->today_s);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		sqlite3_reset(st);
-		cw_register_error(env->reg, "recording a review");
+		cw_store_error(env->reg, "recording a review");
 		return -1;
 	}
 	sqlite3_reset(st);
@@ -264,7 +264,7 @@ int cw_restrict_lift_key(struct cw_env *env, const char *person_key,
 				  " person_key = ? AND status = 'active'";
 	static const char up[] = "UPDATE restriction_register SET status ="
 				 " 'lifted', lifted = ? WHERE id = ?";
-	sqlite3_stmt *st = cw_register_stmt(env->reg, sel);
+	sqlite3_stmt *st = cw_store_stmt(env->reg, sel);
 	int64_t ids[64];
 	size_t n = 0, i;
 	int rc;
@@ -276,11 +276,11 @@ int cw_restrict_lift_key(struct cw_env *env, const char *person_key,
 		ids[n++] = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		cw_register_error(env->reg, "finding restrictions");
+		cw_store_error(env->reg, "finding restrictions");
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		st = cw_register_stmt(env->reg, up);
+		st = cw_store_stmt(env->reg, up);
 		if (!st)
 			return -1;
 		bind_day(st, 1, date);
@@ -288,7 +288,7 @@ int cw_restrict_lift_key(struct cw_env *env, const char *person_key,
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE) {
-			cw_register_error(env->reg, "lifting a restriction");
+			cw_store_error(env->reg, "lifting a restriction");
 			return -1;
 		}
 		if (add_review(env, ids[i], date, "lift", CW_NODAY, NULL) < 0)
@@ -304,7 +304,7 @@ static void copy_col(sqlite3_stmt *st, int i, char *out, size_t n)
 	snprintf(out, n, "%s", s ? (const char *)s : "");
 }
 
-int cw_restrict_match(struct cw_register *reg, const char *email,
+int cw_restrict_match(struct cw_store *reg, const char *email,
 		      const char *phone, const char *name,
 		      const char *person_key, const char *service_area,
 		      struct cw_restriction_match *m)
@@ -318,7 +318,7 @@ int cw_restrict_match(struct cw_register *reg, const char *email,
 	    " email_norm = ?1) OR (?2 IS NOT NULL AND phone_norm = ?2) OR"
 	    " (?4 IS NOT NULL AND person_key = ?4) OR (?3 IS NOT NULL AND"
 	    " name_norm = ?3)) ORDER BY strong DESC, id LIMIT 1";
-	sqlite3_stmt *st = cw_register_stmt(reg, sql);
+	sqlite3_stmt *st = cw_store_stmt(reg, sql);
 	char en[256], pn[64], nn[256];
 	int rc, found = 0;
 
@@ -345,7 +345,7 @@ int cw_restrict_match(struct cw_register *reg, const char *email,
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		cw_register_error(reg, "looking up restrictions");
+		cw_store_error(reg, "looking up restrictions");
 		return -1;
 	}
 	return found;
@@ -363,12 +363,12 @@ int cw_restrict_add(struct cw_env *env, const struct cw_restriction *r)
 		    "--decided-by and --review");
 		return TC_EXIT_USAGE;
 	}
-	if (cw_register_begin(env->reg) < 0)
+	if (cw_store_begin(env->reg) < 0)
 		return TC_EXIT_ENV;
 	rc = cw_restrict_insert(env, r, &id);
-	if (!rc && cw_register_commit(env->reg) < 0)
+	if (!rc && cw_store_commit(env->reg) < 0)
 		rc = TC_EXIT_ENV;
-	cw_register_rollback(env->reg);
+	cw_store_rollback(env->reg);
 	if (!rc) {
 		printf("restriction R%lld added: %s, %s; review by ",
 		       (long long)id, cw_restrict_kind_label(r->kind),
@@ -422,7 +422,7 @@ int cw_restrict_list(struct cw_env *env, int due_only)
 	    0)
 		horizon = env->today + 7;
 	tc_day_format(horizon, hz);
-	st = cw_register_stmt(env->reg, sql);
+	st = cw_store_stmt(env->reg, sql);
 	if (!st)
 		return TC_EXIT_ENV;
 	printf("%-6s %-8s %-24s %-20s %-11s %-11s %s\n", "ID", "STATUS", "KIND",
@@ -444,7 +444,7 @@ int cw_restrict_list(struct cw_env *env, int due_only)
 	}
 	sqlite3_reset(st);
 	if (r != SQLITE_DONE) {
-		cw_register_error(env->reg, "listing restrictions");
+		cw_store_error(env->reg, "listing restrictions");
 		return TC_EXIT_ENV;
 	}
 	if (!n)
@@ -467,7 +467,7 @@ static int find(struct cw_env *env, const char *ids, int64_t *id,
 		tc_warnx("'%s' is not a restriction number (R12 or 12)", ids);
 		return 0;
 	}
-	st = cw_register_stmt(env->reg, sql);
+	st = cw_store_stmt(env->reg, sql);
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, *id);
@@ -478,7 +478,7 @@ static int find(struct cw_env *env, const char *ids, int64_t *id,
 	}
 	sqlite3_reset(st);
 	if (r != SQLITE_DONE) {
-		cw_register_error(env->reg, "finding a restriction");
+		cw_store_error(env->reg, "finding a restriction");
 		return -1;
 	}
 	tc_warnx("no restriction R%lld (try 'casework restrict list')",
@@ -510,7 +510,7 @@ int cw_restrict_show(struct cw_env *env, const char *ids)
 	if (*col(st, 15))
 		printf("personal data purged: %s\n", col(st, 15));
 	sqlite3_reset(st);
-	st = cw_register_stmt(env->reg, revs);
+	st = cw_store_stmt(env->reg, revs);
 	if (!st)
 		return TC_EXIT_ENV;
 	sqlite3_bind_int64(st, 1, id);
@@ -520,7 +520,7 @@ int cw_restrict_show(struct cw_env *env, const char *ids)
 		       col(st, 2), col(st, 3));
 	sqlite3_reset(st);
 	if (r != SQLITE_DONE) {
-		cw_register_error(env->reg, "reading reviews");
+		cw_store_error(env->reg, "reading reviews");
 		return TC_EXIT_ENV;
 	}
 	return fflush(stdout) ? TC_EXIT_ENV : TC_EXIT_OK;
@@ -612,7 +612,7 @@ int cw_restrict_review(struct cw_env *env, const char *ids, const char *outcome,
 	}
 	if (date == CW_NODAY)
 		date = env->today;
-	if (cw_register_begin(env->reg) < 0)
+	if (cw_store_begin(env->reg) < 0)
 		return TC_EXIT_ENV;
 	r = find(env, ids, &id, &st);
 	if (r <= 0) {
@@ -649,7 +649,7 @@ int cw_restrict_review(struct cw_env *env, const char *ids, const char *outcome,
 			goto out;
 		}
 	}
-	st = cw_register_stmt(env->reg, is_lift ? lift : cont);
+	st = cw_store_stmt(env->reg, is_lift ? lift : cont);
 	if (!st)
 		goto out;
 	if (is_lift) {
@@ -665,7 +665,7 @@ int cw_restrict_review(struct cw_env *env, const char *ids, const char *outcome,
 	r = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (r != SQLITE_DONE) {
-		cw_register_error(env->reg, "updating a restriction");
+		cw_store_error(env->reg, "updating a restriction");
 		goto out;
 	}
 	if (add_review(env, id, date, outcome, is_lift ? CW_NODAY : next,
@@ -674,7 +674,7 @@ int cw_restrict_review(struct cw_env *env, const char *ids, const char *outcome,
 	if (is_lift &&
 	    lifted_letter(env, id, name, rkind, rscope, start, date) < 0)
 		goto out;
-	if (cw_register_commit(env->reg) < 0)
+	if (cw_store_commit(env->reg) < 0)
 		goto out;
 	if (is_lift)
 		printf("R%lld lifted on %s\n", (long long)id,
@@ -684,7 +684,7 @@ int cw_restrict_review(struct cw_env *env, const char *ids, const char *outcome,
 		       (long long)id, outcome, cw_day_str(next, (char[11]){0}));
 	rc = fflush(stdout) ? TC_EXIT_ENV : TC_EXIT_OK;
 out:
-	cw_register_rollback(env->reg);
+	cw_store_rollback(env->reg);
 	free(name);
 	free(rkind);
 	free(rscope);

@@ -69,7 +69,7 @@ struct cw_restriction_match {
  * may be NULL), in scope for service_area; strong matches first. Returns
  * 1 found (m filled), 0 none, -1 error.
  */
-int cw_restrict_match(struct cw_register *reg, const char *email,
+int cw_restrict_match(struct cw_store *reg, const char *email,
 		      const char *phone, const char *name,
 		      const char *person_key, const char *service_area,
 		      struct cw_restriction_match *m);

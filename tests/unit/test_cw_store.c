@@ -1,5 +1,5 @@
 /*
- * test_cw_register.c: unit tests for processor/register.c (schema,
+ * test_cw_store.c: unit tests for processor/store.c (schema,
  * sequences, cases and stages round trip, the append-only history,
  * restrictions) and the CSV cell neutralisation of processor/report.c.
  */
@@ -16,13 +16,13 @@
 #include <unistd.h>
 
 #include "fsutil.h"
-#include "register.h"
+#include "store.h"
 #include "report.h"
 #include "restrict.h"
 
 static char dir[64];
 static char path[128];
-static struct cw_register *reg;
+static struct cw_store *reg;
 
 static int setup(void **state)
 {
@@ -31,14 +31,14 @@ static int setup(void **state)
 	if (!mkdtemp(dir))
 		return -1;
 	snprintf(path, sizeof(path), "%s/register.db", dir);
-	reg = cw_register_open(path);
+	reg = cw_store_open(path);
 	return reg ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	cw_register_close(reg);
+	cw_store_close(reg);
 	tc_fs_remove_tree(dir);
 	return 0;
 }
@@ -46,21 +46,21 @@ static int teardown(void **state)
 static void test_private_and_versioned(void **state)
 {
 	struct stat st;
-	struct cw_register *again;
+	struct cw_store *again;
 	sqlite3_stmt *s;
 
 	(void)state;
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
-	s = cw_register_stmt(reg, "SELECT max(version) FROM schema_version");
+	s = cw_store_stmt(reg, "SELECT max(version) FROM schema_version");
 	assert_non_null(s);
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_int(s, 0), CW_SCHEMA_VERSION);
 	sqlite3_reset(s);
 	/* Opening again migrates nothing and works. */
-	again = cw_register_open(path);
+	again = cw_store_open(path);
 	assert_non_null(again);
-	cw_register_close(again);
+	cw_store_close(again);
 }
 
 static void test_sequences(void **state)
@@ -68,13 +68,13 @@ static void test_sequences(void **state)
 	int n = 0;
 
 	(void)state;
-	assert_int_equal(cw_register_next_seq(reg, "complaint", 2026, &n), 0);
+	assert_int_equal(cw_store_next_seq(reg, "complaint", 2026, &n), 0);
 	assert_int_equal(n, 1);
-	assert_int_equal(cw_register_next_seq(reg, "complaint", 2026, &n), 0);
+	assert_int_equal(cw_store_next_seq(reg, "complaint", 2026, &n), 0);
 	assert_int_equal(n, 2);
-	assert_int_equal(cw_register_next_seq(reg, "complaint", 2027, &n), 0);
+	assert_int_equal(cw_store_next_seq(reg, "complaint", 2027, &n), 0);
 	assert_int_equal(n, 1);
-	assert_int_equal(cw_register_next_seq(reg, "compliment", 2026, &n), 0);
+	assert_int_equal(cw_store_next_seq(reg, "compliment", 2026, &n), 0);
 	assert_int_equal(n, 1);
 }
 
@@ -108,16 +108,16 @@ static void test_case_round_trip(void **state)
 	c.stages[0].responded = CW_NODAY;
 	c.stages[0].window_closes = CW_NODAY;
 	c.stages[0].closed = CW_NODAY;
-	assert_int_equal(cw_register_begin(reg), 0);
-	assert_int_equal(cw_register_case_insert(reg, &c), 0);
+	assert_int_equal(cw_store_begin(reg), 0);
+	assert_int_equal(cw_store_case_insert(reg, &c), 0);
 	assert_true(c.id > 0);
 	assert_int_equal(
-	    cw_register_event(reg, c.id, 1, "received", d, "{}", "2026-12-24"),
+	    cw_store_event(reg, c.id, 1, "received", d, "{}", "2026-12-24"),
 	    0);
-	assert_int_equal(cw_register_commit(reg), 0);
+	assert_int_equal(cw_store_commit(reg), 0);
 	cJSON_Delete(c.flags);
 
-	assert_int_equal(cw_register_case_load(reg, "CMP-2026-000001", 0, &got),
+	assert_int_equal(cw_store_case_load(reg, "CMP-2026-000001", 0, &got),
 			 1);
 	assert_string_equal(got.team, "Waste");
 	assert_int_equal(got.nstages, 1);
@@ -126,27 +126,27 @@ static void test_case_round_trip(void **state)
 	assert_string_equal(
 	    cJSON_GetArrayItem(got.flags, 0)->child->valuestring, "late");
 	cw_case_release(&got);
-	assert_int_equal(cw_register_case_load(reg, "K7QXM-3PD9R", 1, &got), 1);
+	assert_int_equal(cw_store_case_load(reg, "K7QXM-3PD9R", 1, &got), 1);
 	cw_case_release(&got);
-	assert_int_equal(cw_register_case_load(reg, "CMP-2026-999999", 0, &got),
+	assert_int_equal(cw_store_case_load(reg, "CMP-2026-999999", 0, &got),
 			 0);
 
 	/* Duplicates: same person and area within the window. */
-	assert_int_equal(cw_register_find_duplicate(reg, "abc", "bins", d + 20,
+	assert_int_equal(cw_store_find_duplicate(reg, "abc", "bins", d + 20,
 						    28, ref, sizeof(ref)),
 			 1);
 	assert_string_equal(ref, "CMP-2026-000001");
-	assert_int_equal(cw_register_find_duplicate(reg, "abc", "bins", d + 40,
+	assert_int_equal(cw_store_find_duplicate(reg, "abc", "bins", d + 40,
 						    28, ref, sizeof(ref)),
 			 0);
-	assert_int_equal(cw_register_find_duplicate(reg, "abc", "roads", d + 1,
+	assert_int_equal(cw_store_find_duplicate(reg, "abc", "roads", d + 1,
 						    28, ref, sizeof(ref)),
 			 0);
 
 	/* The history cannot be changed. */
-	assert_int_equal(cw_register_exec(reg, "UPDATE events SET event = 'x'"),
+	assert_int_equal(cw_store_exec(reg, "UPDATE events SET event = 'x'"),
 			 -1);
-	assert_int_equal(cw_register_exec(reg, "DELETE FROM events"), -1);
+	assert_int_equal(cw_store_exec(reg, "DELETE FROM events"), -1);
 
 	/* Restrictions: matched on email, phone or key; name is weaker. */
 	{
@@ -156,7 +156,7 @@ static void test_case_round_trip(void **state)
 						   "abc", "bins", &m),
 				 0);
 		assert_int_equal(
-		    cw_register_exec(
+		    cw_store_exec(
 			reg,
 			"INSERT INTO restriction_register(name_norm,"
 			" email_norm, phone_norm, kind, scope, start, review,"
@@ -183,7 +183,7 @@ static void test_case_round_trip(void **state)
 				 1);
 		assert_int_equal(m.strong, 0);
 		assert_int_equal(
-		    cw_register_exec(reg, "UPDATE restriction_register SET"
+		    cw_store_exec(reg, "UPDATE restriction_register SET"
 					  " status = 'lifted'"),
 		    0);
 		assert_int_equal(cw_restrict_match(reg, "pat@x.org", NULL, NULL,
@@ -191,10 +191,10 @@ static void test_case_round_trip(void **state)
 				 0);
 	}
 	/* The audit log cannot be changed. */
-	assert_int_equal(cw_register_audit(reg, "2026-01-01", "purge", "{}"),
+	assert_int_equal(cw_store_audit(reg, "2026-01-01", "purge", "{}"),
 			 0);
-	assert_int_equal(cw_register_exec(reg, "DELETE FROM audit"), -1);
-	assert_int_equal(cw_register_exec(reg, "UPDATE audit SET action = 'x'"),
+	assert_int_equal(cw_store_exec(reg, "DELETE FROM audit"), -1);
+	assert_int_equal(cw_store_exec(reg, "UPDATE audit SET action = 'x'"),
 			 -1);
 }
 

@@ -1,12 +1,13 @@
 /*
- * register.c: the SQLite register (see register.h).
+ * store.c: the register in SQLite, the one module of casework that speaks
+ * SQL (see store.h).
  *
  * Migrations are an array of SQL scripts; schema_version holds the highest
  * one applied, and each is applied in its own transaction, so a register
  * from an older build is brought forward on open and one from a newer build
  * is refused rather than misread.
  */
-#include "register.h"
+#include "store.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +21,7 @@
 
 #define STMT_CACHE 48
 
-struct cw_register {
+struct cw_store {
 	sqlite3 *db;
 	char *path; /* the register's file, named in every error */
 	struct {
@@ -176,7 +177,7 @@ static const char *const migrations[] = {
 };
 
 /* "FILE: [DOING: ]MESSAGE", and what to do when the disk is full. */
-static void warn_db(struct cw_register *reg, const char *doing, const char *msg)
+static void warn_db(struct cw_store *reg, const char *doing, const char *msg)
 {
 	int full =
 	    reg && reg->db && (sqlite3_errcode(reg->db) & 0xff) == SQLITE_FULL;
@@ -187,13 +188,13 @@ static void warn_db(struct cw_register *reg, const char *doing, const char *msg)
 		      : "");
 }
 
-void cw_register_error(struct cw_register *reg, const char *doing)
+void cw_store_error(struct cw_store *reg, const char *doing)
 {
 	warn_db(reg, doing,
 		reg && reg->db ? sqlite3_errmsg(reg->db) : "not open");
 }
 
-int cw_register_exec(struct cw_register *reg, const char *sql)
+int cw_store_exec(struct cw_store *reg, const char *sql)
 {
 	char *msg = NULL;
 
@@ -205,12 +206,12 @@ int cw_register_exec(struct cw_register *reg, const char *sql)
 	return 0;
 }
 
-static int get_version(struct cw_register *reg, int *version)
+static int get_version(struct cw_store *reg, int *version)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
 
-	if (cw_register_exec(reg, "CREATE TABLE IF NOT EXISTS schema_version("
+	if (cw_store_exec(reg, "CREATE TABLE IF NOT EXISTS schema_version("
 				  "version INTEGER NOT NULL)") < 0)
 		return -1;
 	if (sqlite3_prepare_v2(reg->db,
@@ -224,17 +225,17 @@ static int get_version(struct cw_register *reg, int *version)
 	rc = 0;
 out:
 	if (rc < 0)
-		cw_register_error(reg, "reading the schema version");
+		cw_store_error(reg, "reading the schema version");
 	sqlite3_finalize(st);
 	return rc;
 }
 
-static int migrate(struct cw_register *reg)
+static int migrate(struct cw_store *reg)
 {
 	int version = 0, n = (int)(sizeof(migrations) / sizeof(migrations[0]));
 	char sql[96];
 
-	if (cw_register_exec(reg, "BEGIN IMMEDIATE") < 0)
+	if (cw_store_exec(reg, "BEGIN IMMEDIATE") < 0)
 		return -1;
 	if (get_version(reg, &version) < 0)
 		goto fail;
@@ -245,22 +246,22 @@ static int migrate(struct cw_register *reg)
 		goto fail;
 	}
 	for (; version < n; version++) {
-		if (cw_register_exec(reg, migrations[version]) < 0)
+		if (cw_store_exec(reg, migrations[version]) < 0)
 			goto fail;
 		snprintf(sql, sizeof(sql),
 			 "INSERT INTO schema_version VALUES(%d)", version + 1);
-		if (cw_register_exec(reg, sql) < 0)
+		if (cw_store_exec(reg, sql) < 0)
 			goto fail;
 	}
-	return cw_register_exec(reg, "COMMIT");
+	return cw_store_exec(reg, "COMMIT");
 fail:
-	cw_register_exec(reg, "ROLLBACK");
+	cw_store_exec(reg, "ROLLBACK");
 	return -1;
 }
 
-struct cw_register *cw_register_open(const char *path)
+struct cw_store *cw_store_open(const char *path)
 {
-	struct cw_register *reg = calloc(1, sizeof(*reg));
+	struct cw_store *reg = calloc(1, sizeof(*reg));
 	int fd;
 
 	if (!reg)
@@ -277,25 +278,25 @@ struct cw_register *cw_register_open(const char *path)
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 				SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {
-		cw_register_error(reg, "opening");
+		cw_store_error(reg, "opening");
 		goto fail;
 	}
 	sqlite3_busy_timeout(reg->db, 10000);
 	/* temp_store=MEMORY: large sorts spill to memory, not to /var/tmp,
 	 * which the sandbox does not allow. */
-	if (cw_register_exec(reg, "PRAGMA journal_mode=WAL") < 0 ||
-	    cw_register_exec(reg, "PRAGMA temp_store=MEMORY") < 0 ||
-	    cw_register_exec(reg, "PRAGMA synchronous=FULL") < 0 ||
-	    cw_register_exec(reg, "PRAGMA foreign_keys=ON") < 0 ||
+	if (cw_store_exec(reg, "PRAGMA journal_mode=WAL") < 0 ||
+	    cw_store_exec(reg, "PRAGMA temp_store=MEMORY") < 0 ||
+	    cw_store_exec(reg, "PRAGMA synchronous=FULL") < 0 ||
+	    cw_store_exec(reg, "PRAGMA foreign_keys=ON") < 0 ||
 	    migrate(reg) < 0)
 		goto fail;
 	return reg;
 fail:
-	cw_register_close(reg);
+	cw_store_close(reg);
 	return NULL;
 }
 
-void cw_register_close(struct cw_register *reg)
+void cw_store_close(struct cw_store *reg)
 {
 	size_t i;
 
@@ -308,28 +309,28 @@ void cw_register_close(struct cw_register *reg)
 	free(reg);
 }
 
-sqlite3 *cw_register_db(struct cw_register *reg)
+sqlite3 *cw_store_db(struct cw_store *reg)
 {
 	return reg->db;
 }
 
-int cw_register_begin(struct cw_register *reg)
+int cw_store_begin(struct cw_store *reg)
 {
-	return cw_register_exec(reg, "BEGIN IMMEDIATE");
+	return cw_store_exec(reg, "BEGIN IMMEDIATE");
 }
 
-int cw_register_commit(struct cw_register *reg)
+int cw_store_commit(struct cw_store *reg)
 {
-	return cw_register_exec(reg, "COMMIT");
+	return cw_store_exec(reg, "COMMIT");
 }
 
-void cw_register_rollback(struct cw_register *reg)
+void cw_store_rollback(struct cw_store *reg)
 {
 	if (!sqlite3_get_autocommit(reg->db))
-		cw_register_exec(reg, "ROLLBACK");
+		cw_store_exec(reg, "ROLLBACK");
 }
 
-sqlite3_stmt *cw_register_stmt(struct cw_register *reg, const char *sql)
+sqlite3_stmt *cw_store_stmt(struct cw_store *reg, const char *sql)
 {
 	size_t i;
 	sqlite3_stmt *st = NULL;
@@ -342,7 +343,7 @@ sqlite3_stmt *cw_register_stmt(struct cw_register *reg, const char *sql)
 			return st;
 		}
 	if (sqlite3_prepare_v2(reg->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		cw_register_error(reg, "preparing a statement");
+		cw_store_error(reg, "preparing a statement");
 		return NULL;
 	}
 	if (reg->ncache == STMT_CACHE)
@@ -377,14 +378,14 @@ static void bind_day(sqlite3_stmt *st, int i, tc_day d)
 }
 
 /* Steps a statement expecting no row. */
-static int step_done(struct cw_register *reg, sqlite3_stmt *st,
+static int step_done(struct cw_store *reg, sqlite3_stmt *st,
 		     const char *doing)
 {
 	int rc = sqlite3_step(st);
 
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		cw_register_error(reg, doing);
+		cw_store_error(reg, doing);
 		return -1;
 	}
 	return 0;
@@ -413,9 +414,9 @@ static tc_day col_day(sqlite3_stmt *st, int i)
 	return d;
 }
 
-static int exists(struct cw_register *reg, const char *sql, const char *key)
+static int exists(struct cw_store *reg, const char *sql, const char *key)
 {
-	sqlite3_stmt *st = cw_register_stmt(reg, sql);
+	sqlite3_stmt *st = cw_store_stmt(reg, sql);
 	int rc;
 
 	if (!st)
@@ -427,22 +428,22 @@ static int exists(struct cw_register *reg, const char *sql, const char *key)
 		return 1;
 	if (rc == SQLITE_DONE)
 		return 0;
-	cw_register_error(reg, "looking something up");
+	cw_store_error(reg, "looking something up");
 	return -1;
 }
 
-int cw_register_bundle_seen(struct cw_register *reg, const char *sha256)
+int cw_store_bundle_seen(struct cw_store *reg, const char *sha256)
 {
 	return exists(reg, "SELECT 1 FROM bundles WHERE sha256 = ?", sha256);
 }
 
-int cw_register_add_bundle(struct cw_register *reg, const char *sha256,
+int cw_store_add_bundle(struct cw_store *reg, const char *sha256,
 			   const char *name, const char *bundle_id,
 			   const char *today, int nsubmissions)
 {
 	static const char sql[] =
 	    "INSERT OR IGNORE INTO bundles VALUES(?, ?, ?, ?, ?)";
-	sqlite3_stmt *st = cw_register_stmt(reg, sql);
+	sqlite3_stmt *st = cw_store_stmt(reg, sql);
 
 	if (!st)
 		return -1;
@@ -454,12 +455,12 @@ int cw_register_add_bundle(struct cw_register *reg, const char *sha256,
 	return step_done(reg, st, "recording a bundle");
 }
 
-int cw_register_submission_seen(struct cw_register *reg, const char *id)
+int cw_store_submission_seen(struct cw_store *reg, const char *id)
 {
 	return exists(reg, "SELECT 1 FROM submissions WHERE id = ?", id);
 }
 
-int cw_register_add_submission(struct cw_register *reg, const char *id,
+int cw_store_add_submission(struct cw_store *reg, const char *id,
 			       const char *bundle_sha, const char *form,
 			       const char *received, tc_day received_date,
 			       const char *outcome, int64_t case_id,
@@ -467,7 +468,7 @@ int cw_register_add_submission(struct cw_register *reg, const char *id,
 {
 	static const char sql[] =
 	    "INSERT INTO submissions VALUES(?, ?, ?, ?, ?, ?, ?, ?)";
-	sqlite3_stmt *st = cw_register_stmt(reg, sql);
+	sqlite3_stmt *st = cw_store_stmt(reg, sql);
 
 	if (!st)
 		return -1;
@@ -483,13 +484,13 @@ int cw_register_add_submission(struct cw_register *reg, const char *id,
 	return step_done(reg, st, "recording a submission");
 }
 
-int cw_register_add_quarantine(struct cw_register *reg, const char *bundle,
+int cw_store_add_quarantine(struct cw_store *reg, const char *bundle,
 			       const char *submission_id, const char *reason,
 			       const char *today)
 {
 	static const char sql[] =
 	    "INSERT OR IGNORE INTO quarantine VALUES(?, ?, ?, ?)";
-	sqlite3_stmt *st = cw_register_stmt(reg, sql);
+	sqlite3_stmt *st = cw_store_stmt(reg, sql);
 
 	if (!st)
 		return -1;
@@ -500,13 +501,13 @@ int cw_register_add_quarantine(struct cw_register *reg, const char *bundle,
 	return step_done(reg, st, "recording a quarantined submission");
 }
 
-int cw_register_next_seq(struct cw_register *reg, const char *type, int year,
+int cw_store_next_seq(struct cw_store *reg, const char *type, int year,
 			 int *seq)
 {
 	static const char up[] =
 	    "INSERT INTO sequences VALUES(?, ?, 1) ON CONFLICT(type, year)"
 	    " DO UPDATE SET last = last + 1 RETURNING last";
-	sqlite3_stmt *st = cw_register_stmt(reg, up);
+	sqlite3_stmt *st = cw_store_stmt(reg, up);
 	int rc;
 
 	if (!st)
@@ -518,13 +519,13 @@ int cw_register_next_seq(struct cw_register *reg, const char *type, int year,
 		*seq = sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW) {
-		cw_register_error(reg, "numbering a reference");
+		cw_store_error(reg, "numbering a reference");
 		return -1;
 	}
 	return 0;
 }
 
-static int save_stages(struct cw_register *reg, const struct cw_case *c)
+static int save_stages(struct cw_store *reg, const struct cw_case *c)
 {
 	static const char sql[] =
 	    "INSERT OR REPLACE INTO stages VALUES(?, ?, ?, ?, ?, ?, ?, ?,"
@@ -533,7 +534,7 @@ static int save_stages(struct cw_register *reg, const struct cw_case *c)
 
 	for (i = 0; i < c->nstages; i++) {
 		const struct cw_stage *s = &c->stages[i];
-		sqlite3_stmt *st = cw_register_stmt(reg, sql);
+		sqlite3_stmt *st = cw_store_stmt(reg, sql);
 
 		if (!st)
 			return -1;
@@ -570,14 +571,14 @@ static char *flags_text(const struct cw_case *c)
 	return s;
 }
 
-int cw_register_case_insert(struct cw_register *reg, struct cw_case *c)
+int cw_store_case_insert(struct cw_store *reg, struct cw_case *c)
 {
 	static const char sql[] =
 	    "INSERT INTO cases(reference, type, procedure, stage, status,"
 	    " submission_id, received, received_date, service_area, team,"
 	    " person_key, flags, pack_dirty) VALUES(?, ?, ?, ?, ?, ?, ?, ?,"
 	    " ?, ?, ?, ?, 1)";
-	sqlite3_stmt *st = cw_register_stmt(reg, sql);
+	sqlite3_stmt *st = cw_store_stmt(reg, sql);
 	char *flags = NULL;
 	int rc = -1;
 
@@ -605,13 +606,13 @@ out:
 	return rc;
 }
 
-int cw_register_case_update(struct cw_register *reg, const struct cw_case *c)
+int cw_store_case_update(struct cw_store *reg, const struct cw_case *c)
 {
 	static const char sql[] =
 	    "UPDATE cases SET type = ?, procedure = ?, stage = ?,"
 	    " status = ?, service_area = ?, team = ?, flags = ?,"
 	    " pack_dirty = 1 WHERE id = ?";
-	sqlite3_stmt *st = cw_register_stmt(reg, sql);
+	sqlite3_stmt *st = cw_store_stmt(reg, sql);
 	char *flags = NULL;
 	int rc = -1;
 
@@ -639,14 +640,14 @@ static const char case_cols[] =
     " received, received_date, service_area, team, person_key, flags"
     " FROM cases WHERE ";
 
-static int load_stages(struct cw_register *reg, struct cw_case *c)
+static int load_stages(struct cw_store *reg, struct cw_case *c)
 {
 	static const char sql[] =
 	    "SELECT stage, submission_id, request, ack_due, acknowledged,"
 	    " respond_due, responded, extension_days, extension_reason,"
 	    " window_closes, closed, outcome, remedy, learning FROM stages"
 	    " WHERE case_id = ? ORDER BY stage";
-	sqlite3_stmt *st = cw_register_stmt(reg, sql);
+	sqlite3_stmt *st = cw_store_stmt(reg, sql);
 	int rc;
 
 	if (!st)
@@ -673,13 +674,13 @@ static int load_stages(struct cw_register *reg, struct cw_case *c)
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		cw_register_error(reg, "loading stages");
+		cw_store_error(reg, "loading stages");
 		return -1;
 	}
 	return 0;
 }
 
-static int load_row(struct cw_register *reg, sqlite3_stmt *st,
+static int load_row(struct cw_store *reg, sqlite3_stmt *st,
 		    struct cw_case *c)
 {
 	int rc = sqlite3_step(st);
@@ -692,7 +693,7 @@ static int load_row(struct cw_register *reg, sqlite3_stmt *st,
 	}
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
-		cw_register_error(reg, "loading a case");
+		cw_store_error(reg, "loading a case");
 		return -1;
 	}
 	c->id = sqlite3_column_int64(st, 0);
@@ -721,7 +722,7 @@ static int load_row(struct cw_register *reg, sqlite3_stmt *st,
 	return 1;
 }
 
-int cw_register_case_load(struct cw_register *reg, const char *key,
+int cw_store_case_load(struct cw_store *reg, const char *key,
 			  int by_submission, struct cw_case *c)
 {
 	static char by_ref[sizeof(case_cols) + 20];
@@ -733,7 +734,7 @@ int cw_register_case_load(struct cw_register *reg, const char *key,
 		snprintf(by_sub, sizeof(by_sub), "%ssubmission_id = ?",
 			 case_cols);
 	}
-	st = cw_register_stmt(reg, by_submission ? by_sub : by_ref);
+	st = cw_store_stmt(reg, by_submission ? by_sub : by_ref);
 	memset(c, 0, sizeof(*c));
 	if (!st)
 		return -1;
@@ -741,7 +742,7 @@ int cw_register_case_load(struct cw_register *reg, const char *key,
 	return load_row(reg, st, c);
 }
 
-int cw_register_case_load_id(struct cw_register *reg, int64_t id,
+int cw_store_case_load_id(struct cw_store *reg, int64_t id,
 			     struct cw_case *c)
 {
 	static char by_id[sizeof(case_cols) + 12];
@@ -749,7 +750,7 @@ int cw_register_case_load_id(struct cw_register *reg, int64_t id,
 
 	if (!by_id[0])
 		snprintf(by_id, sizeof(by_id), "%sid = ?", case_cols);
-	st = cw_register_stmt(reg, by_id);
+	st = cw_store_stmt(reg, by_id);
 	memset(c, 0, sizeof(*c));
 	if (!st)
 		return -1;
@@ -783,14 +784,14 @@ void cw_case_release(struct cw_case *c)
 	memset(c, 0, sizeof(*c));
 }
 
-int cw_register_event(struct cw_register *reg, int64_t case_id, int stage,
+int cw_store_event(struct cw_store *reg, int64_t case_id, int stage,
 		      const char *event, tc_day date, const char *detail_json,
 		      const char *today)
 {
 	static const char sql[] =
 	    "INSERT INTO events(case_id, stage, event, date, detail,"
 	    " recorded) VALUES(?, ?, ?, ?, ?, ?)";
-	sqlite3_stmt *st = cw_register_stmt(reg, sql);
+	sqlite3_stmt *st = cw_store_stmt(reg, sql);
 
 	if (!st)
 		return -1;
@@ -803,11 +804,11 @@ int cw_register_event(struct cw_register *reg, int64_t case_id, int stage,
 	return step_done(reg, st, "recording an event");
 }
 
-int64_t cw_register_next_dirty(struct cw_register *reg, int64_t after)
+int64_t cw_store_next_dirty(struct cw_store *reg, int64_t after)
 {
 	static const char sql[] = "SELECT id FROM cases WHERE pack_dirty = 1"
 				  " AND id > ? ORDER BY id LIMIT 1";
-	sqlite3_stmt *st = cw_register_stmt(reg, sql);
+	sqlite3_stmt *st = cw_store_stmt(reg, sql);
 	int64_t id = 0;
 	int rc;
 
@@ -819,17 +820,17 @@ int64_t cw_register_next_dirty(struct cw_register *reg, int64_t after)
 		id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		cw_register_error(reg, "finding packs to write");
+		cw_store_error(reg, "finding packs to write");
 		return -1;
 	}
 	return id;
 }
 
-int cw_register_pack_done(struct cw_register *reg, int64_t case_id)
+int cw_store_pack_done(struct cw_store *reg, int64_t case_id)
 {
 	static const char sql[] =
 	    "UPDATE cases SET pack_dirty = 0 WHERE id = ?";
-	sqlite3_stmt *st = cw_register_stmt(reg, sql);
+	sqlite3_stmt *st = cw_store_stmt(reg, sql);
 
 	if (!st)
 		return -1;
@@ -837,7 +838,7 @@ int cw_register_pack_done(struct cw_register *reg, int64_t case_id)
 	return step_done(reg, st, "marking a pack written");
 }
 
-int cw_register_find_duplicate(struct cw_register *reg, const char *person_key,
+int cw_store_find_duplicate(struct cw_store *reg, const char *person_key,
 			       const char *service_area, tc_day date, int days,
 			       char *ref, size_t n)
 {
@@ -846,7 +847,7 @@ int cw_register_find_duplicate(struct cw_register *reg, const char *person_key,
 	    " service_area = ? AND received_date >= ? AND received_date"
 	    " <= ? AND type IN ('complaint', 'service_request',"
 	    " 'signposted') ORDER BY received_date DESC, id DESC LIMIT 1";
-	sqlite3_stmt *st = cw_register_stmt(reg, sql);
+	sqlite3_stmt *st = cw_store_stmt(reg, sql);
 	int rc, found = 0;
 
 	if (!st)
@@ -863,18 +864,18 @@ int cw_register_find_duplicate(struct cw_register *reg, const char *person_key,
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		cw_register_error(reg, "looking for duplicates");
+		cw_store_error(reg, "looking for duplicates");
 		return -1;
 	}
 	return found;
 }
 
-int cw_register_audit(struct cw_register *reg, const char *today,
+int cw_store_audit(struct cw_store *reg, const char *today,
 		      const char *action, const char *detail_json)
 {
 	static const char sql[] =
 	    "INSERT INTO audit(date, action, detail) VALUES(?, ?, ?)";
-	sqlite3_stmt *st = cw_register_stmt(reg, sql);
+	sqlite3_stmt *st = cw_store_stmt(reg, sql);
 
 	if (!st)
 		return -1;

@@ -1,5 +1,6 @@
 /*
- * register.h: the casework register, one SQLite database (register.db).
+ * store.h: the casework register, one SQLite database (register.db): the
+ * one interface through which casework reads and writes it.
  *
  * It holds the bundles seen (by sha256), every submission and what became
  * of it, the quarantine, cases, their stages, the append-only history of
@@ -10,8 +11,8 @@
  * Dates are stored as "YYYY-MM-DD" text (they sort and compare as dates);
  * in C they are tc_day, with CW_NODAY for "none".
  */
-#ifndef CW_REGISTER_H
-#define CW_REGISTER_H
+#ifndef CW_STORE_H
+#define CW_STORE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -24,10 +25,10 @@
 #define CW_NODAY      INT32_MIN
 #define CW_MAX_STAGES 9
 
-/* The schema version this build writes (see the migrations in register.c). */
+/* The schema version this build writes (see the migrations in store.c). */
 #define CW_SCHEMA_VERSION 2
 
-struct cw_register; /* opaque: an open register */
+struct cw_store; /* opaque: an open register */
 
 /* One stage of a case: facts recorded and the deadlines they give. */
 struct cw_stage {
@@ -72,85 +73,85 @@ struct cw_case {
  * Opens (creating if need be, mode 0600) and migrates the register at
  * path. Returns it, or NULL after printing why.
  */
-struct cw_register *cw_register_open(const char *path);
-void cw_register_close(struct cw_register *reg);
-sqlite3 *cw_register_db(struct cw_register *reg);
+struct cw_store *cw_store_open(const char *path);
+void cw_store_close(struct cw_store *reg);
+sqlite3 *cw_store_db(struct cw_store *reg);
 
 /* Transactions: 0 or -1 (after printing the SQLite error). */
-int cw_register_begin(struct cw_register *reg);
-int cw_register_commit(struct cw_register *reg);
-void cw_register_rollback(struct cw_register *reg);
+int cw_store_begin(struct cw_store *reg);
+int cw_store_commit(struct cw_store *reg);
+void cw_store_rollback(struct cw_store *reg);
 
 /*
  * A prepared statement for sql, cached by the address of sql (pass string
  * literals only), reset and with bindings cleared. NULL on error (printed).
  */
-sqlite3_stmt *cw_register_stmt(struct cw_register *reg, const char *sql);
+sqlite3_stmt *cw_store_stmt(struct cw_store *reg, const char *sql);
 /* Runs sql with no results. 0 or -1 (printed). */
-int cw_register_exec(struct cw_register *reg, const char *sql);
+int cw_store_exec(struct cw_store *reg, const char *sql);
 /* Prints the database's last error with what was being done. */
-void cw_register_error(struct cw_register *reg, const char *doing);
+void cw_store_error(struct cw_store *reg, const char *doing);
 
 /* 1 when a bundle with this sha256 was ingested, 0 when not, -1 error. */
-int cw_register_bundle_seen(struct cw_register *reg, const char *sha256);
-int cw_register_add_bundle(struct cw_register *reg, const char *sha256,
+int cw_store_bundle_seen(struct cw_store *reg, const char *sha256);
+int cw_store_add_bundle(struct cw_store *reg, const char *sha256,
 			   const char *name, const char *bundle_id,
 			   const char *today, int nsubmissions);
 
 /* 1 when the submission was processed (not quarantined), 0, -1 error. */
-int cw_register_submission_seen(struct cw_register *reg, const char *id);
+int cw_store_submission_seen(struct cw_store *reg, const char *id);
 /* Records what became of a processed submission. */
-int cw_register_add_submission(struct cw_register *reg, const char *id,
+int cw_store_add_submission(struct cw_store *reg, const char *id,
 			       const char *bundle_sha, const char *form,
 			       const char *received, tc_day received_date,
 			       const char *outcome, int64_t case_id,
 			       const char *today);
 /* Records a quarantined submission (once per bundle and submission). */
-int cw_register_add_quarantine(struct cw_register *reg, const char *bundle,
+int cw_store_add_quarantine(struct cw_store *reg, const char *bundle,
 			       const char *submission_id, const char *reason,
 			       const char *today);
 
 /* The next number in the sequence of type in year (1, 2, ...). */
-int cw_register_next_seq(struct cw_register *reg, const char *type, int year,
+int cw_store_next_seq(struct cw_store *reg, const char *type, int year,
 			 int *seq);
 
 /* Inserts c (c->id set) with its stages, marked for a new pack. */
-int cw_register_case_insert(struct cw_register *reg, struct cw_case *c);
+int cw_store_case_insert(struct cw_store *reg, struct cw_case *c);
 /* Rewrites c's row and stages, marked for a new pack. */
-int cw_register_case_update(struct cw_register *reg, const struct cw_case *c);
+int cw_store_case_update(struct cw_store *reg, const struct cw_case *c);
 /*
  * Loads the case with this reference (or with this submission id when
  * by_submission). Returns 1 found, 0 not found, -1 error. The caller
  * releases c with cw_case_release.
  */
-int cw_register_case_load(struct cw_register *reg, const char *key,
+int cw_store_case_load(struct cw_store *reg, const char *key,
 			  int by_submission, struct cw_case *c);
-int cw_register_case_load_id(struct cw_register *reg, int64_t id,
+int cw_store_case_load_id(struct cw_store *reg, int64_t id,
 			     struct cw_case *c);
 void cw_case_release(struct cw_case *c);
 
 /* Appends an event to a case's history (never updated or deleted). */
-int cw_register_event(struct cw_register *reg, int64_t case_id, int stage,
+int cw_store_event(struct cw_store *reg, int64_t case_id, int stage,
 		      const char *event, tc_day date, const char *detail_json,
 		      const char *today);
 
 /* The case id of a pack waiting to be written, from after (0 first); 0
  * when there is none, -1 error. */
-int64_t cw_register_next_dirty(struct cw_register *reg, int64_t after);
-int cw_register_pack_done(struct cw_register *reg, int64_t case_id);
+int64_t cw_store_next_dirty(struct cw_store *reg, int64_t after);
+int cw_store_pack_done(struct cw_store *reg, int64_t case_id);
 
 /*
  * Another case of the same person and service area received within
  * days calendar days before (or on) date: its reference into ref (size
  * n). 1 found, 0 not, -1 error.
  */
-int cw_register_find_duplicate(struct cw_register *reg, const char *person_key,
+int cw_store_find_duplicate(struct cw_store *reg, const char *person_key,
 			       const char *service_area, tc_day date, int days,
 			       char *ref, size_t n);
 
 /* Appends to the audit log (what belongs to no case: restrictions,
  * purges). detail_json must hold no personal data. 0 or -1. */
-int cw_register_audit(struct cw_register *reg, const char *today,
+int cw_store_audit(struct cw_store *reg, const char *today,
 		      const char *action, const char *detail_json);
 
 /* Date helpers: "YYYY-MM-DD" for a day, NULL for CW_NODAY (buf[11]). */
