@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "buffer.h"
+#include "fields.h"
 #include "forms.h"
 #include "yamljson.h"
 
@@ -806,13 +807,14 @@ static const char *option_value(const cJSON *o)
 int tc_rules_check_forms(const struct tc_rules *r, const struct tc_forms *fs)
 {
 	static const char *const need[][6] = {
-	    {"complaint", "service_area", "what_happened", "when_happened",
-	     "on_behalf", "raised_before"},
-	    {"feedback", "feedback_type", "service_area", "message", NULL,
+	    {TC_FORM_COMPLAINT, TC_F_SERVICE_AREA, TC_F_WHAT_HAPPENED,
+	     TC_F_WHEN_HAPPENED, TC_F_ON_BEHALF, TC_F_RAISED_BEFORE},
+	    {TC_FORM_FEEDBACK, TC_F_FEEDBACK_TYPE, TC_F_SERVICE_AREA,
+	     TC_F_MESSAGE, NULL, NULL},
+	    {TC_FORM_REVIEW, TC_F_CASE_REFERENCE, TC_F_WHY_UNHAPPY, NULL, NULL,
 	     NULL},
-	    {"review", "case_reference", "why_unhappy", NULL, NULL, NULL},
 	};
-	static const char *const routed[] = {"complaint", "feedback"};
+	static const char *const routed[] = {TC_FORM_COMPLAINT, TC_FORM_FEEDBACK};
 	size_t i, j, k;
 	int nerr = 0;
 	char *seen = xcalloc(r->nroute + r->nexcl, 1);
@@ -840,7 +842,7 @@ int tc_rules_check_forms(const struct tc_rules *r, const struct tc_forms *fs)
 	for (i = 0; i < 2; i++) {
 		const struct tc_form *f = tc_forms_find(fs, routed[i]);
 		cJSON *schema = f ? tc_form_schema_json(f) : NULL;
-		cJSON *field = find_field(schema, "service_area");
+		cJSON *field = find_field(schema, TC_F_SERVICE_AREA);
 		const cJSON *opts =
 		    cJSON_GetObjectItemCaseSensitive(field, "options");
 		const cJSON *o;
