@@ -248,44 +248,23 @@ startLevel = 2
 endLevel = 3
 ordered = false
 
-[[menus.main]]
-name = "Home"
-pageRef = "/"
-weight = 1
-[[menus.main]]
-name = "Housing repairs"
-pageRef = "/page-00001"
-weight = 2
-[[menus.main]]
-name = "Waste and recycling"
-pageRef = "/page-00002"
-weight = 3
-[[menus.main]]
-name = "Council tax"
-pageRef = "/page-00003"
-weight = 4
-[[menus.main]]
-name = "Parking"
-pageRef = "/page-00004"
-weight = 5
-[[menus.main]]
-name = "Ombudsman"
-url = "https://www.lgo.org.uk/"
-weight = 6
-
-[[menus.footer]]
-name = "Planning"
-pageRef = "/page-00005"
-weight = 1
-[[menus.footer]]
-name = "Libraries"
-pageRef = "/page-00006"
-weight = 2
-[[menus.footer]]
-name = "Timescales"
-url = "/page-00001/#timescales"
-weight = 3
 EOF
+# The same menus as site.yml's: menu KIND WEIGHT NAME KEY VALUE.
+menu() {
+	printf '[[menus.%s]]\nname = "%s"\n%s = "%s"\nweight = %s\n' "$1" "$3" "$4" "$5" "$2"
+}
+{
+	menu main 1 "Home" pageRef /
+	menu main 2 "Housing repairs" pageRef /page-00001
+	menu main 3 "Waste and recycling" pageRef /page-00002
+	menu main 4 "Council tax" pageRef /page-00003
+	menu main 5 "Parking" pageRef /page-00004
+	menu main 6 "Ombudsman" url https://www.lgo.org.uk/
+	echo
+	menu footer 1 "Planning" pageRef /page-00005
+	menu footer 2 "Libraries" pageRef /page-00006
+	menu footer 3 "Timescales" url "/page-00001/#timescales"
+} >>"$W/hugo/config.toml"
 
 cat >"$W/hugo/layouts/_default/baseof.html" <<'EOF'
 <!DOCTYPE html>

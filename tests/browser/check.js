@@ -23,19 +23,8 @@ const http = require('http');
 const path = require('path');
 const { chromium } = require('playwright-core');
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-];
+const { CHROMIUM, CHROMIUM_ARGS, AXE_TAGS, findFiles, siteRoot } = require('./common');
 const AXE_PATH = require.resolve('axe-core/axe.min.js');
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const DESKTOP = { width: 1280, height: 800 };
 const REFLOW = { width: 320, height: 640 };
 const MAX_TABS = 200;
@@ -163,16 +152,6 @@ function startServer(root) {
 
 // Folders whose names start with '.' (sitegen's .threecs/ page shells for
 // intake) are not pages anyone is served: intake refuses such paths.
-function findFiles(dir, ext, out = []) {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name.startsWith('.')) continue;
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) findFiles(full, ext, out);
-    else if (entry.isFile() && entry.name.toLowerCase().endsWith(ext)) out.push(full);
-  }
-  return out.sort();
-}
-
 function pageUrlPath(root, file) {
   const rel = path.relative(root, file).split(path.sep).join('/');
   if (rel === 'index.html') return '/';
@@ -451,22 +430,12 @@ async function screenshots(page, base, pagePaths, outDir) {
 // ---------------------------------------------------------------- main
 
 async function main() {
-  const siteArg = process.argv[2];
-  if (!siteArg) {
-    console.error('usage: check.js SITE_DIR [SCREENSHOT_DIR]');
-    return 2;
-  }
-  let root;
-  try {
-    root = fs.realpathSync(path.resolve(siteArg));
-  } catch (e) {
-    console.error(`check: site folder ${siteArg} not found`);
-    return 2;
-  }
+  const root = siteRoot('check', 'SITE_DIR [SCREENSHOT_DIR]');
+  if (!root) return 2;
   const shotDir = path.resolve(process.argv[3] || 'test-output/screenshots');
-  const files = findFiles(root, '.html');
+  const files = findFiles(root, /\.html$/i, true);
   if (files.length === 0) {
-    console.error(`check: no .html files under ${siteArg}`);
+    console.error(`check: no .html files under ${root}`);
     return 2;
   }
   const pagePaths = files.map((f) => pageUrlPath(root, f));

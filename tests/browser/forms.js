@@ -45,19 +45,8 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const INTAKE = path.join(ROOT, 'bin', 'intake');
 const SITEGEN = path.join(ROOT, 'bin', 'sitegen');
 const FORMS_DIR = path.join(ROOT, 'content', 'forms');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-];
+const { CHROMIUM, CHROMIUM_ARGS, AXE_TAGS } = require('./common');
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const DESKTOP = { width: 1280, height: 800 };
 const WAIT = 10000; // ms, for every wait on the browser or intake
 const MAX_TABS = 150; // Tab presses allowed to reach a form's first field

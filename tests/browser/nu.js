@@ -13,35 +13,17 @@ const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
 const { fileURLToPath } = require('url');
+const { findFiles, siteRoot } = require('./common');
 
 const VNU_JAR = path.join(__dirname, 'node_modules', 'vnu-jar', 'build', 'dist', 'vnu.jar');
 const JAVA = process.env.JAVA || 'java';
 
-function findFiles(dir, out = []) {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) findFiles(full, out);
-    else if (entry.isFile() && /\.(html|css)$/i.test(entry.name)) out.push(full);
-  }
-  return out.sort();
-}
-
 function main() {
-  const siteArg = process.argv[2];
-  if (!siteArg) {
-    console.error('usage: nu.js SITE_DIR');
-    return 2;
-  }
-  let root;
-  try {
-    root = fs.realpathSync(path.resolve(siteArg));
-  } catch (e) {
-    console.error(`nu: site folder ${siteArg} not found`);
-    return 2;
-  }
-  const files = findFiles(root);
+  const root = siteRoot('nu', 'SITE_DIR');
+  if (!root) return 2;
+  const files = findFiles(root, /\.(html|css)$/i, false);
   if (files.length === 0) {
-    console.error(`nu: no .html or .css files under ${siteArg}`);
+    console.error(`nu: no .html or .css files under ${root}`);
     return 2;
   }
   const run = spawnSync(JAVA, [

@@ -8,7 +8,6 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
 
-IN=${INTAKE:-bin/intake}
 NOW=2026-11-22T07:30:00Z
 BID=bundle-20261122T073000Z-web
 umask 022 # the bundle must be private whatever the caller's umask
@@ -17,20 +16,15 @@ umask 022 # the bundle must be private whatever the caller's umask
 # with a submission.json in the threecs-submission/1 format whose
 # attachments list each file's size and sha256.
 submission() {
-	local dir=$1/ready/$2 id=$2 n=0 atts="" f size sum
+	local base=$1 dir=$1/ready/$2 id=$2 n=0 f
 	shift 2
 	mkdir -p "$dir/files"
 	for f in "$@"; do
 		n=$((n + 1))
 		printf '%s' "$f" >"$dir/files/$n"
-		size=$(stat -c %s "$dir/files/$n")
-		sum=$(sha256sum "$dir/files/$n" | cut -d' ' -f1)
-		[ -n "$atts" ] && atts="$atts,"
-		atts="$atts{\"field\":\"evidence\",\"name\":\"file$n.txt\",\"type\":\"text/plain\",\"size\":$size,\"sha256\":\"$sum\",\"path\":\"files/$n\"}"
 	done
-	[ "$n" -eq 0 ] && rmdir "$dir/files"
-	printf '{"format":"threecs-submission/1","id":"%s","form":"complaint","form_hash":"%s","received":"2026-11-21T10:00:00Z","channel":"web","fields":{"name":"Ann Example","details":"The bin was not collected – twice.","topics":["waste","repeat"]},"attachments":[%s]}\n' \
-		"$id" "$(printf x | sha256sum | cut -d' ' -f1)" "$atts" >"$dir/submission.json"
+	spool_submission "$base" "$id" \
+		'{"name":"Ann Example","details":"The bin was not collected – twice.","topics":["waste","repeat"]}' file
 }
 
 # spool DIR: three good submissions and one that is not valid JSON.

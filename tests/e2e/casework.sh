@@ -7,22 +7,7 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
 
-CW=${CASEWORK:-bin/casework}
-MK=tests/data/bundles/mkbundle.py
 S=$SCRATCH
-
-cw() { "$CW" --rules content/rules.yml --forms content/forms "$@"; }
-
-# py 'python statements' : runs with mkbundle imported as mb, P = $S/subs
-py() {
-	python3 - "$@" <<EOF
-import sys, json
-sys.path.insert(0, "tests/data/bundles")
-import mkbundle as mb
-P = "$S/subs"
-$PYCODE
-EOF
-}
 
 # A complaint with the fields that matter overridden.
 complaint() { # id received service [extra json]

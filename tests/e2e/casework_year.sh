@@ -9,21 +9,7 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
 
-CW=${CASEWORK:-bin/casework}
-MK=tests/data/bundles/mkbundle.py
 S=$SCRATCH
-
-cw() { "$CW" --rules content/rules.yml --forms content/forms "$@"; }
-
-py() {
-	python3 - "$@" <<EOF2
-import sys, json
-sys.path.insert(0, "tests/data/bundles")
-import mkbundle as mb
-P = "$S/subs"
-$PYCODE
-EOF2
-}
 
 complaint() { # id received service name email phone
 	PYCODE="

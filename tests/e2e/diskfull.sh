@@ -9,9 +9,6 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
 
-SG=${SITEGEN:-bin/sitegen}
-IN=${INTAKE:-bin/intake}
-CW=${CASEWORK:-bin/casework}
 MOUNTS=()
 PIDS=()
 cleanup() {
@@ -161,20 +158,14 @@ BID=bundle-20261122T073000Z-web
 IDS="A0000-00001 A0000-00002 A0000-00003 A0000-00004"
 # submission DIR ID [SIZE...]: a whole submission with random attachments.
 submission() {
-	local dir=$1/ready/$2 id=$2 n=0 atts="" sz size sum
+	local base=$1 dir=$1/ready/$2 id=$2 n=0 sz
 	shift 2
 	mkdir -p "$dir/files"
 	for sz in "$@"; do
 		n=$((n + 1))
 		head -c "$sz" /dev/urandom >"$dir/files/$n"
-		size=$(stat -c %s "$dir/files/$n")
-		sum=$(sha256sum "$dir/files/$n" | cut -d' ' -f1)
-		[ -n "$atts" ] && atts="$atts,"
-		atts="$atts{\"field\":\"evidence\",\"name\":\"f$n.txt\",\"type\":\"text/plain\",\"size\":$size,\"sha256\":\"$sum\",\"path\":\"files/$n\"}"
 	done
-	[ "$n" -eq 0 ] && rmdir "$dir/files"
-	printf '{"format":"threecs-submission/1","id":"%s","form":"complaint","form_hash":"%s","received":"2026-11-21T10:00:00Z","channel":"web","fields":{"name":"Ann Example"},"attachments":[%s]}\n' \
-		"$id" "$(printf x | sha256sum | cut -d' ' -f1)" "$atts" >"$dir/submission.json"
+	spool_submission "$base" "$id" '{"name":"Ann Example"}' f
 }
 mkdir -p "$SCRATCH/spool0/tmp"
 submission "$SCRATCH/spool0" A0000-00001 100000

@@ -13,11 +13,6 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
 
-IN=${INTAKE:-bin/intake}
-SITE=$SCRATCH/site
-SPOOL=$SCRATCH/spool
-FORMS=content/forms
-LIB=tests/e2e/intake_lib.py
 CLIENT=tests/e2e/hostile_client.py
 FORM=complaint
 TIMEOUT=3  # --timeout: the idle timeout, seconds
@@ -27,11 +22,8 @@ SERVER=
 stop_all() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$SCRATCH"; }
 trap stop_all EXIT
 
-${SITEGEN:-bin/sitegen} build --out "$SITE" --quiet >"$SCRATCH/sg.log" 2>&1
+intake_site
 check "sitegen builds the site" test -s "$SITE/index.html"
-for d in forms received; do mkdir -p "$SITE/.threecs/$d"; done
-[ -f "$SITE/.threecs/forms/$FORM.html" ] || printf '<!DOCTYPE html>\n<html lang="en-GB"><head><title>%s</title></head><body><main>\n<!--threecs:form-->\n</main></body></html>\n' "$FORM" >"$SITE/.threecs/forms/$FORM.html"
-[ -f "$SITE/.threecs/received/$FORM.html" ] || printf '<!DOCTYPE html>\n<html lang="en-GB"><head><title>Received</title></head><body><main><p>Your reference is <strong>@@REFERENCE@@</strong></p></main></body></html>\n' >"$SITE/.threecs/received/$FORM.html"
 
 intake_start "$SCRATCH/out" "$SCRATCH/err" --site "$SITE" --forms "$FORMS" \
 	--spool "$SPOOL" "${INTAKE_USER_OPT[@]}" --timeout $TIMEOUT --rate $RATE

@@ -8,12 +8,6 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
 
-IN=${INTAKE:-bin/intake}
-SG=${SITEGEN:-bin/sitegen}
-SITE=$SCRATCH/site
-SPOOL=$SCRATCH/spool
-FORMS=content/forms
-LIB=tests/e2e/intake_lib.py
 PIDS=()
 # SIGTERM, not SIGKILL, and wait: a server stopped cleanly runs its exit
 # checks (the sanitizer build's leak check) before the script ends.
@@ -25,18 +19,10 @@ stop_all() {
 }
 trap stop_all EXIT
 
-export FORMS
-FORM_IDS=$(ls "$FORMS" | sed -n 's/^\([a-z0-9][a-z0-9_-]*\)\.yml$/\1/p')
-
-$SG build --out "$SITE" --quiet >"$SCRATCH/sg.log" 2>&1
-check "sitegen builds the site" test -s "$SITE/index.html"
-# Shells sitegen has not written yet are made minimal here (the form
+# The site, with minimal shells for forms sitegen wrote none for (the form
 # schemas come from the definitions when the site has none).
-for id in $FORM_IDS; do
-	mkdir -p "$SITE/.threecs/forms" "$SITE/.threecs/received" "$SITE/assets/forms"
-	[ -f "$SITE/.threecs/forms/$id.html" ] || printf '<!DOCTYPE html>\n<html lang="en-GB"><head><title>%s</title></head><body><main>\n<!--threecs:form-->\n</main></body></html>\n' "$id" >"$SITE/.threecs/forms/$id.html"
-	[ -f "$SITE/.threecs/received/$id.html" ] || printf '<!DOCTYPE html>\n<html lang="en-GB"><head><title>Received</title></head><body><main><p>Your reference is <strong>@@REFERENCE@@</strong></p></main></body></html>\n' >"$SITE/.threecs/received/$id.html"
-done
+intake_site
+check "sitegen builds the site" test -s "$SITE/index.html"
 ln -s /etc "$SITE/outside"
 ln -s /etc/passwd "$SITE/passwd.txt"
 

@@ -15,12 +15,7 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
 
-SG=${SITEGEN:-bin/sitegen}
-IN=${INTAKE:-bin/intake}
-SITE=$SCRATCH/site
-SPOOL=$SCRATCH/spool
 OUT=$SCRATCH/bundles
-export FORMS=content/forms
 SEED=${SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
 ROUNDS=${ROUNDS:-8}
 echo "# seed $SEED (replay with SEED=$SEED), $ROUNDS rounds"
@@ -33,12 +28,7 @@ pycheck() {
 	if out=$(python3 - "$@" 2>&1); then ok "$what"; else not_ok "$what" "$(printf '%s\n' "$out" | head -30)"; fi
 }
 
-$SG build --out "$SITE" --quiet >/dev/null 2>&1
-for id in $(ls "$FORMS" | sed -n 's/^\([a-z0-9][a-z0-9_-]*\)\.yml$/\1/p'); do
-	mkdir -p "$SITE/.threecs/forms" "$SITE/.threecs/received"
-	[ -f "$SITE/.threecs/forms/$id.html" ] || printf '<!DOCTYPE html>\n<html lang="en-GB"><head><title>%s</title></head><body>\n<!--threecs:form-->\n</body></html>\n' "$id" >"$SITE/.threecs/forms/$id.html"
-	[ -f "$SITE/.threecs/received/$id.html" ] || printf '<!DOCTYPE html>\n<html lang="en-GB"><head><title>Received</title></head><body><p>@@REFERENCE@@</p></body></html>\n' >"$SITE/.threecs/received/$id.html"
-done
+intake_site
 
 # The driver: owns every process it starts and kills them by pid only.
 python3 - "$IN" "$SITE" "$SPOOL" "$OUT" "$SEED" "$ROUNDS" "$SCRATCH/results.json" <<'PY'

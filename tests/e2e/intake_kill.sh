@@ -7,21 +7,9 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
 
-IN=${INTAKE:-bin/intake}
-SG=${SITEGEN:-bin/sitegen}
-SITE=$SCRATCH/site
-SPOOL=$SCRATCH/spool
-export FORMS=content/forms
-LIB=tests/e2e/intake_lib.py
 PID=""
 trap '[ -n "$PID" ] && kill -9 $PID 2>/dev/null; rm -rf "$SCRATCH"' EXIT
-
-$SG build --out "$SITE" --quiet >/dev/null 2>&1
-for id in $(ls "$FORMS" | sed -n 's/^\([a-z0-9][a-z0-9_-]*\)\.yml$/\1/p'); do
-	mkdir -p "$SITE/.threecs/forms" "$SITE/.threecs/received"
-	[ -f "$SITE/.threecs/forms/$id.html" ] || printf '<!DOCTYPE html>\n<html lang="en-GB"><head><title>%s</title></head><body>\n<!--threecs:form-->\n</body></html>\n' "$id" >"$SITE/.threecs/forms/$id.html"
-	[ -f "$SITE/.threecs/received/$id.html" ] || printf '<!DOCTYPE html>\n<html lang="en-GB"><head><title>Received</title></head><body><p>@@REFERENCE@@</p></body></html>\n' >"$SITE/.threecs/received/$id.html"
-done
+intake_site
 
 start() {
 	intake_start "$SCRATCH/out" "$SCRATCH/err" --site "$SITE" --forms "$FORMS" \

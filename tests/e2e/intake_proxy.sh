@@ -8,8 +8,6 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
 
-IN=${INTAKE:-bin/intake}
-SG=${SITEGEN:-bin/sitegen}
 S=$SCRATCH
 PID=""
 trap '[ -n "$PID" ] && kill -9 $PID 2>/dev/null; rm -rf "$SCRATCH"' EXIT

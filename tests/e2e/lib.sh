@@ -63,3 +63,58 @@ finish() {
 	echo "$1: $pass passed, $fail failed"
 	[ "$fail" -eq 0 ]
 }
+
+# intake_site: what the intake scripts share: SITE, SPOOL, LIB,
+# FORMS (exported, for intake_lib.py) and FORM_IDS; then builds the site
+# into $SITE with the real sitegen (its output in $SCRATCH/sg.log), and
+# gives any form sitegen wrote no page shells for minimal ones.
+intake_site() {
+	local id
+	SITE=$SCRATCH/site
+	SPOOL=$SCRATCH/spool
+	LIB=tests/e2e/intake_lib.py
+	export FORMS=content/forms
+	FORM_IDS=$(ls "$FORMS" | sed -n 's/^\([a-z0-9][a-z0-9_-]*\)\.yml$/\1/p')
+	"$SG" build --out "$SITE" --quiet >"$SCRATCH/sg.log" 2>&1
+	for id in $FORM_IDS; do
+		mkdir -p "$SITE/.threecs/forms" "$SITE/.threecs/received" "$SITE/assets/forms"
+		[ -f "$SITE/.threecs/forms/$id.html" ] || printf '<!DOCTYPE html>\n<html lang="en-GB"><head><title>%s</title></head><body><main>\n<!--threecs:form-->\n</main></body></html>\n' "$id" >"$SITE/.threecs/forms/$id.html"
+		[ -f "$SITE/.threecs/received/$id.html" ] || printf '<!DOCTYPE html>\n<html lang="en-GB"><head><title>Received</title></head><body><main><p>Your reference is <strong>@@REFERENCE@@</strong></p></main></body></html>\n' >"$SITE/.threecs/received/$id.html"
+	done
+}
+
+# The programs under test (the memory-checked run names the sanitizer
+# builds). cw runs casework on the council's rules and forms; py runs $PYCODE with tests/data/bundles'
+# mkbundle imported as mb and P the folder of submissions ($SCRATCH/subs).
+CW=${CASEWORK:-bin/casework}
+IN=${INTAKE:-bin/intake}
+SG=${SITEGEN:-bin/sitegen}
+MK=tests/data/bundles/mkbundle.py
+cw() { "$CW" --rules content/rules.yml --forms content/forms "$@"; }
+py() {
+	python3 - "$@" <<EOF_PY
+import sys, json
+sys.path.insert(0, "tests/data/bundles")
+import mkbundle as mb
+P = "$SCRATCH/subs"
+$PYCODE
+EOF_PY
+}
+
+# spool_submission DIR ID FIELDS PREFIX: writes DIR/ready/ID/submission.json
+# in the threecs-submission/1 format around the attachments already in
+# DIR/ready/ID/files/1, 2, ... (each listed with its size and sha256, named
+# PREFIXn.txt); FIELDS is the fields object's JSON. No files: no files/.
+spool_submission() {
+	local dir=$1/ready/$2 id=$2 fields=$3 prefix=$4 n=0 atts="" size sum
+	while [ -f "$dir/files/$((n + 1))" ]; do
+		n=$((n + 1))
+		size=$(stat -c %s "$dir/files/$n")
+		sum=$(sha256sum "$dir/files/$n" | cut -d' ' -f1)
+		[ -n "$atts" ] && atts="$atts,"
+		atts="$atts{\"field\":\"evidence\",\"name\":\"$prefix$n.txt\",\"type\":\"text/plain\",\"size\":$size,\"sha256\":\"$sum\",\"path\":\"files/$n\"}"
+	done
+	[ "$n" -eq 0 ] && rmdir "$dir/files" 2>/dev/null
+	printf '{"format":"threecs-submission/1","id":"%s","form":"complaint","form_hash":"%s","received":"2026-11-21T10:00:00Z","channel":"web","fields":%s,"attachments":[%s]}\n' \
+		"$id" "$(printf x | sha256sum | cut -d' ' -f1)" "$fields" "$atts" >"$dir/submission.json"
+}

@@ -7,14 +7,10 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
 
-CW=${CASEWORK:-bin/casework}
-IN=${INTAKE:-bin/intake}
-SG=${SITEGEN:-bin/sitegen}
 S=$SCRATCH
 PID=""
 trap '[ -n "$PID" ] && kill -9 $PID 2>/dev/null; rm -rf "$SCRATCH"' EXIT
 
-cw() { "$CW" --rules content/rules.yml --forms content/forms "$@"; }
 
 # Landlock present? (the kernel tells through the syscall; /proc shows
 # nothing). Without it the programs run with a warning and these checks

@@ -6,7 +6,6 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
 
-SG=${SITEGEN:-bin/sitegen}
 FIX=tests/data/site/content
 OUT=$SCRATCH/out
 

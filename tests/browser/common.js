@@ -1,0 +1,52 @@
+'use strict';
+// common.js: what the browser suites share: how Chromium is started, the
+// WCAG rule sets axe checks, finding a site's files and reading the
+// site folder argument.
+
+const fs = require('fs');
+const path = require('path');
+
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+// Headless, and with nothing that reaches out to the network: the machine
+// has none, and every refused connection is noise.
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+];
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+// Every file below dir whose name matches re, sorted; skipHidden leaves out
+// names starting with a dot (and what is below them).
+function findFiles(dir, re, skipHidden, out = []) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (skipHidden && entry.name.startsWith('.')) continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) findFiles(full, re, skipHidden, out);
+    else if (entry.isFile() && re.test(entry.name)) out.push(full);
+  }
+  return out.sort();
+}
+
+// The site folder named by process.argv[2], resolved; null after saying
+// why (usage names the program's arguments).
+function siteRoot(prog, usage) {
+  const siteArg = process.argv[2];
+  if (!siteArg) {
+    console.error(`usage: ${prog}.js ${usage}`);
+    return null;
+  }
+  try {
+    return fs.realpathSync(path.resolve(siteArg));
+  } catch (e) {
+    console.error(`${prog}: site folder ${siteArg} not found`);
+    return null;
+  }
+}
+
+module.exports = { CHROMIUM, CHROMIUM_ARGS, AXE_TAGS, findFiles, siteRoot };
