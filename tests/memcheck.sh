@@ -14,7 +14,11 @@
 set -u
 cd "$(dirname "$0")/.."
 
-SUITES=${*:-sitegen intake bundle casework casework_year}
+SUITES=${*:-sitegen intake bundle casework casework_year regress}
+# The golden regression cases run as a suite of their own.
+suite_script() {
+	if [ "$1" = regress ]; then echo tests/regress/run.sh; else echo "tests/e2e/$1.sh"; fi
+}
 # Relative paths: casework.sh runs the program from another folder as
 # "$OLDPWD/$CW".
 export SITEGEN=build/san/bin/sitegen
@@ -44,7 +48,7 @@ for s in $SUITES; do
 	ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=1:strict_string_checks=1:check_initialization_order=1:log_path=$d/asan \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$d/ubsan \
 		LSAN_OPTIONS=log_path=$d/asan \
-		bash "tests/e2e/$s.sh" >"$d/out" 2>&1
+		bash "$(suite_script "$s")" >"$d/out" 2>&1
 	rc=$?
 	secs=$(($(date +%s) - t0))
 	summary=$(grep -E ': [0-9]+ passed, [0-9]+ failed$' "$d/out" | tail -1)

@@ -23,14 +23,16 @@ PY
 }
 
 # run NAME CMD...: CMD's stdout, stderr and exit code into $OUT/NAME.out
-# (paths under $WORK written as WORK).
+# (the program by its name alone, paths under $WORK written as WORK).
 run() {
 	local name=$1 rc
 	shift
 	rc=0
 	"$@" >"$WORK/stdout" 2>"$WORK/stderr" || rc=$?
 	{
-		echo "\$ ${*#$ROOT/}"
+		prog=$1
+		shift
+		echo "\$ ${prog##*/} $*"
 		cat "$WORK/stdout"
 		echo "-- stderr"
 		cat "$WORK/stderr"

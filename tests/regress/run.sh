@@ -13,9 +13,10 @@
 # bin/...), so the same cases run on the sanitizer builds.
 set -u
 cd "$(dirname "$0")/../.."
-export SITEGEN=${SITEGEN:-$PWD/bin/sitegen}
-export INTAKE=${INTAKE:-$PWD/bin/intake}
-export CASEWORK=${CASEWORK:-$PWD/bin/casework}
+SITEGEN=$(realpath "${SITEGEN:-bin/sitegen}")
+INTAKE=$(realpath "${INTAKE:-bin/intake}")
+CASEWORK=$(realpath "${CASEWORK:-bin/casework}")
+export SITEGEN INTAKE CASEWORK
 export ROOT=$PWD
 export TZ=Europe/London
 
