@@ -3,9 +3,11 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
 #include "err.h"
 
 #ifndef TC_VERSION
@@ -141,6 +143,45 @@ int tc_cli_main(const struct tc_prog *p, int argc, char **argv)
 	return rc;
 }
 
+/* Stores a bound option's value into the struct at base. 0, or 2 (a usage
+ * error, printed). */
+static int store(const struct tc_opt *o, const char *value, void *base)
+{
+	char *at = (char *)base + o->off;
+	const char *what = NULL;
+	char *end;
+	long v;
+
+	switch (o->kind) {
+	case TC_OPT_STR:
+		*(const char **)(void *)at = value;
+		return 0;
+	case TC_OPT_FLAG:
+		*(int *)(void *)at = 1;
+		return 0;
+	case TC_OPT_INT:
+		what = o->what ? o->what : "a number in range";
+		if (!value || !*value)
+			break;
+		errno = 0;
+		v = strtol(value, &end, 10);
+		if (*end || errno || v < o->lo || v > o->hi)
+			break;
+		*(int *)(void *)at = (int)v;
+		return 0;
+	case TC_OPT_DAY:
+		what = "a date YYYY-MM-DD";
+		if (tc_day_parse(value, (tc_day *)(void *)at) == 0)
+			return 0;
+		break;
+	case TC_OPT_CALL:
+		break;
+	}
+	tc_warnx("--%s: '%s' is not %s", o->name, value ? value : "",
+		 what ? what : "an accepted value");
+	return TC_EXIT_USAGE;
+}
+
 int tc_cli_parse(const struct tc_prog *p, const struct tc_cmd *c, int argc,
 		 char **argv,
 		 int (*set)(void *arg, const char *name, const char *value),
@@ -189,7 +230,8 @@ int tc_cli_parse(const struct tc_prog *p, const struct tc_cmd *c, int argc,
 				 o->name);
 			return TC_EXIT_USAGE;
 		}
-		rc = set(arg, o->name, value);
+		rc = o->kind == TC_OPT_CALL ? set(arg, o->name, value)
+					    : store(o, value, arg);
 		if (rc)
 			return rc;
 	}

@@ -8,13 +8,40 @@
 #ifndef TC_CLI_H
 #define TC_CLI_H
 
+#include <stddef.h>
 #include <stdio.h>
+
+/*
+ * How tc_cli_parse stores an option: through the caller's set function
+ * (TC_OPT_CALL, the default), or itself, at byte offset off of the struct
+ * the caller passes as arg (an option is bound to its variable where it is
+ * declared): a const char * (TC_OPT_STR), an int set to 1 (TC_OPT_FLAG),
+ * an int within lo..hi (TC_OPT_INT), a tc_day from "YYYY-MM-DD"
+ * (TC_OPT_DAY). A value that does not parse is a usage error:
+ * "--NAME: 'VALUE' is not WHAT".
+ */
+enum tc_opt_kind { TC_OPT_CALL = 0, TC_OPT_STR, TC_OPT_FLAG, TC_OPT_INT, TC_OPT_DAY };
 
 struct tc_opt {
 	const char *name; /* long name without "--", e.g. "content" */
 	const char *arg;  /* argument placeholder ("DIR"), NULL for a flag */
 	const char *help; /* one line, with the default where there is one */
+	enum tc_opt_kind kind; /* how it is stored */
+	size_t off;	       /* where, for all but TC_OPT_CALL */
+	int lo, hi;	       /* TC_OPT_INT: the range accepted */
+	const char *what;      /* TC_OPT_INT: what the value must be ("a
+				  number in range" when NULL) */
 };
+
+/* Declarations of bound options, for a struct S of the caller's. */
+#define TC_OPT_BIND_STR(name, arg, help, S, field)                          \
+	{(name), (arg), (help), TC_OPT_STR, offsetof(S, field), 0, 0, NULL}
+#define TC_OPT_BIND_FLAG(name, help, S, field)                              \
+	{(name), NULL, (help), TC_OPT_FLAG, offsetof(S, field), 0, 0, NULL}
+#define TC_OPT_BIND_INT(name, arg, help, S, field, lo, hi, what)            \
+	{(name), (arg), (help), TC_OPT_INT, offsetof(S, field), (lo), (hi), (what)}
+#define TC_OPT_BIND_DAY(name, help, S, field)                               \
+	{(name), "YYYY-MM-DD", (help), TC_OPT_DAY, offsetof(S, field), 0, 0, NULL}
 
 struct tc_cmd {
 	const char *name;		  /* e.g. "build" */
@@ -51,7 +78,9 @@ int tc_cli_main(const struct tc_prog *p, int argc, char **argv);
 
 /*
  * Parses the options of argv (argv[0] being the command) against opts plus
- * --help. Calls set(name, value, arg) for each (value NULL for a flag).
+ * --help. Stores each bound option into arg (see enum tc_opt_kind) and
+ * calls set(arg, name, value) for the others (value NULL for a flag; set
+ * may be NULL when every option is bound).
  * Stops at "--" or the first non-option and stores its index in *optind_out.
  * Prints a usage error and returns 2 on an unknown option or a missing
  * argument; returns -1 when --help was given (after printing help); 0 on

@@ -18,80 +18,120 @@
 #include "report.h"
 #include "restrict.h"
 
+/* Everything any command's options can set. */
+struct args {
+	struct cw_env env;
+	struct cw_query q;
+	struct cw_record rec;
+	struct cw_restriction rs;
+	struct cw_period period;
+	const char *out;
+	int due, dry_run, yes, year;
+	int json;
+	char *pos[64]; /* positional arguments (ingest takes the rest) */
+	int npos;
+	char **rest; /* ingest: all positional arguments */
+	int bad;
+};
+
+#define STR(name, arg, help, field)                                         \
+	TC_OPT_BIND_STR(name, arg, help, struct args, field)
+#define FLAG(name, help, field) TC_OPT_BIND_FLAG(name, help, struct args, field)
+#define INT(name, arg, help, field, lo, hi)                                 \
+	TC_OPT_BIND_INT(name, arg, help, struct args, field, lo, hi, NULL)
+#define DAY(name, help, field) TC_OPT_BIND_DAY(name, help, struct args, field)
+
 static const struct tc_opt global_opts[] = {
-    {"data", "DIR", "the casework folder (default casework)"},
-    {"rules", "FILE", "workflow rules (default content/rules.yml)"},
-    {"forms", "DIR", "form definitions (default content/forms)"},
-    {"today", "YYYY-MM-DD", "the date to act as today (default: local date)"},
+    STR("data", "DIR", "the casework folder (default casework)", env.data),
+    STR("rules", "FILE", "workflow rules (default content/rules.yml)",
+	env.rules_path),
+    STR("forms", "DIR", "form definitions (default content/forms)",
+	env.forms_dir),
+    DAY("today", "the date to act as today (default: local date)",
+	env.today),
     {0},
 };
 
 static const struct tc_opt list_opts[] = {
-    {"overdue", NULL, "only cases with an overdue deadline"},
-    {"due-within", "N", "only cases with a deadline within N working days"},
-    {"flag", "F", "only cases carrying flag F"},
-    {"stage", "N", "only cases at stage N"},
-    {"json", NULL, "print JSON instead of a table"},
+    FLAG("overdue", "only cases with an overdue deadline", q.overdue),
+    INT("due-within", "N", "only cases with a deadline within N working days",
+	q.due_within, 0, 366),
+    STR("flag", "F", "only cases carrying flag F", q.flag),
+    INT("stage", "N", "only cases at stage N", q.stage, 0, 9),
+    FLAG("json", "print JSON instead of a table", json),
     {0},
 };
 
 static const struct tc_opt show_opts[] = {
-    {"json", NULL, "print the case as case.json has it"},
+    FLAG("json", "print the case as case.json has it", json),
     {0},
 };
 
 static const struct tc_opt record_opts[] = {
-    {"date", "YYYY-MM-DD", "when it happened (default: today)"},
-    {"days", "N", "extended: working days added"},
-    {"reason", "TEXT", "extended, restricted: why"},
-    {"outcome", "O", "closed: the outcome (upheld, partly-upheld, ...)"},
-    {"remedy", "R", "closed: the remedy given"},
-    {"learning", "TEXT", "closed: what the service learnt"},
-    {"to", "TEAM", "reassigned: the new team"},
-    {"review", "YYYY-MM-DD", "restricted: when to review it"},
-    {"contact", "NAME", "restricted: the single named contact"},
-    {"kind", "K", "restricted: the kind (default single-point-of-contact)"},
-    {"scope", "S", "restricted: council (default) or a service area"},
-    {"decided-by", "WHO", "restricted: who decided it"},
+    DAY("date", "when it happened (default: today)", rec.date),
+    INT("days", "N", "extended: working days added", rec.days, 1, 200),
+    STR("reason", "TEXT", "extended, restricted: why", rec.reason),
+    STR("outcome", "O", "closed: the outcome (upheld, partly-upheld, ...)",
+	rec.outcome),
+    STR("remedy", "R", "closed: the remedy given", rec.remedy),
+    STR("learning", "TEXT", "closed: what the service learnt", rec.learning),
+    STR("to", "TEAM", "reassigned: the new team", rec.to),
+    DAY("review", "restricted: when to review it", rec.review),
+    STR("contact", "NAME", "restricted: the single named contact",
+	rec.contact),
+    STR("kind", "K", "restricted: the kind (default single-point-of-contact)",
+	rec.kind),
+    STR("scope", "S", "restricted: council (default) or a service area",
+	rec.scope),
+    STR("decided-by", "WHO", "restricted: who decided it", rec.decided_by),
     {0},
 };
 
 static const struct tc_opt restrict_opts[] = {
-    {"name", "N", "add: the person's name"},
-    {"email", "E", "add: their email address (matched, normalised)"},
-    {"phone", "P", "add: their phone number (matched, normalised)"},
-    {"kind", "K",
-     "add, review: single-point-of-contact, written-contact-only, "
-     "limited-calls, read-and-file or restricted-premises"},
-    {"scope", "S", "add, review: council, or one service area"},
-    {"reason", "TEXT", "add: why (the behaviour and what was considered)"},
-    {"decided-by", "WHO", "add: the officer who decided it"},
-    {"review", "YYYY-MM-DD", "add: review by; review: the next review"},
-    {"contact", "TEAM", "add, review: the named contact new contact goes to"},
-    {"outcome", "O", "review: continue, vary or lift"},
-    {"date", "YYYY-MM-DD", "add: start; review: when reviewed (default today)"},
-    {"due", NULL, "list: only reviews due within 5 working days or overdue"},
+    STR("name", "N", "add: the person's name", rs.name),
+    STR("email", "E", "add: their email address (matched, normalised)",
+	rs.email),
+    STR("phone", "P", "add: their phone number (matched, normalised)",
+	rs.phone),
+    STR("kind", "K",
+	"add, review: single-point-of-contact, written-contact-only, "
+	"limited-calls, read-and-file or restricted-premises",
+	rs.kind),
+    STR("scope", "S", "add, review: council, or one service area", rs.scope),
+    STR("reason", "TEXT", "add: why (the behaviour and what was considered)",
+	rec.reason),
+    STR("decided-by", "WHO", "add: the officer who decided it",
+	rs.decided_by),
+    DAY("review", "add: review by; review: the next review", rec.review),
+    STR("contact", "TEAM", "add, review: the named contact new contact goes to",
+	rs.contact),
+    STR("outcome", "O", "review: continue, vary or lift", rec.outcome),
+    DAY("date", "add: start; review: when reviewed (default today)",
+	rec.date),
+    FLAG("due", "list: only reviews due within 5 working days or overdue",
+	 due),
     {0},
 };
 
 static const struct tc_opt annual_opts[] = {
-    {"year", "YYYY", "the calendar year to report on"},
-    {"from", "YYYY-MM-DD", "or: the first day of the period"},
-    {"to", "YYYY-MM-DD", "and the last day of the period"},
+    TC_OPT_BIND_INT("year", "YYYY", "the calendar year to report on",
+		    struct args, year, 1900, 9999, "a year YYYY"),
+    DAY("from", "or: the first day of the period", period.from),
+    DAY("to", "and the last day of the period", period.to),
     {0},
 };
 
 static const struct tc_opt purge_opts[] = {
-    {"dry-run", NULL, "list what is past retention (the default)"},
-    {"yes", NULL, "remove it"},
+    FLAG("dry-run", "list what is past retention (the default)", dry_run),
+    FLAG("yes", "remove it", yes),
     {0},
 };
 
 static const struct tc_opt export_opts[] = {
-    {"email", "E", "the person's email address"},
-    {"phone", "P", "the person's phone number"},
-    {"name", "N", "the person's name"},
-    {"out", "FILE.zip", "where to write the zip (0600)"},
+    STR("email", "E", "the person's email address", rs.email),
+    STR("phone", "P", "the person's phone number", rs.phone),
+    STR("name", "N", "the person's name", rs.name),
+    STR("out", "FILE.zip", "where to write the zip (0600)", out),
     {0},
 };
 
@@ -143,131 +183,6 @@ static const struct tc_prog prog = {
     .cmds = commands,
 };
 
-/* Everything any command's options can set. */
-struct args {
-	struct cw_env env;
-	struct cw_query q;
-	struct cw_record rec;
-	struct cw_restriction rs;
-	struct cw_period period;
-	const char *out;
-	const char *to; /* annual --to, parsed by cmd_annual */
-	int due, dry_run, yes, year;
-	int json;
-	char *pos[64]; /* positional arguments (ingest takes the rest) */
-	int npos;
-	char **rest; /* ingest: all positional arguments */
-	int bad;
-};
-
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-	char *end;
-	long v;
-
-	if (!s || !*s)
-		return -1;
-	v = strtol(s, &end, 10);
-	if (*end || v < lo || v > hi)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
-static int set_opt(void *arg, const char *name, const char *value)
-{
-	struct args *a = arg;
-	tc_day d;
-
-	if (!strcmp(name, "data"))
-		a->env.data = value;
-	else if (!strcmp(name, "rules"))
-		a->env.rules_path = value;
-	else if (!strcmp(name, "forms"))
-		a->env.forms_dir = value;
-	else if (!strcmp(name, "today")) {
-		if (tc_day_parse(value, &a->env.today) < 0) {
-			tc_warnx("--today: '%s' is not a date YYYY-MM-DD",
-				 value);
-			return TC_EXIT_USAGE;
-		}
-	} else if (!strcmp(name, "json"))
-		a->json = 1;
-	else if (!strcmp(name, "overdue"))
-		a->q.overdue = 1;
-	else if (!strcmp(name, "due-within")) {
-		if (parse_int(value, 0, 366, &a->q.due_within) < 0)
-			goto bad_num;
-	} else if (!strcmp(name, "flag"))
-		a->q.flag = value;
-	else if (!strcmp(name, "stage")) {
-		if (parse_int(value, 0, 9, &a->q.stage) < 0)
-			goto bad_num;
-	} else if (!strcmp(name, "date") || !strcmp(name, "review")) {
-		if (tc_day_parse(value, &d) < 0) {
-			tc_warnx("--%s: '%s' is not a date YYYY-MM-DD", name,
-				 value);
-			return TC_EXIT_USAGE;
-		}
-		if (!strcmp(name, "date"))
-			a->rec.date = d;
-		else
-			a->rec.review = d;
-	} else if (!strcmp(name, "days")) {
-		if (parse_int(value, 1, 200, &a->rec.days) < 0)
-			goto bad_num;
-	} else if (!strcmp(name, "reason"))
-		a->rec.reason = value;
-	else if (!strcmp(name, "outcome"))
-		a->rec.outcome = value;
-	else if (!strcmp(name, "remedy"))
-		a->rec.remedy = value;
-	else if (!strcmp(name, "learning"))
-		a->rec.learning = value;
-	else if (!strcmp(name, "to"))
-		a->rec.to = a->to = value; /* reassigned; annual's date */
-	else if (!strcmp(name, "contact"))
-		a->rec.contact = a->rs.contact = value;
-	else if (!strcmp(name, "name"))
-		a->rs.name = value;
-	else if (!strcmp(name, "email"))
-		a->rs.email = value;
-	else if (!strcmp(name, "phone"))
-		a->rs.phone = value;
-	else if (!strcmp(name, "kind"))
-		a->rec.kind = a->rs.kind = value;
-	else if (!strcmp(name, "scope"))
-		a->rec.scope = a->rs.scope = value;
-	else if (!strcmp(name, "decided-by"))
-		a->rec.decided_by = a->rs.decided_by = value;
-	else if (!strcmp(name, "due"))
-		a->due = 1;
-	else if (!strcmp(name, "dry-run"))
-		a->dry_run = 1;
-	else if (!strcmp(name, "yes"))
-		a->yes = 1;
-	else if (!strcmp(name, "out"))
-		a->out = value;
-	else if (!strcmp(name, "year")) {
-		if (parse_int(value, 1900, 9999, &a->year) < 0) {
-			tc_warnx("--year: '%s' is not a year YYYY", value);
-			return TC_EXIT_USAGE;
-		}
-	} else if (!strcmp(name, "from")) {
-		if (tc_day_parse(value, &d) < 0) {
-			tc_warnx("--from: '%s' is not a date YYYY-MM-DD",
-				 value);
-			return TC_EXIT_USAGE;
-		}
-		a->period.from = d;
-	}
-	return 0;
-bad_num:
-	tc_warnx("--%s: '%s' is not a number in range", name,
-		 value ? value : "");
-	return TC_EXIT_USAGE;
-}
-
 /*
  * Parses argv with options anywhere among the positional arguments.
  * Returns 0, -1 after --help, or an exit code.
@@ -292,7 +207,7 @@ static int parse(const char *cmd, int argc, char **argv, struct args *a)
 		tc_die_nomem();
 	/* argv[at] plays the command's part for each round of parsing. */
 	while (at < argc) {
-		rc = tc_cli_parse(&prog, c, argc - at, argv + at, set_opt, a,
+		rc = tc_cli_parse(&prog, c, argc - at, argv + at, NULL, a,
 				  &used);
 		if (rc)
 			return rc;
@@ -446,10 +361,6 @@ static int cmd_annual(int argc, char **argv)
 
 	if (rc)
 		return finish(&a, rc < 0 ? 0 : rc);
-	if (a.to && tc_day_parse(a.to, &a.period.to) < 0) {
-		tc_warnx("--to: '%s' is not a date YYYY-MM-DD", a.to);
-		return finish(&a, TC_EXIT_USAGE);
-	}
 	if (a.year) {
 		if (a.period.from != CW_NODAY || a.period.to != CW_NODAY) {
 			tc_warnx("annual: give --year or --from and --to, "
