@@ -28,11 +28,11 @@ void tc_grow(void **p, size_t elem, size_t need, size_t *alloc);
 
 /* x: an lvalue pointer to the elements; nr: the count needed; alloc: an
  * lvalue size_t capacity. */
-#define TC_ALLOC_GROW(x, nr, alloc)                                          \
+#define TC_ALLOC_GROW(x, nr, alloc)                                            \
 	tc_grow((void **)&(x), sizeof(*(x)), (nr), &(alloc))
 
 /* As TC_ALLOC_GROW, evaluating to 0 or -1 instead of exiting. */
-#define TC_ALLOC_GROW_TRY(x, nr, alloc)                                      \
+#define TC_ALLOC_GROW_TRY(x, nr, alloc)                                        \
 	tc_grow_try((void **)&(x), sizeof(*(x)), (nr), &(alloc))
 
 #endif

@@ -20,7 +20,13 @@
  * (TC_OPT_DAY). A value that does not parse is a usage error:
  * "--NAME: 'VALUE' is not WHAT".
  */
-enum tc_opt_kind { TC_OPT_CALL = 0, TC_OPT_STR, TC_OPT_FLAG, TC_OPT_INT, TC_OPT_DAY };
+enum tc_opt_kind {
+	TC_OPT_CALL = 0,
+	TC_OPT_STR,
+	TC_OPT_FLAG,
+	TC_OPT_INT,
+	TC_OPT_DAY
+};
 
 struct tc_opt {
 	const char *name; /* long name without "--", e.g. "content" */
@@ -34,14 +40,26 @@ struct tc_opt {
 };
 
 /* Declarations of bound options, for a struct S of the caller's. */
-#define TC_OPT_BIND_STR(name, arg, help, S, field)                          \
-	{(name), (arg), (help), TC_OPT_STR, offsetof(S, field), 0, 0, NULL}
-#define TC_OPT_BIND_FLAG(name, help, S, field)                              \
-	{(name), NULL, (help), TC_OPT_FLAG, offsetof(S, field), 0, 0, NULL}
-#define TC_OPT_BIND_INT(name, arg, help, S, field, lo, hi, what)            \
-	{(name), (arg), (help), TC_OPT_INT, offsetof(S, field), (lo), (hi), (what)}
-#define TC_OPT_BIND_DAY(name, help, S, field)                               \
-	{(name), "YYYY-MM-DD", (help), TC_OPT_DAY, offsetof(S, field), 0, 0, NULL}
+#define TC_OPT_BIND_STR(name, arg, help, S, field)                             \
+	{                                                                      \
+		(name), (arg), (help), TC_OPT_STR, offsetof(S, field), 0, 0,   \
+		    NULL                                                       \
+	}
+#define TC_OPT_BIND_FLAG(name, help, S, field)                                 \
+	{                                                                      \
+		(name), NULL, (help), TC_OPT_FLAG, offsetof(S, field), 0, 0,   \
+		    NULL                                                       \
+	}
+#define TC_OPT_BIND_INT(name, arg, help, S, field, lo, hi, what)               \
+	{                                                                      \
+		(name), (arg), (help), TC_OPT_INT, offsetof(S, field), (lo),   \
+		    (hi), (what)                                               \
+	}
+#define TC_OPT_BIND_DAY(name, help, S, field)                                  \
+	{                                                                      \
+		(name), "YYYY-MM-DD", (help), TC_OPT_DAY, offsetof(S, field),  \
+		    0, 0, NULL                                                 \
+	}
 
 struct tc_cmd {
 	const char *name;		  /* e.g. "build" */

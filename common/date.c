@@ -35,7 +35,7 @@ static int is_leap(int y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static int days_in_month(int y, int m)
+int tc_days_in_month(int y, int m)
 {
 	static const int len[12] = {31, 28, 31, 30, 31, 30,
 				    31, 31, 30, 31, 30, 31};
@@ -98,14 +98,13 @@ tc_day tc_day_add_months(tc_day day, int n)
 	months = (int64_t)y * 12 + (m - 1) + n;
 	y = (int)floor_div(months, 12);
 	m = (int)(months - (int64_t)y * 12) + 1;
-	dim = days_in_month(y, m);
+	dim = tc_days_in_month(y, m);
 	if (d > dim)
 		d = dim;
 	return tc_day_from_civil(y, m, d);
 }
 
-/* Reads n decimal digits at s into *v. Returns 0, or -1 on a non-digit. */
-static int digits(const char *s, int n, int *v)
+int tc_digits(const char *s, int n, int *v)
 {
 	int i, r = 0, rc = -1;
 
@@ -120,20 +119,27 @@ out:
 	return rc;
 }
 
-/* Parses "YYYY-MM-DD" at s (not necessarily NUL-terminated after it). */
-static int parse_ymd(const char *s, int *y, int *m, int *d)
+int tc_ymd_scan(const char *s, int *y, int *m, int *d)
 {
 	int rc = -1;
 
-	if (digits(s, 4, y) < 0 || s[4] != '-' || digits(s + 5, 2, m) < 0 ||
-	    s[7] != '-' || digits(s + 8, 2, d) < 0)
+	if (tc_digits(s, 4, y) < 0 || s[4] != '-' ||
+	    tc_digits(s + 5, 2, m) < 0 || s[7] != '-' ||
+	    tc_digits(s + 8, 2, d) < 0)
 		goto out;
-	if (*y < MIN_YEAR || *y > MAX_YEAR || *m < 1 || *m > 12 || *d < 1 ||
-	    *d > days_in_month(*y, *m))
+	if (*m < 1 || *m > 12 || *d < 1 || *d > tc_days_in_month(*y, *m))
 		goto out;
 	rc = 0;
 out:
 	return rc;
+}
+
+/* "YYYY-MM-DD" at s within the years tc_day_parse accepts. */
+static int parse_ymd(const char *s, int *y, int *m, int *d)
+{
+	if (tc_ymd_scan(s, y, m, d) < 0 || *y < MIN_YEAR || *y > MAX_YEAR)
+		return -1;
+	return 0;
 }
 
 int tc_day_parse(const char *ymd, tc_day *day)
@@ -235,9 +241,9 @@ static int parse_rfc3339(const char *s, struct tm *tm)
 		goto out;
 	if (parse_ymd(s, &y, &mo, &d) < 0 || s[10] != 'T')
 		goto out;
-	if (digits(s + 11, 2, &h) < 0 || s[13] != ':' ||
-	    digits(s + 14, 2, &mi) < 0 || s[16] != ':' ||
-	    digits(s + 17, 2, &sec) < 0)
+	if (tc_digits(s + 11, 2, &h) < 0 || s[13] != ':' ||
+	    tc_digits(s + 14, 2, &mi) < 0 || s[16] != ':' ||
+	    tc_digits(s + 17, 2, &sec) < 0)
 		goto out;
 	if (h > 23 || mi > 59 || sec > 60)
 		goto out;

@@ -14,6 +14,18 @@ typedef int32_t tc_day; /* days since 1970-01-01 */
 /* "No date": a day no calendar reaches. */
 #define TC_NODAY INT32_MIN
 
+/* Reads n decimal digits at s (which holds n bytes) into *v. 0, or -1 on
+ * anything else. */
+int tc_digits(const char *s, int n, int *v);
+/* Days in month m (1-12) of year y. */
+int tc_days_in_month(int y, int m);
+/*
+ * Reads a real date "YYYY-MM-DD" (any year 0000-9999) from the first 10
+ * bytes at s, which must hold that many; what follows is the caller's to
+ * check. 0, or -1.
+ */
+int tc_ymd_scan(const char *s, int *y, int *m, int *d);
+
 /* Parses "YYYY-MM-DD" (a real date, years 1900-2199). 0, or -1. */
 int tc_day_parse(const char *ymd, tc_day *day);
 /* Writes "YYYY-MM-DD" and a NUL into out[11]. */

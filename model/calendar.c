@@ -390,14 +390,15 @@ struct tc_calendar *tc_calendar_load(const char *path, struct tc_error *err)
 	root = cJSON_ParseWithLengthOpts(text.data, text.len + 1, &end, 1);
 	if (!root) {
 		tc_utf8_line_col(text.data, text.len,
-		      end ? (size_t)(end - text.data) : text.len, &line, &col);
+				 end ? (size_t)(end - text.data) : text.len,
+				 &line, &col);
 		tc_error_set(err, TC_ESYNTAX, path, line, col,
 			     "JSON syntax error");
 		goto out;
 	}
 	if (!cJSON_IsObject(root)) {
-		tc_utf8_line_col(text.data, text.len, skip_ws(text.data, text.len, 0),
-		      &line, &col);
+		tc_utf8_line_col(text.data, text.len,
+				 skip_ws(text.data, text.len, 0), &line, &col);
 		tc_error_set(err, TC_EINVAL, path, line, col,
 			     "a calendar is a JSON object with division, "
 			     "first_year, last_year and holidays");
@@ -605,4 +606,3 @@ int tc_calendar_working_between(const struct tc_calendar *cal, tc_day a,
 out:
 	return (int)n;
 }
-

@@ -2,8 +2,8 @@
  * fields.h: the names of the form fields that the programs act on, beyond
  * showing them: the rules route and flag by them, casework matches people
  * and restrictions by them, the case pack lays them out. Declared once
- * here; the forms in content/forms must define them (tc_rules_check_forms checks
- * that each form the rules rely on has its fields).
+ * here; the forms in content/forms must define them (tc_rules_check_forms
+ * checks that each form the rules rely on has its fields).
  */
 #ifndef TC_FIELDS_H
 #define TC_FIELDS_H

@@ -34,10 +34,10 @@ struct args {
 	int bad;
 };
 
-#define STR(name, arg, help, field)                                         \
+#define STR(name, arg, help, field)                                            \
 	TC_OPT_BIND_STR(name, arg, help, struct args, field)
 #define FLAG(name, help, field) TC_OPT_BIND_FLAG(name, help, struct args, field)
-#define INT(name, arg, help, field, lo, hi)                                 \
+#define INT(name, arg, help, field, lo, hi)                                    \
 	TC_OPT_BIND_INT(name, arg, help, struct args, field, lo, hi, NULL)
 #define DAY(name, help, field) TC_OPT_BIND_DAY(name, help, struct args, field)
 
@@ -47,8 +47,7 @@ static const struct tc_opt global_opts[] = {
 	env.rules_path),
     STR("forms", "DIR", "form definitions (default content/forms)",
 	env.forms_dir),
-    DAY("today", "the date to act as today (default: local date)",
-	env.today),
+    DAY("today", "the date to act as today (default: local date)", env.today),
     {0},
 };
 
@@ -77,8 +76,7 @@ static const struct tc_opt record_opts[] = {
     STR("learning", "TEXT", "closed: what the service learnt", rec.learning),
     STR("to", "TEAM", "reassigned: the new team", rec.to),
     DAY("review", "restricted: when to review it", rec.review),
-    STR("contact", "NAME", "restricted: the single named contact",
-	rec.contact),
+    STR("contact", "NAME", "restricted: the single named contact", rec.contact),
     STR("kind", "K", "restricted: the kind (default single-point-of-contact)",
 	rec.kind),
     STR("scope", "S", "restricted: council (default) or a service area",
@@ -100,16 +98,13 @@ static const struct tc_opt restrict_opts[] = {
     STR("scope", "S", "add, review: council, or one service area", rs.scope),
     STR("reason", "TEXT", "add: why (the behaviour and what was considered)",
 	rec.reason),
-    STR("decided-by", "WHO", "add: the officer who decided it",
-	rs.decided_by),
+    STR("decided-by", "WHO", "add: the officer who decided it", rs.decided_by),
     DAY("review", "add: review by; review: the next review", rec.review),
     STR("contact", "TEAM", "add, review: the named contact new contact goes to",
 	rs.contact),
     STR("outcome", "O", "review: continue, vary or lift", rec.outcome),
-    DAY("date", "add: start; review: when reviewed (default today)",
-	rec.date),
-    FLAG("due", "list: only reviews due within 5 working days or overdue",
-	 due),
+    DAY("date", "add: start; review: when reviewed (default today)", rec.date),
+    FLAG("due", "list: only reviews due within 5 working days or overdue", due),
     {0},
 };
 
