@@ -126,6 +126,28 @@ static int component_ok(const char *s, size_t n)
 }
 
 /*
+ * The next component of path[0..len) from *i on: its start, with its length
+ * in *n and *i moved past it; NULL when none is left. Empty components
+ * ("a//b", a leading or trailing '/') are skipped.
+ */
+static const char *next_component(const char *path, size_t len, size_t *i,
+				  size_t *n)
+{
+	size_t j;
+
+	while (*i < len && path[*i] == '/')
+		(*i)++;
+	if (*i >= len)
+		return NULL;
+	j = *i;
+	while (j < len && path[j] != '/')
+		j++;
+	*n = j - *i;
+	*i = j;
+	return path + j - *n;
+}
+
+/*
  * Opens the path below the root one component at a time. Stores the file
  * or folder's descriptor in *fd and its last component in last. Returns 0,
  * or -1 when a component is refused or missing.
@@ -134,25 +156,18 @@ static int open_below(int root, const char *path, size_t len, int *fd,
 		      char *last, size_t lastsz)
 {
 	char comp[MAX_COMPONENT + 1];
-	size_t i = 0, j, n;
+	const char *c;
+	size_t i = 0, n;
 	int dir = -1, next, rc = -1;
 
 	dir = dup(root);
 	if (dir < 0)
 		goto out;
 	snprintf(last, lastsz, "%s", "");
-	while (i < len) {
-		if (path[i] == '/') {
-			i++;
-			continue;
-		}
-		j = i;
-		while (j < len && path[j] != '/')
-			j++;
-		n = j - i;
-		if (!component_ok(path + i, n))
+	while ((c = next_component(path, len, &i, &n)) != NULL) {
+		if (!component_ok(c, n))
 			goto out;
-		memcpy(comp, path + i, n);
+		memcpy(comp, c, n);
 		comp[n] = '\0';
 		next = openat(dir, comp,
 			      O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
@@ -161,7 +176,6 @@ static int open_below(int root, const char *path, size_t len, int *fd,
 		close(dir);
 		dir = next;
 		snprintf(last, lastsz, "%s", comp);
-		i = j;
 	}
 	*fd = dir;
 	dir = -1;
@@ -175,21 +189,12 @@ out:
 /* "/a/b/" from "a//b": each component URL-escaped, one '/' between. */
 static int folder_location(const char *path, size_t len, struct tc_buf *out)
 {
-	size_t i = 0, j;
+	const char *c;
+	size_t i = 0, n;
 
-	while (i < len) {
-		if (path[i] == '/') {
-			i++;
-			continue;
-		}
-		j = i;
-		while (j < len && path[j] != '/')
-			j++;
-		if (tc_buf_addch(out, '/') < 0 ||
-		    tc_esc_url(out, path + i, j - i) < 0)
+	while ((c = next_component(path, len, &i, &n)) != NULL)
+		if (tc_buf_addch(out, '/') < 0 || tc_esc_url(out, c, n) < 0)
 			return -1;
-		i = j;
-	}
 	return tc_buf_addch(out, '/');
 }
 

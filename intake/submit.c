@@ -797,22 +797,31 @@ static void release_mine(struct tc_form_errors *mine,
 	free(all->v);
 }
 
-static void utc_now(char out[32])
+/* The time now, in UTC or local time. */
+static struct tm now_tm(int utc)
 {
 	struct tm tm;
 	time_t now = time(NULL);
 
-	gmtime_r(&now, &tm);
+	if (utc)
+		gmtime_r(&now, &tm);
+	else
+		localtime_r(&now, &tm);
+	return tm;
+}
+
+static void utc_now(char out[32])
+{
+	struct tm tm = now_tm(1);
+
 	if (!strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
 		out[0] = '\0';
 }
 
 static void local_today(char out[16])
 {
-	struct tm tm;
-	time_t now = time(NULL);
+	struct tm tm = now_tm(0);
 
-	localtime_r(&now, &tm);
 	if (!strftime(out, 16, "%Y-%m-%d", &tm))
 		out[0] = '\0';
 }
