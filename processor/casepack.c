@@ -17,7 +17,7 @@
 #include <cmark-gfm.h>
 #include <zip.h>
 
-#include "deadlines.h"
+#include "case.h"
 #include "err.h"
 #include "escape.h"
 #include "fsutil.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "casepack.h"
-#include "deadlines.h"
+#include "case.h"
 #include "err.h"
 #include "restrict.h"
 

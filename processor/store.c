@@ -354,14 +354,6 @@ sqlite3_stmt *cw_store_stmt(struct cw_store *reg, const char *sql)
 	return st;
 }
 
-const char *cw_day_str(tc_day d, char buf[11])
-{
-	if (d == CW_NODAY)
-		return NULL;
-	tc_day_format(d, buf);
-	return buf;
-}
-
 static void bind_text(sqlite3_stmt *st, int i, const char *s)
 {
 	if (s)
@@ -756,32 +748,6 @@ int cw_store_case_load_id(struct cw_store *reg, int64_t id,
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	return load_row(reg, st, c);
-}
-
-void cw_case_release(struct cw_case *c)
-{
-	int i;
-
-	if (!c)
-		return;
-	for (i = 0; i < c->nstages; i++) {
-		free(c->stages[i].submission_id);
-		free(c->stages[i].extension_reason);
-		free(c->stages[i].outcome);
-		free(c->stages[i].remedy);
-		free(c->stages[i].learning);
-	}
-	free(c->reference);
-	free(c->type);
-	free(c->procedure);
-	free(c->status);
-	free(c->submission_id);
-	free(c->received);
-	free(c->service_area);
-	free(c->team);
-	free(c->person_key);
-	cJSON_Delete(c->flags);
-	memset(c, 0, sizeof(*c));
 }
 
 int cw_store_event(struct cw_store *reg, int64_t case_id, int stage,

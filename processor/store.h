@@ -20,54 +20,13 @@
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
 
+#include "case.h"
 #include "date.h"
-
-#define CW_NODAY      INT32_MIN
-#define CW_MAX_STAGES 9
 
 /* The schema version this build writes (see the migrations in store.c). */
 #define CW_SCHEMA_VERSION 2
 
 struct cw_store; /* opaque: an open register */
-
-/* One stage of a case: facts recorded and the deadlines they give. */
-struct cw_stage {
-	int stage;	     /* 1, 2, ... */
-	char *submission_id; /* the submission that opened it, or NULL */
-	tc_day request;	     /* the day it counts from (receipt/escalation) */
-	tc_day ack_due;	     /* acknowledge by */
-	tc_day acknowledged; /* recorded, or CW_NODAY */
-	tc_day respond_due;  /* respond by (with any extension) */
-	tc_day responded;    /* recorded, or CW_NODAY */
-	int extension_days;  /* 0: not extended */
-	char *extension_reason; /* why, or NULL */
-	tc_day window_closes;	/* last day to ask for the next stage, or
-				   CW_NODAY until responded / at the last stage */
-	tc_day closed;		/* recorded, or CW_NODAY */
-	char *outcome;		/* when closed */
-	char *remedy;		/* may be NULL */
-	char *learning;		/* may be NULL */
-};
-
-/* A case or record, as the register holds it. */
-struct cw_case {
-	int64_t id;	     /* row id; 0 before insertion */
-	char *reference;     /* "CMP-2026-000123" */
-	char *type;	     /* complaint, service_request, compliment, comment,
-				signposted, review */
-	char *procedure;     /* procedure id, or NULL for records */
-	int stage;	     /* current stage; 0 for records */
-	char *status;	     /* open, responded, closed, recorded, ... */
-	char *submission_id; /* the submission that created it */
-	char *received;	     /* UTC RFC 3339 as submitted */
-	tc_day received_date; /* the local working day it counts from */
-	char *service_area;   /* may be NULL */
-	char *team;	      /* who handles it */
-	char *person_key;     /* hash identifying the person, or NULL */
-	cJSON *flags;	      /* array of {"flag","detail"}; owned */
-	struct cw_stage stages[CW_MAX_STAGES];
-	int nstages;
-};
 
 /*
  * Opens (creating if need be, mode 0600) and migrates the register at
@@ -122,13 +81,12 @@ int cw_store_case_update(struct cw_store *reg, const struct cw_case *c);
 /*
  * Loads the case with this reference (or with this submission id when
  * by_submission). Returns 1 found, 0 not found, -1 error. The caller
- * releases c with cw_case_release.
+ * releases c with cw_case_release (case.h).
  */
 int cw_store_case_load(struct cw_store *reg, const char *key,
 			  int by_submission, struct cw_case *c);
 int cw_store_case_load_id(struct cw_store *reg, int64_t id,
 			     struct cw_case *c);
-void cw_case_release(struct cw_case *c);
 
 /* Appends an event to a case's history (never updated or deleted). */
 int cw_store_event(struct cw_store *reg, int64_t case_id, int stage,
@@ -153,8 +111,5 @@ int cw_store_find_duplicate(struct cw_store *reg, const char *person_key,
  * purges). detail_json must hold no personal data. 0 or -1. */
 int cw_store_audit(struct cw_store *reg, const char *today,
 		      const char *action, const char *detail_json);
-
-/* Date helpers: "YYYY-MM-DD" for a day, NULL for CW_NODAY (buf[11]). */
-const char *cw_day_str(tc_day d, char buf[11]);
 
 #endif
