@@ -36,33 +36,14 @@ static tc_day next_deadline(const struct cw_case *c, const char **what)
 
 int cw_list(struct cw_env *env, const struct cw_query *q, int json)
 {
-	static const char sql[] = "SELECT id FROM cases ORDER BY reference";
-	sqlite3_stmt *st = cw_store_stmt(env->reg, sql);
 	cJSON *arr = json ? cJSON_CreateArray() : NULL;
 	tc_day horizon = CW_NODAY;
 	int64_t *ids = NULL;
-	size_t n = 0, cap = 0, i;
-	int rc = TC_EXIT_ENV, r;
+	size_t n = 0, i;
+	int rc = TC_EXIT_ENV;
 
-	if (!st || (json && !arr))
+	if ((json && !arr) || cw_store_list_cases(env->reg, &ids, &n) < 0)
 		goto out;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			int64_t *nv;
-
-			cap = cap ? cap * 2 : 256;
-			nv = realloc(ids, cap * sizeof(*nv));
-			if (!nv)
-				tc_die_nomem();
-			ids = nv;
-		}
-		ids[n++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		cw_store_error(env->reg, "listing cases");
-		goto out;
-	}
 	if (q->due_within >= 0 &&
 	    tc_calendar_add_working(env->rules->cal, env->today, q->due_within,
 				    &horizon) < 0) {
@@ -402,28 +383,6 @@ static int apply(struct cw_env *env, const struct cw_record *r,
 	return 0;
 }
 
-/* 1 when the case's personal data was purged, 0 when not, -1 error. */
-static int purged(struct cw_env *env, int64_t id)
-{
-	static const char sql[] = "SELECT purged IS NOT NULL FROM cases WHERE"
-				  " id = ?";
-	sqlite3_stmt *st = cw_store_stmt(env->reg, sql);
-	int r, v = 0;
-
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	if (r != SQLITE_ROW && r != SQLITE_DONE) {
-		cw_store_error(env->reg, "reading a case");
-		return -1;
-	}
-	return v;
-}
-
 int cw_record_event(struct cw_env *env, const struct cw_record *r)
 {
 	struct cw_case c;
@@ -442,7 +401,7 @@ int cw_record_event(struct cw_env *env, const struct cw_record *r)
 	detail = cJSON_CreateObject();
 	if (!detail)
 		tc_die_nomem();
-	found = purged(env, c.id);
+	found = cw_store_case_purged(env->reg, c.id);
 	if (found) {
 		if (found > 0)
 			tc_warnx("%s: its personal data was purged; nothing "

@@ -107,6 +107,170 @@ int cw_store_find_duplicate(struct cw_store *reg, const char *person_key,
 			       const char *service_area, tc_day date, int days,
 			       char *ref, size_t n);
 
+/* ---- A case's history and the list of cases ---- */
+
+/* One event of a case's history; the strings live until fn returns. */
+struct cw_event {
+	const char *date;	 /* the day it happened, "YYYY-MM-DD" */
+	const char *event;	 /* received, acknowledged, ... */
+	int stage;		 /* the stage it was recorded against */
+	const char *detail_json; /* a JSON object, or NULL */
+	const char *recorded;	 /* the day it was recorded */
+};
+/* Called once per event; returns 0 for more, -1 to stop with an error. */
+typedef int (*cw_event_fn)(const struct cw_event *ev, void *arg);
+
+/* Calls fn on each event of the case, oldest first. 0 or -1 (printed,
+ * or fn's -1). */
+int cw_store_history(struct cw_store *reg, int64_t case_id, cw_event_fn fn,
+		     void *arg);
+
+/* Every case's id in the order of their references into *ids (the caller
+ * frees it), their number into *n. 0 or -1 (printed). */
+int cw_store_list_cases(struct cw_store *reg, int64_t **ids, size_t *n);
+
+/* 1 when the case's personal data was purged, 0 when not, -1 error. */
+int cw_store_case_purged(struct cw_store *reg, int64_t case_id);
+
+/* ---- Retention ---- */
+
+/* What is past retention: a case, a restriction, a quarantined
+ * submission. The strings are owned by the list. */
+struct cw_purge_item {
+	int64_t id; /* its number in the register */
+	char *ref;  /* the case's reference, "R12", or "BUNDLE/SUBMISSION" */
+	char *when; /* the day it closed, was lifted, or was quarantined */
+};
+struct cw_purge_items {
+	struct cw_purge_item *v;
+	size_t n, alloc;
+};
+enum cw_purge_kind {
+	CW_PURGE_CASES,	       /* cases closed, records received */
+	CW_PURGE_RESTRICTIONS, /* restrictions lifted */
+	CW_PURGE_QUARANTINED   /* submissions quarantined */
+};
+
+/* Appends to out what of kind dates from before cutoff and is not purged
+ * yet, in the order of references. 0 or -1 (printed). */
+int cw_store_purge_candidates(struct cw_store *reg, enum cw_purge_kind kind,
+			      tc_day cutoff, struct cw_purge_items *out);
+/* Frees the items and empties the list. */
+void cw_purge_items_release(struct cw_purge_items *it);
+
+/* Calls fn on the id of every submission the case was made from (the id
+ * may be NULL); fn returns 0 for more, -1 to stop with an error (fn says
+ * why). 0 or -1. */
+int cw_store_case_submissions(struct cw_store *reg, int64_t case_id,
+			      int (*fn)(const char *submission_id, void *arg),
+			      void *arg);
+
+/*
+ * In one transaction: removes the personal data of the cases, the
+ * restrictions and the quarantined submissions (their events, dates and
+ * what the figures count stay), appends audit_json to the audit log as a
+ * "purge"; then compacts the register so no deleted byte lingers on disk.
+ * 0 or -1 (printed; nothing is changed).
+ */
+int cw_store_purge(struct cw_store *reg, const struct cw_purge_items *cases,
+		   const struct cw_purge_items *restrictions,
+		   const struct cw_purge_items *quarantined, const char *today,
+		   const char *audit_json);
+
+/* ---- Restrictions (the unreasonable behaviour policy) ---- */
+
+/* What `restrict add` and `record REF restricted` give. */
+struct cw_restriction {
+	const char *name;  /* the person, or NULL (record REF restricted) */
+	const char *email; /* may be NULL */
+	const char *phone; /* may be NULL */
+	const char *person_key; /* the case's person key, or NULL */
+	int64_t case_id;	/* the case it came from, or 0 */
+	const char *kind;	/* single-point-of-contact, ... */
+	const char *scope;	/* "council" or a service area */
+	const char *reason;
+	const char *decided_by;
+	const char *contact; /* the named contact (team or officer), or NULL */
+	tc_day start;	     /* decided on */
+	tc_day review;	     /* review by */
+};
+
+/* A restriction matched against a new submission. */
+struct cw_restriction_match {
+	int64_t id;
+	int strong;	   /* 1: email, phone or person key; 0: name only */
+	char kind[64];	   /* the kind */
+	char scope[128];   /* council or the service area */
+	char contact[256]; /* the named contact, or "" */
+	char review[11];   /* review date */
+};
+
+/* A restriction as the register holds it; every string is "" when not
+ * set and lives until the callback returns. */
+struct cw_restriction_row {
+	int64_t id;
+	const char *name, *email, *phone;
+	const char *kind, *scope, *reason, *decided_by;
+	const char *start, *review; /* "YYYY-MM-DD" */
+	const char *contact;
+	const char *status; /* active or lifted */
+	const char *lifted; /* the day it was lifted */
+	int64_t case_id;    /* the case it came from, or 0 */
+	const char *person_key;
+	const char *purged; /* the day its personal data was purged */
+};
+/* Called per restriction; returns 0 for more, -1 to stop with an error. */
+typedef int (*cw_restriction_fn)(const struct cw_restriction_row *r,
+				 void *arg);
+
+/* One review of a restriction; strings as in cw_restriction_row. */
+struct cw_restriction_review {
+	const char *date, *outcome;
+	const char *next_review; /* "" after a lift */
+	const char *recorded;
+};
+
+/* Adds r, active, with the normalised forms of its name, email and phone
+ * ("" or NULL: none); *id gets its number. 0 or -1 (printed). */
+int cw_store_restriction_insert(struct cw_store *reg,
+				const struct cw_restriction *r,
+				const char *name_norm, const char *email_norm,
+				const char *phone_norm, int64_t *id);
+/* The active restriction in scope for service_area matching any of the
+ * normalised details ("" or NULL: not given), strong matches first: 1
+ * found (m filled), 0 none, -1 error. */
+int cw_store_restriction_match(struct cw_store *reg, const char *email_norm,
+			       const char *phone_norm, const char *name_norm,
+			       const char *person_key, const char *service_area,
+			       struct cw_restriction_match *m);
+/* The numbers of at most max active restrictions keyed by person_key into
+ * ids: how many, or -1. */
+int cw_store_restrictions_active(struct cw_store *reg, const char *person_key,
+				 int64_t *ids, size_t max);
+/* Marks restriction id lifted on date. 0 or -1. */
+int cw_store_restriction_lift(struct cw_store *reg, int64_t id, tc_day date);
+/* Sets its next review and, those not NULL, its kind, scope and contact. */
+int cw_store_restriction_vary(struct cw_store *reg, int64_t id,
+			      tc_day review, const char *kind,
+			      const char *scope, const char *contact);
+/* Appends to its review history (continue, vary, lift). 0 or -1. */
+int cw_store_restriction_review_add(struct cw_store *reg, int64_t id,
+				    tc_day date, const char *outcome,
+				    tc_day next, const char *detail_json,
+				    const char *today);
+/* Calls fn on every restriction by number. 0 or -1. */
+int cw_store_restriction_list(struct cw_store *reg, cw_restriction_fn fn,
+			      void *arg);
+/* Calls fn on restriction id: 1 found, 0 none, -1 error. */
+int cw_store_restriction_find(struct cw_store *reg, int64_t id,
+			      cw_restriction_fn fn, void *arg);
+/* Calls fn on each review of restriction id, oldest first. 0 or -1. */
+int cw_store_restriction_reviews(
+    struct cw_store *reg, int64_t id,
+    int (*fn)(const struct cw_restriction_review *rv, void *arg), void *arg);
+
+/* ---- The audit log ---- */
+
 /* Appends to the audit log (what belongs to no case: restrictions,
  * purges). detail_json must hold no personal data. 0 or -1. */
 int cw_store_audit(struct cw_store *reg, const char *today,
