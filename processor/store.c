@@ -813,14 +813,27 @@ int cw_store_find_duplicate(struct cw_store *reg, const char *person_key,
 
 /* ---- A case's history and the list of cases ---- */
 
-struct history_walk {
-	cw_event_fn fn;
+/* A caller's function and its argument, for the row functions below. */
+struct walk {
+	union {
+		cw_event_fn event;
+		cw_restriction_fn restriction;
+		int (*review)(const struct cw_restriction_review *, void *);
+		int (*submission)(const char *, void *);
+	} fn;
 	void *arg;
 };
 
+/* each_row for callers that want 0 or -1. */
+static int all_rows(struct cw_store *reg, sqlite3_stmt *st, const char *doing,
+		    int (*fn)(sqlite3_stmt *, void *), void *arg)
+{
+	return each_row(reg, st, doing, fn, arg) < 0 ? -1 : 0;
+}
+
 static int event_row(sqlite3_stmt *st, void *arg)
 {
-	struct history_walk *w = arg;
+	struct walk *w = arg;
 	struct cw_event ev;
 
 	ev.date = col(st, 0);
@@ -828,7 +841,7 @@ static int event_row(sqlite3_stmt *st, void *arg)
 	ev.stage = sqlite3_column_int(st, 2);
 	ev.detail_json = (const char *)sqlite3_column_text(st, 3);
 	ev.recorded = col(st, 4);
-	return w->fn(&ev, w->arg) < 0 ? -1 : 0;
+	return w->fn.event(&ev, w->arg) < 0 ? -1 : 0;
 }
 
 int cw_store_history(struct cw_store *reg, int64_t case_id, cw_event_fn fn,
@@ -836,12 +849,10 @@ int cw_store_history(struct cw_store *reg, int64_t case_id, cw_event_fn fn,
 {
 	static const char sql[] = "SELECT date, event, stage, detail, recorded"
 				  " FROM events WHERE case_id = ? ORDER BY id";
-	struct history_walk w = {fn, arg};
+	struct walk w = {.fn.event = fn, .arg = arg};
 
-	return each_row(reg, query(reg, sql, "I", case_id),
-			"reading a case's history", event_row, &w) < 0
-		   ? -1
-		   : 0;
+	return all_rows(reg, query(reg, sql, "I", case_id),
+			"reading a case's history", event_row, &w);
 }
 
 struct id_list {
@@ -922,10 +933,8 @@ static int purge_row(sqlite3_stmt *st, void *arg)
 int cw_store_purge_candidates(struct cw_store *reg, enum cw_purge_kind kind,
 			      tc_day cutoff, struct cw_purge_items *out)
 {
-	return each_row(reg, query(reg, purge_sql[kind], "d", cutoff),
-			"finding what is past retention", purge_row, out) < 0
-		   ? -1
-		   : 0;
+	return all_rows(reg, query(reg, purge_sql[kind], "d", cutoff),
+			"finding what is past retention", purge_row, out);
 }
 
 void cw_purge_items_release(struct cw_purge_items *it)
@@ -940,16 +949,12 @@ void cw_purge_items_release(struct cw_purge_items *it)
 	memset(it, 0, sizeof(*it));
 }
 
-struct sub_walk {
-	int (*fn)(const char *submission_id, void *arg);
-	void *arg;
-};
-
 static int sub_row(sqlite3_stmt *st, void *arg)
 {
-	struct sub_walk *w = arg;
+	struct walk *w = arg;
 
-	return w->fn((const char *)sqlite3_column_text(st, 0), w->arg) < 0
+	return w->fn.submission((const char *)sqlite3_column_text(st, 0),
+				  w->arg) < 0
 		   ? -1
 		   : 0;
 }
@@ -962,12 +967,10 @@ int cw_store_case_submissions(struct cw_store *reg, int64_t case_id,
 	    "SELECT submission_id FROM cases WHERE id = ?1 UNION SELECT"
 	    " submission_id FROM stages WHERE case_id = ?1 AND submission_id"
 	    " IS NOT NULL UNION SELECT id FROM submissions WHERE case_id = ?1";
-	struct sub_walk w = {fn, arg};
+	struct walk w = {.fn.submission = fn, .arg = arg};
 
-	return each_row(reg, query(reg, subs, "I", case_id),
-			"finding a case's submissions", sub_row, &w) < 0
-		   ? -1
-		   : 0;
+	return all_rows(reg, query(reg, subs, "I", case_id),
+			"finding a case's submissions", sub_row, &w);
 }
 
 /* Runs sql (?1 the id, ?2 today) for each item. */
@@ -1178,14 +1181,9 @@ static const char restr_cols[] =
     " start, review, contact, status, lifted, case_id, person_key, purged"
     " FROM restriction_register";
 
-struct restr_walk {
-	cw_restriction_fn fn;
-	void *arg;
-};
-
 static int restr_row(sqlite3_stmt *st, void *arg)
 {
-	struct restr_walk *w = arg;
+	struct walk *w = arg;
 	struct cw_restriction_row r;
 
 	r.id = sqlite3_column_int64(st, 0);
@@ -1204,28 +1202,26 @@ static int restr_row(sqlite3_stmt *st, void *arg)
 	r.case_id = sqlite3_column_int64(st, 13);
 	r.person_key = col(st, 14);
 	r.purged = col(st, 15);
-	return w->fn(&r, w->arg) < 0 ? -1 : 0;
+	return w->fn.restriction(&r, w->arg) < 0 ? -1 : 0;
 }
 
 int cw_store_restriction_list(struct cw_store *reg, cw_restriction_fn fn,
 			      void *arg)
 {
 	static char sql[sizeof(restr_cols) + 24];
-	struct restr_walk w = {fn, arg};
+	struct walk w = {.fn.restriction = fn, .arg = arg};
 
 	if (!sql[0])
 		snprintf(sql, sizeof(sql), "%s ORDER BY id", restr_cols);
-	return each_row(reg, query(reg, sql, ""), "listing restrictions",
-			restr_row, &w) < 0
-		   ? -1
-		   : 0;
+	return all_rows(reg, query(reg, sql, ""), "listing restrictions",
+			restr_row, &w);
 }
 
 int cw_store_restriction_find(struct cw_store *reg, int64_t id,
 			      cw_restriction_fn fn, void *arg)
 {
 	static char sql[sizeof(restr_cols) + 24];
-	struct restr_walk w = {fn, arg};
+	struct walk w = {.fn.restriction = fn, .arg = arg};
 	int n;
 
 	if (!sql[0])
@@ -1235,21 +1231,16 @@ int cw_store_restriction_find(struct cw_store *reg, int64_t id,
 	return n < 0 ? -1 : n > 0;
 }
 
-struct review_walk {
-	int (*fn)(const struct cw_restriction_review *rv, void *arg);
-	void *arg;
-};
-
 static int review_row(sqlite3_stmt *st, void *arg)
 {
-	struct review_walk *w = arg;
+	struct walk *w = arg;
 	struct cw_restriction_review rv;
 
 	rv.date = col(st, 0);
 	rv.outcome = col(st, 1);
 	rv.next_review = col(st, 2);
 	rv.recorded = col(st, 3);
-	return w->fn(&rv, w->arg) < 0 ? -1 : 0;
+	return w->fn.review(&rv, w->arg) < 0 ? -1 : 0;
 }
 
 int cw_store_restriction_reviews(
@@ -1259,12 +1250,10 @@ int cw_store_restriction_reviews(
 	static const char revs[] =
 	    "SELECT date, outcome, coalesce(next_review, ''), recorded FROM"
 	    " restriction_reviews WHERE restriction_id = ? ORDER BY id";
-	struct review_walk w = {fn, arg};
+	struct walk w = {.fn.review = fn, .arg = arg};
 
-	return each_row(reg, query(reg, revs, "I", id), "reading reviews",
-			review_row, &w) < 0
-		   ? -1
-		   : 0;
+	return all_rows(reg, query(reg, revs, "I", id), "reading reviews",
+			review_row, &w);
 }
 
 /* ---- The audit log ---- */
