@@ -223,10 +223,10 @@ struct event_ctx {
 	struct cw_env *env;
 	const struct cw_record *r;
 	struct cw_case *c;
-	struct cw_stage *s;		/* the current stage, or NULL */
+	struct cw_stage *s;	      /* the current stage, or NULL */
 	const struct tc_procedure *p; /* the case's procedure, or NULL */
-	tc_day date;			/* the day it happened */
-	cJSON *detail;			/* the event's details, for the history */
+	tc_day date;		      /* the day it happened */
+	cJSON *detail;		      /* the event's details, for the history */
 };
 
 /* Each event's handler returns 0, or an exit code after a message. */
@@ -282,10 +282,11 @@ static int ev_restricted(struct event_ctx *x)
 	rs.decided_by = r->decided_by;
 	rs.contact = r->contact;
 	rs.start = x->date;
-	rs.review = r->review != CW_NODAY ? r->review
-					  : tc_day_add_months(x->date, 6);
+	rs.review =
+	    r->review != CW_NODAY ? r->review : tc_day_add_months(x->date, 6);
 	rc = cw_restrict_insert(x->env, &rs, &id);
-	if (!rc && !cJSON_AddNumberToObject(x->detail, "restriction", (double)id))
+	if (!rc &&
+	    !cJSON_AddNumberToObject(x->detail, "restriction", (double)id))
 		tc_die_nomem();
 	return rc;
 }
@@ -415,14 +416,14 @@ static const struct {
 	int (*apply)(struct event_ctx *x);
 	int staged;
 } events[] = {
-    {"reassigned", ev_reassigned, 0},
-    {"restricted", ev_restricted, 0},
-    {"unrestricted", ev_unrestricted, 0},
-    {"closed", ev_closed, 0},
-    {"acknowledged", ev_acknowledged, 1},
-    {"responded", ev_responded, 1},
-    {"extended", ev_extended, 1},
-    {"escalated", ev_escalated, 1},
+    {"reassigned", ev_reassigned, 0},	  /* --to TEAM */
+    {"restricted", ev_restricted, 0},	  /* --reason, --review, ... */
+    {"unrestricted", ev_unrestricted, 0}, /* lifts the person's */
+    {"closed", ev_closed, 0},		  /* --outcome, --remedy, ... */
+    {"acknowledged", ev_acknowledged, 1}, /* the current stage */
+    {"responded", ev_responded, 1},	  /* the current stage */
+    {"extended", ev_extended, 1},	  /* --days N --reason TEXT */
+    {"escalated", ev_escalated, 1},	  /* opens the next stage */
 };
 
 /* Applies r to c; returns 0, or an exit code after a message. */
@@ -502,7 +503,7 @@ int cw_record_event(struct cw_env *env, const struct cw_record *r)
 	if (cw_case_recompute(env->rules, &c) < 0 ||
 	    cw_store_case_update(env->reg, &c) < 0 ||
 	    cw_store_event(env->reg, c.id, c.stage, r->event, date, txt,
-			      env->today_s) < 0 ||
+			   env->today_s) < 0 ||
 	    cw_store_commit(env->reg) < 0 || cw_env_flush_packs(env) < 0)
 		goto out;
 	printf("%s: %s recorded", c.reference, r->event);

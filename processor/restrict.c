@@ -335,13 +335,12 @@ static int show_row(const struct cw_restriction_row *r, void *arg)
 {
 	(void)arg;
 	printf("R%lld  %s\n", (long long)r->id, r->status);
-	printf("name: %s\nemail: %s\nphone: %s\n", r->name, r->email,
-	       r->phone);
+	printf("name: %s\nemail: %s\nphone: %s\n", r->name, r->email, r->phone);
 	printf("kind: %s (%s)\nscope: %s\nreason: %s\ndecided by: %s\n",
 	       r->kind, cw_restrict_kind_label(r->kind), r->scope, r->reason,
 	       r->decided_by);
-	printf("start: %s\nreview by: %s\ncontact: %s\n", r->start,
-	       r->review, r->contact);
+	printf("start: %s\nreview by: %s\ncontact: %s\n", r->start, r->review,
+	       r->contact);
 	if (*r->lifted)
 		printf("lifted: %s\n", r->lifted);
 	if (*r->purged)
@@ -516,9 +515,9 @@ int cw_restrict_review(struct cw_env *env, const char *ids, const char *outcome,
 	if (add_review(env, id, date, outcome, is_lift ? CW_NODAY : next,
 		       NULL) < 0)
 		goto out;
-	if (is_lift && lifted_letter(env, id, h.name, kind ? kind : h.kind,
-				     scope ? scope : h.scope, h.start,
-				     date) < 0)
+	if (is_lift &&
+	    lifted_letter(env, id, h.name, kind ? kind : h.kind,
+			  scope ? scope : h.scope, h.start, date) < 0)
 		goto out;
 	if (cw_store_commit(env->reg) < 0)
 		goto out;

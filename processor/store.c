@@ -214,7 +214,7 @@ static int get_version(struct cw_store *reg, int *version)
 	int rc = -1;
 
 	if (cw_store_exec(reg, "CREATE TABLE IF NOT EXISTS schema_version("
-				  "version INTEGER NOT NULL)") < 0)
+			       "version INTEGER NOT NULL)") < 0)
 		return -1;
 	if (sqlite3_prepare_v2(reg->db,
 			       "SELECT coalesce(max(version), 0) FROM "
@@ -413,8 +413,7 @@ static sqlite3_stmt *query(struct cw_store *reg, const char *sql,
 }
 
 /* Steps a statement expecting no row. */
-static int step_done(struct cw_store *reg, sqlite3_stmt *st,
-		     const char *doing)
+static int step_done(struct cw_store *reg, sqlite3_stmt *st, const char *doing)
 {
 	int rc = sqlite3_step(st);
 
@@ -510,8 +509,8 @@ static tc_day col_day(sqlite3_stmt *st, int i)
 
 static int exists(struct cw_store *reg, const char *sql, const char *key)
 {
-	int n = each_row(reg, query(reg, sql, "t", key),
-			 "looking something up", first_row, NULL);
+	int n = each_row(reg, query(reg, sql, "t", key), "looking something up",
+			 first_row, NULL);
 
 	return n < 0 ? -1 : n > 0;
 }
@@ -522,8 +521,8 @@ int cw_store_bundle_seen(struct cw_store *reg, const char *sha256)
 }
 
 int cw_store_add_bundle(struct cw_store *reg, const char *sha256,
-			   const char *name, const char *bundle_id,
-			   const char *today, int nsubmissions)
+			const char *name, const char *bundle_id,
+			const char *today, int nsubmissions)
 {
 	static const char sql[] =
 	    "INSERT OR IGNORE INTO bundles VALUES(?, ?, ?, ?, ?)";
@@ -538,10 +537,10 @@ int cw_store_submission_seen(struct cw_store *reg, const char *id)
 }
 
 int cw_store_add_submission(struct cw_store *reg, const char *id,
-			       const char *bundle_sha, const char *form,
-			       const char *received, tc_day received_date,
-			       const char *outcome, int64_t case_id,
-			       const char *today)
+			    const char *bundle_sha, const char *form,
+			    const char *received, tc_day received_date,
+			    const char *outcome, int64_t case_id,
+			    const char *today)
 {
 	static const char sql[] =
 	    "INSERT INTO submissions VALUES(?, ?, ?, ?, ?, ?, ?, ?)";
@@ -552,8 +551,8 @@ int cw_store_add_submission(struct cw_store *reg, const char *id,
 }
 
 int cw_store_add_quarantine(struct cw_store *reg, const char *bundle,
-			       const char *submission_id, const char *reason,
-			       const char *today)
+			    const char *submission_id, const char *reason,
+			    const char *today)
 {
 	static const char sql[] =
 	    "INSERT OR IGNORE INTO quarantine VALUES(?, ?, ?, ?)";
@@ -563,7 +562,7 @@ int cw_store_add_quarantine(struct cw_store *reg, const char *bundle,
 }
 
 int cw_store_next_seq(struct cw_store *reg, const char *type, int year,
-			 int *seq)
+		      int *seq)
 {
 	static const char up[] =
 	    "INSERT INTO sequences VALUES(?, ?, 1) ON CONFLICT(type, year)"
@@ -637,9 +636,9 @@ int cw_store_case_update(struct cw_store *reg, const struct cw_case *c)
 	char *flags = flags_text(c);
 	int rc = -1;
 
-	if (run(reg, "updating a case", sql, "ttittttI", c->type,
-		c->procedure, c->stage, c->status, c->service_area, c->team,
-		flags, c->id) < 0)
+	if (run(reg, "updating a case", sql, "ttittttI", c->type, c->procedure,
+		c->stage, c->status, c->service_area, c->team, flags,
+		c->id) < 0)
 		goto out;
 	rc = save_stages(reg, c);
 out:
@@ -701,8 +700,7 @@ static int case_row(sqlite3_stmt *st, void *arg)
 }
 
 /* The case st finds (bound, not stepped) with its stages: 1, 0, -1. */
-static int load_case(struct cw_store *reg, sqlite3_stmt *st,
-		     struct cw_case *c)
+static int load_case(struct cw_store *reg, sqlite3_stmt *st, struct cw_case *c)
 {
 	static const char sql[] =
 	    "SELECT stage, submission_id, request, ack_due, acknowledged,"
@@ -723,8 +721,8 @@ static int load_case(struct cw_store *reg, sqlite3_stmt *st,
 	return 1;
 }
 
-int cw_store_case_load(struct cw_store *reg, const char *key,
-			  int by_submission, struct cw_case *c)
+int cw_store_case_load(struct cw_store *reg, const char *key, int by_submission,
+		       struct cw_case *c)
 {
 	static char by_ref[sizeof(case_cols) + 20];
 	static char by_sub[sizeof(case_cols) + 24];
@@ -738,8 +736,7 @@ int cw_store_case_load(struct cw_store *reg, const char *key,
 	    reg, query(reg, by_submission ? by_sub : by_ref, "t", key), c);
 }
 
-int cw_store_case_load_id(struct cw_store *reg, int64_t id,
-			     struct cw_case *c)
+int cw_store_case_load_id(struct cw_store *reg, int64_t id, struct cw_case *c)
 {
 	static char by_id[sizeof(case_cols) + 12];
 
@@ -749,8 +746,8 @@ int cw_store_case_load_id(struct cw_store *reg, int64_t id,
 }
 
 int cw_store_event(struct cw_store *reg, int64_t case_id, int stage,
-		      const char *event, tc_day date, const char *detail_json,
-		      const char *today)
+		   const char *event, tc_day date, const char *detail_json,
+		   const char *today)
 {
 	static const char sql[] =
 	    "INSERT INTO events(case_id, stage, event, date, detail,"
@@ -766,8 +763,8 @@ int64_t cw_store_next_dirty(struct cw_store *reg, int64_t after)
 				  " AND id > ? ORDER BY id LIMIT 1";
 	int64_t id = 0;
 
-	if (each_row(reg, query(reg, sql, "I", after),
-		     "finding packs to write", row_int64, &id) < 0)
+	if (each_row(reg, query(reg, sql, "I", after), "finding packs to write",
+		     row_int64, &id) < 0)
 		return -1;
 	return id;
 }
@@ -794,8 +791,8 @@ static int row_text(sqlite3_stmt *st, void *arg)
 }
 
 int cw_store_find_duplicate(struct cw_store *reg, const char *person_key,
-			       const char *service_area, tc_day date, int days,
-			       char *ref, size_t n)
+			    const char *service_area, tc_day date, int days,
+			    char *ref, size_t n)
 {
 	static const char sql[] =
 	    "SELECT reference FROM cases WHERE person_key = ? AND"
@@ -803,10 +800,10 @@ int cw_store_find_duplicate(struct cw_store *reg, const char *person_key,
 	    " <= ? AND type IN ('complaint', 'service_request',"
 	    " 'signposted') ORDER BY received_date DESC, id DESC LIMIT 1";
 	struct text_out o = {ref, n};
-	int found = each_row(
-	    reg, query(reg, sql, "ttdd", person_key, service_area, date - days,
-		       date),
-	    "looking for duplicates", row_text, &o);
+	int found = each_row(reg,
+			     query(reg, sql, "ttdd", person_key, service_area,
+				   date - days, date),
+			     "looking for duplicates", row_text, &o);
 
 	return found < 0 ? -1 : found > 0;
 }
@@ -954,7 +951,7 @@ static int sub_row(sqlite3_stmt *st, void *arg)
 	struct walk *w = arg;
 
 	return w->fn.submission((const char *)sqlite3_column_text(st, 0),
-				  w->arg) < 0
+				w->arg) < 0
 		   ? -1
 		   : 0;
 }
@@ -1150,9 +1147,9 @@ int cw_store_restriction_lift(struct cw_store *reg, int64_t id, tc_day date)
 	return run(reg, "lifting a restriction", lift, "dI", date, id);
 }
 
-int cw_store_restriction_vary(struct cw_store *reg, int64_t id,
-			      tc_day review, const char *kind,
-			      const char *scope, const char *contact)
+int cw_store_restriction_vary(struct cw_store *reg, int64_t id, tc_day review,
+			      const char *kind, const char *scope,
+			      const char *contact)
 {
 	static const char cont[] =
 	    "UPDATE restriction_register SET review = ?, kind ="
@@ -1172,8 +1169,8 @@ int cw_store_restriction_review_add(struct cw_store *reg, int64_t id,
 	    "INSERT INTO restriction_reviews(restriction_id, date, outcome,"
 	    " next_review, detail, recorded) VALUES(?, ?, ?, ?, ?, ?)";
 
-	return run(reg, "recording a review", sql, "Idodoo", id, date,
-		   outcome, next, detail_json ? detail_json : "{}", today);
+	return run(reg, "recording a review", sql, "Idodoo", id, date, outcome,
+		   next, detail_json ? detail_json : "{}", today);
 }
 
 static const char restr_cols[] =
@@ -1258,12 +1255,12 @@ int cw_store_restriction_reviews(
 
 /* ---- The audit log ---- */
 
-int cw_store_audit(struct cw_store *reg, const char *today,
-		      const char *action, const char *detail_json)
+int cw_store_audit(struct cw_store *reg, const char *today, const char *action,
+		   const char *detail_json)
 {
 	static const char sql[] =
 	    "INSERT INTO audit(date, action, detail) VALUES(?, ?, ?)";
 
-	return run(reg, "recording in the audit log", sql, "ttt", today,
-		   action, detail_json ? detail_json : "{}");
+	return run(reg, "recording in the audit log", sql, "ttt", today, action,
+		   detail_json ? detail_json : "{}");
 }

@@ -54,25 +54,25 @@ void cw_store_error(struct cw_store *reg, const char *doing);
 /* 1 when a bundle with this sha256 was ingested, 0 when not, -1 error. */
 int cw_store_bundle_seen(struct cw_store *reg, const char *sha256);
 int cw_store_add_bundle(struct cw_store *reg, const char *sha256,
-			   const char *name, const char *bundle_id,
-			   const char *today, int nsubmissions);
+			const char *name, const char *bundle_id,
+			const char *today, int nsubmissions);
 
 /* 1 when the submission was processed (not quarantined), 0, -1 error. */
 int cw_store_submission_seen(struct cw_store *reg, const char *id);
 /* Records what became of a processed submission. */
 int cw_store_add_submission(struct cw_store *reg, const char *id,
-			       const char *bundle_sha, const char *form,
-			       const char *received, tc_day received_date,
-			       const char *outcome, int64_t case_id,
-			       const char *today);
+			    const char *bundle_sha, const char *form,
+			    const char *received, tc_day received_date,
+			    const char *outcome, int64_t case_id,
+			    const char *today);
 /* Records a quarantined submission (once per bundle and submission). */
 int cw_store_add_quarantine(struct cw_store *reg, const char *bundle,
-			       const char *submission_id, const char *reason,
-			       const char *today);
+			    const char *submission_id, const char *reason,
+			    const char *today);
 
 /* The next number in the sequence of type in year (1, 2, ...). */
 int cw_store_next_seq(struct cw_store *reg, const char *type, int year,
-			 int *seq);
+		      int *seq);
 
 /* Inserts c (c->id set) with its stages, marked for a new pack. */
 int cw_store_case_insert(struct cw_store *reg, struct cw_case *c);
@@ -83,15 +83,14 @@ int cw_store_case_update(struct cw_store *reg, const struct cw_case *c);
  * by_submission). Returns 1 found, 0 not found, -1 error. The caller
  * releases c with cw_case_release (case.h).
  */
-int cw_store_case_load(struct cw_store *reg, const char *key,
-			  int by_submission, struct cw_case *c);
-int cw_store_case_load_id(struct cw_store *reg, int64_t id,
-			     struct cw_case *c);
+int cw_store_case_load(struct cw_store *reg, const char *key, int by_submission,
+		       struct cw_case *c);
+int cw_store_case_load_id(struct cw_store *reg, int64_t id, struct cw_case *c);
 
 /* Appends an event to a case's history (never updated or deleted). */
 int cw_store_event(struct cw_store *reg, int64_t case_id, int stage,
-		      const char *event, tc_day date, const char *detail_json,
-		      const char *today);
+		   const char *event, tc_day date, const char *detail_json,
+		   const char *today);
 
 /* The case id of a pack waiting to be written, from after (0 first); 0
  * when there is none, -1 error. */
@@ -104,8 +103,8 @@ int cw_store_pack_done(struct cw_store *reg, int64_t case_id);
  * n). 1 found, 0 not, -1 error.
  */
 int cw_store_find_duplicate(struct cw_store *reg, const char *person_key,
-			       const char *service_area, tc_day date, int days,
-			       char *ref, size_t n);
+			    const char *service_area, tc_day date, int days,
+			    char *ref, size_t n);
 
 /* ---- A case's history and the list of cases ---- */
 
@@ -220,8 +219,7 @@ struct cw_restriction_row {
 	const char *purged; /* the day its personal data was purged */
 };
 /* Called per restriction; returns 0 for more, -1 to stop with an error. */
-typedef int (*cw_restriction_fn)(const struct cw_restriction_row *r,
-				 void *arg);
+typedef int (*cw_restriction_fn)(const struct cw_restriction_row *r, void *arg);
 
 /* One review of a restriction; strings as in cw_restriction_row. */
 struct cw_restriction_review {
@@ -250,9 +248,9 @@ int cw_store_restrictions_active(struct cw_store *reg, const char *person_key,
 /* Marks restriction id lifted on date. 0 or -1. */
 int cw_store_restriction_lift(struct cw_store *reg, int64_t id, tc_day date);
 /* Sets its next review and, those not NULL, its kind, scope and contact. */
-int cw_store_restriction_vary(struct cw_store *reg, int64_t id,
-			      tc_day review, const char *kind,
-			      const char *scope, const char *contact);
+int cw_store_restriction_vary(struct cw_store *reg, int64_t id, tc_day review,
+			      const char *kind, const char *scope,
+			      const char *contact);
 /* Appends to its review history (continue, vary, lift). 0 or -1. */
 int cw_store_restriction_review_add(struct cw_store *reg, int64_t id,
 				    tc_day date, const char *outcome,
@@ -273,7 +271,7 @@ int cw_store_restriction_reviews(
 
 /* Appends to the audit log (what belongs to no case: restrictions,
  * purges). detail_json must hold no personal data. 0 or -1. */
-int cw_store_audit(struct cw_store *reg, const char *today,
-		      const char *action, const char *detail_json);
+int cw_store_audit(struct cw_store *reg, const char *today, const char *action,
+		   const char *detail_json);
 
 #endif
