@@ -10,6 +10,12 @@
  *
  * Dates are stored as "YYYY-MM-DD" text (they sort and compare as dates);
  * in C they are tc_day, with CW_NODAY for "none".
+ *
+ * The interface speaks in cases (model/case.h), stages, events and
+ * restrictions, never in SQL: callers hold no statements, and another
+ * engine (PostgreSQL) can implement it without touching the rest of
+ * casework. Functions that walk many rows call the caller's function once
+ * per row; what they pass lives until that function returns.
  */
 #ifndef CW_STORE_H
 #define CW_STORE_H
@@ -34,13 +40,18 @@ struct cw_store; /* opaque: an open register */
  */
 struct cw_store *cw_store_open(const char *path);
 void cw_store_close(struct cw_store *reg);
-sqlite3 *cw_store_db(struct cw_store *reg);
 
 /* Transactions: 0 or -1 (after printing the SQLite error). */
 int cw_store_begin(struct cw_store *reg);
 int cw_store_commit(struct cw_store *reg);
 void cw_store_rollback(struct cw_store *reg);
 
+/*
+ * Raw access, for report.c, annual.c, export.c and ingest.c until their
+ * queries move into store.c; nothing else may use these, and they are
+ * the only part of this interface that is SQLite's.
+ */
+sqlite3 *cw_store_db(struct cw_store *reg);
 /*
  * A prepared statement for sql, cached by the address of sql (pass string
  * literals only), reset and with bindings cleared. NULL on error (printed).
