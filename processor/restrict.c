@@ -5,6 +5,8 @@
  * contact and to write to them) next to their normalised forms. Its
  * reviews are an append-only table; what happens to a restriction is also
  * written to the audit log, by number only, never with the person's data.
+ * What is kept where is store.c's (cw_store_restriction_*); this file
+ * decides what may be kept, normalises what is matched, and prints.
  */
 #include "restrict.h"
 
