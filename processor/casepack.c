@@ -17,7 +17,7 @@
 #include <cmark-gfm.h>
 #include <zip.h>
 
-#include "deadlines.h"
+#include "case.h"
 #include "err.h"
 #include "escape.h"
 #include "fsutil.h"
@@ -240,37 +240,35 @@ static void add_num(cJSON *o, const char *name, double n)
 		tc_die_nomem();
 }
 
+static int history_event(const struct cw_event *ev, void *arg)
+{
+	cJSON *e = cJSON_CreateObject(), *detail;
+
+	if (!e)
+		tc_die_nomem();
+	add_str(e, "date", ev->date);
+	add_str(e, "event", ev->event);
+	add_num(e, "stage", ev->stage);
+	detail = cJSON_Parse(ev->detail_json);
+	if (!detail)
+		detail = cJSON_CreateObject();
+	if (!detail)
+		tc_die_nomem();
+	cJSON_AddItemToObject(e, "detail", detail);
+	add_str(e, "recorded", ev->recorded);
+	cJSON_AddItemToArray(arg, e);
+	return 0;
+}
+
+/* The case's history as a JSON array (owned); what could be read of it
+ * when the register fails (the error is printed). */
 static cJSON *history(struct cw_env *env, int64_t id)
 {
-	static const char sql[] = "SELECT date, event, stage, detail, recorded"
-				  " FROM events WHERE case_id = ? ORDER BY id";
-	sqlite3_stmt *st = cw_store_stmt(env->reg, sql);
 	cJSON *arr = cJSON_CreateArray();
 
 	if (!arr)
 		tc_die_nomem();
-	if (!st)
-		return arr;
-	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		cJSON *e = cJSON_CreateObject(), *detail;
-
-		if (!e)
-			tc_die_nomem();
-		add_str(e, "date", (const char *)sqlite3_column_text(st, 0));
-		add_str(e, "event", (const char *)sqlite3_column_text(st, 1));
-		add_num(e, "stage", sqlite3_column_int(st, 2));
-		detail = cJSON_Parse((const char *)sqlite3_column_text(st, 3));
-		if (!detail)
-			detail = cJSON_CreateObject();
-		if (!detail)
-			tc_die_nomem();
-		cJSON_AddItemToObject(e, "detail", detail);
-		add_str(e, "recorded",
-			(const char *)sqlite3_column_text(st, 4));
-		cJSON_AddItemToArray(arr, e);
-	}
-	sqlite3_reset(st);
+	cw_store_history(env->reg, id, history_event, arr);
 	return arr;
 }
 

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "casepack.h"
-#include "deadlines.h"
+#include "case.h"
 #include "err.h"
 #include "restrict.h"
 
@@ -36,33 +36,14 @@ static tc_day next_deadline(const struct cw_case *c, const char **what)
 
 int cw_list(struct cw_env *env, const struct cw_query *q, int json)
 {
-	static const char sql[] = "SELECT id FROM cases ORDER BY reference";
-	sqlite3_stmt *st = cw_store_stmt(env->reg, sql);
 	cJSON *arr = json ? cJSON_CreateArray() : NULL;
 	tc_day horizon = CW_NODAY;
 	int64_t *ids = NULL;
-	size_t n = 0, cap = 0, i;
-	int rc = TC_EXIT_ENV, r;
+	size_t n = 0, i;
+	int rc = TC_EXIT_ENV;
 
-	if (!st || (json && !arr))
+	if ((json && !arr) || cw_store_list_cases(env->reg, &ids, &n) < 0)
 		goto out;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			int64_t *nv;
-
-			cap = cap ? cap * 2 : 256;
-			nv = realloc(ids, cap * sizeof(*nv));
-			if (!nv)
-				tc_die_nomem();
-			ids = nv;
-		}
-		ids[n++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		cw_store_error(env->reg, "listing cases");
-		goto out;
-	}
 	if (q->due_within >= 0 &&
 	    tc_calendar_add_working(env->rules->cal, env->today, q->due_within,
 				    &horizon) < 0) {
@@ -237,191 +218,252 @@ static void detail_str(cJSON *d, const char *k, const char *v)
 		tc_die_nomem();
 }
 
-/* Applies r to c; returns 0, or an exit code after a message. */
-static int apply(struct cw_env *env, const struct cw_record *r,
-		 struct cw_case *c, tc_day date, cJSON *detail)
+/* An event being applied to a case. */
+struct event_ctx {
+	struct cw_env *env;
+	const struct cw_record *r;
+	struct cw_case *c;
+	struct cw_stage *s;	      /* the current stage, or NULL */
+	const struct tc_procedure *p; /* the case's procedure, or NULL */
+	tc_day date;		      /* the day it happened */
+	cJSON *detail;		      /* the event's details, for the history */
+};
+
+/* Each event's handler returns 0, or an exit code after a message. */
+
+static int ev_reassigned(struct event_ctx *x)
 {
-	const struct tc_procedure *p =
-	    tc_rules_procedure(env->rules, c->procedure);
-	struct cw_stage *s = cw_case_current(c);
-	const char *ev = r->event;
+	if (!x->r->to) {
+		tc_warnx("reassigned needs --to TEAM");
+		return TC_EXIT_USAGE;
+	}
+	detail_str(x->detail, "from", x->c->team);
+	detail_str(x->detail, "to", x->r->to);
+	free(x->c->team);
+	x->c->team = tc_xstrdup(x->r->to);
+	return 0;
+}
+
+/* What restricted and unrestricted share: the case must name a person. */
+static int restriction_details(struct event_ctx *x, int restricted)
+{
 	char d[11];
 
-	if (!strcmp(ev, "reassigned")) {
-		if (!r->to) {
-			tc_warnx("reassigned needs --to TEAM");
-			return TC_EXIT_USAGE;
-		}
-		detail_str(detail, "from", c->team);
-		detail_str(detail, "to", r->to);
-		free(c->team);
-		c->team = tc_xstrdup(r->to);
-		return 0;
-	}
-	if (!strcmp(ev, "restricted") || !strcmp(ev, "unrestricted")) {
-		if (!c->person_key) {
-			tc_warnx("%s: the case gives no contact details to "
-				 "restrict",
-				 c->reference);
-			return TC_EXIT_INPUT;
-		}
-		if (ev[0] == 'r' && !r->reason) {
-			tc_warnx("restricted needs --reason TEXT");
-			return TC_EXIT_USAGE;
-		}
-		detail_str(detail, "reason", r->reason);
-		detail_str(detail, "contact", r->contact);
-		detail_str(detail, "review", cw_day_str(r->review, d));
-		if (ev[0] == 'r') {
-			struct cw_restriction rs;
-			int64_t id = 0;
-			int rc;
-
-			memset(&rs, 0, sizeof(rs));
-			rs.person_key = c->person_key;
-			rs.case_id = c->id;
-			rs.kind = r->kind ? r->kind : "single-point-of-contact";
-			rs.scope = r->scope ? r->scope : "council";
-			rs.reason = r->reason;
-			rs.decided_by = r->decided_by;
-			rs.contact = r->contact;
-			rs.start = date;
-			rs.review = r->review != CW_NODAY
-					? r->review
-					: tc_day_add_months(date, 6);
-			rc = cw_restrict_insert(env, &rs, &id);
-			if (!rc && !cJSON_AddNumberToObject(
-				       detail, "restriction", (double)id))
-				tc_die_nomem();
-			return rc;
-		}
-		return cw_restrict_lift_key(env, c->person_key, date) < 0
-			   ? TC_EXIT_ENV
-			   : 0;
-	}
-	if (!strcmp(ev, "closed")) {
-		if (!r->outcome) {
-			tc_warnx("closed needs --outcome O");
-			return TC_EXIT_USAGE;
-		}
-		detail_str(detail, "outcome", r->outcome);
-		detail_str(detail, "remedy", r->remedy);
-		detail_str(detail, "learning", r->learning);
-		if (s) {
-			s->closed = date;
-			s->outcome = tc_xstrdup(r->outcome);
-			s->remedy = tc_xstrdup(r->remedy);
-			s->learning = tc_xstrdup(r->learning);
-		} else {
-			free(c->status);
-			c->status = tc_xstrdup("closed");
-		}
-		return 0;
-	}
-	if (!s || !p) {
-		tc_warnx("%s is a %s: it has no stages to record '%s' against",
-			 c->reference, c->type, ev);
+	if (!x->c->person_key) {
+		tc_warnx("%s: the case gives no contact details to restrict",
+			 x->c->reference);
 		return TC_EXIT_INPUT;
 	}
-	if (s->closed != CW_NODAY) {
-		tc_warnx("%s: stage %d is closed", c->reference, s->stage);
-		return TC_EXIT_INPUT;
-	}
-	if (!strcmp(ev, "acknowledged")) {
-		if (s->acknowledged != CW_NODAY) {
-			tc_warnx("%s: stage %d was acknowledged on %s already",
-				 c->reference, s->stage,
-				 cw_day_str(s->acknowledged, d));
-			return TC_EXIT_INPUT;
-		}
-		s->acknowledged = date;
-	} else if (!strcmp(ev, "responded")) {
-		if (s->responded != CW_NODAY) {
-			tc_warnx("%s: stage %d was responded to on %s already",
-				 c->reference, s->stage,
-				 cw_day_str(s->responded, d));
-			return TC_EXIT_INPUT;
-		}
-		s->responded = date;
-	} else if (!strcmp(ev, "extended")) {
-		const struct tc_stage_rule *sr = &p->stage[s->stage - 1];
-
-		if (!r->days || !r->reason) {
-			tc_warnx("extended needs --days N and --reason TEXT");
-			return TC_EXIT_USAGE;
-		}
-		if (s->extension_days) {
-			tc_warnx("%s: stage %d was extended already; the "
-				 "rules allow one extension",
-				 c->reference, s->stage);
-			return TC_EXIT_INPUT;
-		}
-		if (r->days > sr->extension_max) {
-			tc_warnx("%s: stage %d may be extended by at most %d "
-				 "working days, not %d",
-				 c->reference, s->stage, sr->extension_max,
-				 r->days);
-			return TC_EXIT_INPUT;
-		}
-		s->extension_days = r->days;
-		s->extension_reason = tc_xstrdup(r->reason);
-		if (!cJSON_AddNumberToObject(detail, "days", r->days))
-			tc_die_nomem();
-		detail_str(detail, "reason", r->reason);
-	} else if (!strcmp(ev, "escalated")) {
-		struct cw_stage *nx;
-
-		if (c->nstages >= p->nstages) {
-			tc_warnx("%s is at the last stage of its procedure: "
-				 "signpost the Ombudsman",
-				 c->reference);
-			return TC_EXIT_INPUT;
-		}
-		if (s->window_closes != CW_NODAY && date > s->window_closes) {
-			char msg[160];
-
-			snprintf(msg, sizeof(msg),
-				 "asked for stage %d after the window closed "
-				 "on %s: decide whether to accept it",
-				 s->stage + 1, cw_day_str(s->window_closes, d));
-			cw_case_flag(c, "review_out_of_time", msg);
-		}
-		nx = &c->stages[c->nstages++];
-		memset(nx, 0, sizeof(*nx));
-		nx->stage = s->stage + 1;
-		nx->request = date;
-		nx->acknowledged = nx->responded = nx->closed = CW_NODAY;
-		c->stage = nx->stage;
-	} else {
-		tc_warnx("unknown event '%s' (acknowledged, responded, "
-			 "extended, escalated, closed, reassigned, "
-			 "restricted, unrestricted)",
-			 ev);
+	if (restricted && !x->r->reason) {
+		tc_warnx("restricted needs --reason TEXT");
 		return TC_EXIT_USAGE;
+	}
+	detail_str(x->detail, "reason", x->r->reason);
+	detail_str(x->detail, "contact", x->r->contact);
+	detail_str(x->detail, "review", cw_day_str(x->r->review, d));
+	return 0;
+}
+
+static int ev_restricted(struct event_ctx *x)
+{
+	const struct cw_record *r = x->r;
+	struct cw_restriction rs;
+	int64_t id = 0;
+	int rc = restriction_details(x, 1);
+
+	if (rc)
+		return rc;
+	memset(&rs, 0, sizeof(rs));
+	rs.person_key = x->c->person_key;
+	rs.case_id = x->c->id;
+	rs.kind = r->kind ? r->kind : "single-point-of-contact";
+	rs.scope = r->scope ? r->scope : "council";
+	rs.reason = r->reason;
+	rs.decided_by = r->decided_by;
+	rs.contact = r->contact;
+	rs.start = x->date;
+	rs.review =
+	    r->review != CW_NODAY ? r->review : tc_day_add_months(x->date, 6);
+	rc = cw_restrict_insert(x->env, &rs, &id);
+	if (!rc &&
+	    !cJSON_AddNumberToObject(x->detail, "restriction", (double)id))
+		tc_die_nomem();
+	return rc;
+}
+
+static int ev_unrestricted(struct event_ctx *x)
+{
+	int rc = restriction_details(x, 0);
+
+	if (rc)
+		return rc;
+	return cw_restrict_lift_key(x->env, x->c->person_key, x->date) < 0
+		   ? TC_EXIT_ENV
+		   : 0;
+}
+
+static int ev_closed(struct event_ctx *x)
+{
+	const struct cw_record *r = x->r;
+
+	if (!r->outcome) {
+		tc_warnx("closed needs --outcome O");
+		return TC_EXIT_USAGE;
+	}
+	detail_str(x->detail, "outcome", r->outcome);
+	detail_str(x->detail, "remedy", r->remedy);
+	detail_str(x->detail, "learning", r->learning);
+	if (x->s) {
+		x->s->closed = x->date;
+		x->s->outcome = tc_xstrdup(r->outcome);
+		x->s->remedy = tc_xstrdup(r->remedy);
+		x->s->learning = tc_xstrdup(r->learning);
+	} else {
+		free(x->c->status);
+		x->c->status = tc_xstrdup("closed");
 	}
 	return 0;
 }
 
-/* 1 when the case's personal data was purged, 0 when not, -1 error. */
-static int purged(struct cw_env *env, int64_t id)
+/* Records date in *slot (acknowledged or responded) unless it was done. */
+static int record_once(struct event_ctx *x, tc_day *slot, const char *done)
 {
-	static const char sql[] = "SELECT purged IS NOT NULL FROM cases WHERE"
-				  " id = ?";
-	sqlite3_stmt *st = cw_store_stmt(env->reg, sql);
-	int r, v = 0;
+	char d[11];
 
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	if (r != SQLITE_ROW && r != SQLITE_DONE) {
-		cw_store_error(env->reg, "reading a case");
-		return -1;
+	if (*slot != CW_NODAY) {
+		tc_warnx("%s: stage %d was %s on %s already", x->c->reference,
+			 x->s->stage, done, cw_day_str(*slot, d));
+		return TC_EXIT_INPUT;
 	}
-	return v;
+	*slot = x->date;
+	return 0;
+}
+
+static int ev_acknowledged(struct event_ctx *x)
+{
+	return record_once(x, &x->s->acknowledged, "acknowledged");
+}
+
+static int ev_responded(struct event_ctx *x)
+{
+	return record_once(x, &x->s->responded, "responded to");
+}
+
+static int ev_extended(struct event_ctx *x)
+{
+	const struct cw_record *r = x->r;
+	struct cw_stage *s = x->s;
+	const struct tc_stage_rule *sr = &x->p->stage[s->stage - 1];
+
+	if (!r->days || !r->reason) {
+		tc_warnx("extended needs --days N and --reason TEXT");
+		return TC_EXIT_USAGE;
+	}
+	if (s->extension_days) {
+		tc_warnx("%s: stage %d was extended already; the rules allow "
+			 "one extension",
+			 x->c->reference, s->stage);
+		return TC_EXIT_INPUT;
+	}
+	if (r->days > sr->extension_max) {
+		tc_warnx("%s: stage %d may be extended by at most %d working "
+			 "days, not %d",
+			 x->c->reference, s->stage, sr->extension_max, r->days);
+		return TC_EXIT_INPUT;
+	}
+	s->extension_days = r->days;
+	s->extension_reason = tc_xstrdup(r->reason);
+	if (!cJSON_AddNumberToObject(x->detail, "days", r->days))
+		tc_die_nomem();
+	detail_str(x->detail, "reason", r->reason);
+	return 0;
+}
+
+static int ev_escalated(struct event_ctx *x)
+{
+	struct cw_case *c = x->c;
+	struct cw_stage *s = x->s, *nx;
+	char d[11];
+
+	if (c->nstages >= x->p->nstages) {
+		tc_warnx("%s is at the last stage of its procedure: signpost "
+			 "the Ombudsman",
+			 c->reference);
+		return TC_EXIT_INPUT;
+	}
+	if (s->window_closes != CW_NODAY && x->date > s->window_closes) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg),
+			 "asked for stage %d after the window closed on %s: "
+			 "decide whether to accept it",
+			 s->stage + 1, cw_day_str(s->window_closes, d));
+		cw_case_flag(c, "review_out_of_time", msg);
+	}
+	nx = &c->stages[c->nstages++];
+	memset(nx, 0, sizeof(*nx));
+	nx->stage = s->stage + 1;
+	nx->request = x->date;
+	nx->acknowledged = nx->responded = nx->closed = CW_NODAY;
+	c->stage = nx->stage;
+	return 0;
+}
+
+/* The events `record` knows; staged ones need an open stage of a
+ * procedure. */
+static const struct {
+	const char *name;
+	int (*apply)(struct event_ctx *x);
+	int staged;
+} events[] = {
+    {"reassigned", ev_reassigned, 0},	  /* --to TEAM */
+    {"restricted", ev_restricted, 0},	  /* --reason, --review, ... */
+    {"unrestricted", ev_unrestricted, 0}, /* lifts the person's */
+    {"closed", ev_closed, 0},		  /* --outcome, --remedy, ... */
+    {"acknowledged", ev_acknowledged, 1}, /* the current stage */
+    {"responded", ev_responded, 1},	  /* the current stage */
+    {"extended", ev_extended, 1},	  /* --days N --reason TEXT */
+    {"escalated", ev_escalated, 1},	  /* opens the next stage */
+};
+
+/* Applies r to c; returns 0, or an exit code after a message. */
+static int apply(struct cw_env *env, const struct cw_record *r,
+		 struct cw_case *c, tc_day date, cJSON *detail)
+{
+	struct event_ctx x = {
+	    .env = env,
+	    .r = r,
+	    .c = c,
+	    .s = cw_case_current(c),
+	    .p = tc_rules_procedure(env->rules, c->procedure),
+	    .date = date,
+	    .detail = detail,
+	};
+	size_t i, n = sizeof(events) / sizeof(events[0]);
+
+	for (i = 0; i < n && strcmp(events[i].name, r->event); i++)
+		;
+	if (i == n || events[i].staged) {
+		if (!x.s || !x.p) {
+			tc_warnx("%s is a %s: it has no stages to record '%s' "
+				 "against",
+				 c->reference, c->type, r->event);
+			return TC_EXIT_INPUT;
+		}
+		if (x.s->closed != CW_NODAY) {
+			tc_warnx("%s: stage %d is closed", c->reference,
+				 x.s->stage);
+			return TC_EXIT_INPUT;
+		}
+	}
+	if (i == n) {
+		tc_warnx("unknown event '%s' (acknowledged, responded, "
+			 "extended, escalated, closed, reassigned, "
+			 "restricted, unrestricted)",
+			 r->event);
+		return TC_EXIT_USAGE;
+	}
+	return events[i].apply(&x);
 }
 
 int cw_record_event(struct cw_env *env, const struct cw_record *r)
@@ -442,7 +484,7 @@ int cw_record_event(struct cw_env *env, const struct cw_record *r)
 	detail = cJSON_CreateObject();
 	if (!detail)
 		tc_die_nomem();
-	found = purged(env, c.id);
+	found = cw_store_case_purged(env->reg, c.id);
 	if (found) {
 		if (found > 0)
 			tc_warnx("%s: its personal data was purged; nothing "
@@ -461,7 +503,7 @@ int cw_record_event(struct cw_env *env, const struct cw_record *r)
 	if (cw_case_recompute(env->rules, &c) < 0 ||
 	    cw_store_case_update(env->reg, &c) < 0 ||
 	    cw_store_event(env->reg, c.id, c.stage, r->event, date, txt,
-			      env->today_s) < 0 ||
+			   env->today_s) < 0 ||
 	    cw_store_commit(env->reg) < 0 || cw_env_flush_packs(env) < 0)
 		goto out;
 	printf("%s: %s recorded", c.reference, r->event);

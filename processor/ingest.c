@@ -33,7 +33,7 @@
 #include <zip.h>
 
 #include "buffer.h"
-#include "deadlines.h"
+#include "case.h"
 #include "forms.h"
 #include "fsutil.h"
 #include "manifest.h"

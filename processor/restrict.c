@@ -5,6 +5,8 @@
  * contact and to write to them) next to their normalised forms. Its
  * reviews are an append-only table; what happens to a restriction is also
  * written to the audit log, by number only, never with the person's data.
+ * What is kept where is store.c's (cw_store_restriction_*); this file
+ * decides what may be kept, normalises what is matched, and prints.
  */
 #include "restrict.h"
 
@@ -120,21 +122,6 @@ int cw_norm_name(const char *in, char *out, size_t n)
 	return i > 0;
 }
 
-static void bind_opt(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s && *s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-static void bind_day(sqlite3_stmt *st, int i, tc_day d)
-{
-	char b[11];
-
-	bind_opt(st, i, cw_day_str(d, b));
-}
-
 static int audit(struct cw_env *env, const char *action, int64_t id,
 		 const char *outcome, tc_day date)
 {
@@ -166,12 +153,6 @@ static int scope_ok(struct cw_env *env, const char *scope)
 int cw_restrict_insert(struct cw_env *env, const struct cw_restriction *r,
 		       int64_t *id)
 {
-	static const char sql[] =
-	    "INSERT INTO restriction_register(name, email, phone, name_norm,"
-	    " email_norm, phone_norm, person_key, kind, scope, reason,"
-	    " decided_by, start, review, contact, status, case_id)"
-	    " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)";
-	sqlite3_stmt *st;
 	char en[256], pn[64], nn[256];
 
 	if (!cw_restrict_kind_ok(r->kind)) {
@@ -201,32 +182,8 @@ int cw_restrict_insert(struct cw_env *env, const struct cw_restriction *r,
 			return TC_EXIT_USAGE;
 		}
 	}
-	st = cw_store_stmt(env->reg, sql);
-	if (!st)
+	if (cw_store_restriction_insert(env->reg, r, nn, en, pn, id) < 0)
 		return TC_EXIT_ENV;
-	bind_opt(st, 1, r->name);
-	bind_opt(st, 2, r->email);
-	bind_opt(st, 3, r->phone);
-	bind_opt(st, 4, nn);
-	bind_opt(st, 5, en);
-	bind_opt(st, 6, pn);
-	bind_opt(st, 7, r->person_key);
-	bind_opt(st, 8, r->kind);
-	bind_opt(st, 9, r->scope);
-	bind_opt(st, 10, r->reason);
-	bind_opt(st, 11, r->decided_by);
-	bind_day(st, 12, r->start);
-	bind_day(st, 13, r->review);
-	bind_opt(st, 14, r->contact);
-	if (r->case_id)
-		sqlite3_bind_int64(st, 15, r->case_id);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_reset(st);
-		cw_store_error(env->reg, "adding a restriction");
-		return TC_EXIT_ENV;
-	}
-	sqlite3_reset(st);
-	*id = sqlite3_last_insert_rowid(cw_store_db(env->reg));
 	if (audit(env, "restriction_added", *id, NULL, r->start) < 0)
 		return TC_EXIT_ENV;
 	return 0;
@@ -235,73 +192,25 @@ int cw_restrict_insert(struct cw_env *env, const struct cw_restriction *r,
 static int add_review(struct cw_env *env, int64_t id, tc_day date,
 		      const char *outcome, tc_day next, const char *detail)
 {
-	static const char sql[] =
-	    "INSERT INTO restriction_reviews(restriction_id, date, outcome,"
-	    " next_review, detail, recorded) VALUES(?, ?, ?, ?, ?, ?)";
-	sqlite3_stmt *st = cw_store_stmt(env->reg, sql);
-
-	if (!st)
+	if (cw_store_restriction_review_add(env->reg, id, date, outcome, next,
+					    detail, env->today_s) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	bind_day(st, 2, date);
-	bind_opt(st, 3, outcome);
-	bind_day(st, 4, next);
-	bind_opt(st, 5, detail ? detail : "{}");
-	bind_opt(st, 6, env->today_s);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_reset(st);
-		cw_store_error(env->reg, "recording a review");
-		return -1;
-	}
-	sqlite3_reset(st);
 	return audit(env, "restriction_reviewed", id, outcome, date);
 }
 
 int cw_restrict_lift_key(struct cw_env *env, const char *person_key,
 			 tc_day date)
 {
-	static const char sel[] = "SELECT id FROM restriction_register WHERE"
-				  " person_key = ? AND status = 'active'";
-	static const char up[] = "UPDATE restriction_register SET status ="
-				 " 'lifted', lifted = ? WHERE id = ?";
-	sqlite3_stmt *st = cw_store_stmt(env->reg, sel);
 	int64_t ids[64];
-	size_t n = 0, i;
-	int rc;
+	int n = cw_store_restrictions_active(env->reg, person_key, ids, 64), i;
 
-	if (!st)
+	if (n < 0)
 		return -1;
-	bind_opt(st, 1, person_key);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 64)
-		ids[n++] = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		cw_store_error(env->reg, "finding restrictions");
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		st = cw_store_stmt(env->reg, up);
-		if (!st)
+	for (i = 0; i < n; i++)
+		if (cw_store_restriction_lift(env->reg, ids[i], date) < 0 ||
+		    add_review(env, ids[i], date, "lift", CW_NODAY, NULL) < 0)
 			return -1;
-		bind_day(st, 1, date);
-		sqlite3_bind_int64(st, 2, ids[i]);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE) {
-			cw_store_error(env->reg, "lifting a restriction");
-			return -1;
-		}
-		if (add_review(env, ids[i], date, "lift", CW_NODAY, NULL) < 0)
-			return -1;
-	}
 	return 0;
-}
-
-static void copy_col(sqlite3_stmt *st, int i, char *out, size_t n)
-{
-	const unsigned char *s = sqlite3_column_text(st, i);
-
-	snprintf(out, n, "%s", s ? (const char *)s : "");
 }
 
 int cw_restrict_match(struct cw_store *reg, const char *email,
@@ -309,46 +218,13 @@ int cw_restrict_match(struct cw_store *reg, const char *email,
 		      const char *person_key, const char *service_area,
 		      struct cw_restriction_match *m)
 {
-	static const char sql[] =
-	    "SELECT id, kind, scope, coalesce(contact, ''), review,"
-	    " ((?1 IS NOT NULL AND email_norm = ?1) OR (?2 IS NOT NULL AND"
-	    " phone_norm = ?2) OR (?4 IS NOT NULL AND person_key = ?4)) AS"
-	    " strong FROM restriction_register WHERE status = 'active' AND"
-	    " (scope = 'council' OR scope = ?5) AND ((?1 IS NOT NULL AND"
-	    " email_norm = ?1) OR (?2 IS NOT NULL AND phone_norm = ?2) OR"
-	    " (?4 IS NOT NULL AND person_key = ?4) OR (?3 IS NOT NULL AND"
-	    " name_norm = ?3)) ORDER BY strong DESC, id LIMIT 1";
-	sqlite3_stmt *st = cw_store_stmt(reg, sql);
 	char en[256], pn[64], nn[256];
-	int rc, found = 0;
 
-	memset(m, 0, sizeof(*m));
-	if (!st)
-		return -1;
 	cw_norm_email(email, en, sizeof(en));
 	cw_norm_phone(phone, pn, sizeof(pn));
 	cw_norm_name(name, nn, sizeof(nn));
-	bind_opt(st, 1, en);
-	bind_opt(st, 2, pn);
-	bind_opt(st, 3, nn);
-	bind_opt(st, 4, person_key);
-	bind_opt(st, 5, service_area);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		m->id = sqlite3_column_int64(st, 0);
-		copy_col(st, 1, m->kind, sizeof(m->kind));
-		copy_col(st, 2, m->scope, sizeof(m->scope));
-		copy_col(st, 3, m->contact, sizeof(m->contact));
-		copy_col(st, 4, m->review, sizeof(m->review));
-		m->strong = sqlite3_column_int(st, 5);
-		found = 1;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		cw_store_error(reg, "looking up restrictions");
-		return -1;
-	}
-	return found;
+	return cw_store_restriction_match(reg, en, pn, nn, person_key,
+					  service_area, m);
 }
 
 int cw_restrict_add(struct cw_env *env, const struct cw_restriction *r)
@@ -396,133 +272,102 @@ static int parse_id(const char *s, int64_t *id)
 	return 0;
 }
 
-static const char cols[] =
-    "SELECT id, name, email, phone, kind, scope, reason, decided_by,"
-    " start, review, contact, status, lifted, case_id, person_key, purged"
-    " FROM restriction_register";
+struct list_ctx {
+	struct cw_env *env;
+	int due_only;
+	const char *horizon; /* "YYYY-MM-DD": due_only lists reviews by then */
+	int n;		     /* rows printed */
+};
 
-static const char *col(sqlite3_stmt *st, int i)
+static int list_row(const struct cw_restriction_row *r, void *arg)
 {
-	const unsigned char *s = sqlite3_column_text(st, i);
+	struct list_ctx *x = arg;
+	int active = !strcmp(r->status, "active");
 
-	return s ? (const char *)s : "";
+	if (x->due_only && (!active || strcmp(r->review, x->horizon) > 0))
+		return 0;
+	printf("R%-5lld %-8s %-24s %-20s %-11s %-11s %s%s\n", (long long)r->id,
+	       r->status, r->kind, r->scope, r->start, r->review, r->contact,
+	       active && strcmp(r->review, x->env->today_s) < 0
+		   ? " (review overdue)"
+		   : "");
+	x->n++;
+	return 0;
 }
 
 int cw_restrict_list(struct cw_env *env, int due_only)
 {
-	static char sql[sizeof(cols) + 24];
-	sqlite3_stmt *st;
 	tc_day horizon;
 	char hz[11];
-	int r, n = 0;
+	struct list_ctx x = {env, due_only, hz, 0};
 
-	if (!sql[0])
-		snprintf(sql, sizeof(sql), "%s ORDER BY id", cols);
 	if (tc_calendar_add_working(env->rules->cal, env->today, 5, &horizon) <
 	    0)
 		horizon = env->today + 7;
 	tc_day_format(horizon, hz);
-	st = cw_store_stmt(env->reg, sql);
-	if (!st)
-		return TC_EXIT_ENV;
 	printf("%-6s %-8s %-24s %-20s %-11s %-11s %s\n", "ID", "STATUS", "KIND",
 	       "SCOPE", "START", "REVIEW", "CONTACT");
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *status = col(st, 11), *review = col(st, 9);
-
-		if (due_only &&
-		    (strcmp(status, "active") || strcmp(review, hz) > 0))
-			continue;
-		printf("R%-5lld %-8s %-24s %-20s %-11s %-11s %s%s\n",
-		       (long long)sqlite3_column_int64(st, 0), status,
-		       col(st, 4), col(st, 5), col(st, 8), review, col(st, 10),
-		       !strcmp(status, "active") &&
-			       strcmp(review, env->today_s) < 0
-			   ? " (review overdue)"
-			   : "");
-		n++;
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		cw_store_error(env->reg, "listing restrictions");
+	if (cw_store_restriction_list(env->reg, list_row, &x) < 0)
 		return TC_EXIT_ENV;
-	}
-	if (!n)
+	if (!x.n)
 		printf("%s\n",
 		       due_only ? "(no reviews due)" : "(no restrictions)");
 	return fflush(stdout) ? TC_EXIT_ENV : TC_EXIT_OK;
 }
 
-/* Finds restriction id; prints why not. 1 found (st stepped), 0, -1. */
+/* Finds restriction ids, calling fn on it; prints why not. 1 found, 0,
+ * -1. */
 static int find(struct cw_env *env, const char *ids, int64_t *id,
-		sqlite3_stmt **out)
+		cw_restriction_fn fn, void *arg)
 {
-	static char sql[sizeof(cols) + 24];
-	sqlite3_stmt *st;
 	int r;
 
-	if (!sql[0])
-		snprintf(sql, sizeof(sql), "%s WHERE id = ?", cols);
 	if (parse_id(ids, id) < 0) {
 		tc_warnx("'%s' is not a restriction number (R12 or 12)", ids);
 		return 0;
 	}
-	st = cw_store_stmt(env->reg, sql);
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, *id);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		*out = st;
-		return 1;
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		cw_store_error(env->reg, "finding a restriction");
-		return -1;
-	}
-	tc_warnx("no restriction R%lld (try 'casework restrict list')",
-		 (long long)*id);
+	r = cw_store_restriction_find(env->reg, *id, fn, arg);
+	if (r == 0)
+		tc_warnx("no restriction R%lld (try 'casework restrict list')",
+			 (long long)*id);
+	return r;
+}
+
+static int show_row(const struct cw_restriction_row *r, void *arg)
+{
+	(void)arg;
+	printf("R%lld  %s\n", (long long)r->id, r->status);
+	printf("name: %s\nemail: %s\nphone: %s\n", r->name, r->email, r->phone);
+	printf("kind: %s (%s)\nscope: %s\nreason: %s\ndecided by: %s\n",
+	       r->kind, cw_restrict_kind_label(r->kind), r->scope, r->reason,
+	       r->decided_by);
+	printf("start: %s\nreview by: %s\ncontact: %s\n", r->start, r->review,
+	       r->contact);
+	if (*r->lifted)
+		printf("lifted: %s\n", r->lifted);
+	if (*r->purged)
+		printf("personal data purged: %s\n", r->purged);
+	return 0;
+}
+
+static int show_review(const struct cw_restriction_review *rv, void *arg)
+{
+	(void)arg;
+	printf("review %s: %s%s%s (recorded %s)\n", rv->date, rv->outcome,
+	       *rv->next_review ? ", next review by " : "", rv->next_review,
+	       rv->recorded);
 	return 0;
 }
 
 int cw_restrict_show(struct cw_env *env, const char *ids)
 {
-	static const char revs[] =
-	    "SELECT date, outcome, coalesce(next_review, ''), recorded FROM"
-	    " restriction_reviews WHERE restriction_id = ? ORDER BY id";
-	sqlite3_stmt *st = NULL;
 	int64_t id;
-	int r = find(env, ids, &id, &st);
+	int r = find(env, ids, &id, show_row, NULL);
 
 	if (r <= 0)
 		return r == 0 ? TC_EXIT_INPUT : TC_EXIT_ENV;
-	printf("R%lld  %s\n", (long long)id, col(st, 11));
-	printf("name: %s\nemail: %s\nphone: %s\n", col(st, 1), col(st, 2),
-	       col(st, 3));
-	printf("kind: %s (%s)\nscope: %s\nreason: %s\ndecided by: %s\n",
-	       col(st, 4), cw_restrict_kind_label(col(st, 4)), col(st, 5),
-	       col(st, 6), col(st, 7));
-	printf("start: %s\nreview by: %s\ncontact: %s\n", col(st, 8),
-	       col(st, 9), col(st, 10));
-	if (*col(st, 12))
-		printf("lifted: %s\n", col(st, 12));
-	if (*col(st, 15))
-		printf("personal data purged: %s\n", col(st, 15));
-	sqlite3_reset(st);
-	st = cw_store_stmt(env->reg, revs);
-	if (!st)
+	if (cw_store_restriction_reviews(env->reg, id, show_review, NULL) < 0)
 		return TC_EXIT_ENV;
-	sqlite3_bind_int64(st, 1, id);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		printf("review %s: %s%s%s (recorded %s)\n", col(st, 0),
-		       col(st, 1), *col(st, 2) ? ", next review by " : "",
-		       col(st, 2), col(st, 3));
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		cw_store_error(env->reg, "reading reviews");
-		return TC_EXIT_ENV;
-	}
 	return fflush(stdout) ? TC_EXIT_ENV : TC_EXIT_OK;
 }
 
@@ -572,29 +417,36 @@ out:
 	return rc;
 }
 
-int cw_restrict_review(struct cw_env *env, const char *ids, const char *outcome,
-		       tc_day date, tc_day next, const char *kind,
-		       const char *scope, const char *contact)
-{
-	static const char lift[] = "UPDATE restriction_register SET status ="
-				   " 'lifted', lifted = ? WHERE id = ?";
-	static const char cont[] =
-	    "UPDATE restriction_register SET review = ?, kind ="
-	    " coalesce(?, kind), scope = coalesce(?, scope), contact ="
-	    " coalesce(?, contact) WHERE id = ?";
-	sqlite3_stmt *st = NULL;
-	char *name = NULL, *rkind = NULL, *rscope = NULL, *start = NULL;
-	int64_t id;
-	tc_day sday;
-	int r, rc = TC_EXIT_ENV, is_lift;
+/* What a review needs of the restriction it reviews (owned). */
+struct held {
+	char *name, *kind, *scope, *start, *lifted;
+	int active;
+};
 
+static int hold_row(const struct cw_restriction_row *r, void *arg)
+{
+	struct held *h = arg;
+
+	h->name = tc_xstrdup(r->name);
+	h->kind = tc_xstrdup(r->kind);
+	h->scope = tc_xstrdup(r->scope);
+	h->start = tc_xstrdup(r->start);
+	h->lifted = tc_xstrdup(r->lifted);
+	h->active = !strcmp(r->status, "active");
+	return 0;
+}
+
+/* Checks review's options; 0 or an exit code after a message. */
+static int review_options(struct cw_env *env, const char *outcome,
+			  const char *kind, const char *scope,
+			  const char *contact)
+{
 	if (!outcome || (strcmp(outcome, "continue") &&
 			 strcmp(outcome, "vary") && strcmp(outcome, "lift"))) {
 		tc_warnx("restrict review needs --outcome continue, vary or "
 			 "lift");
 		return TC_EXIT_USAGE;
 	}
-	is_lift = !strcmp(outcome, "lift");
 	if (kind && !cw_restrict_kind_ok(kind)) {
 		tc_warnx("--kind: '%s' is not a kind of restriction", kind);
 		return TC_EXIT_USAGE;
@@ -610,32 +462,41 @@ int cw_restrict_review(struct cw_env *env, const char *ids, const char *outcome,
 		    "--kind, --scope and --contact go with --outcome vary");
 		return TC_EXIT_USAGE;
 	}
+	return 0;
+}
+
+int cw_restrict_review(struct cw_env *env, const char *ids, const char *outcome,
+		       tc_day date, tc_day next, const char *kind,
+		       const char *scope, const char *contact)
+{
+	struct held h = {NULL, NULL, NULL, NULL, NULL, 0};
+	int64_t id;
+	tc_day sday;
+	int r, rc, is_lift;
+
+	rc = review_options(env, outcome, kind, scope, contact);
+	if (rc)
+		return rc;
+	rc = TC_EXIT_ENV;
+	is_lift = !strcmp(outcome, "lift");
 	if (date == CW_NODAY)
 		date = env->today;
 	if (cw_store_begin(env->reg) < 0)
 		return TC_EXIT_ENV;
-	r = find(env, ids, &id, &st);
+	r = find(env, ids, &id, hold_row, &h);
 	if (r <= 0) {
 		rc = r == 0 ? TC_EXIT_INPUT : TC_EXIT_ENV;
 		goto out;
 	}
-	if (strcmp(col(st, 11), "active")) {
+	if (!h.active) {
 		tc_warnx("R%lld was lifted on %s: nothing to review",
-			 (long long)id, col(st, 12));
-		sqlite3_reset(st);
+			 (long long)id, h.lifted);
 		rc = TC_EXIT_INPUT;
 		goto out;
 	}
-	name = strdup(col(st, 1));
-	rkind = strdup(kind ? kind : col(st, 4));
-	rscope = strdup(scope ? scope : col(st, 5));
-	start = strdup(col(st, 8));
-	sqlite3_reset(st);
-	if (!name || !rkind || !rscope || !start)
-		tc_die_nomem();
-	if (tc_day_parse(start, &sday) == 0 && date < sday) {
+	if (tc_day_parse(h.start, &sday) == 0 && date < sday) {
 		tc_warnx("--date: R%lld started on %s, after %s", (long long)id,
-			 start, cw_day_str(date, (char[11]){0}));
+			 h.start, cw_day_str(date, (char[11]){0}));
 		rc = TC_EXIT_USAGE;
 		goto out;
 	}
@@ -649,30 +510,16 @@ int cw_restrict_review(struct cw_env *env, const char *ids, const char *outcome,
 			goto out;
 		}
 	}
-	st = cw_store_stmt(env->reg, is_lift ? lift : cont);
-	if (!st)
+	if ((is_lift ? cw_store_restriction_lift(env->reg, id, date)
+		     : cw_store_restriction_vary(env->reg, id, next, kind,
+						 scope, contact)) < 0)
 		goto out;
-	if (is_lift) {
-		bind_day(st, 1, date);
-		sqlite3_bind_int64(st, 2, id);
-	} else {
-		bind_day(st, 1, next);
-		bind_opt(st, 2, kind);
-		bind_opt(st, 3, scope);
-		bind_opt(st, 4, contact);
-		sqlite3_bind_int64(st, 5, id);
-	}
-	r = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		cw_store_error(env->reg, "updating a restriction");
-		goto out;
-	}
 	if (add_review(env, id, date, outcome, is_lift ? CW_NODAY : next,
 		       NULL) < 0)
 		goto out;
 	if (is_lift &&
-	    lifted_letter(env, id, name, rkind, rscope, start, date) < 0)
+	    lifted_letter(env, id, h.name, kind ? kind : h.kind,
+			  scope ? scope : h.scope, h.start, date) < 0)
 		goto out;
 	if (cw_store_commit(env->reg) < 0)
 		goto out;
@@ -685,9 +532,10 @@ int cw_restrict_review(struct cw_env *env, const char *ids, const char *outcome,
 	rc = fflush(stdout) ? TC_EXIT_ENV : TC_EXIT_OK;
 out:
 	cw_store_rollback(env->reg);
-	free(name);
-	free(rkind);
-	free(rscope);
-	free(start);
+	free(h.name);
+	free(h.kind);
+	free(h.scope);
+	free(h.start);
+	free(h.lifted);
 	return rc;
 }

@@ -26,21 +26,7 @@ int cw_restrict_kind_ok(const char *kind);
 /* What a kind means, for people ("written contact only"); kind if unknown. */
 const char *cw_restrict_kind_label(const char *kind);
 
-/* What `restrict add` and `record REF restricted` give. */
-struct cw_restriction {
-	const char *name;  /* the person, or NULL (record REF restricted) */
-	const char *email; /* may be NULL */
-	const char *phone; /* may be NULL */
-	const char *person_key; /* the case's person key, or NULL */
-	int64_t case_id;	/* the case it came from, or 0 */
-	const char *kind;	/* single-point-of-contact, ... */
-	const char *scope;	/* "council" or a service area */
-	const char *reason;
-	const char *decided_by;
-	const char *contact; /* the named contact (team or officer), or NULL */
-	tc_day start;	     /* decided on */
-	tc_day review;	     /* review by */
-};
+/* struct cw_restriction and cw_restriction_match: see store.h. */
 
 /*
  * Adds a restriction inside the caller's transaction; *id gets its number.
@@ -53,16 +39,6 @@ int cw_restrict_insert(struct cw_env *env, const struct cw_restriction *r,
  * unrestricted), inside the caller's transaction. 0 or -1. */
 int cw_restrict_lift_key(struct cw_env *env, const char *person_key,
 			 tc_day date);
-
-/* A restriction matched against a new submission. */
-struct cw_restriction_match {
-	int64_t id;
-	int strong;	   /* 1: email, phone or person key; 0: name only */
-	char kind[64];	   /* the kind */
-	char scope[128];   /* council or the service area */
-	char contact[256]; /* the named contact, or "" */
-	char review[11];   /* review date */
-};
 
 /*
  * The active restriction matching a submission's contact details (any

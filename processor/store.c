@@ -10,6 +10,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "err.h"
 
 #define STMT_CACHE 48
@@ -212,7 +214,7 @@ static int get_version(struct cw_store *reg, int *version)
 	int rc = -1;
 
 	if (cw_store_exec(reg, "CREATE TABLE IF NOT EXISTS schema_version("
-				  "version INTEGER NOT NULL)") < 0)
+			       "version INTEGER NOT NULL)") < 0)
 		return -1;
 	if (sqlite3_prepare_v2(reg->db,
 			       "SELECT coalesce(max(version), 0) FROM "
@@ -354,32 +356,64 @@ sqlite3_stmt *cw_store_stmt(struct cw_store *reg, const char *sql)
 	return st;
 }
 
-const char *cw_day_str(tc_day d, char buf[11])
+/*
+ * Binds the arguments to st, one for each letter of types, from parameter
+ * 1: 't' text (NULL binds NULL), 'o' text where "" binds NULL too, 'd' a
+ * tc_day (CW_NODAY binds NULL), 'i' an int, 'I' an int64_t, 'z' an
+ * int64_t where 0 binds NULL.
+ */
+static void bind_all(sqlite3_stmt *st, const char *types, va_list ap)
 {
-	if (d == CW_NODAY)
+	int i;
+
+	for (i = 0; types[i]; i++) {
+		char t = types[i], day[11];
+		const char *s = NULL;
+		int64_t v;
+
+		if (t == 'i') {
+			sqlite3_bind_int(st, i + 1, va_arg(ap, int));
+			continue;
+		}
+		if (t == 'I' || t == 'z') {
+			v = va_arg(ap, int64_t);
+			if (v || t == 'I')
+				sqlite3_bind_int64(st, i + 1, v);
+			else
+				sqlite3_bind_null(st, i + 1);
+			continue;
+		}
+		if (t == 'd')
+			s = cw_day_str((tc_day)va_arg(ap, int), day);
+		else if (t == 't' || t == 'o')
+			s = va_arg(ap, const char *);
+		else
+			TC_BUG("unknown binding type");
+		if (s && (*s || t != 'o'))
+			sqlite3_bind_text(st, i + 1, s, -1, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_null(st, i + 1);
+	}
+}
+
+/* The cached statement for sql with arguments bound as bind_all says, or
+ * NULL (printed). */
+static sqlite3_stmt *query(struct cw_store *reg, const char *sql,
+			   const char *types, ...)
+{
+	sqlite3_stmt *st = cw_store_stmt(reg, sql);
+	va_list ap;
+
+	if (!st)
 		return NULL;
-	tc_day_format(d, buf);
-	return buf;
-}
-
-static void bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-static void bind_day(sqlite3_stmt *st, int i, tc_day d)
-{
-	char buf[11];
-
-	bind_text(st, i, cw_day_str(d, buf));
+	va_start(ap, types);
+	bind_all(st, types, ap);
+	va_end(ap);
+	return st;
 }
 
 /* Steps a statement expecting no row. */
-static int step_done(struct cw_store *reg, sqlite3_stmt *st,
-		     const char *doing)
+static int step_done(struct cw_store *reg, sqlite3_stmt *st, const char *doing)
 {
 	int rc = sqlite3_step(st);
 
@@ -391,17 +425,76 @@ static int step_done(struct cw_store *reg, sqlite3_stmt *st,
 	return 0;
 }
 
+/* Runs sql with arguments bound as bind_all says, expecting no row: 0, or
+ * -1 after saying what was being done. */
+static int run(struct cw_store *reg, const char *doing, const char *sql,
+	       const char *types, ...)
+{
+	sqlite3_stmt *st = cw_store_stmt(reg, sql);
+	va_list ap;
+
+	if (!st)
+		return -1;
+	va_start(ap, types);
+	bind_all(st, types, ap);
+	va_end(ap);
+	return step_done(reg, st, doing);
+}
+
+/*
+ * Steps st (NULL: preparing it failed, already printed) through its rows,
+ * calling fn(st, arg) on each: fn returns 0 for more, 1 to stop after this
+ * row, -1 to fail (fn said why). Resets st. Returns the number of rows fn
+ * saw, or -1 (a database error printed with what was being done).
+ */
+static int each_row(struct cw_store *reg, sqlite3_stmt *st, const char *doing,
+		    int (*fn)(sqlite3_stmt *, void *), void *arg)
+{
+	int r, rc = 0, n = 0;
+
+	if (!st)
+		return -1;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		n++;
+		if ((rc = fn(st, arg)) != 0)
+			break;
+	}
+	sqlite3_reset(st);
+	if (rc < 0)
+		return -1;
+	if (!rc && r != SQLITE_DONE) {
+		cw_store_error(reg, doing);
+		return -1;
+	}
+	return n;
+}
+
+static int first_row(sqlite3_stmt *st, void *arg)
+{
+	(void)st;
+	(void)arg;
+	return 1;
+}
+
+static int row_int64(sqlite3_stmt *st, void *arg)
+{
+	*(int64_t *)arg = sqlite3_column_int64(st, 0);
+	return 1;
+}
+
 static char *col_str(sqlite3_stmt *st, int i)
 {
 	const unsigned char *s = sqlite3_column_text(st, i);
-	char *d;
 
-	if (!s)
-		return NULL;
-	d = strdup((const char *)s);
-	if (!d)
-		tc_die_nomem();
-	return d;
+	return s ? tc_xstrdup((const char *)s) : NULL;
+}
+
+/* Column i as text, "" for NULL; valid until st moves on. */
+static const char *col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s ? (const char *)s : "";
 }
 
 static tc_day col_day(sqlite3_stmt *st, int i)
@@ -416,20 +509,10 @@ static tc_day col_day(sqlite3_stmt *st, int i)
 
 static int exists(struct cw_store *reg, const char *sql, const char *key)
 {
-	sqlite3_stmt *st = cw_store_stmt(reg, sql);
-	int rc;
+	int n = each_row(reg, query(reg, sql, "t", key), "looking something up",
+			 first_row, NULL);
 
-	if (!st)
-		return -1;
-	bind_text(st, 1, key);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	cw_store_error(reg, "looking something up");
-	return -1;
+	return n < 0 ? -1 : n > 0;
 }
 
 int cw_store_bundle_seen(struct cw_store *reg, const char *sha256)
@@ -438,21 +521,14 @@ int cw_store_bundle_seen(struct cw_store *reg, const char *sha256)
 }
 
 int cw_store_add_bundle(struct cw_store *reg, const char *sha256,
-			   const char *name, const char *bundle_id,
-			   const char *today, int nsubmissions)
+			const char *name, const char *bundle_id,
+			const char *today, int nsubmissions)
 {
 	static const char sql[] =
 	    "INSERT OR IGNORE INTO bundles VALUES(?, ?, ?, ?, ?)";
-	sqlite3_stmt *st = cw_store_stmt(reg, sql);
 
-	if (!st)
-		return -1;
-	bind_text(st, 1, sha256);
-	bind_text(st, 2, name);
-	bind_text(st, 3, bundle_id);
-	bind_text(st, 4, today);
-	sqlite3_bind_int(st, 5, nsubmissions);
-	return step_done(reg, st, "recording a bundle");
+	return run(reg, "recording a bundle", sql, "tttti", sha256, name,
+		   bundle_id, today, nsubmissions);
 }
 
 int cw_store_submission_seen(struct cw_store *reg, const char *id)
@@ -461,67 +537,43 @@ int cw_store_submission_seen(struct cw_store *reg, const char *id)
 }
 
 int cw_store_add_submission(struct cw_store *reg, const char *id,
-			       const char *bundle_sha, const char *form,
-			       const char *received, tc_day received_date,
-			       const char *outcome, int64_t case_id,
-			       const char *today)
+			    const char *bundle_sha, const char *form,
+			    const char *received, tc_day received_date,
+			    const char *outcome, int64_t case_id,
+			    const char *today)
 {
 	static const char sql[] =
 	    "INSERT INTO submissions VALUES(?, ?, ?, ?, ?, ?, ?, ?)";
-	sqlite3_stmt *st = cw_store_stmt(reg, sql);
 
-	if (!st)
-		return -1;
-	bind_text(st, 1, id);
-	bind_text(st, 2, bundle_sha);
-	bind_text(st, 3, form);
-	bind_text(st, 4, received);
-	bind_day(st, 5, received_date);
-	bind_text(st, 6, outcome);
-	if (case_id)
-		sqlite3_bind_int64(st, 7, case_id);
-	bind_text(st, 8, today);
-	return step_done(reg, st, "recording a submission");
+	return run(reg, "recording a submission", sql, "ttttdtzt", id,
+		   bundle_sha, form, received, received_date, outcome, case_id,
+		   today);
 }
 
 int cw_store_add_quarantine(struct cw_store *reg, const char *bundle,
-			       const char *submission_id, const char *reason,
-			       const char *today)
+			    const char *submission_id, const char *reason,
+			    const char *today)
 {
 	static const char sql[] =
 	    "INSERT OR IGNORE INTO quarantine VALUES(?, ?, ?, ?)";
-	sqlite3_stmt *st = cw_store_stmt(reg, sql);
 
-	if (!st)
-		return -1;
-	bind_text(st, 1, bundle);
-	bind_text(st, 2, submission_id);
-	bind_text(st, 3, reason);
-	bind_text(st, 4, today);
-	return step_done(reg, st, "recording a quarantined submission");
+	return run(reg, "recording a quarantined submission", sql, "tttt",
+		   bundle, submission_id, reason, today);
 }
 
 int cw_store_next_seq(struct cw_store *reg, const char *type, int year,
-			 int *seq)
+		      int *seq)
 {
 	static const char up[] =
 	    "INSERT INTO sequences VALUES(?, ?, 1) ON CONFLICT(type, year)"
 	    " DO UPDATE SET last = last + 1 RETURNING last";
-	sqlite3_stmt *st = cw_store_stmt(reg, up);
-	int rc;
+	int64_t last = 0;
+	int n = each_row(reg, query(reg, up, "ti", type, year),
+			 "numbering a reference", row_int64, &last);
 
-	if (!st)
+	if (n <= 0)
 		return -1;
-	bind_text(st, 1, type);
-	sqlite3_bind_int(st, 2, year);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*seq = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW) {
-		cw_store_error(reg, "numbering a reference");
-		return -1;
-	}
+	*seq = (int)last;
 	return 0;
 }
 
@@ -534,26 +586,13 @@ static int save_stages(struct cw_store *reg, const struct cw_case *c)
 
 	for (i = 0; i < c->nstages; i++) {
 		const struct cw_stage *s = &c->stages[i];
-		sqlite3_stmt *st = cw_store_stmt(reg, sql);
 
-		if (!st)
-			return -1;
-		sqlite3_bind_int64(st, 1, c->id);
-		sqlite3_bind_int(st, 2, s->stage);
-		bind_text(st, 3, s->submission_id);
-		bind_day(st, 4, s->request);
-		bind_day(st, 5, s->ack_due);
-		bind_day(st, 6, s->acknowledged);
-		bind_day(st, 7, s->respond_due);
-		bind_day(st, 8, s->responded);
-		sqlite3_bind_int(st, 9, s->extension_days);
-		bind_text(st, 10, s->extension_reason);
-		bind_day(st, 11, s->window_closes);
-		bind_day(st, 12, s->closed);
-		bind_text(st, 13, s->outcome);
-		bind_text(st, 14, s->remedy);
-		bind_text(st, 15, s->learning);
-		if (step_done(reg, st, "saving a stage") < 0)
+		if (run(reg, "saving a stage", sql, "Iitddddditddttt", c->id,
+			s->stage, s->submission_id, s->request, s->ack_due,
+			s->acknowledged, s->respond_due, s->responded,
+			s->extension_days, s->extension_reason,
+			s->window_closes, s->closed, s->outcome, s->remedy,
+			s->learning) < 0)
 			return -1;
 	}
 	return 0;
@@ -563,12 +602,7 @@ static char *flags_text(const struct cw_case *c)
 {
 	char *s = c->flags ? cJSON_PrintUnformatted(c->flags) : NULL;
 
-	if (!s) {
-		s = strdup("[]");
-		if (!s)
-			tc_die_nomem();
-	}
-	return s;
+	return s ? s : tc_xstrdup("[]");
 }
 
 int cw_store_case_insert(struct cw_store *reg, struct cw_case *c)
@@ -578,26 +612,13 @@ int cw_store_case_insert(struct cw_store *reg, struct cw_case *c)
 	    " submission_id, received, received_date, service_area, team,"
 	    " person_key, flags, pack_dirty) VALUES(?, ?, ?, ?, ?, ?, ?, ?,"
 	    " ?, ?, ?, ?, 1)";
-	sqlite3_stmt *st = cw_store_stmt(reg, sql);
-	char *flags = NULL;
+	char *flags = flags_text(c);
 	int rc = -1;
 
-	if (!st)
-		return -1;
-	flags = flags_text(c);
-	bind_text(st, 1, c->reference);
-	bind_text(st, 2, c->type);
-	bind_text(st, 3, c->procedure);
-	sqlite3_bind_int(st, 4, c->stage);
-	bind_text(st, 5, c->status);
-	bind_text(st, 6, c->submission_id);
-	bind_text(st, 7, c->received);
-	bind_day(st, 8, c->received_date);
-	bind_text(st, 9, c->service_area);
-	bind_text(st, 10, c->team);
-	bind_text(st, 11, c->person_key);
-	bind_text(st, 12, flags);
-	if (step_done(reg, st, "adding a case") < 0)
+	if (run(reg, "adding a case", sql, "tttitttdtttt", c->reference,
+		c->type, c->procedure, c->stage, c->status, c->submission_id,
+		c->received, c->received_date, c->service_area, c->team,
+		c->person_key, flags) < 0)
 		goto out;
 	c->id = sqlite3_last_insert_rowid(reg->db);
 	rc = save_stages(reg, c);
@@ -612,22 +633,12 @@ int cw_store_case_update(struct cw_store *reg, const struct cw_case *c)
 	    "UPDATE cases SET type = ?, procedure = ?, stage = ?,"
 	    " status = ?, service_area = ?, team = ?, flags = ?,"
 	    " pack_dirty = 1 WHERE id = ?";
-	sqlite3_stmt *st = cw_store_stmt(reg, sql);
-	char *flags = NULL;
+	char *flags = flags_text(c);
 	int rc = -1;
 
-	if (!st)
-		return -1;
-	flags = flags_text(c);
-	bind_text(st, 1, c->type);
-	bind_text(st, 2, c->procedure);
-	sqlite3_bind_int(st, 3, c->stage);
-	bind_text(st, 4, c->status);
-	bind_text(st, 5, c->service_area);
-	bind_text(st, 6, c->team);
-	bind_text(st, 7, flags);
-	sqlite3_bind_int64(st, 8, c->id);
-	if (step_done(reg, st, "updating a case") < 0)
+	if (run(reg, "updating a case", sql, "ttittttI", c->type, c->procedure,
+		c->stage, c->status, c->service_area, c->team, flags,
+		c->id) < 0)
 		goto out;
 	rc = save_stages(reg, c);
 out:
@@ -640,62 +651,32 @@ static const char case_cols[] =
     " received, received_date, service_area, team, person_key, flags"
     " FROM cases WHERE ";
 
-static int load_stages(struct cw_store *reg, struct cw_case *c)
+static int stage_row(sqlite3_stmt *st, void *arg)
 {
-	static const char sql[] =
-	    "SELECT stage, submission_id, request, ack_due, acknowledged,"
-	    " respond_due, responded, extension_days, extension_reason,"
-	    " window_closes, closed, outcome, remedy, learning FROM stages"
-	    " WHERE case_id = ? ORDER BY stage";
-	sqlite3_stmt *st = cw_store_stmt(reg, sql);
-	int rc;
+	struct cw_case *c = arg;
+	struct cw_stage *s = &c->stages[c->nstages++];
 
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, c->id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
-	       c->nstages < CW_MAX_STAGES) {
-		struct cw_stage *s = &c->stages[c->nstages++];
-
-		s->stage = sqlite3_column_int(st, 0);
-		s->submission_id = col_str(st, 1);
-		s->request = col_day(st, 2);
-		s->ack_due = col_day(st, 3);
-		s->acknowledged = col_day(st, 4);
-		s->respond_due = col_day(st, 5);
-		s->responded = col_day(st, 6);
-		s->extension_days = sqlite3_column_int(st, 7);
-		s->extension_reason = col_str(st, 8);
-		s->window_closes = col_day(st, 9);
-		s->closed = col_day(st, 10);
-		s->outcome = col_str(st, 11);
-		s->remedy = col_str(st, 12);
-		s->learning = col_str(st, 13);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		cw_store_error(reg, "loading stages");
-		return -1;
-	}
-	return 0;
+	s->stage = sqlite3_column_int(st, 0);
+	s->submission_id = col_str(st, 1);
+	s->request = col_day(st, 2);
+	s->ack_due = col_day(st, 3);
+	s->acknowledged = col_day(st, 4);
+	s->respond_due = col_day(st, 5);
+	s->responded = col_day(st, 6);
+	s->extension_days = sqlite3_column_int(st, 7);
+	s->extension_reason = col_str(st, 8);
+	s->window_closes = col_day(st, 9);
+	s->closed = col_day(st, 10);
+	s->outcome = col_str(st, 11);
+	s->remedy = col_str(st, 12);
+	s->learning = col_str(st, 13);
+	return c->nstages == CW_MAX_STAGES;
 }
 
-static int load_row(struct cw_store *reg, sqlite3_stmt *st,
-		    struct cw_case *c)
+static int case_row(sqlite3_stmt *st, void *arg)
 {
-	int rc = sqlite3_step(st);
-	const unsigned char *flags;
+	struct cw_case *c = arg;
 
-	memset(c, 0, sizeof(*c));
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(st);
-		return 0;
-	}
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		cw_store_error(reg, "loading a case");
-		return -1;
-	}
 	c->id = sqlite3_column_int64(st, 0);
 	c->reference = col_str(st, 1);
 	c->type = col_str(st, 2);
@@ -708,121 +689,83 @@ static int load_row(struct cw_store *reg, sqlite3_stmt *st,
 	c->service_area = col_str(st, 9);
 	c->team = col_str(st, 10);
 	c->person_key = col_str(st, 11);
-	flags = sqlite3_column_text(st, 12);
-	c->flags = cJSON_Parse(flags ? (const char *)flags : "[]");
+	c->flags = cJSON_Parse(sqlite3_column_text(st, 12)
+				   ? (const char *)sqlite3_column_text(st, 12)
+				   : "[]");
 	if (!c->flags)
 		c->flags = cJSON_CreateArray();
 	if (!c->flags)
 		tc_die_nomem();
-	sqlite3_reset(st);
-	if (load_stages(reg, c) < 0) {
+	return 1;
+}
+
+/* The case st finds (bound, not stepped) with its stages: 1, 0, -1. */
+static int load_case(struct cw_store *reg, sqlite3_stmt *st, struct cw_case *c)
+{
+	static const char sql[] =
+	    "SELECT stage, submission_id, request, ack_due, acknowledged,"
+	    " respond_due, responded, extension_days, extension_reason,"
+	    " window_closes, closed, outcome, remedy, learning FROM stages"
+	    " WHERE case_id = ? ORDER BY stage";
+	int n;
+
+	memset(c, 0, sizeof(*c));
+	n = each_row(reg, st, "loading a case", case_row, c);
+	if (n <= 0)
+		return n;
+	if (each_row(reg, query(reg, sql, "I", c->id), "loading stages",
+		     stage_row, c) < 0) {
 		cw_case_release(c);
 		return -1;
 	}
 	return 1;
 }
 
-int cw_store_case_load(struct cw_store *reg, const char *key,
-			  int by_submission, struct cw_case *c)
+int cw_store_case_load(struct cw_store *reg, const char *key, int by_submission,
+		       struct cw_case *c)
 {
 	static char by_ref[sizeof(case_cols) + 20];
 	static char by_sub[sizeof(case_cols) + 24];
-	sqlite3_stmt *st;
 
 	if (!by_ref[0]) {
 		snprintf(by_ref, sizeof(by_ref), "%sreference = ?", case_cols);
 		snprintf(by_sub, sizeof(by_sub), "%ssubmission_id = ?",
 			 case_cols);
 	}
-	st = cw_store_stmt(reg, by_submission ? by_sub : by_ref);
-	memset(c, 0, sizeof(*c));
-	if (!st)
-		return -1;
-	bind_text(st, 1, key);
-	return load_row(reg, st, c);
+	return load_case(
+	    reg, query(reg, by_submission ? by_sub : by_ref, "t", key), c);
 }
 
-int cw_store_case_load_id(struct cw_store *reg, int64_t id,
-			     struct cw_case *c)
+int cw_store_case_load_id(struct cw_store *reg, int64_t id, struct cw_case *c)
 {
 	static char by_id[sizeof(case_cols) + 12];
-	sqlite3_stmt *st;
 
 	if (!by_id[0])
 		snprintf(by_id, sizeof(by_id), "%sid = ?", case_cols);
-	st = cw_store_stmt(reg, by_id);
-	memset(c, 0, sizeof(*c));
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	return load_row(reg, st, c);
-}
-
-void cw_case_release(struct cw_case *c)
-{
-	int i;
-
-	if (!c)
-		return;
-	for (i = 0; i < c->nstages; i++) {
-		free(c->stages[i].submission_id);
-		free(c->stages[i].extension_reason);
-		free(c->stages[i].outcome);
-		free(c->stages[i].remedy);
-		free(c->stages[i].learning);
-	}
-	free(c->reference);
-	free(c->type);
-	free(c->procedure);
-	free(c->status);
-	free(c->submission_id);
-	free(c->received);
-	free(c->service_area);
-	free(c->team);
-	free(c->person_key);
-	cJSON_Delete(c->flags);
-	memset(c, 0, sizeof(*c));
+	return load_case(reg, query(reg, by_id, "I", id), c);
 }
 
 int cw_store_event(struct cw_store *reg, int64_t case_id, int stage,
-		      const char *event, tc_day date, const char *detail_json,
-		      const char *today)
+		   const char *event, tc_day date, const char *detail_json,
+		   const char *today)
 {
 	static const char sql[] =
 	    "INSERT INTO events(case_id, stage, event, date, detail,"
 	    " recorded) VALUES(?, ?, ?, ?, ?, ?)";
-	sqlite3_stmt *st = cw_store_stmt(reg, sql);
 
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, case_id);
-	sqlite3_bind_int(st, 2, stage);
-	bind_text(st, 3, event);
-	bind_day(st, 4, date);
-	bind_text(st, 5, detail_json ? detail_json : "{}");
-	bind_text(st, 6, today);
-	return step_done(reg, st, "recording an event");
+	return run(reg, "recording an event", sql, "Iitdtt", case_id, stage,
+		   event, date, detail_json ? detail_json : "{}", today);
 }
 
 int64_t cw_store_next_dirty(struct cw_store *reg, int64_t after)
 {
 	static const char sql[] = "SELECT id FROM cases WHERE pack_dirty = 1"
 				  " AND id > ? ORDER BY id LIMIT 1";
-	sqlite3_stmt *st = cw_store_stmt(reg, sql);
 	int64_t id = 0;
-	int rc;
 
-	if (!st)
+	if (each_row(reg, query(reg, sql, "I", after), "finding packs to write",
+		     row_int64, &id) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, after);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		cw_store_error(reg, "finding packs to write");
-		return -1;
-	}
 	return id;
 }
 
@@ -830,57 +773,494 @@ int cw_store_pack_done(struct cw_store *reg, int64_t case_id)
 {
 	static const char sql[] =
 	    "UPDATE cases SET pack_dirty = 0 WHERE id = ?";
-	sqlite3_stmt *st = cw_store_stmt(reg, sql);
 
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, case_id);
-	return step_done(reg, st, "marking a pack written");
+	return run(reg, "marking a pack written", sql, "I", case_id);
+}
+
+struct text_out {
+	char *s;
+	size_t n;
+};
+
+static int row_text(sqlite3_stmt *st, void *arg)
+{
+	struct text_out *o = arg;
+
+	snprintf(o->s, o->n, "%s", col(st, 0));
+	return 1;
 }
 
 int cw_store_find_duplicate(struct cw_store *reg, const char *person_key,
-			       const char *service_area, tc_day date, int days,
-			       char *ref, size_t n)
+			    const char *service_area, tc_day date, int days,
+			    char *ref, size_t n)
 {
 	static const char sql[] =
 	    "SELECT reference FROM cases WHERE person_key = ? AND"
 	    " service_area = ? AND received_date >= ? AND received_date"
 	    " <= ? AND type IN ('complaint', 'service_request',"
 	    " 'signposted') ORDER BY received_date DESC, id DESC LIMIT 1";
-	sqlite3_stmt *st = cw_store_stmt(reg, sql);
-	int rc, found = 0;
+	struct text_out o = {ref, n};
+	int found = each_row(reg,
+			     query(reg, sql, "ttdd", person_key, service_area,
+				   date - days, date),
+			     "looking for duplicates", row_text, &o);
 
-	if (!st)
-		return -1;
-	bind_text(st, 1, person_key);
-	bind_text(st, 2, service_area);
-	bind_day(st, 3, date - days);
-	bind_day(st, 4, date);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		snprintf(ref, n, "%s",
-			 (const char *)sqlite3_column_text(st, 0));
-		found = 1;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		cw_store_error(reg, "looking for duplicates");
-		return -1;
-	}
-	return found;
+	return found < 0 ? -1 : found > 0;
 }
 
-int cw_store_audit(struct cw_store *reg, const char *today,
-		      const char *action, const char *detail_json)
+/* ---- A case's history and the list of cases ---- */
+
+/* A caller's function and its argument, for the row functions below. */
+struct walk {
+	union {
+		cw_event_fn event;
+		cw_restriction_fn restriction;
+		int (*review)(const struct cw_restriction_review *, void *);
+		int (*submission)(const char *, void *);
+	} fn;
+	void *arg;
+};
+
+/* each_row for callers that want 0 or -1. */
+static int all_rows(struct cw_store *reg, sqlite3_stmt *st, const char *doing,
+		    int (*fn)(sqlite3_stmt *, void *), void *arg)
+{
+	return each_row(reg, st, doing, fn, arg) < 0 ? -1 : 0;
+}
+
+static int event_row(sqlite3_stmt *st, void *arg)
+{
+	struct walk *w = arg;
+	struct cw_event ev;
+
+	ev.date = col(st, 0);
+	ev.event = col(st, 1);
+	ev.stage = sqlite3_column_int(st, 2);
+	ev.detail_json = (const char *)sqlite3_column_text(st, 3);
+	ev.recorded = col(st, 4);
+	return w->fn.event(&ev, w->arg) < 0 ? -1 : 0;
+}
+
+int cw_store_history(struct cw_store *reg, int64_t case_id, cw_event_fn fn,
+		     void *arg)
+{
+	static const char sql[] = "SELECT date, event, stage, detail, recorded"
+				  " FROM events WHERE case_id = ? ORDER BY id";
+	struct walk w = {.fn.event = fn, .arg = arg};
+
+	return all_rows(reg, query(reg, sql, "I", case_id),
+			"reading a case's history", event_row, &w);
+}
+
+struct id_list {
+	int64_t *v;
+	size_t n, alloc;
+};
+
+static int id_row(sqlite3_stmt *st, void *arg)
+{
+	struct id_list *l = arg;
+
+	TC_ALLOC_GROW(l->v, l->n + 1, l->alloc);
+	l->v[l->n++] = sqlite3_column_int64(st, 0);
+	return 0;
+}
+
+int cw_store_list_cases(struct cw_store *reg, int64_t **ids, size_t *n)
+{
+	static const char sql[] = "SELECT id FROM cases ORDER BY reference";
+	struct id_list l = {NULL, 0, 0};
+
+	if (each_row(reg, query(reg, sql, ""), "listing cases", id_row, &l) <
+	    0) {
+		free(l.v);
+		return -1;
+	}
+	*ids = l.v;
+	*n = l.n;
+	return 0;
+}
+
+int cw_store_case_purged(struct cw_store *reg, int64_t case_id)
+{
+	static const char sql[] = "SELECT purged IS NOT NULL FROM cases WHERE"
+				  " id = ?";
+	int64_t v = 0;
+
+	if (each_row(reg, query(reg, sql, "I", case_id), "reading a case",
+		     row_int64, &v) < 0)
+		return -1;
+	return v != 0;
+}
+
+/* ---- Retention ---- */
+
+static const char *const purge_sql[] = {
+    /* CW_PURGE_CASES: closed (the last stage, or by event; records when
+     * received) before the cutoff and not purged yet */
+    "SELECT id, reference, closure FROM (SELECT c.id, c.reference, CASE"
+    " WHEN EXISTS(SELECT 1 FROM stages s WHERE s.case_id = c.id) THEN"
+    " (SELECT closed FROM stages s WHERE s.case_id = c.id ORDER BY stage"
+    " DESC LIMIT 1) WHEN c.status = 'closed' THEN (SELECT max(date) FROM"
+    " events e WHERE e.case_id = c.id AND e.event = 'closed') WHEN"
+    " c.type IN ('compliment', 'comment', 'signposted', 'review') THEN"
+    " c.received_date END AS closure FROM cases c WHERE c.purged IS NULL)"
+    " WHERE closure IS NOT NULL AND closure < ?1 ORDER BY reference",
+    /* CW_PURGE_RESTRICTIONS: lifted before the cutoff */
+    "SELECT id, 'R' || id, lifted FROM restriction_register WHERE purged"
+    " IS NULL AND status = 'lifted' AND lifted < ?1 ORDER BY id",
+    /* CW_PURGE_QUARANTINED: quarantined before the cutoff */
+    "SELECT rowid, bundle || '/' || submission_id, date FROM quarantine"
+    " WHERE date < ?1 AND reason <> '[removed]' ORDER BY rowid",
+};
+
+static int purge_row(sqlite3_stmt *st, void *arg)
+{
+	struct cw_purge_items *it = arg;
+	struct cw_purge_item *x;
+
+	TC_ALLOC_GROW(it->v, it->n + 1, it->alloc);
+	x = &it->v[it->n++];
+	x->id = sqlite3_column_int64(st, 0);
+	x->ref = tc_xstrdup(col(st, 1));
+	x->when = tc_xstrdup(col(st, 2));
+	return 0;
+}
+
+int cw_store_purge_candidates(struct cw_store *reg, enum cw_purge_kind kind,
+			      tc_day cutoff, struct cw_purge_items *out)
+{
+	return all_rows(reg, query(reg, purge_sql[kind], "d", cutoff),
+			"finding what is past retention", purge_row, out);
+}
+
+void cw_purge_items_release(struct cw_purge_items *it)
+{
+	size_t i;
+
+	for (i = 0; i < it->n; i++) {
+		free(it->v[i].ref);
+		free(it->v[i].when);
+	}
+	free(it->v);
+	memset(it, 0, sizeof(*it));
+}
+
+static int sub_row(sqlite3_stmt *st, void *arg)
+{
+	struct walk *w = arg;
+
+	return w->fn.submission((const char *)sqlite3_column_text(st, 0),
+				w->arg) < 0
+		   ? -1
+		   : 0;
+}
+
+int cw_store_case_submissions(struct cw_store *reg, int64_t case_id,
+			      int (*fn)(const char *submission_id, void *arg),
+			      void *arg)
+{
+	static const char subs[] =
+	    "SELECT submission_id FROM cases WHERE id = ?1 UNION SELECT"
+	    " submission_id FROM stages WHERE case_id = ?1 AND submission_id"
+	    " IS NOT NULL UNION SELECT id FROM submissions WHERE case_id = ?1";
+	struct walk w = {.fn.submission = fn, .arg = arg};
+
+	return all_rows(reg, query(reg, subs, "I", case_id),
+			"finding a case's submissions", sub_row, &w);
+}
+
+/* Runs sql (?1 the id, ?2 today) for each item. */
+static int purge_each(struct cw_store *reg, const char *sql,
+		      const struct cw_purge_items *it, const char *today)
+{
+	size_t i;
+
+	for (i = 0; i < it->n; i++)
+		if (run(reg, "purging", sql, "It", it->v[i].id, today) < 0)
+			return -1;
+	return 0;
+}
+
+int cw_store_purge(struct cw_store *reg, const struct cw_purge_items *cases,
+		   const struct cw_purge_items *restrictions,
+		   const struct cw_purge_items *quarantined, const char *today,
+		   const char *audit_json)
+{
+	static const char case_fields[] =
+	    "UPDATE cases SET person_key = NULL, pack_dirty = 0, purged = ?2,"
+	    " flags = (SELECT coalesce(json_group_array(json_object('flag',"
+	    " json_extract(value, '$.flag'), 'detail', '[removed]')), '[]')"
+	    " FROM json_each(cases.flags)) WHERE id = ?1";
+	static const char stage_fields[] =
+	    "UPDATE stages SET extension_reason = CASE WHEN extension_reason"
+	    " IS NULL THEN NULL ELSE '[removed]' END, learning = CASE WHEN"
+	    " learning IS NULL THEN NULL ELSE '[removed]' END WHERE case_id ="
+	    " ?1 AND ?2 IS NOT NULL";
+	static const char event_fields[] =
+	    "UPDATE events SET detail = '{\"removed\":true}' WHERE case_id = ?1"
+	    " AND ?2 IS NOT NULL";
+	static const char restr_fields[] =
+	    "UPDATE restriction_register SET name = '[removed]', email = NULL,"
+	    " phone = NULL, name_norm = NULL, email_norm = NULL, phone_norm ="
+	    " NULL, person_key = NULL, reason = '[removed]', purged = ?2 WHERE"
+	    " id = ?1";
+	static const char quar_fields[] =
+	    "UPDATE quarantine SET reason = '[removed]' WHERE rowid = ?1 AND ?2"
+	    " IS NOT NULL";
+	size_t i;
+	int rc = -1;
+
+	if (cw_store_exec(reg, "PRAGMA secure_delete = ON") < 0 ||
+	    cw_store_begin(reg) < 0)
+		goto out;
+	/* The history is append-only except for this, within one
+	 * transaction: its details go, its events and dates stay. */
+	if (cases->n && cw_store_exec(reg, "DROP TRIGGER events_no_update") < 0)
+		goto out;
+	for (i = 0; i < cases->n; i++)
+		if (run(reg, "purging", case_fields, "It", cases->v[i].id,
+			today) < 0 ||
+		    run(reg, "purging", stage_fields, "It", cases->v[i].id,
+			today) < 0 ||
+		    run(reg, "purging", event_fields, "It", cases->v[i].id,
+			today) < 0)
+			goto out;
+	if (cases->n &&
+	    cw_store_exec(reg, "CREATE TRIGGER events_no_update BEFORE UPDATE"
+			       " ON events BEGIN SELECT RAISE(ABORT, 'the"
+			       " history is append-only'); END") < 0)
+		goto out;
+	if (purge_each(reg, restr_fields, restrictions, today) < 0 ||
+	    purge_each(reg, quar_fields, quarantined, today) < 0 ||
+	    cw_store_audit(reg, today, "purge", audit_json) < 0 ||
+	    cw_store_commit(reg) < 0)
+		goto out;
+	/* No deleted byte may linger in free pages or the log. */
+	if (cw_store_exec(reg, "VACUUM") < 0 ||
+	    cw_store_exec(reg, "PRAGMA wal_checkpoint(TRUNCATE)") < 0)
+		goto out;
+	rc = 0;
+out:
+	cw_store_rollback(reg);
+	return rc;
+}
+
+/* ---- Restrictions ---- */
+
+int cw_store_restriction_insert(struct cw_store *reg,
+				const struct cw_restriction *r,
+				const char *name_norm, const char *email_norm,
+				const char *phone_norm, int64_t *id)
+{
+	static const char sql[] =
+	    "INSERT INTO restriction_register(name, email, phone, name_norm,"
+	    " email_norm, phone_norm, person_key, kind, scope, reason,"
+	    " decided_by, start, review, contact, status, case_id)"
+	    " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)";
+
+	if (run(reg, "adding a restriction", sql,
+		"ooooooooooo"
+		"dd"
+		"oz",
+		r->name, r->email, r->phone, name_norm, email_norm, phone_norm,
+		r->person_key, r->kind, r->scope, r->reason, r->decided_by,
+		r->start, r->review, r->contact, r->case_id) < 0)
+		return -1;
+	*id = sqlite3_last_insert_rowid(reg->db);
+	return 0;
+}
+
+static void copy_col(sqlite3_stmt *st, int i, char *out, size_t n)
+{
+	snprintf(out, n, "%s", col(st, i));
+}
+
+static int match_row(sqlite3_stmt *st, void *arg)
+{
+	struct cw_restriction_match *m = arg;
+
+	m->id = sqlite3_column_int64(st, 0);
+	copy_col(st, 1, m->kind, sizeof(m->kind));
+	copy_col(st, 2, m->scope, sizeof(m->scope));
+	copy_col(st, 3, m->contact, sizeof(m->contact));
+	copy_col(st, 4, m->review, sizeof(m->review));
+	m->strong = sqlite3_column_int(st, 5);
+	return 1;
+}
+
+int cw_store_restriction_match(struct cw_store *reg, const char *email_norm,
+			       const char *phone_norm, const char *name_norm,
+			       const char *person_key, const char *service_area,
+			       struct cw_restriction_match *m)
+{
+	static const char sql[] =
+	    "SELECT id, kind, scope, coalesce(contact, ''), review,"
+	    " ((?1 IS NOT NULL AND email_norm = ?1) OR (?2 IS NOT NULL AND"
+	    " phone_norm = ?2) OR (?4 IS NOT NULL AND person_key = ?4)) AS"
+	    " strong FROM restriction_register WHERE status = 'active' AND"
+	    " (scope = 'council' OR scope = ?5) AND ((?1 IS NOT NULL AND"
+	    " email_norm = ?1) OR (?2 IS NOT NULL AND phone_norm = ?2) OR"
+	    " (?4 IS NOT NULL AND person_key = ?4) OR (?3 IS NOT NULL AND"
+	    " name_norm = ?3)) ORDER BY strong DESC, id LIMIT 1";
+	int n;
+
+	memset(m, 0, sizeof(*m));
+	n = each_row(reg,
+		     query(reg, sql, "ooooo", email_norm, phone_norm, name_norm,
+			   person_key, service_area),
+		     "looking up restrictions", match_row, m);
+	return n < 0 ? -1 : n > 0;
+}
+
+struct id_cap {
+	int64_t *v;
+	size_t n, max;
+};
+
+static int id_cap_row(sqlite3_stmt *st, void *arg)
+{
+	struct id_cap *l = arg;
+
+	l->v[l->n++] = sqlite3_column_int64(st, 0);
+	return l->n == l->max;
+}
+
+int cw_store_restrictions_active(struct cw_store *reg, const char *person_key,
+				 int64_t *ids, size_t max)
+{
+	static const char sel[] = "SELECT id FROM restriction_register WHERE"
+				  " person_key = ? AND status = 'active'";
+	struct id_cap l = {ids, 0, max};
+
+	if (!max || each_row(reg, query(reg, sel, "o", person_key),
+			     "finding restrictions", id_cap_row, &l) < 0)
+		return -1;
+	return (int)l.n;
+}
+
+int cw_store_restriction_lift(struct cw_store *reg, int64_t id, tc_day date)
+{
+	static const char lift[] = "UPDATE restriction_register SET status ="
+				   " 'lifted', lifted = ? WHERE id = ?";
+
+	return run(reg, "lifting a restriction", lift, "dI", date, id);
+}
+
+int cw_store_restriction_vary(struct cw_store *reg, int64_t id, tc_day review,
+			      const char *kind, const char *scope,
+			      const char *contact)
+{
+	static const char cont[] =
+	    "UPDATE restriction_register SET review = ?, kind ="
+	    " coalesce(?, kind), scope = coalesce(?, scope), contact ="
+	    " coalesce(?, contact) WHERE id = ?";
+
+	return run(reg, "updating a restriction", cont, "doooI", review, kind,
+		   scope, contact, id);
+}
+
+int cw_store_restriction_review_add(struct cw_store *reg, int64_t id,
+				    tc_day date, const char *outcome,
+				    tc_day next, const char *detail_json,
+				    const char *today)
+{
+	static const char sql[] =
+	    "INSERT INTO restriction_reviews(restriction_id, date, outcome,"
+	    " next_review, detail, recorded) VALUES(?, ?, ?, ?, ?, ?)";
+
+	return run(reg, "recording a review", sql, "Idodoo", id, date, outcome,
+		   next, detail_json ? detail_json : "{}", today);
+}
+
+static const char restr_cols[] =
+    "SELECT id, name, email, phone, kind, scope, reason, decided_by,"
+    " start, review, contact, status, lifted, case_id, person_key, purged"
+    " FROM restriction_register";
+
+static int restr_row(sqlite3_stmt *st, void *arg)
+{
+	struct walk *w = arg;
+	struct cw_restriction_row r;
+
+	r.id = sqlite3_column_int64(st, 0);
+	r.name = col(st, 1);
+	r.email = col(st, 2);
+	r.phone = col(st, 3);
+	r.kind = col(st, 4);
+	r.scope = col(st, 5);
+	r.reason = col(st, 6);
+	r.decided_by = col(st, 7);
+	r.start = col(st, 8);
+	r.review = col(st, 9);
+	r.contact = col(st, 10);
+	r.status = col(st, 11);
+	r.lifted = col(st, 12);
+	r.case_id = sqlite3_column_int64(st, 13);
+	r.person_key = col(st, 14);
+	r.purged = col(st, 15);
+	return w->fn.restriction(&r, w->arg) < 0 ? -1 : 0;
+}
+
+int cw_store_restriction_list(struct cw_store *reg, cw_restriction_fn fn,
+			      void *arg)
+{
+	static char sql[sizeof(restr_cols) + 24];
+	struct walk w = {.fn.restriction = fn, .arg = arg};
+
+	if (!sql[0])
+		snprintf(sql, sizeof(sql), "%s ORDER BY id", restr_cols);
+	return all_rows(reg, query(reg, sql, ""), "listing restrictions",
+			restr_row, &w);
+}
+
+int cw_store_restriction_find(struct cw_store *reg, int64_t id,
+			      cw_restriction_fn fn, void *arg)
+{
+	static char sql[sizeof(restr_cols) + 24];
+	struct walk w = {.fn.restriction = fn, .arg = arg};
+	int n;
+
+	if (!sql[0])
+		snprintf(sql, sizeof(sql), "%s WHERE id = ?", restr_cols);
+	n = each_row(reg, query(reg, sql, "I", id), "finding a restriction",
+		     restr_row, &w);
+	return n < 0 ? -1 : n > 0;
+}
+
+static int review_row(sqlite3_stmt *st, void *arg)
+{
+	struct walk *w = arg;
+	struct cw_restriction_review rv;
+
+	rv.date = col(st, 0);
+	rv.outcome = col(st, 1);
+	rv.next_review = col(st, 2);
+	rv.recorded = col(st, 3);
+	return w->fn.review(&rv, w->arg) < 0 ? -1 : 0;
+}
+
+int cw_store_restriction_reviews(
+    struct cw_store *reg, int64_t id,
+    int (*fn)(const struct cw_restriction_review *rv, void *arg), void *arg)
+{
+	static const char revs[] =
+	    "SELECT date, outcome, coalesce(next_review, ''), recorded FROM"
+	    " restriction_reviews WHERE restriction_id = ? ORDER BY id";
+	struct walk w = {.fn.review = fn, .arg = arg};
+
+	return all_rows(reg, query(reg, revs, "I", id), "reading reviews",
+			review_row, &w);
+}
+
+/* ---- The audit log ---- */
+
+int cw_store_audit(struct cw_store *reg, const char *today, const char *action,
+		   const char *detail_json)
 {
 	static const char sql[] =
 	    "INSERT INTO audit(date, action, detail) VALUES(?, ?, ?)";
-	sqlite3_stmt *st = cw_store_stmt(reg, sql);
 
-	if (!st)
-		return -1;
-	bind_text(st, 1, today);
-	bind_text(st, 2, action);
-	bind_text(st, 3, detail_json ? detail_json : "{}");
-	return step_done(reg, st, "recording in the audit log");
+	return run(reg, "recording in the audit log", sql, "ttt", today, action,
+		   detail_json ? detail_json : "{}");
 }

@@ -10,6 +10,12 @@
  *
  * Dates are stored as "YYYY-MM-DD" text (they sort and compare as dates);
  * in C they are tc_day, with CW_NODAY for "none".
+ *
+ * The interface speaks in cases (model/case.h), stages, events and
+ * restrictions, never in SQL: callers hold no statements, and another
+ * engine (PostgreSQL) can implement it without touching the rest of
+ * casework. Functions that walk many rows call the caller's function once
+ * per row; what they pass lives until that function returns.
  */
 #ifndef CW_STORE_H
 #define CW_STORE_H
@@ -20,54 +26,13 @@
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
 
+#include "case.h"
 #include "date.h"
-
-#define CW_NODAY      INT32_MIN
-#define CW_MAX_STAGES 9
 
 /* The schema version this build writes (see the migrations in store.c). */
 #define CW_SCHEMA_VERSION 2
 
 struct cw_store; /* opaque: an open register */
-
-/* One stage of a case: facts recorded and the deadlines they give. */
-struct cw_stage {
-	int stage;	     /* 1, 2, ... */
-	char *submission_id; /* the submission that opened it, or NULL */
-	tc_day request;	     /* the day it counts from (receipt/escalation) */
-	tc_day ack_due;	     /* acknowledge by */
-	tc_day acknowledged; /* recorded, or CW_NODAY */
-	tc_day respond_due;  /* respond by (with any extension) */
-	tc_day responded;    /* recorded, or CW_NODAY */
-	int extension_days;  /* 0: not extended */
-	char *extension_reason; /* why, or NULL */
-	tc_day window_closes;	/* last day to ask for the next stage, or
-				   CW_NODAY until responded / at the last stage */
-	tc_day closed;		/* recorded, or CW_NODAY */
-	char *outcome;		/* when closed */
-	char *remedy;		/* may be NULL */
-	char *learning;		/* may be NULL */
-};
-
-/* A case or record, as the register holds it. */
-struct cw_case {
-	int64_t id;	     /* row id; 0 before insertion */
-	char *reference;     /* "CMP-2026-000123" */
-	char *type;	     /* complaint, service_request, compliment, comment,
-				signposted, review */
-	char *procedure;     /* procedure id, or NULL for records */
-	int stage;	     /* current stage; 0 for records */
-	char *status;	     /* open, responded, closed, recorded, ... */
-	char *submission_id; /* the submission that created it */
-	char *received;	     /* UTC RFC 3339 as submitted */
-	tc_day received_date; /* the local working day it counts from */
-	char *service_area;   /* may be NULL */
-	char *team;	      /* who handles it */
-	char *person_key;     /* hash identifying the person, or NULL */
-	cJSON *flags;	      /* array of {"flag","detail"}; owned */
-	struct cw_stage stages[CW_MAX_STAGES];
-	int nstages;
-};
 
 /*
  * Opens (creating if need be, mode 0600) and migrates the register at
@@ -75,13 +40,18 @@ struct cw_case {
  */
 struct cw_store *cw_store_open(const char *path);
 void cw_store_close(struct cw_store *reg);
-sqlite3 *cw_store_db(struct cw_store *reg);
 
 /* Transactions: 0 or -1 (after printing the SQLite error). */
 int cw_store_begin(struct cw_store *reg);
 int cw_store_commit(struct cw_store *reg);
 void cw_store_rollback(struct cw_store *reg);
 
+/*
+ * Raw access, for report.c, annual.c, export.c and ingest.c until their
+ * queries move into store.c; nothing else may use these, and they are
+ * the only part of this interface that is SQLite's.
+ */
+sqlite3 *cw_store_db(struct cw_store *reg);
 /*
  * A prepared statement for sql, cached by the address of sql (pass string
  * literals only), reset and with bindings cleared. NULL on error (printed).
@@ -95,25 +65,25 @@ void cw_store_error(struct cw_store *reg, const char *doing);
 /* 1 when a bundle with this sha256 was ingested, 0 when not, -1 error. */
 int cw_store_bundle_seen(struct cw_store *reg, const char *sha256);
 int cw_store_add_bundle(struct cw_store *reg, const char *sha256,
-			   const char *name, const char *bundle_id,
-			   const char *today, int nsubmissions);
+			const char *name, const char *bundle_id,
+			const char *today, int nsubmissions);
 
 /* 1 when the submission was processed (not quarantined), 0, -1 error. */
 int cw_store_submission_seen(struct cw_store *reg, const char *id);
 /* Records what became of a processed submission. */
 int cw_store_add_submission(struct cw_store *reg, const char *id,
-			       const char *bundle_sha, const char *form,
-			       const char *received, tc_day received_date,
-			       const char *outcome, int64_t case_id,
-			       const char *today);
+			    const char *bundle_sha, const char *form,
+			    const char *received, tc_day received_date,
+			    const char *outcome, int64_t case_id,
+			    const char *today);
 /* Records a quarantined submission (once per bundle and submission). */
 int cw_store_add_quarantine(struct cw_store *reg, const char *bundle,
-			       const char *submission_id, const char *reason,
-			       const char *today);
+			    const char *submission_id, const char *reason,
+			    const char *today);
 
 /* The next number in the sequence of type in year (1, 2, ...). */
 int cw_store_next_seq(struct cw_store *reg, const char *type, int year,
-			 int *seq);
+		      int *seq);
 
 /* Inserts c (c->id set) with its stages, marked for a new pack. */
 int cw_store_case_insert(struct cw_store *reg, struct cw_case *c);
@@ -122,18 +92,16 @@ int cw_store_case_update(struct cw_store *reg, const struct cw_case *c);
 /*
  * Loads the case with this reference (or with this submission id when
  * by_submission). Returns 1 found, 0 not found, -1 error. The caller
- * releases c with cw_case_release.
+ * releases c with cw_case_release (case.h).
  */
-int cw_store_case_load(struct cw_store *reg, const char *key,
-			  int by_submission, struct cw_case *c);
-int cw_store_case_load_id(struct cw_store *reg, int64_t id,
-			     struct cw_case *c);
-void cw_case_release(struct cw_case *c);
+int cw_store_case_load(struct cw_store *reg, const char *key, int by_submission,
+		       struct cw_case *c);
+int cw_store_case_load_id(struct cw_store *reg, int64_t id, struct cw_case *c);
 
 /* Appends an event to a case's history (never updated or deleted). */
 int cw_store_event(struct cw_store *reg, int64_t case_id, int stage,
-		      const char *event, tc_day date, const char *detail_json,
-		      const char *today);
+		   const char *event, tc_day date, const char *detail_json,
+		   const char *today);
 
 /* The case id of a pack waiting to be written, from after (0 first); 0
  * when there is none, -1 error. */
@@ -146,15 +114,175 @@ int cw_store_pack_done(struct cw_store *reg, int64_t case_id);
  * n). 1 found, 0 not, -1 error.
  */
 int cw_store_find_duplicate(struct cw_store *reg, const char *person_key,
-			       const char *service_area, tc_day date, int days,
-			       char *ref, size_t n);
+			    const char *service_area, tc_day date, int days,
+			    char *ref, size_t n);
+
+/* ---- A case's history and the list of cases ---- */
+
+/* One event of a case's history; the strings live until fn returns. */
+struct cw_event {
+	const char *date;	 /* the day it happened, "YYYY-MM-DD" */
+	const char *event;	 /* received, acknowledged, ... */
+	int stage;		 /* the stage it was recorded against */
+	const char *detail_json; /* a JSON object, or NULL */
+	const char *recorded;	 /* the day it was recorded */
+};
+/* Called once per event; returns 0 for more, -1 to stop with an error. */
+typedef int (*cw_event_fn)(const struct cw_event *ev, void *arg);
+
+/* Calls fn on each event of the case, oldest first. 0 or -1 (printed,
+ * or fn's -1). */
+int cw_store_history(struct cw_store *reg, int64_t case_id, cw_event_fn fn,
+		     void *arg);
+
+/* Every case's id in the order of their references into *ids (the caller
+ * frees it), their number into *n. 0 or -1 (printed). */
+int cw_store_list_cases(struct cw_store *reg, int64_t **ids, size_t *n);
+
+/* 1 when the case's personal data was purged, 0 when not, -1 error. */
+int cw_store_case_purged(struct cw_store *reg, int64_t case_id);
+
+/* ---- Retention ---- */
+
+/* What is past retention: a case, a restriction, a quarantined
+ * submission. The strings are owned by the list. */
+struct cw_purge_item {
+	int64_t id; /* its number in the register */
+	char *ref;  /* the case's reference, "R12", or "BUNDLE/SUBMISSION" */
+	char *when; /* the day it closed, was lifted, or was quarantined */
+};
+struct cw_purge_items {
+	struct cw_purge_item *v;
+	size_t n, alloc;
+};
+enum cw_purge_kind {
+	CW_PURGE_CASES,	       /* cases closed, records received */
+	CW_PURGE_RESTRICTIONS, /* restrictions lifted */
+	CW_PURGE_QUARANTINED   /* submissions quarantined */
+};
+
+/* Appends to out what of kind dates from before cutoff and is not purged
+ * yet, in the order of references. 0 or -1 (printed). */
+int cw_store_purge_candidates(struct cw_store *reg, enum cw_purge_kind kind,
+			      tc_day cutoff, struct cw_purge_items *out);
+/* Frees the items and empties the list. */
+void cw_purge_items_release(struct cw_purge_items *it);
+
+/* Calls fn on the id of every submission the case was made from (the id
+ * may be NULL); fn returns 0 for more, -1 to stop with an error (fn says
+ * why). 0 or -1. */
+int cw_store_case_submissions(struct cw_store *reg, int64_t case_id,
+			      int (*fn)(const char *submission_id, void *arg),
+			      void *arg);
+
+/*
+ * In one transaction: removes the personal data of the cases, the
+ * restrictions and the quarantined submissions (their events, dates and
+ * what the figures count stay), appends audit_json to the audit log as a
+ * "purge"; then compacts the register so no deleted byte lingers on disk.
+ * 0 or -1 (printed; nothing is changed).
+ */
+int cw_store_purge(struct cw_store *reg, const struct cw_purge_items *cases,
+		   const struct cw_purge_items *restrictions,
+		   const struct cw_purge_items *quarantined, const char *today,
+		   const char *audit_json);
+
+/* ---- Restrictions (the unreasonable behaviour policy) ---- */
+
+/* What `restrict add` and `record REF restricted` give. */
+struct cw_restriction {
+	const char *name;  /* the person, or NULL (record REF restricted) */
+	const char *email; /* may be NULL */
+	const char *phone; /* may be NULL */
+	const char *person_key; /* the case's person key, or NULL */
+	int64_t case_id;	/* the case it came from, or 0 */
+	const char *kind;	/* single-point-of-contact, ... */
+	const char *scope;	/* "council" or a service area */
+	const char *reason;
+	const char *decided_by;
+	const char *contact; /* the named contact (team or officer), or NULL */
+	tc_day start;	     /* decided on */
+	tc_day review;	     /* review by */
+};
+
+/* A restriction matched against a new submission. */
+struct cw_restriction_match {
+	int64_t id;
+	int strong;	   /* 1: email, phone or person key; 0: name only */
+	char kind[64];	   /* the kind */
+	char scope[128];   /* council or the service area */
+	char contact[256]; /* the named contact, or "" */
+	char review[11];   /* review date */
+};
+
+/* A restriction as the register holds it; every string is "" when not
+ * set and lives until the callback returns. */
+struct cw_restriction_row {
+	int64_t id;
+	const char *name, *email, *phone;
+	const char *kind, *scope, *reason, *decided_by;
+	const char *start, *review; /* "YYYY-MM-DD" */
+	const char *contact;
+	const char *status; /* active or lifted */
+	const char *lifted; /* the day it was lifted */
+	int64_t case_id;    /* the case it came from, or 0 */
+	const char *person_key;
+	const char *purged; /* the day its personal data was purged */
+};
+/* Called per restriction; returns 0 for more, -1 to stop with an error. */
+typedef int (*cw_restriction_fn)(const struct cw_restriction_row *r, void *arg);
+
+/* One review of a restriction; strings as in cw_restriction_row. */
+struct cw_restriction_review {
+	const char *date, *outcome;
+	const char *next_review; /* "" after a lift */
+	const char *recorded;
+};
+
+/* Adds r, active, with the normalised forms of its name, email and phone
+ * ("" or NULL: none); *id gets its number. 0 or -1 (printed). */
+int cw_store_restriction_insert(struct cw_store *reg,
+				const struct cw_restriction *r,
+				const char *name_norm, const char *email_norm,
+				const char *phone_norm, int64_t *id);
+/* The active restriction in scope for service_area matching any of the
+ * normalised details ("" or NULL: not given), strong matches first: 1
+ * found (m filled), 0 none, -1 error. */
+int cw_store_restriction_match(struct cw_store *reg, const char *email_norm,
+			       const char *phone_norm, const char *name_norm,
+			       const char *person_key, const char *service_area,
+			       struct cw_restriction_match *m);
+/* The numbers of at most max active restrictions keyed by person_key into
+ * ids: how many, or -1. */
+int cw_store_restrictions_active(struct cw_store *reg, const char *person_key,
+				 int64_t *ids, size_t max);
+/* Marks restriction id lifted on date. 0 or -1. */
+int cw_store_restriction_lift(struct cw_store *reg, int64_t id, tc_day date);
+/* Sets its next review and, those not NULL, its kind, scope and contact. */
+int cw_store_restriction_vary(struct cw_store *reg, int64_t id, tc_day review,
+			      const char *kind, const char *scope,
+			      const char *contact);
+/* Appends to its review history (continue, vary, lift). 0 or -1. */
+int cw_store_restriction_review_add(struct cw_store *reg, int64_t id,
+				    tc_day date, const char *outcome,
+				    tc_day next, const char *detail_json,
+				    const char *today);
+/* Calls fn on every restriction by number. 0 or -1. */
+int cw_store_restriction_list(struct cw_store *reg, cw_restriction_fn fn,
+			      void *arg);
+/* Calls fn on restriction id: 1 found, 0 none, -1 error. */
+int cw_store_restriction_find(struct cw_store *reg, int64_t id,
+			      cw_restriction_fn fn, void *arg);
+/* Calls fn on each review of restriction id, oldest first. 0 or -1. */
+int cw_store_restriction_reviews(
+    struct cw_store *reg, int64_t id,
+    int (*fn)(const struct cw_restriction_review *rv, void *arg), void *arg);
+
+/* ---- The audit log ---- */
 
 /* Appends to the audit log (what belongs to no case: restrictions,
  * purges). detail_json must hold no personal data. 0 or -1. */
-int cw_store_audit(struct cw_store *reg, const char *today,
-		      const char *action, const char *detail_json);
-
-/* Date helpers: "YYYY-MM-DD" for a day, NULL for CW_NODAY (buf[11]). */
-const char *cw_day_str(tc_day d, char buf[11]);
+int cw_store_audit(struct cw_store *reg, const char *today, const char *action,
+		   const char *detail_json);
 
 #endif

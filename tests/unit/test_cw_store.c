@@ -1,7 +1,8 @@
 /*
  * test_cw_store.c: unit tests for processor/store.c (schema,
  * sequences, cases and stages round trip, the append-only history,
- * restrictions) and the CSV cell neutralisation of processor/report.c.
+ * restrictions, what the walking functions give) and the CSV cell
+ * neutralisation of processor/report.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -112,8 +113,7 @@ static void test_case_round_trip(void **state)
 	assert_int_equal(cw_store_case_insert(reg, &c), 0);
 	assert_true(c.id > 0);
 	assert_int_equal(
-	    cw_store_event(reg, c.id, 1, "received", d, "{}", "2026-12-24"),
-	    0);
+	    cw_store_event(reg, c.id, 1, "received", d, "{}", "2026-12-24"), 0);
 	assert_int_equal(cw_store_commit(reg), 0);
 	cJSON_Delete(c.flags);
 
@@ -132,15 +132,15 @@ static void test_case_round_trip(void **state)
 			 0);
 
 	/* Duplicates: same person and area within the window. */
-	assert_int_equal(cw_store_find_duplicate(reg, "abc", "bins", d + 20,
-						    28, ref, sizeof(ref)),
+	assert_int_equal(cw_store_find_duplicate(reg, "abc", "bins", d + 20, 28,
+						 ref, sizeof(ref)),
 			 1);
 	assert_string_equal(ref, "CMP-2026-000001");
-	assert_int_equal(cw_store_find_duplicate(reg, "abc", "bins", d + 40,
-						    28, ref, sizeof(ref)),
+	assert_int_equal(cw_store_find_duplicate(reg, "abc", "bins", d + 40, 28,
+						 ref, sizeof(ref)),
 			 0);
-	assert_int_equal(cw_store_find_duplicate(reg, "abc", "roads", d + 1,
-						    28, ref, sizeof(ref)),
+	assert_int_equal(cw_store_find_duplicate(reg, "abc", "roads", d + 1, 28,
+						 ref, sizeof(ref)),
 			 0);
 
 	/* The history cannot be changed. */
@@ -151,19 +151,23 @@ static void test_case_round_trip(void **state)
 	/* Restrictions: matched on email, phone or key; name is weaker. */
 	{
 		struct cw_restriction_match m;
+		struct cw_restriction r;
+		int64_t id = 0;
 
 		assert_int_equal(cw_restrict_match(reg, "a@x.org", NULL, NULL,
 						   "abc", "bins", &m),
 				 0);
+		memset(&r, 0, sizeof(r));
+		r.kind = "written-contact-only";
+		r.scope = "bins";
+		r.contact = "J. Officer";
+		tc_day_parse("2026-01-01", &r.start);
+		tc_day_parse("2026-07-01", &r.review);
 		assert_int_equal(
-		    cw_store_exec(
-			reg,
-			"INSERT INTO restriction_register(name_norm,"
-			" email_norm, phone_norm, kind, scope, start, review,"
-			" contact) VALUES('pat smith', 'pat@x.org',"
-			" '07700900123', 'written-contact-only', 'bins',"
-			" '2026-01-01', '2026-07-01', 'J. Officer')"),
+		    cw_store_restriction_insert(
+			reg, &r, "pat smith", "pat@x.org", "07700900123", &id),
 		    0);
+		assert_int_equal(id, 1);
 		assert_int_equal(cw_restrict_match(reg, " PAT@x.org ", NULL,
 						   NULL, NULL, "bins", &m),
 				 1);
@@ -182,20 +186,92 @@ static void test_case_round_trip(void **state)
 						   &m),
 				 1);
 		assert_int_equal(m.strong, 0);
-		assert_int_equal(
-		    cw_store_exec(reg, "UPDATE restriction_register SET"
-					  " status = 'lifted'"),
-		    0);
+		assert_int_equal(cw_store_restriction_lift(reg, id, r.review),
+				 0);
 		assert_int_equal(cw_restrict_match(reg, "pat@x.org", NULL, NULL,
 						   NULL, "bins", &m),
 				 0);
 	}
 	/* The audit log cannot be changed. */
-	assert_int_equal(cw_store_audit(reg, "2026-01-01", "purge", "{}"),
-			 0);
+	assert_int_equal(cw_store_audit(reg, "2026-01-01", "purge", "{}"), 0);
 	assert_int_equal(cw_store_exec(reg, "DELETE FROM audit"), -1);
 	assert_int_equal(cw_store_exec(reg, "UPDATE audit SET action = 'x'"),
 			 -1);
+}
+
+static int count_event(const struct cw_event *ev, void *arg)
+{
+	assert_string_equal(ev->event, "received");
+	assert_int_equal(ev->stage, 1);
+	assert_string_equal(ev->detail_json, "{}");
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int note_restriction(const struct cw_restriction_row *r, void *arg)
+{
+	assert_string_equal(r->status, "lifted");
+	assert_string_equal(r->lifted, "2026-07-01");
+	assert_string_equal(r->name, "");
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int note_review(const struct cw_restriction_review *rv, void *arg)
+{
+	assert_string_equal(rv->outcome, "lift");
+	assert_string_equal(rv->next_review, "");
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* What the register gives back through the walking functions (after
+ * test_case_round_trip: one case, one lifted restriction). */
+static void test_walks(void **state)
+{
+	struct cw_purge_items it = {0};
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int seen = 0;
+	tc_day d;
+
+	(void)state;
+	assert_int_equal(cw_store_list_cases(reg, &ids, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(cw_store_history(reg, ids[0], count_event, &seen), 0);
+	assert_int_equal(seen, 1);
+	assert_int_equal(cw_store_case_purged(reg, ids[0]), 0);
+	free(ids);
+
+	seen = 0;
+	assert_int_equal(
+	    cw_store_restriction_list(reg, note_restriction, &seen), 0);
+	assert_int_equal(seen, 1);
+	assert_int_equal(
+	    cw_store_restriction_find(reg, 1, note_restriction, &seen), 1);
+	assert_int_equal(
+	    cw_store_restriction_find(reg, 99, note_restriction, &seen), 0);
+	assert_int_equal(seen, 2);
+	tc_day_parse("2026-07-01", &d);
+	assert_int_equal(cw_store_restriction_review_add(
+			     reg, 1, d, "lift", CW_NODAY, NULL, "2026-07-01"),
+			 0);
+	seen = 0;
+	assert_int_equal(
+	    cw_store_restriction_reviews(reg, 1, note_review, &seen), 0);
+	assert_int_equal(seen, 1);
+
+	/* Lifted on 2026-07-01: past retention only for a later cutoff. */
+	assert_int_equal(
+	    cw_store_purge_candidates(reg, CW_PURGE_RESTRICTIONS, d, &it), 0);
+	assert_int_equal(it.n, 0);
+	assert_int_equal(
+	    cw_store_purge_candidates(reg, CW_PURGE_RESTRICTIONS, d + 1, &it),
+	    0);
+	assert_int_equal(it.n, 1);
+	assert_string_equal(it.v[0].ref, "R1");
+	assert_string_equal(it.v[0].when, "2026-07-01");
+	cw_purge_items_release(&it);
 }
 
 static void test_csv_cells(void **state)
@@ -224,6 +300,7 @@ int main(void)
 	    cmocka_unit_test(test_private_and_versioned),
 	    cmocka_unit_test(test_sequences),
 	    cmocka_unit_test(test_case_round_trip),
+	    cmocka_unit_test(test_walks),
 	    cmocka_unit_test(test_csv_cells),
 	};
 

@@ -1,5 +1,5 @@
 /*
- * test_rules.c: unit tests for processor/rules.c and processor/deadlines.c:
+ * test_rules.c: unit tests for model/rules.c and model/case.c:
  * the council's rules load and fit the forms, receipt times become the
  * right working day, deadlines land on the right dates, and bad rules are
  * reported with file:line:col.
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "deadlines.h"
+#include "case.h"
 #include "forms.h"
 #include "fsutil.h"
 #include "rules.h"

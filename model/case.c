@@ -1,8 +1,8 @@
 /*
- * deadlines.c: deadlines and status from the rules and the recorded dates
- * (see deadlines.h).
+ * case.c: a case's deadlines and status from the rules and the recorded
+ * dates, its flags, and its release (see case.h).
  */
-#include "deadlines.h"
+#include "case.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -124,4 +124,38 @@ void cw_case_flag(struct cw_case *c, const char *flag, const char *detail)
 	    !cJSON_AddStringToObject(o, "detail", detail ? detail : ""))
 		tc_die_nomem();
 	cJSON_AddItemToArray(c->flags, o);
+}
+
+void cw_case_release(struct cw_case *c)
+{
+	int i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->nstages; i++) {
+		free(c->stages[i].submission_id);
+		free(c->stages[i].extension_reason);
+		free(c->stages[i].outcome);
+		free(c->stages[i].remedy);
+		free(c->stages[i].learning);
+	}
+	free(c->reference);
+	free(c->type);
+	free(c->procedure);
+	free(c->status);
+	free(c->submission_id);
+	free(c->received);
+	free(c->service_area);
+	free(c->team);
+	free(c->person_key);
+	cJSON_Delete(c->flags);
+	memset(c, 0, sizeof(*c));
+}
+
+const char *cw_day_str(tc_day d, char buf[11])
+{
+	if (d == CW_NODAY)
+		return NULL;
+	tc_day_format(d, buf);
+	return buf;
 }

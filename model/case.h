@@ -1,0 +1,88 @@
+/*
+ * case.h: a case as casework knows it, independently of where it is kept:
+ * its stages, the facts recorded on each (received, acknowledged,
+ * responded, extended, closed) and the deadlines and status those facts
+ * give under the rules. Nothing here is stored knowledge: every deadline
+ * is recomputed from the facts whenever one of them changes.
+ *
+ * Dates are tc_day, with CW_NODAY for "none".
+ */
+#ifndef CW_CASE_H
+#define CW_CASE_H
+
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "date.h"
+#include "rules.h"
+
+#define CW_NODAY      TC_NODAY
+#define CW_MAX_STAGES 9
+
+/* One stage of a case: facts recorded and the deadlines they give. */
+struct cw_stage {
+	int stage;	     /* 1, 2, ... */
+	char *submission_id; /* the submission that opened it, or NULL */
+	tc_day request;	     /* the day it counts from (receipt/escalation) */
+	tc_day ack_due;	     /* acknowledge by */
+	tc_day acknowledged; /* recorded, or CW_NODAY */
+	tc_day respond_due;  /* respond by (with any extension) */
+	tc_day responded;    /* recorded, or CW_NODAY */
+	int extension_days;  /* 0: not extended */
+	char *extension_reason; /* why, or NULL */
+	tc_day window_closes;	/* last day to ask for the next stage, or
+				   CW_NODAY until responded / at the last stage */
+	tc_day closed;		/* recorded, or CW_NODAY */
+	char *outcome;		/* when closed */
+	char *remedy;		/* may be NULL */
+	char *learning;		/* may be NULL */
+};
+
+/* A case or record. Every string is owned by the case (cw_case_release). */
+struct cw_case {
+	int64_t id;	     /* the register's number; 0 before insertion */
+	char *reference;     /* "CMP-2026-000123" */
+	char *type;	     /* complaint, service_request, compliment, comment,
+				signposted, review */
+	char *procedure;     /* procedure id, or NULL for records */
+	int stage;	     /* current stage; 0 for records */
+	char *status;	     /* open, responded, closed, recorded, ... */
+	char *submission_id; /* the submission that created it */
+	char *received;	     /* UTC RFC 3339 as submitted */
+	tc_day received_date; /* the local working day it counts from */
+	char *service_area;   /* may be NULL */
+	char *team;	      /* who handles it */
+	char *person_key;     /* hash identifying the person, or NULL */
+	cJSON *flags;	      /* array of {"flag","detail"}; owned */
+	struct cw_stage stages[CW_MAX_STAGES];
+	int nstages;
+};
+
+/* Frees what c holds and zeroes it; NULL is fine. */
+void cw_case_release(struct cw_case *c);
+
+/*
+ * Recomputes every stage's ack_due, respond_due and window_closes, and the
+ * case's status. Records (no procedure) are left alone. Returns 0, or -1
+ * when a deadline falls beyond the calendar's years (printed: the calendar
+ * file must be extended).
+ */
+int cw_case_recompute(const struct tc_rules *r, struct cw_case *c);
+
+/* The stage rule for stage n of the case's procedure, or NULL. */
+const struct tc_stage_rule *cw_case_stage_rule(const struct tc_rules *r,
+					       const struct cw_case *c, int n);
+
+/* The current stage's record (the last one), or NULL. */
+struct cw_stage *cw_case_current(struct cw_case *c);
+
+/* Adds a flag {"flag": flag, "detail": detail} unless already there. */
+void cw_case_flag(struct cw_case *c, const char *flag, const char *detail);
+/* 1 when the case carries flag. */
+int cw_case_has_flag(const struct cw_case *c, const char *flag);
+
+/* "YYYY-MM-DD" for a day into buf, or NULL for CW_NODAY. */
+const char *cw_day_str(tc_day d, char buf[11]);
+
+#endif
