@@ -22,6 +22,7 @@
 #include "escape.h"
 #include "fsutil.h"
 #include "limits.h"
+#include "pattern.h"
 #include "sha256.h"
 #include "utf8.h"
 #include "yamljson.h"
@@ -33,10 +34,6 @@
 #define MAX_NAME	 64
 #define MAX_TEXT_LENGTH	 20000
 #define MAX_PATTERN	 200
-#define PAT_MAX_ATOMS	 64
-#define PAT_MAX_RANGES	 16
-#define PAT_MAX_REPEAT	 1000
-#define PAT_INF		 UINT32_MAX
 #define DEFAULT_MAX_SIZE (10u * 1024 * 1024)
 #define MAX_MAX_SIZE	 (100u * 1024 * 1024)
 #define MAX_MAX_FILES	 20
@@ -150,16 +147,6 @@ static const char *const autocomplete_tokens[] = {
 };
 
 /* One atom of a pattern: a set of characters repeated min to max times. */
-struct pat_atom {
-	uint32_t lo[PAT_MAX_RANGES]; /* code point ranges, inclusive */
-	uint32_t hi[PAT_MAX_RANGES];
-	unsigned nr;  /* ranges in use */
-	int any;      /* '.': any character except a newline */
-	int negate;   /* matches what is outside the ranges */
-	uint32_t min; /* fewest repeats */
-	uint32_t max; /* most repeats, PAT_INF for no limit */
-};
-
 struct option {
 	char *value;  /* what is posted */
 	char *label;  /* what is shown */
@@ -178,8 +165,7 @@ struct field {
 	char *req_if_value;    /* ...and the value that makes this required */
 	size_t max_length;     /* characters, text-like types */
 	char *pattern_src;     /* as written, or NULL */
-	struct pat_atom *pat;  /* compiled pattern */
-	size_t npat;	       /* atoms in pat */
+	struct tc_pattern *pat; /* compiled pattern, or NULL */
 	struct option *opts;   /* choices, for radios, checkboxes, select */
 	size_t nopts;	       /* choices in opts */
 	char *autocomplete;    /* an HTML token, or NULL */
@@ -359,293 +345,6 @@ static int human_kinds(struct tc_buf *out, unsigned mask)
 }
 
 /* ------------------------------------------------------------------ */
-/* Patterns: a small subset of regular expressions, always anchored. */
-
-static int pat_add_range(struct pat_atom *a, uint32_t lo, uint32_t hi)
-{
-	if (a->nr >= PAT_MAX_RANGES)
-		return -1;
-	a->lo[a->nr] = lo;
-	a->hi[a->nr] = hi;
-	a->nr++;
-	return 0;
-}
-
-/* Adds the ranges of \d, \w or \s; returns -1 for another letter. */
-static int pat_add_class(struct pat_atom *a, int letter)
-{
-	int rc = -1;
-
-	switch (letter) {
-	case 'd':
-		rc = pat_add_range(a, '0', '9');
-		break;
-	case 'w':
-		rc = pat_add_range(a, 'a', 'z') | pat_add_range(a, 'A', 'Z') |
-		     pat_add_range(a, '0', '9') | pat_add_range(a, '_', '_');
-		break;
-	case 's':
-		rc = pat_add_range(a, ' ', ' ') | pat_add_range(a, '\t', '\n') |
-		     pat_add_range(a, '\r', '\r');
-		break;
-	default:
-		break;
-	}
-	return rc;
-}
-
-/* Punctuation that may follow a backslash to stand for itself. */
-static int pat_escapable(int c)
-{
-	return c != '\0' && strchr("\\.[]{}()*+?^$|-/ ", c) != NULL;
-}
-
-/* Reads a decimal number of at most 4 digits at s[*i]; -1 if none. */
-static long pat_number(const char *s, size_t len, size_t *i)
-{
-	long v = -1;
-	size_t start = *i;
-
-	while (*i < len && is_digit((unsigned char)s[*i]) && *i - start < 4) {
-		v = (v < 0 ? 0 : v * 10) + (s[*i] - '0');
-		(*i)++;
-	}
-	return v;
-}
-
-/*
- * Compiles src into atoms (a malloc'd array the caller frees) and their
- * count. Returns 0, or -1 with a static reason in *why.
- */
-static int pat_compile(const char *src, struct pat_atom **out, size_t *nout,
-		       const char **why)
-{
-	struct pat_atom *v = NULL, *a;
-	size_t len = strlen(src), i = 0, n = 0, k;
-	uint32_t cp, cp2;
-	int rc = -1, c;
-	long lo, hi;
-
-	*why = "out of memory";
-	v = calloc(PAT_MAX_ATOMS, sizeof(*v));
-	if (!v)
-		goto out;
-	*why = "pattern is not valid UTF-8";
-	if (!tc_utf8_valid(src, len, NULL))
-		goto out;
-	while (i < len) {
-		*why = "pattern is too long: at most 64 parts";
-		if (n >= PAT_MAX_ATOMS)
-			goto out;
-		a = &v[n++];
-		a->min = a->max = 1;
-		c = (unsigned char)src[i];
-		if (c == '.') {
-			a->any = 1;
-			i++;
-		} else if (c == '\\') {
-			*why = "pattern ends with a lone '\\'";
-			if (i + 1 >= len)
-				goto out;
-			c = (unsigned char)src[i + 1];
-			i += 2;
-			if (c == 'D' || c == 'W' || c == 'S') {
-				a->negate = 1;
-				c = c - 'A' + 'a';
-			}
-			if (c == 'd' || c == 'w' || c == 's') {
-				pat_add_class(a, c);
-			} else {
-				*why =
-				    "unknown escape in pattern: use \\d, \\w, "
-				    "\\s or a backslash before punctuation";
-				if (!pat_escapable(c))
-					goto out;
-				pat_add_range(a, (uint32_t)c, (uint32_t)c);
-			}
-		} else if (c == '[') {
-			i++;
-			if (i < len && src[i] == '^') {
-				a->negate = 1;
-				i++;
-			}
-			for (;;) {
-				*why = "pattern has a '[' without its ']'";
-				if (i >= len)
-					goto out;
-				if (src[i] == ']')
-					break;
-				if (src[i] == '\\') {
-					if (i + 1 >= len)
-						goto out;
-					c = (unsigned char)src[i + 1];
-					i += 2;
-					*why = "too many ranges in a [class]";
-					if (c == 'd' || c == 'w' || c == 's') {
-						if (pat_add_class(a, c) < 0)
-							goto out;
-						continue;
-					}
-					*why = "unknown escape in pattern";
-					if (!pat_escapable(c))
-						goto out;
-					cp = (uint32_t)c;
-				} else {
-					k = tc_utf8_decode(src + i, len - i,
-							   &cp);
-					i += k;
-				}
-				cp2 = cp;
-				if (i + 1 < len && src[i] == '-' &&
-				    src[i + 1] != ']') {
-					i++;
-					k = tc_utf8_decode(src + i, len - i,
-							   &cp2);
-					i += k;
-					*why = "a range in a [class] runs "
-					       "backwards";
-					if (cp2 < cp)
-						goto out;
-				}
-				*why = "too many ranges in a [class]";
-				if (pat_add_range(a, cp, cp2) < 0)
-					goto out;
-			}
-			i++; /* the ']' */
-			*why = "empty [] in pattern";
-			if (a->nr == 0)
-				goto out;
-		} else if (strchr("()|^$", c)) {
-			*why = "pattern uses something not supported: no "
-			       "groups, alternatives or anchors (patterns "
-			       "always match the whole answer)";
-			goto out;
-		} else if (strchr("*+?{}]", c)) {
-			*why = "pattern has a repeat with nothing before it";
-			goto out;
-		} else {
-			k = tc_utf8_decode(src + i, len - i, &cp);
-			i += k;
-			pat_add_range(a, cp, cp);
-		}
-		/* an optional repeat */
-		if (i < len) {
-			c = (unsigned char)src[i];
-			if (c == '*' || c == '+' || c == '?') {
-				a->min = c == '+' ? 1 : 0;
-				a->max = c == '?' ? 1 : PAT_INF;
-				i++;
-			} else if (c == '{') {
-				i++;
-				*why = "bad {n,m} in pattern: numbers up to "
-				       "1000";
-				lo = pat_number(src, len, &i);
-				if (lo < 0 || lo > PAT_MAX_REPEAT)
-					goto out;
-				hi = lo;
-				if (i < len && src[i] == ',') {
-					i++;
-					hi = pat_number(src, len, &i);
-					if (hi > PAT_MAX_REPEAT)
-						goto out;
-				}
-				if (i >= len || src[i] != '}')
-					goto out;
-				i++;
-				if (hi >= 0 && hi < lo)
-					goto out;
-				a->min = (uint32_t)lo;
-				a->max = hi < 0 ? PAT_INF : (uint32_t)hi;
-			}
-			*why = "pattern has two repeats in a row";
-			if (i < len && strchr("*+?{", src[i]) &&
-			    (c == '*' || c == '+' || c == '?' || c == '{'))
-				goto out;
-		}
-	}
-	*out = v;
-	*nout = n;
-	v = NULL;
-	rc = 0;
-out:
-	free(v);
-	return rc;
-}
-
-static int pat_atom_matches(const struct pat_atom *a, uint32_t cp)
-{
-	unsigned i;
-	int in = 0;
-
-	if (a->any)
-		return cp != '\n';
-	for (i = 0; i < a->nr && !in; i++)
-		in = cp >= a->lo[i] && cp <= a->hi[i];
-	return a->negate ? !in : in;
-}
-
-/*
- * 1 when the whole of s (valid UTF-8) matches, 0 when not, -1 on ENOMEM.
- * Each atom maps the set of positions reachable so far to the next set in
- * linear time (runs of matching characters and a difference array), so a
- * match costs atoms x characters whatever the pattern: no backtracking.
- */
-static int pat_match(const struct pat_atom *v, size_t n, const char *s)
-{
-	size_t len = strlen(s), ncp = 0, i, p, k, lim;
-	uint32_t *cps = NULL;
-	size_t *run = NULL;
-	long *diff = NULL;
-	char *reach = NULL;
-	int rc = -1;
-	long sum;
-
-	cps = malloc((len + 1) * sizeof(*cps));
-	run = malloc((len + 2) * sizeof(*run));
-	diff = malloc((len + 2) * sizeof(*diff));
-	reach = calloc(len + 2, 1);
-	if (!cps || !run || !diff || !reach)
-		goto out;
-	for (i = 0; i < len; i += k) {
-		k = tc_utf8_decode(s + i, len - i, &cps[ncp]);
-		if (k == 0)
-			k = 1; /* not reached: values are checked first */
-		ncp++;
-	}
-	reach[0] = 1;
-	for (k = 0; k < n; k++) {
-		const struct pat_atom *a = &v[k];
-
-		run[ncp] = 0;
-		for (p = ncp; p-- > 0;)
-			run[p] =
-			    pat_atom_matches(a, cps[p]) ? run[p + 1] + 1 : 0;
-		memset(diff, 0, (ncp + 2) * sizeof(*diff));
-		for (p = 0; p <= ncp; p++) {
-			if (!reach[p] || run[p] < a->min)
-				continue;
-			lim = run[p];
-			if (a->max != PAT_INF && a->max < lim)
-				lim = a->max;
-			diff[p + a->min]++;
-			diff[p + lim + 1]--;
-		}
-		sum = 0;
-		for (p = 0; p <= ncp; p++) {
-			sum += diff[p];
-			reach[p] = sum > 0;
-		}
-	}
-	rc = reach[ncp] ? 1 : 0;
-out:
-	free(cps);
-	free(run);
-	free(diff);
-	free(reach);
-	return rc;
-}
-
-/* ------------------------------------------------------------------ */
 /* Freeing */
 
 static void field_release(struct field *fd)
@@ -657,7 +356,7 @@ static void field_release(struct field *fd)
 	free(fd->hint);
 	free(fd->req_if_value);
 	free(fd->pattern_src);
-	free(fd->pat);
+	tc_pattern_free(fd->pat);
 	for (i = 0; i < fd->nopts; i++) {
 		free(fd->opts[i].value);
 		free(fd->opts[i].label);
@@ -1358,7 +1057,7 @@ static int load_field(struct loader *ld, const cJSON *node, size_t section,
 		return -1;
 	if (fd->pattern_src &&
 	    (strlen(fd->pattern_src) > MAX_PATTERN || !fd->pattern_src[0] ||
-	     pat_compile(fd->pattern_src, &fd->pat, &fd->npat, &why) < 0)) {
+	     !(fd->pat = tc_pattern_compile(fd->pattern_src, &why)))) {
 		if (strlen(fd->pattern_src) > MAX_PATTERN ||
 		    !fd->pattern_src[0])
 			why = "pattern must be 1 to 200 characters";
@@ -2410,7 +2109,7 @@ static int check_field(const struct tc_form *f, const struct field *fd,
 		    (fd->type == FT_POSTCODE && !valid_postcode(s)))
 			return R_INVALID;
 		if (fd->pat) {
-			m = pat_match(fd->pat, fd->npat, s);
+			m = tc_pattern_match(fd->pat, s);
 			if (m < 0)
 				return -2;
 			if (m == 0)
