@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "escape.h"
 #include "fsutil.h"
 #include "limits.h"
@@ -312,6 +313,15 @@ static long find_option(const struct field *fd, const char *value)
 	return -1;
 }
 
+/* The field named name (which may be NULL), or NULL. */
+static const struct field *field_named(const struct tc_form *f,
+				       const char *name)
+{
+	long i = name ? find_field(f, name) : -1;
+
+	return i < 0 ? NULL : &f->fields[i];
+}
+
 /* "10 MB", "500 KB" or "100 bytes" into out. */
 static int human_size(struct tc_buf *out, size_t n)
 {
@@ -347,6 +357,13 @@ static int human_kinds(struct tc_buf *out, unsigned mask)
 /* ------------------------------------------------------------------ */
 /* Freeing */
 
+static void option_release(struct option *o)
+{
+	free(o->value);
+	free(o->label);
+	free(o->hint);
+}
+
 static void field_release(struct field *fd)
 {
 	size_t i;
@@ -357,11 +374,8 @@ static void field_release(struct field *fd)
 	free(fd->req_if_value);
 	free(fd->pattern_src);
 	tc_pattern_free(fd->pat);
-	for (i = 0; i < fd->nopts; i++) {
-		free(fd->opts[i].value);
-		free(fd->opts[i].label);
-		free(fd->opts[i].hint);
-	}
+	for (i = 0; i < fd->nopts; i++)
+		option_release(&fd->opts[i]);
 	free(fd->opts);
 	free(fd->autocomplete);
 	for (i = 0; i < R_COUNT; i++)
@@ -725,20 +739,12 @@ static int load_errors(struct loader *ld, const cJSON *fobj, struct field *fd)
 static long new_field(struct loader *ld, const cJSON *node)
 {
 	struct tc_form *f = ld->f;
-	struct field *nv;
-	size_t ncap;
 
 	if (f->nfields >= MAX_FIELDS)
 		return bad(ld, node, 0, TC_ETOOBIG,
 			   "too many fields: at most %d", MAX_FIELDS);
-	if (f->nfields == f->fcap) {
-		ncap = f->fcap ? f->fcap * 2 : 16;
-		nv = realloc(f->fields, ncap * sizeof(*nv));
-		if (!nv)
-			return nomem(ld);
-		f->fields = nv;
-		f->fcap = ncap;
-	}
+	if (TC_ALLOC_GROW_TRY(f->fields, f->nfields + 1, f->fcap) < 0)
+		return nomem(ld);
 	memset(&f->fields[f->nfields], 0, sizeof(f->fields[0]));
 	f->fields[f->nfields].req_if = -1;
 	f->fields[f->nfields].parent = -1;
@@ -1337,7 +1343,7 @@ struct tc_forms *tc_forms_load_dir(const char *dir, int *nerrors)
 {
 	struct tc_forms *fs = NULL, *ret = NULL;
 	struct tc_buf path = TC_BUF_INIT;
-	char **names = NULL, **nn;
+	char **names = NULL;
 	size_t nnames = 0, cap = 0, i, len;
 	struct dirent *de;
 	struct tc_error err;
@@ -1356,13 +1362,8 @@ struct tc_forms *tc_forms_load_dir(const char *dir, int *nerrors)
 		if (de->d_name[0] == '_' || de->d_name[0] == '.' || len < 5 ||
 		    strcmp(de->d_name + len - 4, ".yml"))
 			continue;
-		if (nnames == cap) {
-			cap = cap ? cap * 2 : 8;
-			nn = realloc(names, cap * sizeof(*names));
-			if (!nn)
-				goto out;
-			names = nn;
-		}
+		if (TC_ALLOC_GROW_TRY(names, nnames + 1, cap) < 0)
+			goto out;
 		names[nnames] = dups(de->d_name);
 		if (!names[nnames])
 			goto out;
@@ -1439,76 +1440,32 @@ const struct tc_form *tc_forms_at(const struct tc_forms *fs, size_t i)
 /* ------------------------------------------------------------------ */
 /* Accessors */
 
-const char *tc_form_id(const struct tc_form *f)
-{
-	return f->id;
-}
+/* An accessor that hands back one member of the form (see forms.h). */
+#define FORM_MEMBER(type, fn, member)                                        \
+	type fn(const struct tc_form *f)                                     \
+	{                                                                    \
+		return f->member;                                            \
+	}
 
-const char *tc_form_title(const struct tc_form *f)
-{
-	return f->title;
-}
-
-const char *tc_form_hash(const struct tc_form *f)
-{
-	return f->hash;
-}
-
-const char *tc_form_honeypot(const struct tc_form *f)
-{
-	return f->honeypot;
-}
-
-int tc_form_has_files(const struct tc_form *f)
-{
-	return f->has_files;
-}
-
-size_t tc_form_max_files(const struct tc_form *f)
-{
-	return f->max_files;
-}
-
-size_t tc_form_max_file_size(const struct tc_form *f)
-{
-	return f->max_file_size;
-}
+FORM_MEMBER(const char *, tc_form_id, id)
+FORM_MEMBER(const char *, tc_form_title, title)
+FORM_MEMBER(const char *, tc_form_hash, hash)
+FORM_MEMBER(const char *, tc_form_honeypot, honeypot)
+FORM_MEMBER(int, tc_form_has_files, has_files)
+FORM_MEMBER(size_t, tc_form_max_files, max_files)
+FORM_MEMBER(size_t, tc_form_max_file_size, max_file_size)
+FORM_MEMBER(const char *, tc_form_version, version)
+FORM_MEMBER(const char *, tc_form_intro, intro)
+FORM_MEMBER(const char *, tc_form_submit_label, submit)
+FORM_MEMBER(const char *, tc_form_confirmation_title, conf_title)
+FORM_MEMBER(const char *, tc_form_confirmation_body, conf_body)
+FORM_MEMBER(size_t, tc_form_field_count, nfields)
 
 const char *tc_form_field_type(const struct tc_form *f, const char *name)
 {
-	long i = name ? find_field(f, name) : -1;
+	const struct field *fd = field_named(f, name);
 
-	return i < 0 ? NULL : type_names[f->fields[i].type];
-}
-
-const char *tc_form_version(const struct tc_form *f)
-{
-	return f->version;
-}
-
-const char *tc_form_intro(const struct tc_form *f)
-{
-	return f->intro;
-}
-
-const char *tc_form_submit_label(const struct tc_form *f)
-{
-	return f->submit;
-}
-
-const char *tc_form_confirmation_title(const struct tc_form *f)
-{
-	return f->conf_title;
-}
-
-const char *tc_form_confirmation_body(const struct tc_form *f)
-{
-	return f->conf_body;
-}
-
-size_t tc_form_field_count(const struct tc_form *f)
-{
-	return f->nfields;
+	return fd ? type_names[fd->type] : NULL;
 }
 
 const char *tc_form_field_name(const struct tc_form *f, size_t i)
@@ -1518,20 +1475,21 @@ const char *tc_form_field_name(const struct tc_form *f, size_t i)
 
 const char *tc_form_field_label(const struct tc_form *f, const char *name)
 {
-	long i = name ? find_field(f, name) : -1;
+	const struct field *fd = field_named(f, name);
 
-	return i < 0 ? NULL : f->fields[i].label;
+	return fd ? fd->label : NULL;
 }
 
 const char *tc_form_option_label(const struct tc_form *f, const char *name,
 				 const char *value)
 {
-	long i = name ? find_field(f, name) : -1, o;
+	const struct field *fd = field_named(f, name);
+	long o;
 
-	if (i < 0 || !value)
+	if (!fd || !value)
 		return NULL;
-	o = find_option(&f->fields[i], value);
-	return o < 0 ? NULL : f->fields[i].opts[o].label;
+	o = find_option(fd, value);
+	return o < 0 ? NULL : fd->opts[o].label;
 }
 
 /* ------------------------------------------------------------------ */
@@ -2137,18 +2095,27 @@ static int check_field(const struct tc_form *f, const struct field *fd,
 	}
 }
 
-/* Appends one error; returns 0 or -1 on ENOMEM. */
+static void field_error_release(struct tc_field_error *e)
+{
+	free(e->field);
+	free(e->target);
+	free(e->message);
+}
+
+/*
+ * Appends one error; returns 0 or -1 on ENOMEM. The errors' capacity is not
+ * kept (callers set up errs as {NULL, 0}), so it is taken to be errs->n.
+ */
 static int add_error(struct tc_form_errors *errs, const struct field *fd,
 		     const char *part, const char *message)
 {
-	struct tc_field_error *nv, *e;
 	struct tc_buf t = TC_BUF_INIT;
+	struct tc_field_error *e;
+	size_t alloc = errs->n;
 	int rc = -1;
 
-	nv = realloc(errs->v, (errs->n + 1) * sizeof(*nv));
-	if (!nv)
+	if (TC_ALLOC_GROW_TRY(errs->v, errs->n + 1, alloc) < 0)
 		goto out;
-	errs->v = nv;
 	e = &errs->v[errs->n];
 	if ((part ? tc_buf_addf(&t, "%s-%s", fd->name, part)
 		  : tc_buf_adds(&t, fd->name)) < 0)
@@ -2157,9 +2124,7 @@ static int add_error(struct tc_form_errors *errs, const struct field *fd,
 	e->message = dups(message);
 	e->target = tc_buf_detach(&t, NULL);
 	if (!e->field || !e->message || !e->target) {
-		free(e->field);
-		free(e->message);
-		free(e->target);
+		field_error_release(e);
 		goto out;
 	}
 	errs->n++;
@@ -2202,11 +2167,8 @@ void tc_form_errors_release(struct tc_form_errors *errs)
 
 	if (!errs)
 		return;
-	for (i = 0; i < errs->n; i++) {
-		free(errs->v[i].field);
-		free(errs->v[i].target);
-		free(errs->v[i].message);
-	}
+	for (i = 0; i < errs->n; i++)
+		field_error_release(&errs->v[i]);
 	free(errs->v);
 	errs->v = NULL;
 	errs->n = 0;
