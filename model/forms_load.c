@@ -207,6 +207,19 @@ static int check_keys(struct loader *ld, const cJSON *obj,
 	return 0;
 }
 
+/*
+ * Checks that node is a mapping (else the problem is shape, which says what
+ * it should be) whose keys are all in the NULL-terminated list.
+ */
+static int check_mapping(struct loader *ld, const cJSON *node,
+			 const char *const *keys, const char *what,
+			 const char *shape)
+{
+	if (!cJSON_IsObject(node))
+		return bad(ld, node, 0, TC_EINVAL, "%s", shape);
+	return check_keys(ld, node, keys, what);
+}
+
 /* Which keys a field may have, by type. */
 static const struct {
 	const char *key;
@@ -466,11 +479,9 @@ static int load_option_list(struct loader *ld, const cJSON *list, long fi,
 	{
 		fd = &ld->f->fields[fi];
 		o = &fd->opts[fd->nopts];
-		if (!cJSON_IsObject(it))
-			return bad(ld, it, 0, TC_EINVAL,
-				   "an option must be a mapping with value "
-				   "and label");
-		if (check_keys(ld, it, shared ? skeys : okeys, "option") < 0)
+		if (check_mapping(ld, it, shared ? skeys : okeys, "option",
+				  "an option must be a mapping with value "
+				  "and label") < 0)
 			return -1;
 		fd->nopts++;
 		if (get_str(ld, it, "value", 1, &o->value) < 0 ||
@@ -569,11 +580,9 @@ static int load_required_if(struct loader *ld, const cJSON *v, long fi)
 	const cJSON *fname, *eq;
 	long ref;
 
-	if (!cJSON_IsObject(v))
-		return bad(ld, v, 0, TC_EINVAL,
-			   "'required_if' must be {field: NAME, equals: "
-			   "VALUE}");
-	if (check_keys(ld, v, keys, "required_if") < 0)
+	if (check_mapping(ld, v, keys, "required_if",
+			  "'required_if' must be {field: NAME, equals: "
+			  "VALUE}") < 0)
 		return -1;
 	fname = cJSON_GetObjectItemCaseSensitive(v, "field");
 	eq = cJSON_GetObjectItemCaseSensitive(v, "equals");
@@ -811,11 +820,9 @@ static int load_sections(struct loader *ld, const cJSON *list)
 	cJSON_ArrayForEach(it, list)
 	{
 		s = &ld->f->secs[ld->f->nsecs];
-		if (!cJSON_IsObject(it))
-			return bad(ld, it, 0, TC_EINVAL,
-				   "a section must be a mapping with legend "
-				   "and fields");
-		if (check_keys(ld, it, keys, "section") < 0)
+		if (check_mapping(ld, it, keys, "section",
+				  "a section must be a mapping with legend "
+				  "and fields") < 0)
 			return -1;
 		ld->f->nsecs++;
 		if (get_str(ld, it, "legend", 1, &s->legend) < 0 ||
@@ -877,12 +884,9 @@ static int load_top(struct loader *ld)
 	int rc = -1;
 	size_t i;
 
-	if (!cJSON_IsObject(root)) {
-		bad(ld, root, 0, TC_EINVAL,
-		    "a form must be a mapping with id, title and sections");
-		goto out;
-	}
-	if (check_keys(ld, root, keys, "form") < 0 ||
+	if (check_mapping(ld, root, keys, "form",
+			  "a form must be a mapping with id, title and "
+			  "sections") < 0 ||
 	    get_str(ld, root, "id", 1, &f->id) < 0 ||
 	    get_str(ld, root, "title", 1, &f->title) < 0 ||
 	    get_str(ld, root, "intro", 0, &f->intro) < 0 ||
@@ -935,12 +939,8 @@ static int load_top(struct loader *ld)
 	}
 	v = cJSON_GetObjectItemCaseSensitive(root, "confirmation");
 	if (v) {
-		if (!cJSON_IsObject(v)) {
-			bad(ld, v, 0, TC_EINVAL,
-			    "'confirmation' must be {title, body}");
-			goto out;
-		}
-		if (check_keys(ld, v, ckeys, "confirmation") < 0 ||
+		if (check_mapping(ld, v, ckeys, "confirmation",
+				  "'confirmation' must be {title, body}") < 0 ||
 		    get_str(ld, v, "title", 1, &f->conf_title) < 0 ||
 		    get_str(ld, v, "body", 1, &f->conf_body) < 0)
 			goto out;
