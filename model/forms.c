@@ -26,12 +26,13 @@ const struct form_kind tc_form_kinds[NKINDS] = {
     {"png", "image/png", "PNG", ".png,image/png"},
     {"txt", "text/plain", "TXT", ".txt,text/plain"},
     {"doc", "application/msword", "DOC", ".doc,application/msword"},
-    [KIND_DOCX] = {"docx",
-		   "application/"
-		   "vnd.openxmlformats-officedocument.wordprocessingml.document",
-		   "DOCX",
-		   ".docx,application/"
-		   "vnd.openxmlformats-officedocument.wordprocessingml.document"},
+    [KIND_DOCX] =
+	{"docx",
+	 "application/"
+	 "vnd.openxmlformats-officedocument.wordprocessingml.document",
+	 "DOCX",
+	 ".docx,application/"
+	 "vnd.openxmlformats-officedocument.wordprocessingml.document"},
 };
 
 /* ------------------------------------------------------------------ */
@@ -82,8 +83,7 @@ static const struct field *field_named(const struct tc_form *f,
 	return i < 0 ? NULL : &f->fields[i];
 }
 
-int tc_form_value_has(const cJSON *values, const char *name,
-		      const char *value)
+int tc_form_value_has(const cJSON *values, const char *name, const char *value)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(values, name), *it;
 	const cJSON *arr = cJSON_IsArray(v) ? v : NULL;
@@ -98,8 +98,7 @@ int tc_form_value_has(const cJSON *values, const char *name,
 	return 0;
 }
 
-int tc_form_field_active(const struct tc_form *f, const cJSON *values,
-			 size_t i)
+int tc_form_field_active(const struct tc_form *f, const cJSON *values, size_t i)
 {
 	const struct field *fd = &f->fields[i], *p;
 
@@ -245,10 +244,10 @@ const struct tc_form *tc_forms_at(const struct tc_forms *fs, size_t i)
 /* Accessors */
 
 /* An accessor that hands back one member of the form (see forms.h). */
-#define FORM_MEMBER(type, fn, member)                                        \
-	type fn(const struct tc_form *f)                                     \
-	{                                                                    \
-		return f->member;                                            \
+#define FORM_MEMBER(type, fn, member)                                          \
+	type fn(const struct tc_form *f)                                       \
+	{                                                                      \
+		return f->member;                                              \
 	}
 
 FORM_MEMBER(const char *, tc_form_id, id)

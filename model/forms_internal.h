@@ -104,29 +104,29 @@ struct option {
 };
 
 struct field {
-	char *name;		  /* [a-z][a-z0-9_]* */
-	enum ftype type;	  /* what kind of question */
-	char *label;		  /* the question */
-	char *hint;		  /* may be NULL */
-	int required;		  /* must be answered when active */
-	long req_if;		  /* index of the required_if field, or -1 */
-	char *req_if_value;	  /* ...and the value that makes this required */
-	size_t max_length;	  /* characters, text-like types */
-	char *pattern_src;	  /* as written, or NULL */
-	struct tc_pattern *pat;	  /* compiled pattern, or NULL */
-	struct option *opts;	  /* choices, for radios, checkboxes, select */
-	size_t nopts;		  /* choices in opts */
-	char *autocomplete;	  /* an HTML token, or NULL */
-	int width;		  /* 0 none, 4, 10, 20, 30; -1 "full" */
-	unsigned accept;	  /* bit i: tc_form_kinds[i] accepted (file) */
-	size_t max_size;	  /* bytes per file */
-	size_t max_files;	  /* files per field */
-	int past;		  /* date must be today or earlier */
-	int rows;		  /* textarea rows */
-	char *errors[R_COUNT];	  /* message per rule (defaults filled in) */
-	long parent;		  /* the field whose option reveals this, or -1 */
-	size_t parent_opt;	  /* ...and that option's index */
-	size_t section;		  /* index of its section */
+	char *name;		/* [a-z][a-z0-9_]* */
+	enum ftype type;	/* what kind of question */
+	char *label;		/* the question */
+	char *hint;		/* may be NULL */
+	int required;		/* must be answered when active */
+	long req_if;		/* index of the required_if field, or -1 */
+	char *req_if_value;	/* ...and the value that makes this required */
+	size_t max_length;	/* characters, text-like types */
+	char *pattern_src;	/* as written, or NULL */
+	struct tc_pattern *pat; /* compiled pattern, or NULL */
+	struct option *opts;	/* choices, for radios, checkboxes, select */
+	size_t nopts;		/* choices in opts */
+	char *autocomplete;	/* an HTML token, or NULL */
+	int width;		/* 0 none, 4, 10, 20, 30; -1 "full" */
+	unsigned accept;	/* bit i: tc_form_kinds[i] accepted (file) */
+	size_t max_size;	/* bytes per file */
+	size_t max_files;	/* files per field */
+	int past;		/* date must be today or earlier */
+	int rows;		/* textarea rows */
+	char *errors[R_COUNT];	/* message per rule (defaults filled in) */
+	long parent;		/* the field whose option reveals this, or -1 */
+	size_t parent_opt;	/* ...and that option's index */
+	size_t section;		/* index of its section */
 };
 
 struct section {
@@ -198,8 +198,7 @@ long tc_form_find_field(const struct tc_form *f, const char *name);
 long tc_form_find_option(const struct field *fd, const char *value);
 
 /* 1 when values[name] is value, or an array holding it. */
-int tc_form_value_has(const cJSON *values, const char *name,
-		      const char *value);
+int tc_form_value_has(const cJSON *values, const char *name, const char *value);
 /* 1 when field i is shown: not revealed, or its option is chosen. */
 int tc_form_field_active(const struct tc_form *f, const cJSON *values,
 			 size_t i);

@@ -651,6 +651,25 @@ static int load_width(struct loader *ld, const cJSON *v, int *width)
 		   "'width' must be 4, 10, 20, 30 or full");
 }
 
+/* Loads the options of choice field fi: options or options_from. */
+static int load_choices(struct loader *ld, const cJSON *node, long fi)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(node, "options");
+	const cJSON *from =
+	    cJSON_GetObjectItemCaseSensitive(node, "options_from");
+
+	if (v && from)
+		return bad(ld, v, 1, TC_EINVAL,
+			   "give 'options' or 'options_from', not both");
+	if (v)
+		return load_option_list(ld, v, fi, 0);
+	if (from)
+		return load_options_from(ld, from, fi);
+	return bad(ld, node, 0, TC_EINVAL,
+		   "a %s field needs 'options' or 'options_from'",
+		   tc_form_type_names[ld->f->fields[fi].type]);
+}
+
 /*
  * Loads one field (and the fields its options reveal) from node. parent is
  * the revealing field or -1. Returns 0 or -1 with ld->err filled.
@@ -661,7 +680,7 @@ static int load_field(struct loader *ld, const cJSON *node, size_t section,
 	const cJSON *tv, *nv, *v;
 	struct field *fd;
 	const char *why;
-	long fi, other;
+	long fi;
 	int t, past = 0, req = 0;
 	size_t rows = 5;
 
@@ -773,27 +792,8 @@ static int load_field(struct loader *ld, const cJSON *node, size_t section,
 		if (fd->max_size > ld->f->max_file_size)
 			ld->f->max_file_size = fd->max_size;
 	}
-	if (T(fd->type) & T_CHOICE) {
-		v = cJSON_GetObjectItemCaseSensitive(node, "options");
-		other = cJSON_GetObjectItemCaseSensitive(node, "options_from")
-			    ? 1
-			    : 0;
-		if (v && other)
-			return bad(ld, v, 1, TC_EINVAL,
-				   "give 'options' or 'options_from', not "
-				   "both");
-		if (v)
-			return load_option_list(ld, v, fi, 0);
-		if (other)
-			return load_options_from(
-			    ld,
-			    cJSON_GetObjectItemCaseSensitive(node,
-							     "options_from"),
-			    fi);
-		return bad(ld, node, 0, TC_EINVAL,
-			   "a %s field needs 'options' or 'options_from'",
-			   tc_form_type_names[fd->type]);
-	}
+	if (T(fd->type) & T_CHOICE)
+		return load_choices(ld, node, fi);
 	return 0;
 }
 

@@ -11,7 +11,6 @@
 
 #include "utf8.h"
 
-
 /*
  * Cleans one posted string: controls removed (CR LF and lone CR become LF),
  * tabs and newlines turned to spaces when multiline is 0, leading and

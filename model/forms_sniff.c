@@ -45,8 +45,9 @@ const char *tc_sniff_type(const void *data, size_t len)
 	if (len >= 8 && !memcmp(p, "\x89PNG\r\n\x1a\n", 8))
 		return "image/png";
 	if (len >= 4 && !memcmp(p, "PK\x03\x04", 4))
-		return has_bytes(p, len, "word/document.xml") ? tc_form_kinds[KIND_DOCX].mime
-							      : NULL;
+		return has_bytes(p, len, "word/document.xml")
+			   ? tc_form_kinds[KIND_DOCX].mime
+			   : NULL;
 	if (len >= 8 && !memcmp(p, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))
 		return "application/msword";
 	if (plain_text(p, len))

@@ -161,7 +161,8 @@ static int kind_accepted(unsigned mask, const char *mime)
 	size_t i;
 
 	for (i = 0; i < NKINDS; i++)
-		if ((mask & (1u << i)) && mime && !strcmp(mime, tc_form_kinds[i].mime))
+		if ((mask & (1u << i)) && mime &&
+		    !strcmp(mime, tc_form_kinds[i].mime))
 			return 1;
 	return 0;
 }
@@ -224,7 +225,8 @@ static int check_field(const struct tc_form *f, const struct field *fd,
 		return check_files(fd, atts);
 	if (!req && fd->req_if >= 0 &&
 	    tc_form_field_active(f, values, (size_t)fd->req_if) &&
-	    tc_form_value_has(values, f->fields[fd->req_if].name, fd->req_if_value))
+	    tc_form_value_has(values, f->fields[fd->req_if].name,
+			      fd->req_if_value))
 		req = 1;
 	if (!answered(v)) {
 		if (fd->type == FT_DATE)
