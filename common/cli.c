@@ -3,6 +3,7 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,7 +78,7 @@ static const struct tc_opt *find_opt(const struct tc_opt *o, const char *name,
 	return NULL;
 }
 
-int tc_cli_main(const struct tc_prog *p, int argc, char **argv)
+int tc_cli_run(const struct tc_prog *p, int argc, char **argv)
 {
 	const struct tc_cmd *c = NULL;
 	char **args = NULL;
@@ -139,6 +140,37 @@ int tc_cli_main(const struct tc_prog *p, int argc, char **argv)
 	rc = c->fn(n, args);
 	free(args);
 	return rc;
+}
+
+int tc_cli_finish(FILE *f, const char *what, int rc)
+{
+	int err = 0, failed = 0;
+
+	errno = 0;
+	if (fflush(f) != 0) {
+		failed = 1;
+		err = errno;
+	} else if (ferror(f)) {
+		/* An earlier write failed; its errno is gone. */
+		failed = 1;
+	}
+	errno = 0;
+	/* A stream closed before the program started (EBADF) had nothing
+	 * written to it, or the flush above would have failed. */
+	if (fclose(f) != 0 && errno != EBADF && !failed) {
+		failed = 1;
+		err = errno;
+	}
+	if (!failed)
+		return rc;
+	tc_warnx("%s: %s", what, err ? strerror(err) : "write error");
+	return rc == TC_EXIT_OK ? TC_EXIT_ENV : rc;
+}
+
+int tc_cli_main(const struct tc_prog *p, int argc, char **argv)
+{
+	return tc_cli_finish(stdout, "standard output",
+			     tc_cli_run(p, argc, argv));
 }
 
 int tc_cli_parse(const struct tc_prog *p, const struct tc_cmd *c, int argc,
