@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "escape.h"
 #include "utf8.h"
 
@@ -110,15 +111,8 @@ static long find_or_add(struct flowchart *fc, const char *id, size_t n,
 			     FC_MAX_NODES);
 		return -2;
 	}
-	if (fc->nnodes == fc->anodes) {
-		size_t want = fc->anodes ? fc->anodes * 2 : 16;
-		struct fc_node *p = realloc(fc->nodes, want * sizeof(*p));
-
-		if (!p)
-			return -1;
-		fc->nodes = p;
-		fc->anodes = want;
-	}
+	if (TC_ALLOC_GROW_TRY(fc->nodes, fc->nnodes + 1, fc->anodes) < 0)
+		return -1;
 	node = &fc->nodes[fc->nnodes];
 	memset(node, 0, sizeof(*node));
 	node->id = dup_range(id, n);
@@ -319,16 +313,9 @@ static int add_edge(struct flowchart *fc, size_t from, size_t to, char *label,
 		free(label);
 		return fail(c, c->p, "too many arrows in one flowchart");
 	}
-	if (fc->nedges == fc->aedges) {
-		size_t want = fc->aedges ? fc->aedges * 2 : 16;
-		struct fc_edge *p = realloc(fc->edges, want * sizeof(*p));
-
-		if (!p) {
-			free(label);
-			return -1;
-		}
-		fc->edges = p;
-		fc->aedges = want;
+	if (TC_ALLOC_GROW_TRY(fc->edges, fc->nedges + 1, fc->aedges) < 0) {
+		free(label);
+		return -1;
 	}
 	fc->edges[fc->nedges].from = from;
 	fc->edges[fc->nedges].to = to;

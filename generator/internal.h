@@ -46,7 +46,7 @@ struct page {
 	int want_toc;		    /* show the contents list */
 	struct link_ref *links;	    /* links found in phase A */
 	struct tc_buf body;	    /* phase A's HTML, links as placeholders */
-	size_t nlinks;		    /* how many */
+	size_t nlinks, alinks;	    /* how many, room for how many */
 	const struct tc_form *form; /* the form this page embeds, or NULL */
 	int form_line;		    /* where its block is */
 	struct tc_buf msgs;   /* messages for this page, printed in order */

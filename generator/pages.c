@@ -225,7 +225,7 @@ void site_page_clear(struct page *pg)
 	pg->toc = NULL;
 	pg->want_toc = 0;
 	pg->links = NULL;
-	pg->nlinks = 0;
+	pg->nlinks = pg->alinks = 0;
 	pg->form = NULL;
 	pg->form_line = 0;
 	pg->errors = pg->warnings = 0;
