@@ -173,6 +173,21 @@ int tc_cli_main(const struct tc_prog *p, int argc, char **argv)
 			     tc_cli_run(p, argc, argv));
 }
 
+int tc_cli_count(const char *value, size_t min, size_t max, size_t *out)
+{
+	char *end;
+	unsigned long long n;
+
+	if (!value || !*value || *value == '-')
+		return -1;
+	errno = 0;
+	n = strtoull(value, &end, 10);
+	if (errno || *end || n < min || n > max)
+		return -1;
+	*out = (size_t)n;
+	return 0;
+}
+
 int tc_cli_parse(const struct tc_prog *p, const struct tc_cmd *c, int argc,
 		 char **argv,
 		 int (*set)(void *arg, const char *name, const char *value),

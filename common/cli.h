@@ -77,4 +77,11 @@ int tc_cli_parse(const struct tc_prog *p, const struct tc_cmd *c, int argc,
 		 int (*set)(void *arg, const char *name, const char *value),
 		 void *arg, int *optind_out);
 
+/*
+ * Parses value as a decimal whole number within [min, max] into *out.
+ * Returns 0, or -1 (nothing printed) when value is empty, signed, not a
+ * number, or out of range; the caller says which option was wrong.
+ */
+int tc_cli_count(const char *value, size_t min, size_t max, size_t *out);
+
 #endif

@@ -537,6 +537,26 @@ static void test_find(void **state)
 	assert_null(tc_cli_find(&prog, ""));
 }
 
+static void test_count(void **state)
+{
+	size_t n = 99;
+
+	(void)state;
+	assert_int_equal(tc_cli_count("8", 1, 64, &n), 0);
+	assert_int_equal(n, 8);
+	assert_int_equal(tc_cli_count("64", 1, 64, &n), 0);
+	assert_int_equal(n, 64);
+	assert_int_equal(tc_cli_count("65", 1, 64, &n), -1);
+	assert_int_equal(tc_cli_count("0", 1, 64, &n), -1);
+	assert_int_equal(tc_cli_count("-1", 0, 64, &n), -1);
+	assert_int_equal(tc_cli_count("", 0, 64, &n), -1);
+	assert_int_equal(tc_cli_count(NULL, 0, 64, &n), -1);
+	assert_int_equal(tc_cli_count("4x", 0, 64, &n), -1);
+	assert_int_equal(tc_cli_count("99999999999999999999999", 0, 64, &n),
+			 -1);
+	assert_int_equal(n, 64);
+}
+
 /* ---- the checked close of an output -------------------------------------- */
 
 static void test_finish(void **state)
@@ -617,7 +637,8 @@ int main(void)
 	    T(test_parse_edges),       T(test_parse_errors),
 	    T(test_main_dispatch),     T(test_main_errors),
 	    T(test_main_help_version), T(test_find),
-	    T(test_finish),	       T(test_main_stdout_full),
+	    T(test_count),	       T(test_finish),
+	    T(test_main_stdout_full),
 	};
 
 	return cmocka_run_group_tests_name("err_cli", tests, NULL, NULL);
