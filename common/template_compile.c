@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "escape.h"
 #include "limits.h"
 #include "template_internal.h"
@@ -205,15 +206,8 @@ static long add_node(struct compiler *c, int type, size_t at)
 {
 	struct node *nd;
 
-	if (c->t->n == c->t->alloc) {
-		size_t na = c->t->alloc ? c->t->alloc * 2 : 64;
-		struct node *p = realloc(c->t->nodes, na * sizeof(*p));
-
-		if (!p)
-			return tc_tpl_nomem(c->err, c->t->file);
-		c->t->nodes = p;
-		c->t->alloc = na;
-	}
+	if (TC_ALLOC_GROW_TRY(c->t->nodes, c->t->n + 1, c->t->alloc) < 0)
+		return tc_tpl_nomem(c->err, c->t->file);
 	nd = &c->t->nodes[c->t->n];
 	memset(nd, 0, sizeof(*nd));
 	nd->type = (unsigned char)type;
@@ -872,31 +866,16 @@ static int set_put(struct tc_tpl_set *set, const char *name, size_t len,
 
 	if (e) {
 		if (e->tpl) {
-			if (set->nretired == set->aretired) {
-				size_t na =
-				    set->aretired ? set->aretired * 2 : 8;
-				struct tpl **p =
-				    realloc(set->retired, na * sizeof(*p));
-
-				if (!p)
-					return -1;
-				set->retired = p;
-				set->aretired = na;
-			}
+			if (TC_ALLOC_GROW_TRY(set->retired, set->nretired + 1,
+					      set->aretired) < 0)
+				return -1;
 			set->retired[set->nretired++] = e->tpl;
 		}
 		e->tpl = t;
 		return 0;
 	}
-	if (set->n == set->alloc) {
-		size_t na = set->alloc ? set->alloc * 2 : 16;
-		struct entry *p = realloc(set->entries, na * sizeof(*p));
-
-		if (!p)
-			return -1;
-		set->entries = p;
-		set->alloc = na;
-	}
+	if (TC_ALLOC_GROW_TRY(set->entries, set->n + 1, set->alloc) < 0)
+		return -1;
 	e = &set->entries[set->n];
 	e->name = malloc(len + 1);
 	if (!e->name)

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "escape.h"
 #include "limits.h"
 #include "template_internal.h"
@@ -233,15 +234,8 @@ static int truthy(const cJSON *v)
 
 static int push_ctx(struct render *r, const cJSON *v)
 {
-	if (r->nctx == r->actx) {
-		size_t na = r->actx ? r->actx * 2 : 32;
-		const cJSON **p = realloc(r->ctx, na * sizeof(*p));
-
-		if (!p)
-			return -1;
-		r->ctx = p;
-		r->actx = na;
-	}
+	if (TC_ALLOC_GROW_TRY(r->ctx, r->nctx + 1, r->actx) < 0)
+		return -1;
 	r->ctx[r->nctx++] = v;
 	return 0;
 }
@@ -255,15 +249,8 @@ static int push_frame(struct render *r, const struct tpl *t,
 	if (r->nf >= MAX_FRAMES)
 		return rerr(r, t, at, TC_EDEPTH,
 			    "nesting deeper than the render stack allows");
-	if (r->nf == r->af) {
-		size_t na = r->af ? r->af * 2 : 32;
-		struct frame *p = realloc(r->f, na * sizeof(*p));
-
-		if (!p)
-			return rnomem(r, t, at);
-		r->f = p;
-		r->af = na;
-	}
+	if (TC_ALLOC_GROW_TRY(r->f, r->nf + 1, r->af) < 0)
+		return rnomem(r, t, at);
 	f = &r->f[r->nf++];
 	f->t = t;
 	f->pc = start;
@@ -362,15 +349,8 @@ static int run_include(struct render *r, const struct tpl *t, size_t idx)
 		r->ind_start = r->ind.len;
 	}
 	if (nd->type == N_PARENT) {
-		if (r->novr == r->aovr) {
-			size_t na = r->aovr ? r->aovr * 2 : 8;
-			struct override *p = realloc(r->ovr, na * sizeof(*p));
-
-			if (!p)
-				return rnomem(r, t, nd);
-			r->ovr = p;
-			r->aovr = na;
-		}
+		if (TC_ALLOC_GROW_TRY(r->ovr, r->novr + 1, r->aovr) < 0)
+			return rnomem(r, t, nd);
 		r->ovr[r->novr].t = t;
 		r->ovr[r->novr].node = idx;
 		r->novr++;

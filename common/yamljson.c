@@ -24,6 +24,7 @@
 
 #include <yaml.h>
 
+#include "array.h"
 #include "limits.h"
 #include "utf8.h"
 
@@ -167,17 +168,10 @@ static int pos_add(struct tc_yaml_doc *doc, const cJSON *node, int line,
 		   int col, int kline, int kcol)
 {
 	struct yaml_pos *p;
-	size_t n;
 	int rc = -1;
 
-	if (doc->npos == doc->apos) {
-		n = doc->apos ? doc->apos * 2 : 64;
-		p = realloc(doc->pos, n * sizeof(*p));
-		if (!p)
-			goto out;
-		doc->pos = p;
-		doc->apos = n;
-	}
+	if (TC_ALLOC_GROW_TRY(doc->pos, doc->npos + 1, doc->apos) < 0)
+		goto out;
 	p = &doc->pos[doc->npos++];
 	p->node = node;
 	p->line = line;
