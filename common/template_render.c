@@ -71,14 +71,12 @@ static int rerr(struct render *r, const struct tpl *t, const struct node *nd,
 static int rerr(struct render *r, const struct tpl *t, const struct node *nd,
 		int code, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	tc_error_vset(r->err, code, t->file, nd ? nd->line : 0,
+		      nd ? nd->col : 0, fmt, ap);
 	va_end(ap);
-	tc_error_set(r->err, code, t->file, nd ? nd->line : 0, nd ? nd->col : 0,
-		     "%s", msg);
 	return -1;
 }
 

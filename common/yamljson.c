@@ -307,15 +307,14 @@ static int fail_at(struct loader *ld, int code, const yaml_mark_t *m,
 static int fail_at(struct loader *ld, int code, const yaml_mark_t *m,
 		   const char *fmt, ...)
 {
-	char msg[sizeof(ld->err->msg)];
-	int line, col;
+	int line, col, rc;
 	va_list ap;
 
 	mark_where(ld, m, &line, &col);
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	rc = tc_error_vset(ld->err, code, ld->name, line, col, fmt, ap);
 	va_end(ap);
-	return tc_error_set(ld->err, code, ld->name, line, col, "%s", msg);
+	return rc;
 }
 
 static int fail_nomem(struct loader *ld)
