@@ -260,6 +260,21 @@ static int take_label(struct cursor *c, const char *at, const char *l,
 	return *label ? 0 : -1;
 }
 
+/*
+ * The end of a label that runs from l to e, where the closing mark of
+ * close_len bytes starts (NULL when it was not found: unclosed says how to
+ * write it). Moves past the mark and takes the label.
+ */
+static int end_label(struct cursor *c, const char *at, const char *l,
+		     const char *e, size_t close_len, const char *unclosed,
+		     char **label)
+{
+	if (!e)
+		return fail(c, at, "%s", unclosed);
+	c->p = e + close_len;
+	return take_label(c, at, l, e, label);
+}
+
 /* Reads an arrow and its label, if one is next: -->, -->|label|, -- l -->. */
 static int read_arrow(struct cursor *c, char **label, int *found)
 {
@@ -274,12 +289,10 @@ static int read_arrow(struct cursor *c, char **label, int *found)
 		if (c->p < c->end && *c->p == '|') {
 			l = ++c->p;
 			e = memchr(l, '|', (size_t)(c->end - l));
-			if (!e)
-				return fail(c, at,
-					    "the label is not closed: "
-					    "write -->|label| step");
-			c->p = e + 1;
-			return take_label(c, at, l, e, label);
+			return end_label(c, at, l, e, 1,
+					 "the label is not closed: "
+					 "write -->|label| step",
+					 label);
 		}
 		return 0;
 	}
@@ -295,13 +308,11 @@ static int read_arrow(struct cursor *c, char **label, int *found)
 				e = s;
 				break;
 			}
-		if (!e)
-			return fail(c, at,
-				    "the arrow is not finished: write "
-				    "a -- label --> b");
-		c->p = e + 3;
-		*found = 1;
-		return take_label(c, at, l, e, label);
+		*found = e != NULL;
+		return end_label(c, at, l, e, 3,
+				 "the arrow is not finished: write "
+				 "a -- label --> b",
+				 label);
 	}
 	return 0;
 }
