@@ -79,7 +79,7 @@ static const struct tc_opt *find_opt(const struct tc_opt *o, const char *name,
 	return NULL;
 }
 
-int tc_cli_main(const struct tc_prog *p, int argc, char **argv)
+int tc_cli_run(const struct tc_prog *p, int argc, char **argv)
 {
 	const struct tc_cmd *c = NULL;
 	char **args = NULL;
@@ -180,6 +180,52 @@ static int store(const struct tc_opt *o, const char *value, void *base)
 	tc_warnx("--%s: '%s' is not %s", o->name, value ? value : "",
 		 what ? what : "an accepted value");
 	return TC_EXIT_USAGE;
+}
+
+int tc_cli_finish(FILE *f, const char *what, int rc)
+{
+	int err = 0, failed = 0;
+
+	errno = 0;
+	if (fflush(f) != 0) {
+		failed = 1;
+		err = errno;
+	} else if (ferror(f)) {
+		/* An earlier write failed; its errno is gone. */
+		failed = 1;
+	}
+	errno = 0;
+	/* A stream closed before the program started (EBADF) had nothing
+	 * written to it, or the flush above would have failed. */
+	if (fclose(f) != 0 && errno != EBADF && !failed) {
+		failed = 1;
+		err = errno;
+	}
+	if (!failed)
+		return rc;
+	tc_warnx("%s: %s", what, err ? strerror(err) : "write error");
+	return rc == TC_EXIT_OK ? TC_EXIT_ENV : rc;
+}
+
+int tc_cli_main(const struct tc_prog *p, int argc, char **argv)
+{
+	return tc_cli_finish(stdout, "standard output",
+			     tc_cli_run(p, argc, argv));
+}
+
+int tc_cli_count(const char *value, size_t min, size_t max, size_t *out)
+{
+	char *end;
+	unsigned long long n;
+
+	if (!value || !*value || *value == '-')
+		return -1;
+	errno = 0;
+	n = strtoull(value, &end, 10);
+	if (errno || *end || n < min || n > max)
+		return -1;
+	*out = (size_t)n;
+	return 0;
 }
 
 int tc_cli_parse(const struct tc_prog *p, const struct tc_cmd *c, int argc,

@@ -90,7 +90,22 @@ const struct tc_cmd *tc_cli_find(const struct tc_prog *p, const char *name);
  * command's argv. Global options (if any) are left for the command to parse:
  * argv from the command name on is passed, after any leading "--opt value"
  * pairs named in p->opts are moved behind the command name, so each command
- * sees every option. Returns an exit code.
+ * sees every option. Returns an exit code. Leaves stdout open.
+ */
+int tc_cli_run(const struct tc_prog *p, int argc, char **argv);
+
+/*
+ * Flushes and closes f, the output named what (e.g. "standard output"),
+ * checking each step. When a write to f failed, prints "prog: what: reason"
+ * and returns TC_EXIT_ENV, or rc when rc already says the command failed;
+ * otherwise returns rc. f is closed either way.
+ */
+int tc_cli_finish(FILE *f, const char *what, int rc);
+
+/*
+ * What each program's main returns: tc_cli_run, then tc_cli_finish on
+ * stdout, so a failed write to standard output (a full disk, a closed pipe
+ * reader) is an error and not a silent loss.
  */
 int tc_cli_main(const struct tc_prog *p, int argc, char **argv);
 
@@ -108,5 +123,12 @@ int tc_cli_parse(const struct tc_prog *p, const struct tc_cmd *c, int argc,
 		 char **argv,
 		 int (*set)(void *arg, const char *name, const char *value),
 		 void *arg, int *optind_out);
+
+/*
+ * Parses value as a decimal whole number within [min, max] into *out.
+ * Returns 0, or -1 (nothing printed) when value is empty, signed, not a
+ * number, or out of range; the caller says which option was wrong.
+ */
+int tc_cli_count(const char *value, size_t min, size_t max, size_t *out);
 
 #endif

@@ -43,17 +43,24 @@ void tc_error_clear(struct tc_error *e)
 	e->msg[0] = '\0';
 }
 
+int tc_error_vset(struct tc_error *e, int code, const char *file, int line,
+		  int col, const char *fmt, va_list ap)
+{
+	e->code = code;
+	e->line = line;
+	e->col = col;
+	snprintf(e->file, sizeof(e->file), "%s", file ? file : "");
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	return code;
+}
+
 int tc_error_set(struct tc_error *e, int code, const char *file, int line,
 		 int col, const char *fmt, ...)
 {
 	va_list ap;
 
-	e->code = code;
-	e->line = line;
-	e->col = col;
-	snprintf(e->file, sizeof(e->file), "%s", file ? file : "");
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	tc_error_vset(e, code, file, line, col, fmt, ap);
 	va_end(ap);
 	return code;
 }
@@ -101,7 +108,8 @@ void tc_report(const struct tc_error *e)
 }
 
 static void vinput(const char *kind, const char *file, int line, int col,
-		   const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+		   const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
 
 static void vinput(const char *kind, const char *file, int line, int col,
 		   const char *fmt, va_list ap)

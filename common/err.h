@@ -8,6 +8,7 @@
 #ifndef TC_ERR_H
 #define TC_ERR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /* Exit codes shared by sitegen, intake and casework. */
@@ -54,6 +55,10 @@ void tc_error_clear(struct tc_error *e);
 int tc_error_set(struct tc_error *e, int code, const char *file, int line,
 		 int col, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
+/* tc_error_set with the message's arguments as a va_list. */
+int tc_error_vset(struct tc_error *e, int code, const char *file, int line,
+		  int col, const char *fmt, va_list ap)
+    __attribute__((format(printf, 6, 0)));
 /* Writes "file:line:col: msg" (missing parts left out) into out (size n). */
 void tc_error_format(const struct tc_error *e, char *out, size_t n);
 

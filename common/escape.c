@@ -204,39 +204,25 @@ static size_t slug_write(const char *s, size_t len, char *dst)
 
 	while (i < len) {
 		unsigned char c = p[i];
+		int keep;
 
 		if (c < 0x80) {
-			if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-				k = 1;
-			} else if (c >= 'A' && c <= 'Z') {
+			/* ASCII: letters (lowered) and digits are kept. */
+			if (c >= 'A' && c <= 'Z')
 				c = (unsigned char)(c - 'A' + 'a');
-				k = 1;
-			} else {
-				k = 0;
-			}
-			if (!k) {
-				pending = n > 0;
-				i++;
-				continue;
-			}
-			if (pending) {
-				if (dst)
-					dst[n] = '-';
-				n++;
-				pending = 0;
-			}
-			if (dst)
-				dst[n] = (char)c;
-			n++;
-			i++;
-			continue;
-		}
-		k = tc_utf8_decode(s + i, len - i, &cp);
-		if (k == 0 || slug_separator(cp)) {
+			k = 1;
+			keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+		} else {
 			/* An invalid byte is skipped alone; a separator whole.
 			 */
+			k = tc_utf8_decode(s + i, len - i, &cp);
+			keep = k != 0 && !slug_separator(cp);
+			if (!k)
+				k = 1;
+		}
+		if (!keep) {
 			pending = n > 0;
-			i += k ? k : 1;
+			i += k;
 			continue;
 		}
 		if (pending) {
@@ -245,8 +231,12 @@ static size_t slug_write(const char *s, size_t len, char *dst)
 			n++;
 			pending = 0;
 		}
-		if (dst)
-			memcpy(dst + n, s + i, k);
+		if (dst) {
+			if (c < 0x80)
+				dst[n] = (char)c;
+			else
+				memcpy(dst + n, s + i, k);
+		}
 		n += k;
 		i += k;
 	}

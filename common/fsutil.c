@@ -303,11 +303,21 @@ static int mkdir_one(const char *path, mode_t mode)
 	return -1;
 }
 
+/* Releases b, leaving errno as it was; returns rc (for "return" at out). */
+static int release_keep_errno(struct tc_buf *b, int rc)
+{
+	int saved = errno;
+
+	tc_buf_release(b);
+	errno = saved;
+	return rc;
+}
+
 int tc_fs_mkdirs(const char *path, mode_t mode)
 {
 	struct tc_buf p = TC_BUF_INIT;
 	size_t i;
-	int rc = -1, saved;
+	int rc = -1;
 
 	if (!*path) {
 		errno = ENOENT;
@@ -338,16 +348,13 @@ int tc_fs_mkdirs(const char *path, mode_t mode)
 		goto out;
 	rc = 0;
 out:
-	saved = errno;
-	tc_buf_release(&p);
-	errno = saved;
-	return rc;
+	return release_keep_errno(&p, rc);
 }
 
 int tc_fs_mkparents(const char *path, mode_t mode)
 {
 	struct tc_buf dir = TC_BUF_INIT;
-	int rc = -1, saved;
+	int rc = -1;
 
 	if (!strchr(path, '/')) {
 		rc = 0;
@@ -357,10 +364,7 @@ int tc_fs_mkparents(const char *path, mode_t mode)
 		goto out;
 	rc = tc_fs_mkdirs(dir.data, mode);
 out:
-	saved = errno;
-	tc_buf_release(&dir);
-	errno = saved;
-	return rc;
+	return release_keep_errno(&dir, rc);
 }
 
 int tc_fs_safe_relpath(const char *rel, size_t len)

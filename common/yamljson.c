@@ -14,7 +14,9 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,6 +24,7 @@
 
 #include <yaml.h>
 
+#include "array.h"
 #include "limits.h"
 #include "utf8.h"
 
@@ -165,17 +168,10 @@ static int pos_add(struct tc_yaml_doc *doc, const cJSON *node, int line,
 		   int col, int kline, int kcol)
 {
 	struct yaml_pos *p;
-	size_t n;
 	int rc = -1;
 
-	if (doc->npos == doc->apos) {
-		n = doc->apos ? doc->apos * 2 : 64;
-		p = realloc(doc->pos, n * sizeof(*p));
-		if (!p)
-			goto out;
-		doc->pos = p;
-		doc->apos = n;
-	}
+	if (TC_ALLOC_GROW_TRY(doc->pos, doc->npos + 1, doc->apos) < 0)
+		goto out;
 	p = &doc->pos[doc->npos++];
 	p->node = node;
 	p->line = line;
@@ -306,12 +302,19 @@ static void mark_where(const struct loader *ld, const yaml_mark_t *m, int *line,
 }
 
 static int fail_at(struct loader *ld, int code, const yaml_mark_t *m,
-		   const char *msg)
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int fail_at(struct loader *ld, int code, const yaml_mark_t *m,
+		   const char *fmt, ...)
 {
-	int line, col;
+	int line, col, rc;
+	va_list ap;
 
 	mark_where(ld, m, &line, &col);
-	return tc_error_set(ld->err, code, ld->name, line, col, "%s", msg);
+	va_start(ap, fmt);
+	rc = tc_error_vset(ld->err, code, ld->name, line, col, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 static int fail_nomem(struct loader *ld)
@@ -479,16 +482,12 @@ out:
 /* Counts one more value against TC_MAX_YAML_NODES. */
 static int count_node(struct loader *ld, const yaml_mark_t *m)
 {
-	int line, col, rc = TC_OK;
-
-	if (++ld->nodes > TC_MAX_YAML_NODES) {
-		mark_where(ld, m, &line, &col);
-		rc = tc_error_set(ld->err, TC_ETOOBIG, ld->name, line, col,
-				  "more than %u values in one document; split "
-				  "the file",
-				  TC_MAX_YAML_NODES);
-	}
-	return rc;
+	if (++ld->nodes > TC_MAX_YAML_NODES)
+		return fail_at(ld, TC_ETOOBIG, m,
+			       "more than %u values in one document; split "
+			       "the file",
+			       TC_MAX_YAML_NODES);
+	return TC_OK;
 }
 
 /* True when the next value will be a key of the innermost mapping. */
@@ -561,7 +560,7 @@ static int on_start(struct loader *ld, const yaml_event_t *ev, int is_map)
 	const yaml_char_t *anchor, *tag;
 	struct frame *f;
 	cJSON *node;
-	int rc, is_str, line, col;
+	int rc, is_str;
 
 	anchor = is_map ? ev->data.mapping_start.anchor
 			: ev->data.sequence_start.anchor;
@@ -579,11 +578,10 @@ static int on_start(struct loader *ld, const yaml_event_t *ev, int is_map)
 		goto out;
 	}
 	if (ld->depth == TC_MAX_DEPTH) {
-		mark_where(ld, m, &line, &col);
-		rc = tc_error_set(ld->err, TC_EDEPTH, ld->name, line, col,
-				  "nested more than %d levels deep; flatten "
-				  "the structure",
-				  TC_MAX_DEPTH);
+		rc = fail_at(ld, TC_EDEPTH, m,
+			     "nested more than %d levels deep; flatten "
+			     "the structure",
+			     TC_MAX_DEPTH);
 		goto out;
 	}
 	rc = count_node(ld, m);

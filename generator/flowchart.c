@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "escape.h"
 #include "utf8.h"
 
@@ -110,15 +111,8 @@ static long find_or_add(struct flowchart *fc, const char *id, size_t n,
 			     FC_MAX_NODES);
 		return -2;
 	}
-	if (fc->nnodes == fc->anodes) {
-		size_t want = fc->anodes ? fc->anodes * 2 : 16;
-		struct fc_node *p = realloc(fc->nodes, want * sizeof(*p));
-
-		if (!p)
-			return -1;
-		fc->nodes = p;
-		fc->anodes = want;
-	}
+	if (TC_ALLOC_GROW_TRY(fc->nodes, fc->nnodes + 1, fc->anodes) < 0)
+		return -1;
 	node = &fc->nodes[fc->nnodes];
 	memset(node, 0, sizeof(*node));
 	node->id = dup_range(id, n);
@@ -266,6 +260,21 @@ static int take_label(struct cursor *c, const char *at, const char *l,
 	return *label ? 0 : -1;
 }
 
+/*
+ * The end of a label that runs from l to e, where the closing mark of
+ * close_len bytes starts (NULL when it was not found: unclosed says how to
+ * write it). Moves past the mark and takes the label.
+ */
+static int end_label(struct cursor *c, const char *at, const char *l,
+		     const char *e, size_t close_len, const char *unclosed,
+		     char **label)
+{
+	if (!e)
+		return fail(c, at, "%s", unclosed);
+	c->p = e + close_len;
+	return take_label(c, at, l, e, label);
+}
+
 /* Reads an arrow and its label, if one is next: -->, -->|label|, -- l -->. */
 static int read_arrow(struct cursor *c, char **label, int *found)
 {
@@ -280,12 +289,10 @@ static int read_arrow(struct cursor *c, char **label, int *found)
 		if (c->p < c->end && *c->p == '|') {
 			l = ++c->p;
 			e = memchr(l, '|', (size_t)(c->end - l));
-			if (!e)
-				return fail(c, at,
-					    "the label is not closed: "
-					    "write -->|label| step");
-			c->p = e + 1;
-			return take_label(c, at, l, e, label);
+			return end_label(c, at, l, e, 1,
+					 "the label is not closed: "
+					 "write -->|label| step",
+					 label);
 		}
 		return 0;
 	}
@@ -301,13 +308,11 @@ static int read_arrow(struct cursor *c, char **label, int *found)
 				e = s;
 				break;
 			}
-		if (!e)
-			return fail(c, at,
-				    "the arrow is not finished: write "
-				    "a -- label --> b");
-		c->p = e + 3;
-		*found = 1;
-		return take_label(c, at, l, e, label);
+		*found = e != NULL;
+		return end_label(c, at, l, e, 3,
+				 "the arrow is not finished: write "
+				 "a -- label --> b",
+				 label);
 	}
 	return 0;
 }
@@ -319,16 +324,9 @@ static int add_edge(struct flowchart *fc, size_t from, size_t to, char *label,
 		free(label);
 		return fail(c, c->p, "too many arrows in one flowchart");
 	}
-	if (fc->nedges == fc->aedges) {
-		size_t want = fc->aedges ? fc->aedges * 2 : 16;
-		struct fc_edge *p = realloc(fc->edges, want * sizeof(*p));
-
-		if (!p) {
-			free(label);
-			return -1;
-		}
-		fc->edges = p;
-		fc->aedges = want;
+	if (TC_ALLOC_GROW_TRY(fc->edges, fc->nedges + 1, fc->aedges) < 0) {
+		free(label);
+		return -1;
 	}
 	fc->edges[fc->nedges].from = from;
 	fc->edges[fc->nedges].to = to;

@@ -5,6 +5,7 @@
 #define TC_GEN_INTERNAL_H
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
@@ -45,7 +46,7 @@ struct page {
 	int want_toc;		    /* show the contents list */
 	struct link_ref *links;	    /* links found in phase A */
 	struct tc_buf body;	    /* phase A's HTML, links as placeholders */
-	size_t nlinks;		    /* how many */
+	size_t nlinks, alinks;	    /* how many, room for how many */
 	const struct tc_form *form; /* the form this page embeds, or NULL */
 	int form_line;		    /* where its block is */
 	struct tc_buf msgs;   /* messages for this page, printed in order */
@@ -61,7 +62,7 @@ struct site {
 	struct tc_tpl_set *tpl; /* the theme's templates */
 	struct tc_forms *forms; /* content/forms, or NULL without forms */
 	char **layouts;		/* names of the theme's layouts, sorted */
-	size_t nlayouts;
+	size_t nlayouts, alayouts;
 	cJSON *assets;	     /* asset key -> hashed URL */
 	cJSON *nav, *footer; /* resolved [{title, url, page}] */
 	struct tc_buf msgs;  /* messages not tied to one page */
@@ -79,6 +80,138 @@ struct site {
 #define FORM_MARKER "<!--threecs:form-->"
 /* Stands where the reference goes on a confirmation page. */
 #define REFERENCE_MARKER "@@REFERENCE@@"
+
+/* Static files copied from content/ may be larger than a Markdown page. */
+#define MAX_STATIC_FILE (64u * 1024 * 1024)
+
+/* A list of malloc'd strings; {0} is empty. */
+struct site_strlist {
+	char **v;	 /* the strings, owned */
+	size_t n, alloc; /* how many, and room for how many */
+};
+
+/* ---- util.c ---- */
+
+/* A malloc'd string joined from a and b with one '/'. */
+char *site_join(const char *a, const char *b);
+int site_ends_with(const char *s, const char *suffix);
+/* qsort and bsearch order of char * elements. */
+int site_cmp_str(const void *a, const void *b);
+/* Adds s, which the list then owns. */
+void site_strlist_add(struct site_strlist *l, char *s);
+/* Frees the strings and the list's array; leaves it empty. */
+void site_strlist_release(struct site_strlist *l);
+/*
+ * Walks root/prefix, adding every regular file's path below root to files,
+ * in sorted order. Skips names starting with '.' and, at the top level of
+ * content/ (skip_data), the data folders. Returns 0 or -1 (errno set).
+ */
+int site_walk_files(const char *root, const char *prefix, int skip_data,
+		    struct site_strlist *files);
+
+/* ---- pool.c ---- */
+
+/* Calls fn(arg, i) for i in [0, n) on up to jobs threads, this one too. */
+void site_run_parallel(size_t n, int jobs, void (*fn)(void *, size_t),
+		       void *arg);
+
+/* ---- pages.c: phase A for one page ---- */
+
+/* Front matter key as a string, or NULL. */
+const char *site_fm_string(struct page *pg, const char *key);
+/*
+ * Appends an error about node (a node of doc, or NULL for the document's
+ * start) to msgs, placed at the node's line and column in file.
+ */
+void site_doc_error(struct tc_buf *msgs, const struct tc_yaml_doc *doc,
+		    const char *file, const cJSON *node, const char *fmt,
+		    va_list ap) __attribute__((format(printf, 5, 0)));
+/* An error about front matter key (at the key's value, or line 1). */
+void site_fm_error(struct page *pg, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/*
+ * Reads a page and its front matter and works out everything that depends
+ * on them alone (title, layout, URL, ...). Returns 1 when the body is to be
+ * read next, 0 when not (a draft, or the file could not be read).
+ */
+int site_load_front(struct page *pg);
+/* Phase A for page i of the site (arg): front matter, then body. */
+void site_load_page(void *arg, size_t i);
+/* Frees all a page holds but its names, as it was when first found. */
+void site_page_clear(struct page *pg);
+/* Frees the page and all it holds; NULL is allowed. */
+void site_page_free(struct page *pg);
+
+/* ---- load.c: phase A ---- */
+
+/* Every page, over two processes where it pays, else threads. */
+void site_load_pages(struct site *s, int jobs);
+
+/* ---- links.c ---- */
+
+/* Whether pg has a heading with this id. */
+int site_page_has_id(const struct page *pg, const char *id);
+
+/* ---- checks.c: phase B ---- */
+
+/* Resolves site.yml's nav or footer list into [{title, url, page}]. */
+cJSON *site_resolve_menu(struct site *s, const char *key);
+/* Reports what site.yml lacks or has wrong; fills in defaults. */
+void site_check_config(struct site *s);
+/* Layouts, links, forms and addresses of every page. */
+void site_check_pages(struct site *s);
+/* What check adds: overdue reviews, unreachable pages, shared titles. */
+void site_warn_pages(struct site *s, const char *today);
+
+/* ---- theme.c ---- */
+
+/* Adds every *.mustache in theme/sub/ to the set; names layouts. Returns 0,
+ * or -1 when the folder cannot be read (reported). */
+int site_load_templates(struct site *s, const char *sub, int is_layout);
+/* Whether the theme has the layout name. */
+int site_layout_exists(struct site *s, const char *name);
+
+/* ---- output.c ---- */
+
+/* Writes out/rel when its bytes changed. Returns 0 or -1 (reported). */
+int site_write_output(struct site *s, const char *rel, const void *data,
+		      size_t len);
+/* Copies from to out/rel. Returns 0 or -1 (reported, counted). */
+int site_copy_file(struct site *s, const char *from, const char *rel);
+/* Removes what the last build wrote and this one did not; writes the new
+ * manifest. */
+void site_sync_manifest(struct site *s);
+
+/* ---- render.c: phase C ---- */
+
+/*
+ * The context a layout sees (docs/site-format.md). fm may be NULL (the 404
+ * page). Returns a tree the caller frees with cJSON_Delete; shared parts are
+ * references, not copies.
+ */
+cJSON *site_page_context(struct site *s, struct page *pg, cJSON *fm,
+			 const char *title, const char *summary,
+			 const char *url, const char *html, cJSON *toc,
+			 int want_toc);
+/* Renders layout with ctx into out. Returns 0 or -1 (reported about what). */
+int site_render_to(struct site *s, const char *layout, cJSON *ctx,
+		   const char *what, struct tc_buf *out);
+/*
+ * The confirmation page of form f. In phase B (write 0) it checks the body
+ * and its links and reports errors; in phase C it writes the page.
+ */
+void site_confirmation(struct site *s, const struct tc_form *f, int write);
+/* Phase C for page i of the site (arg). */
+void site_write_page(void *arg, size_t i);
+
+/* ---- assets.c, sitemap.c ---- */
+
+/* Hashes the theme's assets' names; fills s->assets, and names (sources)
+ * and outs (paths below the output) for copying. Returns 0 or -1. */
+int site_prepare_assets(struct site *s, struct site_strlist *names,
+			struct site_strlist *outs);
+/* Writes sitemap.xml, robots.txt and 404.html. */
+void site_write_extras(struct site *s);
 
 /* Appends "sitegen: [warning: ]file:line:col: msg\n" to msgs. */
 void gen_msg(struct tc_buf *msgs, int warning, const char *file, int line,

@@ -57,8 +57,7 @@ struct args {
 static int set_opt(void *arg, const char *name, const char *value)
 {
 	struct args *a = arg;
-	char *end;
-	long n;
+	size_t n;
 
 	if (!strcmp(name, "content"))
 		a->opt.content = value;
@@ -73,8 +72,7 @@ static int set_opt(void *arg, const char *name, const char *value)
 	else if (!strcmp(name, "watch"))
 		a->watch = 1;
 	else if (!strcmp(name, "jobs")) {
-		n = strtol(value, &end, 10);
-		if (*end || n < 1 || n > 64) {
+		if (tc_cli_count(value, 1, 64, &n) < 0) {
 			tc_warnx("--jobs must be a number from 1 to 64");
 			return TC_EXIT_USAGE;
 		}

@@ -17,6 +17,7 @@
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
 
+#include "array.h"
 #include "escape.h"
 #include "flowchart.h"
 #include "internal.h"
@@ -199,15 +200,7 @@ static const char *unique_id(struct walk *w, const char *text)
 	}
 	if (hint)
 		hint->next = n;
-	if (w->nused == w->aused) {
-		size_t want = w->aused ? w->aused * 2 : 16;
-		char **p = realloc(w->used, want * sizeof(*p));
-
-		if (!p)
-			tc_die_nomem();
-		w->used = p;
-		w->aused = want;
-	}
+	TC_ALLOC_GROW(w->used, w->nused + 1, w->aused);
 	id = tc_buf_detach(&try, NULL);
 	if (!id)
 		tc_die_nomem();
@@ -347,12 +340,7 @@ static void do_link(struct walk *w, cmark_node *n, int is_image)
 		struct page *pg = w->pg;
 		struct link_ref *l;
 
-		if (pg->nlinks % 16 == 0) {
-			l = realloc(pg->links, (pg->nlinks + 16) * sizeof(*l));
-			if (!l)
-				tc_die_nomem();
-			pg->links = l;
-		}
+		TC_ALLOC_GROW(pg->links, pg->nlinks + 1, pg->alinks);
 		l = &pg->links[pg->nlinks++];
 		l->url = strdup(url);
 		if (!l->url)
@@ -510,11 +498,6 @@ static void do_raw_html(struct walk *w, cmark_node *n)
 		   "cover most needs)");
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int node_is_table(cmark_node *n)
 {
 	const char *t = cmark_node_get_type_string(n);
@@ -626,12 +609,7 @@ int md_process(struct site *site, struct page *pg, struct tc_buf *html)
 		    t != CMARK_NODE_HTML_BLOCK && t != CMARK_NODE_HTML_INLINE &&
 		    !node_is_table(n))
 			continue;
-		if (nnodes == anodes) {
-			anodes = anodes ? anodes * 2 : 64;
-			nodes = realloc(nodes, anodes * sizeof(*nodes));
-			if (!nodes)
-				tc_die_nomem();
-		}
+		TC_ALLOC_GROW(nodes, nnodes + 1, anodes);
 		nodes[nnodes++] = n;
 	}
 	cmark_iter_free(it);
@@ -672,7 +650,7 @@ int md_process(struct site *site, struct page *pg, struct tc_buf *html)
 	w.used = NULL;
 	w.nused = 0;
 	if (pg->nids)
-		qsort(pg->ids, pg->nids, sizeof(*pg->ids), cmp_str);
+		qsort(pg->ids, pg->nids, sizeof(*pg->ids), site_cmp_str);
 	{
 		char *s = render_node(&w, doc);
 

@@ -68,18 +68,8 @@ static const struct tc_prog prog = {
 static int parse_count(const char *name, const char *value, size_t min,
 		       size_t max, size_t *out)
 {
-	char *end;
-	unsigned long long n;
-
-	if (!value || !*value || *value == '-')
-		goto bad;
-	errno = 0;
-	n = strtoull(value, &end, 10);
-	if (errno || *end || n < min || n > max)
-		goto bad;
-	*out = (size_t)n;
-	return 0;
-bad:
+	if (tc_cli_count(value, min, max, out) == 0)
+		return 0;
 	tc_warnx("--%s must be a whole number from %zu to %zu", name, min, max);
 	return TC_EXIT_USAGE;
 }

@@ -23,16 +23,17 @@ PY
 }
 
 # run NAME CMD...: CMD's stdout, stderr and exit code into $OUT/NAME.out
-# (the program by its name alone, paths under $WORK written as WORK).
+# (the program by its name alone, paths under $WORK written as WORK). With
+# STDOUT=FILE, CMD's standard output goes to FILE instead (say /dev/full).
 run() {
-	local name=$1 rc
+	local name=$1 rc=0 to=${STDOUT:-$WORK/stdout}
 	shift
-	rc=0
-	"$@" >"$WORK/stdout" 2>"$WORK/stderr" || rc=$?
+	: >"$WORK/stdout"
+	"$@" >"$to" 2>"$WORK/stderr" || rc=$?
 	{
 		prog=$1
 		shift
-		echo "\$ ${prog##*/} $*"
+		echo "\$ ${prog##*/} $*${STDOUT:+ >$STDOUT}"
 		cat "$WORK/stdout"
 		echo "-- stderr"
 		cat "$WORK/stderr"

@@ -1,5 +1,6 @@
 /*
- * mustache_spec.c: runs the official Mustache spec against template.c.
+ * mustache_spec.c: runs the official Mustache spec against the engine in
+ * common/template_*.c.
  *
  *     mustache_spec [spec-dir]
  *

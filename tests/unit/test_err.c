@@ -1,6 +1,7 @@
 /*
  * test_err.c: unit tests for common/err.c (codes, diagnostics, messages) and
- * common/cli.c (option parsing and command dispatch).
+ * common/cli.c (option parsing, command dispatch and the checked close of
+ * standard output).
  *
  * Messages go to stdout and stderr, so the tests capture those into a
  * temporary file and check what a user would read.
@@ -13,7 +14,9 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -412,7 +415,7 @@ static int main_rc(int argc, char **argv)
 {
 	cmd_name = NULL;
 	cmd_argc = -1;
-	return tc_cli_main(&prog, argc, argv);
+	return tc_cli_run(&prog, argc, argv);
 }
 
 static void test_main_dispatch(void **state)
@@ -534,6 +537,95 @@ static void test_find(void **state)
 	assert_null(tc_cli_find(&prog, ""));
 }
 
+static void test_count(void **state)
+{
+	size_t n = 99;
+
+	(void)state;
+	assert_int_equal(tc_cli_count("8", 1, 64, &n), 0);
+	assert_int_equal(n, 8);
+	assert_int_equal(tc_cli_count("64", 1, 64, &n), 0);
+	assert_int_equal(n, 64);
+	assert_int_equal(tc_cli_count("65", 1, 64, &n), -1);
+	assert_int_equal(tc_cli_count("0", 1, 64, &n), -1);
+	assert_int_equal(tc_cli_count("-1", 0, 64, &n), -1);
+	assert_int_equal(tc_cli_count("", 0, 64, &n), -1);
+	assert_int_equal(tc_cli_count(NULL, 0, 64, &n), -1);
+	assert_int_equal(tc_cli_count("4x", 0, 64, &n), -1);
+	assert_int_equal(tc_cli_count("99999999999999999999999", 0, 64, &n),
+			 -1);
+	assert_int_equal(n, 64);
+}
+
+/* ---- the checked close of an output -------------------------------------- */
+
+static void test_finish(void **state)
+{
+	FILE *f;
+	const char *got;
+
+	(void)state;
+	/* Written and closed: the command's code passes through. */
+	f = tmpfile();
+	assert_non_null(f);
+	fputs("ok\n", f);
+	assert_int_equal(tc_cli_finish(f, "standard output", TC_EXIT_OK),
+			 TC_EXIT_OK);
+	f = tmpfile();
+	assert_non_null(f);
+	assert_int_equal(tc_cli_finish(f, "standard output", TC_EXIT_INPUT),
+			 TC_EXIT_INPUT);
+
+	/* A write that cannot land is an environment error, with a reason. */
+	f = fopen("/dev/full", "w");
+	if (!f)
+		skip();
+	fputs("lost\n", f);
+	capture_begin(STDERR_FILENO);
+	assert_int_equal(tc_cli_finish(f, "standard output", TC_EXIT_OK),
+			 TC_EXIT_ENV);
+	got = capture_end();
+	assert_string_equal(got, "sitegen: standard output: No space left on "
+				 "device\n");
+
+	/* A command that already failed keeps its code; the loss is still
+	 * said. */
+	f = fopen("/dev/full", "w");
+	assert_non_null(f);
+	fputs("lost\n", f);
+	capture_begin(STDERR_FILENO);
+	assert_int_equal(tc_cli_finish(f, "report", TC_EXIT_USAGE),
+			 TC_EXIT_USAGE);
+	got = capture_end();
+	assert_non_null(strstr(got, "report: No space left on device"));
+}
+
+/* tc_cli_main closes stdout, so it runs in a child with stdout on
+ * /dev/full; its exit code is the parent's to check. */
+static void test_main_stdout_full(void **state)
+{
+	char *version[] = {"sitegen", "--version", NULL};
+	int status = 0;
+	pid_t pid;
+
+	(void)state;
+	if (access("/dev/full", W_OK) != 0)
+		skip();
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (!freopen("/dev/full", "w", stdout) ||
+		    !freopen("/dev/null", "w", stderr))
+			_exit(99);
+		_exit(tc_cli_main(&prog, ARGC(version), version));
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), TC_EXIT_ENV);
+}
+
 #define T(fn) cmocka_unit_test_teardown(fn, capture_reset)
 
 int main(void)
@@ -545,6 +637,8 @@ int main(void)
 	    T(test_parse_edges),       T(test_parse_errors),
 	    T(test_main_dispatch),     T(test_main_errors),
 	    T(test_main_help_version), T(test_find),
+	    T(test_count),	       T(test_finish),
+	    T(test_main_stdout_full),
 	};
 
 	return cmocka_run_group_tests_name("err_cli", tests, NULL, NULL);

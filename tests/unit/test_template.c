@@ -1,5 +1,6 @@
 /*
- * test_template.c: unit tests for the Mustache engine (common/template.c).
+ * test_template.c: unit tests for the Mustache engine
+ * (common/template_compile.c, template_render.c).
  *
  * The spec itself is run by mustache_spec.c; these tests cover what the spec
  * does not: error messages and positions, caps on nesting and output, sets

@@ -1,5 +1,6 @@
 /*
- * template.c: a Mustache engine over cJSON contexts (see template.h).
+ * template_compile.c: the Mustache engine's compiler and template sets
+ * (see template.h; the renderer is template_render.c).
  *
  * A template is compiled once into a flat array of nodes. A container
  * (section, inverted section, parent, block) owns the nodes after it up to
@@ -24,8 +25,6 @@
  * empty list, an empty string and the number 0 are falsey; everything else
  * (including an empty object) is truthy.
  */
-#include "template.h"
-
 #include <errno.h>
 #include <stdarg.h>
 #include <pthread.h>
@@ -33,65 +32,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "escape.h"
 #include "limits.h"
-
-enum node_type {
-	N_NOP,	    /* nothing (text trimmed away after the fact) */
-	N_TEXT,	    /* literal text */
-	N_VAR,	    /* {{name}}, {{{name}}}, {{&name}} */
-	N_SECTION,  /* {{#name}} ... {{/name}} */
-	N_INVERTED, /* {{^name}} ... {{/name}} */
-	N_PARTIAL,  /* {{>name}} */
-	N_PARENT,   /* {{<name}} ... {{/name}}: only its blocks count */
-	N_BLOCK,    /* {{$name}} ... {{/name}} */
-};
-
-#define F_BOL	     1 /* begins a source line: write the indentation first */
-#define F_ESCAPE     2 /* N_VAR: HTML-escape the value */
-#define F_STANDALONE 4 /* N_PARTIAL, N_PARENT: alone on its line */
-#define F_ALONE	     8 /* N_BLOCK: the tag took its line; indent all lines */
-
-struct node {
-	unsigned char type;  /* enum node_type */
-	unsigned char flags; /* F_* */
-	int line, col;	     /* where the tag is, for render errors */
-	size_t off, len;     /* N_TEXT: the text; others: the name (pool) */
-	size_t end;	     /* containers: index just past the content */
-	size_t ind_off;	     /* partial, parent: indentation; block: for an */
-	size_t ind_len;	     /*   override expanded here (pool) */
-	size_t def_off;	     /* block: indentation for its own default */
-	size_t def_len;	     /*   content (pool) */
-	size_t next;	     /* parent: its first block; block: next sibling */
-};
-
-struct tpl {
-	struct node *nodes; /* the program, in source order */
-	size_t n;	    /* nodes in use */
-	size_t alloc;	    /* nodes allocated */
-	struct tc_buf pool; /* text, names and indentation */
-	char *file;	    /* source file for messages (never NULL) */
-};
-
-struct entry {
-	char *name;	 /* template name, NUL-terminated */
-	size_t len;	 /* strlen(name) */
-	struct tpl *tpl; /* the template, or NULL: known not to exist */
-};
-
-struct tc_tpl_set {
-	tc_tpl_load_fn load;   /* finds sources not added; may be NULL */
-	void *arg;	       /* for load */
-	pthread_mutex_t lock;  /* guards everything below */
-	struct entry *entries; /* named templates and known misses */
-	size_t n, alloc;       /* entries in use and allocated */
-	struct tpl **retired;  /* templates replaced while renders may run */
-	size_t nretired, aretired;
-};
+#include "template_internal.h"
 
 /* --- templates ---------------------------------------------------------- */
 
-static void tpl_free(struct tpl *t)
+void tc_tpl_free(struct tpl *t)
 {
 	if (!t)
 		return;
@@ -115,11 +63,6 @@ static struct tpl *tpl_new(const char *file)
 		return NULL;
 	}
 	return t;
-}
-
-static const char *pool_at(const struct tpl *t, size_t off)
-{
-	return t->pool.data + off;
 }
 
 /* --- compiling ---------------------------------------------------------- */
@@ -219,7 +162,7 @@ static void where(struct compiler *c, size_t off, int *line, int *col)
  * Copies up to 60 bytes of a name into out (size n) for a message: control
  * bytes and bytes outside ASCII become '?', so messages stay printable.
  */
-static const char *shown(const char *s, size_t len, char *out, size_t n)
+const char *tc_tpl_shown(const char *s, size_t len, char *out, size_t n)
 {
 	size_t i, k = 0;
 
@@ -245,13 +188,14 @@ static int cerr(struct compiler *c, int code, size_t off, const char *msg,
 	where(c, off, &line, &col);
 	if (subject)
 		tc_error_set(c->err, code, c->t->file, line, col, "%s '%s'",
-			     msg, shown(subject, slen, name, sizeof(name)));
+			     msg,
+			     tc_tpl_shown(subject, slen, name, sizeof(name)));
 	else
 		tc_error_set(c->err, code, c->t->file, line, col, "%s", msg);
 	return -1;
 }
 
-static int nomem(struct tc_error *err, const char *file)
+int tc_tpl_nomem(struct tc_error *err, const char *file)
 {
 	tc_error_set(err, TC_ENOMEM, file, 0, 0, "out of memory");
 	return -1;
@@ -262,15 +206,8 @@ static long add_node(struct compiler *c, int type, size_t at)
 {
 	struct node *nd;
 
-	if (c->t->n == c->t->alloc) {
-		size_t na = c->t->alloc ? c->t->alloc * 2 : 64;
-		struct node *p = realloc(c->t->nodes, na * sizeof(*p));
-
-		if (!p)
-			return nomem(c->err, c->t->file);
-		c->t->nodes = p;
-		c->t->alloc = na;
-	}
+	if (TC_ALLOC_GROW_TRY(c->t->nodes, c->t->n + 1, c->t->alloc) < 0)
+		return tc_tpl_nomem(c->err, c->t->file);
 	nd = &c->t->nodes[c->t->n];
 	memset(nd, 0, sizeof(*nd));
 	nd->type = (unsigned char)type;
@@ -284,7 +221,7 @@ static int pool_add(struct compiler *c, const char *s, size_t n, size_t *off)
 	*off = c->t->pool.len;
 	if (tc_buf_add(&c->t->pool, s, n) < 0 ||
 	    tc_buf_addch(&c->t->pool, '\0') < 0)
-		return nomem(c->err, c->t->file);
+		return tc_tpl_nomem(c->err, c->t->file);
 	return 0;
 }
 
@@ -325,7 +262,7 @@ static int add_text(struct compiler *c, const char *s, size_t n)
 		c->line_off = c->t->pool.len;
 	}
 	if (tc_buf_add(&c->t->pool, s, n) < 0)
-		return nomem(c->err, c->t->file);
+		return tc_tpl_nomem(c->err, c->t->file);
 	c->t->nodes[c->text].len += n;
 	for (i = 0; i < n && !c->line_dirty; i++)
 		if (!is_space(s[i]))
@@ -553,15 +490,15 @@ static int close_tag(struct compiler *c, const struct tag *tg, long last_text,
 			    tg->blen);
 	o = &c->open[c->depth - 1];
 	nd = &c->t->nodes[o->node];
-	name = pool_at(c->t, nd->off);
+	name = tc_tpl_pool_at(c->t, nd->off);
 	if (nd->len != tg->blen || memcmp(name, tg->body, tg->blen) != 0) {
 		char a[80], b[80];
 
 		where(c, tg->start, &line, &col);
 		tc_error_set(c->err, TC_ESYNTAX, c->t->file, line, col,
 			     "close tag '%s' does not match open section '%s'",
-			     shown(tg->body, tg->blen, a, sizeof(a)),
-			     shown(name, nd->len, b, sizeof(b)));
+			     tc_tpl_shown(tg->body, tg->blen, a, sizeof(a)),
+			     tc_tpl_shown(name, nd->len, b, sizeof(b)));
 		return -1;
 	}
 	c->pos = tg->end;
@@ -789,7 +726,7 @@ static int handle_tag(struct compiler *c)
  * Compiles src[0..len); returns the template (tpl_free frees it) or NULL
  * with err filled.
  */
-static struct tpl *compile(const char *src, size_t len, const char *file,
+struct tpl *tc_tpl_compile(const char *src, size_t len, const char *file,
 			   struct tc_error *err)
 {
 	struct compiler c;
@@ -802,7 +739,7 @@ static struct tpl *compile(const char *src, size_t len, const char *file,
 	}
 	t = tpl_new(file);
 	if (!t) {
-		nomem(err, file);
+		tc_tpl_nomem(err, file);
 		goto out;
 	}
 	memset(&c, 0, sizeof(c));
@@ -853,7 +790,8 @@ static struct tpl *compile(const char *src, size_t len, const char *file,
 		int line, col;
 
 		where(&c, o->pos, &line, &col);
-		shown(pool_at(t, nd->off), nd->len, name, sizeof(name));
+		tc_tpl_shown(tc_tpl_pool_at(t, nd->off), nd->len, name,
+			     sizeof(name));
 		tc_error_set(err, TC_ESYNTAX, t->file, line, col,
 			     "unclosed section '%s' (opened here; add "
 			     "%.*s/%s%.*s)",
@@ -864,7 +802,7 @@ static struct tpl *compile(const char *src, size_t len, const char *file,
 	ret = t;
 	t = NULL;
 out:
-	tpl_free(t);
+	tc_tpl_free(t);
 	return ret;
 }
 
@@ -893,10 +831,10 @@ void tc_tpl_set_free(struct tc_tpl_set *set)
 		return;
 	for (i = 0; i < set->n; i++) {
 		free(set->entries[i].name);
-		tpl_free(set->entries[i].tpl);
+		tc_tpl_free(set->entries[i].tpl);
 	}
 	for (i = 0; i < set->nretired; i++)
-		tpl_free(set->retired[i]);
+		tc_tpl_free(set->retired[i]);
 	free(set->entries);
 	free(set->retired);
 	pthread_mutex_destroy(&set->lock);
@@ -928,31 +866,16 @@ static int set_put(struct tc_tpl_set *set, const char *name, size_t len,
 
 	if (e) {
 		if (e->tpl) {
-			if (set->nretired == set->aretired) {
-				size_t na =
-				    set->aretired ? set->aretired * 2 : 8;
-				struct tpl **p =
-				    realloc(set->retired, na * sizeof(*p));
-
-				if (!p)
-					return -1;
-				set->retired = p;
-				set->aretired = na;
-			}
+			if (TC_ALLOC_GROW_TRY(set->retired, set->nretired + 1,
+					      set->aretired) < 0)
+				return -1;
 			set->retired[set->nretired++] = e->tpl;
 		}
 		e->tpl = t;
 		return 0;
 	}
-	if (set->n == set->alloc) {
-		size_t na = set->alloc ? set->alloc * 2 : 16;
-		struct entry *p = realloc(set->entries, na * sizeof(*p));
-
-		if (!p)
-			return -1;
-		set->entries = p;
-		set->alloc = na;
-	}
+	if (TC_ALLOC_GROW_TRY(set->entries, set->n + 1, set->alloc) < 0)
+		return -1;
 	e = &set->entries[set->n];
 	e->name = malloc(len + 1);
 	if (!e->name)
@@ -971,20 +894,20 @@ int tc_tpl_add(struct tc_tpl_set *set, const char *name, const char *file,
 	struct tpl *t = NULL;
 	int ret = -1;
 
-	t = compile(src, len, file ? file : name, err);
+	t = tc_tpl_compile(src, len, file ? file : name, err);
 	if (!t)
 		goto out;
 	pthread_mutex_lock(&set->lock);
 	if (set_put(set, name, strlen(name), t) < 0) {
 		pthread_mutex_unlock(&set->lock);
-		nomem(err, file);
+		tc_tpl_nomem(err, file);
 		goto out;
 	}
 	pthread_mutex_unlock(&set->lock);
 	t = NULL;
 	ret = 0;
 out:
-	tpl_free(t);
+	tc_tpl_free(t);
 	return ret;
 }
 
@@ -993,7 +916,7 @@ out:
  * compiling it on first use. *out is NULL when there is no such template.
  * Returns 0, or -1 with err filled. The template belongs to the set.
  */
-static int set_get(struct tc_tpl_set *set, const char *name, size_t len,
+int tc_tpl_set_get(struct tc_tpl_set *set, const char *name, size_t len,
 		   const struct tpl **out, struct tc_error *err)
 {
 	struct tc_buf src = TC_BUF_INIT, file = TC_BUF_INIT;
@@ -1019,13 +942,13 @@ static int set_get(struct tc_tpl_set *set, const char *name, size_t len,
 	if (rc < 0)
 		goto out;
 	if (rc == 0) {
-		t = compile(src.data, src.len, file.len ? file.data : name,
-			    err);
+		t = tc_tpl_compile(src.data, src.len,
+				   file.len ? file.data : name, err);
 		if (!t)
 			goto out;
 	}
 	if (set_put(set, name, len, t) < 0) {
-		nomem(err, name);
+		tc_tpl_nomem(err, name);
 		goto out;
 	}
 	*out = t;
@@ -1033,576 +956,8 @@ static int set_get(struct tc_tpl_set *set, const char *name, size_t len,
 	ret = 0;
 out:
 	pthread_mutex_unlock(&set->lock);
-	tpl_free(t);
+	tc_tpl_free(t);
 	tc_buf_release(&src);
 	tc_buf_release(&file);
-	return ret;
-}
-
-/* --- rendering ---------------------------------------------------------- */
-
-struct frame {
-	const struct tpl *t; /* whose nodes */
-	size_t pc;	     /* next node */
-	size_t start, end;   /* the nodes this frame runs */
-	const cJSON *item;   /* section over a list: the current element */
-	size_t nctx;	     /* context stack height to restore */
-	size_t ind_start;    /* indentation to restore */
-	size_t ind_len;
-	size_t novr;  /* override frames to restore */
-	int depth;    /* inclusion depth to restore */
-	int override; /* runs a block's override */
-};
-
-struct override {
-	const struct tpl *t; /* the template holding the parent tag */
-	size_t node;	     /* the N_PARENT node */
-};
-
-/* Frames can never outnumber this: containers per template times depth. */
-#define MAX_FRAMES ((TC_MAX_PARTIAL_DEPTH + 2) * (TC_MAX_DEPTH + 2))
-
-struct render {
-	struct tc_tpl_set *set; /* where partials come from; may be NULL */
-	struct tc_buf *out;
-	struct tc_error *err;
-	struct frame *f; /* frames, innermost last */
-	size_t nf, af;
-	const cJSON **ctx; /* context stack, top last */
-	size_t nctx, actx;
-	struct override *ovr; /* parents being rendered, outermost first */
-	size_t novr, aovr;
-	struct tc_buf ind; /* indentation; the current one is from ind_start */
-	size_t ind_start;
-	int depth;    /* partials, parents and overrides being expanded */
-	int skip_bol; /* the next line start is already indented: an override
-		       * expanded where its tag did not take the whole line */
-	size_t steps; /* nodes run and list items entered, for the cap */
-};
-
-static int rerr(struct render *r, const struct tpl *t, const struct node *nd,
-		int code, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static int rerr(struct render *r, const struct tpl *t, const struct node *nd,
-		int code, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	tc_error_set(r->err, code, t->file, nd ? nd->line : 0, nd ? nd->col : 0,
-		     "%s", msg);
-	return -1;
-}
-
-static int rnomem(struct render *r, const struct tpl *t, const struct node *nd)
-{
-	return rerr(r, t, nd, TC_ENOMEM, "out of memory");
-}
-
-static int put(struct render *r, const struct tpl *t, const struct node *nd,
-	       const char *s, size_t n, int escape)
-{
-	int rc = escape ? tc_esc_html(r->out, s, n) : tc_buf_add(r->out, s, n);
-
-	if (rc == 0)
-		return 0;
-	if (errno == EFBIG)
-		return rerr(r, t, nd, TC_ETOOBIG, "output over %u bytes",
-			    TC_MAX_RENDER);
-	return rnomem(r, t, nd);
-}
-
-static int put_indent(struct render *r, const struct tpl *t,
-		      const struct node *nd)
-{
-	if (r->skip_bol) {
-		r->skip_bol = 0;
-		return 0;
-	}
-	if (r->ind.len == r->ind_start)
-		return 0;
-	return put(r, t, nd, r->ind.data + r->ind_start,
-		   r->ind.len - r->ind_start, 0);
-}
-
-static int put_text(struct render *r, const struct tpl *t,
-		    const struct node *nd)
-{
-	const char *s = pool_at(t, nd->off), *nl;
-	size_t n = nd->len, k;
-
-	if (r->ind.len == r->ind_start)
-		return put(r, t, nd, s, n, 0);
-	while ((nl = memchr(s, '\n', n)) != NULL) {
-		k = (size_t)(nl - s) + 1;
-		if (put(r, t, nd, s, k, 0) < 0)
-			return -1;
-		s += k;
-		n -= k;
-		if (n == 0)
-			return 0;
-		if (put(r, t, nd, r->ind.data + r->ind_start,
-			r->ind.len - r->ind_start, 0) < 0)
-			return -1;
-	}
-	return put(r, t, nd, s, n, 0);
-}
-
-/* Writes a number as the spec expects: 85 -> "85", 1.21 -> "1.21". */
-static int put_number(struct render *r, const struct tpl *t,
-		      const struct node *nd, double d)
-{
-	char tmp[64];
-	int n = 0, prec;
-
-	if (d > -9007199254740992.0 && d < 9007199254740992.0 &&
-	    d == (double)(long long)d) {
-		n = snprintf(tmp, sizeof(tmp), "%lld", (long long)d);
-	} else {
-		for (prec = 15; prec <= 17; prec++) {
-			n = snprintf(tmp, sizeof(tmp), "%.*g", prec, d);
-			if (n > 0 && (size_t)n < sizeof(tmp) &&
-			    strtod(tmp, NULL) == d)
-				break;
-		}
-	}
-	if (n <= 0 || (size_t)n >= sizeof(tmp))
-		return 0;
-	return put(r, t, nd, tmp, (size_t)n, 0);
-}
-
-static int put_value(struct render *r, const struct tpl *t,
-		     const struct node *nd, const cJSON *v)
-{
-	int esc = (nd->flags & F_ESCAPE) != 0;
-
-	if (!v)
-		return 0;
-	if (cJSON_IsString(v) && v->valuestring)
-		return put(r, t, nd, v->valuestring, strlen(v->valuestring),
-			   esc);
-	if (cJSON_IsNumber(v))
-		return put_number(r, t, nd, v->valuedouble);
-	if (cJSON_IsTrue(v))
-		return put(r, t, nd, "true", 4, 0);
-	if (cJSON_IsFalse(v))
-		return put(r, t, nd, "false", 5, 0);
-	return 0;
-}
-
-/* The member called k[0..len) of obj (names hold no NUL), or NULL. */
-static const cJSON *member(const cJSON *obj, const char *k, size_t len)
-{
-	const cJSON *it;
-
-	if (!cJSON_IsObject(obj))
-		return NULL;
-	for (it = obj->child; it; it = it->next)
-		if (it->string && it->string[0] == k[0] &&
-		    strncmp(it->string, k, len) == 0 && it->string[len] == '\0')
-			return it;
-	return NULL;
-}
-
-/* Resolves a (dotted) name against the context stack, as the spec says. */
-static const cJSON *resolve(const struct render *r, const char *name,
-			    size_t len)
-{
-	const cJSON *v = NULL;
-	const char *dot;
-	size_t i, part;
-
-	if (len == 1 && name[0] == '.')
-		return r->nctx ? r->ctx[r->nctx - 1] : NULL;
-	dot = memchr(name, '.', len);
-	part = dot ? (size_t)(dot - name) : len;
-	for (i = r->nctx; i-- > 0;) {
-		v = member(r->ctx[i], name, part);
-		if (v)
-			break;
-	}
-	while (v && dot) {
-		name = dot + 1;
-		len -= part + 1;
-		dot = memchr(name, '.', len);
-		part = dot ? (size_t)(dot - name) : len;
-		v = member(v, name, part);
-	}
-	return v;
-}
-
-static int truthy(const cJSON *v)
-{
-	if (!v || cJSON_IsFalse(v) || cJSON_IsNull(v) || cJSON_IsInvalid(v))
-		return 0;
-	if (cJSON_IsArray(v))
-		return v->child != NULL;
-	if (cJSON_IsString(v))
-		return v->valuestring && v->valuestring[0];
-	if (cJSON_IsNumber(v))
-		return v->valuedouble != 0;
-	return 1;
-}
-
-static int push_ctx(struct render *r, const cJSON *v)
-{
-	if (r->nctx == r->actx) {
-		size_t na = r->actx ? r->actx * 2 : 32;
-		const cJSON **p = realloc(r->ctx, na * sizeof(*p));
-
-		if (!p)
-			return -1;
-		r->ctx = p;
-		r->actx = na;
-	}
-	r->ctx[r->nctx++] = v;
-	return 0;
-}
-
-/* Pushes a frame running t's nodes [start, end), saving the state. */
-static int push_frame(struct render *r, const struct tpl *t,
-		      const struct node *at, size_t start, size_t end)
-{
-	struct frame *f;
-
-	if (r->nf >= MAX_FRAMES)
-		return rerr(r, t, at, TC_EDEPTH,
-			    "nesting deeper than the render stack allows");
-	if (r->nf == r->af) {
-		size_t na = r->af ? r->af * 2 : 32;
-		struct frame *p = realloc(r->f, na * sizeof(*p));
-
-		if (!p)
-			return rnomem(r, t, at);
-		r->f = p;
-		r->af = na;
-	}
-	f = &r->f[r->nf++];
-	f->t = t;
-	f->pc = start;
-	f->start = start;
-	f->end = end;
-	f->item = NULL;
-	f->nctx = r->nctx;
-	f->ind_start = r->ind_start;
-	f->ind_len = r->ind.len;
-	f->novr = r->novr;
-	f->depth = r->depth;
-	f->override = 0;
-	return 0;
-}
-
-static void pop_frame(struct render *r)
-{
-	struct frame *f = &r->f[--r->nf];
-
-	r->nctx = f->nctx;
-	tc_buf_setlen(&r->ind, f->ind_len);
-	r->ind_start = f->ind_start;
-	r->novr = f->novr;
-	r->depth = f->depth;
-	if (f->override)
-		r->skip_bol = 0;
-}
-
-static int add_indent(struct render *r, const struct tpl *t,
-		      const struct node *nd, size_t off, size_t len)
-{
-	if (len && tc_buf_add(&r->ind, pool_at(t, off), len) < 0)
-		return rnomem(r, t, nd);
-	return 0;
-}
-
-/* Finds the override for block name among the parents being rendered. */
-static int find_override(const struct render *r, const char *name, size_t len,
-			 const struct tpl **ot, size_t *oi)
-{
-	size_t i, b;
-
-	for (i = 0; i < r->novr; i++) {
-		const struct tpl *t = r->ovr[i].t;
-
-		for (b = t->nodes[r->ovr[i].node].next; b;
-		     b = t->nodes[b].next) {
-			const struct node *nd = &t->nodes[b];
-
-			if (nd->len == len &&
-			    memcmp(pool_at(t, nd->off), name, len) == 0) {
-				*ot = t;
-				*oi = b;
-				return 1;
-			}
-		}
-	}
-	return 0;
-}
-
-static int enter_depth(struct render *r, const struct tpl *t,
-		       const struct node *nd, const char *what)
-{
-	char name[80];
-
-	if (r->depth >= TC_MAX_PARTIAL_DEPTH)
-		return rerr(
-		    r, t, nd, TC_EDEPTH,
-		    "%s nested deeper than %d (does '%s' include "
-		    "itself?)",
-		    what, TC_MAX_PARTIAL_DEPTH,
-		    shown(pool_at(t, nd->off), nd->len, name, sizeof(name)));
-	r->depth++;
-	return 0;
-}
-
-static int run_include(struct render *r, const struct tpl *t, size_t idx)
-{
-	const struct node *nd = &t->nodes[idx];
-	const struct tpl *pt = NULL;
-
-	if (r->set &&
-	    set_get(r->set, pool_at(t, nd->off), nd->len, &pt, r->err) < 0)
-		return -1;
-	if (!pt)
-		return 0;
-	if (push_frame(r, pt, nd, 0, pt->n) < 0)
-		return -1;
-	if (enter_depth(r, t, nd,
-			nd->type == N_PARENT ? "parents" : "partials") < 0)
-		return -1;
-	if (nd->flags & F_STANDALONE) {
-		if (add_indent(r, t, nd, nd->ind_off, nd->ind_len) < 0)
-			return -1;
-	} else {
-		r->ind_start = r->ind.len;
-	}
-	if (nd->type == N_PARENT) {
-		if (r->novr == r->aovr) {
-			size_t na = r->aovr ? r->aovr * 2 : 8;
-			struct override *p = realloc(r->ovr, na * sizeof(*p));
-
-			if (!p)
-				return rnomem(r, t, nd);
-			r->ovr = p;
-			r->aovr = na;
-		}
-		r->ovr[r->novr].t = t;
-		r->ovr[r->novr].node = idx;
-		r->novr++;
-	}
-	return 0;
-}
-
-static int run_block(struct render *r, const struct tpl *t, size_t idx)
-{
-	const struct node *nd = &t->nodes[idx];
-	const struct tpl *ot;
-	size_t oi;
-
-	if (find_override(r, pool_at(t, nd->off), nd->len, &ot, &oi)) {
-		if (push_frame(r, ot, nd, oi + 1, ot->nodes[oi].end) < 0 ||
-		    enter_depth(r, t, nd, "blocks") < 0 ||
-		    add_indent(r, t, nd, nd->ind_off, nd->ind_len) < 0)
-			return -1;
-		r->f[r->nf - 1].override = 1;
-		if (!(nd->flags & F_ALONE))
-			r->skip_bol = 1;
-		return 0;
-	}
-	if (push_frame(r, t, nd, idx + 1, nd->end) < 0 ||
-	    add_indent(r, t, nd, nd->def_off, nd->def_len) < 0)
-		return -1;
-	return 0;
-}
-
-static int run_section(struct render *r, const struct tpl *t, size_t idx)
-{
-	const struct node *nd = &t->nodes[idx];
-	const cJSON *v = resolve(r, pool_at(t, nd->off), nd->len);
-	int yes = truthy(v);
-
-	if (nd->type == N_INVERTED) {
-		if (yes)
-			return 0;
-		return push_frame(r, t, nd, idx + 1, nd->end);
-	}
-	if (!yes)
-		return 0;
-	if (push_frame(r, t, nd, idx + 1, nd->end) < 0)
-		return -1;
-	if (cJSON_IsArray(v)) {
-		r->f[r->nf - 1].item = v->child;
-		v = v->child;
-	}
-	if (push_ctx(r, v) < 0)
-		return rnomem(r, t, nd);
-	return 0;
-}
-
-/* Runs the machine until the frame stack is empty. */
-static int run(struct render *r)
-{
-	while (r->nf > 0) {
-		struct frame *f = &r->f[r->nf - 1];
-		const struct tpl *t = f->t;
-		const struct node *nd;
-		size_t idx;
-		int rc = 0;
-
-		if (++r->steps > TC_MAX_RENDER_STEPS)
-			return rerr(r, t,
-				    f->pc < f->end ? &t->nodes[f->pc]
-				    : f->start	   ? &t->nodes[f->start - 1]
-						   : NULL,
-				    TC_ETOOBIG,
-				    "rendering takes more than %u steps: "
-				    "sections over lists nested too deep",
-				    TC_MAX_RENDER_STEPS);
-		if (f->pc >= f->end) {
-			if (f->item && f->item->next) {
-				f->item = f->item->next;
-				r->ctx[r->nctx - 1] = f->item;
-				f->pc = f->start;
-			} else {
-				pop_frame(r);
-			}
-			continue;
-		}
-		idx = f->pc;
-		nd = &t->nodes[idx];
-		if ((nd->flags & F_BOL) && put_indent(r, t, nd) < 0)
-			return -1;
-		if (nd->type == N_TEXT || nd->type == N_VAR)
-			r->skip_bol = 0;
-		switch (nd->type) {
-		case N_NOP:
-			f->pc++;
-			break;
-		case N_TEXT:
-			f->pc++;
-			rc = put_text(r, t, nd);
-			break;
-		case N_VAR:
-			f->pc++;
-			rc = put_value(
-			    r, t, nd, resolve(r, pool_at(t, nd->off), nd->len));
-			break;
-		case N_SECTION:
-		case N_INVERTED:
-			f->pc = nd->end;
-			rc = run_section(r, t, idx);
-			break;
-		case N_PARTIAL:
-			f->pc++;
-			rc = run_include(r, t, idx);
-			break;
-		case N_PARENT:
-			f->pc = nd->end;
-			rc = run_include(r, t, idx);
-			break;
-		case N_BLOCK:
-			f->pc = nd->end;
-			rc = run_block(r, t, idx);
-			break;
-		default:
-			TC_BUG("unknown node type");
-		}
-		if (rc < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* Renders t against ctx onto out; on error out is left as it was. */
-static int render(struct tc_tpl_set *set, const struct tpl *t, const cJSON *ctx,
-		  struct tc_buf *out, struct tc_error *err)
-{
-	struct render r;
-	size_t start = out->len, oldcap = out->cap;
-	int ret = -1;
-
-	memset(&r, 0, sizeof(r));
-	r.set = set;
-	r.out = out;
-	r.err = err;
-	tc_buf_init(&r.ind, TC_MAX_RENDER);
-	if (oldcap == 0 || oldcap - start > TC_MAX_RENDER)
-		out->cap = start + TC_MAX_RENDER;
-	if (push_ctx(&r, ctx) < 0) {
-		nomem(err, t->file);
-		goto out;
-	}
-	if (push_frame(&r, t, NULL, 0, t->n) < 0)
-		goto out;
-	if (run(&r) < 0)
-		goto out;
-	ret = 0;
-out:
-	out->cap = oldcap;
-	if (ret < 0)
-		tc_buf_setlen(out, start);
-	free(r.f);
-	free(r.ctx);
-	free(r.ovr);
-	tc_buf_release(&r.ind);
-	return ret;
-}
-
-int tc_tpl_render(struct tc_tpl_set *set, const char *name, const cJSON *ctx,
-		  struct tc_buf *out, struct tc_error *err)
-{
-	const struct tpl *t;
-
-	if (set_get(set, name, strlen(name), &t, err) < 0)
-		return -1;
-	if (!t) {
-		tc_error_set(err, TC_ENOENT, "", 0, 0, "no template '%s'",
-			     name);
-		return -1;
-	}
-	return render(set, t, ctx, out, err);
-}
-
-/* Loader over a cJSON object of name -> template string. */
-static int load_json(void *arg, const char *name, struct tc_buf *src,
-		     struct tc_buf *file, struct tc_error *err)
-{
-	const cJSON *v =
-	    cJSON_GetObjectItemCaseSensitive((const cJSON *)arg, name);
-
-	if (!cJSON_IsString(v) || !v->valuestring)
-		return 1;
-	if (tc_buf_adds(src, v->valuestring) < 0) {
-		tc_error_set(err, TC_ETOOBIG, name, 0, 0,
-			     "partial is over %u bytes", TC_MAX_SOURCE_FILE);
-		return -1;
-	}
-	if (tc_buf_adds(file, name) < 0)
-		tc_buf_reset(file);
-	return 0;
-}
-
-int tc_tpl_render_string(const char *src, size_t len, const cJSON *ctx,
-			 const cJSON *partials, struct tc_buf *out,
-			 struct tc_error *err)
-{
-	struct tc_tpl_set *set = NULL;
-	struct tpl *t = NULL;
-	int ret = -1;
-
-	set = tc_tpl_set_new(partials ? load_json : NULL, (void *)partials);
-	if (!set) {
-		nomem(err, "");
-		goto out;
-	}
-	t = compile(src, len, "", err);
-	if (!t)
-		goto out;
-	ret = render(set, t, ctx, out, err);
-out:
-	tpl_free(t);
-	tc_tpl_set_free(set);
 	return ret;
 }

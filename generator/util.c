@@ -1,0 +1,160 @@
+/*
+ * util.c: small helpers the generator's modules share: joined paths,
+ * string lists, the walk of a folder in sorted order, and page dates.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "array.h"
+#include "err.h"
+#include "fsutil.h"
+#include "internal.h"
+
+/* Folders in content/ that hold data for other programs, not pages. */
+static const char *const data_dirs[] = {"forms", "letters", "calendars"};
+
+/* Returns a malloc'd string joined from a and b with one '/'. */
+char *site_join(const char *a, const char *b)
+{
+	struct tc_buf b2 = TC_BUF_INIT;
+
+	if (tc_fs_join(&b2, a, b) < 0)
+		tc_die_nomem();
+	return tc_buf_detach(&b2, NULL);
+}
+
+int site_ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+int site_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void site_strlist_add(struct site_strlist *l, char *s)
+{
+	TC_ALLOC_GROW(l->v, l->n + 1, l->alloc);
+	l->v[l->n++] = s;
+}
+
+void site_strlist_release(struct site_strlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = l->alloc = 0;
+}
+
+/*
+ * Walks root/prefix, adding every regular file's path below root to files,
+ * in sorted order. Skips names starting with '.' and, at the top level of
+ * content/, the data folders. Returns 0 or -1 (errno set).
+ */
+int site_walk_files(const char *root, const char *prefix, int skip_data,
+		    struct site_strlist *files)
+{
+	char *dir = prefix[0] ? site_join(root, prefix) : tc_xstrdup(root);
+	struct site_strlist names = {0};
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t i, j;
+	int rc = -1;
+
+	if (!d)
+		goto out;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		site_strlist_add(&names, tc_xstrdup(e->d_name));
+	}
+	closedir(d);
+	qsort(names.v, names.n, sizeof(*names.v), site_cmp_str);
+	for (i = 0; i < names.n; i++) {
+		char *rel = prefix[0] ? site_join(prefix, names.v[i])
+				      : tc_xstrdup(names.v[i]);
+		char *full = site_join(root, rel);
+		struct stat st;
+		int skip = 0;
+
+		if (skip_data && !prefix[0])
+			for (j = 0; j < sizeof(data_dirs) / sizeof(*data_dirs);
+			     j++)
+				skip |= !strcmp(names.v[i], data_dirs[j]);
+		if (!skip && lstat(full, &st) == 0) {
+			if (S_ISDIR(st.st_mode)) {
+				if (site_walk_files(root, rel, skip_data,
+						    files) < 0) {
+					free(rel);
+					free(full);
+					goto out;
+				}
+			} else if (S_ISREG(st.st_mode)) {
+				site_strlist_add(files, rel);
+				rel = NULL;
+			}
+		}
+		free(rel);
+		free(full);
+	}
+	rc = 0;
+out:
+	site_strlist_release(&names);
+	free(dir);
+	return rc;
+}
+
+/* ---- dates ---- */
+
+static const char *const month_names[] = {
+    "January", "February", "March",	"April",   "May",      "June",
+    "July",    "August",   "September", "October", "November", "December",
+};
+
+static int parse_ymd(const char *s, int *y, int *m, int *d)
+{
+	static const int mdays[] = {31, 28, 31, 30, 31, 30,
+				    31, 31, 30, 31, 30, 31};
+	int i, leap;
+
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	for (i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return -1;
+	*y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+	     (s[3] - '0');
+	*m = (s[5] - '0') * 10 + (s[6] - '0');
+	*d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (*y < 1900 || *m < 1 || *m > 12 || *d < 1)
+		return -1;
+	leap = (*y % 4 == 0 && *y % 100 != 0) || *y % 400 == 0;
+	if (*d > mdays[*m - 1] + (*m == 2 && leap))
+		return -1;
+	return 0;
+}
+
+int site_valid_date(const char *s)
+{
+	int y, m, d;
+
+	return parse_ymd(s, &y, &m, &d) == 0;
+}
+
+int site_human_date(const char *ymd, struct tc_buf *out)
+{
+	int y, m, d;
+
+	if (parse_ymd(ymd, &y, &m, &d) < 0)
+		return -1;
+	return tc_buf_addf(out, "%d %s %d", d, month_names[m - 1], y);
+}
