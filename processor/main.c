@@ -23,6 +23,7 @@ static const struct tc_opt global_opts[] = {
     {"rules", "FILE", "workflow rules (default content/rules.yml)"},
     {"forms", "DIR", "form definitions (default content/forms)"},
     {"today", "YYYY-MM-DD", "the date to act as today (default: local date)"},
+    {"theme", "DIR", "the theme folder (default themes/default)"},
     {0},
 };
 
@@ -185,6 +186,8 @@ static int set_opt(void *arg, const char *name, const char *value)
 		a->env.rules_path = value;
 	else if (!strcmp(name, "forms"))
 		a->env.forms_dir = value;
+	else if (!strcmp(name, "theme"))
+		a->env.theme = value;
 	else if (!strcmp(name, "today")) {
 		if (tc_day_parse(value, &a->env.today) < 0) {
 			tc_warnx("--today: '%s' is not a date YYYY-MM-DD",
