@@ -38,8 +38,7 @@ static const struct section sections[] = {
     {"volume_by_type", "Volumes by type", "Number", COUNTS, 1},
     {"volume_by_stage", "Complaints by stage (stage started in the period)",
      "Number", COUNTS, 0},
-    {"volume_by_service_area", "Volumes by service area", "Number", COUNTS,
-     1},
+    {"volume_by_service_area", "Volumes by service area", "Number", COUNTS, 1},
     {"volume_by_channel", "Volumes by channel", "Number", COUNTS, 0},
     {"acknowledged_in_time",
      "Acknowledged within timescale, by stage (of those acknowledged or "
@@ -50,10 +49,8 @@ static const struct section sections[] = {
      "those answered or due)",
      "Within timescale", SHARES, 0},
     {"extensions", "Extensions, by stage", "Extended", SHARES, 0},
-    {"outcomes", "Outcomes (stages closed in the period)", "Number", COUNTS,
-     1},
-    {"remedies", "Remedies (stages closed in the period)", "Number", COUNTS,
-     0},
+    {"outcomes", "Outcomes (stages closed in the period)", "Number", COUNTS, 1},
+    {"remedies", "Remedies (stages closed in the period)", "Number", COUNTS, 0},
     {"stage2_escalations", "Complaints escalated to stage 2", "Escalated",
      SHARES, 0},
     /* by the rules' reason codes: see on_signposted() */
@@ -114,8 +111,7 @@ static void on_figure(void *arg, const char *label, long count, long total)
 }
 
 /* Signposted (excluded) matters by the rules' reason code. */
-static void on_signposted(void *arg, const char *area, long count,
-			  long total)
+static void on_signposted(void *arg, const char *area, long count, long total)
 {
 	struct gather *g = arg;
 	const struct tc_exclusion *ex = tc_rules_exclusion(g->env->rules, area);

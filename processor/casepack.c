@@ -274,14 +274,20 @@ static cJSON *history(struct cw_env *env, int64_t id)
 	return arr;
 }
 
+/* Where a signposted case was sent (the rules' exclusion); else NULL. */
+static const struct tc_exclusion *signposted_to(struct cw_env *env,
+						const struct cw_case *c)
+{
+	return strcmp(c->type, "signposted")
+		   ? NULL
+		   : tc_rules_exclusion(env->rules, c->service_area);
+}
+
 cJSON *cw_case_json(struct cw_env *env, const struct cw_case *c)
 {
 	const struct tc_procedure *p =
 	    tc_rules_procedure(env->rules, c->procedure);
-	const struct tc_exclusion *ex =
-	    !strcmp(c->type, "signposted")
-		? tc_rules_exclusion(env->rules, c->service_area)
-		: NULL;
+	const struct tc_exclusion *ex = signposted_to(env, c);
 	cJSON *o = cJSON_CreateObject(), *arr, *d;
 	int i;
 
@@ -436,10 +442,8 @@ static const char *flag_meaning(const char *flag)
 /* A row {th, td} of the cover's tables, td "—" when there is none. */
 static void row(cJSON *rows, const char *th, const char *td)
 {
-	cJSON *r = cJSON_CreateObject();
+	cJSON *r = cw_ctx_item(rows);
 
-	if (!r || !cJSON_AddItemToArray(rows, r))
-		tc_die_nomem();
 	add_str(r, "th", th);
 	add_str(r, "td", td && td[0] ? td : "—");
 }
@@ -451,48 +455,31 @@ static void row_day(cJSON *rows, const char *th, tc_day d)
 	row(rows, th, cw_day_str(d, buf));
 }
 
-static cJSON *add_arr(cJSON *o, const char *name)
-{
-	cJSON *a = cJSON_AddArrayToObject(o, name);
-
-	if (!a)
-		tc_die_nomem();
-	return a;
-}
-
-static void add_bool(cJSON *o, const char *name, int v)
-{
-	if (!cJSON_AddBoolToObject(o, name, v))
-		tc_die_nomem();
-}
-
 /* Appends the line s[0..len) to lines, with br set when it is not the
  * first of its paragraph. */
 static void add_line(cJSON *lines, const char *s, size_t len, int br)
 {
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o = cw_ctx_item(lines);
 	char *t = strndup(s, len);
 
-	if (!o || !t || !cJSON_AddItemToArray(lines, o))
+	if (!t)
 		tc_die_nomem();
 	add_str(o, "text", t);
-	add_bool(o, "br", br);
+	cw_ctx_bool(o, "br", br);
 	free(t);
 }
 
 /* The resident's text as paragraphs (split at blank lines) of lines. */
 static void words(cJSON *field, const char *s)
 {
-	cJSON *paras = add_arr(field, "paras"), *para = NULL, *lines = NULL;
+	cJSON *paras = cw_ctx_arr(field, "paras"), *para = NULL, *lines = NULL;
 	const char *p = s, *start = s;
 	int br = 0;
 
 	for (;; p++) {
 		if (!lines) {
-			para = cJSON_CreateObject();
-			if (!para || !cJSON_AddItemToArray(paras, para))
-				tc_die_nomem();
-			lines = add_arr(para, "lines");
+			para = cw_ctx_item(paras);
+			lines = cw_ctx_arr(para, "lines");
 			br = 0;
 		}
 		if (*p && *p != '\n')
@@ -520,23 +507,19 @@ static cJSON *fields_ctx(const cJSON *fields)
 		tc_die_nomem();
 	cJSON_ArrayForEach(f, fields)
 	{
-		cJSON *o = cJSON_CreateObject(), *items;
+		cJSON *o = cw_ctx_item(arr), *items;
 
-		if (!o || !cJSON_AddItemToArray(arr, o))
-			tc_die_nomem();
 		add_str(o, "label", label_of(f->string));
 		if (cJSON_IsString(f))
 			words(o, f->valuestring);
 		else if (cJSON_IsArray(f)) {
-			add_bool(o, "list", 1);
-			items = add_arr(o, "items");
+			cw_ctx_bool(o, "list", 1);
+			items = cw_ctx_arr(o, "items");
 			cJSON_ArrayForEach(it, f)
 			{
-				cJSON *v = cJSON_CreateString(
-				    cJSON_IsString(it) ? it->valuestring : "");
-
-				if (!v || !cJSON_AddItemToArray(items, v))
-					tc_die_nomem();
+				cw_ctx_push(items, cJSON_IsString(it)
+						       ? it->valuestring
+						       : "");
 			}
 		}
 	}
@@ -546,19 +529,17 @@ static cJSON *fields_ctx(const cJSON *fields)
 /* The deadlines of every stage, one table each. */
 static void stages_ctx(cJSON *o, const struct cw_case *c)
 {
-	cJSON *arr = add_arr(o, "stages");
+	cJSON *arr = cw_ctx_arr(o, "stages");
 	char num[32];
 	int k;
 
-	add_bool(o, "has_stages", c->nstages > 0);
+	cw_ctx_bool(o, "has_stages", c->nstages > 0);
 	for (k = 0; k < c->nstages; k++) {
 		const struct cw_stage *s = &c->stages[k];
-		cJSON *so = cJSON_CreateObject(), *rows;
+		cJSON *so = cw_ctx_item(arr), *rows;
 
-		if (!so || !cJSON_AddItemToArray(arr, so))
-			tc_die_nomem();
 		add_num(so, "stage", s->stage);
-		rows = add_arr(so, "rows");
+		rows = cw_ctx_arr(so, "rows");
 		row_day(rows, "Request received", s->request);
 		row_day(rows, "Acknowledge by", s->ack_due);
 		row_day(rows, "Acknowledged", s->acknowledged);
@@ -582,20 +563,18 @@ static void stages_ctx(cJSON *o, const struct cw_case *c)
 /* The flags to decide, and the contact restriction's details. */
 static void flags_ctx(cJSON *o, const struct cw_case *c)
 {
-	cJSON *arr = add_arr(o, "flags");
+	cJSON *arr = cw_ctx_arr(o, "flags");
 	struct tc_buf restr = TC_BUF_INIT;
 	const cJSON *f;
 
-	add_bool(o, "has_flags", cJSON_GetArraySize(c->flags) > 0);
+	cw_ctx_bool(o, "has_flags", cJSON_GetArraySize(c->flags) > 0);
 	cJSON_ArrayForEach(f, c->flags)
 	{
 		const cJSON *n = cJSON_GetObjectItemCaseSensitive(f, "flag");
 		const cJSON *d = cJSON_GetObjectItemCaseSensitive(f, "detail");
 		const char *flag = cJSON_IsString(n) ? n->valuestring : "";
-		cJSON *fo = cJSON_CreateObject();
+		cJSON *fo = cw_ctx_item(arr);
 
-		if (!fo || !cJSON_AddItemToArray(arr, fo))
-			tc_die_nomem();
 		add_str(fo, "meaning", flag_meaning(flag));
 		add_str(fo, "flag", flag);
 		add_str(fo, "detail", cJSON_IsString(d) ? d->valuestring : "");
@@ -603,7 +582,7 @@ static void flags_ctx(cJSON *o, const struct cw_case *c)
 		    tc_buf_adds(&restr, d->valuestring) < 0)
 			tc_die_nomem();
 	}
-	add_bool(o, "restricted", cw_case_has_flag(c, "restricted_contact"));
+	cw_ctx_bool(o, "restricted", cw_case_has_flag(c, "restricted_contact"));
 	add_str(o, "restriction", restr.len ? restr.data : "");
 	tc_buf_release(&restr);
 }
@@ -614,10 +593,7 @@ static int cover(struct tc_buf *b, struct cw_env *env, const struct cw_case *c,
 {
 	const struct tc_procedure *p =
 	    tc_rules_procedure(env->rules, c->procedure);
-	const struct tc_exclusion *ex =
-	    !strcmp(c->type, "signposted")
-		? tc_rules_exclusion(env->rules, c->service_area)
-		: NULL;
+	const struct tc_exclusion *ex = signposted_to(env, c);
 	const cJSON *fields = cJSON_GetObjectItemCaseSensitive(sub, "fields");
 	cJSON *o = cJSON_CreateObject(), *rows;
 	struct tc_buf t = TC_BUF_INIT;
@@ -628,10 +604,10 @@ static int cover(struct tc_buf *b, struct cw_env *env, const struct cw_case *c,
 	if (!o || tc_buf_addf(&t, "%s: case pack", c->reference) < 0)
 		tc_die_nomem();
 	add_str(o, "title", t.data);
-	add_bool(o, "viewport", 1);
-	add_bool(o, "pack", 1);
+	cw_ctx_bool(o, "viewport", 1);
+	cw_ctx_bool(o, "pack", 1);
 	add_str(o, "reference", c->reference);
-	rows = add_arr(o, "summary");
+	rows = cw_ctx_arr(o, "summary");
 	row(rows, "Type", c->type);
 	row(rows, "Procedure", p ? p->name : NULL);
 	snprintf(num, sizeof(num), "%d", c->stage);
@@ -644,21 +620,19 @@ static int cover(struct tc_buf *b, struct cw_env *env, const struct cw_case *c,
 	row_day(rows, "Counts from", c->received_date);
 	stages_ctx(o, c);
 	flags_ctx(o, c);
-	add_bool(o, "signposted", ex != NULL);
+	cw_ctx_bool(o, "signposted", ex != NULL);
 	if (ex) {
-		rows = add_arr(o, "signpost");
+		rows = cw_ctx_arr(o, "signpost");
 		row(rows, "Reason", ex->reason);
 		row(rows, "Reason code", ex->reason_code);
 		row(rows, "Send the resident to", ex->signpost);
 	}
-	add_bool(o, "has_fields", cJSON_GetArraySize(fields) > 0);
+	cw_ctx_bool(o, "has_fields", cJSON_GetArraySize(fields) > 0);
 	cJSON_AddItemToObject(o, "fields", fields_ctx(fields));
-	add_bool(o, "has_files", files->n > 0);
-	rows = add_arr(o, "files");
+	cw_ctx_bool(o, "has_files", files->n > 0);
+	rows = cw_ctx_arr(o, "files");
 	for (i = 0; i < files->n; i++)
-		if (!cJSON_AddItemToArray(rows,
-					  cJSON_CreateString(files->v[i].name)))
-			tc_die_nomem();
+		cw_ctx_push(rows, files->v[i].name);
 	rc = cw_render(env, "cover", o, b);
 	cJSON_Delete(o);
 	tc_buf_release(&t);
@@ -797,7 +771,7 @@ static int render_letter(struct cw_env *env, const struct letter *lt,
 	if (!wrap || tc_buf_addf(&title, "%s (draft)", lt->name) < 0)
 		tc_die_nomem();
 	add_str(wrap, "title", title.data);
-	add_bool(wrap, "pack", 1);
+	cw_ctx_bool(wrap, "pack", 1);
 	add_str(wrap, "body", html);
 	if (cw_render(env, "letter", wrap, out) < 0)
 		goto out;

@@ -143,6 +143,67 @@ int cw_render(struct cw_env *env, const char *name, const cJSON *ctx,
 	return 0;
 }
 
+void cw_ctx_str(cJSON *o, const char *name, const char *s)
+{
+	if (!cJSON_AddStringToObject(o, name, s ? s : ""))
+		tc_die_nomem();
+}
+
+void cw_ctx_num(cJSON *o, const char *name, long v, int blank)
+{
+	char num[24];
+
+	if (v == blank)
+		num[0] = 0;
+	else
+		snprintf(num, sizeof(num), "%ld", v);
+	cw_ctx_str(o, name, num);
+}
+
+void cw_ctx_bool(cJSON *o, const char *name, int v)
+{
+	if (!cJSON_AddBoolToObject(o, name, v))
+		tc_die_nomem();
+}
+
+cJSON *cw_ctx_arr(cJSON *o, const char *name)
+{
+	cJSON *a = cJSON_AddArrayToObject(o, name);
+
+	if (!a)
+		tc_die_nomem();
+	return a;
+}
+
+cJSON *cw_ctx_item(cJSON *arr)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o || !cJSON_AddItemToArray(arr, o))
+		tc_die_nomem();
+	return o;
+}
+
+void cw_ctx_push(cJSON *arr, const char *s)
+{
+	cJSON *v = cJSON_CreateString(s ? s : "");
+
+	if (!v || !cJSON_AddItemToArray(arr, v))
+		tc_die_nomem();
+}
+
+cJSON *cw_ctx_page(const char *title, const char *style)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		tc_die_nomem();
+	cw_ctx_str(o, "title", title);
+	if (style)
+		cw_ctx_bool(o, style, 1);
+	return o;
+}
+
 /* Removes the temporary files an interrupted atomic write leaves ('.'
  * names) from one folder. */
 static int remove_dotfiles(const char *dir)

@@ -26,7 +26,6 @@
 #include "fields.h"
 #include "fsutil.h"
 #include "limits.h"
-#include "report.h"
 #include "restrict.h"
 
 struct entry {
@@ -41,7 +40,8 @@ struct zipout {
 };
 
 /* One export being made. */
-struct export {
+struct export
+{
 	struct cw_env *env;
 	char en[256], pn[64], nn[256]; /* who: normalised, "" if not asked */
 	struct zipout z;
@@ -63,8 +63,8 @@ static void zadd(struct zipout *z, const char *name, struct tc_buf *b)
 }
 
 /* Adds the bytes in x->data to the zip as the name a b c d. */
-static void zaddf(struct export *x, const char *a, const char *b,
-		  const char *c, const char *d)
+static void zaddf(struct export *x, const char *a, const char *b, const char *c,
+		  const char *d)
 {
 	tc_buf_reset(&x->nm);
 	if (tc_buf_addf(&x->nm, "%s%s%s%s", a, b, c, d) < 0)
@@ -73,8 +73,8 @@ static void zaddf(struct export *x, const char *a, const char *b,
 }
 
 /* Reads the file a b c d under the data folder into x->data. */
-static int readf(struct export *x, const char *a, const char *b,
-		 const char *c, const char *d)
+static int readf(struct export *x, const char *a, const char *b, const char *c,
+		 const char *d)
 {
 	tc_buf_reset(&x->p);
 	tc_buf_reset(&x->data);
@@ -95,12 +95,10 @@ static int matches(const cJSON *fields, const struct export *x)
 {
 	char b[256];
 
-	if (x->en[0] &&
-	    cw_norm_email(fstr(fields, TC_F_EMAIL), b, sizeof(b)) &&
+	if (x->en[0] && cw_norm_email(fstr(fields, TC_F_EMAIL), b, sizeof(b)) &&
 	    !strcmp(b, x->en))
 		return 1;
-	if (x->pn[0] &&
-	    cw_norm_phone(fstr(fields, TC_F_PHONE), b, sizeof(b)) &&
+	if (x->pn[0] && cw_norm_phone(fstr(fields, TC_F_PHONE), b, sizeof(b)) &&
 	    !strcmp(b, x->pn))
 		return 1;
 	if (x->nn[0] &&
@@ -167,8 +165,8 @@ static void add_case(struct export *x, int64_t cid, const char *ref)
 }
 
 /* The submission's attachments, into the zip and the index's row. */
-static void add_attachments(struct export *x, const char *sid,
-			    const cJSON *sub, cJSON *row)
+static void add_attachments(struct export *x, const char *sid, const cJSON *sub,
+			    cJSON *row)
 {
 	const cJSON *att = cJSON_GetObjectItemCaseSensitive(sub, "attachments");
 	const cJSON *a;
@@ -221,18 +219,14 @@ static void on_restriction(void *arg, const struct cw_report_restriction *r)
 {
 	struct export *x = arg;
 	struct tc_buf line = TC_BUF_INIT;
-	cJSON *s;
 
 	x->nrestr++;
-	if (tc_buf_addf(&line,
-			"R%lld: %s, scope %s, from %s, review by %s, %s %s",
-			(long long)r->id, cw_restrict_kind_label(r->kind),
-			r->scope, r->start, r->review, r->status,
-			r->lifted) < 0)
+	if (tc_buf_addf(
+		&line, "R%lld: %s, scope %s, from %s, review by %s, %s %s",
+		(long long)r->id, cw_restrict_kind_label(r->kind), r->scope,
+		r->start, r->review, r->status, r->lifted) < 0)
 		tc_die_nomem();
-	s = cJSON_CreateString(line.data);
-	if (!s || !cJSON_AddItemToArray(x->restr, s))
-		tc_die_nomem();
+	cw_ctx_push(x->restr, line.data);
 	tc_buf_release(&line);
 }
 

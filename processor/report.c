@@ -113,8 +113,8 @@ static void on_quarantine(void *arg, const char *id, const char *bundle,
 	struct tc_buf d = TC_BUF_INIT;
 
 	/* The first reason; reason.txt in the folder has them all. */
-	if (tc_buf_addf(&d, "%s: %.*s", bundle, (int)strcspn(why, "\n"),
-			why) < 0)
+	if (tc_buf_addf(&d, "%s: %.*s", bundle, (int)strcspn(why, "\n"), why) <
+	    0)
 		tc_die_nomem();
 	add(((struct gather *)arg)->r, S_QUARANTINED, id, "", 0, "", CW_NODAY,
 	    -1, d.data);
@@ -209,8 +209,7 @@ static int gather(struct cw_env *env, struct rows *r)
 	g.today = env->today;
 	if (tc_calendar_add_working(g.cal, g.today, 5, &g.horizon) < 0)
 		g.horizon = g.today + 7;
-	if (cw_store_report_intake(env->reg, env->today_s, on_intake, &g) <
-		0 ||
+	if (cw_store_report_intake(env->reg, env->today_s, on_intake, &g) < 0 ||
 	    cw_store_report_quarantine(env->reg, env->today_s, on_quarantine,
 				       &g) < 0 ||
 	    cw_store_report_cases(env->reg, on_case, &g) < 0 ||
@@ -271,59 +270,6 @@ static void csv(const struct rows *r, struct tc_buf *out)
 	}
 }
 
-void cw_ctx_str(cJSON *o, const char *name, const char *s)
-{
-	if (!cJSON_AddStringToObject(o, name, s ? s : ""))
-		tc_die_nomem();
-}
-
-void cw_ctx_num(cJSON *o, const char *name, long v, int blank)
-{
-	char num[24];
-
-	if (v == blank)
-		num[0] = 0;
-	else
-		snprintf(num, sizeof(num), "%ld", v);
-	cw_ctx_str(o, name, num);
-}
-
-void cw_ctx_bool(cJSON *o, const char *name, int v)
-{
-	if (!cJSON_AddBoolToObject(o, name, v))
-		tc_die_nomem();
-}
-
-cJSON *cw_ctx_arr(cJSON *o, const char *name)
-{
-	cJSON *a = cJSON_AddArrayToObject(o, name);
-
-	if (!a)
-		tc_die_nomem();
-	return a;
-}
-
-cJSON *cw_ctx_item(cJSON *arr)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	if (!o || !cJSON_AddItemToArray(arr, o))
-		tc_die_nomem();
-	return o;
-}
-
-cJSON *cw_ctx_page(const char *title, const char *style)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	if (!o)
-		tc_die_nomem();
-	cw_ctx_str(o, "title", title);
-	if (style)
-		cw_ctx_bool(o, style, 1);
-	return o;
-}
-
 /* The intake's counts by type, in the order each type first appears. */
 static void by_type(cJSON *sec, const struct rows *r, size_t a, size_t e)
 {
@@ -355,8 +301,7 @@ static int html(struct cw_env *env, const struct rows *r, struct tc_buf *out)
 	size_t i = 0, start;
 	int sec, rc;
 
-	if (tc_buf_addf(&title, "Complaints daily report %s", env->today_s) <
-	    0)
+	if (tc_buf_addf(&title, "Complaints daily report %s", env->today_s) < 0)
 		tc_die_nomem();
 	o = cw_ctx_page(title.data, NULL);
 	cw_ctx_bool(o, "viewport", 1);

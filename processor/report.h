@@ -29,22 +29,4 @@ int cw_report_files(struct cw_env *env, const char *name,
 		    const struct tc_buf *html, const struct tc_buf *csv,
 		    const char *what);
 
-/*
- * Building the cJSON context of a page (the theme renders it; it escapes,
- * so the strings go in as they are). Each dies when out of memory.
- */
-/* name: s, or "" for NULL. */
-void cw_ctx_str(cJSON *o, const char *name, const char *s);
-/* name: v as decimal text, or "" when v is blank. */
-void cw_ctx_num(cJSON *o, const char *name, long v, int blank);
-void cw_ctx_bool(cJSON *o, const char *name, int v);
-/* A new array in o as name; o owns it. */
-cJSON *cw_ctx_arr(cJSON *o, const char *name);
-/* A new object appended to arr; arr owns it. */
-cJSON *cw_ctx_item(cJSON *arr);
-/* A page's context: its title, and the stylesheet's part for it (style
- * true: "pack", "figures"; NULL for the plain one). The caller frees it
- * with cJSON_Delete. */
-cJSON *cw_ctx_page(const char *title, const char *style);
-
 #endif

@@ -918,6 +918,20 @@ static int rep_each(struct cw_store *reg, sqlite3_stmt *st,
 	return 0;
 }
 
+/* Runs sql (with ?1 bound to day unless NULL) through rep_each. */
+static int rep_run(struct cw_store *reg, const char *sql, const char *day,
+		   void (*each)(sqlite3_stmt *, void (*)(void), void *),
+		   void (*fn)(void), void *arg, const char *doing)
+{
+	sqlite3_stmt *st = cw_store_stmt(reg, sql);
+
+	if (!st)
+		return -1;
+	if (day)
+		bind_text(st, 1, day);
+	return rep_each(reg, st, each, fn, arg, doing);
+}
+
 static void rep_intake_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
 {
 	((cw_store_intake_fn)fn)(arg, rep_text(st, 0), rep_text(st, 1),
@@ -932,13 +946,8 @@ int cw_store_report_intake(struct cw_store *reg, const char *day,
 	    " 'stage ' || c.stage || ' escalation' ELSE c.type END,"
 	    " c.stage, c.team FROM submissions s JOIN cases c ON"
 	    " c.id = s.case_id WHERE s.ingested = ? ORDER BY c.reference";
-	sqlite3_stmt *st = cw_store_stmt(reg, sql);
-
-	if (!st)
-		return -1;
-	bind_text(st, 1, day);
-	return rep_each(reg, st, rep_intake_row, (void (*)(void))fn, arg,
-			"reading the register for the report");
+	return rep_run(reg, sql, day, rep_intake_row, (void (*)(void))fn, arg,
+		       "reading the register for the report");
 }
 
 static void rep_quarantine_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
@@ -952,13 +961,8 @@ int cw_store_report_quarantine(struct cw_store *reg, const char *day,
 {
 	static const char sql[] = "SELECT submission_id, bundle, reason FROM"
 				  " quarantine WHERE date = ?";
-	sqlite3_stmt *st = cw_store_stmt(reg, sql);
-
-	if (!st)
-		return -1;
-	bind_text(st, 1, day);
-	return rep_each(reg, st, rep_quarantine_row, (void (*)(void))fn, arg,
-			"reading the register for the report");
+	return rep_run(reg, sql, day, rep_quarantine_row, (void (*)(void))fn,
+		       arg, "reading the register for the report");
 }
 
 static void rep_case_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
@@ -980,8 +984,7 @@ static void rep_case_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
 	((cw_store_case_fn)fn)(arg, &c);
 }
 
-int cw_store_report_cases(struct cw_store *reg, cw_store_case_fn fn,
-			  void *arg)
+int cw_store_report_cases(struct cw_store *reg, cw_store_case_fn fn, void *arg)
 {
 	static const char sql[] =
 	    "SELECT c.reference, c.type, c.stage, c.team, c.flags,"
@@ -989,22 +992,17 @@ int cw_store_report_cases(struct cw_store *reg, cw_store_case_fn fn,
 	    " s.responded, s.window_closes, s.closed FROM cases c LEFT"
 	    " JOIN stages s ON s.case_id = c.id AND s.stage = c.stage"
 	    " ORDER BY c.reference";
-	sqlite3_stmt *st = cw_store_stmt(reg, sql);
-
-	if (!st)
-		return -1;
-	return rep_each(reg, st, rep_case_row, (void (*)(void))fn, arg,
-			"reading the register for the report");
+	return rep_run(reg, sql, NULL, rep_case_row, (void (*)(void))fn, arg,
+		       "reading the register for the report");
 }
 
 /* The columns both restriction queries select, in rep_restriction_row's
  * order. */
-#define REP_RESTRICTION_COLS                                                  \
-	"SELECT id, kind, scope, start, review, coalesce(lifted, ''),"       \
+#define REP_RESTRICTION_COLS                                                   \
+	"SELECT id, kind, scope, start, review, coalesce(lifted, ''),"         \
 	" status, coalesce(contact, '') FROM restriction_register"
 
-static void rep_restriction_row(sqlite3_stmt *st, void (*fn)(void),
-				void *arg)
+static void rep_restriction_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
 {
 	struct cw_report_restriction r;
 
@@ -1025,20 +1023,16 @@ int cw_store_report_restrictions(struct cw_store *reg,
 {
 	static const char sql[] =
 	    REP_RESTRICTION_COLS " WHERE status = 'active' ORDER BY id";
-	sqlite3_stmt *st = cw_store_stmt(reg, sql);
-
-	if (!st)
-		return -1;
-	return rep_each(reg, st, rep_restriction_row, (void (*)(void))fn, arg,
-			"reading the register for the report");
+	return rep_run(reg, sql, NULL, rep_restriction_row, (void (*)(void))fn,
+		       arg, "reading the register for the report");
 }
 
 int cw_store_person_restrictions(struct cw_store *reg, const char *email_norm,
 				 const char *phone_norm, const char *name_norm,
 				 cw_store_restriction_fn fn, void *arg)
 {
-	static const char sql[] =
-	    REP_RESTRICTION_COLS " WHERE (?1 IS NOT NULL AND email_norm = ?1)"
+	static const char sql[] = REP_RESTRICTION_COLS
+	    " WHERE (?1 IS NOT NULL AND email_norm = ?1)"
 	    " OR (?2 IS NOT NULL AND phone_norm = ?2) OR (?3 IS NOT NULL AND"
 	    " name_norm = ?3) ORDER BY id";
 	sqlite3_stmt *st = cw_store_stmt(reg, sql);
@@ -1065,12 +1059,8 @@ int cw_store_each_submission(struct cw_store *reg, cw_store_submission_fn fn,
 	    "SELECT s.id, coalesce(c.reference, ''), coalesce(c.id, 0) FROM"
 	    " submissions s LEFT JOIN cases c ON c.id = s.case_id ORDER BY"
 	    " s.id";
-	sqlite3_stmt *st = cw_store_stmt(reg, sql);
-
-	if (!st)
-		return -1;
-	return rep_each(reg, st, rep_submission_row, (void (*)(void))fn, arg,
-			"reading submissions");
+	return rep_run(reg, sql, NULL, rep_submission_row, (void (*)(void))fn,
+		       arg, "reading submissions");
 }
 
 /* The annual report's sections: ?1 from, ?2 to, ?3 today; rows of (label,
@@ -1145,17 +1135,15 @@ static const struct {
 
 static void rep_figure_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
 {
-	((cw_store_figure_fn)fn)(arg, rep_text(st, 0),
-				 (long)sqlite3_column_int64(st, 1),
-				 sqlite3_column_count(st) > 2
-				     ? (long)sqlite3_column_int64(st, 2)
-				     : -1);
+	((cw_store_figure_fn)fn)(
+	    arg, rep_text(st, 0), (long)sqlite3_column_int64(st, 1),
+	    sqlite3_column_count(st) > 2 ? (long)sqlite3_column_int64(st, 2)
+					 : -1);
 }
 
 int cw_store_annual_figures(struct cw_store *reg, const char *id,
-			    const char *from, const char *to,
-			    const char *today, cw_store_figure_fn fn,
-			    void *arg)
+			    const char *from, const char *to, const char *today,
+			    cw_store_figure_fn fn, void *arg)
 {
 	const size_t n = sizeof(rep_figures) / sizeof(rep_figures[0]);
 	sqlite3_stmt *st;

@@ -196,8 +196,7 @@ struct cw_report_case {
 };
 typedef void (*cw_store_case_fn)(void *arg, const struct cw_report_case *c);
 /* Every case, by reference. */
-int cw_store_report_cases(struct cw_store *reg, cw_store_case_fn fn,
-			  void *arg);
+int cw_store_report_cases(struct cw_store *reg, cw_store_case_fn fn, void *arg);
 
 /* A contact restriction as the reports show it: no name, no reason. */
 struct cw_report_restriction {
@@ -211,8 +210,8 @@ struct cw_report_restriction {
 	const char *contact;
 	tc_day review_day; /* review as a day, CW_NODAY if unreadable */
 };
-typedef void (*cw_store_restriction_fn)(
-    void *arg, const struct cw_report_restriction *r);
+typedef void (*cw_store_restriction_fn)(void *arg,
+					const struct cw_report_restriction *r);
 /* The active restrictions, by number. */
 int cw_store_report_restrictions(struct cw_store *reg,
 				 cw_store_restriction_fn fn, void *arg);
@@ -240,8 +239,7 @@ int cw_store_each_submission(struct cw_store *reg, cw_store_submission_fn fn,
 typedef void (*cw_store_figure_fn)(void *arg, const char *label, long count,
 				   long total);
 int cw_store_annual_figures(struct cw_store *reg, const char *id,
-			    const char *from, const char *to,
-			    const char *today, cw_store_figure_fn fn,
-			    void *arg);
+			    const char *from, const char *to, const char *today,
+			    cw_store_figure_fn fn, void *arg);
 
 #endif
