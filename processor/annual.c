@@ -189,27 +189,21 @@ static void percent(char *out, size_t n, long count, long total)
 static void csv(const struct rows *r, struct tc_buf *out)
 {
 	size_t i;
-	char num[32];
+	char count[32], total[32], pc[32];
 
 	if (tc_buf_adds(out, "section,label,count,total,percent\r\n") < 0)
 		tc_die_nomem();
 	for (i = 0; i < r->n; i++) {
 		const struct row *x = &r->v[i];
+		const char *cells[5] = {sections[x->sec].id, x->label, count,
+					total, pc};
 
-		cw_csv_cell(out, sections[x->sec].id);
-		tc_buf_addch(out, ',');
-		cw_csv_cell(out, x->label);
-		tc_buf_addch(out, ',');
-		snprintf(num, sizeof(num), "%ld", x->count);
-		cw_csv_cell(out, num);
-		tc_buf_addch(out, ',');
-		snprintf(num, sizeof(num), "%ld", x->total);
-		cw_csv_cell(out, x->total >= 0 ? num : "");
-		tc_buf_addch(out, ',');
-		percent(num, sizeof(num), x->count, x->total);
-		cw_csv_cell(out, num);
-		if (tc_buf_adds(out, "\r\n") < 0)
-			tc_die_nomem();
+		snprintf(count, sizeof(count), "%ld", x->count);
+		snprintf(total, sizeof(total), "%ld", x->total);
+		if (x->total < 0)
+			total[0] = 0;
+		percent(pc, sizeof(pc), x->count, x->total);
+		cw_csv_row(out, cells, 5);
 	}
 }
 

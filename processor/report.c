@@ -237,36 +237,40 @@ void cw_csv_cell(struct tc_buf *out, const char *s)
 		tc_die_nomem();
 }
 
+void cw_csv_row(struct tc_buf *out, const char *const *cells, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i && tc_buf_addch(out, ',') < 0)
+			tc_die_nomem();
+		cw_csv_cell(out, cells[i]);
+	}
+	if (tc_buf_adds(out, "\r\n") < 0)
+		tc_die_nomem();
+}
+
 static void csv(const struct rows *r, struct tc_buf *out)
 {
 	size_t i;
-	char num[16];
+	char stage[16], days[16];
 
 	if (tc_buf_adds(out, "section,reference,type,stage,team,date,"
 			     "working_days_overdue,detail\r\n") < 0)
 		tc_die_nomem();
 	for (i = 0; i < r->n; i++) {
 		const struct row *x = &r->v[i];
+		const char *cells[8] = {sec_id[x->sec], x->reference, x->type,
+					stage,		x->team,      x->date,
+					days,		x->detail};
 
-		cw_csv_cell(out, sec_id[x->sec]);
-		tc_buf_addch(out, ',');
-		cw_csv_cell(out, x->reference);
-		tc_buf_addch(out, ',');
-		cw_csv_cell(out, x->type);
-		tc_buf_addch(out, ',');
-		snprintf(num, sizeof(num), "%d", x->stage);
-		cw_csv_cell(out, x->stage ? num : "");
-		tc_buf_addch(out, ',');
-		cw_csv_cell(out, x->team);
-		tc_buf_addch(out, ',');
-		cw_csv_cell(out, x->date);
-		tc_buf_addch(out, ',');
-		snprintf(num, sizeof(num), "%d", x->days);
-		cw_csv_cell(out, x->days >= 0 ? num : "");
-		tc_buf_addch(out, ',');
-		cw_csv_cell(out, x->detail);
-		if (tc_buf_adds(out, "\r\n") < 0)
-			tc_die_nomem();
+		snprintf(stage, sizeof(stage), "%d", x->stage);
+		snprintf(days, sizeof(days), "%d", x->days);
+		if (!x->stage)
+			stage[0] = 0;
+		if (x->days < 0)
+			days[0] = 0;
+		cw_csv_row(out, cells, 8);
 	}
 }
 
