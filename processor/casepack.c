@@ -17,6 +17,7 @@
 #include <cmark-gfm.h>
 #include <zip.h>
 
+#include "array.h"
 #include "deadlines.h"
 #include "err.h"
 #include "escape.h"
@@ -97,15 +98,7 @@ struct cw_letters *cw_letters_load(const char *dir)
 			tc_warn("cannot read '%s'", p.data);
 			goto out;
 		}
-		if (l->n == cap) {
-			struct letter *nv;
-
-			cap = cap ? cap * 2 : 8;
-			nv = realloc(l->v, cap * sizeof(*nv));
-			if (!nv)
-				tc_die_nomem();
-			l->v = nv;
-		}
+		TC_ALLOC_GROW(l->v, l->n + 1, cap);
 		lt = &l->v[l->n++];
 		lt->name = strndup(de->d_name, len - 3);
 		if (!lt->name)
@@ -167,15 +160,7 @@ static const struct letter *find_letter(const struct cw_letters *l,
 
 static void pack_add(struct pack *p, const char *name, char *data, size_t len)
 {
-	if (p->n == p->cap) {
-		struct pentry *nv;
-
-		p->cap = p->cap ? p->cap * 2 : 16;
-		nv = realloc(p->v, p->cap * sizeof(*nv));
-		if (!nv)
-			tc_die_nomem();
-		p->v = nv;
-	}
+	TC_ALLOC_GROW(p->v, p->n + 1, p->cap);
 	p->v[p->n].name = xstrdup(name);
 	p->v[p->n].data = data;
 	p->v[p->n].len = len;

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "casepack.h"
 #include "err.h"
 #include "forms.h"
@@ -491,15 +492,7 @@ int cw_env_flush_packs(struct cw_env *env)
 	int rc = -1;
 
 	while ((id = cw_store_next_dirty(env->reg, id)) > 0) {
-		if (n == cap) {
-			int64_t *nids;
-
-			cap = cap ? 2 * cap : 64;
-			nids = realloc(ids, cap * sizeof(*ids));
-			if (!nids)
-				tc_die_nomem();
-			ids = nids;
-		}
+		TC_ALLOC_GROW(ids, n + 1, cap);
 		if (cw_casepack_write(env, id) < 0)
 			goto out;
 		ids[n++] = id;
