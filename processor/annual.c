@@ -17,7 +17,6 @@
 #include "array.h"
 #include "err.h"
 #include "report.h"
-#include "restrict.h"
 
 /* How a section is drawn. */
 enum shape {

@@ -20,7 +20,6 @@
 #include "array.h"
 #include "deadlines.h"
 #include "err.h"
-#include "escape.h"
 #include "fsutil.h"
 #include "limits.h"
 #include "sha256.h"
