@@ -5,8 +5,8 @@
  * stage, service area, dates, outcome, remedy category, whether learning
  * was recorded), never a name, contact detail or free text, so the report
  * can be published and still adds up after a purge. One pass gathers rows
- * (section, label, count, total); the HTML and the CSV render the same
- * rows.
+ * (section, label, count, total) from cw_store_annual_figures; the HTML
+ * (the theme's casework/annual.mustache) and the CSV render the same rows.
  */
 #include "annual.h"
 

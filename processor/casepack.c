@@ -4,7 +4,9 @@
  * The zip is built in memory (libzip over a buffer source) with entries
  * sorted by name, a fixed DOS timestamp and fixed attributes, then written
  * with one atomic rename, so a reader finds the old pack or the new one,
- * never half of one.
+ * never half of one. The cover sheet and the letters' wrapper are the
+ * theme's casework/cover.mustache and letter.mustache, rendered against a
+ * context built here.
  */
 #include "casepack.h"
 

@@ -7,7 +7,8 @@
  * way. The zip holds index.html (what is held, and what an officer must
  * check for other people's data before release), each case's case.json,
  * its pack, each submission as received with its attachments, and the
- * restrictions with their reviews.
+ * restrictions with their reviews. The index is the theme's
+ * casework/export-index.mustache, rendered against what was found.
  */
 #include "export.h"
 

@@ -2,8 +2,9 @@
  * report.c: the daily report (see report.h).
  *
  * One pass over the register gathers rows (section, reference, ...) sorted
- * by section, date and reference; the HTML and the CSV are two renderings
- * of the same rows, so they cannot disagree.
+ * by section, date and reference (the register is read through store.h);
+ * the HTML (the theme's casework/report.mustache) and the CSV are two
+ * renderings of the same rows, so they cannot disagree.
  */
 #include "report.h"
 
