@@ -4,7 +4,9 @@
  * The zip is built in memory (libzip over a buffer source) with entries
  * sorted by name, a fixed DOS timestamp and fixed attributes, then written
  * with one atomic rename, so a reader finds the old pack or the new one,
- * never half of one.
+ * never half of one. The cover sheet and the letters' wrapper are the
+ * theme's casework/cover.mustache and letter.mustache, rendered against a
+ * context built here.
  */
 #include "casepack.h"
 
@@ -17,9 +19,9 @@
 #include <cmark-gfm.h>
 #include <zip.h>
 
+#include "array.h"
 #include "case.h"
 #include "err.h"
-#include "escape.h"
 #include "fsutil.h"
 #include "limits.h"
 #include "sha256.h"
@@ -97,15 +99,7 @@ struct cw_letters *cw_letters_load(const char *dir)
 			tc_warn("cannot read '%s'", p.data);
 			goto out;
 		}
-		if (l->n == cap) {
-			struct letter *nv;
-
-			cap = cap ? cap * 2 : 8;
-			nv = realloc(l->v, cap * sizeof(*nv));
-			if (!nv)
-				tc_die_nomem();
-			l->v = nv;
-		}
+		TC_ALLOC_GROW(l->v, l->n + 1, cap);
 		lt = &l->v[l->n++];
 		lt->name = strndup(de->d_name, len - 3);
 		if (!lt->name)
@@ -167,15 +161,7 @@ static const struct letter *find_letter(const struct cw_letters *l,
 
 static void pack_add(struct pack *p, const char *name, char *data, size_t len)
 {
-	if (p->n == p->cap) {
-		struct pentry *nv;
-
-		p->cap = p->cap ? p->cap * 2 : 16;
-		nv = realloc(p->v, p->cap * sizeof(*nv));
-		if (!nv)
-			tc_die_nomem();
-		p->v = nv;
-	}
+	TC_ALLOC_GROW(p->v, p->n + 1, p->cap);
 	p->v[p->n].name = xstrdup(name);
 	p->v[p->n].data = data;
 	p->v[p->n].len = len;
@@ -272,14 +258,20 @@ static cJSON *history(struct cw_env *env, int64_t id)
 	return arr;
 }
 
+/* Where a signposted case was sent (the rules' exclusion); else NULL. */
+static const struct tc_exclusion *signposted_to(struct cw_env *env,
+						const struct cw_case *c)
+{
+	return strcmp(c->type, "signposted")
+		   ? NULL
+		   : tc_rules_exclusion(env->rules, c->service_area);
+}
+
 cJSON *cw_case_json(struct cw_env *env, const struct cw_case *c)
 {
 	const struct tc_procedure *p =
 	    tc_rules_procedure(env->rules, c->procedure);
-	const struct tc_exclusion *ex =
-	    !strcmp(c->type, "signposted")
-		? tc_rules_exclusion(env->rules, c->service_area)
-		: NULL;
+	const struct tc_exclusion *ex = signposted_to(env, c);
 	cJSON *o = cJSON_CreateObject(), *arr, *d;
 	int i;
 
@@ -431,238 +423,204 @@ static const char *flag_meaning(const char *flag)
 	return flag;
 }
 
-static void h(struct tc_buf *b, const char *s)
+/* A row {th, td} of the cover's tables, td "—" when there is none. */
+static void row(cJSON *rows, const char *th, const char *td)
 {
-	if (tc_buf_adds(b, s) < 0)
-		tc_die_nomem();
+	cJSON *r = cw_ctx_item(rows);
+
+	add_str(r, "th", th);
+	add_str(r, "td", td && td[0] ? td : "—");
 }
 
-static void esc(struct tc_buf *b, const char *s)
-{
-	if (tc_esc_html(b, s ? s : "", s ? strlen(s) : 0) < 0)
-		tc_die_nomem();
-}
-
-static void row(struct tc_buf *b, const char *th, const char *td)
-{
-	h(b, "<tr><th scope=\"row\">");
-	esc(b, th);
-	h(b, "</th><td>");
-	esc(b, td && td[0] ? td : "—");
-	h(b, "</td></tr>\n");
-}
-
-static void row_day(struct tc_buf *b, const char *th, tc_day d)
+static void row_day(cJSON *rows, const char *th, tc_day d)
 {
 	char buf[11];
 
-	row(b, th, cw_day_str(d, buf));
+	row(rows, th, cw_day_str(d, buf));
 }
 
-/* Resident's text: escaped, paragraphs kept. */
-static void words(struct tc_buf *b, const char *s)
+/* Appends the line s[0..len) to lines, with br set when it is not the
+ * first of its paragraph. */
+static void add_line(cJSON *lines, const char *s, size_t len, int br)
 {
-	const char *p;
+	cJSON *o = cw_ctx_item(lines);
+	char *t = strndup(s, len);
 
-	h(b, "<p>");
-	for (p = s; *p; p++) {
-		if (*p == '\n' && p[1] == '\n') {
-			h(b, "</p>\n<p>");
+	if (!t)
+		tc_die_nomem();
+	add_str(o, "text", t);
+	cw_ctx_bool(o, "br", br);
+	free(t);
+}
+
+/* The resident's text as paragraphs (split at blank lines) of lines. */
+static void words(cJSON *field, const char *s)
+{
+	cJSON *paras = cw_ctx_arr(field, "paras"), *para = NULL, *lines = NULL;
+	const char *p = s, *start = s;
+	int br = 0;
+
+	for (;; p++) {
+		if (!lines) {
+			para = cw_ctx_item(paras);
+			lines = cw_ctx_arr(para, "lines");
+			br = 0;
+		}
+		if (*p && *p != '\n')
+			continue;
+		add_line(lines, start, (size_t)(p - start), br);
+		br = 1;
+		if (!*p)
+			break;
+		if (p[1] == '\n') {
 			while (p[1] == '\n')
 				p++;
-		} else if (*p == '\n') {
-			h(b, "<br>\n");
-		} else {
-			if (tc_esc_html(b, p, 1) < 0)
-				tc_die_nomem();
+			lines = NULL;
 		}
+		start = p + 1;
 	}
-	h(b, "</p>\n");
 }
 
-static const char style[] =
-    "<style>\n"
-    "body{font-family:Arial,Helvetica,sans-serif;font-size:1rem;"
-    "line-height:1.5;color:#0b0c0c;max-width:48rem;margin:1rem auto;"
-    "padding:0 1rem}\n"
-    "h1{font-size:1.75rem}h2{font-size:1.35rem;margin-top:2rem}\n"
-    "table{border-collapse:collapse;width:100%;margin-bottom:1rem}\n"
-    "th,td{text-align:left;vertical-align:top;padding:.4rem;"
-    "border-bottom:1px solid #b1b4b6}\n"
-    "th{width:35%}\n"
-    ".flag{border-left:5px solid #d4351c;padding-left:.75rem}\n"
-    "@media print{body{max-width:none;margin:0}a{color:#000}"
-    "h2{break-after:avoid}tr{break-inside:avoid}}\n"
-    "</style>\n";
+/* What the form gave, labelled, for "In the resident's words". */
+static cJSON *fields_ctx(const cJSON *fields)
+{
+	cJSON *arr = cJSON_CreateArray();
+	const cJSON *f, *it;
 
-static void cover(struct tc_buf *b, struct cw_env *env, const struct cw_case *c,
-		  const cJSON *sub, const struct pack *files)
+	if (!arr)
+		tc_die_nomem();
+	cJSON_ArrayForEach(f, fields)
+	{
+		cJSON *o = cw_ctx_item(arr), *items;
+
+		add_str(o, "label", label_of(f->string));
+		if (cJSON_IsString(f))
+			words(o, f->valuestring);
+		else if (cJSON_IsArray(f)) {
+			cw_ctx_bool(o, "list", 1);
+			items = cw_ctx_arr(o, "items");
+			cJSON_ArrayForEach(it, f)
+			{
+				cw_ctx_push(items, cJSON_IsString(it)
+						       ? it->valuestring
+						       : "");
+			}
+		}
+	}
+	return arr;
+}
+
+/* The deadlines of every stage, one table each. */
+static void stages_ctx(cJSON *o, const struct cw_case *c)
+{
+	cJSON *arr = cw_ctx_arr(o, "stages");
+	char num[32];
+	int k;
+
+	cw_ctx_bool(o, "has_stages", c->nstages > 0);
+	for (k = 0; k < c->nstages; k++) {
+		const struct cw_stage *s = &c->stages[k];
+		cJSON *so = cw_ctx_item(arr), *rows;
+
+		add_num(so, "stage", s->stage);
+		rows = cw_ctx_arr(so, "rows");
+		row_day(rows, "Request received", s->request);
+		row_day(rows, "Acknowledge by", s->ack_due);
+		row_day(rows, "Acknowledged", s->acknowledged);
+		row_day(rows, "Respond by", s->respond_due);
+		row_day(rows, "Responded", s->responded);
+		if (s->extension_days) {
+			snprintf(num, sizeof(num), "%d working days",
+				 s->extension_days);
+			row(rows, "Extended by", num);
+			row(rows, "Extension reason", s->extension_reason);
+		}
+		row_day(rows, "Next stage window closes", s->window_closes);
+		if (s->closed != CW_NODAY) {
+			row_day(rows, "Closed", s->closed);
+			row(rows, "Outcome", s->outcome);
+			row(rows, "Remedy", s->remedy);
+		}
+	}
+}
+
+/* The flags to decide, and the contact restriction's details. */
+static void flags_ctx(cJSON *o, const struct cw_case *c)
+{
+	cJSON *arr = cw_ctx_arr(o, "flags");
+	struct tc_buf restr = TC_BUF_INIT;
+	const cJSON *f;
+
+	cw_ctx_bool(o, "has_flags", cJSON_GetArraySize(c->flags) > 0);
+	cJSON_ArrayForEach(f, c->flags)
+	{
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(f, "flag");
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(f, "detail");
+		const char *flag = cJSON_IsString(n) ? n->valuestring : "";
+		cJSON *fo = cw_ctx_item(arr);
+
+		add_str(fo, "meaning", flag_meaning(flag));
+		add_str(fo, "flag", flag);
+		add_str(fo, "detail", cJSON_IsString(d) ? d->valuestring : "");
+		if (cJSON_IsString(d) && !strcmp(flag, "restricted_contact") &&
+		    tc_buf_adds(&restr, d->valuestring) < 0)
+			tc_die_nomem();
+	}
+	cw_ctx_bool(o, "restricted", cw_case_has_flag(c, "restricted_contact"));
+	add_str(o, "restriction", restr.len ? restr.data : "");
+	tc_buf_release(&restr);
+}
+
+/* Renders the cover sheet, index.html, into b. 0 or -1 (printed). */
+static int cover(struct tc_buf *b, struct cw_env *env, const struct cw_case *c,
+		 const cJSON *sub, const struct pack *files)
 {
 	const struct tc_procedure *p =
 	    tc_rules_procedure(env->rules, c->procedure);
-	const cJSON *f,
-	    *fields = cJSON_GetObjectItemCaseSensitive(sub, "fields");
+	const struct tc_exclusion *ex = signposted_to(env, c);
+	const cJSON *fields = cJSON_GetObjectItemCaseSensitive(sub, "fields");
+	cJSON *o = cJSON_CreateObject(), *rows;
+	struct tc_buf t = TC_BUF_INIT;
 	char num[16];
 	size_t i;
-	int k;
+	int rc;
 
-	h(b, "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n"
-	     "<meta charset=\"utf-8\">\n"
-	     "<meta name=\"viewport\" content=\"width=device-width, "
-	     "initial-scale=1\">\n<title>");
-	esc(b, c->reference);
-	h(b, ": case pack</title>\n");
-	h(b, style);
-	h(b, "</head>\n<body>\n<main>\n<h1>");
-	esc(b, c->reference);
-	h(b, "</h1>\n<h2 id=\"summary\">Summary</h2>\n<table aria-labelledby="
-	     "\"summary\">\n");
-	row(b, "Type", c->type);
-	row(b, "Procedure", p ? p->name : NULL);
+	if (!o || tc_buf_addf(&t, "%s: case pack", c->reference) < 0)
+		tc_die_nomem();
+	add_str(o, "title", t.data);
+	cw_ctx_bool(o, "viewport", 1);
+	cw_ctx_bool(o, "pack", 1);
+	add_str(o, "reference", c->reference);
+	rows = cw_ctx_arr(o, "summary");
+	row(rows, "Type", c->type);
+	row(rows, "Procedure", p ? p->name : NULL);
 	snprintf(num, sizeof(num), "%d", c->stage);
-	row(b, "Stage", c->stage ? num : NULL);
-	row(b, "Status", c->status);
-	row(b, "Service area", c->service_area);
-	row(b, "Team", c->team);
-	row(b, "Submission", c->submission_id);
-	row(b, "Received (UTC)", c->received);
-	row_day(b, "Counts from", c->received_date);
-	h(b, "</table>\n");
-	if (c->nstages) {
-		h(b, "<h2 id=\"deadlines\">Deadlines</h2>\n");
-		for (k = 0; k < c->nstages; k++) {
-			const struct cw_stage *s = &c->stages[k];
-
-			snprintf(num, sizeof(num), "%d", s->stage);
-			h(b, "<table>\n<caption>Stage ");
-			h(b, num);
-			h(b, "</caption>\n");
-			row_day(b, "Request received", s->request);
-			row_day(b, "Acknowledge by", s->ack_due);
-			row_day(b, "Acknowledged", s->acknowledged);
-			row_day(b, "Respond by", s->respond_due);
-			row_day(b, "Responded", s->responded);
-			if (s->extension_days) {
-				snprintf(num, sizeof(num), "%d working days",
-					 s->extension_days);
-				row(b, "Extended by", num);
-				row(b, "Extension reason", s->extension_reason);
-			}
-			row_day(b, "Next stage window closes",
-				s->window_closes);
-			if (s->closed != CW_NODAY) {
-				row_day(b, "Closed", s->closed);
-				row(b, "Outcome", s->outcome);
-				row(b, "Remedy", s->remedy);
-			}
-			h(b, "</table>\n");
-		}
+	row(rows, "Stage", c->stage ? num : NULL);
+	row(rows, "Status", c->status);
+	row(rows, "Service area", c->service_area);
+	row(rows, "Team", c->team);
+	row(rows, "Submission", c->submission_id);
+	row(rows, "Received (UTC)", c->received);
+	row_day(rows, "Counts from", c->received_date);
+	stages_ctx(o, c);
+	flags_ctx(o, c);
+	cw_ctx_bool(o, "signposted", ex != NULL);
+	if (ex) {
+		rows = cw_ctx_arr(o, "signpost");
+		row(rows, "Reason", ex->reason);
+		row(rows, "Reason code", ex->reason_code);
+		row(rows, "Send the resident to", ex->signpost);
 	}
-	h(b, "<h2 id=\"flags\">Flags to decide</h2>\n");
-	if (!cJSON_GetArraySize(c->flags)) {
-		h(b, "<p>None.</p>\n");
-	} else {
-		h(b, "<table aria-labelledby=\"flags\">\n<thead><tr><th "
-		     "scope=\"col\">Flag</th><th scope=\"col\">What to "
-		     "decide</th></tr></thead>\n<tbody>\n");
-		cJSON_ArrayForEach(f, c->flags)
-		{
-			const cJSON *n =
-			    cJSON_GetObjectItemCaseSensitive(f, "flag");
-			const cJSON *d =
-			    cJSON_GetObjectItemCaseSensitive(f, "detail");
-
-			h(b, "<tr class=\"flag\"><th scope=\"row\">");
-			esc(b, flag_meaning(cJSON_IsString(n) ? n->valuestring
-							      : ""));
-			h(b, " <code>");
-			esc(b, cJSON_IsString(n) ? n->valuestring : "");
-			h(b, "</code></th><td>");
-			esc(b, cJSON_IsString(d) ? d->valuestring : "");
-			h(b, "</td></tr>\n");
-		}
-		h(b, "</tbody>\n</table>\n");
-	}
-	if (cw_case_has_flag(c, "restricted_contact")) {
-		h(b, "<h2 id=\"restriction\">Contact restriction</h2>\n"
-		     "<p class=\"flag\">");
-		cJSON_ArrayForEach(f, c->flags)
-		{
-			const cJSON *n =
-			    cJSON_GetObjectItemCaseSensitive(f, "flag");
-			const cJSON *d =
-			    cJSON_GetObjectItemCaseSensitive(f, "detail");
-
-			if (cJSON_IsString(n) && cJSON_IsString(d) &&
-			    !strcmp(n->valuestring, "restricted_contact"))
-				esc(b, d->valuestring);
-		}
-		h(b, "</p>\n<p>This contact has been processed in full like "
-		     "any other. It must still be read for new issues and "
-		     "for safeguarding concerns: a restriction limits how the "
-		     "council communicates with the person, never whether "
-		     "what they raise is considered.</p>\n");
-	}
-	if (!strcmp(c->type, "signposted")) {
-		const struct tc_exclusion *ex =
-		    tc_rules_exclusion(env->rules, c->service_area);
-
-		if (ex) {
-			h(b, "<h2 id=\"signpost\">Handled elsewhere</h2>\n"
-			     "<table aria-labelledby=\"signpost\">\n");
-			row(b, "Reason", ex->reason);
-			row(b, "Reason code", ex->reason_code);
-			row(b, "Send the resident to", ex->signpost);
-			h(b, "</table>\n");
-		}
-	}
-	h(b, "<h2 id=\"words\">In the resident's words</h2>\n");
-	if (!cJSON_GetArraySize(fields)) {
-		h(b, "<p>Nothing was given.</p>\n");
-	} else {
-		h(b, "<dl>\n");
-		cJSON_ArrayForEach(f, fields)
-		{
-			h(b, "<dt>");
-			esc(b, label_of(f->string));
-			h(b, "</dt>\n<dd>");
-			if (cJSON_IsString(f)) {
-				words(b, f->valuestring);
-			} else if (cJSON_IsArray(f)) {
-				const cJSON *it;
-
-				h(b, "<ul>");
-				cJSON_ArrayForEach(it, f)
-				{
-					h(b, "<li>");
-					esc(b, cJSON_IsString(it)
-						   ? it->valuestring
-						   : "");
-					h(b, "</li>");
-				}
-				h(b, "</ul>");
-			}
-			h(b, "</dd>\n");
-		}
-		h(b, "</dl>\n");
-	}
-	h(b, "<h2 id=\"attachments\">Attachments</h2>\n");
-	if (!files->n) {
-		h(b, "<p>None.</p>\n");
-	} else {
-		h(b, "<ul>\n");
-		for (i = 0; i < files->n; i++) {
-			h(b, "<li><a href=\"");
-			if (tc_esc_attr(b, files->v[i].name,
-					strlen(files->v[i].name)) < 0)
-				tc_die_nomem();
-			h(b, "\">");
-			esc(b, files->v[i].name);
-			h(b, "</a></li>\n");
-		}
-		h(b, "</ul>\n");
-	}
-	h(b, "</main>\n</body>\n</html>\n");
+	cw_ctx_bool(o, "has_fields", cJSON_GetArraySize(fields) > 0);
+	cJSON_AddItemToObject(o, "fields", fields_ctx(fields));
+	cw_ctx_bool(o, "has_files", files->n > 0);
+	rows = cw_ctx_arr(o, "files");
+	for (i = 0; i < files->n; i++)
+		cw_ctx_push(rows, files->v[i].name);
+	rc = cw_render(env, "cover", o, b);
+	cJSON_Delete(o);
+	tc_buf_release(&t);
+	return rc;
 }
 
 /* Name safe inside a zip and on any disk: [A-Za-z0-9._-], 80 at most. */
@@ -775,8 +733,9 @@ static cJSON *letter_ctx(struct cw_env *env, const struct cw_case *c,
 static int render_letter(struct cw_env *env, const struct letter *lt,
 			 const cJSON *ctx, struct tc_buf *out)
 {
-	struct tc_buf md = TC_BUF_INIT;
+	struct tc_buf md = TC_BUF_INIT, title = TC_BUF_INIT;
 	struct tc_error e;
+	cJSON *wrap = NULL;
 	char *html = NULL;
 	int rc = -1;
 
@@ -792,18 +751,20 @@ static int render_letter(struct cw_env *env, const struct letter *lt,
 				      CMARK_OPT_DEFAULT | CMARK_OPT_SMART);
 	if (!html)
 		tc_die_nomem();
-	h(out, "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n"
-	       "<meta charset=\"utf-8\">\n<title>");
-	esc(out, lt->name);
-	h(out, " (draft)</title>\n");
-	h(out, style);
-	h(out, "</head>\n<body>\n<main>\n");
-	h(out, html);
-	h(out, "</main>\n</body>\n</html>\n");
+	wrap = cJSON_CreateObject();
+	if (!wrap || tc_buf_addf(&title, "%s (draft)", lt->name) < 0)
+		tc_die_nomem();
+	add_str(wrap, "title", title.data);
+	cw_ctx_bool(wrap, "pack", 1);
+	add_str(wrap, "body", html);
+	if (cw_render(env, "letter", wrap, out) < 0)
+		goto out;
 	rc = 0;
 out:
+	cJSON_Delete(wrap);
 	free(html);
 	tc_buf_release(&md);
+	tc_buf_release(&title);
 	return rc;
 }
 
@@ -1007,7 +968,8 @@ int cw_casepack_write(struct cw_env *env, int64_t case_id)
 		tc_die_nomem();
 	free(txt);
 	pack_add_buf(&pk, "case.json", &b);
-	cover(&b, env, &c, sub, &files);
+	if (cover(&b, env, &c, sub, &files) < 0)
+		goto out;
 	pack_add_buf(&pk, "index.html", &b);
 	if (add_letters(env, &pk, &c, sub) < 0)
 		goto out;

@@ -23,12 +23,15 @@
 
 struct tc_forms;
 struct cw_letters;
+struct tc_tpl_set;
 
 struct cw_env {
 	const char *data;	 /* the data folder */
 	const char *rules_path;	 /* content/rules.yml */
 	const char *forms_dir;	 /* content/forms */
 	const char *letters_dir; /* content/letters (beside the rules) */
+	const char *theme;	 /* --theme: the theme folder, or NULL for
+				    themes/default beside the content folder */
 	tc_day today;		 /* --today, else the local date */
 	int readonly;		 /* 1: reads the register (and writes reports)
 				    alongside other commands; 0: a writer,
@@ -40,6 +43,7 @@ struct cw_env {
 	struct tc_forms *forms;
 	struct cw_store *reg;
 	struct cw_letters *letters; /* loaded on first pack */
+	struct tc_tpl_set *tpl;	    /* the theme's casework/ templates */
 	/* Files beyond the data folder and content the command needs, for
 	 * the sandbox: inputs it reads (bundles), NULL-terminated, and one
 	 * file it writes (export --out). Both may be NULL. */
@@ -50,6 +54,7 @@ struct cw_env {
 /*
  * Sets up env for a command: makes the data folder (0700), loads and
  * checks rules and forms (and that they fit), opens the register, then
+ * loads the theme's casework/ templates, then
  * narrows the process (sandbox.h): it may write only under the data folder
  * (and sandbox_write's folder) and read only the content folders, the
  * sandbox_read files and the time zone database. Fields data, rules_path,
@@ -65,6 +70,33 @@ void cw_env_close(struct cw_env *env);
  * -1 error.
  */
 int cw_env_try_lock(struct cw_env *env);
+
+/*
+ * Renders the theme's casework template name (cover, letter, report,
+ * annual, export-index) against ctx, appending to out. 0, or -1 (printed).
+ */
+int cw_render(struct cw_env *env, const char *name, const cJSON *ctx,
+	      struct tc_buf *out);
+
+/*
+ * Building the cJSON context of a page (the theme renders it; it escapes,
+ * so the strings go in as they are). Each dies when out of memory.
+ */
+/* name: s, or "" for NULL. */
+void cw_ctx_str(cJSON *o, const char *name, const char *s);
+/* name: v as decimal text, or "" when v is blank. */
+void cw_ctx_num(cJSON *o, const char *name, long v, int blank);
+void cw_ctx_bool(cJSON *o, const char *name, int v);
+/* A new array in o as name; o owns it. */
+cJSON *cw_ctx_arr(cJSON *o, const char *name);
+/* A new object appended to arr; arr owns it. */
+cJSON *cw_ctx_item(cJSON *arr);
+/* Appends the string s ("" for NULL) to arr. */
+void cw_ctx_push(cJSON *arr, const char *s);
+/* A page's context: its title, and the stylesheet's part for it (style
+ * true: "pack", "figures"; NULL for the plain one). The caller frees it
+ * with cJSON_Delete. */
+cJSON *cw_ctx_page(const char *title, const char *style);
 
 /* path = data "/" rel into out (reset first). 0 or -1 (ENOMEM: dies). */
 void cw_env_path(const struct cw_env *env, const char *rel, struct tc_buf *out);

@@ -15,11 +15,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "casepack.h"
 #include "err.h"
 #include "forms.h"
 #include "fsutil.h"
+#include "limits.h"
 #include "sandbox.h"
+#include "template.h"
 
 void cw_env_path(const struct cw_env *env, const char *rel, struct tc_buf *out)
 {
@@ -54,6 +57,152 @@ static char *letters_dir(const char *rules_path)
 	if (tc_buf_adds(&b, "letters") < 0)
 		tc_die_nomem();
 	return tc_buf_detach(&b, NULL);
+}
+
+/* The default theme: themes/default in the folder that holds the content
+ * folder (themes/default when the rules are content/rules.yml). */
+static char *default_theme(const char *rules_path)
+{
+	struct tc_buf content = TC_BUF_INIT, b = TC_BUF_INIT;
+
+	if (tc_fs_dirname(&content, rules_path) < 0 ||
+	    tc_fs_dirname(&b, content.data) < 0)
+		tc_die_nomem();
+	if (!strcmp(b.data, "."))
+		tc_buf_reset(&b);
+	else if (tc_buf_addch(&b, '/') < 0)
+		tc_die_nomem();
+	if (tc_buf_adds(&b, "themes/default") < 0)
+		tc_die_nomem();
+	tc_buf_release(&content);
+	return tc_buf_detach(&b, NULL);
+}
+
+/*
+ * Compiles the theme's casework/ templates into env->tpl, before the
+ * sandbox narrows the process. A missing or broken file is an error of
+ * the environment, named. 0 or -1 (printed).
+ */
+static int load_theme(struct cw_env *env, const char *theme)
+{
+	static const char *const files[][2] = {
+	    {"head", "head.mustache"},
+	    {"foot", "foot.mustache"},
+	    {"stylesheet", "casework.css"},
+	    {"row", "row.mustache"},
+	    {"cover", "cover.mustache"},
+	    {"letter", "letter.mustache"},
+	    {"report", "report.mustache"},
+	    {"annual", "annual.mustache"},
+	    {"annual-table", "annual-table.mustache"},
+	    {"export-index", "export-index.mustache"},
+	};
+	struct tc_buf path = TC_BUF_INIT, src = TC_BUF_INIT;
+	struct tc_error e;
+	size_t i;
+	int rc = -1;
+
+	env->tpl = tc_tpl_set_new(NULL, NULL);
+	if (!env->tpl)
+		tc_die_nomem();
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		tc_buf_reset(&path);
+		tc_buf_reset(&src);
+		if (tc_buf_addf(&path, "%s/casework/%s", theme, files[i][1]) <
+		    0)
+			tc_die_nomem();
+		if (tc_fs_read(path.data, TC_MAX_SOURCE_FILE, &src) < 0) {
+			tc_warn("cannot read the template '%s' (use --theme "
+				"DIR)",
+				path.data);
+			goto out;
+		}
+		tc_error_clear(&e);
+		if (tc_tpl_add(env->tpl, files[i][0], path.data, src.data,
+			       src.len, &e) < 0) {
+			tc_report(&e);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	tc_buf_release(&path);
+	tc_buf_release(&src);
+	return rc;
+}
+
+int cw_render(struct cw_env *env, const char *name, const cJSON *ctx,
+	      struct tc_buf *out)
+{
+	struct tc_error e;
+
+	tc_error_clear(&e);
+	if (tc_tpl_render(env->tpl, name, ctx, out, &e) < 0) {
+		tc_report(&e);
+		return -1;
+	}
+	return 0;
+}
+
+void cw_ctx_str(cJSON *o, const char *name, const char *s)
+{
+	if (!cJSON_AddStringToObject(o, name, s ? s : ""))
+		tc_die_nomem();
+}
+
+void cw_ctx_num(cJSON *o, const char *name, long v, int blank)
+{
+	char num[24];
+
+	if (v == blank)
+		num[0] = 0;
+	else
+		snprintf(num, sizeof(num), "%ld", v);
+	cw_ctx_str(o, name, num);
+}
+
+void cw_ctx_bool(cJSON *o, const char *name, int v)
+{
+	if (!cJSON_AddBoolToObject(o, name, v))
+		tc_die_nomem();
+}
+
+cJSON *cw_ctx_arr(cJSON *o, const char *name)
+{
+	cJSON *a = cJSON_AddArrayToObject(o, name);
+
+	if (!a)
+		tc_die_nomem();
+	return a;
+}
+
+cJSON *cw_ctx_item(cJSON *arr)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o || !cJSON_AddItemToArray(arr, o))
+		tc_die_nomem();
+	return o;
+}
+
+void cw_ctx_push(cJSON *arr, const char *s)
+{
+	cJSON *v = cJSON_CreateString(s ? s : "");
+
+	if (!v || !cJSON_AddItemToArray(arr, v))
+		tc_die_nomem();
+}
+
+cJSON *cw_ctx_page(const char *title, const char *style)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		tc_die_nomem();
+	cw_ctx_str(o, "title", title);
+	if (style)
+		cw_ctx_bool(o, style, 1);
+	return o;
 }
 
 /* Removes the temporary files an interrupted atomic write leaves ('.'
@@ -269,6 +418,17 @@ int cw_env_open(struct cw_env *env)
 		goto out;
 	}
 	env->letters_dir = letters_dir(env->rules_path);
+	if (env->theme) {
+		if (load_theme(env, env->theme) < 0)
+			goto out;
+	} else {
+		char *theme = default_theme(env->rules_path);
+		int k = load_theme(env, theme);
+
+		free(theme);
+		if (k < 0)
+			goto out;
+	}
 	umask(077);
 	if (tc_fs_mkdirs(env->data, 0700) < 0) {
 		tc_warn("cannot make the data folder '%s'", env->data);
@@ -302,6 +462,8 @@ void cw_env_close(struct cw_env *env)
 	env->reg = NULL;
 	cw_letters_free(env->letters);
 	env->letters = NULL;
+	tc_tpl_set_free(env->tpl);
+	env->tpl = NULL;
 	tc_forms_free(env->forms);
 	env->forms = NULL;
 	tc_rules_free(env->rules);
@@ -330,15 +492,7 @@ int cw_env_flush_packs(struct cw_env *env)
 	int rc = -1;
 
 	while ((id = cw_store_next_dirty(env->reg, id)) > 0) {
-		if (n == cap) {
-			int64_t *nids;
-
-			cap = cap ? 2 * cap : 64;
-			nids = realloc(ids, cap * sizeof(*ids));
-			if (!nids)
-				tc_die_nomem();
-			ids = nids;
-		}
+		TC_ALLOC_GROW(ids, n + 1, cap);
 		if (cw_casepack_write(env, id) < 0)
 			goto out;
 		ids[n++] = id;

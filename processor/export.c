@@ -7,7 +7,8 @@
  * way. The zip holds index.html (what is held, and what an officer must
  * check for other people's data before release), each case's case.json,
  * its pack, each submission as received with its attachments, and the
- * restrictions with their reviews.
+ * restrictions with their reviews. The index is the theme's
+ * casework/export-index.mustache, rendered against what was found.
  */
 #include "export.h"
 
@@ -20,9 +21,10 @@
 
 #include <zip.h>
 
+#include "array.h"
 #include "casepack.h"
 #include "err.h"
-#include "escape.h"
+#include "fields.h"
 #include "fsutil.h"
 #include "limits.h"
 #include "restrict.h"
@@ -38,36 +40,48 @@ struct zipout {
 	size_t n, cap;
 };
 
+/* One export being made. */
+struct export
+{
+	struct cw_env *env;
+	char en[256], pn[64], nn[256]; /* who: normalised, "" if not asked */
+	struct zipout z;
+	int64_t *done; /* cases already exported */
+	size_t ndone, done_cap;
+	size_t ncases, nsubs, nrestr;
+	cJSON *subs, *checks, *restr; /* the index's lists */
+	struct tc_buf p, data, nm;    /* scratch: path, bytes, zip name */
+};
+
 static void zadd(struct zipout *z, const char *name, struct tc_buf *b)
 {
 	struct entry *e;
 
-	if (z->n == z->cap) {
-		struct entry *nv;
-
-		z->cap = z->cap ? z->cap * 2 : 32;
-		nv = realloc(z->v, z->cap * sizeof(*nv));
-		if (!nv)
-			tc_die_nomem();
-		z->v = nv;
-	}
+	TC_ALLOC_GROW(z->v, z->n + 1, z->cap);
 	e = &z->v[z->n++];
-	e->name = strdup(name);
-	if (!e->name)
-		tc_die_nomem();
+	e->name = tc_xstrdup(name);
 	e->data = tc_buf_detach(b, &e->len);
 }
 
-static void hs(struct tc_buf *b, const char *s)
+/* Adds the bytes in x->data to the zip as the name a b c d. */
+static void zaddf(struct export *x, const char *a, const char *b, const char *c,
+		  const char *d)
 {
-	if (tc_buf_adds(b, s) < 0)
+	tc_buf_reset(&x->nm);
+	if (tc_buf_addf(&x->nm, "%s%s%s%s", a, b, c, d) < 0)
 		tc_die_nomem();
+	zadd(&x->z, x->nm.data, &x->data);
 }
 
-static void he(struct tc_buf *b, const char *s)
+/* Reads the file a b c d under the data folder into x->data. */
+static int readf(struct export *x, const char *a, const char *b, const char *c,
+		 const char *d)
 {
-	if (tc_esc_html(b, s ? s : "", s ? strlen(s) : 0) < 0)
+	tc_buf_reset(&x->p);
+	tc_buf_reset(&x->data);
+	if (tc_buf_addf(&x->p, "%s/%s%s%s%s", x->env->data, a, b, c, d) < 0)
 		tc_die_nomem();
+	return tc_fs_read(x->p.data, TC_MAX_RENDER, &x->data);
 }
 
 static const char *fstr(const cJSON *fields, const char *k)
@@ -78,25 +92,25 @@ static const char *fstr(const cJSON *fields, const char *k)
 }
 
 /* 1 when the submission's fields are the person's. */
-static int matches(const cJSON *fields, const char *en, const char *pn,
-		   const char *nn)
+static int matches(const cJSON *fields, const struct export *x)
 {
 	char b[256];
 
-	if (en[0] && cw_norm_email(fstr(fields, "email"), b, sizeof(b)) &&
-	    !strcmp(b, en))
+	if (x->en[0] && cw_norm_email(fstr(fields, TC_F_EMAIL), b, sizeof(b)) &&
+	    !strcmp(b, x->en))
 		return 1;
-	if (pn[0] && cw_norm_phone(fstr(fields, "phone"), b, sizeof(b)) &&
-	    !strcmp(b, pn))
+	if (x->pn[0] && cw_norm_phone(fstr(fields, TC_F_PHONE), b, sizeof(b)) &&
+	    !strcmp(b, x->pn))
 		return 1;
-	if (nn[0] && cw_norm_name(fstr(fields, "full_name"), b, sizeof(b)) &&
-	    !strcmp(b, nn))
+	if (x->nn[0] &&
+	    cw_norm_name(fstr(fields, TC_F_FULL_NAME), b, sizeof(b)) &&
+	    !strcmp(b, x->nn))
 		return 1;
 	return 0;
 }
 
 /* Fields that may hold other people's data, for the officer to check. */
-static void third_parties(struct tc_buf *idx, const char *sub_id,
+static void third_parties(struct export *x, const char *sub_id,
 			  const cJSON *sub)
 {
 	static const char *const risky[] = {
@@ -105,292 +119,148 @@ static void third_parties(struct tc_buf *idx, const char *sub_id,
 	    "message",	   "adjustments",    NULL};
 	const cJSON *fields = cJSON_GetObjectItemCaseSensitive(sub, "fields");
 	const cJSON *att = cJSON_GetObjectItemCaseSensitive(sub, "attachments");
+	cJSON *c;
 	int i;
 
 	for (i = 0; risky[i]; i++)
 		if (fstr(fields, risky[i])) {
-			hs(idx, "<li>submission ");
-			he(idx, sub_id);
-			hs(idx, ", field <code>");
-			he(idx, risky[i]);
-			hs(idx, "</code>: free text may name other people "
-				"(staff, neighbours, relatives)</li>\n");
+			c = cw_ctx_item(x->checks);
+			cw_ctx_str(c, "submission", sub_id);
+			cw_ctx_str(c, "field", risky[i]);
 		}
 	if (cJSON_GetArraySize(att) > 0) {
-		hs(idx, "<li>submission ");
-		he(idx, sub_id);
-		hs(idx, ": attachments may show other people</li>\n");
+		c = cw_ctx_item(x->checks);
+		cw_ctx_str(c, "submission", sub_id);
 	}
 }
 
-static int read_into(const char *path, struct tc_buf *b)
+/* The case's case.json and pack, once per case. */
+static void add_case(struct export *x, int64_t cid, const char *ref)
 {
-	tc_buf_reset(b);
-	return tc_fs_read(path, TC_MAX_RENDER, b);
+	struct cw_case c;
+	cJSON *cj;
+	char *txt;
+	size_t i;
+
+	for (i = 0; i < x->ndone; i++)
+		if (x->done[i] == cid)
+			return;
+	TC_ALLOC_GROW(x->done, x->ndone + 1, x->done_cap);
+	x->done[x->ndone++] = cid;
+	if (cw_store_case_load_id(x->env->reg, cid, &c) != 1)
+		return;
+	x->ncases++;
+	cj = cw_case_json(x->env, &c);
+	txt = cJSON_Print(cj);
+	if (!txt)
+		tc_die_nomem();
+	tc_buf_reset(&x->data);
+	if (tc_buf_adds(&x->data, txt) < 0)
+		tc_die_nomem();
+	free(txt);
+	cJSON_Delete(cj);
+	zaddf(x, "cases/", ref, "/case.json", "");
+	cw_case_release(&c);
+	if (readf(x, "casepacks/", ref, ".zip", "") == 0)
+		zaddf(x, "cases/", ref, "/pack.zip", "");
 }
 
-int cw_export(struct cw_env *env, const char *email, const char *phone,
-	      const char *name, const char *out)
+/* The submission's attachments, into the zip and the index's row. */
+static void add_attachments(struct export *x, const char *sid, const cJSON *sub,
+			    cJSON *row)
 {
-	static const char subs_sql[] =
-	    "SELECT s.id, coalesce(c.reference, ''), coalesce(c.id, 0) FROM"
-	    " submissions s LEFT JOIN cases c ON c.id = s.case_id ORDER BY"
-	    " s.id";
-	static const char restr_sql[] =
-	    "SELECT id, kind, scope, start, review, coalesce(lifted, ''),"
-	    " status FROM restriction_register WHERE (?1 IS NOT NULL AND"
-	    " email_norm = ?1) OR (?2 IS NOT NULL AND phone_norm = ?2) OR"
-	    " (?3 IS NOT NULL AND name_norm = ?3) ORDER BY id";
-	struct zipout z = {0};
-	struct tc_buf idx = TC_BUF_INIT, checks = TC_BUF_INIT;
-	struct tc_buf p = TC_BUF_INIT, data = TC_BUF_INIT, nm = TC_BUF_INIT;
-	char en[256], pn[64], nn[256];
-	int64_t *done = NULL;
-	size_t ndone = 0, i, ncases = 0, nsubs = 0, nrestr = 0;
-	sqlite3_stmt *st;
-	zip_t *za = NULL;
-	int r, rc = TC_EXIT_ENV;
+	const cJSON *att = cJSON_GetObjectItemCaseSensitive(sub, "attachments");
+	const cJSON *a;
+	cJSON *files = cw_ctx_arr(row, "files");
 
-	cw_norm_email(email, en, sizeof(en));
-	cw_norm_phone(phone, pn, sizeof(pn));
-	cw_norm_name(name, nn, sizeof(nn));
-	if (!en[0] && !pn[0] && !nn[0]) {
-		tc_warnx("export: give a non-empty --email, --phone or --name");
-		return TC_EXIT_USAGE;
-	}
-	hs(&idx, "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta "
-		 "charset=\"utf-8\">\n<title>Subject access export</title>\n"
-		 "<style>body{font-family:Arial,Helvetica,sans-serif;"
-		 "line-height:1.5;max-width:60rem;margin:1rem auto;padding:0 "
-		 "1rem}table{border-collapse:collapse;width:100%}th,td{"
-		 "text-align:left;padding:.4rem;border-bottom:1px solid "
-		 "#b1b4b6}</style>\n</head>\n<body>\n<main>\n<h1>Subject "
-		 "access export</h1>\n<p>Made on ");
-	he(&idx, env->today_s);
-	hs(&idx, " for: ");
-	if (en[0]) {
-		hs(&idx, "email ");
-		he(&idx, en);
-		hs(&idx, " ");
-	}
-	if (pn[0]) {
-		hs(&idx, "phone ");
-		he(&idx, pn);
-		hs(&idx, " ");
-	}
-	if (nn[0]) {
-		hs(&idx, "name ");
-		he(&idx, nn);
-	}
-	hs(&idx, ".</p>\n<h2 id=\"cases\">Cases and records</h2>\n<table "
-		 "aria-labelledby=\"cases\">\n<thead><tr><th scope=\"col\">"
-		 "Submission</th><th scope=\"col\">Case</th><th scope=\"col\">"
-		 "Files</th></tr></thead>\n<tbody>\n");
-	if (cw_store_exec(env->reg, "BEGIN") < 0)
-		goto out;
-	st = cw_store_stmt(env->reg, subs_sql);
-	if (!st)
-		goto out;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *sid = (const char *)sqlite3_column_text(st, 0);
-		const char *ref = (const char *)sqlite3_column_text(st, 1);
-		int64_t cid = sqlite3_column_int64(st, 2);
-		cJSON *sub = NULL;
-		const cJSON *att, *a;
-		int seen = 0;
-
-		tc_buf_reset(&p);
-		if (tc_buf_addf(&p, "%s/store/%s/submission.json", env->data,
-				sid) < 0)
-			tc_die_nomem();
-		if (read_into(p.data, &data) < 0)
-			continue; /* purged, or never stored */
-		sub = cJSON_ParseWithLength(data.data, data.len);
-		if (!sub ||
-		    !matches(cJSON_GetObjectItemCaseSensitive(sub, "fields"),
-			     en, pn, nn)) {
-			cJSON_Delete(sub);
-			continue;
-		}
-		nsubs++;
-		tc_buf_reset(&nm);
-		if (tc_buf_addf(&nm, "submissions/%s/submission.json", sid) < 0)
-			tc_die_nomem();
-		zadd(&z, nm.data, &data);
-		hs(&idx, "<tr><th scope=\"row\"><a href=\"submissions/");
-		he(&idx, sid);
-		hs(&idx, "/submission.json\">");
-		he(&idx, sid);
-		hs(&idx, "</a></th><td>");
-		att = cJSON_GetObjectItemCaseSensitive(sub, "attachments");
-		for (i = 0; i < ndone; i++)
-			seen |= done[i] == cid;
-		if (cid && ref[0]) {
-			hs(&idx, "<a href=\"cases/");
-			he(&idx, ref);
-			hs(&idx, "/case.json\">");
-			he(&idx, ref);
-			hs(&idx, "</a> (<a href=\"cases/");
-			he(&idx, ref);
-			hs(&idx, "/pack.zip\">case pack</a>)");
-		}
-		if (cid && !seen) {
-			struct cw_case c;
-			cJSON *cj;
-			char *txt;
-
-			done = realloc(done, (ndone + 1) * sizeof(*done));
-			if (!done)
-				tc_die_nomem();
-			done[ndone++] = cid;
-			if (cw_store_case_load_id(env->reg, cid, &c) == 1) {
-				ncases++;
-				cj = cw_case_json(env, &c);
-				txt = cJSON_Print(cj);
-				if (!txt)
-					tc_die_nomem();
-				tc_buf_reset(&data);
-				hs(&data, txt);
-				free(txt);
-				cJSON_Delete(cj);
-				tc_buf_reset(&nm);
-				if (tc_buf_addf(&nm, "cases/%s/case.json",
-						ref) < 0)
-					tc_die_nomem();
-				zadd(&z, nm.data, &data);
-				cw_case_release(&c);
-				tc_buf_reset(&p);
-				if (tc_buf_addf(&p, "%s/casepacks/%s.zip",
-						env->data, ref) < 0)
-					tc_die_nomem();
-				if (read_into(p.data, &data) == 0) {
-					tc_buf_reset(&nm);
-					if (tc_buf_addf(&nm,
-							"cases/%s/pack.zip",
-							ref) < 0)
-						tc_die_nomem();
-					zadd(&z, nm.data, &data);
-				}
-			}
-		}
-		hs(&idx, "</td><td>");
-		cJSON_ArrayForEach(a, att)
-		{
-			const char *path = fstr(a, "path");
-
-			if (!path || strstr(path, "..") || path[0] == '/')
-				continue;
-			tc_buf_reset(&p);
-			if (tc_buf_addf(&p, "%s/store/%s/%s", env->data, sid,
-					path) < 0)
-				tc_die_nomem();
-			if (read_into(p.data, &data) < 0)
-				continue;
-			tc_buf_reset(&nm);
-			if (tc_buf_addf(&nm, "submissions/%s/%s", sid, path) <
-			    0)
-				tc_die_nomem();
-			zadd(&z, nm.data, &data);
-			hs(&idx, "<a href=\"");
-			he(&idx, nm.data);
-			hs(&idx, "\">");
-			he(&idx, fstr(a, "name") ? fstr(a, "name") : path);
-			hs(&idx, "</a> ");
-		}
-		hs(&idx, "</td></tr>\n");
-		third_parties(&checks, sid, sub);
-		cJSON_Delete(sub);
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		cw_store_error(env->reg, "reading submissions");
-		goto out;
-	}
-	hs(&idx, "</tbody>\n</table>\n<p>Each case's <code>case.json</code> "
-		 "holds its stages, deadlines, flags and its history (every "
-		 "event recorded).</p>\n<h2 id=\"restrictions\">Contact "
-		 "restrictions</h2>\n<ul>\n");
-	st = cw_store_stmt(env->reg, restr_sql);
-	if (!st)
-		goto out;
-	sqlite3_bind_text(st, 1, en, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, pn, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, nn, -1, SQLITE_STATIC);
-	if (!en[0])
-		sqlite3_bind_null(st, 1);
-	if (!pn[0])
-		sqlite3_bind_null(st, 2);
-	if (!nn[0])
-		sqlite3_bind_null(st, 3);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		struct tc_buf line = TC_BUF_INIT;
-
-		nrestr++;
-		if (tc_buf_addf(
-			&line,
-			"R%lld: %s, scope %s, from %s, review by %s, "
-			"%s %s",
-			(long long)sqlite3_column_int64(st, 0),
-			cw_restrict_kind_label(
-			    (const char *)sqlite3_column_text(st, 1)),
-			sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
-			sqlite3_column_text(st, 4), sqlite3_column_text(st, 6),
-			sqlite3_column_text(st, 5)) < 0)
-			tc_die_nomem();
-		hs(&idx, "<li>");
-		he(&idx, line.data);
-		hs(&idx, " (see <code>casework restrict show</code> for the "
-			 "reason and reviews)</li>\n");
-		tc_buf_release(&line);
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		cw_store_error(env->reg, "reading restrictions");
-		goto out;
-	}
-	if (!nrestr)
-		hs(&idx, "<li>None.</li>\n");
-	hs(&idx, "</ul>\n<h2 id=\"check\">Check before release: other "
-		 "people's data</h2>\n<p>Redact the names and details of "
-		 "anyone else (other residents, relatives, staff below "
-		 "senior level) unless they have agreed or it is reasonable "
-		 "to release them.</p>\n<ul>\n");
-	if (checks.len)
-		hs(&idx, checks.data);
-	else
-		hs(&idx, "<li>Nothing flagged.</li>\n");
-	hs(&idx, "<li>Every case pack's cover sheet and letters: the team "
-		 "and officers named</li>\n</ul>\n</main>\n</body>\n</html>\n");
-	cw_store_rollback(env->reg);
-	zadd(&z, "index.html", &idx);
-	/* Write the zip privately: created 0600, never group or world. */
+	cJSON_ArrayForEach(a, att)
 	{
-		zip_error_t ze;
-		int fd =
-		    open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		const char *path = fstr(a, "path");
+		cJSON *f;
 
-		if (fd < 0 || fchmod(fd, 0600) < 0) {
-			tc_warn("cannot write '%s'", out);
-			if (fd >= 0)
-				close(fd);
-			goto out;
-		}
-		close(fd);
-		za = zip_open(out, ZIP_TRUNCATE, &r);
-		if (!za) {
-			zip_error_init_with_code(&ze, r);
-			tc_warnx("cannot write '%s': %s", out,
-				 zip_error_strerror(&ze));
-			zip_error_fini(&ze);
-			goto out;
-		}
+		if (!path || strstr(path, "..") || path[0] == '/')
+			continue;
+		if (readf(x, "store/", sid, "/", path) < 0)
+			continue;
+		zaddf(x, "submissions/", sid, "/", path);
+		f = cw_ctx_item(files);
+		cw_ctx_str(f, "path", x->nm.data);
+		cw_ctx_str(f, "file", fstr(a, "name") ? fstr(a, "name") : path);
 	}
-	for (i = 0; i < z.n; i++) {
+}
+
+static void on_submission(void *arg, const char *sid, const char *ref,
+			  int64_t cid)
+{
+	struct export *x = arg;
+	cJSON *sub, *row;
+
+	if (readf(x, "store/", sid, "/submission.json", "") < 0)
+		return; /* purged, or never stored */
+	sub = cJSON_ParseWithLength(x->data.data, x->data.len);
+	if (!sub ||
+	    !matches(cJSON_GetObjectItemCaseSensitive(sub, "fields"), x)) {
+		cJSON_Delete(sub);
+		return;
+	}
+	x->nsubs++;
+	zaddf(x, "submissions/", sid, "/submission.json", "");
+	row = cw_ctx_item(x->subs);
+	cw_ctx_str(row, "id", sid);
+	if (cid && ref[0])
+		cw_ctx_str(row, "case", ref);
+	if (cid)
+		add_case(x, cid, ref);
+	add_attachments(x, sid, sub, row);
+	third_parties(x, sid, sub);
+	cJSON_Delete(sub);
+}
+
+static void on_restriction(void *arg, const struct cw_report_restriction *r)
+{
+	struct export *x = arg;
+	struct tc_buf line = TC_BUF_INIT;
+
+	x->nrestr++;
+	if (tc_buf_addf(
+		&line, "R%lld: %s, scope %s, from %s, review by %s, %s %s",
+		(long long)r->id, cw_restrict_kind_label(r->kind), r->scope,
+		r->start, r->review, r->status, r->lifted) < 0)
+		tc_die_nomem();
+	cw_ctx_push(x->restr, line.data);
+	tc_buf_release(&line);
+}
+
+/* Writes the zip privately: created 0600, never group or world. 0, or -1
+ * (printed). */
+static int write_zip(const struct zipout *z, const char *out)
+{
+	zip_error_t ze;
+	zip_t *za = NULL;
+	size_t i;
+	int r, fd, rc = -1;
+
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || fchmod(fd, 0600) < 0) {
+		tc_warn("cannot write '%s'", out);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	za = zip_open(out, ZIP_TRUNCATE, &r);
+	if (!za) {
+		zip_error_init_with_code(&ze, r);
+		tc_warnx("cannot write '%s': %s", out, zip_error_strerror(&ze));
+		zip_error_fini(&ze);
+		return -1;
+	}
+	for (i = 0; i < z->n; i++) {
 		zip_source_t *s =
-		    zip_source_buffer(za, z.v[i].data, z.v[i].len, 0);
+		    zip_source_buffer(za, z->v[i].data, z->v[i].len, 0);
 
 		if (!s ||
-		    zip_file_add(za, z.v[i].name, s,
+		    zip_file_add(za, z->v[i].name, s,
 				 ZIP_FL_ENC_UTF_8 | ZIP_FL_OVERWRITE) < 0) {
 			zip_source_free(s);
 			tc_warnx("cannot add to '%s': %s", out,
@@ -407,23 +277,64 @@ int cw_export(struct cw_env *env, const char *email, const char *phone,
 		tc_warn("cannot make '%s' private", out);
 		goto out;
 	}
+	rc = 0;
+out:
+	if (za)
+		zip_discard(za);
+	return rc;
+}
+
+int cw_export(struct cw_env *env, const char *email, const char *phone,
+	      const char *name, const char *out)
+{
+	struct export x = {.env = env};
+	struct tc_buf idx = TC_BUF_INIT;
+	cJSON *o = cw_ctx_page("Subject access export", NULL);
+	size_t i;
+	int rc = TC_EXIT_ENV;
+
+	x.p = x.data = x.nm = (struct tc_buf)TC_BUF_INIT;
+	cw_norm_email(email, x.en, sizeof(x.en));
+	cw_norm_phone(phone, x.pn, sizeof(x.pn));
+	cw_norm_name(name, x.nn, sizeof(x.nn));
+	if (!x.en[0] && !x.pn[0] && !x.nn[0]) {
+		tc_warnx("export: give a non-empty --email, --phone or --name");
+		rc = TC_EXIT_USAGE;
+		goto out;
+	}
+	cw_ctx_str(o, "today", env->today_s);
+	cw_ctx_str(o, "email", x.en);
+	cw_ctx_str(o, "phone", x.pn);
+	cw_ctx_str(o, "name", x.nn);
+	x.subs = cw_ctx_arr(o, "submissions");
+	x.restr = cw_ctx_arr(o, "restrictions");
+	x.checks = cw_ctx_arr(o, "checks");
+	if (cw_store_read_begin(env->reg) < 0 ||
+	    cw_store_each_submission(env->reg, on_submission, &x) < 0 ||
+	    cw_store_person_restrictions(env->reg, x.en, x.pn, x.nn,
+					 on_restriction, &x) < 0)
+		goto out;
+	cw_store_rollback(env->reg);
+	if (cw_render(env, "export-index", o, &idx) < 0)
+		goto out;
+	zadd(&x.z, "index.html", &idx);
+	if (write_zip(&x.z, out) < 0)
+		goto out;
 	printf("export: %s: %zu cases, %zu submissions, %zu restrictions\n",
-	       out, ncases, nsubs, nrestr);
+	       out, x.ncases, x.nsubs, x.nrestr);
 	rc = fflush(stdout) ? TC_EXIT_ENV : TC_EXIT_OK;
 out:
 	cw_store_rollback(env->reg);
-	if (za)
-		zip_discard(za);
-	for (i = 0; i < z.n; i++) {
-		free(z.v[i].name);
-		free(z.v[i].data);
+	cJSON_Delete(o);
+	for (i = 0; i < x.z.n; i++) {
+		free(x.z.v[i].name);
+		free(x.z.v[i].data);
 	}
-	free(z.v);
-	free(done);
+	free(x.z.v);
+	free(x.done);
 	tc_buf_release(&idx);
-	tc_buf_release(&checks);
-	tc_buf_release(&p);
-	tc_buf_release(&data);
-	tc_buf_release(&nm);
+	tc_buf_release(&x.p);
+	tc_buf_release(&x.data);
+	tc_buf_release(&x.nm);
 	return rc;
 }

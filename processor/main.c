@@ -48,6 +48,8 @@ static const struct tc_opt global_opts[] = {
     STR("forms", "DIR", "form definitions (default content/forms)",
 	env.forms_dir),
     DAY("today", "the date to act as today (default: local date)", env.today),
+    STR("theme", "DIR", "the theme folder (default themes/default)",
+	env.theme),
     {0},
 };
 

@@ -2,8 +2,9 @@
  * report.c: the daily report (see report.h).
  *
  * One pass over the register gathers rows (section, reference, ...) sorted
- * by section, date and reference; the HTML and the CSV are two renderings
- * of the same rows, so they cannot disagree.
+ * by section, date and reference (the register is read through store.h);
+ * the HTML (the theme's casework/report.mustache) and the CSV are two
+ * renderings of the same rows, so they cannot disagree.
  */
 #include "report.h"
 
@@ -11,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "err.h"
-#include "escape.h"
 #include "fsutil.h"
 #include "restrict.h"
 
@@ -57,14 +58,12 @@ struct rows {
 	size_t n, cap;
 };
 
-static char *dup0(const unsigned char *s)
-{
-	char *d = strdup(s ? (const char *)s : "");
-
-	if (!d)
-		tc_die_nomem();
-	return d;
-}
+/* What gathering needs beside the rows. */
+struct gather {
+	struct rows *r;
+	const struct tc_calendar *cal;
+	tc_day today, horizon; /* horizon: 5 working days on */
+};
 
 static struct row *add(struct rows *r, enum section sec, const char *ref,
 		       const char *type, int stage, const char *team,
@@ -72,27 +71,19 @@ static struct row *add(struct rows *r, enum section sec, const char *ref,
 {
 	struct row *x;
 
-	if (r->n == r->cap) {
-		struct row *nv;
-
-		r->cap = r->cap ? r->cap * 2 : 64;
-		nv = realloc(r->v, r->cap * sizeof(*nv));
-		if (!nv)
-			tc_die_nomem();
-		r->v = nv;
-	}
+	TC_ALLOC_GROW(r->v, r->n + 1, r->cap);
 	x = &r->v[r->n++];
 	x->sec = sec;
-	x->reference = dup0((const unsigned char *)ref);
-	x->type = dup0((const unsigned char *)type);
+	x->reference = tc_xstrdup(ref ? ref : "");
+	x->type = tc_xstrdup(type ? type : "");
 	x->stage = stage;
-	x->team = dup0((const unsigned char *)team);
+	x->team = tc_xstrdup(team ? team : "");
 	if (date == CW_NODAY)
 		x->date[0] = 0;
 	else
 		tc_day_format(date, x->date);
 	x->days = days;
-	x->detail = dup0((const unsigned char *)detail);
+	x->detail = tc_xstrdup(detail ? detail : "");
 	return x;
 }
 
@@ -110,180 +101,123 @@ static int cmp_row(const void *a, const void *b)
 	return strcmp(x->detail, y->detail);
 }
 
-static tc_day day_of(sqlite3_stmt *st, int i)
+static void on_intake(void *arg, const char *ref, const char *type, int stage,
+		      const char *team)
 {
-	const unsigned char *s = sqlite3_column_text(st, i);
-	tc_day d;
+	add(((struct gather *)arg)->r, S_INTAKE, ref, type, stage, team,
+	    CW_NODAY, -1, "");
+}
 
-	if (!s || tc_day_parse((const char *)s, &d) < 0)
-		return CW_NODAY;
-	return d;
+static void on_quarantine(void *arg, const char *id, const char *bundle,
+			  const char *why)
+{
+	struct tc_buf d = TC_BUF_INIT;
+
+	/* The first reason; reason.txt in the folder has them all. */
+	if (tc_buf_addf(&d, "%s: %.*s", bundle, (int)strcspn(why, "\n"), why) <
+	    0)
+		tc_die_nomem();
+	add(((struct gather *)arg)->r, S_QUARANTINED, id, "", 0, "", CW_NODAY,
+	    -1, d.data);
+	tc_buf_release(&d);
+}
+
+/* A deadline not yet met: overdue, or due within the horizon. */
+static void deadline(struct gather *g, const struct cw_report_case *c,
+		     tc_day due, tc_day done, enum section sec,
+		     const char *what)
+{
+	if (done != CW_NODAY || due == CW_NODAY)
+		return;
+	if (due < g->today)
+		add(g->r, S_OVERDUE, c->reference, c->type, c->stage, c->team,
+		    due, tc_calendar_working_between(g->cal, due, g->today),
+		    what);
+	else if (due <= g->horizon)
+		add(g->r, sec, c->reference, c->type, c->stage, c->team, due,
+		    -1, "");
+}
+
+static void on_case(void *arg, const struct cw_report_case *c)
+{
+	struct gather *g = arg;
+	int open = c->closed == CW_NODAY && strcmp(c->status, "closed") &&
+		   strcmp(c->status, "signposted");
+	cJSON *flags, *f;
+
+	if (open && c->stage > 0) {
+		deadline(g, c, c->ack_due, c->acknowledged, S_ACK_DUE,
+			 "acknowledgement");
+		deadline(g, c, c->respond_due, c->responded, S_RESPOND_DUE,
+			 "response");
+		if (c->window_closes != CW_NODAY &&
+		    c->window_closes >= g->today &&
+		    c->window_closes <= g->horizon)
+			add(g->r, S_WINDOW, c->reference, c->type, c->stage,
+			    c->team, c->window_closes, -1,
+			    "last day to ask for the next stage");
+	}
+	if (!open && strcmp(c->status, "signposted"))
+		return;
+	flags = cJSON_Parse(c->flags_json);
+	cJSON_ArrayForEach(f, flags)
+	{
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(f, "flag");
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(f, "detail");
+		struct tc_buf t = TC_BUF_INIT;
+
+		if (tc_buf_addf(&t, "%s: %s",
+				cJSON_IsString(n) ? n->valuestring : "",
+				cJSON_IsString(d) ? d->valuestring : "") < 0)
+			tc_die_nomem();
+		add(g->r, S_FLAG, c->reference, c->type, c->stage, c->team,
+		    CW_NODAY, -1, t.data);
+		tc_buf_release(&t);
+	}
+	cJSON_Delete(flags);
+}
+
+/* Restriction reviews: by number, kind and scope only. */
+static void on_restriction(void *arg, const struct cw_report_restriction *x)
+{
+	struct gather *g = arg;
+	struct tc_buf ref = TC_BUF_INIT, d = TC_BUF_INIT;
+	int council = !strcmp(x->scope, "council");
+
+	if (x->review_day == CW_NODAY || x->review_day > g->horizon)
+		return;
+	if (tc_buf_addf(&ref, "R%lld", (long long)x->id) < 0 ||
+	    tc_buf_addf(&d, "%s; %s%s", cw_restrict_kind_label(x->kind),
+			council ? "whole council" : "service: ",
+			council ? "" : x->scope) < 0)
+		tc_die_nomem();
+	add(g->r, S_RESTRICTION, ref.data, "restriction", 0, x->contact,
+	    x->review_day,
+	    x->review_day < g->today
+		? tc_calendar_working_between(g->cal, x->review_day, g->today)
+		: -1,
+	    d.data);
+	tc_buf_release(&ref);
+	tc_buf_release(&d);
 }
 
 static int gather(struct cw_env *env, struct rows *r)
 {
-	static const char intake[] =
-	    "SELECT c.reference, CASE s.outcome WHEN 'escalated' THEN"
-	    " 'stage ' || c.stage || ' escalation' ELSE c.type END,"
-	    " c.stage, c.team FROM submissions s JOIN cases c ON"
-	    " c.id = s.case_id WHERE s.ingested = ? ORDER BY c.reference";
-	static const char quar[] = "SELECT submission_id, bundle, reason FROM"
-				   " quarantine WHERE date = ?";
-	static const char cases[] =
-	    "SELECT c.reference, c.type, c.stage, c.team, c.flags,"
-	    " c.status, s.ack_due, s.acknowledged, s.respond_due,"
-	    " s.responded, s.window_closes, s.closed FROM cases c LEFT"
-	    " JOIN stages s ON s.case_id = c.id AND s.stage = c.stage"
-	    " ORDER BY c.reference";
-	static const char restr[] =
-	    "SELECT id, kind, scope, review, coalesce(contact, '') FROM"
-	    " restriction_register WHERE status = 'active' ORDER BY id";
-	const struct tc_calendar *cal = env->rules->cal;
-	tc_day today = env->today, horizon;
-	sqlite3_stmt *st;
-	int rc;
+	struct gather g;
 
-	if (tc_calendar_add_working(cal, today, 5, &horizon) < 0)
-		horizon = today + 7;
-	st = cw_store_stmt(env->reg, intake);
-	if (!st)
+	g.r = r;
+	g.cal = env->rules->cal;
+	g.today = env->today;
+	if (tc_calendar_add_working(g.cal, g.today, 5, &g.horizon) < 0)
+		g.horizon = g.today + 7;
+	if (cw_store_report_intake(env->reg, env->today_s, on_intake, &g) < 0 ||
+	    cw_store_report_quarantine(env->reg, env->today_s, on_quarantine,
+				       &g) < 0 ||
+	    cw_store_report_cases(env->reg, on_case, &g) < 0 ||
+	    cw_store_report_restrictions(env->reg, on_restriction, &g) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, env->today_s, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		add(r, S_INTAKE, (const char *)sqlite3_column_text(st, 0),
-		    (const char *)sqlite3_column_text(st, 1),
-		    sqlite3_column_int(st, 2),
-		    (const char *)sqlite3_column_text(st, 3), CW_NODAY, -1, "");
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		goto fail;
-	st = cw_store_stmt(env->reg, quar);
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, env->today_s, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *why = (const char *)sqlite3_column_text(st, 2);
-		struct tc_buf d = TC_BUF_INIT;
-
-		/* The first reason; reason.txt in the folder has them all. */
-		if (tc_buf_addf(&d, "%s: %.*s",
-				(const char *)sqlite3_column_text(st, 1),
-				(int)strcspn(why ? why : "", "\n"),
-				why ? why : "") < 0)
-			tc_die_nomem();
-		add(r, S_QUARANTINED, (const char *)sqlite3_column_text(st, 0),
-		    "", 0, "", CW_NODAY, -1, d.data);
-		tc_buf_release(&d);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		goto fail;
-	st = cw_store_stmt(env->reg, cases);
-	if (!st)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *ref = (const char *)sqlite3_column_text(st, 0);
-		const char *type = (const char *)sqlite3_column_text(st, 1);
-		int stage = sqlite3_column_int(st, 2);
-		const char *team = (const char *)sqlite3_column_text(st, 3);
-		const char *status = (const char *)sqlite3_column_text(st, 5);
-		tc_day ack_due = day_of(st, 6), acked = day_of(st, 7);
-		tc_day resp_due = day_of(st, 8), resp = day_of(st, 9);
-		tc_day window = day_of(st, 10), closed = day_of(st, 11);
-		int open = closed == CW_NODAY && strcmp(status, "closed") &&
-			   strcmp(status, "signposted");
-		cJSON *flags, *f;
-
-		if (open && stage > 0) {
-			if (acked == CW_NODAY && ack_due != CW_NODAY) {
-				if (ack_due < today)
-					add(r, S_OVERDUE, ref, type, stage,
-					    team, ack_due,
-					    tc_calendar_working_between(
-						cal, ack_due, today),
-					    "acknowledgement");
-				else if (ack_due <= horizon)
-					add(r, S_ACK_DUE, ref, type, stage,
-					    team, ack_due, -1, "");
-			}
-			if (resp == CW_NODAY && resp_due != CW_NODAY) {
-				if (resp_due < today)
-					add(r, S_OVERDUE, ref, type, stage,
-					    team, resp_due,
-					    tc_calendar_working_between(
-						cal, resp_due, today),
-					    "response");
-				else if (resp_due <= horizon)
-					add(r, S_RESPOND_DUE, ref, type, stage,
-					    team, resp_due, -1, "");
-			}
-			if (window != CW_NODAY && window >= today &&
-			    window <= horizon)
-				add(r, S_WINDOW, ref, type, stage, team, window,
-				    -1, "last day to ask for the next stage");
-		}
-		if (!open && strcmp(status, "signposted"))
-			continue;
-		flags = cJSON_Parse((const char *)sqlite3_column_text(st, 4));
-		cJSON_ArrayForEach(f, flags)
-		{
-			const cJSON *n =
-			    cJSON_GetObjectItemCaseSensitive(f, "flag");
-			const cJSON *d =
-			    cJSON_GetObjectItemCaseSensitive(f, "detail");
-			struct tc_buf t = TC_BUF_INIT;
-
-			if (tc_buf_addf(&t, "%s: %s",
-					cJSON_IsString(n) ? n->valuestring : "",
-					cJSON_IsString(d) ? d->valuestring
-							  : "") < 0)
-				tc_die_nomem();
-			add(r, S_FLAG, ref, type, stage, team, CW_NODAY, -1,
-			    t.data);
-			tc_buf_release(&t);
-		}
-		cJSON_Delete(flags);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		goto fail;
-	/* Restriction reviews: by number, kind and scope only. */
-	st = cw_store_stmt(env->reg, restr);
-	if (!st)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		tc_day review = day_of(st, 3);
-		struct tc_buf ref = TC_BUF_INIT, d = TC_BUF_INIT;
-		const char *scope = (const char *)sqlite3_column_text(st, 2);
-
-		if (review == CW_NODAY || review > horizon)
-			continue;
-		if (tc_buf_addf(&ref, "R%lld",
-				(long long)sqlite3_column_int64(st, 0)) < 0 ||
-		    tc_buf_addf(&d, "%s; %s%s",
-				cw_restrict_kind_label(
-				    (const char *)sqlite3_column_text(st, 1)),
-				strcmp(scope, "council") ? "service: "
-							 : "whole council",
-				strcmp(scope, "council") ? scope : "") < 0)
-			tc_die_nomem();
-		add(r, S_RESTRICTION, ref.data, "restriction", 0,
-		    (const char *)sqlite3_column_text(st, 4), review,
-		    review < today
-			? tc_calendar_working_between(cal, review, today)
-			: -1,
-		    d.data);
-		tc_buf_release(&ref);
-		tc_buf_release(&d);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		goto fail;
 	qsort(r->v, r->n, sizeof(*r->v), cmp_row);
 	return 0;
-fail:
-	cw_store_error(env->reg, "reading the register for the report");
-	return -1;
 }
 
 void cw_csv_cell(struct tc_buf *out, const char *s)
@@ -304,175 +238,147 @@ void cw_csv_cell(struct tc_buf *out, const char *s)
 		tc_die_nomem();
 }
 
+void cw_csv_row(struct tc_buf *out, const char *const *cells, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i && tc_buf_addch(out, ',') < 0)
+			tc_die_nomem();
+		cw_csv_cell(out, cells[i]);
+	}
+	if (tc_buf_adds(out, "\r\n") < 0)
+		tc_die_nomem();
+}
+
 static void csv(const struct rows *r, struct tc_buf *out)
 {
 	size_t i;
-	char num[16];
+	char stage[16], days[16];
 
 	if (tc_buf_adds(out, "section,reference,type,stage,team,date,"
 			     "working_days_overdue,detail\r\n") < 0)
 		tc_die_nomem();
 	for (i = 0; i < r->n; i++) {
 		const struct row *x = &r->v[i];
+		const char *cells[8] = {sec_id[x->sec], x->reference, x->type,
+					stage,		x->team,      x->date,
+					days,		x->detail};
 
-		cw_csv_cell(out, sec_id[x->sec]);
-		tc_buf_addch(out, ',');
-		cw_csv_cell(out, x->reference);
-		tc_buf_addch(out, ',');
-		cw_csv_cell(out, x->type);
-		tc_buf_addch(out, ',');
-		snprintf(num, sizeof(num), "%d", x->stage);
-		cw_csv_cell(out, x->stage ? num : "");
-		tc_buf_addch(out, ',');
-		cw_csv_cell(out, x->team);
-		tc_buf_addch(out, ',');
-		cw_csv_cell(out, x->date);
-		tc_buf_addch(out, ',');
-		snprintf(num, sizeof(num), "%d", x->days);
-		cw_csv_cell(out, x->days >= 0 ? num : "");
-		tc_buf_addch(out, ',');
-		cw_csv_cell(out, x->detail);
-		if (tc_buf_adds(out, "\r\n") < 0)
-			tc_die_nomem();
+		snprintf(stage, sizeof(stage), "%d", x->stage);
+		snprintf(days, sizeof(days), "%d", x->days);
+		if (!x->stage)
+			stage[0] = 0;
+		if (x->days < 0)
+			days[0] = 0;
+		cw_csv_row(out, cells, 8);
 	}
 }
 
-static void hs(struct tc_buf *b, const char *s)
+/* The intake's counts by type, in the order each type first appears. */
+static void by_type(cJSON *sec, const struct rows *r, size_t a, size_t e)
 {
-	if (tc_buf_adds(b, s) < 0)
-		tc_die_nomem();
-}
+	cJSON *types = cw_ctx_arr(sec, "types");
+	size_t k, j;
 
-static void he(struct tc_buf *b, const char *s)
-{
-	if (tc_esc_html(b, s, strlen(s)) < 0)
-		tc_die_nomem();
-}
+	cw_ctx_bool(sec, "typed", 1);
+	for (k = a; k < e; k++) {
+		cJSON *t;
+		int first = 1, n = 0;
 
-static void html(struct cw_env *env, const struct rows *r, struct tc_buf *out)
-{
-	size_t i, start;
-	int sec;
-	char num[32];
-
-	hs(out, "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta "
-		"charset=\"utf-8\">\n<meta name=\"viewport\" "
-		"content=\"width=device-width, initial-scale=1\">\n<title>"
-		"Complaints daily report ");
-	he(out, env->today_s);
-	hs(out, "</title>\n<style>\nbody{font-family:Arial,Helvetica,"
-		"sans-serif;line-height:1.5;color:#0b0c0c;max-width:60rem;"
-		"margin:1rem auto;padding:0 1rem}\ntable{border-collapse:"
-		"collapse;width:100%}\nth,td{text-align:left;vertical-align:"
-		"top;padding:.4rem;border-bottom:1px solid #b1b4b6}\n"
-		"@media print{body{max-width:none;margin:0}tr{break-inside:"
-		"avoid}h2{break-after:avoid}}\n</style>\n</head>\n<body>\n"
-		"<main>\n<h1>Complaints daily report, ");
-	he(out, env->today_s);
-	hs(out, "</h1>\n");
-	for (sec = 0, i = 0; sec < S_COUNT; sec++) {
-		start = i;
-		while (i < r->n && (int)r->v[i].sec == sec)
-			i++;
-		hs(out, "<h2 id=\"");
-		hs(out, sec_id[sec]);
-		hs(out, "\">");
-		he(out, sec_title[sec]);
-		hs(out, "</h2>\n");
-		if (i == start) {
-			hs(out, "<p>None.</p>\n");
+		for (j = a; j < k; j++)
+			if (!strcmp(r->v[j].type, r->v[k].type))
+				first = 0;
+		if (!first)
 			continue;
-		}
-		if (sec == S_INTAKE) {
-			/* Counts by type first, rows sorted by type. */
-			size_t k, j;
+		for (j = k; j < e; j++)
+			n += !strcmp(r->v[j].type, r->v[k].type);
+		t = cw_ctx_item(types);
+		cw_ctx_str(t, "type", r->v[k].type);
+		cw_ctx_num(t, "number", n, -1);
+	}
+}
 
-			hs(out, "<table>\n<caption>By type</caption>\n<thead>"
-				"<tr><th scope=\"col\">Type</th><th "
-				"scope=\"col\">Number</th></tr></thead>\n"
-				"<tbody>\n");
-			for (k = start; k < i; k++) {
-				int first = 1, n = 0;
+static int html(struct cw_env *env, const struct rows *r, struct tc_buf *out)
+{
+	struct tc_buf title = TC_BUF_INIT;
+	cJSON *o, *secs;
+	size_t i = 0, start;
+	int sec, rc;
 
-				for (j = start; j < k; j++)
-					if (!strcmp(r->v[j].type, r->v[k].type))
-						first = 0;
-				if (!first)
-					continue;
-				for (j = k; j < i; j++)
-					n +=
-					    !strcmp(r->v[j].type, r->v[k].type);
-				snprintf(num, sizeof(num), "%d", n);
-				hs(out, "<tr><th scope=\"row\">");
-				he(out, r->v[k].type);
-				hs(out, "</th><td>");
-				hs(out, num);
-				hs(out, "</td></tr>\n");
-			}
-			hs(out, "</tbody>\n</table>\n");
-		}
-		hs(out, "<table aria-labelledby=\"");
-		hs(out, sec_id[sec]);
-		hs(out,
-		   "\">\n<thead><tr><th scope=\"col\">Reference</th>"
-		   "<th scope=\"col\">Type</th><th scope=\"col\">Stage"
-		   "</th><th scope=\"col\">Team</th><th scope=\"col\">"
-		   "Date</th><th scope=\"col\">Working days overdue</th>"
-		   "<th scope=\"col\">Detail</th></tr></thead>\n<tbody>\n");
+	if (tc_buf_addf(&title, "Complaints daily report %s", env->today_s) < 0)
+		tc_die_nomem();
+	o = cw_ctx_page(title.data, NULL);
+	cw_ctx_bool(o, "viewport", 1);
+	cw_ctx_str(o, "today", env->today_s);
+	secs = cw_ctx_arr(o, "sections");
+	for (sec = 0; sec < S_COUNT; sec++) {
+		cJSON *so = cw_ctx_item(secs), *rows;
+
+		cw_ctx_str(so, "id", sec_id[sec]);
+		cw_ctx_str(so, "title", sec_title[sec]);
+		for (start = i; i < r->n && (int)r->v[i].sec == sec; i++)
+			;
+		cw_ctx_bool(so, "any", i > start);
+		if (sec == S_INTAKE && i > start)
+			by_type(so, r, start, i);
+		rows = cw_ctx_arr(so, "rows");
 		for (; start < i; start++) {
 			const struct row *x = &r->v[start];
+			cJSON *ro = cw_ctx_item(rows);
 
-			hs(out, "<tr><th scope=\"row\">");
-			he(out, x->reference);
-			hs(out, "</th><td>");
-			he(out, x->type);
-			hs(out, "</td><td>");
-			snprintf(num, sizeof(num), "%d", x->stage);
-			hs(out, x->stage ? num : "");
-			hs(out, "</td><td>");
-			he(out, x->team);
-			hs(out, "</td><td>");
-			he(out, x->date);
-			hs(out, "</td><td>");
-			snprintf(num, sizeof(num), "%d", x->days);
-			hs(out, x->days >= 0 ? num : "");
-			hs(out, "</td><td>");
-			he(out, x->detail);
-			hs(out, "</td></tr>\n");
+			cw_ctx_str(ro, "reference", x->reference);
+			cw_ctx_str(ro, "type", x->type);
+			cw_ctx_num(ro, "stage", x->stage, 0);
+			cw_ctx_str(ro, "team", x->team);
+			cw_ctx_str(ro, "date", x->date);
+			cw_ctx_num(ro, "days", x->days < 0 ? -1 : x->days, -1);
+			cw_ctx_str(ro, "detail", x->detail);
 		}
-		hs(out, "</tbody>\n</table>\n");
 	}
-	hs(out, "</main>\n</body>\n</html>\n");
+	rc = cw_render(env, "report", o, out);
+	cJSON_Delete(o);
+	tc_buf_release(&title);
+	return rc;
+}
+
+int cw_report_files(struct cw_env *env, const char *name,
+		    const struct tc_buf *html, const struct tc_buf *csv,
+		    const char *what)
+{
+	const struct tc_buf *b[2] = {html, csv};
+	static const char *const ext[2] = {"html", "csv"};
+	struct tc_buf p = TC_BUF_INIT;
+	int i, rc = -1;
+
+	for (i = 0; i < 2; i++) {
+		cw_env_path(env, "reports/", &p);
+		if (tc_buf_addf(&p, "%s.%s", name, ext[i]) < 0)
+			tc_die_nomem();
+		if (tc_fs_write_if_changed(p.data, b[i]->data, b[i]->len, 0600,
+					   NULL) < 0) {
+			tc_warn("cannot write '%s'", p.data);
+			goto out;
+		}
+		printf("%s: %s\n", what, p.data);
+	}
+	rc = 0;
+out:
+	tc_buf_release(&p);
+	return rc;
 }
 
 int cw_report_write(struct cw_env *env)
 {
 	struct rows r = {0};
-	struct tc_buf h = TC_BUF_INIT, c = TC_BUF_INIT, p = TC_BUF_INIT;
+	struct tc_buf h = TC_BUF_INIT, c = TC_BUF_INIT;
 	size_t i;
 	int rc = -1;
 
-	if (gather(env, &r) < 0)
+	if (gather(env, &r) < 0 || html(env, &r, &h) < 0)
 		goto out;
-	html(env, &r, &h);
 	csv(&r, &c);
-	cw_env_path(env, "reports/", &p);
-	if (tc_buf_addf(&p, "%s.html", env->today_s) < 0)
-		tc_die_nomem();
-	if (tc_fs_write_if_changed(p.data, h.data, h.len, 0600, NULL) < 0) {
-		tc_warn("cannot write '%s'", p.data);
-		goto out;
-	}
-	printf("report: %s\n", p.data);
-	cw_env_path(env, "reports/", &p);
-	if (tc_buf_addf(&p, "%s.csv", env->today_s) < 0)
-		tc_die_nomem();
-	if (tc_fs_write_if_changed(p.data, c.data, c.len, 0600, NULL) < 0) {
-		tc_warn("cannot write '%s'", p.data);
-		goto out;
-	}
-	printf("report: %s\n", p.data);
-	rc = 0;
+	rc = cw_report_files(env, env->today_s, &h, &c, "report");
 out:
 	for (i = 0; i < r.n; i++) {
 		free(r.v[i].reference);
@@ -483,6 +389,5 @@ out:
 	free(r.v);
 	tc_buf_release(&h);
 	tc_buf_release(&c);
-	tc_buf_release(&p);
 	return rc;
 }

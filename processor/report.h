@@ -21,4 +21,15 @@ int cw_report_write(struct cw_env *env);
  */
 void cw_csv_cell(struct tc_buf *out, const char *s);
 
+/* Appends the n cells as one CSV line, ending in CRLF. */
+void cw_csv_row(struct tc_buf *out, const char *const *cells, size_t n);
+
+/*
+ * Writes reports/NAME.html and reports/NAME.csv (0600, only when changed)
+ * and prints "WHAT: PATH" for each. 0, or -1 (printed).
+ */
+int cw_report_files(struct cw_env *env, const char *name,
+		    const struct tc_buf *html, const struct tc_buf *csv,
+		    const char *what);
+
 #endif

@@ -285,4 +285,89 @@ int cw_store_restriction_reviews(
 int cw_store_audit(struct cw_store *reg, const char *today, const char *action,
 		   const char *detail_json);
 
+/* ---- Reports: the daily report, the annual figures, subject access ---- */
+
+/* Opens a read transaction, so that a report's figures are all of one
+ * moment; end it with cw_store_rollback. 0 or -1 (printed). */
+int cw_store_read_begin(struct cw_store *reg);
+
+/*
+ * The functions below call fn once per row, in the order they name, with
+ * strings that belong to the store and last until fn returns (never
+ * NULL: "" for none). Each returns 0, or -1 (printed).
+ */
+
+/* Cases made or escalated by the submissions ingested on day, by
+ * reference: type is "stage N escalation" for an escalation. */
+typedef void (*cw_store_intake_fn)(void *arg, const char *reference,
+				   const char *type, int stage,
+				   const char *team);
+int cw_store_report_intake(struct cw_store *reg, const char *day,
+			   cw_store_intake_fn fn, void *arg);
+
+/* What was quarantined on day: submission id, bundle, every reason. */
+typedef void (*cw_store_quarantine_fn)(void *arg, const char *id,
+				       const char *bundle, const char *reason);
+int cw_store_report_quarantine(struct cw_store *reg, const char *day,
+			       cw_store_quarantine_fn fn, void *arg);
+
+/* A case at its current stage, as the daily report weighs it. */
+struct cw_report_case {
+	const char *reference;
+	const char *type;
+	const char *team;
+	const char *status;
+	const char *flags_json; /* the case's flags, as stored */
+	int stage;		/* 0 when it has none */
+	tc_day ack_due, acknowledged, respond_due, responded;
+	tc_day window_closes, closed; /* CW_NODAY for none */
+};
+typedef void (*cw_store_case_fn)(void *arg, const struct cw_report_case *c);
+/* Every case, by reference. */
+int cw_store_report_cases(struct cw_store *reg, cw_store_case_fn fn, void *arg);
+
+/* A contact restriction as the reports show it: no name, no reason. */
+struct cw_report_restriction {
+	int64_t id;	    /* shown as R<id> */
+	const char *kind;   /* written-contact-only, ... */
+	const char *scope;  /* "council" or a service area */
+	const char *start;  /* YYYY-MM-DD */
+	const char *review; /* YYYY-MM-DD */
+	const char *lifted; /* YYYY-MM-DD, or "" */
+	const char *status; /* active, lifted */
+	const char *contact;
+	tc_day review_day; /* review as a day, CW_NODAY if unreadable */
+};
+typedef void (*cw_store_restriction_fn)(void *arg,
+					const struct cw_report_restriction *r);
+/* The active restrictions, by number. */
+int cw_store_report_restrictions(struct cw_store *reg,
+				 cw_store_restriction_fn fn, void *arg);
+/* Every restriction on the person with this normalised email, phone or
+ * name ("" for one not asked about), by number. */
+int cw_store_person_restrictions(struct cw_store *reg, const char *email_norm,
+				 const char *phone_norm, const char *name_norm,
+				 cw_store_restriction_fn fn, void *arg);
+
+/* Every submission with its case's reference and id ("" and 0 when it
+ * made no case), by submission id. */
+typedef void (*cw_store_submission_fn)(void *arg, const char *id,
+				       const char *reference, int64_t case_id);
+int cw_store_each_submission(struct cw_store *reg, cw_store_submission_fn fn,
+			     void *arg);
+
+/*
+ * The annual report's figures for the section called id (its CSV
+ * section), for what happened from..to (both YYYY-MM-DD, included), with
+ * today for the sections that count what is due: rows of (label, count,
+ * total), total -1 for a section of plain counts. The by-month sections
+ * give (YYYY-MM, count) for the months with something;
+ * refused_or_signposted gives (service area, count).
+ */
+typedef void (*cw_store_figure_fn)(void *arg, const char *label, long count,
+				   long total);
+int cw_store_annual_figures(struct cw_store *reg, const char *id,
+			    const char *from, const char *to, const char *today,
+			    cw_store_figure_fn fn, void *arg);
+
 #endif
