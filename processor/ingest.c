@@ -98,9 +98,9 @@ struct bundle {
 	zip_uint64_t cur;    /* next entry for the sweep */
 	struct stray *stray; /* entries out of place, MAX_STRAY at most */
 	size_t nstray;
-	struct cw_msub *msub;	      /* the manifest's submission in hand */
-	struct cw_manifest_info info; /* the manifest as a whole */
-	char last_id[CW_MF_SHORT];    /* the last submission taken, for order */
+	struct tc_msub *msub;	      /* the manifest's submission in hand */
+	struct tc_manifest_info info; /* the manifest as a whole */
+	char last_id[TC_MF_SHORT];    /* the last submission taken, for order */
 	int have_last;
 	struct cw_counts n;
 	struct cw_counts done;	/* n as of the last commit: what is recorded */
@@ -115,7 +115,7 @@ struct bundle {
 struct sub {
 	const char *id;
 	const char *bundle_sha;	 /* the bundle it came in */
-	const struct cw_msub *m; /* the manifest's record of it */
+	const struct tc_msub *m; /* the manifest's record of it */
 	struct tc_buf json;	 /* submission.json bytes */
 	cJSON *doc;
 	const cJSON *fields;
@@ -526,9 +526,9 @@ static ssize_t manifest_fread(void *arg, void *buf, size_t n)
 	return (ssize_t)got;
 }
 
-static int process(struct bundle *b, const struct cw_msub *m);
+static int process(struct bundle *b, const struct tc_msub *m);
 
-static int each_sub(void *arg, const struct cw_msub *m)
+static int each_sub(void *arg, const struct tc_msub *m)
 {
 	return process(arg, m) < 0 ? -3 : 0;
 }
@@ -558,7 +558,7 @@ static int read_manifest(struct bundle *b, int processing)
 		    "manifest.json cannot be read (corrupt or unsupported)");
 		return -1;
 	}
-	rc = cw_manifest_read(manifest_fread, &r, processing ? each_sub : NULL,
+	rc = tc_manifest_read(manifest_fread, &r, processing ? each_sub : NULL,
 			      b, b->msub, &b->info, err, sizeof(err));
 	zip_fclose(r.zf);
 	if (rc == -1)
@@ -582,7 +582,7 @@ static int read_manifest(struct bundle *b, int processing)
 }
 
 /* Whether m lists the entry name. */
-static int listed(const struct cw_msub *m, const char *name)
+static int listed(const struct tc_msub *m, const char *name)
 {
 	size_t k;
 
@@ -630,7 +630,7 @@ static int is_stray(const struct bundle *b, zip_uint64_t i)
  * then checks m's own entries, together and out of place, into reason:
  * bad ones and those m does not list. With m NULL, finishes the sweep.
  */
-static void sweep(struct bundle *b, const struct cw_msub *m,
+static void sweep(struct bundle *b, const struct tc_msub *m,
 		  struct tc_buf *reason)
 {
 	const char *name, *bad, *f;
@@ -697,7 +697,7 @@ static const char *fval(const cJSON *fields, const char *name)
 }
 
 /* Whether the manifest lists file k's path among m's files before k. */
-static int listed_before(const struct cw_msub *m, size_t k)
+static int listed_before(const struct tc_msub *m, size_t k)
 {
 	size_t j;
 
@@ -728,13 +728,13 @@ static int extract(struct bundle *b, struct sub *s, const char *dir)
 		rc = 0;
 		goto out;
 	}
-	if (s->m->nlisted > CW_MF_MAXFILES) {
+	if (s->m->nlisted > TC_MF_MAXFILES) {
 		reasonf(&s->reason, "more than %d files", CW_MAX_FILES);
 		rc = 0;
 		goto out;
 	}
 	for (k = 0; k < s->m->nfiles; k++) {
-		const struct cw_mfile *f = &s->m->files[k];
+		const struct tc_mfile *f = &s->m->files[k];
 		const char *rel, *why = NULL, *bad, *ename;
 		zip_int64_t idx;
 		zip_uint64_t esize;
@@ -951,7 +951,7 @@ static void check_submission(struct bundle *b, struct sub *s)
 		cJSON *copy;
 
 		for (k = 0; k < s->m->nfiles; k++) {
-			const struct cw_mfile *mf = &s->m->files[k];
+			const struct tc_mfile *mf = &s->m->files[k];
 			size_t pre = strlen("submissions/") + strlen(s->id) + 1;
 
 			if (cJSON_IsString(p) && cJSON_IsString(h) &&
@@ -1457,7 +1457,7 @@ static int commit_batch(struct bundle *b)
 }
 
 /* One submission of the manifest, as the reader meets it. */
-static int process(struct bundle *b, const struct cw_msub *m)
+static int process(struct bundle *b, const struct tc_msub *m)
 {
 	struct cw_env *env = b->env;
 	struct sub s;
