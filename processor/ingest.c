@@ -42,29 +42,9 @@
 #include "sha256.h"
 #include "utf8.h"
 
-/* Submissions per transaction: one fsync for many, each still atomic.
- * CASEWORK_TEST_BATCH=N makes it smaller for the crash test. */
+/* Submissions per transaction: one fsync for many, each still atomic
+ * (CASEWORK_TEST_BATCH makes it smaller in a test build: testhooks.h). */
 #define BATCH 256
-
-static int batch_size(void)
-{
-	static int n;
-	const char *s;
-
-	if (!n) {
-		char *end;
-		long v;
-
-		n = BATCH;
-		s = getenv("CASEWORK_TEST_BATCH");
-		if (s && *s) {
-			v = strtol(s, &end, 10);
-			if (!*end && v > 0 && v <= BATCH)
-				n = (int)v;
-		}
-	}
-	return n;
-}
 
 /* Entries out of their place in the zip that are remembered; more refuse
  * the bundle (intake writes each submission's entries together, in order
@@ -124,29 +104,6 @@ struct sub {
 	tc_day rdate;
 	struct tc_buf reason; /* why quarantined; empty when fine */
 };
-
-static int crash_after = -1;
-
-void cw_crash_point(void)
-{
-	static int init, count;
-
-	if (!init) {
-		const char *s = getenv("CASEWORK_TEST_CRASH_AFTER");
-		char *end;
-		long v;
-
-		init = 1;
-		if (s && *s) {
-			errno = 0;
-			v = strtol(s, &end, 10);
-			if (!errno && !*end && v > 0 && v < 1000000000)
-				crash_after = (int)v;
-		}
-	}
-	if (crash_after > 0 && ++count >= crash_after)
-		_exit(99);
-}
 
 static void reasonf(struct tc_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -1556,7 +1513,7 @@ static int process(struct bundle *b, const struct tc_msub *m)
 			b->n.signposted++;
 	}
 	cw_crash_point();
-	if (++b->batch >= batch_size() && commit_batch(b) < 0)
+	if (++b->batch >= cw_test_batch(BATCH) && commit_batch(b) < 0)
 		goto out;
 	rc = 0;
 out:
