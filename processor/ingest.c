@@ -1614,16 +1614,10 @@ static int ingest_one(struct cw_env *env, const char *path,
 	if (seen < 0)
 		goto out;
 	if (seen) {
-		sqlite3_stmt *st = cw_store_stmt(
-		    env->reg, "SELECT submissions FROM bundles WHERE "
-			      "sha256 = ?");
-
-		if (!st)
+		r = cw_store_bundle_submissions(env->reg, b.sha);
+		if (r < 0)
 			goto out;
-		sqlite3_bind_text(st, 1, b.sha, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			b.n.read = b.n.already = sqlite3_column_int(st, 0);
-		sqlite3_reset(st);
+		b.n.read = b.n.already = r;
 		print_counts(b.name, &b.n);
 		rc = TC_EXIT_OK;
 		goto out; /* out: adds b.n to the total */

@@ -884,3 +884,20 @@ int cw_store_audit(struct cw_store *reg, const char *today,
 	bind_text(st, 3, detail_json ? detail_json : "{}");
 	return step_done(reg, st, "recording in the audit log");
 }
+
+/* ---- Ingest ---- */
+
+int cw_store_bundle_submissions(struct cw_store *reg, const char *sha256)
+{
+	sqlite3_stmt *st = cw_store_stmt(
+	    reg, "SELECT submissions FROM bundles WHERE sha256 = ?");
+	int n = 0;
+
+	if (!st)
+		return -1;
+	bind_text(st, 1, sha256);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return n;
+}

@@ -157,4 +157,10 @@ int cw_store_audit(struct cw_store *reg, const char *today,
 /* Date helpers: "YYYY-MM-DD" for a day, NULL for CW_NODAY (buf[11]). */
 const char *cw_day_str(tc_day d, char buf[11]);
 
+/* ---- Ingest ---- */
+
+/* The submissions an ingested bundle (by sha256) listed: the count (0 when
+ * the register has no such bundle), or -1 on an error. */
+int cw_store_bundle_submissions(struct cw_store *reg, const char *sha256);
+
 #endif
