@@ -37,9 +37,9 @@
 #include "limits.h"
 #include "sha256.h"
 
-#define JOURNAL_FORMAT	  "threecs-bundle-journal/1"
-#define LOCK_NAME	  ".bundle.lock"
-#define JOURNAL_NAME	  ".bundle.journal"
+#define JOURNAL_FORMAT "threecs-bundle-journal/1"
+#define LOCK_NAME      ".bundle.lock"
+#define JOURNAL_NAME   ".bundle.journal"
 /* The journal is written to "..bundle.journal.XXXXXX" beside it (see
  * tc_fs_write_atomic) and renamed into place; a run killed in between
  * leaves that temporary for the next run to remove. */
@@ -69,7 +69,8 @@ struct bfile {
 
 /* One submission folder that passed its checks. */
 struct bsub {
-	char id[TC_SUBMISSION_ID_LEN + 1]; /* the folder's name and the submission's id */
+	char id[TC_SUBMISSION_ID_LEN +
+		1];	     /* the folder's name and the submission's id */
 	struct bfile *files; /* submission.json first, then files/N by N */
 	size_t nfiles;	     /* entries in files */
 	size_t alloc;	     /* room in files */
@@ -399,11 +400,10 @@ static int check_json(struct bundle *b, struct bsub *s,
 		break;
 	case TC_SUB_ATTACHMENT_SIZE:
 	case TC_SUB_ATTACHMENT_SHA256:
-		left_in_place(b, s->id, f, 0, 0,
-			      "files/%u: %s differs from \"attachments\"",
-			      c.file,
-			      c.problem == TC_SUB_ATTACHMENT_SIZE ? "size"
-								  : "sha256");
+		left_in_place(
+		    b, s->id, f, 0, 0,
+		    "files/%u: %s differs from \"attachments\"", c.file,
+		    c.problem == TC_SUB_ATTACHMENT_SIZE ? "size" : "sha256");
 		break;
 	case TC_SUB_FILE_UNLISTED:
 		left_in_place(b, s->id, NULL, 0, 0,

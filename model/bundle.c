@@ -81,8 +81,7 @@ int tc_bundle_entry_name(struct tc_buf *out, const char *id, unsigned n)
 	if (n)
 		return tc_buf_addf(out, TC_BUNDLE_SUBMISSIONS "%s/files/%u", id,
 				   n);
-	return tc_buf_addf(out, TC_BUNDLE_SUBMISSIONS "%s/submission.json",
-			   id);
+	return tc_buf_addf(out, TC_BUNDLE_SUBMISSIONS "%s/submission.json", id);
 }
 
 int tc_manifest_write_begin(struct tc_manifest_writer *w, struct tc_buf *out,

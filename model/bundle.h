@@ -97,13 +97,13 @@ enum tc_sub_problem {
 /* What tc_submission_check found. */
 struct tc_sub_check {
 	enum tc_sub_problem problem;
-	size_t off;	  /* for NOT_UTF8 and NOT_JSON */
-	int line, col;	  /* off as a 1-based line and column */
-	size_t index;	  /* the attachment, from 0, for ATTACHMENT_* */
-	unsigned file;	  /* the N of files/N, for ATTACHMENT_* when known
-			     and FILE_UNLISTED */
-	cJSON *doc;	  /* the parsed document when it parsed; the
-			     caller's to cJSON_Delete */
+	size_t off;    /* for NOT_UTF8 and NOT_JSON */
+	int line, col; /* off as a 1-based line and column */
+	size_t index;  /* the attachment, from 0, for ATTACHMENT_* */
+	unsigned file; /* the N of files/N, for ATTACHMENT_* when known
+			  and FILE_UNLISTED */
+	cJSON *doc;    /* the parsed document when it parsed; the
+			  caller's to cJSON_Delete */
 };
 
 /*

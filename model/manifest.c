@@ -694,3 +694,14 @@ out:
 	free(m);
 	return rc;
 }
+
+size_t tc_msub_find(const struct tc_msub *m, const char *path, size_t upto)
+{
+	size_t k;
+
+	for (k = 0; k < upto; k++)
+		if (m->files[k].has_path == 1 &&
+		    !strcmp(m->files[k].path, path))
+			break;
+	return k;
+}

@@ -82,4 +82,8 @@ int tc_manifest_read(tc_manifest_read_fn rd, void *rarg,
 		     struct tc_msub *scratch, struct tc_manifest_info *info,
 		     char *err, size_t errlen);
 
+/* The first of m's first upto files (upto no more than m->nfiles) whose
+ * path, kept whole, is path: its index, or upto when there is none. */
+size_t tc_msub_find(const struct tc_msub *m, const char *path, size_t upto);
+
 #endif

@@ -178,7 +178,8 @@ static int scan_entries(struct bundle *b)
 		}
 		if (prev_in && prevn == fl && !memcmp(prevf, f, fl)) {
 			/* the same submission's entries, together */
-		} else if (!have_last || cw_zip_bytes_cmp(f, fl, last, lastn) > 0) {
+		} else if (!have_last ||
+			   cw_zip_bytes_cmp(f, fl, last, lastn) > 0) {
 			memcpy(last, f, fl);
 			lastn = fl;
 			have_last = 1;
@@ -242,8 +243,9 @@ static int read_manifest(struct bundle *b, int processing)
 		    "manifest.json cannot be read (corrupt or unsupported)");
 		return -1;
 	}
-	rc = tc_manifest_read(cw_zip_stream_read, &r, processing ? each_sub : NULL,
-			      b, b->msub, &b->info, err, sizeof(err));
+	rc = tc_manifest_read(cw_zip_stream_read, &r,
+			      processing ? each_sub : NULL, b, b->msub,
+			      &b->info, err, sizeof(err));
 	zip_fclose(r.zf);
 	if (rc == -1)
 		reasonf(&b->problems, "manifest.json%s", err);
@@ -262,18 +264,6 @@ static int read_manifest(struct bundle *b, int processing)
 			"manifest.json: 'submissions' must be a list");
 		return -1;
 	}
-	return 0;
-}
-
-/* Whether m lists the entry name. */
-static int listed(const struct tc_msub *m, const char *name)
-{
-	size_t k;
-
-	for (k = 0; k < m->nfiles; k++)
-		if (m->files[k].has_path == 1 &&
-		    !strcmp(m->files[k].path, name))
-			return 1;
 	return 0;
 }
 
@@ -335,7 +325,8 @@ static void sweep(struct bundle *b, const struct tc_msub *m,
 				if (bad)
 					reasonf(reason, "entry '%s' %s", name,
 						bad);
-				else if (!listed(m, name))
+				else if (tc_msub_find(m, name, m->nfiles) ==
+					 m->nfiles)
 					reasonf(reason,
 						"entry '%s' is not in the "
 						"manifest",
@@ -352,14 +343,15 @@ static void sweep(struct bundle *b, const struct tc_msub *m,
 			unlisted(b, b->stray[k].index);
 			continue;
 		}
-		bad = cw_zip_entry_check(b->za, b->stray[k].index, &name, &size);
+		bad =
+		    cw_zip_entry_check(b->za, b->stray[k].index, &name, &size);
 		fl = cw_zip_folder_of(name, &f);
 		if (!fl || folder_cmp(f, fl, m->id))
 			continue;
 		b->stray[k].reported = 1;
 		if (bad)
 			reasonf(reason, "entry '%s' %s", name, bad);
-		else if (!listed(m, name))
+		else if (tc_msub_find(m, name, m->nfiles) == m->nfiles)
 			reasonf(reason, "entry '%s' is not in the manifest",
 				name);
 		reasonf(reason,
@@ -380,16 +372,52 @@ static const char *fval(const cJSON *fields, const char *name)
 	return v->valuestring;
 }
 
-/* Whether the manifest lists file k's path among m's files before k. */
-static int listed_before(const struct tc_msub *m, size_t k)
+/*
+ * Checks the manifest's record k of s's files: whole, listed once, in the
+ * submission's folder and named as the format allows (submission.json or
+ * files/N). Returns the path after "submissions/ID/", or NULL with the
+ * problem in s->reason.
+ */
+static const char *listed_file(struct sub *s, size_t k)
 {
-	size_t j;
+	const struct tc_mfile *f = &s->m->files[k];
+	char want[TC_MF_SHORT + 16];
+	const char *rel;
+	int n;
 
-	for (j = 0; j < k; j++)
-		if (m->files[j].has_path == 1 &&
-		    !strcmp(m->files[j].path, m->files[k].path))
-			return 1;
-	return 0;
+	if (!f->has_path || !f->has_size || !f->has_sha) {
+		reasonf(&s->reason, "manifest.json: a file entry "
+				    "needs path, size and sha256");
+		return NULL;
+	}
+	if (f->has_path != 1) {
+		reasonf(&s->reason, "manifest.json lists a path too "
+				    "long for a file of the bundle");
+		return NULL;
+	}
+	if (tc_msub_find(s->m, f->path, k) < k) {
+		/* Taken once already: a second copy would collide with the
+		 * first in tmp/, not an I/O error. */
+		reasonf(&s->reason, "manifest.json lists '%s' twice", f->path);
+		return NULL;
+	}
+	n = snprintf(want, sizeof(want), TC_BUNDLE_SUBMISSIONS "%s/", s->id);
+	if (n < 0 || (size_t)n >= sizeof(want) ||
+	    strncmp(f->path, want, (size_t)n) != 0) {
+		reasonf(&s->reason,
+			"manifest.json lists '%s' outside the submission's "
+			"folder",
+			f->path);
+		return NULL;
+	}
+	rel = f->path + n;
+	if (strcmp(rel, "submission.json") &&
+	    (strncmp(rel, "files/", 6) ||
+	     !tc_bundle_attachment_number(rel + 6))) {
+		reasonf(&s->reason, "file '%s' is not allowed here", f->path);
+		return NULL;
+	}
+	return rel;
 }
 
 /*
@@ -399,7 +427,7 @@ static int listed_before(const struct tc_msub *m, size_t k)
  */
 static int extract(struct bundle *b, struct sub *s, const char *dir)
 {
-	struct tc_buf path = TC_BUF_INIT, want = TC_BUF_INIT;
+	struct tc_buf path = TC_BUF_INIT;
 	size_t k;
 	int rc = -1, nfiles = 0, have_json = 0;
 
@@ -425,49 +453,18 @@ static int extract(struct bundle *b, struct sub *s, const char *dir)
 		char hex[65];
 		int fd = -1, is_json, r;
 
-		if (!f->has_path || !f->has_size || !f->has_sha) {
-			reasonf(&s->reason, "manifest.json: a file entry "
-					    "needs path, size and sha256");
+		rel = listed_file(s, k);
+		if (!rel)
 			continue;
-		}
-		if (f->has_path != 1) {
-			reasonf(&s->reason, "manifest.json lists a path too "
-					    "long for a file of the bundle");
-			continue;
-		}
-		if (listed_before(s->m, k)) {
-			/* Taken once already: a second copy would collide
-			 * with the first in tmp/, not an I/O error. */
-			reasonf(&s->reason, "manifest.json lists '%s' twice",
-				f->path);
-			continue;
-		}
-		tc_buf_reset(&want);
-		if (tc_buf_addf(&want, "submissions/%s/", s->id) < 0)
-			tc_die_nomem();
-		if (strncmp(f->path, want.data, want.len) != 0) {
-			reasonf(&s->reason,
-				"manifest.json lists '%s' outside the "
-				"submission's folder",
-				f->path);
-			continue;
-		}
-		rel = f->path + want.len;
 		is_json = !strcmp(rel, "submission.json");
-		if (!is_json &&
-		    (strncmp(rel, "files/", 6) ||
-	     !tc_bundle_attachment_number(rel + 6))) {
-			reasonf(&s->reason, "file '%s' is not allowed here",
-				f->path);
-			continue;
-		}
 		idx = cw_zip_locate(b->za, f->path);
 		if (idx < 0) {
 			reasonf(&s->reason, "file '%s' is missing from the zip",
 				f->path);
 			continue;
 		}
-		bad = cw_zip_entry_check(b->za, (zip_uint64_t)idx, &ename, &esize);
+		bad = cw_zip_entry_check(b->za, (zip_uint64_t)idx, &ename,
+					 &esize);
 		if (bad)
 			continue; /* reported by the sweep */
 		if ((double)esize != f->size) {
@@ -481,8 +478,8 @@ static int extract(struct bundle *b, struct sub *s, const char *dir)
 			have_json = 1;
 			tc_buf_reset(&s->json);
 			r = cw_zip_read_entry(b->za, (zip_uint64_t)idx, esize,
-				       CW_MAX_SUBMISSION_JSON, &s->json, -1,
-				       hex, &why);
+					      CW_MAX_SUBMISSION_JSON, &s->json,
+					      -1, hex, &why);
 		} else {
 			if (++nfiles > CW_MAX_FILES) {
 				reasonf(&s->reason, "more than %d files",
@@ -506,7 +503,8 @@ static int extract(struct bundle *b, struct sub *s, const char *dir)
 				goto out;
 			}
 			r = cw_zip_read_entry(b->za, (zip_uint64_t)idx, esize,
-				       CW_MAX_ENTRY, NULL, fd, hex, &why);
+					      CW_MAX_ENTRY, NULL, fd, hex,
+					      &why);
 			if (close(fd) < 0 && r == 0)
 				r = -2;
 		}
@@ -548,7 +546,6 @@ out:
 	if (rc < 0)
 		(void)tc_fs_remove_tree(dir);
 	tc_buf_release(&path);
-	tc_buf_release(&want);
 	return rc;
 }
 
@@ -563,7 +560,8 @@ static int check_format(struct sub *s)
 	struct tc_sub_file files[TC_MF_MAXFILES];
 	const char *rel, *what = NULL;
 	struct tc_sub_check c;
-	size_t k, n = 0, pre = strlen(TC_BUNDLE_SUBMISSIONS) + strlen(s->id) + 1;
+	size_t k, n = 0,
+		  pre = strlen(TC_BUNDLE_SUBMISSIONS) + strlen(s->id) + 1;
 	const char *sj = "submission.json";
 
 	for (k = 0; k < s->m->nfiles; k++) {
@@ -897,7 +895,7 @@ static int event(struct cw_env *env, const struct cw_case *c, int stage,
 	if (!txt)
 		tc_die_nomem();
 	rc = cw_store_event(env->reg, c->id, stage, what, date, txt,
-			       env->today_s);
+			    env->today_s);
 	free(txt);
 	cJSON_Delete(d);
 	return rc;
@@ -970,8 +968,8 @@ static int new_case(struct cw_env *env, const struct sub *s,
 	    event(env, &c, c.stage, "received", s->rdate, s->id) < 0)
 		goto out;
 	if (cw_store_add_submission(env->reg, s->id, s->bundle_sha, s->form,
-				       s->received, s->rdate, *outcome, c.id,
-				       env->today_s) < 0)
+				    s->received, s->rdate, *outcome, c.id,
+				    env->today_s) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -1082,8 +1080,8 @@ static int review(struct cw_env *env, const struct sub *s, const char **outcome)
 	    cw_store_case_insert(env->reg, &rec) < 0 ||
 	    event(env, &rec, 0, "received", s->rdate, s->id) < 0 ||
 	    cw_store_add_submission(env->reg, s->id, s->bundle_sha, s->form,
-				       s->received, s->rdate, "record", rec.id,
-				       env->today_s) < 0)
+				    s->received, s->rdate, "record", rec.id,
+				    env->today_s) < 0)
 		goto out;
 	*outcome = "record";
 	rc = 0;
@@ -1123,7 +1121,7 @@ static int quarantine(struct bundle *b, struct sub *s, const char *tmpdir)
 		goto out;
 	}
 	if (cw_store_add_quarantine(env->reg, b->name, s->id, s->reason.data,
-				       env->today_s) < 0)
+				    env->today_s) < 0)
 		goto out;
 	/* Only the reason's first line, which names fields, never values. */
 	tc_warnx("%s: %s: quarantined: %.*s", b->name, s->id,
@@ -1392,9 +1390,8 @@ static int ingest_one(struct cw_env *env, const char *path,
 		b.in_txn = 1;
 	if (b.io_error || !b.in_txn ||
 	    cw_store_add_bundle(env->reg, b.sha, b.name,
-				   b.info.has_bundle_id ? b.info.bundle_id
-							: NULL,
-				   env->today_s, (int)b.n.read) < 0 ||
+				b.info.has_bundle_id ? b.info.bundle_id : NULL,
+				env->today_s, (int)b.n.read) < 0 ||
 	    commit_batch(&b) < 0) {
 		if (b.in_txn)
 			cw_store_rollback(env->reg);

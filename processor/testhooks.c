@@ -30,8 +30,8 @@ void cw_crash_point(void)
 
 	if (!init) {
 		init = 1;
-		crash_after = (int)env_number("CASEWORK_TEST_CRASH_AFTER",
-					      999999999);
+		crash_after =
+		    (int)env_number("CASEWORK_TEST_CRASH_AFTER", 999999999);
 	}
 	if (crash_after > 0 && ++count >= crash_after)
 		_exit(99);
