@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle.h"
+
 #define WINDOW 65536
 #define KEYLEN 16 /* longest member name we look for, and then some */
 
@@ -625,7 +627,7 @@ static int read_top(struct mr *m, tc_manifest_sub_fn each, void *sarg,
 		if (!strcmp(key, "format") && !seen_f++) {
 			r = short_string(m, format, sizeof(format), &ok);
 			info->format_ok =
-			    ok && !strcmp(format, "threecs-bundle/1");
+			    ok && !strcmp(format, TC_BUNDLE_FORMAT);
 		} else if (!strcmp(key, "bundle_id") && !seen_b++) {
 			r = short_string(m, info->bundle_id,
 					 sizeof(info->bundle_id),

@@ -49,7 +49,7 @@ struct tc_msub {
 /* What the manifest says about the bundle as a whole. */
 struct tc_manifest_info {
 	int is_object;		     /* the top value is an object */
-	int format_ok;		     /* "format": "threecs-bundle/1" */
+	int format_ok;		     /* "format": TC_BUNDLE_FORMAT */
 	int subs_list;		     /* "submissions" is a list */
 	long nsubs;		     /* objects and other values in it */
 	int has_bundle_id;	     /* "bundle_id" is a short string */

@@ -42,7 +42,6 @@
 #include "report.h"
 #include "restrict.h"
 #include "sha256.h"
-#include "utf8.h"
 
 /* Submissions per transaction: one fsync for many, each still atomic
  * (CASEWORK_TEST_BATCH makes it smaller in a test build: testhooks.h). */
@@ -161,7 +160,7 @@ static int scan_entries(struct bundle *b)
 	for (i = 0; i < b->nent; i++) {
 		bad = cw_zip_entry_check(b->za, i, &name, &size);
 		total += size;
-		if (i == 0 && (strcmp(name, "manifest.json") || bad)) {
+		if (i == 0 && (strcmp(name, TC_BUNDLE_MANIFEST) || bad)) {
 			reasonf(&b->problems, "the first entry must be "
 					      "manifest.json, a plain file");
 			return -1;
@@ -256,7 +255,8 @@ static int read_manifest(struct bundle *b, int processing)
 		return rc;
 	if (!b->info.format_ok) {
 		reasonf(&b->problems,
-			"manifest.json: format must be \"threecs-bundle/1\"");
+			"manifest.json: format must be \"" TC_BUNDLE_FORMAT
+			"\"");
 		return -1;
 	}
 	if (!b->info.subs_list) {
