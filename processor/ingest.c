@@ -36,6 +36,7 @@
 #include "bundle.h"
 #include "bundlezip.h"
 #include "deadlines.h"
+#include "fields.h"
 #include "forms.h"
 #include "fsutil.h"
 #include "manifest.h"
@@ -677,11 +678,11 @@ static void check_submission(struct bundle *b, struct sub *s)
 	if (n < 0)
 		tc_die_nomem();
 	for (i = 0; i < errs.n; i++) {
-		const char *ob = fval(s->fields, "on_behalf");
+		const char *ob = fval(s->fields, TC_F_ON_BEHALF);
 
 		/* Made for someone without their consent: accepted and
 		 * flagged for an officer, never refused (DOMAIN.md). */
-		if (!strcmp(errs.v[i].field, "consent") && ob &&
+		if (!strcmp(errs.v[i].field, TC_F_CONSENT) && ob &&
 		    !strcmp(ob, "yes"))
 			continue;
 		reasonf(&s->reason, "field '%s': %s", errs.v[i].field,
@@ -1236,7 +1237,7 @@ static int process(struct bundle *b, const struct tc_msub *m)
 				store.data);
 			goto out;
 		}
-		if (!strcmp(s.form, "review")) {
+		if (!strcmp(s.form, TC_FORM_REVIEW)) {
 			if (review(env, &s, &outcome) < 0)
 				goto out;
 		} else if (new_case(env, &s, &outcome) < 0) {
