@@ -69,8 +69,8 @@ struct bfile {
 
 /* One submission folder that passed its checks. */
 struct bsub {
-	char id[TC_SUBMISSION_ID_LEN +
-		1];	     /* the folder's name and the submission's id */
+	/* the folder's name and the submission's id */
+	char id[TC_SUBMISSION_ID_LEN + 1];
 	struct bfile *files; /* submission.json first, then files/N by N */
 	size_t nfiles;	     /* entries in files */
 	size_t alloc;	     /* room in files */
