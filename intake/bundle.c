@@ -29,19 +29,17 @@
 #include <unistd.h>
 #include <zip.h>
 
+#include "array.h"
 #include "buffer.h"
+#include "bundle.h"
 #include "err.h"
 #include "fsutil.h"
 #include "limits.h"
 #include "sha256.h"
-#include "utf8.h"
 
-#define BUNDLE_FORMAT	  "threecs-bundle/1"
-#define SUBMISSION_FORMAT "threecs-submission/1"
-#define JOURNAL_FORMAT	  "threecs-bundle-journal/1"
-#define MANIFEST_NAME	  "manifest.json"
-#define LOCK_NAME	  ".bundle.lock"
-#define JOURNAL_NAME	  ".bundle.journal"
+#define JOURNAL_FORMAT "threecs-bundle-journal/1"
+#define LOCK_NAME      ".bundle.lock"
+#define JOURNAL_NAME   ".bundle.journal"
 /* The journal is written to "..bundle.journal.XXXXXX" beside it (see
  * tc_fs_write_atomic) and renamed into place; a run killed in between
  * leaves that temporary for the next run to remove. */
@@ -55,12 +53,8 @@
 #define MAX_FILE_SIZE ((uint64_t)TC_MAX_BUNDLE_ENTRY)
 /* Largest sum of the files in one bundle. */
 #define MAX_TOTAL_SIZE ((uint64_t)4 << 30)
-/* Highest N in files/N (the format's limit). */
-#define MAX_ATTACHMENT ((unsigned)TC_MAX_SUBMISSION_FILES)
 /* Longest --source. */
 #define MAX_SOURCE 32
-/* A submission ID: "K7QXM-3PD9R". */
-#define ID_LEN 11
 /* Bytes read at a time while hashing and verifying. */
 #define CHUNK 65536
 
@@ -75,9 +69,11 @@ struct bfile {
 
 /* One submission folder that passed its checks. */
 struct bsub {
-	char id[ID_LEN + 1]; /* the folder's name and the submission's id */
+	/* the folder's name and the submission's id */
+	char id[TC_SUBMISSION_ID_LEN + 1];
 	struct bfile *files; /* submission.json first, then files/N by N */
 	size_t nfiles;	     /* entries in files */
+	size_t alloc;	     /* room in files */
 	uint64_t size;	     /* sum of the files' sizes */
 };
 
@@ -182,10 +178,7 @@ static int list_dir(const char *dir, char ***names, size_t *n)
 		}
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (len == alloc) {
-			alloc = alloc ? 2 * alloc : 16;
-			v = xrealloc(v, alloc * sizeof(*v));
-		}
+		TC_ALLOC_GROW(v, len + 1, alloc);
 		v[len++] = tc_xstrdup(de->d_name);
 	}
 	if (len > 1)
@@ -325,53 +318,6 @@ static void left_in_place(struct bundle *b, const char *name, const char *file,
 	b->broken++;
 }
 
-/* 1 when s is a submission ID: five and five of Crockford's base32. */
-static int valid_id(const char *s)
-{
-	static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-	size_t i;
-
-	if (strlen(s) != ID_LEN || s[5] != '-')
-		return 0;
-	for (i = 0; i < ID_LEN; i++)
-		if (i != 5 && !strchr(alphabet, s[i]))
-			return 0;
-	return 1;
-}
-
-/* The N of an attachment file's name "N" (1 to MAX_ATTACHMENT, no leading
- * zero), or 0 when name is not one. */
-static unsigned attachment_number(const char *name)
-{
-	unsigned n = 0;
-	size_t i;
-
-	if (name[0] < '1' || name[0] > '9' || strlen(name) > 4)
-		return 0;
-	for (i = 0; name[i]; i++) {
-		if (name[i] < '0' || name[i] > '9')
-			return 0;
-		n = n * 10 + (unsigned)(name[i] - '0');
-	}
-	return n <= MAX_ATTACHMENT ? n : 0;
-}
-
-/* 1-based line and column (in characters) of byte off in valid UTF-8. */
-static void where_in(const char *text, size_t off, int *line, int *col)
-{
-	size_t i, start = 0;
-	int l = 1;
-
-	for (i = 0; i < off; i++) {
-		if (text[i] == '\n') {
-			l++;
-			start = i + 1;
-		}
-	}
-	*line = l;
-	*col = (int)tc_utf8_length(text + start, off - start) + 1;
-}
-
 static void sub_release(struct bsub *s)
 {
 	size_t i;
@@ -383,6 +329,7 @@ static void sub_release(struct bsub *s)
 	free(s->files);
 	s->files = NULL;
 	s->nfiles = 0;
+	s->alloc = 0;
 }
 
 /* Adds a file to s; its sizes and digest are filled in later. */
@@ -391,130 +338,85 @@ static struct bfile *sub_add(struct bsub *s, unsigned n, const char *path)
 	struct tc_buf entry = TC_BUF_INIT;
 	struct bfile *f;
 
-	s->files = xrealloc(s->files, (s->nfiles + 1) * sizeof(*s->files));
+	TC_ALLOC_GROW(s->files, s->nfiles + 1, s->alloc);
 	f = &s->files[s->nfiles++];
 	memset(f, 0, sizeof(*f));
 	f->n = n;
 	f->path = tc_xstrdup(path);
-	if (n)
-		must(tc_buf_addf(&entry, "submissions/%s/files/%u", s->id, n));
-	else
-		must(tc_buf_addf(&entry, "submissions/%s/submission.json",
-				 s->id));
+	must(tc_bundle_entry_name(&entry, s->id, n));
 	f->entry = tc_buf_detach(&entry, NULL);
 	return f;
 }
 
 /*
- * Checks submission.json (its bytes in text) against the folder: it is
- * UTF-8 JSON, an object in this format with the folder's id, and its
- * attachments name exactly the files in files/ with their sizes and
- * digests. Returns 0, or -1 after reporting.
+ * Checks submission.json (its bytes in text) against the folder with the
+ * format's check (tc_submission_check): UTF-8 JSON, an object in this
+ * format with the folder's id, and its attachments naming exactly the
+ * files in files/ with their sizes and digests. Returns 0, or -1 after
+ * reporting.
  */
 static int check_json(struct bundle *b, struct bsub *s,
 		      const struct tc_buf *text)
 {
-	const cJSON *fmt, *id, *atts, *a, *path, *size, *sha;
-	const char *end = NULL;
-	char *used = NULL;
-	cJSON *root = NULL;
-	size_t bad = 0, i;
-	unsigned n;
-	int line, col, rc = -1;
+	struct tc_sub_file files[TC_MAX_SUBMISSION_FILES];
+	struct tc_sub_check c;
 	const char *f = "submission.json";
+	size_t i, n = 0;
 
-	if (!tc_utf8_is_text(text->data, text->len, &bad)) {
-		where_in(text->data, bad, &line, &col);
-		left_in_place(b, s->id, f, line, col, "not valid UTF-8");
-		goto out;
+	for (i = 1; i < s->nfiles && n < TC_MAX_SUBMISSION_FILES; i++) {
+		files[n].n = s->files[i].n;
+		files[n].size = s->files[i].size;
+		files[n++].sha256 = s->files[i].sha256;
 	}
-	/* The length includes the NUL so cJSON sees where the text ends. */
-	root = cJSON_ParseWithLengthOpts(text->data, text->len + 1, &end, 1);
-	if (!root) {
-		size_t off =
-		    end && end >= text->data ? (size_t)(end - text->data) : 0;
-		if (off > text->len)
-			off = text->len;
-		where_in(text->data, off, &line, &col);
-		left_in_place(b, s->id, f, line, col, "not valid JSON");
+	if (tc_submission_check(text->data, text->len, s->id, files, n, &c) ==
+	    0)
 		goto out;
-	}
-	if (!cJSON_IsObject(root)) {
+	switch (c.problem) {
+	case TC_SUB_NOT_UTF8:
+		left_in_place(b, s->id, f, c.line, c.col, "not valid UTF-8");
+		break;
+	case TC_SUB_NOT_JSON:
+		left_in_place(b, s->id, f, c.line, c.col, "not valid JSON");
+		break;
+	case TC_SUB_NOT_OBJECT:
 		left_in_place(b, s->id, f, 0, 0, "not a JSON object");
-		goto out;
-	}
-	fmt = cJSON_GetObjectItemCaseSensitive(root, "format");
-	if (!cJSON_IsString(fmt) ||
-	    strcmp(fmt->valuestring, SUBMISSION_FORMAT)) {
+		break;
+	case TC_SUB_BAD_FORMAT:
 		left_in_place(b, s->id, f, 0, 0,
-			      "\"format\" is not \"" SUBMISSION_FORMAT "\"");
-		goto out;
-	}
-	id = cJSON_GetObjectItemCaseSensitive(root, "id");
-	if (!cJSON_IsString(id) || strcmp(id->valuestring, s->id)) {
+			      "\"format\" is not \"" TC_SUBMISSION_FORMAT "\"");
+		break;
+	case TC_SUB_BAD_ID:
 		left_in_place(b, s->id, f, 0, 0,
 			      "\"id\" does not match the folder's name");
-		goto out;
-	}
-	/* Every attachment names one file in files/, each file once. */
-	used = xrealloc(NULL, s->nfiles);
-	memset(used, 0, s->nfiles);
-	atts = cJSON_GetObjectItemCaseSensitive(root, "attachments");
-	if (atts && !cJSON_IsArray(atts)) {
+		break;
+	case TC_SUB_ATTACHMENTS_TYPE:
 		left_in_place(b, s->id, f, 0, 0,
 			      "\"attachments\" is not a list");
-		goto out;
+		break;
+	case TC_SUB_ATTACHMENT_PATH:
+		left_in_place(b, s->id, f, 0, 0,
+			      "an attachment's \"path\" names no file "
+			      "in files/ (or one named twice)");
+		break;
+	case TC_SUB_ATTACHMENT_SIZE:
+	case TC_SUB_ATTACHMENT_SHA256:
+		left_in_place(
+		    b, s->id, f, 0, 0,
+		    "files/%u: %s differs from \"attachments\"", c.file,
+		    c.problem == TC_SUB_ATTACHMENT_SIZE ? "size" : "sha256");
+		break;
+	case TC_SUB_FILE_UNLISTED:
+		left_in_place(b, s->id, NULL, 0, 0,
+			      "files/%u is not in submission.json's "
+			      "\"attachments\"",
+			      c.file);
+		break;
+	case TC_SUB_OK:
+		break;
 	}
-	cJSON_ArrayForEach(a, atts)
-	{
-		path = cJSON_GetObjectItemCaseSensitive(a, "path");
-		size = cJSON_GetObjectItemCaseSensitive(a, "size");
-		sha = cJSON_GetObjectItemCaseSensitive(a, "sha256");
-		n = 0;
-		if (cJSON_IsString(path) &&
-		    !strncmp(path->valuestring, "files/", 6))
-			n = attachment_number(path->valuestring + 6);
-		for (i = 1; n && i < s->nfiles; i++)
-			if (s->files[i].n == n)
-				break;
-		if (!n || i >= s->nfiles || used[i]) {
-			left_in_place(b, s->id, f, 0, 0,
-				      "an attachment's \"path\" names no file "
-				      "in files/ (or one named twice)");
-			goto out;
-		}
-		used[i] = 1;
-		if (!cJSON_IsNumber(size) ||
-		    size->valuedouble != (double)s->files[i].size) {
-			left_in_place(b, s->id, f, 0, 0,
-				      "files/%u: size differs from "
-				      "\"attachments\"",
-				      n);
-			goto out;
-		}
-		if (!cJSON_IsString(sha) ||
-		    strcmp(sha->valuestring, s->files[i].sha256)) {
-			left_in_place(b, s->id, f, 0, 0,
-				      "files/%u: sha256 differs from "
-				      "\"attachments\"",
-				      n);
-			goto out;
-		}
-	}
-	for (i = 1; i < s->nfiles; i++) {
-		if (!used[i]) {
-			left_in_place(b, s->id, NULL, 0, 0,
-				      "files/%u is not in submission.json's "
-				      "\"attachments\"",
-				      s->files[i].n);
-			goto out;
-		}
-	}
-	rc = 0;
 out:
-	free(used);
-	cJSON_Delete(root);
-	return rc;
+	cJSON_Delete(c.doc);
+	return c.problem == TC_SUB_OK ? 0 : -1;
 }
 
 /* Reports a file that could not be read (res from read_plain). */
@@ -551,13 +453,13 @@ static int scan_submission(struct bundle *b, const char *name, struct bsub *s)
 	int have_json = 0, rc = -1;
 
 	memset(s, 0, sizeof(*s));
-	if (!valid_id(name)) {
+	if (!tc_submission_id_valid(name)) {
 		left_in_place(b, name, NULL, 0, 0,
 			      "not a submission's folder (its name is not an "
 			      "ID like K7QXM-3PD9R)");
 		goto out;
 	}
-	memcpy(s->id, name, ID_LEN + 1);
+	memcpy(s->id, name, TC_SUBMISSION_ID_LEN + 1);
 	dir = join(b->ready, name);
 	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		left_in_place(b, name, NULL, 0, 0,
@@ -610,7 +512,7 @@ static int scan_submission(struct bundle *b, const char *name, struct bsub *s)
 		free(p);
 		p = join(fdir, fnames[i]);
 		clean_name(fnames[i], clean, sizeof(clean));
-		n = attachment_number(fnames[i]);
+		n = tc_bundle_attachment_number(fnames[i]);
 		if (lstat(p, &st) < 0)
 			memset(&st, 0, sizeof(st));
 		if (!S_ISREG(st.st_mode) || !n) {
@@ -738,32 +640,21 @@ static int valid_source(const char *s)
 /* Writes the manifest for the submissions in b into b->manifest. */
 static void build_manifest(struct bundle *b)
 {
-	struct tc_buf *m = &b->manifest;
+	struct tc_manifest_writer w;
 	const struct bfile *f;
 	size_t i, j;
 
-	must(tc_buf_addf(m,
-			 "{\n  \"format\": \"" BUNDLE_FORMAT "\",\n"
-			 "  \"bundle_id\": \"%s\",\n  \"created\": \"%s\",\n"
-			 "  \"source\": \"%s\",\n  \"submissions\": [",
-			 b->id, b->created, b->o->source));
+	must(tc_manifest_write_begin(&w, &b->manifest, b->id, b->created,
+				     b->o->source));
 	for (i = 0; i < b->nsubs; i++) {
-		must(tc_buf_addf(m,
-				 "%s\n    {\n      \"id\": \"%s\",\n"
-				 "      \"files\": [",
-				 i ? "," : "", b->subs[i].id));
+		must(tc_manifest_write_sub(&w, b->subs[i].id));
 		for (j = 0; j < b->subs[i].nfiles; j++) {
 			f = &b->subs[i].files[j];
-			must(tc_buf_addf(
-			    m,
-			    "%s\n        {\"path\": \"%s\", "
-			    "\"size\": %" PRIu64 ", \"sha256\": \"%s\"}",
-			    j ? "," : "", f->entry, f->size, f->sha256));
+			must(tc_manifest_write_file(&w, f->entry, f->size,
+						    f->sha256));
 		}
-		must(tc_buf_adds(m, "\n      ]\n    }"));
 	}
-	must(tc_buf_addf(m, "%s],\n  \"count\": %zu\n}\n",
-			 b->nsubs ? "\n  " : "", b->nsubs));
+	must(tc_manifest_write_end(&w));
 }
 
 /* A zip source reading one spool file, opened without following links and
@@ -888,7 +779,7 @@ static int write_zip(struct bundle *b)
 		goto out;
 	}
 	src = zip_source_buffer(za, b->manifest.data, b->manifest.len, 0);
-	if (!src || add_entry(b, za, MANIFEST_NAME, src) < 0)
+	if (!src || add_entry(b, za, TC_BUNDLE_MANIFEST, src) < 0)
 		goto zip_failed;
 	for (i = 0; i < b->nsubs; i++) {
 		for (j = 0; j < b->subs[i].nfiles; j++) {
@@ -988,7 +879,7 @@ static int verify_zip(struct bundle *b)
 	if (zip_get_num_entries(za, 0) != (zip_int64_t)want)
 		goto out;
 	if (zip_stat_index(za, 0, 0, &st) < 0 ||
-	    strcmp(st.name, MANIFEST_NAME) ||
+	    strcmp(st.name, TC_BUNDLE_MANIFEST) ||
 	    check_entry(za, 0, b->manifest.len, NULL, &b->manifest) < 0)
 		goto out;
 	for (i = 0; i < b->nsubs; i++) {
@@ -1141,7 +1032,7 @@ static int recover(struct bundle *b)
 {
 	struct tc_buf text = TC_BUF_INIT;
 	char **lines = NULL, *p, *nl, hex[65];
-	size_t nlines = 0, i;
+	size_t nlines = 0, nalloc = 0, i;
 	uint64_t size;
 	struct stat st;
 	enum readres res;
@@ -1163,7 +1054,7 @@ static int recover(struct bundle *b)
 		if (!nl)
 			break;
 		*nl = '\0';
-		lines = xrealloc(lines, (nlines + 1) * sizeof(*lines));
+		TC_ALLOC_GROW(lines, nlines + 1, nalloc);
 		lines[nlines++] = p;
 	}
 	if (nlines < 4 || strcmp(lines[0], JOURNAL_FORMAT) ||
@@ -1177,7 +1068,7 @@ static int recover(struct bundle *b)
 		goto out;
 	}
 	for (i = 4; i < nlines; i++) {
-		if (!valid_id(lines[i])) {
+		if (!tc_submission_id_valid(lines[i])) {
 			tc_warnx("%s:%zu: not a submission ID; look at the "
 				 "journal, then remove it",
 				 b->journal, i + 1);
@@ -1386,11 +1277,7 @@ static int scan_ready(struct bundle *b)
 			b->deferred = n - i;
 			break;
 		}
-		if (b->nsubs == b->alloc) {
-			b->alloc = b->alloc ? 2 * b->alloc : 16;
-			b->subs =
-			    xrealloc(b->subs, b->alloc * sizeof(*b->subs));
-		}
+		TC_ALLOC_GROW(b->subs, b->nsubs + 1, b->alloc);
 		b->subs[b->nsubs++] = s;
 		b->total += s.size;
 		b->attachments += s.nfiles - 1;

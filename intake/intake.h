@@ -13,8 +13,8 @@
  * and folder fsynced, then its folder renamed into ready/ and ready/
  * fsynced. Only then does the resident get the 303 and the reference.
  *
- * ID is the resident's reference: ten characters from Crockford's base32
- * alphabet (0-9 A-Z without I L O U) in two groups, "K7QXM-3PD9R".
+ * ID is the resident's reference, a submission ID (model/bundle.h):
+ * "K7QXM-3PD9R", made from Crockford's base32 (0-9 A-Z without I L O U).
  */
 #ifndef TC_INTAKE_H
 #define TC_INTAKE_H

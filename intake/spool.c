@@ -6,7 +6,7 @@
  * whole submission in ready/ or a leftover in tmp/ that the next start
  * removes, never half of one in ready/.
  */
-#define _GNU_SOURCE /* getrandom, O_NOFOLLOW, O_DIRECTORY */
+#define _GNU_SOURCE /* O_NOFOLLOW, O_DIRECTORY */
 
 #include "serve_internal.h"
 
@@ -16,58 +16,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bundle.h"
 #include "err.h"
 #include "fsutil.h"
 
 /* Attempts at a fresh reference before giving up (collisions are rare). */
 #define CLAIM_TRIES 16
 
-const char intake_ref_alphabet[33] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+/* The reference is the submission ID, defined once in model/bundle.h. */
+const char intake_ref_alphabet[33] = TC_SUBMISSION_ID_ALPHABET;
 
 int intake_ref_valid(const char *s)
 {
-	size_t i;
-
-	for (i = 0; i < 11; i++) {
-		if (i == 5) {
-			if (s[i] != '-')
-				return 0;
-		} else if (!s[i] || !memchr(intake_ref_alphabet, s[i], 32)) {
-			return 0;
-		}
-	}
-	return s[11] == '\0';
+	return tc_submission_id_valid(s);
 }
 
 int intake_ref_random(char ref[12])
 {
-	unsigned char r[10];
-	size_t got = 0, i, o = 0;
-	ssize_t n;
-	int rc = -1;
-
-	while (got < sizeof(r)) {
-		n = getrandom(r + got, sizeof(r) - got, 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			goto out;
-		}
-		got += (size_t)n;
-	}
-	for (i = 0; i < 10; i++) {
-		if (i == 5)
-			ref[o++] = '-';
-		ref[o++] = intake_ref_alphabet[r[i] & 31];
-	}
-	ref[o] = '\0';
-	rc = 0;
-out:
-	return rc;
+	return tc_submission_id_random(ref);
 }
 
 /* 1 when PATH/REF exists (as anything), else 0. */

@@ -20,6 +20,7 @@
 #include "buffer.h"
 #include "store.h"
 #include "rules.h"
+#include "testhooks.h" /* cw_crash_point, for env.c and ingest.c */
 
 struct tc_forms;
 struct cw_letters;
@@ -109,12 +110,5 @@ int cw_env_flush_packs(struct cw_env *env);
 
 /* Makes everything written under data durable (syncfs). 0 or -1. */
 int cw_env_sync(struct cw_env *env);
-
-/*
- * Test hook for the crash test: when CASEWORK_TEST_CRASH_AFTER=N is set,
- * the Nth call (counting every durable step of an ingest) ends the process
- * at once with _exit(99), as a SIGKILL would.
- */
-void cw_crash_point(void);
 
 #endif

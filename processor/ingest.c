@@ -33,38 +33,20 @@
 #include <zip.h>
 
 #include "buffer.h"
+#include "bundle.h"
+#include "bundlezip.h"
 #include "case.h"
+#include "fields.h"
 #include "forms.h"
 #include "fsutil.h"
 #include "manifest.h"
 #include "report.h"
 #include "restrict.h"
 #include "sha256.h"
-#include "utf8.h"
 
-/* Submissions per transaction: one fsync for many, each still atomic.
- * CASEWORK_TEST_BATCH=N makes it smaller for the crash test. */
+/* Submissions per transaction: one fsync for many, each still atomic
+ * (CASEWORK_TEST_BATCH makes it smaller in a test build: testhooks.h). */
 #define BATCH 256
-
-static int batch_size(void)
-{
-	static int n;
-	const char *s;
-
-	if (!n) {
-		char *end;
-		long v;
-
-		n = BATCH;
-		s = getenv("CASEWORK_TEST_BATCH");
-		if (s && *s) {
-			v = strtol(s, &end, 10);
-			if (!*end && v > 0 && v <= BATCH)
-				n = (int)v;
-		}
-	}
-	return n;
-}
 
 /* Entries out of their place in the zip that are remembered; more refuse
  * the bundle (intake writes each submission's entries together, in order
@@ -72,8 +54,6 @@ static int batch_size(void)
 #define MAX_STRAY 1024
 /* Bytes of bundle-level or per-submission problems kept for reason.txt. */
 #define MAX_PROBLEMS (64u * 1024)
-/* Longest submission folder name compared when checking the zip's order. */
-#define MAX_FOLDER 128
 
 /* An entry out of its submission's place in the zip. */
 struct stray {
@@ -98,9 +78,9 @@ struct bundle {
 	zip_uint64_t cur;    /* next entry for the sweep */
 	struct stray *stray; /* entries out of place, MAX_STRAY at most */
 	size_t nstray;
-	struct cw_msub *msub;	      /* the manifest's submission in hand */
-	struct cw_manifest_info info; /* the manifest as a whole */
-	char last_id[CW_MF_SHORT];    /* the last submission taken, for order */
+	struct tc_msub *msub;	      /* the manifest's submission in hand */
+	struct tc_manifest_info info; /* the manifest as a whole */
+	char last_id[TC_MF_SHORT];    /* the last submission taken, for order */
 	int have_last;
 	struct cw_counts n;
 	struct cw_counts done;	/* n as of the last commit: what is recorded */
@@ -115,7 +95,7 @@ struct bundle {
 struct sub {
 	const char *id;
 	const char *bundle_sha;	 /* the bundle it came in */
-	const struct cw_msub *m; /* the manifest's record of it */
+	const struct tc_msub *m; /* the manifest's record of it */
 	struct tc_buf json;	 /* submission.json bytes */
 	cJSON *doc;
 	const cJSON *fields;
@@ -124,29 +104,6 @@ struct sub {
 	tc_day rdate;
 	struct tc_buf reason; /* why quarantined; empty when fine */
 };
-
-static int crash_after = -1;
-
-void cw_crash_point(void)
-{
-	static int init, count;
-
-	if (!init) {
-		const char *s = getenv("CASEWORK_TEST_CRASH_AFTER");
-		char *end;
-		long v;
-
-		init = 1;
-		if (s && *s) {
-			errno = 0;
-			v = strtol(s, &end, 10);
-			if (!errno && !*end && v > 0 && v < 1000000000)
-				crash_after = (int)v;
-		}
-	}
-	if (crash_after > 0 && ++count >= crash_after)
-		_exit(99);
-}
 
 static void reasonf(struct tc_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -173,254 +130,10 @@ static void reasonf(struct tc_buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
-/*
- * The submission folder an entry's name is in: its length, with *f set,
- * for "submissions/F/..." with F of 1 to MAX_FOLDER bytes; else 0.
- */
-static size_t folder_of(const char *name, const char **f)
-{
-	const char *slash;
-
-	if (strncmp(name, "submissions/", 12))
-		return 0;
-	*f = name + 12;
-	slash = strchr(*f, '/');
-	if (!slash || slash == *f || (size_t)(slash - *f) > MAX_FOLDER)
-		return 0;
-	return (size_t)(slash - *f);
-}
-
-/* Compares a[0..an) with b[0..bn) bytewise, as strcmp would. */
-static int bytes_cmp(const char *a, size_t an, const char *b, size_t bn)
-{
-	int c = memcmp(a, b, an < bn ? an : bn);
-
-	if (c)
-		return c;
-	return an < bn ? -1 : an > bn;
-}
-
 /* Compares folder f[0..n) with the NUL-terminated id. */
 static int folder_cmp(const char *f, size_t n, const char *id)
 {
-	return bytes_cmp(f, n, id, strlen(id));
-}
-
-/*
- * Entry i's name (owned by the archive) and size, and why it may not be
- * used (static), or NULL. Cheap: libzip answers from its directory.
- */
-static const char *entry_check(struct bundle *b, zip_uint64_t i,
-			       const char **name, zip_uint64_t *size)
-{
-	zip_stat_t st;
-	zip_uint8_t opsys;
-	zip_uint32_t attr;
-
-	*name = "";
-	*size = 0;
-	zip_stat_init(&st);
-	if (zip_stat_index(b->za, i, ZIP_FL_ENC_RAW, &st) < 0 ||
-	    !(st.valid & ZIP_STAT_NAME) || !(st.valid & ZIP_STAT_SIZE))
-		return "cannot be read from the zip's directory";
-	*name = st.name;
-	*size = st.size;
-	if (!tc_fs_safe_relpath(st.name, strlen(st.name)))
-		return "has an unsafe path (absolute, '..', or a folder)";
-	if (zip_file_get_external_attributes(b->za, i, 0, &opsys, &attr) == 0 &&
-	    opsys == ZIP_OPSYS_UNIX && ((attr >> 16) & 0170000) &&
-	    ((attr >> 16) & 0170000) != 0100000)
-		return ((attr >> 16) & 0170000) == 0120000
-			   ? "is a symbolic link"
-			   : "is not a plain file";
-	if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) &&
-	    st.encryption_method != ZIP_EM_NONE)
-		return "is encrypted";
-	if ((st.valid & ZIP_STAT_COMP_METHOD) &&
-	    st.comp_method != ZIP_CM_STORE && st.comp_method != ZIP_CM_DEFLATE)
-		return "uses an unsupported compression method";
-	if (st.size > CW_MAX_ENTRY)
-		return "is over the size limit for one entry";
-	if ((st.valid & ZIP_STAT_COMP_SIZE) && st.size >= CW_RATIO_FROM &&
-	    st.size / (st.comp_size ? st.comp_size : 1) > CW_MAX_RATIO)
-		return "is compressed suspiciously well (a zip bomb?)";
-	return NULL;
-}
-
-/*
- * The entry named exactly name (bytes as stored), through libzip's own
- * hash of names: its index, or -1.
- */
-static zip_int64_t locate(struct bundle *b, const char *name)
-{
-	zip_int64_t i = zip_name_locate(b->za, name, 0);
-	const char *raw;
-
-	if (i < 0)
-		return -1;
-	raw = zip_get_name(b->za, (zip_uint64_t)i, ZIP_FL_ENC_RAW);
-	return raw && !strcmp(raw, name) ? i : -1;
-}
-
-/* A submission ID as intake makes them, or anything as plain: 1-64 of
- * A-Z a-z 0-9 '-' '_', not starting with '-' or '.'. */
-static int safe_id(const char *s)
-{
-	size_t i;
-
-	if (!s || !s[0] || s[0] == '-')
-		return 0;
-	for (i = 0; s[i]; i++) {
-		char c = s[i];
-
-		if (i >= 64 ||
-		    !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		      (c >= '0' && c <= '9') || c == '-' || c == '_'))
-			return 0;
-	}
-	return 1;
-}
-
-/* The file name without folders and .zip, with unsafe characters as '_'. */
-static void bundle_name(const char *path, char *out, size_t n)
-{
-	const char *base = strrchr(path, '/');
-	size_t len, i;
-
-	base = base ? base + 1 : path;
-	len = strlen(base);
-	if (len > 4 && !strcmp(base + len - 4, ".zip"))
-		len -= 4;
-	if (len >= n)
-		len = n - 1;
-	for (i = 0; i < len; i++) {
-		char c = base[i];
-
-		out[i] = ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			  (c >= '0' && c <= '9') || c == '-' || c == '_')
-			     ? c
-			     : '_';
-	}
-	if (!len)
-		out[len++] = '_';
-	out[len] = 0;
-	if (out[0] == '.')
-		out[0] = '_';
-}
-
-static int hash_file(const char *path, char hex[65])
-{
-	struct tc_sha256 s;
-	unsigned char d[32], buf[65536];
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
-	ssize_t got;
-
-	if (fd < 0)
-		return -1;
-	tc_sha256_init(&s);
-	while ((got = read(fd, buf, sizeof(buf))) != 0) {
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			goto out;
-		}
-		tc_sha256_update(&s, buf, (size_t)got);
-	}
-	tc_sha256_final(&s, d);
-	tc_sha256_tohex(d, hex);
-	rc = 0;
-out:
-	close(fd);
-	return rc;
-}
-
-/* Line and column of offset off in text, for JSON errors. */
-static void line_col(const char *text, size_t off, int *line, int *col)
-{
-	size_t i;
-
-	*line = 1;
-	*col = 1;
-	for (i = 0; i < off; i++) {
-		if (text[i] == '\n') {
-			(*line)++;
-			*col = 1;
-		} else if (((unsigned char)text[i] & 0xC0) != 0x80) {
-			(*col)++;
-		}
-	}
-}
-
-/*
- * Reads entry e whole into out (for JSON documents) or into the file fd,
- * hashing as it goes; fails past max bytes or when the bytes do not match
- * the expected size. Returns 0, or -1 with why in *why (static), or -2 on
- * an I/O error writing fd.
- */
-static int read_entry(struct bundle *b, zip_uint64_t index, zip_uint64_t size,
-		      size_t max, struct tc_buf *out, int fd, char hex[65],
-		      const char **why)
-{
-	zip_file_t *zf = NULL;
-	struct tc_sha256 s;
-	unsigned char d[32];
-	char buf[65536];
-	zip_uint64_t total = 0;
-	zip_int64_t got;
-	int rc = -1;
-
-	if (size > max) {
-		*why = "is over the size limit";
-		return -1;
-	}
-	zf = zip_fopen_index(b->za, index, 0);
-	if (!zf) {
-		*why = "cannot be read (corrupt or unsupported)";
-		return -1;
-	}
-	tc_sha256_init(&s);
-	while ((got = zip_fread(zf, buf, sizeof(buf))) > 0) {
-		total += (zip_uint64_t)got;
-		if (total > size || total > max) {
-			*why = "holds more bytes than its header says";
-			goto out;
-		}
-		tc_sha256_update(&s, buf, (size_t)got);
-		if (out && tc_buf_add(out, buf, (size_t)got) < 0) {
-			*why = "is over the size limit";
-			goto out;
-		}
-		if (fd >= 0) {
-			size_t off = 0;
-
-			while (off < (size_t)got) {
-				ssize_t w =
-				    write(fd, buf + off, (size_t)got - off);
-
-				if (w < 0 && errno == EINTR)
-					continue;
-				if (w < 0) {
-					rc = -2;
-					goto out;
-				}
-				off += (size_t)w;
-			}
-		}
-	}
-	if (got < 0) {
-		*why = "is corrupt (bad data or checksum)";
-		goto out;
-	}
-	if (total != size) {
-		*why = "is shorter than its header says";
-		goto out;
-	}
-	tc_sha256_final(&s, d);
-	tc_sha256_tohex(d, hex);
-	rc = 0;
-out:
-	zip_fclose(zf);
-	return rc;
+	return cw_zip_bytes_cmp(f, n, id, strlen(id));
 }
 
 /*
@@ -435,7 +148,7 @@ static int scan_entries(struct bundle *b)
 {
 	zip_int64_t n = zip_get_num_entries(b->za, 0);
 	zip_uint64_t total = 0, i, size;
-	char last[MAX_FOLDER];
+	char last[CW_ZIP_MAX_FOLDER];
 	size_t lastn = 0, prevn = 0, fl;
 	const char *name, *bad, *f, *prevf = NULL, *g;
 	int have_last = 0, prev_in = 0;
@@ -446,9 +159,9 @@ static int scan_entries(struct bundle *b)
 	}
 	b->nent = (zip_uint64_t)n;
 	for (i = 0; i < b->nent; i++) {
-		bad = entry_check(b, i, &name, &size);
+		bad = cw_zip_entry_check(b->za, i, &name, &size);
 		total += size;
-		if (i == 0 && (strcmp(name, "manifest.json") || bad)) {
+		if (i == 0 && (strcmp(name, TC_BUNDLE_MANIFEST) || bad)) {
 			reasonf(&b->problems, "the first entry must be "
 					      "manifest.json, a plain file");
 			return -1;
@@ -458,14 +171,15 @@ static int scan_entries(struct bundle *b)
 			reasonf(&b->problems, "two entries have the same name");
 			return -1;
 		}
-		fl = folder_of(name, &f);
+		fl = cw_zip_folder_of(name, &f);
 		if (!fl) {
 			prev_in = 0;
 			continue;
 		}
 		if (prev_in && prevn == fl && !memcmp(prevf, f, fl)) {
 			/* the same submission's entries, together */
-		} else if (!have_last || bytes_cmp(f, fl, last, lastn) > 0) {
+		} else if (!have_last ||
+			   cw_zip_bytes_cmp(f, fl, last, lastn) > 0) {
 			memcpy(last, f, fl);
 			lastn = fl;
 			have_last = 1;
@@ -497,38 +211,9 @@ static int scan_entries(struct bundle *b)
 	return 0;
 }
 
-/* Feeds manifest.json to the reader, within its size. */
-struct mreader {
-	zip_file_t *zf;
-	zip_uint64_t size;  /* from the zip's directory */
-	zip_uint64_t total; /* read so far */
-	const char *why;    /* why reading stopped (static) */
-};
+static int process(struct bundle *b, const struct tc_msub *m);
 
-static ssize_t manifest_fread(void *arg, void *buf, size_t n)
-{
-	struct mreader *r = arg;
-	zip_int64_t got = zip_fread(r->zf, buf, n);
-
-	if (got < 0) {
-		r->why = "is corrupt (bad data or checksum)";
-		return -1;
-	}
-	r->total += (zip_uint64_t)got;
-	if (r->total > r->size) {
-		r->why = "holds more bytes than its header says";
-		return -1;
-	}
-	if (got == 0 && r->total != r->size) {
-		r->why = "is shorter than its header says";
-		return -1;
-	}
-	return (ssize_t)got;
-}
-
-static int process(struct bundle *b, const struct cw_msub *m);
-
-static int each_sub(void *arg, const struct cw_msub *m)
+static int each_sub(void *arg, const struct tc_msub *m)
 {
 	return process(arg, m) < 0 ? -3 : 0;
 }
@@ -540,13 +225,13 @@ static int each_sub(void *arg, const struct cw_msub *m)
  */
 static int read_manifest(struct bundle *b, int processing)
 {
-	struct mreader r;
+	struct cw_zip_stream r;
 	const char *name;
 	char err[160];
 	int rc;
 
 	memset(&r, 0, sizeof(r));
-	entry_check(b, 0, &name, &r.size);
+	cw_zip_entry_check(b->za, 0, &name, &r.size);
 	if (r.size > CW_MAX_MANIFEST) {
 		reasonf(&b->problems, "manifest.json is over the size limit");
 		return -1;
@@ -558,8 +243,9 @@ static int read_manifest(struct bundle *b, int processing)
 		    "manifest.json cannot be read (corrupt or unsupported)");
 		return -1;
 	}
-	rc = cw_manifest_read(manifest_fread, &r, processing ? each_sub : NULL,
-			      b, b->msub, &b->info, err, sizeof(err));
+	rc = tc_manifest_read(cw_zip_stream_read, &r,
+			      processing ? each_sub : NULL, b, b->msub,
+			      &b->info, err, sizeof(err));
 	zip_fclose(r.zf);
 	if (rc == -1)
 		reasonf(&b->problems, "manifest.json%s", err);
@@ -570,7 +256,8 @@ static int read_manifest(struct bundle *b, int processing)
 		return rc;
 	if (!b->info.format_ok) {
 		reasonf(&b->problems,
-			"manifest.json: format must be \"threecs-bundle/1\"");
+			"manifest.json: format must be \"" TC_BUNDLE_FORMAT
+			"\"");
 		return -1;
 	}
 	if (!b->info.subs_list) {
@@ -578,18 +265,6 @@ static int read_manifest(struct bundle *b, int processing)
 			"manifest.json: 'submissions' must be a list");
 		return -1;
 	}
-	return 0;
-}
-
-/* Whether m lists the entry name. */
-static int listed(const struct cw_msub *m, const char *name)
-{
-	size_t k;
-
-	for (k = 0; k < m->nfiles; k++)
-		if (m->files[k].has_path == 1 &&
-		    !strcmp(m->files[k].path, name))
-			return 1;
 	return 0;
 }
 
@@ -601,7 +276,7 @@ static void unlisted(struct bundle *b, zip_uint64_t i)
 
 	if (i == 0)
 		return; /* the manifest */
-	bad = entry_check(b, i, &name, &size);
+	bad = cw_zip_entry_check(b->za, i, &name, &size);
 	reasonf(&b->problems, "entry '%s' is not in the manifest%s%s: ignored",
 		name, bad ? " and " : "", bad ? bad : "");
 }
@@ -630,7 +305,7 @@ static int is_stray(const struct bundle *b, zip_uint64_t i)
  * then checks m's own entries, together and out of place, into reason:
  * bad ones and those m does not list. With m NULL, finishes the sweep.
  */
-static void sweep(struct bundle *b, const struct cw_msub *m,
+static void sweep(struct bundle *b, const struct tc_msub *m,
 		  struct tc_buf *reason)
 {
 	const char *name, *bad, *f;
@@ -641,8 +316,8 @@ static void sweep(struct bundle *b, const struct cw_msub *m,
 	for (; b->cur < b->nent; b->cur++) {
 		if (is_stray(b, b->cur))
 			continue;
-		bad = entry_check(b, b->cur, &name, &size);
-		fl = folder_of(name, &f);
+		bad = cw_zip_entry_check(b->za, b->cur, &name, &size);
+		fl = cw_zip_folder_of(name, &f);
 		if (m && fl) {
 			c = folder_cmp(f, fl, m->id);
 			if (c > 0)
@@ -651,7 +326,8 @@ static void sweep(struct bundle *b, const struct cw_msub *m,
 				if (bad)
 					reasonf(reason, "entry '%s' %s", name,
 						bad);
-				else if (!listed(m, name))
+				else if (tc_msub_find(m, name, m->nfiles) ==
+					 m->nfiles)
 					reasonf(reason,
 						"entry '%s' is not in the "
 						"manifest",
@@ -668,14 +344,15 @@ static void sweep(struct bundle *b, const struct cw_msub *m,
 			unlisted(b, b->stray[k].index);
 			continue;
 		}
-		bad = entry_check(b, b->stray[k].index, &name, &size);
-		fl = folder_of(name, &f);
+		bad =
+		    cw_zip_entry_check(b->za, b->stray[k].index, &name, &size);
+		fl = cw_zip_folder_of(name, &f);
 		if (!fl || folder_cmp(f, fl, m->id))
 			continue;
 		b->stray[k].reported = 1;
 		if (bad)
 			reasonf(reason, "entry '%s' %s", name, bad);
-		else if (!listed(m, name))
+		else if (tc_msub_find(m, name, m->nfiles) == m->nfiles)
 			reasonf(reason, "entry '%s' is not in the manifest",
 				name);
 		reasonf(reason,
@@ -696,16 +373,52 @@ static const char *fval(const cJSON *fields, const char *name)
 	return v->valuestring;
 }
 
-/* Whether the manifest lists file k's path among m's files before k. */
-static int listed_before(const struct cw_msub *m, size_t k)
+/*
+ * Checks the manifest's record k of s's files: whole, listed once, in the
+ * submission's folder and named as the format allows (submission.json or
+ * files/N). Returns the path after "submissions/ID/", or NULL with the
+ * problem in s->reason.
+ */
+static const char *listed_file(struct sub *s, size_t k)
 {
-	size_t j;
+	const struct tc_mfile *f = &s->m->files[k];
+	char want[TC_MF_SHORT + 16];
+	const char *rel;
+	int n;
 
-	for (j = 0; j < k; j++)
-		if (m->files[j].has_path == 1 &&
-		    !strcmp(m->files[j].path, m->files[k].path))
-			return 1;
-	return 0;
+	if (!f->has_path || !f->has_size || !f->has_sha) {
+		reasonf(&s->reason, "manifest.json: a file entry "
+				    "needs path, size and sha256");
+		return NULL;
+	}
+	if (f->has_path != 1) {
+		reasonf(&s->reason, "manifest.json lists a path too "
+				    "long for a file of the bundle");
+		return NULL;
+	}
+	if (tc_msub_find(s->m, f->path, k) < k) {
+		/* Taken once already: a second copy would collide with the
+		 * first in tmp/, not an I/O error. */
+		reasonf(&s->reason, "manifest.json lists '%s' twice", f->path);
+		return NULL;
+	}
+	n = snprintf(want, sizeof(want), TC_BUNDLE_SUBMISSIONS "%s/", s->id);
+	if (n < 0 || (size_t)n >= sizeof(want) ||
+	    strncmp(f->path, want, (size_t)n) != 0) {
+		reasonf(&s->reason,
+			"manifest.json lists '%s' outside the submission's "
+			"folder",
+			f->path);
+		return NULL;
+	}
+	rel = f->path + n;
+	if (strcmp(rel, "submission.json") &&
+	    (strncmp(rel, "files/", 6) ||
+	     !tc_bundle_attachment_number(rel + 6))) {
+		reasonf(&s->reason, "file '%s' is not allowed here", f->path);
+		return NULL;
+	}
+	return rel;
 }
 
 /*
@@ -715,7 +428,7 @@ static int listed_before(const struct cw_msub *m, size_t k)
  */
 static int extract(struct bundle *b, struct sub *s, const char *dir)
 {
-	struct tc_buf path = TC_BUF_INIT, want = TC_BUF_INIT;
+	struct tc_buf path = TC_BUF_INIT;
 	size_t k;
 	int rc = -1, nfiles = 0, have_json = 0;
 
@@ -728,61 +441,31 @@ static int extract(struct bundle *b, struct sub *s, const char *dir)
 		rc = 0;
 		goto out;
 	}
-	if (s->m->nlisted > CW_MF_MAXFILES) {
+	if (s->m->nlisted > TC_MF_MAXFILES) {
 		reasonf(&s->reason, "more than %d files", CW_MAX_FILES);
 		rc = 0;
 		goto out;
 	}
 	for (k = 0; k < s->m->nfiles; k++) {
-		const struct cw_mfile *f = &s->m->files[k];
+		const struct tc_mfile *f = &s->m->files[k];
 		const char *rel, *why = NULL, *bad, *ename;
 		zip_int64_t idx;
 		zip_uint64_t esize;
 		char hex[65];
 		int fd = -1, is_json, r;
 
-		if (!f->has_path || !f->has_size || !f->has_sha) {
-			reasonf(&s->reason, "manifest.json: a file entry "
-					    "needs path, size and sha256");
+		rel = listed_file(s, k);
+		if (!rel)
 			continue;
-		}
-		if (f->has_path != 1) {
-			reasonf(&s->reason, "manifest.json lists a path too "
-					    "long for a file of the bundle");
-			continue;
-		}
-		if (listed_before(s->m, k)) {
-			/* Taken once already: a second copy would collide
-			 * with the first in tmp/, not an I/O error. */
-			reasonf(&s->reason, "manifest.json lists '%s' twice",
-				f->path);
-			continue;
-		}
-		tc_buf_reset(&want);
-		if (tc_buf_addf(&want, "submissions/%s/", s->id) < 0)
-			tc_die_nomem();
-		if (strncmp(f->path, want.data, want.len) != 0) {
-			reasonf(&s->reason,
-				"manifest.json lists '%s' outside the "
-				"submission's folder",
-				f->path);
-			continue;
-		}
-		rel = f->path + want.len;
 		is_json = !strcmp(rel, "submission.json");
-		if (!is_json &&
-		    (strncmp(rel, "files/", 6) || !safe_id(rel + 6))) {
-			reasonf(&s->reason, "file '%s' is not allowed here",
-				f->path);
-			continue;
-		}
-		idx = locate(b, f->path);
+		idx = cw_zip_locate(b->za, f->path);
 		if (idx < 0) {
 			reasonf(&s->reason, "file '%s' is missing from the zip",
 				f->path);
 			continue;
 		}
-		bad = entry_check(b, (zip_uint64_t)idx, &ename, &esize);
+		bad = cw_zip_entry_check(b->za, (zip_uint64_t)idx, &ename,
+					 &esize);
 		if (bad)
 			continue; /* reported by the sweep */
 		if ((double)esize != f->size) {
@@ -795,9 +478,9 @@ static int extract(struct bundle *b, struct sub *s, const char *dir)
 		if (is_json) {
 			have_json = 1;
 			tc_buf_reset(&s->json);
-			r = read_entry(b, (zip_uint64_t)idx, esize,
-				       CW_MAX_SUBMISSION_JSON, &s->json, -1,
-				       hex, &why);
+			r = cw_zip_read_entry(b->za, (zip_uint64_t)idx, esize,
+					      CW_MAX_SUBMISSION_JSON, &s->json,
+					      -1, hex, &why);
 		} else {
 			if (++nfiles > CW_MAX_FILES) {
 				reasonf(&s->reason, "more than %d files",
@@ -820,8 +503,9 @@ static int extract(struct bundle *b, struct sub *s, const char *dir)
 				tc_warn("cannot write '%s'", path.data);
 				goto out;
 			}
-			r = read_entry(b, (zip_uint64_t)idx, esize,
-				       CW_MAX_ENTRY, NULL, fd, hex, &why);
+			r = cw_zip_read_entry(b->za, (zip_uint64_t)idx, esize,
+					      CW_MAX_ENTRY, NULL, fd, hex,
+					      &why);
 			if (close(fd) < 0 && r == 0)
 				r = -2;
 		}
@@ -863,51 +547,92 @@ out:
 	if (rc < 0)
 		(void)tc_fs_remove_tree(dir);
 	tc_buf_release(&path);
-	tc_buf_release(&want);
 	return rc;
 }
 
-/* Parses and checks submission.json and validates it against its form. */
+/*
+ * Checks submission.json as intake did (tc_submission_check), trusting
+ * nothing: its attachments against the files the manifest lists (whose
+ * sizes and digests extract() checked against the zip). Keeps the parsed
+ * document in s->doc. Returns 0, or -1 with the problem in s->reason.
+ */
+static int check_format(struct sub *s)
+{
+	struct tc_sub_file files[TC_MF_MAXFILES];
+	const char *rel, *what = NULL;
+	struct tc_sub_check c;
+	size_t k, n = 0,
+		  pre = strlen(TC_BUNDLE_SUBMISSIONS) + strlen(s->id) + 1;
+	const char *sj = "submission.json";
+
+	for (k = 0; k < s->m->nfiles; k++) {
+		const struct tc_mfile *mf = &s->m->files[k];
+
+		rel = mf->path + pre;
+		if (strncmp(rel, "files/", 6))
+			continue;
+		files[n].n = tc_bundle_attachment_number(rel + 6);
+		files[n].size = (uint64_t)mf->size;
+		files[n++].sha256 = mf->sha256;
+	}
+	tc_submission_check(s->json.data, s->json.len, s->id, files, n, &c);
+	s->doc = c.doc;
+	switch (c.problem) {
+	case TC_SUB_OK:
+		return 0;
+	case TC_SUB_NOT_UTF8:
+		reasonf(&s->reason, "%s is not valid UTF-8 (byte %zu)", sj,
+			c.off);
+		return -1;
+	case TC_SUB_NOT_JSON:
+		reasonf(&s->reason, "%s:%d:%d: not valid JSON", sj, c.line,
+			c.col);
+		return -1;
+	case TC_SUB_NOT_OBJECT:
+	case TC_SUB_BAD_FORMAT:
+		what = "format must be \"" TC_SUBMISSION_FORMAT "\"";
+		break;
+	case TC_SUB_BAD_ID:
+		what = "id does not match its folder";
+		break;
+	case TC_SUB_ATTACHMENTS_TYPE:
+		what = "'attachments' must be a list";
+		break;
+	case TC_SUB_ATTACHMENT_PATH:
+	case TC_SUB_ATTACHMENT_SHA256:
+		reasonf(&s->reason,
+			"%s: attachment %zu is not a file of the bundle with "
+			"that sha256",
+			sj, c.index + 1);
+		return -1;
+	case TC_SUB_ATTACHMENT_SIZE:
+		reasonf(&s->reason,
+			"%s: attachment %zu is not the size of its file", sj,
+			c.index + 1);
+		return -1;
+	case TC_SUB_FILE_UNLISTED:
+		reasonf(&s->reason, "%s: files/%u is not in its 'attachments'",
+			sj, c.file);
+		return -1;
+	}
+	reasonf(&s->reason, "%s: %s", sj, what);
+	return -1;
+}
+
+/* Checks submission.json's format, then validates it against its form. */
 static void check_submission(struct bundle *b, struct sub *s)
 {
 	const struct tc_rules *r = b->env->rules;
 	const cJSON *v, *att;
 	const struct tc_form *form;
 	struct tc_form_errors errs = {0};
-	const char *end = NULL;
 	cJSON *vatt = NULL;
 	char today[11];
-	size_t bad, i;
+	size_t i;
 	int n;
 
-	if (!tc_utf8_valid(s->json.data, s->json.len, &bad)) {
-		reasonf(&s->reason,
-			"submission.json is not valid UTF-8 (byte %zu)", bad);
+	if (check_format(s) < 0)
 		return;
-	}
-	s->doc = cJSON_ParseWithLengthOpts(s->json.data, s->json.len, &end, 0);
-	if (!s->doc) {
-		int line, col;
-
-		line_col(s->json.data, end ? (size_t)(end - s->json.data) : 0,
-			 &line, &col);
-		reasonf(&s->reason, "submission.json:%d:%d: not valid JSON",
-			line, col);
-		return;
-	}
-	v = cJSON_GetObjectItemCaseSensitive(s->doc, "format");
-	if (!cJSON_IsString(v) ||
-	    strcmp(v->valuestring, "threecs-submission/1")) {
-		reasonf(&s->reason, "submission.json: format must be "
-				    "\"threecs-submission/1\"");
-		return;
-	}
-	v = cJSON_GetObjectItemCaseSensitive(s->doc, "id");
-	if (!cJSON_IsString(v) || strcmp(v->valuestring, s->id)) {
-		reasonf(&s->reason, "submission.json: id does not match its "
-				    "folder");
-		return;
-	}
 	v = cJSON_GetObjectItemCaseSensitive(s->doc, "form");
 	form = cJSON_IsString(v) ? tc_forms_find(b->env->forms, v->valuestring)
 				 : NULL;
@@ -933,41 +658,14 @@ static void check_submission(struct bundle *b, struct sub *s)
 		return;
 	}
 	att = cJSON_GetObjectItemCaseSensitive(s->doc, "attachments");
-	if (att && !cJSON_IsArray(att)) {
-		reasonf(&s->reason, "submission.json: 'attachments' must be a "
-				    "list");
-		return;
-	}
-	/* Each attachment must be one of the files checked above. */
+	/* The validator sees each attachment without its path and digest. */
 	vatt = cJSON_CreateArray();
 	if (!vatt)
 		tc_die_nomem();
 	for (i = 0; att && i < (size_t)cJSON_GetArraySize(att); i++) {
 		const cJSON *a = cJSON_GetArrayItem(att, (int)i);
-		const cJSON *p = cJSON_GetObjectItemCaseSensitive(a, "path");
-		const cJSON *h = cJSON_GetObjectItemCaseSensitive(a, "sha256");
-		size_t k;
-		int found = 0;
 		cJSON *copy;
 
-		for (k = 0; k < s->m->nfiles; k++) {
-			const struct cw_mfile *mf = &s->m->files[k];
-			size_t pre = strlen("submissions/") + strlen(s->id) + 1;
-
-			if (cJSON_IsString(p) && cJSON_IsString(h) &&
-			    mf->has_path == 1 && mf->has_sha &&
-			    strlen(mf->path) > pre &&
-			    !strcmp(mf->path + pre, p->valuestring) &&
-			    !strcmp(mf->sha256, h->valuestring))
-				found = 1;
-		}
-		if (!found) {
-			reasonf(&s->reason,
-				"submission.json: attachment %zu is not a file "
-				"of the bundle with that sha256",
-				i + 1);
-			goto out;
-		}
 		copy = cJSON_Duplicate(a, 1);
 		if (!copy)
 			tc_die_nomem();
@@ -980,11 +678,11 @@ static void check_submission(struct bundle *b, struct sub *s)
 	if (n < 0)
 		tc_die_nomem();
 	for (i = 0; i < errs.n; i++) {
-		const char *ob = fval(s->fields, "on_behalf");
+		const char *ob = fval(s->fields, TC_F_ON_BEHALF);
 
 		/* Made for someone without their consent: accepted and
 		 * flagged for an officer, never refused (DOMAIN.md). */
-		if (!strcmp(errs.v[i].field, "consent") && ob &&
+		if (!strcmp(errs.v[i].field, TC_F_CONSENT) && ob &&
 		    !strcmp(ob, "yes"))
 			continue;
 		reasonf(&s->reason, "field '%s': %s", errs.v[i].field,
@@ -1000,7 +698,6 @@ static void check_submission(struct bundle *b, struct sub *s)
 			reasonf(&s->reason, "field '%s' must be text or a list",
 				v->string);
 	}
-out:
 	tc_form_errors_release(&errs);
 	cJSON_Delete(vatt);
 }
@@ -1199,7 +896,7 @@ static int event(struct cw_env *env, const struct cw_case *c, int stage,
 	if (!txt)
 		tc_die_nomem();
 	rc = cw_store_event(env->reg, c->id, stage, what, date, txt,
-			       env->today_s);
+			    env->today_s);
 	free(txt);
 	cJSON_Delete(d);
 	return rc;
@@ -1272,8 +969,8 @@ static int new_case(struct cw_env *env, const struct sub *s,
 	    event(env, &c, c.stage, "received", s->rdate, s->id) < 0)
 		goto out;
 	if (cw_store_add_submission(env->reg, s->id, s->bundle_sha, s->form,
-				       s->received, s->rdate, *outcome, c.id,
-				       env->today_s) < 0)
+				    s->received, s->rdate, *outcome, c.id,
+				    env->today_s) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -1384,8 +1081,8 @@ static int review(struct cw_env *env, const struct sub *s, const char **outcome)
 	    cw_store_case_insert(env->reg, &rec) < 0 ||
 	    event(env, &rec, 0, "received", s->rdate, s->id) < 0 ||
 	    cw_store_add_submission(env->reg, s->id, s->bundle_sha, s->form,
-				       s->received, s->rdate, "record", rec.id,
-				       env->today_s) < 0)
+				    s->received, s->rdate, "record", rec.id,
+				    env->today_s) < 0)
 		goto out;
 	*outcome = "record";
 	rc = 0;
@@ -1425,7 +1122,7 @@ static int quarantine(struct bundle *b, struct sub *s, const char *tmpdir)
 		goto out;
 	}
 	if (cw_store_add_quarantine(env->reg, b->name, s->id, s->reason.data,
-				       env->today_s) < 0)
+				    env->today_s) < 0)
 		goto out;
 	/* Only the reason's first line, which names fields, never values. */
 	tc_warnx("%s: %s: quarantined: %.*s", b->name, s->id,
@@ -1457,7 +1154,7 @@ static int commit_batch(struct bundle *b)
 }
 
 /* One submission of the manifest, as the reader meets it. */
-static int process(struct bundle *b, const struct cw_msub *m)
+static int process(struct bundle *b, const struct tc_msub *m)
 {
 	struct cw_env *env = b->env;
 	struct sub s;
@@ -1469,7 +1166,7 @@ static int process(struct bundle *b, const struct cw_msub *m)
 	s.id = m->has_id ? m->id : NULL;
 	s.m = m;
 	s.bundle_sha = b->sha;
-	if (!safe_id(s.id)) {
+	if (!tc_submission_id_valid(s.id)) {
 		/* Nothing safe to name a folder after: report it only. */
 		reasonf(&b->problems,
 			"a submission in the manifest has no usable id");
@@ -1540,7 +1237,7 @@ static int process(struct bundle *b, const struct cw_msub *m)
 				store.data);
 			goto out;
 		}
-		if (!strcmp(s.form, "review")) {
+		if (!strcmp(s.form, TC_FORM_REVIEW)) {
 			if (review(env, &s, &outcome) < 0)
 				goto out;
 		} else if (new_case(env, &s, &outcome) < 0) {
@@ -1556,7 +1253,7 @@ static int process(struct bundle *b, const struct cw_msub *m)
 			b->n.signposted++;
 	}
 	cw_crash_point();
-	if (++b->batch >= batch_size() && commit_batch(b) < 0)
+	if (++b->batch >= cw_test_batch(BATCH) && commit_batch(b) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -1648,8 +1345,8 @@ static int ingest_one(struct cw_env *env, const char *path,
 	memset(&b, 0, sizeof(b));
 	b.env = env;
 	b.path = path;
-	bundle_name(path, b.name, sizeof(b.name));
-	if (hash_file(path, b.sha) < 0) {
+	cw_zip_bundle_name(path, b.name, sizeof(b.name));
+	if (cw_zip_hash_file(path, b.sha) < 0) {
 		tc_warn("cannot read bundle '%s'", path);
 		goto out;
 	}
@@ -1657,16 +1354,10 @@ static int ingest_one(struct cw_env *env, const char *path,
 	if (seen < 0)
 		goto out;
 	if (seen) {
-		sqlite3_stmt *st = cw_store_stmt(
-		    env->reg, "SELECT submissions FROM bundles WHERE "
-			      "sha256 = ?");
-
-		if (!st)
+		r = cw_store_bundle_submissions(env->reg, b.sha);
+		if (r < 0)
 			goto out;
-		sqlite3_bind_text(st, 1, b.sha, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			b.n.read = b.n.already = sqlite3_column_int(st, 0);
-		sqlite3_reset(st);
+		b.n.read = b.n.already = r;
 		print_counts(b.name, &b.n);
 		rc = TC_EXIT_OK;
 		goto out; /* out: adds b.n to the total */
@@ -1700,9 +1391,8 @@ static int ingest_one(struct cw_env *env, const char *path,
 		b.in_txn = 1;
 	if (b.io_error || !b.in_txn ||
 	    cw_store_add_bundle(env->reg, b.sha, b.name,
-				   b.info.has_bundle_id ? b.info.bundle_id
-							: NULL,
-				   env->today_s, (int)b.n.read) < 0 ||
+				b.info.has_bundle_id ? b.info.bundle_id : NULL,
+				env->today_s, (int)b.n.read) < 0 ||
 	    commit_batch(&b) < 0) {
 		if (b.in_txn)
 			cw_store_rollback(env->reg);
@@ -1777,7 +1467,7 @@ int cw_ingest_check(struct cw_env *env, const char *path,
 	b.env = env;
 	b.path = path;
 	b.check_only = 1;
-	bundle_name(path, b.name, sizeof(b.name));
+	cw_zip_bundle_name(path, b.name, sizeof(b.name));
 	b.stray = calloc(MAX_STRAY, sizeof(*b.stray));
 	b.msub = calloc(1, sizeof(*b.msub));
 	if (!b.stray || !b.msub)

@@ -1538,3 +1538,19 @@ int cw_store_annual_figures(struct cw_store *reg, const char *id,
 	return rep_each(reg, st, rep_figure_row, (void (*)(void))fn, arg,
 			"reading figures");
 }
+
+/* ---- Ingest ---- */
+
+int cw_store_bundle_submissions(struct cw_store *reg, const char *sha256)
+{
+	sqlite3_stmt *st = query(
+	    reg, "SELECT submissions FROM bundles WHERE sha256 = ?", "t", sha256);
+	int n = 0;
+
+	if (!st)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return n;
+}

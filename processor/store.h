@@ -370,4 +370,10 @@ int cw_store_annual_figures(struct cw_store *reg, const char *id,
 			    const char *from, const char *to, const char *today,
 			    cw_store_figure_fn fn, void *arg);
 
+/* ---- Ingest ---- */
+
+/* The submissions an ingested bundle (by sha256) listed: the count (0 when
+ * the register has no such bundle), or -1 on an error. */
+int cw_store_bundle_submissions(struct cw_store *reg, const char *sha256);
+
 #endif

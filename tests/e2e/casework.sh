@@ -9,6 +9,12 @@ cd "$(dirname "$0")/../.."
 
 S=$SCRATCH
 
+# The crash tests need the test hooks (CASEWORK_TEST_*), built in only with
+# TC_TEST_HOOKS: the sanitizer build has them, and build/hooks/ otherwise.
+CWH=${CASEWORK_HOOKS:-${CASEWORK:-build/hooks/bin/casework}}
+[ -n "${CASEWORK_HOOKS:-${CASEWORK:-}}" ] || make --no-print-directory -s "$CWH" >/dev/null
+cwh() { "$CWH" --rules content/rules.yml --forms content/forms "$@"; }
+
 # A complaint with the fields that matter overridden.
 complaint() { # id received service [extra json]
 	PYCODE="
@@ -298,7 +304,7 @@ for i in range(40):
 " py
 python3 $MK "$S/kill.zip" "$S"/subs/*
 REF=$S/kref
-CASEWORK_TEST_BATCH=3 cw --data "$REF" --today 2026-12-24 ingest "$S/kill.zip" >/dev/null 2>&1
+CASEWORK_TEST_BATCH=3 cwh --data "$REF" --today 2026-12-24 ingest "$S/kill.zip" >/dev/null 2>&1
 state() { sqlite3 "$1/register.db" "select reference, type, stage, status, flags, submission_id from cases order by reference; select id, outcome from submissions order by id; select count(*) from events; select * from sequences order by type; select count(*) from cases where pack_dirty"; (cd "$1" && find casepacks -type f | sort | xargs sha256sum); }
 state "$REF" >"$S/kref.state"
 crash_ok=1
@@ -306,13 +312,13 @@ crashes=0
 for n in $(seq 1 400); do
 	K=$S/k
 	rm -rf "$K"
-	CASEWORK_TEST_BATCH=3 CASEWORK_TEST_CRASH_AFTER=$n cw --data "$K" --today 2026-12-24 ingest "$S/kill.zip" >/dev/null 2>&1
+	CASEWORK_TEST_BATCH=3 CASEWORK_TEST_CRASH_AFTER=$n cwh --data "$K" --today 2026-12-24 ingest "$S/kill.zip" >/dev/null 2>&1
 	rc=$?
 	[ $rc -ne 99 ] && break
 	crashes=$((crashes + 1))
 	# a second crash further on, then a clean rerun
-	CASEWORK_TEST_BATCH=3 CASEWORK_TEST_CRASH_AFTER=$((n / 2 + 1)) cw --data "$K" --today 2026-12-24 ingest "$S/kill.zip" >/dev/null 2>&1
-	CASEWORK_TEST_BATCH=3 cw --data "$K" --today 2026-12-24 ingest "$S/kill.zip" >/dev/null 2>&1
+	CASEWORK_TEST_BATCH=3 CASEWORK_TEST_CRASH_AFTER=$((n / 2 + 1)) cwh --data "$K" --today 2026-12-24 ingest "$S/kill.zip" >/dev/null 2>&1
+	CASEWORK_TEST_BATCH=3 cwh --data "$K" --today 2026-12-24 ingest "$S/kill.zip" >/dev/null 2>&1
 	if ! state "$K" | cmp -s - "$S/kref.state"; then
 		crash_ok=0
 		not_ok "crash after step $n, then rerun: same end state" "$(state "$K" | diff - "$S/kref.state" | head -5)"
@@ -327,12 +333,12 @@ kill_ok=1
 for delay in 0.01 0.03 0.05 0.07 0.08 0.09 0.1 0.12 0.15 0.2; do
 	K=$S/k
 	rm -rf "$K"
-	CASEWORK_TEST_BATCH=3 "$CW" --rules content/rules.yml --forms content/forms --data "$K" --today 2026-12-24 ingest "$S/kill.zip" >/dev/null 2>&1 &
+	CASEWORK_TEST_BATCH=3 "$CWH" --rules content/rules.yml --forms content/forms --data "$K" --today 2026-12-24 ingest "$S/kill.zip" >/dev/null 2>&1 &
 	pid=$!
 	sleep "$delay"
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
-	CASEWORK_TEST_BATCH=3 cw --data "$K" --today 2026-12-24 ingest "$S/kill.zip" >/dev/null 2>&1
+	CASEWORK_TEST_BATCH=3 cwh --data "$K" --today 2026-12-24 ingest "$S/kill.zip" >/dev/null 2>&1
 	state "$K" | cmp -s - "$S/kref.state" || kill_ok=0
 done
 [ $kill_ok = 1 ] && ok "SIGKILL at several moments, rerun: same end state" || not_ok "SIGKILL at several moments, rerun: same end state"

@@ -17,7 +17,7 @@
  * submissions/ID/... entry with its true size and sha256, IDs in order of
  * first appearance.
  *
- * Anything else is a manifest.json fed to cw_manifest_read in small
+ * Anything else is a manifest.json fed to tc_manifest_read in small
  * reads (the first byte, if any, sets their size), so the reader's state
  * across read boundaries is exercised as well.
  */
@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 static struct cw_env env;
-static struct cw_msub *scratch;
+static struct tc_msub *scratch;
 static char zip_path[4200];
 static char tmp_sub[4200];
 
@@ -118,12 +118,12 @@ static ssize_t mem_read(void *arg, void *buf, size_t n)
 	return (ssize_t)n;
 }
 
-static int each(void *arg, const struct cw_msub *s)
+static int each(void *arg, const struct tc_msub *s)
 {
 	size_t k;
 
 	(void)arg;
-	if (s->nfiles > CW_MF_MAXFILES || s->nfiles > s->nlisted)
+	if (s->nfiles > TC_MF_MAXFILES || s->nfiles > s->nlisted)
 		abort(); /* no more kept than room, nor than listed */
 	if (s->has_id && !memchr(s->id, '\0', sizeof(s->id)))
 		abort();
@@ -136,7 +136,7 @@ static int each(void *arg, const struct cw_msub *s)
 
 static void manifest_mode(const uint8_t *data, size_t size)
 {
-	struct cw_manifest_info info;
+	struct tc_manifest_info info;
 	struct mem m;
 	char err[160];
 	int rc;
@@ -147,7 +147,7 @@ static void manifest_mode(const uint8_t *data, size_t size)
 	m.chunk = size ? (size_t)data[0] % 64 + 1 : 1;
 	memset(&info, 0, sizeof(info));
 	err[0] = '\0';
-	rc = cw_manifest_read(mem_read, &m, each, NULL, scratch, &info, err,
+	rc = tc_manifest_read(mem_read, &m, each, NULL, scratch, &info, err,
 			      sizeof(err));
 	if (rc == -1 && !err[0])
 		abort(); /* a refusal says why */

@@ -10,12 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle.h"
+
 #define WINDOW 65536
 #define KEYLEN 16 /* longest member name we look for, and then some */
 
 /* The reader's state. */
 struct mr {
-	cw_manifest_read_fn rd;
+	tc_manifest_read_fn rd;
 	void *rarg;
 	unsigned char buf[WINDOW]; /* the window onto the input */
 	size_t pos, len;	   /* next byte, bytes in the window */
@@ -25,7 +27,7 @@ struct mr {
 	long line, col;		   /* of the next byte, from 1 */
 	unsigned long long off;	   /* of the next byte, from 0 */
 	int depth;		   /* containers open */
-	unsigned char kind[CW_MF_MAXDEPTH / 8 + 1]; /* bit set: an object */
+	unsigned char kind[TC_MF_MAXDEPTH / 8 + 1]; /* bit set: an object */
 	char *err;
 	size_t errlen;
 };
@@ -106,7 +108,7 @@ static void ws(struct mr *m)
 
 static int push(struct mr *m, int object)
 {
-	if (m->depth >= CW_MF_MAXDEPTH)
+	if (m->depth >= TC_MF_MAXDEPTH)
 		return fail(m, "nested too deeply");
 	if (object)
 		m->kind[m->depth / 8] |= (unsigned char)(1u << (m->depth % 8));
@@ -337,7 +339,7 @@ static int number_ok(const char *s, size_t n)
 
 static int number(struct mr *m, double *out)
 {
-	char s[CW_MF_NUMBER];
+	char s[TC_MF_NUMBER];
 	size_t n = 0;
 	int c;
 
@@ -495,7 +497,7 @@ static int short_string(struct mr *m, char *out, size_t cap, int *ok)
 	return 0;
 }
 
-static int read_file(struct mr *m, struct cw_mfile *f)
+static int read_file(struct mr *m, struct tc_mfile *f)
 {
 	char key[KEYLEN];
 	long n = 0;
@@ -536,7 +538,7 @@ static int read_file(struct mr *m, struct cw_mfile *f)
 	return r;
 }
 
-static int read_files(struct mr *m, struct cw_msub *s)
+static int read_files(struct mr *m, struct tc_msub *s)
 {
 	long n = 0;
 	int r;
@@ -546,8 +548,8 @@ static int read_files(struct mr *m, struct cw_msub *s)
 	s->files_list = 1;
 	while ((r = next_item(m, &n, NULL, 0)) == 1) {
 		s->nlisted++;
-		if (s->nfiles < CW_MF_MAXFILES) {
-			struct cw_mfile *f = &s->files[s->nfiles++];
+		if (s->nfiles < TC_MF_MAXFILES) {
+			struct tc_mfile *f = &s->files[s->nfiles++];
 
 			f->path[0] = f->sha256[0] = 0;
 			f->size = 0;
@@ -562,7 +564,7 @@ static int read_files(struct mr *m, struct cw_msub *s)
 	return r;
 }
 
-static int read_sub(struct mr *m, struct cw_msub *s)
+static int read_sub(struct mr *m, struct tc_msub *s)
 {
 	char key[KEYLEN];
 	long n = 0;
@@ -584,8 +586,8 @@ static int read_sub(struct mr *m, struct cw_msub *s)
 	return r;
 }
 
-static int read_subs(struct mr *m, cw_manifest_sub_fn each, void *sarg,
-		     struct cw_msub *s, struct cw_manifest_info *info)
+static int read_subs(struct mr *m, tc_manifest_sub_fn each, void *sarg,
+		     struct tc_msub *s, struct tc_manifest_info *info)
 {
 	long n = 0;
 	int r;
@@ -611,10 +613,10 @@ static int read_subs(struct mr *m, cw_manifest_sub_fn each, void *sarg,
 	return r;
 }
 
-static int read_top(struct mr *m, cw_manifest_sub_fn each, void *sarg,
-		    struct cw_msub *s, struct cw_manifest_info *info)
+static int read_top(struct mr *m, tc_manifest_sub_fn each, void *sarg,
+		    struct tc_msub *s, struct tc_manifest_info *info)
 {
-	char key[KEYLEN], format[CW_MF_SHORT];
+	char key[KEYLEN], format[TC_MF_SHORT];
 	long n = 0;
 	int r, seen_f = 0, seen_b = 0, seen_s = 0, ok;
 
@@ -625,7 +627,7 @@ static int read_top(struct mr *m, cw_manifest_sub_fn each, void *sarg,
 		if (!strcmp(key, "format") && !seen_f++) {
 			r = short_string(m, format, sizeof(format), &ok);
 			info->format_ok =
-			    ok && !strcmp(format, "threecs-bundle/1");
+			    ok && !strcmp(format, TC_BUNDLE_FORMAT);
 		} else if (!strcmp(key, "bundle_id") && !seen_b++) {
 			r = short_string(m, info->bundle_id,
 					 sizeof(info->bundle_id),
@@ -642,9 +644,9 @@ static int read_top(struct mr *m, cw_manifest_sub_fn each, void *sarg,
 	return r;
 }
 
-int cw_manifest_read(cw_manifest_read_fn rd, void *rarg,
-		     cw_manifest_sub_fn each, void *sarg,
-		     struct cw_msub *scratch, struct cw_manifest_info *info,
+int tc_manifest_read(tc_manifest_read_fn rd, void *rarg,
+		     tc_manifest_sub_fn each, void *sarg,
+		     struct tc_msub *scratch, struct tc_manifest_info *info,
 		     char *err, size_t errlen)
 {
 	struct mr *m = calloc(1, sizeof(*m));
@@ -693,4 +695,15 @@ out:
 		rc = m->failed;
 	free(m);
 	return rc;
+}
+
+size_t tc_msub_find(const struct tc_msub *m, const char *path, size_t upto)
+{
+	size_t k;
+
+	for (k = 0; k < upto; k++)
+		if (m->files[k].has_path == 1 &&
+		    !strcmp(m->files[k].path, path))
+			break;
+	return k;
 }

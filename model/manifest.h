@@ -3,32 +3,32 @@
  * bundle.md), so that casework never holds a whole manifest in memory.
  *
  * The reader checks that the bytes are UTF-8 JSON (no more than
- * CW_MF_MAXDEPTH deep, numbers and strings of bounded length) and picks out
+ * TC_MF_MAXDEPTH deep, numbers and strings of bounded length) and picks out
  * only what casework uses: "format", "bundle_id" and, one at a time, each
  * object of "submissions" with its "id" and "files" ("path", "size",
  * "sha256"). As cJSON's lookups do, the first of repeated members counts.
  * Memory does not depend on the manifest's length: one submission is held
- * at a time, with at most CW_MF_MAXFILES files.
+ * at a time, with at most TC_MF_MAXFILES files.
  */
-#ifndef CW_MANIFEST_H
-#define CW_MANIFEST_H
+#ifndef TC_MANIFEST_H
+#define TC_MANIFEST_H
 
 #include <stddef.h>
 #include <sys/types.h>
 
 #include "limits.h"
 
-#define CW_MF_MAXDEPTH 1000 /* nesting, as cJSON's limit */
+#define TC_MF_MAXDEPTH 1000 /* nesting, as cJSON's limit */
 /* kept per submission: submission.json and its attachments */
-#define CW_MF_MAXFILES (TC_MAX_SUBMISSION_FILES + 1)
-#define CW_MF_PATH     512 /* a path's bytes kept, with the NUL */
-#define CW_MF_SHORT    80  /* an id's, a sha256's or bundle_id's */
-#define CW_MF_NUMBER   128 /* the longest number accepted */
+#define TC_MF_MAXFILES (TC_MAX_SUBMISSION_FILES + 1)
+#define TC_MF_PATH     512 /* a path's bytes kept, with the NUL */
+#define TC_MF_SHORT    80  /* an id's, a sha256's or bundle_id's */
+#define TC_MF_NUMBER   128 /* the longest number accepted */
 
 /* One of a submission's "files" as the manifest lists it. */
-struct cw_mfile {
-	char path[CW_MF_PATH];	  /* decoded; valid when has_path == 1 */
-	char sha256[CW_MF_SHORT]; /* decoded; valid when has_sha */
+struct tc_mfile {
+	char path[TC_MF_PATH];	  /* decoded; valid when has_path == 1 */
+	char sha256[TC_MF_SHORT]; /* decoded; valid when has_sha */
 	double size;		  /* valid when has_size */
 	int has_path;		  /* 1 a string, 2 a string too long to keep */
 	int has_size;		  /* a number */
@@ -37,37 +37,37 @@ struct cw_mfile {
 };
 
 /* One object of "submissions", the reader's own until the next. */
-struct cw_msub {
-	char id[CW_MF_SHORT]; /* valid when has_id */
+struct tc_msub {
+	char id[TC_MF_SHORT]; /* valid when has_id */
 	int has_id;	      /* a string short enough to keep */
 	int files_list;	      /* "files" is a list */
 	size_t nfiles;	      /* files kept */
 	size_t nlisted;	      /* files listed (more than kept: too many) */
-	struct cw_mfile files[CW_MF_MAXFILES];
+	struct tc_mfile files[TC_MF_MAXFILES];
 };
 
 /* What the manifest says about the bundle as a whole. */
-struct cw_manifest_info {
+struct tc_manifest_info {
 	int is_object;		     /* the top value is an object */
-	int format_ok;		     /* "format": "threecs-bundle/1" */
+	int format_ok;		     /* "format": TC_BUNDLE_FORMAT */
 	int subs_list;		     /* "submissions" is a list */
 	long nsubs;		     /* objects and other values in it */
 	int has_bundle_id;	     /* "bundle_id" is a short string */
-	char bundle_id[CW_MF_SHORT]; /* valid when has_bundle_id */
+	char bundle_id[TC_MF_SHORT]; /* valid when has_bundle_id */
 };
 
 /*
  * Reads up to n bytes into buf: the count, 0 at the end, or -1 on an error
  * the callback has recorded itself.
  */
-typedef ssize_t (*cw_manifest_read_fn)(void *arg, void *buf, size_t n);
+typedef ssize_t (*tc_manifest_read_fn)(void *arg, void *buf, size_t n);
 
 /*
  * Called with each object (or other value) of "submissions" in turn; the
  * record is overwritten after it returns. A negative return stops reading
- * and is returned by cw_manifest_read.
+ * and is returned by tc_manifest_read.
  */
-typedef int (*cw_manifest_sub_fn)(void *arg, const struct cw_msub *s);
+typedef int (*tc_manifest_sub_fn)(void *arg, const struct tc_msub *s);
 
 /*
  * Reads a manifest from rd(rarg), calling each(sarg, ...) for every
@@ -77,9 +77,13 @@ typedef int (*cw_manifest_sub_fn)(void *arg, const struct cw_msub *s);
  * -2 when rd failed (rd records why); or what each returned when
  * negative. scratch is the caller's, for one submission.
  */
-int cw_manifest_read(cw_manifest_read_fn rd, void *rarg,
-		     cw_manifest_sub_fn each, void *sarg,
-		     struct cw_msub *scratch, struct cw_manifest_info *info,
+int tc_manifest_read(tc_manifest_read_fn rd, void *rarg,
+		     tc_manifest_sub_fn each, void *sarg,
+		     struct tc_msub *scratch, struct tc_manifest_info *info,
 		     char *err, size_t errlen);
+
+/* The first of m's first upto files (upto no more than m->nfiles) whose
+ * path, kept whole, is path: its index, or upto when there is none. */
+size_t tc_msub_find(const struct tc_msub *m, const char *path, size_t upto);
 
 #endif
