@@ -177,7 +177,7 @@ fuzz: deps
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) all $(TESTS) $(SPEC_RUNNER) \
-		$(SAN_PROGS) $(FUZZERS)
+		$(SAN_PROGS) $(FUZZERS) $(HOOKS_PROG)
 	@$(MAKE) --no-print-directory check
 
 demo: deps

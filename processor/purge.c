@@ -72,7 +72,7 @@ out:
 	return rc;
 }
 
-/* Removes the file "<pre><reference><post>" of each item. */
+/* Removes the file PRE REFERENCE POST (joined) of each item. */
 static int remove_each(struct cw_env *env, const char *pre, const char *post,
 		       const struct cw_purge_items *it)
 {

@@ -7,7 +7,7 @@
  * from an older build is brought forward on open and one from a newer build
  * is refused rather than misread.
  */
-#include "store.h"
+#include "store_internal.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -398,8 +398,8 @@ static void bind_all(sqlite3_stmt *st, const char *types, va_list ap)
 
 /* The cached statement for sql with arguments bound as bind_all says, or
  * NULL (printed). */
-static sqlite3_stmt *query(struct cw_store *reg, const char *sql,
-			   const char *types, ...)
+sqlite3_stmt *cw_store_query(struct cw_store *reg, const char *sql,
+			     const char *types, ...)
 {
 	sqlite3_stmt *st = cw_store_stmt(reg, sql);
 	va_list ap;
@@ -497,7 +497,7 @@ static const char *col(sqlite3_stmt *st, int i)
 	return s ? (const char *)s : "";
 }
 
-static tc_day col_day(sqlite3_stmt *st, int i)
+tc_day cw_store_col_day(sqlite3_stmt *st, int i)
 {
 	const unsigned char *s = sqlite3_column_text(st, i);
 	tc_day d;
@@ -509,8 +509,8 @@ static tc_day col_day(sqlite3_stmt *st, int i)
 
 static int exists(struct cw_store *reg, const char *sql, const char *key)
 {
-	int n = each_row(reg, query(reg, sql, "t", key), "looking something up",
-			 first_row, NULL);
+	int n = each_row(reg, cw_store_query(reg, sql, "t", key),
+			 "looking something up", first_row, NULL);
 
 	return n < 0 ? -1 : n > 0;
 }
@@ -568,7 +568,7 @@ int cw_store_next_seq(struct cw_store *reg, const char *type, int year,
 	    "INSERT INTO sequences VALUES(?, ?, 1) ON CONFLICT(type, year)"
 	    " DO UPDATE SET last = last + 1 RETURNING last";
 	int64_t last = 0;
-	int n = each_row(reg, query(reg, up, "ti", type, year),
+	int n = each_row(reg, cw_store_query(reg, up, "ti", type, year),
 			 "numbering a reference", row_int64, &last);
 
 	if (n <= 0)
@@ -658,15 +658,15 @@ static int stage_row(sqlite3_stmt *st, void *arg)
 
 	s->stage = sqlite3_column_int(st, 0);
 	s->submission_id = col_str(st, 1);
-	s->request = col_day(st, 2);
-	s->ack_due = col_day(st, 3);
-	s->acknowledged = col_day(st, 4);
-	s->respond_due = col_day(st, 5);
-	s->responded = col_day(st, 6);
+	s->request = cw_store_col_day(st, 2);
+	s->ack_due = cw_store_col_day(st, 3);
+	s->acknowledged = cw_store_col_day(st, 4);
+	s->respond_due = cw_store_col_day(st, 5);
+	s->responded = cw_store_col_day(st, 6);
 	s->extension_days = sqlite3_column_int(st, 7);
 	s->extension_reason = col_str(st, 8);
-	s->window_closes = col_day(st, 9);
-	s->closed = col_day(st, 10);
+	s->window_closes = cw_store_col_day(st, 9);
+	s->closed = cw_store_col_day(st, 10);
 	s->outcome = col_str(st, 11);
 	s->remedy = col_str(st, 12);
 	s->learning = col_str(st, 13);
@@ -685,7 +685,7 @@ static int case_row(sqlite3_stmt *st, void *arg)
 	c->status = col_str(st, 5);
 	c->submission_id = col_str(st, 6);
 	c->received = col_str(st, 7);
-	c->received_date = col_day(st, 8);
+	c->received_date = cw_store_col_day(st, 8);
 	c->service_area = col_str(st, 9);
 	c->team = col_str(st, 10);
 	c->person_key = col_str(st, 11);
@@ -713,8 +713,8 @@ static int load_case(struct cw_store *reg, sqlite3_stmt *st, struct cw_case *c)
 	n = each_row(reg, st, "loading a case", case_row, c);
 	if (n <= 0)
 		return n;
-	if (each_row(reg, query(reg, sql, "I", c->id), "loading stages",
-		     stage_row, c) < 0) {
+	if (each_row(reg, cw_store_query(reg, sql, "I", c->id),
+		     "loading stages", stage_row, c) < 0) {
 		cw_case_release(c);
 		return -1;
 	}
@@ -733,7 +733,8 @@ int cw_store_case_load(struct cw_store *reg, const char *key, int by_submission,
 			 case_cols);
 	}
 	return load_case(
-	    reg, query(reg, by_submission ? by_sub : by_ref, "t", key), c);
+	    reg, cw_store_query(reg, by_submission ? by_sub : by_ref, "t", key),
+	    c);
 }
 
 int cw_store_case_load_id(struct cw_store *reg, int64_t id, struct cw_case *c)
@@ -742,7 +743,7 @@ int cw_store_case_load_id(struct cw_store *reg, int64_t id, struct cw_case *c)
 
 	if (!by_id[0])
 		snprintf(by_id, sizeof(by_id), "%sid = ?", case_cols);
-	return load_case(reg, query(reg, by_id, "I", id), c);
+	return load_case(reg, cw_store_query(reg, by_id, "I", id), c);
 }
 
 int cw_store_event(struct cw_store *reg, int64_t case_id, int stage,
@@ -763,8 +764,8 @@ int64_t cw_store_next_dirty(struct cw_store *reg, int64_t after)
 				  " AND id > ? ORDER BY id LIMIT 1";
 	int64_t id = 0;
 
-	if (each_row(reg, query(reg, sql, "I", after), "finding packs to write",
-		     row_int64, &id) < 0)
+	if (each_row(reg, cw_store_query(reg, sql, "I", after),
+		     "finding packs to write", row_int64, &id) < 0)
 		return -1;
 	return id;
 }
@@ -801,8 +802,8 @@ int cw_store_find_duplicate(struct cw_store *reg, const char *person_key,
 	    " 'signposted') ORDER BY received_date DESC, id DESC LIMIT 1";
 	struct text_out o = {ref, n};
 	int found = each_row(reg,
-			     query(reg, sql, "ttdd", person_key, service_area,
-				   date - days, date),
+			     cw_store_query(reg, sql, "ttdd", person_key,
+					    service_area, date - days, date),
 			     "looking for duplicates", row_text, &o);
 
 	return found < 0 ? -1 : found > 0;
@@ -848,7 +849,7 @@ int cw_store_history(struct cw_store *reg, int64_t case_id, cw_event_fn fn,
 				  " FROM events WHERE case_id = ? ORDER BY id";
 	struct walk w = {.fn.event = fn, .arg = arg};
 
-	return all_rows(reg, query(reg, sql, "I", case_id),
+	return all_rows(reg, cw_store_query(reg, sql, "I", case_id),
 			"reading a case's history", event_row, &w);
 }
 
@@ -871,8 +872,8 @@ int cw_store_list_cases(struct cw_store *reg, int64_t **ids, size_t *n)
 	static const char sql[] = "SELECT id FROM cases ORDER BY reference";
 	struct id_list l = {NULL, 0, 0};
 
-	if (each_row(reg, query(reg, sql, ""), "listing cases", id_row, &l) <
-	    0) {
+	if (each_row(reg, cw_store_query(reg, sql, ""), "listing cases", id_row,
+		     &l) < 0) {
 		free(l.v);
 		return -1;
 	}
@@ -887,8 +888,8 @@ int cw_store_case_purged(struct cw_store *reg, int64_t case_id)
 				  " id = ?";
 	int64_t v = 0;
 
-	if (each_row(reg, query(reg, sql, "I", case_id), "reading a case",
-		     row_int64, &v) < 0)
+	if (each_row(reg, cw_store_query(reg, sql, "I", case_id),
+		     "reading a case", row_int64, &v) < 0)
 		return -1;
 	return v != 0;
 }
@@ -930,7 +931,7 @@ static int purge_row(sqlite3_stmt *st, void *arg)
 int cw_store_purge_candidates(struct cw_store *reg, enum cw_purge_kind kind,
 			      tc_day cutoff, struct cw_purge_items *out)
 {
-	return all_rows(reg, query(reg, purge_sql[kind], "d", cutoff),
+	return all_rows(reg, cw_store_query(reg, purge_sql[kind], "d", cutoff),
 			"finding what is past retention", purge_row, out);
 }
 
@@ -966,7 +967,7 @@ int cw_store_case_submissions(struct cw_store *reg, int64_t case_id,
 	    " IS NOT NULL UNION SELECT id FROM submissions WHERE case_id = ?1";
 	struct walk w = {.fn.submission = fn, .arg = arg};
 
-	return all_rows(reg, query(reg, subs, "I", case_id),
+	return all_rows(reg, cw_store_query(reg, subs, "I", case_id),
 			"finding a case's submissions", sub_row, &w);
 }
 
@@ -1107,8 +1108,8 @@ int cw_store_restriction_match(struct cw_store *reg, const char *email_norm,
 
 	memset(m, 0, sizeof(*m));
 	n = each_row(reg,
-		     query(reg, sql, "ooooo", email_norm, phone_norm, name_norm,
-			   person_key, service_area),
+		     cw_store_query(reg, sql, "ooooo", email_norm, phone_norm,
+				    name_norm, person_key, service_area),
 		     "looking up restrictions", match_row, m);
 	return n < 0 ? -1 : n > 0;
 }
@@ -1133,7 +1134,7 @@ int cw_store_restrictions_active(struct cw_store *reg, const char *person_key,
 				  " person_key = ? AND status = 'active'";
 	struct id_cap l = {ids, 0, max};
 
-	if (!max || each_row(reg, query(reg, sel, "o", person_key),
+	if (!max || each_row(reg, cw_store_query(reg, sel, "o", person_key),
 			     "finding restrictions", id_cap_row, &l) < 0)
 		return -1;
 	return (int)l.n;
@@ -1210,8 +1211,8 @@ int cw_store_restriction_list(struct cw_store *reg, cw_restriction_fn fn,
 
 	if (!sql[0])
 		snprintf(sql, sizeof(sql), "%s ORDER BY id", restr_cols);
-	return all_rows(reg, query(reg, sql, ""), "listing restrictions",
-			restr_row, &w);
+	return all_rows(reg, cw_store_query(reg, sql, ""),
+			"listing restrictions", restr_row, &w);
 }
 
 int cw_store_restriction_find(struct cw_store *reg, int64_t id,
@@ -1223,8 +1224,8 @@ int cw_store_restriction_find(struct cw_store *reg, int64_t id,
 
 	if (!sql[0])
 		snprintf(sql, sizeof(sql), "%s WHERE id = ?", restr_cols);
-	n = each_row(reg, query(reg, sql, "I", id), "finding a restriction",
-		     restr_row, &w);
+	n = each_row(reg, cw_store_query(reg, sql, "I", id),
+		     "finding a restriction", restr_row, &w);
 	return n < 0 ? -1 : n > 0;
 }
 
@@ -1249,8 +1250,8 @@ int cw_store_restriction_reviews(
 	    " restriction_reviews WHERE restriction_id = ? ORDER BY id";
 	struct walk w = {.fn.review = fn, .arg = arg};
 
-	return all_rows(reg, query(reg, revs, "I", id), "reading reviews",
-			review_row, &w);
+	return all_rows(reg, cw_store_query(reg, revs, "I", id),
+			"reading reviews", review_row, &w);
 }
 
 /* ---- The audit log ---- */
@@ -1263,294 +1264,4 @@ int cw_store_audit(struct cw_store *reg, const char *today, const char *action,
 
 	return run(reg, "recording in the audit log", sql, "ttt", today, action,
 		   detail_json ? detail_json : "{}");
-}
-
-/* ---- Reports: the daily report, the annual figures, subject access ---- */
-
-int cw_store_read_begin(struct cw_store *reg)
-{
-	return cw_store_exec(reg, "BEGIN");
-}
-
-/* Column i as text that lasts until the next step; "" for NULL. */
-static const char *rep_text(sqlite3_stmt *st, int i)
-{
-	const unsigned char *s = sqlite3_column_text(st, i);
-
-	return s ? (const char *)s : "";
-}
-
-/* Steps st to the end, calling each(st, fn, arg) per row; resets it. 0, or
- * -1 after a message saying what was being read. */
-static int rep_each(struct cw_store *reg, sqlite3_stmt *st,
-		    void (*each)(sqlite3_stmt *, void (*)(void), void *),
-		    void (*fn)(void), void *arg, const char *doing)
-{
-	int rc;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		each(st, fn, arg);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		cw_store_error(reg, doing);
-		return -1;
-	}
-	return 0;
-}
-
-/* Runs sql (with ?1 bound to day unless NULL) through rep_each. */
-static int rep_run(struct cw_store *reg, const char *sql, const char *day,
-		   void (*each)(sqlite3_stmt *, void (*)(void), void *),
-		   void (*fn)(void), void *arg, const char *doing)
-{
-	sqlite3_stmt *st = day ? query(reg, sql, "t", day)
-			       : cw_store_stmt(reg, sql);
-
-	if (!st)
-		return -1;
-	return rep_each(reg, st, each, fn, arg, doing);
-}
-
-static void rep_intake_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
-{
-	((cw_store_intake_fn)fn)(arg, rep_text(st, 0), rep_text(st, 1),
-				 sqlite3_column_int(st, 2), rep_text(st, 3));
-}
-
-int cw_store_report_intake(struct cw_store *reg, const char *day,
-			   cw_store_intake_fn fn, void *arg)
-{
-	static const char sql[] =
-	    "SELECT c.reference, CASE s.outcome WHEN 'escalated' THEN"
-	    " 'stage ' || c.stage || ' escalation' ELSE c.type END,"
-	    " c.stage, c.team FROM submissions s JOIN cases c ON"
-	    " c.id = s.case_id WHERE s.ingested = ? ORDER BY c.reference";
-	return rep_run(reg, sql, day, rep_intake_row, (void (*)(void))fn, arg,
-		       "reading the register for the report");
-}
-
-static void rep_quarantine_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
-{
-	((cw_store_quarantine_fn)fn)(arg, rep_text(st, 0), rep_text(st, 1),
-				     rep_text(st, 2));
-}
-
-int cw_store_report_quarantine(struct cw_store *reg, const char *day,
-			       cw_store_quarantine_fn fn, void *arg)
-{
-	static const char sql[] = "SELECT submission_id, bundle, reason FROM"
-				  " quarantine WHERE date = ?";
-	return rep_run(reg, sql, day, rep_quarantine_row, (void (*)(void))fn,
-		       arg, "reading the register for the report");
-}
-
-static void rep_case_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
-{
-	struct cw_report_case c;
-
-	c.reference = rep_text(st, 0);
-	c.type = rep_text(st, 1);
-	c.stage = sqlite3_column_int(st, 2);
-	c.team = rep_text(st, 3);
-	c.flags_json = rep_text(st, 4);
-	c.status = rep_text(st, 5);
-	c.ack_due = col_day(st, 6);
-	c.acknowledged = col_day(st, 7);
-	c.respond_due = col_day(st, 8);
-	c.responded = col_day(st, 9);
-	c.window_closes = col_day(st, 10);
-	c.closed = col_day(st, 11);
-	((cw_store_case_fn)fn)(arg, &c);
-}
-
-int cw_store_report_cases(struct cw_store *reg, cw_store_case_fn fn, void *arg)
-{
-	static const char sql[] =
-	    "SELECT c.reference, c.type, c.stage, c.team, c.flags,"
-	    " c.status, s.ack_due, s.acknowledged, s.respond_due,"
-	    " s.responded, s.window_closes, s.closed FROM cases c LEFT"
-	    " JOIN stages s ON s.case_id = c.id AND s.stage = c.stage"
-	    " ORDER BY c.reference";
-	return rep_run(reg, sql, NULL, rep_case_row, (void (*)(void))fn, arg,
-		       "reading the register for the report");
-}
-
-/* The columns both restriction queries select, in rep_restriction_row's
- * order. */
-#define REP_RESTRICTION_COLS                                                   \
-	"SELECT id, kind, scope, start, review, coalesce(lifted, ''),"         \
-	" status, coalesce(contact, '') FROM restriction_register"
-
-static void rep_restriction_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
-{
-	struct cw_report_restriction r;
-
-	r.id = sqlite3_column_int64(st, 0);
-	r.kind = rep_text(st, 1);
-	r.scope = rep_text(st, 2);
-	r.start = rep_text(st, 3);
-	r.review = rep_text(st, 4);
-	r.lifted = rep_text(st, 5);
-	r.status = rep_text(st, 6);
-	r.contact = rep_text(st, 7);
-	r.review_day = col_day(st, 4);
-	((cw_store_restriction_fn)fn)(arg, &r);
-}
-
-int cw_store_report_restrictions(struct cw_store *reg,
-				 cw_store_restriction_fn fn, void *arg)
-{
-	static const char sql[] =
-	    REP_RESTRICTION_COLS " WHERE status = 'active' ORDER BY id";
-	return rep_run(reg, sql, NULL, rep_restriction_row, (void (*)(void))fn,
-		       arg, "reading the register for the report");
-}
-
-int cw_store_person_restrictions(struct cw_store *reg, const char *email_norm,
-				 const char *phone_norm, const char *name_norm,
-				 cw_store_restriction_fn fn, void *arg)
-{
-	static const char sql[] = REP_RESTRICTION_COLS
-	    " WHERE (?1 IS NOT NULL AND email_norm = ?1)"
-	    " OR (?2 IS NOT NULL AND phone_norm = ?2) OR (?3 IS NOT NULL AND"
-	    " name_norm = ?3) ORDER BY id";
-	sqlite3_stmt *st =
-	    query(reg, sql, "ooo", email_norm, phone_norm, name_norm);
-
-	if (!st)
-		return -1;
-	return rep_each(reg, st, rep_restriction_row, (void (*)(void))fn, arg,
-			"reading restrictions");
-}
-
-static void rep_submission_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
-{
-	((cw_store_submission_fn)fn)(arg, rep_text(st, 0), rep_text(st, 1),
-				     sqlite3_column_int64(st, 2));
-}
-
-int cw_store_each_submission(struct cw_store *reg, cw_store_submission_fn fn,
-			     void *arg)
-{
-	static const char sql[] =
-	    "SELECT s.id, coalesce(c.reference, ''), coalesce(c.id, 0) FROM"
-	    " submissions s LEFT JOIN cases c ON c.id = s.case_id ORDER BY"
-	    " s.id";
-	return rep_run(reg, sql, NULL, rep_submission_row, (void (*)(void))fn,
-		       arg, "reading submissions");
-}
-
-/* The annual report's sections: ?1 from, ?2 to, ?3 today; rows of (label,
- * count[, total]). Only anonymised columns: never a name, contact or
- * free text. */
-static const struct {
-	const char *id;
-	const char *sql;
-} rep_figures[] = {
-    {"volume_by_type",
-     "SELECT type, count(*) FROM cases WHERE received_date BETWEEN ?1 AND"
-     " ?2 GROUP BY type ORDER BY type"},
-    {"volume_by_stage",
-     "SELECT 'stage ' || s.stage, count(*) FROM stages s WHERE s.request"
-     " BETWEEN ?1 AND ?2 GROUP BY s.stage ORDER BY s.stage"},
-    {"volume_by_service_area",
-     "SELECT coalesce(service_area, 'not given'), count(*) FROM cases"
-     " WHERE received_date BETWEEN ?1 AND ?2 GROUP BY 1 ORDER BY 1"},
-    {"volume_by_channel",
-     "SELECT 'online form', count(*) FROM submissions WHERE received_date"
-     " BETWEEN ?1 AND ?2 HAVING count(*) > 0 UNION ALL SELECT 'stage 2"
-     " asked for by phone or letter', count(*) FROM stages WHERE stage > 1"
-     " AND submission_id IS NULL AND request BETWEEN ?1 AND ?2 HAVING"
-     " count(*) > 0"},
-    /* Out of: stages acknowledged, or whose deadline passed before today
-     * (?3); one not yet due is neither late nor on time. */
-    {"acknowledged_in_time",
-     "SELECT 'stage ' || stage, sum(acknowledged IS NOT NULL AND"
-     " acknowledged <= ack_due), sum(acknowledged IS NOT NULL OR ack_due <"
-     " ?3) FROM stages WHERE request BETWEEN ?1 AND ?2 GROUP BY stage"
-     " ORDER BY stage"},
-    {"answered_in_time",
-     "SELECT 'stage ' || stage, sum(responded IS NOT NULL AND responded <="
-     " respond_due), sum(responded IS NOT NULL OR respond_due < ?3) FROM"
-     " stages WHERE request BETWEEN ?1 AND ?2 GROUP BY stage ORDER BY"
-     " stage"},
-    {"extensions",
-     "SELECT 'stage ' || stage, sum(extension_days > 0), count(*) FROM"
-     " stages WHERE request BETWEEN ?1 AND ?2 GROUP BY stage ORDER BY"
-     " stage"},
-    {"outcomes",
-     "SELECT 'stage ' || stage || ': ' || outcome, count(*) FROM stages"
-     " WHERE closed BETWEEN ?1 AND ?2 AND outcome IS NOT NULL GROUP BY"
-     " stage, outcome ORDER BY stage, outcome"},
-    {"remedies",
-     "SELECT remedy, count(*) FROM stages WHERE closed BETWEEN ?1 AND ?2"
-     " AND remedy IS NOT NULL GROUP BY remedy ORDER BY remedy"},
-    {"stage2_escalations",
-     "SELECT 'complaints received in the period', coalesce(sum(EXISTS("
-     "SELECT 1 FROM stages s WHERE s.case_id = c.id AND s.stage >= 2)),"
-     " 0), count(*) FROM cases c WHERE c.type = 'complaint' AND"
-     " c.received_date BETWEEN ?1 AND ?2 HAVING count(*) > 0"},
-    {"refused_or_signposted",
-     "SELECT coalesce(service_area, ''), count(*) FROM cases WHERE"
-     " type = 'signposted' AND received_date BETWEEN ?1 AND ?2 GROUP"
-     " BY 1 ORDER BY 1"},
-    {"learning",
-     "SELECT 'stages closed in the period', coalesce(sum(learning IS NOT"
-     " NULL), 0), count(*) FROM stages WHERE closed BETWEEN ?1 AND ?2"
-     " HAVING count(*) > 0"},
-    {"restrictions_in_place",
-     "SELECT kind, count(*) FROM restriction_register WHERE start <= ?2"
-     " AND (lifted IS NULL OR lifted >= ?1) GROUP BY kind ORDER BY kind"},
-    {"complaints_by_month",
-     "SELECT substr(received_date, 1, 7), count(*) FROM cases WHERE"
-     " type = 'complaint' AND received_date BETWEEN ?1 AND ?2 GROUP BY"
-     " 1"},
-    {"all_contacts_by_month",
-     "SELECT substr(received_date, 1, 7), count(*) FROM cases WHERE"
-     " received_date BETWEEN ?1 AND ?2 GROUP BY 1"},
-};
-
-static void rep_figure_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
-{
-	((cw_store_figure_fn)fn)(
-	    arg, rep_text(st, 0), (long)sqlite3_column_int64(st, 1),
-	    sqlite3_column_count(st) > 2 ? (long)sqlite3_column_int64(st, 2)
-					 : -1);
-}
-
-int cw_store_annual_figures(struct cw_store *reg, const char *id,
-			    const char *from, const char *to, const char *today,
-			    cw_store_figure_fn fn, void *arg)
-{
-	const size_t n = sizeof(rep_figures) / sizeof(rep_figures[0]);
-	sqlite3_stmt *st;
-	size_t i;
-
-	for (i = 0; i < n && strcmp(rep_figures[i].id, id); i++)
-		;
-	if (i == n)
-		TC_BUG("no figures for the section");
-	st = query(reg, rep_figures[i].sql, "tt", from, to);
-	if (!st)
-		return -1;
-	if (sqlite3_bind_parameter_count(st) >= 3)
-		sqlite3_bind_text(st, 3, today, -1, SQLITE_TRANSIENT);
-	return rep_each(reg, st, rep_figure_row, (void (*)(void))fn, arg,
-			"reading figures");
-}
-
-/* ---- Ingest ---- */
-
-int cw_store_bundle_submissions(struct cw_store *reg, const char *sha256)
-{
-	sqlite3_stmt *st = query(
-	    reg, "SELECT submissions FROM bundles WHERE sha256 = ?", "t", sha256);
-	int n = 0;
-
-	if (!st)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	return n;
 }

@@ -24,7 +24,6 @@
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
-#include <sqlite3.h>
 
 #include "case.h"
 #include "date.h"
@@ -46,19 +45,6 @@ int cw_store_begin(struct cw_store *reg);
 int cw_store_commit(struct cw_store *reg);
 void cw_store_rollback(struct cw_store *reg);
 
-/*
- * Raw access, for report.c, annual.c, export.c and ingest.c until their
- * queries move into store.c; nothing else may use these, and they are
- * the only part of this interface that is SQLite's.
- */
-sqlite3 *cw_store_db(struct cw_store *reg);
-/*
- * A prepared statement for sql, cached by the address of sql (pass string
- * literals only), reset and with bindings cleared. NULL on error (printed).
- */
-sqlite3_stmt *cw_store_stmt(struct cw_store *reg, const char *sql);
-/* Runs sql with no results. 0 or -1 (printed). */
-int cw_store_exec(struct cw_store *reg, const char *sql);
 /* Prints the database's last error with what was being done. */
 void cw_store_error(struct cw_store *reg, const char *doing);
 

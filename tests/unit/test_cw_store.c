@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
-#include "store.h"
+#include "store_internal.h"
 #include "report.h"
 #include "restrict.h"
 

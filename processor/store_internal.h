@@ -1,0 +1,35 @@
+/*
+ * store_internal.h: what the files of the store (store.c, the register's
+ * cases, events, restrictions and retention; store_report.c, the reports'
+ * and ingest's queries) share, and what the store's unit tests reach in
+ * for. The only header of casework that is SQLite's: nothing outside the
+ * store includes it.
+ */
+#ifndef CW_STORE_INTERNAL_H
+#define CW_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+/* The database of an open register. */
+sqlite3 *cw_store_db(struct cw_store *reg);
+/*
+ * A prepared statement for sql, cached by the address of sql (pass string
+ * literals only), reset and with bindings cleared. NULL on error (printed).
+ */
+sqlite3_stmt *cw_store_stmt(struct cw_store *reg, const char *sql);
+/*
+ * The same with arguments bound from parameter 1, one for each letter of
+ * types: 't' text (NULL binds NULL), 'o' text where "" binds NULL too, 'd'
+ * a tc_day (CW_NODAY binds NULL), 'i' an int, 'I' an int64_t, 'z' an
+ * int64_t where 0 binds NULL.
+ */
+sqlite3_stmt *cw_store_query(struct cw_store *reg, const char *sql,
+			     const char *types, ...);
+/* Runs sql with no results. 0 or -1 (printed). */
+int cw_store_exec(struct cw_store *reg, const char *sql);
+/* Column i of the row as a day (CW_NODAY for NULL or not a date). */
+tc_day cw_store_col_day(sqlite3_stmt *st, int i);
+
+#endif

@@ -1,0 +1,303 @@
+/*
+ * store_report.c: the register's queries for what casework reports: the
+ * daily report, the annual figures, a subject access export, and what
+ * ingest asks of a bundle seen before. Part of the store (store_internal.h),
+ * the one module of casework that speaks SQL.
+ */
+#include "store_internal.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "err.h"
+
+/* ---- Reports: the daily report, the annual figures, subject access ---- */
+
+int cw_store_read_begin(struct cw_store *reg)
+{
+	return cw_store_exec(reg, "BEGIN");
+}
+
+/* Column i as text that lasts until the next step; "" for NULL. */
+static const char *rep_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s ? (const char *)s : "";
+}
+
+/* Steps st to the end, calling each(st, fn, arg) per row; resets it. 0, or
+ * -1 after a message saying what was being read. */
+static int rep_each(struct cw_store *reg, sqlite3_stmt *st,
+		    void (*each)(sqlite3_stmt *, void (*)(void), void *),
+		    void (*fn)(void), void *arg, const char *doing)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		each(st, fn, arg);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		cw_store_error(reg, doing);
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs sql (with ?1 bound to day unless NULL) through rep_each. */
+static int rep_run(struct cw_store *reg, const char *sql, const char *day,
+		   void (*each)(sqlite3_stmt *, void (*)(void), void *),
+		   void (*fn)(void), void *arg, const char *doing)
+{
+	sqlite3_stmt *st =
+	    day ? cw_store_query(reg, sql, "t", day) : cw_store_stmt(reg, sql);
+
+	if (!st)
+		return -1;
+	return rep_each(reg, st, each, fn, arg, doing);
+}
+
+static void rep_intake_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
+{
+	((cw_store_intake_fn)fn)(arg, rep_text(st, 0), rep_text(st, 1),
+				 sqlite3_column_int(st, 2), rep_text(st, 3));
+}
+
+int cw_store_report_intake(struct cw_store *reg, const char *day,
+			   cw_store_intake_fn fn, void *arg)
+{
+	static const char sql[] =
+	    "SELECT c.reference, CASE s.outcome WHEN 'escalated' THEN"
+	    " 'stage ' || c.stage || ' escalation' ELSE c.type END,"
+	    " c.stage, c.team FROM submissions s JOIN cases c ON"
+	    " c.id = s.case_id WHERE s.ingested = ? ORDER BY c.reference";
+	return rep_run(reg, sql, day, rep_intake_row, (void (*)(void))fn, arg,
+		       "reading the register for the report");
+}
+
+static void rep_quarantine_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
+{
+	((cw_store_quarantine_fn)fn)(arg, rep_text(st, 0), rep_text(st, 1),
+				     rep_text(st, 2));
+}
+
+int cw_store_report_quarantine(struct cw_store *reg, const char *day,
+			       cw_store_quarantine_fn fn, void *arg)
+{
+	static const char sql[] = "SELECT submission_id, bundle, reason FROM"
+				  " quarantine WHERE date = ?";
+	return rep_run(reg, sql, day, rep_quarantine_row, (void (*)(void))fn,
+		       arg, "reading the register for the report");
+}
+
+static void rep_case_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
+{
+	struct cw_report_case c;
+
+	c.reference = rep_text(st, 0);
+	c.type = rep_text(st, 1);
+	c.stage = sqlite3_column_int(st, 2);
+	c.team = rep_text(st, 3);
+	c.flags_json = rep_text(st, 4);
+	c.status = rep_text(st, 5);
+	c.ack_due = cw_store_col_day(st, 6);
+	c.acknowledged = cw_store_col_day(st, 7);
+	c.respond_due = cw_store_col_day(st, 8);
+	c.responded = cw_store_col_day(st, 9);
+	c.window_closes = cw_store_col_day(st, 10);
+	c.closed = cw_store_col_day(st, 11);
+	((cw_store_case_fn)fn)(arg, &c);
+}
+
+int cw_store_report_cases(struct cw_store *reg, cw_store_case_fn fn, void *arg)
+{
+	static const char sql[] =
+	    "SELECT c.reference, c.type, c.stage, c.team, c.flags,"
+	    " c.status, s.ack_due, s.acknowledged, s.respond_due,"
+	    " s.responded, s.window_closes, s.closed FROM cases c LEFT"
+	    " JOIN stages s ON s.case_id = c.id AND s.stage = c.stage"
+	    " ORDER BY c.reference";
+	return rep_run(reg, sql, NULL, rep_case_row, (void (*)(void))fn, arg,
+		       "reading the register for the report");
+}
+
+/* The columns both restriction queries select, in rep_restriction_row's
+ * order. */
+#define REP_RESTRICTION_COLS                                                   \
+	"SELECT id, kind, scope, start, review, coalesce(lifted, ''),"         \
+	" status, coalesce(contact, '') FROM restriction_register"
+
+static void rep_restriction_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
+{
+	struct cw_report_restriction r;
+
+	r.id = sqlite3_column_int64(st, 0);
+	r.kind = rep_text(st, 1);
+	r.scope = rep_text(st, 2);
+	r.start = rep_text(st, 3);
+	r.review = rep_text(st, 4);
+	r.lifted = rep_text(st, 5);
+	r.status = rep_text(st, 6);
+	r.contact = rep_text(st, 7);
+	r.review_day = cw_store_col_day(st, 4);
+	((cw_store_restriction_fn)fn)(arg, &r);
+}
+
+int cw_store_report_restrictions(struct cw_store *reg,
+				 cw_store_restriction_fn fn, void *arg)
+{
+	static const char sql[] =
+	    REP_RESTRICTION_COLS " WHERE status = 'active' ORDER BY id";
+	return rep_run(reg, sql, NULL, rep_restriction_row, (void (*)(void))fn,
+		       arg, "reading the register for the report");
+}
+
+int cw_store_person_restrictions(struct cw_store *reg, const char *email_norm,
+				 const char *phone_norm, const char *name_norm,
+				 cw_store_restriction_fn fn, void *arg)
+{
+	static const char sql[] = REP_RESTRICTION_COLS
+	    " WHERE (?1 IS NOT NULL AND email_norm = ?1)"
+	    " OR (?2 IS NOT NULL AND phone_norm = ?2) OR (?3 IS NOT NULL AND"
+	    " name_norm = ?3) ORDER BY id";
+	sqlite3_stmt *st =
+	    cw_store_query(reg, sql, "ooo", email_norm, phone_norm, name_norm);
+
+	if (!st)
+		return -1;
+	return rep_each(reg, st, rep_restriction_row, (void (*)(void))fn, arg,
+			"reading restrictions");
+}
+
+static void rep_submission_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
+{
+	((cw_store_submission_fn)fn)(arg, rep_text(st, 0), rep_text(st, 1),
+				     sqlite3_column_int64(st, 2));
+}
+
+int cw_store_each_submission(struct cw_store *reg, cw_store_submission_fn fn,
+			     void *arg)
+{
+	static const char sql[] =
+	    "SELECT s.id, coalesce(c.reference, ''), coalesce(c.id, 0) FROM"
+	    " submissions s LEFT JOIN cases c ON c.id = s.case_id ORDER BY"
+	    " s.id";
+	return rep_run(reg, sql, NULL, rep_submission_row, (void (*)(void))fn,
+		       arg, "reading submissions");
+}
+
+/* The annual report's sections: ?1 from, ?2 to, ?3 today; rows of (label,
+ * count[, total]). Only anonymised columns: never a name, contact or
+ * free text. */
+static const struct {
+	const char *id;
+	const char *sql;
+} rep_figures[] = {
+    {"volume_by_type",
+     "SELECT type, count(*) FROM cases WHERE received_date BETWEEN ?1 AND"
+     " ?2 GROUP BY type ORDER BY type"},
+    {"volume_by_stage",
+     "SELECT 'stage ' || s.stage, count(*) FROM stages s WHERE s.request"
+     " BETWEEN ?1 AND ?2 GROUP BY s.stage ORDER BY s.stage"},
+    {"volume_by_service_area",
+     "SELECT coalesce(service_area, 'not given'), count(*) FROM cases"
+     " WHERE received_date BETWEEN ?1 AND ?2 GROUP BY 1 ORDER BY 1"},
+    {"volume_by_channel",
+     "SELECT 'online form', count(*) FROM submissions WHERE received_date"
+     " BETWEEN ?1 AND ?2 HAVING count(*) > 0 UNION ALL SELECT 'stage 2"
+     " asked for by phone or letter', count(*) FROM stages WHERE stage > 1"
+     " AND submission_id IS NULL AND request BETWEEN ?1 AND ?2 HAVING"
+     " count(*) > 0"},
+    /* Out of: stages acknowledged, or whose deadline passed before today
+     * (?3); one not yet due is neither late nor on time. */
+    {"acknowledged_in_time",
+     "SELECT 'stage ' || stage, sum(acknowledged IS NOT NULL AND"
+     " acknowledged <= ack_due), sum(acknowledged IS NOT NULL OR ack_due <"
+     " ?3) FROM stages WHERE request BETWEEN ?1 AND ?2 GROUP BY stage"
+     " ORDER BY stage"},
+    {"answered_in_time",
+     "SELECT 'stage ' || stage, sum(responded IS NOT NULL AND responded <="
+     " respond_due), sum(responded IS NOT NULL OR respond_due < ?3) FROM"
+     " stages WHERE request BETWEEN ?1 AND ?2 GROUP BY stage ORDER BY"
+     " stage"},
+    {"extensions",
+     "SELECT 'stage ' || stage, sum(extension_days > 0), count(*) FROM"
+     " stages WHERE request BETWEEN ?1 AND ?2 GROUP BY stage ORDER BY"
+     " stage"},
+    {"outcomes",
+     "SELECT 'stage ' || stage || ': ' || outcome, count(*) FROM stages"
+     " WHERE closed BETWEEN ?1 AND ?2 AND outcome IS NOT NULL GROUP BY"
+     " stage, outcome ORDER BY stage, outcome"},
+    {"remedies",
+     "SELECT remedy, count(*) FROM stages WHERE closed BETWEEN ?1 AND ?2"
+     " AND remedy IS NOT NULL GROUP BY remedy ORDER BY remedy"},
+    {"stage2_escalations",
+     "SELECT 'complaints received in the period', coalesce(sum(EXISTS("
+     "SELECT 1 FROM stages s WHERE s.case_id = c.id AND s.stage >= 2)),"
+     " 0), count(*) FROM cases c WHERE c.type = 'complaint' AND"
+     " c.received_date BETWEEN ?1 AND ?2 HAVING count(*) > 0"},
+    {"refused_or_signposted",
+     "SELECT coalesce(service_area, ''), count(*) FROM cases WHERE"
+     " type = 'signposted' AND received_date BETWEEN ?1 AND ?2 GROUP"
+     " BY 1 ORDER BY 1"},
+    {"learning",
+     "SELECT 'stages closed in the period', coalesce(sum(learning IS NOT"
+     " NULL), 0), count(*) FROM stages WHERE closed BETWEEN ?1 AND ?2"
+     " HAVING count(*) > 0"},
+    {"restrictions_in_place",
+     "SELECT kind, count(*) FROM restriction_register WHERE start <= ?2"
+     " AND (lifted IS NULL OR lifted >= ?1) GROUP BY kind ORDER BY kind"},
+    {"complaints_by_month",
+     "SELECT substr(received_date, 1, 7), count(*) FROM cases WHERE"
+     " type = 'complaint' AND received_date BETWEEN ?1 AND ?2 GROUP BY"
+     " 1"},
+    {"all_contacts_by_month",
+     "SELECT substr(received_date, 1, 7), count(*) FROM cases WHERE"
+     " received_date BETWEEN ?1 AND ?2 GROUP BY 1"},
+};
+
+static void rep_figure_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
+{
+	((cw_store_figure_fn)fn)(
+	    arg, rep_text(st, 0), (long)sqlite3_column_int64(st, 1),
+	    sqlite3_column_count(st) > 2 ? (long)sqlite3_column_int64(st, 2)
+					 : -1);
+}
+
+int cw_store_annual_figures(struct cw_store *reg, const char *id,
+			    const char *from, const char *to, const char *today,
+			    cw_store_figure_fn fn, void *arg)
+{
+	const size_t n = sizeof(rep_figures) / sizeof(rep_figures[0]);
+	sqlite3_stmt *st;
+	size_t i;
+
+	for (i = 0; i < n && strcmp(rep_figures[i].id, id); i++)
+		;
+	if (i == n)
+		TC_BUG("no figures for the section");
+	st = cw_store_query(reg, rep_figures[i].sql, "tt", from, to);
+	if (!st)
+		return -1;
+	if (sqlite3_bind_parameter_count(st) >= 3)
+		sqlite3_bind_text(st, 3, today, -1, SQLITE_TRANSIENT);
+	return rep_each(reg, st, rep_figure_row, (void (*)(void))fn, arg,
+			"reading figures");
+}
+
+/* ---- Ingest ---- */
+
+int cw_store_bundle_submissions(struct cw_store *reg, const char *sha256)
+{
+	sqlite3_stmt *st = cw_store_query(
+	    reg, "SELECT submissions FROM bundles WHERE sha256 = ?", "t",
+	    sha256);
+	int n = 0;
+
+	if (!st)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
