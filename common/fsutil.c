@@ -101,7 +101,17 @@ int tc_fs_dirname(struct tc_buf *out, const char *path)
 	return tc_buf_add(out, path, (size_t)(slash - path));
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int tc_fs_close_keep(int fd, int rc)
+{
+	int saved = errno;
+
+	if (close(fd) < 0 && rc == 0)
+		return -1;
+	errno = saved;
+	return rc;
+}
+
+int tc_fs_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 	ssize_t n;
@@ -152,7 +162,7 @@ int tc_fs_write_atomic_ex(const char *path, const void *data, size_t len,
 	if (fd < 0)
 		goto out;
 	made = 1;
-	if (write_all(fd, data, len) < 0)
+	if (tc_fs_write_all(fd, data, len) < 0)
 		goto out;
 	/* fchmod before fsync, so the mode is as durable as the bytes. */
 	if (fchmod(fd, mode) < 0)

@@ -53,6 +53,13 @@ int tc_fs_write_if_changed_ex(const char *path, const void *data, size_t len,
 /* fsyncs the folder that holds path (or path itself if it is a folder). */
 int tc_fs_sync_dir(const char *dir);
 
+/* Writes all len bytes of data to fd (again after EINTR). 0, or -1 with
+ * errno. */
+int tc_fs_write_all(int fd, const void *data, size_t len);
+/* Closes fd at the end of a function whose result is rc: rc, or -1 when rc
+ * was 0 and close failed; errno stays as rc's failure left it. */
+int tc_fs_close_keep(int fd, int rc);
+
 /*
  * Makes the folder path and any missing parents with mode (e.g. 0700).
  * Existing folders are left as they are. Returns 0 or -1 with errno set.

@@ -132,53 +132,25 @@ void intake_spool_discard(const struct intake_ctx *ctx, const char *ref)
 /* Opens path as a folder (no symlinks) and fsyncs it. */
 static int sync_folder(const char *path)
 {
-	int fd, rc = -1, saved;
+	int fd;
 
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	if (fsync(fd) < 0)
-		goto out;
-	rc = 0;
-out:
-	saved = errno;
-	if (close(fd) < 0 && rc == 0)
-		rc = -1;
-	else
-		errno = saved;
-	return rc;
+	return tc_fs_close_keep(fd, fsync(fd) < 0 ? -1 : 0);
 }
 
 /* Writes all of data to a new file path (0600) and fsyncs it. */
 static int write_new_file(const char *path, const char *data, size_t len)
 {
-	size_t done = 0;
-	ssize_t n;
-	int fd, rc = -1, saved;
+	int fd;
 
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		  0600);
 	if (fd < 0)
 		return -1;
-	while (done < len) {
-		n = write(fd, data + done, len - done);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			goto out;
-		}
-		done += (size_t)n;
-	}
-	if (fsync(fd) < 0)
-		goto out;
-	rc = 0;
-out:
-	saved = errno;
-	if (close(fd) < 0 && rc == 0)
-		rc = -1;
-	else
-		errno = saved;
-	return rc;
+	return tc_fs_close_keep(
+	    fd, tc_fs_write_all(fd, data, len) < 0 || fsync(fd) < 0 ? -1 : 0);
 }
 
 int intake_spool_commit(const struct intake_ctx *ctx, const char *ref,

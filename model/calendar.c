@@ -9,6 +9,7 @@
 #include "calendar.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -182,6 +183,25 @@ static void locate(const struct spot *sp, const char *key, int n,
 	tc_utf8_line_col(sp->text, sp->len, at, line, col);
 }
 
+/* Sets err to the problem fmt says, at the value locate finds. */
+static void fail_at(const struct spot *sp, const char *key, int n,
+		    const char *field, const char *path, struct tc_error *err,
+		    int code, const char *fmt, ...)
+    __attribute__((format(printf, 8, 9)));
+
+static void fail_at(const struct spot *sp, const char *key, int n,
+		    const char *field, const char *path, struct tc_error *err,
+		    int code, const char *fmt, ...)
+{
+	va_list ap;
+	int line, col;
+
+	locate(sp, key, n, field, &line, &col);
+	va_start(ap, fmt);
+	tc_error_vset(err, code, path, line, col, fmt, ap);
+	va_end(ap);
+}
+
 static int holiday_cmp(const void *a, const void *b)
 {
 	const struct holiday *x = a, *y = b;
@@ -246,7 +266,7 @@ static int load_holidays(struct tc_calendar *cal, const cJSON *arr,
 	size_t ndays = (size_t)(cal->end - cal->first), i;
 	unsigned char *is_holiday = NULL;
 	const cJSON *e, *v, *f;
-	int n = 0, line, col, rc = -1, wd;
+	int n = 0, rc = -1, wd;
 	tc_day day;
 
 	cal->holidays =
@@ -260,75 +280,68 @@ static int load_holidays(struct tc_calendar *cal, const cJSON *arr,
 	cJSON_ArrayForEach(e, arr)
 	{
 		if (!cJSON_IsObject(e)) {
-			locate(sp, "holidays", n, NULL, &line, &col);
-			tc_error_set(err, TC_EINVAL, path, line, col,
-				     "holiday %d is not an object: write "
-				     "{\"date\": \"YYYY-MM-DD\", \"name\": "
-				     "\"...\"}",
-				     n + 1);
+			fail_at(sp, "holidays", n, NULL, path, err, TC_EINVAL,
+				"holiday %d is not an object: write "
+				"{\"date\": \"YYYY-MM-DD\", \"name\": "
+				"\"...\"}",
+				n + 1);
 			goto out;
 		}
 		cJSON_ArrayForEach(f, e)
 		{
 			if (!known_key(f->string, entry_keys)) {
-				locate(sp, "holidays", n, f->string, &line,
-				       &col);
-				tc_error_set(err, TC_EINVAL, path, line, col,
-					     "unknown key '%.100s' in holiday "
-					     "%d (expected date, name, notes)",
-					     f->string, n + 1);
+				fail_at(sp, "holidays", n, f->string, path, err,
+					TC_EINVAL,
+					"unknown key '%.100s' in holiday "
+					"%d (expected date, name, notes)",
+					f->string, n + 1);
 				goto out;
 			}
 		}
 		v = cJSON_GetObjectItemCaseSensitive(e, "date");
 		if (!cJSON_IsString(v) || !v->valuestring) {
-			locate(sp, "holidays", n, v ? "date" : NULL, &line,
-			       &col);
-			tc_error_set(err, TC_EINVAL, path, line, col,
-				     "holiday %d has no \"date\" string "
-				     "(YYYY-MM-DD)",
-				     n + 1);
+			fail_at(sp, "holidays", n, v ? "date" : NULL, path, err,
+				TC_EINVAL,
+				"holiday %d has no \"date\" string "
+				"(YYYY-MM-DD)",
+				n + 1);
 			goto out;
 		}
 		if (tc_day_parse(v->valuestring, &day) < 0) {
-			locate(sp, "holidays", n, "date", &line, &col);
-			tc_error_set(err, TC_EINVAL, path, line, col,
-				     "not a date '%.20s' (YYYY-MM-DD, a real "
-				     "day)",
-				     v->valuestring);
+			fail_at(sp, "holidays", n, "date", path, err, TC_EINVAL,
+				"not a date '%.20s' (YYYY-MM-DD, a real "
+				"day)",
+				v->valuestring);
 			goto out;
 		}
 		if (day < cal->first || day >= cal->end) {
-			locate(sp, "holidays", n, "date", &line, &col);
-			tc_error_set(err, TC_EINVAL, path, line, col,
-				     "date outside first_year..last_year "
-				     "'%s' (extend the years or remove it)",
-				     v->valuestring);
+			fail_at(sp, "holidays", n, "date", path, err, TC_EINVAL,
+				"date outside first_year..last_year "
+				"'%s' (extend the years or remove it)",
+				v->valuestring);
 			goto out;
 		}
 		if (is_holiday[day - cal->first]) {
-			locate(sp, "holidays", n, "date", &line, &col);
-			tc_error_set(err, TC_EDUP, path, line, col,
-				     "date listed twice '%s'", v->valuestring);
+			fail_at(sp, "holidays", n, "date", path, err, TC_EDUP,
+				"date listed twice '%s'", v->valuestring);
 			goto out;
 		}
 		f = cJSON_GetObjectItemCaseSensitive(e, "name");
 		if (!good_name(f)) {
-			locate(sp, "holidays", n, f ? "name" : NULL, &line,
-			       &col);
-			tc_error_set(err, TC_EINVAL, path, line, col,
-				     "holiday '%s' has no name (a \"name\" "
-				     "string of 1 to %d bytes)",
-				     v->valuestring, MAX_NAME);
+			fail_at(sp, "holidays", n, f ? "name" : NULL, path, err,
+				TC_EINVAL,
+				"holiday '%s' has no name (a \"name\" "
+				"string of 1 to %d bytes)",
+				v->valuestring, MAX_NAME);
 			goto out;
 		}
 		f = cJSON_GetObjectItemCaseSensitive(e, "notes");
 		if (f && !cJSON_IsString(f)) {
-			locate(sp, "holidays", n, "notes", &line, &col);
-			tc_error_set(err, TC_EINVAL, path, line, col,
-				     "\"notes\" of holiday '%s' is not a "
-				     "string",
-				     v->valuestring);
+			fail_at(sp, "holidays", n, "notes", path, err,
+				TC_EINVAL,
+				"\"notes\" of holiday '%s' is not a "
+				"string",
+				v->valuestring);
 			goto out;
 		}
 		cal->holidays[cal->nholidays].day = day;
@@ -407,12 +420,11 @@ struct tc_calendar *tc_calendar_load(const char *path, struct tc_error *err)
 	cJSON_ArrayForEach(f, root)
 	{
 		if (!known_key(f->string, top_keys)) {
-			locate(&sp, f->string, -1, NULL, &line, &col);
-			tc_error_set(err, TC_EINVAL, path, line, col,
-				     "unknown key '%.100s' (expected "
-				     "division, first_year, last_year, "
-				     "holidays, source)",
-				     f->string);
+			fail_at(&sp, f->string, -1, NULL, path, err, TC_EINVAL,
+				"unknown key '%.100s' (expected "
+				"division, first_year, last_year, "
+				"holidays, source)",
+				f->string);
 			goto out;
 		}
 	}
@@ -423,10 +435,10 @@ struct tc_calendar *tc_calendar_load(const char *path, struct tc_error *err)
 	}
 	v = cJSON_GetObjectItemCaseSensitive(root, "division");
 	if (!good_name(v)) {
-		locate(&sp, v ? "division" : NULL, -1, NULL, &line, &col);
-		tc_error_set(err, TC_EINVAL, path, line, col,
-			     "missing \"division\" (a name such as "
-			     "\"england-and-wales\")");
+		fail_at(&sp, v ? "division" : NULL, -1, NULL, path, err,
+			TC_EINVAL,
+			"missing \"division\" (a name such as "
+			"\"england-and-wales\")");
 		goto out;
 	}
 	cal->division = strdup(v->valuestring);
@@ -437,31 +449,29 @@ struct tc_calendar *tc_calendar_load(const char *path, struct tc_error *err)
 	v = cJSON_GetObjectItemCaseSensitive(root, "first_year");
 	f = cJSON_GetObjectItemCaseSensitive(root, "last_year");
 	if (get_year(v, &y0) < 0 || get_year(f, &y1) < 0 || y1 < y0) {
-		locate(&sp,
-		       get_year(v, &y0) < 0 ? (v ? "first_year" : NULL)
-					    : (f ? "last_year" : NULL),
-		       -1, NULL, &line, &col);
-		tc_error_set(err, TC_EINVAL, path, line, col,
-			     "\"first_year\" and \"last_year\" must be years "
-			     "%d..%d, first_year <= last_year",
-			     MIN_YEAR, MAX_YEAR);
+		fail_at(&sp,
+			get_year(v, &y0) < 0 ? (v ? "first_year" : NULL)
+					     : (f ? "last_year" : NULL),
+			-1, NULL, path, err, TC_EINVAL,
+			"\"first_year\" and \"last_year\" must be years "
+			"%d..%d, first_year <= last_year",
+			MIN_YEAR, MAX_YEAR);
 		goto out;
 	}
 	cal->first = tc_day_from_civil(y0, 1, 1);
 	cal->end = tc_day_from_civil(y1 + 1, 1, 1);
 	v = cJSON_GetObjectItemCaseSensitive(root, "source");
 	if (v && !cJSON_IsString(v)) {
-		locate(&sp, "source", -1, NULL, &line, &col);
-		tc_error_set(err, TC_EINVAL, path, line, col,
-			     "\"source\" is not a string");
+		fail_at(&sp, "source", -1, NULL, path, err, TC_EINVAL,
+			"\"source\" is not a string");
 		goto out;
 	}
 	v = cJSON_GetObjectItemCaseSensitive(root, "holidays");
 	if (!cJSON_IsArray(v)) {
-		locate(&sp, v ? "holidays" : NULL, -1, NULL, &line, &col);
-		tc_error_set(err, TC_EINVAL, path, line, col,
-			     "missing \"holidays\" (an array of "
-			     "{\"date\", \"name\"})");
+		fail_at(&sp, v ? "holidays" : NULL, -1, NULL, path, err,
+			TC_EINVAL,
+			"missing \"holidays\" (an array of "
+			"{\"date\", \"name\"})");
 		goto out;
 	}
 	if (load_holidays(cal, v, &sp, path, err) < 0)

@@ -412,17 +412,21 @@ sqlite3_stmt *cw_store_query(struct cw_store *reg, const char *sql,
 	return st;
 }
 
-/* Steps a statement expecting no row. */
-static int step_done(struct cw_store *reg, sqlite3_stmt *st, const char *doing)
+int cw_store_done(struct cw_store *reg, sqlite3_stmt *st, int rc,
+		  const char *doing)
 {
-	int rc = sqlite3_step(st);
-
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		cw_store_error(reg, doing);
 		return -1;
 	}
 	return 0;
+}
+
+/* Steps a statement expecting no row. */
+static int step_done(struct cw_store *reg, sqlite3_stmt *st, const char *doing)
+{
+	return cw_store_done(reg, st, sqlite3_step(st), doing);
 }
 
 /* Runs sql with arguments bound as bind_all says, expecting no row: 0, or

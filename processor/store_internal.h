@@ -29,6 +29,10 @@ sqlite3_stmt *cw_store_query(struct cw_store *reg, const char *sql,
 			     const char *types, ...);
 /* Runs sql with no results. 0 or -1 (printed). */
 int cw_store_exec(struct cw_store *reg, const char *sql);
+/* Ends st's run whose last sqlite3_step gave rc: resets it; 0 when rc is
+ * SQLITE_DONE, else -1 after saying what was being done. */
+int cw_store_done(struct cw_store *reg, sqlite3_stmt *st, int rc,
+		  const char *doing);
 /* Column i of the row as a day (CW_NODAY for NULL or not a date). */
 tc_day cw_store_col_day(sqlite3_stmt *st, int i);
 

@@ -36,12 +36,7 @@ static int rep_each(struct cw_store *reg, sqlite3_stmt *st,
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		each(st, fn, arg);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		cw_store_error(reg, doing);
-		return -1;
-	}
-	return 0;
+	return cw_store_done(reg, st, rc, doing);
 }
 
 /* Runs sql (with ?1 bound to day unless NULL) through rep_each. */

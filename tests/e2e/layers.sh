@@ -11,22 +11,20 @@ cd "$(dirname "$0")/../.."
 # Headers of each program, by name.
 prog_headers=$(cd generator && ls *.h; cd ../intake && ls *.h; cd ../processor && ls *.h)
 model_headers=$(cd model && ls *.h)
-bad=""
-for f in common/*.[ch] model/*.[ch]; do
-	for h in $prog_headers; do
-		grep -q "^#include \"\(\.\./[a-z]*/\)\?$h\"" "$f" && bad="$bad $f:$h"
+# includes_none WHAT "FILES" "HEADERS": no file includes one of the headers.
+includes_none() {
+	local f h bad=""
+	for f in $2; do
+		for h in $3; do
+			grep -q "^#include \"\(\.\./[a-z]*/\)\?$h\"" "$f" && bad="$bad $f:$h"
+		done
 	done
-done
-[ -z "$bad" ] && ok "no file of common/ or model/ includes a program's header" ||
-	not_ok "no file of common/ or model/ includes a program's header" "$bad"
-bad=""
-for f in common/*.[ch]; do
-	for h in $model_headers; do
-		grep -q "^#include \"$h\"" "$f" && bad="$bad $f:$h"
-	done
-done
-[ -z "$bad" ] && ok "no file of common/ includes a header of model/" ||
-	not_ok "no file of common/ includes a header of model/" "$bad"
+	[ -z "$bad" ] && ok "$1" || not_ok "$1" "$bad"
+}
+includes_none "no file of common/ or model/ includes a program's header" \
+	"$(ls common/*.[ch] model/*.[ch])" "$prog_headers"
+includes_none "no file of common/ includes a header of model/" \
+	"$(ls common/*.[ch])" "$model_headers"
 bad=""
 for f in generator/*.[ch] intake/*.[ch] processor/*.[ch]; do
 	grep -n '^#include "\.\./\(generator\|intake\|processor\)/' "$f" && bad="$bad $f"

@@ -120,7 +120,7 @@ static void page_reset(struct page *pg)
 		free(pg->links[i].url);
 	free(pg->links);
 	pg->links = NULL;
-	pg->nlinks = 0;
+	pg->nlinks = pg->alinks = 0;
 	cJSON_Delete(pg->toc);
 	pg->toc = NULL;
 	tc_yaml_free(pg->fm);

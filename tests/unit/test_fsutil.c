@@ -20,6 +20,7 @@
 
 #include "buffer.h"
 #include "fsutil.h"
+#include "testlib.h"
 
 #define S(lit) (lit), (sizeof(lit) - 1)
 
@@ -29,12 +30,7 @@ static char root[256];
 /* root/rel in one of a few rotating static buffers. */
 static const char *at(const char *rel)
 {
-	static char bufs[4][4096];
-	static int next;
-	char *b = bufs[next++ % 4];
-
-	snprintf(b, sizeof(bufs[0]), "%s/%s", root, rel);
-	return b;
+	return tl_path(root, rel);
 }
 
 static int setup(void **state)

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "testlib.h"
 #include "sandbox.h"
 
 /* The test's folders: root/in (allowed to write), root/ro (allowed to
@@ -29,12 +30,7 @@ static char root[256];
 
 static const char *at(const char *rel)
 {
-	static char bufs[4][4096];
-	static int next;
-	char *b = bufs[next++ % 4];
-
-	snprintf(b, sizeof(bufs[0]), "%s/%s", root, rel);
-	return b;
+	return tl_path(root, rel);
 }
 
 static void put(const char *rel, const char *text)
