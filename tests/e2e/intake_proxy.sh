@@ -9,8 +9,6 @@ cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
 
 S=$SCRATCH
-PID=""
-trap '[ -n "$PID" ] && kill -9 $PID 2>/dev/null; rm -rf "$SCRATCH"' EXIT
 
 "$SG" build --out "$S/site" --quiet >/dev/null 2>&1
 

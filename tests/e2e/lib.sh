@@ -3,7 +3,9 @@
 pass=0
 fail=0
 SCRATCH=$(mktemp -d)
-trap 'rm -rf "$SCRATCH"' EXIT
+# A server a script started and left in PID is killed at exit too.
+PID=""
+trap '[ -n "$PID" ] && kill -9 $PID 2>/dev/null; rm -rf "$SCRATCH"' EXIT
 
 # intake serve refuses to run as root without --user: as root, the tests
 # run it as nobody (give "${INTAKE_USER_OPT[@]}") and open their scratch

@@ -8,8 +8,6 @@ cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
 
 S=$SCRATCH
-PID=""
-trap '[ -n "$PID" ] && kill -9 $PID 2>/dev/null; rm -rf "$SCRATCH"' EXIT
 
 
 # Landlock present? (the kernel tells through the syscall; /proc shows
