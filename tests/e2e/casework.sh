@@ -40,13 +40,20 @@ complaint FR1EA-00004 2026-11-20T16:59:00Z parks
 complaint BST17-00005 2026-06-05T16:30:00Z libraries '{"when_happened": "2026-05-01"}'
 complaint EASTR-00006 2027-03-25T10:00:00Z council-tax '{"when_happened": "2027-03-01"}'
 complaint CH1LD-00007 2026-11-23T10:00:00Z childrens-social-care
-python3 $MK "$S/b1.zip" "$S"/subs/*
-D=$S/d1
-out=$(cw --data "$D" --today 2027-03-26 ingest "$S/b1.zip" 2>&1)
-rc=$?
-[ $rc -eq 0 ] && ok "ingest of a clean bundle exits 0" || not_ok "ingest of a clean bundle exits 0" "$out"
-echo "$out" | grep -q "total: 7 read: 7 cases, 0 records, 0 stage 2 escalations, 0 signposted, 0 quarantined, 0 already ingested" &&
-	ok "counts add up" || not_ok "counts add up" "$out"
+# bundle_ingest ZIP DATA TODAY RC "WHAT RC MEANS" TOTAL "WHAT TOTAL MEANS":
+# bundles $S/subs into ZIP, ingests it into DATA (D), checks the exit code
+# and that the total line starts with TOTAL; the output stays in $out.
+bundle_ingest() {
+	python3 $MK "$1" "$S"/subs/*
+	D=$2
+	out=$(cw --data "$D" --today "$3" ingest "$1" 2>&1)
+	rc=$?
+	[ $rc -eq "$4" ] && ok "$5" || not_ok "$5" "$out"
+	echo "$out" | grep -q "total: $6" && ok "$7" || not_ok "$7" "$out"
+}
+bundle_ingest "$S/b1.zip" "$S/d1" 2027-03-26 0 "ingest of a clean bundle exits 0" \
+	"7 read: 7 cases, 0 records, 0 stage 2 escalations, 0 signposted, 0 quarantined, 0 already ingested" \
+	"counts add up"
 
 ref_of() { # submission id -> reference
 	sqlite3 "$D/register.db" "select reference from cases where submission_id='$1'"
@@ -190,13 +197,9 @@ mb.sub(P, 'BADLN-00007', 'complaint', '2026-12-23T10:00:00Z', {'full_name': 'y' 
 open(P + '/BADJS-00003/submission.json', 'w').write('{\"format\": \"threecs-submission/1\", \"id\": ')
 open(P + '/BADUT-00004/submission.json', 'wb').write(b'{\"format\": \"threecs-submission/1\", \"id\": \"BADUT-00004\", \"x\": \"\\xff\\xfe\"}')
 " py
-python3 $MK "$S/h.zip" "$S"/subs/*
-D=$S/d3
-out=$(cw --data "$D" --today 2026-12-24 ingest "$S/h.zip" 2>&1)
-rc=$?
-[ $rc -eq 1 ] && ok "quarantine exits 1" || not_ok "quarantine exits 1" "$out"
-echo "$out" | grep -q "total: 7 read: 2 cases, 0 records, 0 stage 2 escalations, 0 signposted, 5 quarantined" &&
-	ok "bad submissions quarantined, good ones processed" || not_ok "bad submissions quarantined, good ones processed" "$out"
+bundle_ingest "$S/h.zip" "$S/d3" 2026-12-24 1 "quarantine exits 1" \
+	"7 read: 2 cases, 0 records, 0 stage 2 escalations, 0 signposted, 5 quarantined" \
+	"bad submissions quarantined, good ones processed"
 qr() { # desc submission pattern
 	if grep -q "$3" "$D"/quarantine/h/"$2"/reason.txt 2>/dev/null; then ok "$1"; else not_ok "$1" "$(cat "$D"/quarantine/h/"$2"/reason.txt 2>&1)"; fi
 }
