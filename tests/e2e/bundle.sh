@@ -242,16 +242,23 @@ check "a leftover journal temporary is removed" test ! -e "$SLO/..bundle.journal
 # --- the journal: a run that stopped after naming its bundle is finished
 # (its submissions move, none is bundled twice); one that stopped before
 # is undone (its submissions are bundled again) ---
-SJ=$SCRATCH/journal
-mkdir -p "$SJ/ready" "$SCRATCH/jo"
-submission "$SJ" K7QXM-3PD9R "x"
-submission "$SJ" A1B2C-3D4E5
 JB=bundle-20261121T073000Z-web
-echo "the named bundle" >"$SCRATCH/jo/$JB.zip"
-printf 'threecs-bundle-journal/1\n%s\n%s\n%s\nK7QXM-3PD9R\n' \
-	"$SCRATCH/jo/.$JB.zip.tmp" "$SCRATCH/jo/$JB.zip" "$JB" >"$SJ/.bundle.journal"
-$IN bundle --spool "$SJ" --out "$SCRATCH/jo" --now $NOW >"$SCRATCH/o" 2>"$SCRATCH/e"
-rc=$?
+# journal_run SPOOL OUT FILE TEXT: a spool holding K7QXM-3PD9R (and the
+# submissions already made in it) whose journal names bundle $JB in OUT,
+# OUT/FILE holding TEXT; then intake bundle, its exit code in rc.
+journal_run() {
+	mkdir -p "$1/ready" "$2"
+	submission "$1" K7QXM-3PD9R "x"
+	echo "$4" >"$2/$3"
+	printf 'threecs-bundle-journal/1\n%s\n%s\n%s\nK7QXM-3PD9R\n' \
+		"$2/.$JB.zip.tmp" "$2/$JB.zip" "$JB" >"$1/.bundle.journal"
+	$IN bundle --spool "$1" --out "$2" --now $NOW >"$SCRATCH/o" 2>"$SCRATCH/e"
+	rc=$?
+}
+SJ=$SCRATCH/journal
+mkdir -p "$SJ/ready"
+submission "$SJ" A1B2C-3D4E5
+journal_run "$SJ" "$SCRATCH/jo" "$JB.zip" "the named bundle"
 check "journal: the run succeeds" test $rc -eq 0
 check "journal: the interrupted move is finished" test -f "$SJ/bundled/$JB/K7QXM-3PD9R/submission.json"
 check "journal: says so" grep -q "finished moving 1 submissions of .*$JB.zip" "$SCRATCH/e"
@@ -259,14 +266,7 @@ check "journal: that submission is not bundled twice" bash -c "! unzip -Z1 '$SCR
 check "journal: the other is bundled" bash -c "unzip -Z1 '$SCRATCH/jo/$BID.zip' | grep -q A1B2C-3D4E5"
 check "journal: removed" test ! -e "$SJ/.bundle.journal"
 
-SJ2=$SCRATCH/journal2
-mkdir -p "$SJ2/ready" "$SCRATCH/jo2"
-submission "$SJ2" K7QXM-3PD9R "x"
-echo "half written" >"$SCRATCH/jo2/.$JB.zip.tmp"
-printf 'threecs-bundle-journal/1\n%s\n%s\n%s\nK7QXM-3PD9R\n' \
-	"$SCRATCH/jo2/.$JB.zip.tmp" "$SCRATCH/jo2/$JB.zip" "$JB" >"$SJ2/.bundle.journal"
-$IN bundle --spool "$SJ2" --out "$SCRATCH/jo2" --now $NOW >"$SCRATCH/o" 2>"$SCRATCH/e"
-rc=$?
+journal_run "$SCRATCH/journal2" "$SCRATCH/jo2" ".$JB.zip.tmp" "half written"
 check "unnamed bundle: the run succeeds" test $rc -eq 0
 check "unnamed bundle: its submission is bundled now" bash -c "unzip -Z1 '$SCRATCH/jo2/$BID.zip' | grep -q K7QXM-3PD9R"
 check "unnamed bundle: its temporary is gone" test ! -e "$SCRATCH/jo2/.$JB.zip.tmp"
