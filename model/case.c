@@ -4,6 +4,7 @@
  */
 #include "case.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -158,4 +159,29 @@ const char *cw_day_str(tc_day d, char buf[11])
 		return NULL;
 	tc_day_format(d, buf);
 	return buf;
+}
+
+void cw_case_escalate(struct cw_case *c, tc_day date, const char *submission_id)
+{
+	struct cw_stage *cur = cw_case_current(c), *nx;
+	char d[11], msg[200];
+
+	if (c->nstages >= CW_MAX_STAGES)
+		TC_BUG("a case with no stage left to open");
+	if (cur && cur->window_closes != CW_NODAY &&
+	    date > cur->window_closes) {
+		tc_day_format(cur->window_closes, d);
+		snprintf(msg, sizeof(msg),
+			 "asked for stage %d after the window closed on %s: "
+			 "decide whether to accept it",
+			 cur->stage + 1, d);
+		cw_case_flag(c, "review_out_of_time", msg);
+	}
+	nx = &c->stages[c->nstages++];
+	memset(nx, 0, sizeof(*nx));
+	nx->stage = cur ? cur->stage + 1 : 1;
+	nx->submission_id = submission_id ? tc_xstrdup(submission_id) : NULL;
+	nx->request = date;
+	nx->acknowledged = nx->responded = nx->closed = CW_NODAY;
+	c->stage = nx->stage;
 }

@@ -79,6 +79,16 @@ struct cw_stage *cw_case_current(struct cw_case *c);
 
 /* Adds a flag {"flag": flag, "detail": detail} unless already there. */
 void cw_case_flag(struct cw_case *c, const char *flag, const char *detail);
+
+/*
+ * Opens c's next stage, asked for on date (by the submission submission_id,
+ * copied, or NULL when an officer records it): flags review_out_of_time
+ * when date is past the current stage's window. The caller has checked
+ * that the procedure has a next stage (c->nstages < CW_MAX_STAGES), and
+ * recomputes the deadlines after.
+ */
+void cw_case_escalate(struct cw_case *c, tc_day date,
+		      const char *submission_id);
 /* 1 when the case carries flag. */
 int cw_case_has_flag(const struct cw_case *c, const char *flag);
 

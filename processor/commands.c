@@ -382,8 +382,6 @@ static int ev_extended(struct event_ctx *x)
 static int ev_escalated(struct event_ctx *x)
 {
 	struct cw_case *c = x->c;
-	struct cw_stage *s = x->s, *nx;
-	char d[11];
 
 	if (c->nstages >= x->p->nstages) {
 		tc_warnx("%s is at the last stage of its procedure: signpost "
@@ -391,21 +389,7 @@ static int ev_escalated(struct event_ctx *x)
 			 c->reference);
 		return TC_EXIT_INPUT;
 	}
-	if (s->window_closes != CW_NODAY && x->date > s->window_closes) {
-		char msg[160];
-
-		snprintf(msg, sizeof(msg),
-			 "asked for stage %d after the window closed on %s: "
-			 "decide whether to accept it",
-			 s->stage + 1, cw_day_str(s->window_closes, d));
-		cw_case_flag(c, "review_out_of_time", msg);
-	}
-	nx = &c->stages[c->nstages++];
-	memset(nx, 0, sizeof(*nx));
-	nx->stage = s->stage + 1;
-	nx->request = x->date;
-	nx->acknowledged = nx->responded = nx->closed = CW_NODAY;
-	c->stage = nx->stage;
+	cw_case_escalate(c, x->date, NULL);
 	return 0;
 }
 

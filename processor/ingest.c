@@ -1026,29 +1026,7 @@ static int review(struct cw_env *env, const struct sub *s, const char **outcome)
 				 "the Ombudsman",
 				 c.reference);
 		else {
-			struct cw_stage *cur = cw_case_current(&c);
-			struct cw_stage *nx = &c.stages[c.nstages];
-
-			if (cur->window_closes != CW_NODAY &&
-			    s->rdate > cur->window_closes) {
-				char d[11], msg[200];
-
-				tc_day_format(cur->window_closes, d);
-				snprintf(msg, sizeof(msg),
-					 "asked for stage %d after the window "
-					 "closed on %s: decide whether to "
-					 "accept it",
-					 c.stage + 1, d);
-				cw_case_flag(&c, "review_out_of_time", msg);
-			}
-			memset(nx, 0, sizeof(*nx));
-			nx->stage = c.stage + 1;
-			nx->submission_id = tc_xstrdup(s->id);
-			nx->request = s->rdate;
-			nx->acknowledged = nx->responded = nx->closed =
-			    CW_NODAY;
-			c.nstages++;
-			c.stage++;
+			cw_case_escalate(&c, s->rdate, s->id);
 			if (cw_case_recompute(r, &c) < 0 ||
 			    cw_store_case_update(env->reg, &c) < 0 ||
 			    event(env, &c, c.stage, "escalated", s->rdate,
