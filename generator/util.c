@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "array.h"
+#include "date.h"
 #include "err.h"
 #include "fsutil.h"
 #include "internal.h"
@@ -120,25 +121,11 @@ static const char *const month_names[] = {
     "July",    "August",   "September", "October", "November", "December",
 };
 
+/* "YYYY-MM-DD", a real day from 1900 on. */
 static int parse_ymd(const char *s, int *y, int *m, int *d)
 {
-	static const int mdays[] = {31, 28, 31, 30, 31, 30,
-				    31, 31, 30, 31, 30, 31};
-	int i, leap;
-
-	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	for (i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return -1;
-	*y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
-	     (s[3] - '0');
-	*m = (s[5] - '0') * 10 + (s[6] - '0');
-	*d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (*y < 1900 || *m < 1 || *m > 12 || *d < 1)
-		return -1;
-	leap = (*y % 4 == 0 && *y % 100 != 0) || *y % 400 == 0;
-	if (*d > mdays[*m - 1] + (*m == 2 && leap))
+	if (!s || strnlen(s, 11) != 10 || tc_ymd_scan(s, y, m, d) < 0 ||
+	    *y < 1900)
 		return -1;
 	return 0;
 }

@@ -6,6 +6,8 @@
  */
 #include "forms_internal.h"
 
+#include "date.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,26 +109,14 @@ static int valid_postcode(const char *s)
 	return i == out;
 }
 
-static int leap(long y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* 1 when s is "YYYY-MM-DD" and the day exists. */
+/* 1 when s is "YYYY-MM-DD", the day exists and the year has four
+ * digits from 1000. */
 static int valid_iso_date(const char *s)
 {
-	static const int mdays[12] = {31, 28, 31, 30, 31, 30,
-				      31, 31, 30, 31, 30, 31};
-	long y, m, d;
+	int y, m, d;
 
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return 0;
-	y = tc_form_num_n(s, 4);
-	m = tc_form_num_n(s + 5, 2);
-	d = tc_form_num_n(s + 8, 2);
-	if (y < 1000 || m < 1 || m > 12 || d < 1)
-		return 0;
-	return d <= mdays[m - 1] + (m == 2 && leap(y));
+	return strnlen(s, 11) == 10 && tc_ymd_scan(s, &y, &m, &d) == 0 &&
+	       y >= 1000;
 }
 
 /*
