@@ -412,21 +412,17 @@ sqlite3_stmt *cw_store_query(struct cw_store *reg, const char *sql,
 	return st;
 }
 
-int cw_store_done(struct cw_store *reg, sqlite3_stmt *st, int rc,
-		  const char *doing)
+/* Steps a statement expecting no row. */
+static int step_done(struct cw_store *reg, sqlite3_stmt *st, const char *doing)
 {
+	int rc = sqlite3_step(st);
+
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		cw_store_error(reg, doing);
 		return -1;
 	}
 	return 0;
-}
-
-/* Steps a statement expecting no row. */
-static int step_done(struct cw_store *reg, sqlite3_stmt *st, const char *doing)
-{
-	return cw_store_done(reg, st, sqlite3_step(st), doing);
 }
 
 /* Runs sql with arguments bound as bind_all says, expecting no row: 0, or
@@ -494,7 +490,7 @@ static char *col_str(sqlite3_stmt *st, int i)
 }
 
 /* Column i as text, "" for NULL; valid until st moves on. */
-static const char *col(sqlite3_stmt *st, int i)
+const char *cw_store_col_text(sqlite3_stmt *st, int i)
 {
 	const unsigned char *s = sqlite3_column_text(st, i);
 
@@ -791,7 +787,7 @@ static int row_text(sqlite3_stmt *st, void *arg)
 {
 	struct text_out *o = arg;
 
-	snprintf(o->s, o->n, "%s", col(st, 0));
+	snprintf(o->s, o->n, "%s", cw_store_col_text(st, 0));
 	return 1;
 }
 
@@ -826,9 +822,8 @@ struct walk {
 	void *arg;
 };
 
-/* each_row for callers that want 0 or -1. */
-static int all_rows(struct cw_store *reg, sqlite3_stmt *st, const char *doing,
-		    int (*fn)(sqlite3_stmt *, void *), void *arg)
+int cw_store_all_rows(struct cw_store *reg, sqlite3_stmt *st, const char *doing,
+		      int (*fn)(sqlite3_stmt *, void *), void *arg)
 {
 	return each_row(reg, st, doing, fn, arg) < 0 ? -1 : 0;
 }
@@ -838,11 +833,11 @@ static int event_row(sqlite3_stmt *st, void *arg)
 	struct walk *w = arg;
 	struct cw_event ev;
 
-	ev.date = col(st, 0);
-	ev.event = col(st, 1);
+	ev.date = cw_store_col_text(st, 0);
+	ev.event = cw_store_col_text(st, 1);
 	ev.stage = sqlite3_column_int(st, 2);
 	ev.detail_json = (const char *)sqlite3_column_text(st, 3);
-	ev.recorded = col(st, 4);
+	ev.recorded = cw_store_col_text(st, 4);
 	return w->fn.event(&ev, w->arg) < 0 ? -1 : 0;
 }
 
@@ -853,8 +848,8 @@ int cw_store_history(struct cw_store *reg, int64_t case_id, cw_event_fn fn,
 				  " FROM events WHERE case_id = ? ORDER BY id";
 	struct walk w = {.fn.event = fn, .arg = arg};
 
-	return all_rows(reg, cw_store_query(reg, sql, "I", case_id),
-			"reading a case's history", event_row, &w);
+	return cw_store_all_rows(reg, cw_store_query(reg, sql, "I", case_id),
+				 "reading a case's history", event_row, &w);
 }
 
 struct id_list {
@@ -927,16 +922,17 @@ static int purge_row(sqlite3_stmt *st, void *arg)
 	TC_ALLOC_GROW(it->v, it->n + 1, it->alloc);
 	x = &it->v[it->n++];
 	x->id = sqlite3_column_int64(st, 0);
-	x->ref = tc_xstrdup(col(st, 1));
-	x->when = tc_xstrdup(col(st, 2));
+	x->ref = tc_xstrdup(cw_store_col_text(st, 1));
+	x->when = tc_xstrdup(cw_store_col_text(st, 2));
 	return 0;
 }
 
 int cw_store_purge_candidates(struct cw_store *reg, enum cw_purge_kind kind,
 			      tc_day cutoff, struct cw_purge_items *out)
 {
-	return all_rows(reg, cw_store_query(reg, purge_sql[kind], "d", cutoff),
-			"finding what is past retention", purge_row, out);
+	return cw_store_all_rows(
+	    reg, cw_store_query(reg, purge_sql[kind], "d", cutoff),
+	    "finding what is past retention", purge_row, out);
 }
 
 void cw_purge_items_release(struct cw_purge_items *it)
@@ -971,8 +967,8 @@ int cw_store_case_submissions(struct cw_store *reg, int64_t case_id,
 	    " IS NOT NULL UNION SELECT id FROM submissions WHERE case_id = ?1";
 	struct walk w = {.fn.submission = fn, .arg = arg};
 
-	return all_rows(reg, cw_store_query(reg, subs, "I", case_id),
-			"finding a case's submissions", sub_row, &w);
+	return cw_store_all_rows(reg, cw_store_query(reg, subs, "I", case_id),
+				 "finding a case's submissions", sub_row, &w);
 }
 
 /* Runs sql (?1 the id, ?2 today) for each item. */
@@ -1078,7 +1074,7 @@ int cw_store_restriction_insert(struct cw_store *reg,
 
 static void copy_col(sqlite3_stmt *st, int i, char *out, size_t n)
 {
-	snprintf(out, n, "%s", col(st, i));
+	snprintf(out, n, "%s", cw_store_col_text(st, i));
 }
 
 static int match_row(sqlite3_stmt *st, void *arg)
@@ -1189,21 +1185,21 @@ static int restr_row(sqlite3_stmt *st, void *arg)
 	struct cw_restriction_row r;
 
 	r.id = sqlite3_column_int64(st, 0);
-	r.name = col(st, 1);
-	r.email = col(st, 2);
-	r.phone = col(st, 3);
-	r.kind = col(st, 4);
-	r.scope = col(st, 5);
-	r.reason = col(st, 6);
-	r.decided_by = col(st, 7);
-	r.start = col(st, 8);
-	r.review = col(st, 9);
-	r.contact = col(st, 10);
-	r.status = col(st, 11);
-	r.lifted = col(st, 12);
+	r.name = cw_store_col_text(st, 1);
+	r.email = cw_store_col_text(st, 2);
+	r.phone = cw_store_col_text(st, 3);
+	r.kind = cw_store_col_text(st, 4);
+	r.scope = cw_store_col_text(st, 5);
+	r.reason = cw_store_col_text(st, 6);
+	r.decided_by = cw_store_col_text(st, 7);
+	r.start = cw_store_col_text(st, 8);
+	r.review = cw_store_col_text(st, 9);
+	r.contact = cw_store_col_text(st, 10);
+	r.status = cw_store_col_text(st, 11);
+	r.lifted = cw_store_col_text(st, 12);
 	r.case_id = sqlite3_column_int64(st, 13);
-	r.person_key = col(st, 14);
-	r.purged = col(st, 15);
+	r.person_key = cw_store_col_text(st, 14);
+	r.purged = cw_store_col_text(st, 15);
 	return w->fn.restriction(&r, w->arg) < 0 ? -1 : 0;
 }
 
@@ -1215,8 +1211,8 @@ int cw_store_restriction_list(struct cw_store *reg, cw_restriction_fn fn,
 
 	if (!sql[0])
 		snprintf(sql, sizeof(sql), "%s ORDER BY id", restr_cols);
-	return all_rows(reg, cw_store_query(reg, sql, ""),
-			"listing restrictions", restr_row, &w);
+	return cw_store_all_rows(reg, cw_store_query(reg, sql, ""),
+				 "listing restrictions", restr_row, &w);
 }
 
 int cw_store_restriction_find(struct cw_store *reg, int64_t id,
@@ -1238,10 +1234,10 @@ static int review_row(sqlite3_stmt *st, void *arg)
 	struct walk *w = arg;
 	struct cw_restriction_review rv;
 
-	rv.date = col(st, 0);
-	rv.outcome = col(st, 1);
-	rv.next_review = col(st, 2);
-	rv.recorded = col(st, 3);
+	rv.date = cw_store_col_text(st, 0);
+	rv.outcome = cw_store_col_text(st, 1);
+	rv.next_review = cw_store_col_text(st, 2);
+	rv.recorded = cw_store_col_text(st, 3);
 	return w->fn.review(&rv, w->arg) < 0 ? -1 : 0;
 }
 
@@ -1254,8 +1250,8 @@ int cw_store_restriction_reviews(
 	    " restriction_reviews WHERE restriction_id = ? ORDER BY id";
 	struct walk w = {.fn.review = fn, .arg = arg};
 
-	return all_rows(reg, cw_store_query(reg, revs, "I", id),
-			"reading reviews", review_row, &w);
+	return cw_store_all_rows(reg, cw_store_query(reg, revs, "I", id),
+				 "reading reviews", review_row, &w);
 }
 
 /* ---- The audit log ---- */

@@ -29,10 +29,15 @@ sqlite3_stmt *cw_store_query(struct cw_store *reg, const char *sql,
 			     const char *types, ...);
 /* Runs sql with no results. 0 or -1 (printed). */
 int cw_store_exec(struct cw_store *reg, const char *sql);
-/* Ends st's run whose last sqlite3_step gave rc: resets it; 0 when rc is
- * SQLITE_DONE, else -1 after saying what was being done. */
-int cw_store_done(struct cw_store *reg, sqlite3_stmt *st, int rc,
-		  const char *doing);
+/*
+ * Steps st (NULL: -1, its preparation having said why) through all its
+ * rows, calling fn(st, arg) for each until fn returns non-zero; resets it.
+ * 0, or -1 when fn did or after saying what was being done.
+ */
+int cw_store_all_rows(struct cw_store *reg, sqlite3_stmt *st, const char *doing,
+		      int (*fn)(sqlite3_stmt *, void *), void *arg);
+/* Column i of the row as text, "" for NULL. */
+const char *cw_store_col_text(sqlite3_stmt *st, int i);
 /* Column i of the row as a day (CW_NODAY for NULL or not a date). */
 tc_day cw_store_col_day(sqlite3_stmt *st, int i);
 

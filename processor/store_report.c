@@ -19,24 +19,31 @@ int cw_store_read_begin(struct cw_store *reg)
 }
 
 /* Column i as text that lasts until the next step; "" for NULL. */
-static const char *rep_text(sqlite3_stmt *st, int i)
-{
-	const unsigned char *s = sqlite3_column_text(st, i);
+/* A report query's row handler: each(st, fn, arg) passes the row to the
+ * caller's fn. */
+struct rep_walk {
+	void (*each)(sqlite3_stmt *, void (*)(void), void *);
+	void (*fn)(void);
+	void *arg;
+};
 
-	return s ? (const char *)s : "";
+static int rep_row(sqlite3_stmt *st, void *arg)
+{
+	const struct rep_walk *w = arg;
+
+	w->each(st, w->fn, w->arg);
+	return 0;
 }
 
-/* Steps st to the end, calling each(st, fn, arg) per row; resets it. 0, or
- * -1 after a message saying what was being read. */
+/* Steps st to the end, calling each(st, fn, arg) per row. 0, or -1 after a
+ * message saying what was being read. */
 static int rep_each(struct cw_store *reg, sqlite3_stmt *st,
 		    void (*each)(sqlite3_stmt *, void (*)(void), void *),
 		    void (*fn)(void), void *arg, const char *doing)
 {
-	int rc;
+	struct rep_walk w = {each, fn, arg};
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		each(st, fn, arg);
-	return cw_store_done(reg, st, rc, doing);
+	return cw_store_all_rows(reg, st, doing, rep_row, &w);
 }
 
 /* Runs sql (with ?1 bound to day unless NULL) through rep_each. */
@@ -54,8 +61,9 @@ static int rep_run(struct cw_store *reg, const char *sql, const char *day,
 
 static void rep_intake_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
 {
-	((cw_store_intake_fn)fn)(arg, rep_text(st, 0), rep_text(st, 1),
-				 sqlite3_column_int(st, 2), rep_text(st, 3));
+	((cw_store_intake_fn)fn)(
+	    arg, cw_store_col_text(st, 0), cw_store_col_text(st, 1),
+	    sqlite3_column_int(st, 2), cw_store_col_text(st, 3));
 }
 
 int cw_store_report_intake(struct cw_store *reg, const char *day,
@@ -72,8 +80,9 @@ int cw_store_report_intake(struct cw_store *reg, const char *day,
 
 static void rep_quarantine_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
 {
-	((cw_store_quarantine_fn)fn)(arg, rep_text(st, 0), rep_text(st, 1),
-				     rep_text(st, 2));
+	((cw_store_quarantine_fn)fn)(arg, cw_store_col_text(st, 0),
+				     cw_store_col_text(st, 1),
+				     cw_store_col_text(st, 2));
 }
 
 int cw_store_report_quarantine(struct cw_store *reg, const char *day,
@@ -89,12 +98,12 @@ static void rep_case_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
 {
 	struct cw_report_case c;
 
-	c.reference = rep_text(st, 0);
-	c.type = rep_text(st, 1);
+	c.reference = cw_store_col_text(st, 0);
+	c.type = cw_store_col_text(st, 1);
 	c.stage = sqlite3_column_int(st, 2);
-	c.team = rep_text(st, 3);
-	c.flags_json = rep_text(st, 4);
-	c.status = rep_text(st, 5);
+	c.team = cw_store_col_text(st, 3);
+	c.flags_json = cw_store_col_text(st, 4);
+	c.status = cw_store_col_text(st, 5);
 	c.ack_due = cw_store_col_day(st, 6);
 	c.acknowledged = cw_store_col_day(st, 7);
 	c.respond_due = cw_store_col_day(st, 8);
@@ -127,13 +136,13 @@ static void rep_restriction_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
 	struct cw_report_restriction r;
 
 	r.id = sqlite3_column_int64(st, 0);
-	r.kind = rep_text(st, 1);
-	r.scope = rep_text(st, 2);
-	r.start = rep_text(st, 3);
-	r.review = rep_text(st, 4);
-	r.lifted = rep_text(st, 5);
-	r.status = rep_text(st, 6);
-	r.contact = rep_text(st, 7);
+	r.kind = cw_store_col_text(st, 1);
+	r.scope = cw_store_col_text(st, 2);
+	r.start = cw_store_col_text(st, 3);
+	r.review = cw_store_col_text(st, 4);
+	r.lifted = cw_store_col_text(st, 5);
+	r.status = cw_store_col_text(st, 6);
+	r.contact = cw_store_col_text(st, 7);
 	r.review_day = cw_store_col_day(st, 4);
 	((cw_store_restriction_fn)fn)(arg, &r);
 }
@@ -166,7 +175,8 @@ int cw_store_person_restrictions(struct cw_store *reg, const char *email_norm,
 
 static void rep_submission_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
 {
-	((cw_store_submission_fn)fn)(arg, rep_text(st, 0), rep_text(st, 1),
+	((cw_store_submission_fn)fn)(arg, cw_store_col_text(st, 0),
+				     cw_store_col_text(st, 1),
 				     sqlite3_column_int64(st, 2));
 }
 
@@ -254,7 +264,7 @@ static const struct {
 static void rep_figure_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
 {
 	((cw_store_figure_fn)fn)(
-	    arg, rep_text(st, 0), (long)sqlite3_column_int64(st, 1),
+	    arg, cw_store_col_text(st, 0), (long)sqlite3_column_int64(st, 1),
 	    sqlite3_column_count(st) > 2 ? (long)sqlite3_column_int64(st, 2)
 					 : -1);
 }
