@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "err.h"
 
@@ -42,4 +43,19 @@ void tc_grow(void **p, size_t elem, size_t need, size_t *alloc)
 {
 	if (tc_grow_try(p, elem, need, alloc) < 0)
 		tc_die_nomem();
+}
+
+const void *tc_find_str(const void *v, size_t n, size_t elem, size_t off,
+			const char *key)
+{
+	const char *p = v;
+	const char *s;
+	size_t i;
+
+	for (i = 0; key && i < n; i++, p += elem) {
+		memcpy(&s, p + off, sizeof(s));
+		if (s && !strcmp(s, key))
+			return p;
+	}
+	return NULL;
 }

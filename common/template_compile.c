@@ -823,20 +823,23 @@ struct tc_tpl_set *tc_tpl_set_new(tc_tpl_load_fn load, void *arg)
 	return set;
 }
 
+static void entry_release(struct entry *e)
+{
+	free(e->name);
+	tc_tpl_free(e->tpl);
+}
+
+static void retired_release(struct tpl **t)
+{
+	tc_tpl_free(*t);
+}
+
 void tc_tpl_set_free(struct tc_tpl_set *set)
 {
-	size_t i;
-
 	if (!set)
 		return;
-	for (i = 0; i < set->n; i++) {
-		free(set->entries[i].name);
-		tc_tpl_free(set->entries[i].tpl);
-	}
-	for (i = 0; i < set->nretired; i++)
-		tc_tpl_free(set->retired[i]);
-	free(set->entries);
-	free(set->retired);
+	TC_RELEASE_EACH(set->entries, set->n, entry_release);
+	TC_RELEASE_EACH(set->retired, set->nretired, retired_release);
 	pthread_mutex_destroy(&set->lock);
 	free(set);
 }

@@ -593,19 +593,22 @@ int flowchart_render(const struct flowchart *fc, int number,
 	return rc ? -1 : 0;
 }
 
+static void node_release(struct fc_node *n)
+{
+	free(n->id);
+	free(n->text);
+}
+
+static void edge_release(struct fc_edge *e)
+{
+	free(e->label);
+}
+
 void flowchart_free(struct flowchart *fc)
 {
-	size_t i;
-
 	if (!fc)
 		return;
-	for (i = 0; i < fc->nnodes; i++) {
-		free(fc->nodes[i].id);
-		free(fc->nodes[i].text);
-	}
-	for (i = 0; i < fc->nedges; i++)
-		free(fc->edges[i].label);
-	free(fc->nodes);
-	free(fc->edges);
+	TC_RELEASE_EACH(fc->nodes, fc->nnodes, node_release);
+	TC_RELEASE_EACH(fc->edges, fc->nedges, edge_release);
 	free(fc);
 }

@@ -318,15 +318,15 @@ static void left_in_place(struct bundle *b, const char *name, const char *file,
 	b->broken++;
 }
 
+static void bfile_release(struct bfile *f)
+{
+	free(f->entry);
+	free(f->path);
+}
+
 static void sub_release(struct bsub *s)
 {
-	size_t i;
-
-	for (i = 0; i < s->nfiles; i++) {
-		free(s->files[i].entry);
-		free(s->files[i].path);
-	}
-	free(s->files);
+	TC_RELEASE_EACH(s->files, s->nfiles, bfile_release);
 	s->files = NULL;
 	s->nfiles = 0;
 	s->alloc = 0;

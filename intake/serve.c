@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "err.h"
 #include "escape.h"
 #include "fsutil.h"
@@ -621,15 +622,15 @@ out:
 	return rc;
 }
 
+static void shell_release(struct intake_shell *sh)
+{
+	free(sh->form_page);
+	free(sh->received_page);
+}
+
 static void ctx_release(struct intake_ctx *ctx)
 {
-	size_t i;
-
-	for (i = 0; i < ctx->nshells; i++) {
-		free(ctx->shells[i].form_page);
-		free(ctx->shells[i].received_page);
-	}
-	free(ctx->shells);
+	TC_RELEASE_EACH(ctx->shells, ctx->nshells, shell_release);
 	tc_forms_free(ctx->forms);
 	if (ctx->site_fd >= 0)
 		close(ctx->site_fd);

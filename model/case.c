@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "err.h"
 
 const struct tc_stage_rule *cw_case_stage_rule(const struct tc_rules *r,
@@ -127,19 +128,23 @@ void cw_case_flag(struct cw_case *c, const char *flag, const char *detail)
 	cJSON_AddItemToArray(c->flags, o);
 }
 
+static void stage_release(struct cw_stage *s)
+{
+	free(s->submission_id);
+	free(s->extension_reason);
+	free(s->outcome);
+	free(s->remedy);
+	free(s->learning);
+}
+
 void cw_case_release(struct cw_case *c)
 {
 	int i;
 
 	if (!c)
 		return;
-	for (i = 0; i < c->nstages; i++) {
-		free(c->stages[i].submission_id);
-		free(c->stages[i].extension_reason);
-		free(c->stages[i].outcome);
-		free(c->stages[i].remedy);
-		free(c->stages[i].learning);
-	}
+	for (i = 0; i < c->nstages; i++)
+		stage_release(&c->stages[i]);
 	free(c->reference);
 	free(c->type);
 	free(c->procedure);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
+
 const char *const tc_form_type_names[FT_COUNT] = {
     "text",   "email",	    "tel",    "postcode", "textarea", "date",
     "radios", "checkboxes", "select", "file",	  "consent",
@@ -54,33 +56,26 @@ char *tc_form_dups(const char *s)
 	return s ? tc_form_dupn(s, strlen(s)) : NULL;
 }
 
-long tc_form_find_field(const struct tc_form *f, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < f->nfields; i++)
-		if (!strcmp(f->fields[i].name, name))
-			return (long)i;
-	return -1;
-}
-
-long tc_form_find_option(const struct field *fd, const char *value)
-{
-	size_t i;
-
-	for (i = 0; i < fd->nopts; i++)
-		if (!strcmp(fd->opts[i].value, value))
-			return (long)i;
-	return -1;
-}
-
 /* The field named name (which may be NULL), or NULL. */
 static const struct field *field_named(const struct tc_form *f,
 				       const char *name)
 {
-	long i = name ? tc_form_find_field(f, name) : -1;
+	return TC_FIND_STR(f->fields, f->nfields, struct field, name, name);
+}
 
-	return i < 0 ? NULL : &f->fields[i];
+long tc_form_find_field(const struct tc_form *f, const char *name)
+{
+	const struct field *fd = field_named(f, name);
+
+	return fd ? fd - f->fields : -1;
+}
+
+long tc_form_find_option(const struct field *fd, const char *value)
+{
+	const struct option *o =
+	    TC_FIND_STR(fd->opts, fd->nopts, struct option, value, value);
+
+	return o ? o - fd->opts : -1;
 }
 
 int tc_form_value_has(const cJSON *values, const char *name, const char *value)

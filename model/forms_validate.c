@@ -351,13 +351,9 @@ out:
 
 void tc_form_errors_release(struct tc_form_errors *errs)
 {
-	size_t i;
-
 	if (!errs)
 		return;
-	for (i = 0; i < errs->n; i++)
-		field_error_release(&errs->v[i]);
-	free(errs->v);
+	TC_RELEASE_EACH(errs->v, errs->n, field_error_release);
 	errs->v = NULL;
 	errs->n = 0;
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "buffer.h"
 #include "fields.h"
 #include "forms.h"
@@ -348,6 +349,21 @@ static void load_procedures(struct ld *l, struct tc_rules *r, const cJSON *root)
 	}
 }
 
+static void procedure_release(struct tc_procedure *p)
+{
+	free(p->id);
+	free(p->name);
+	free(p->ombudsman);
+	free(p->ombudsman_url);
+	free(p->stage);
+}
+
+const struct tc_procedure *tc_rules_procedure(const struct tc_rules *r,
+					      const char *id)
+{
+	return TC_FIND_STR(r->proc, r->nproc, struct tc_procedure, id, id);
+}
+
 static void load_references(struct ld *l, struct tc_rules *r, const cJSON *root)
 {
 	static const char *const types[] = {
@@ -402,6 +418,18 @@ static void load_references(struct ld *l, struct tc_rules *r, const cJSON *root)
 	}
 }
 
+static void refformat_release(struct tc_refformat *f)
+{
+	free(f->type);
+	free(f->prefix);
+}
+
+const struct tc_refformat *tc_rules_refformat(const struct tc_rules *r,
+					      const char *type)
+{
+	return TC_FIND_STR(r->ref, r->nref, struct tc_refformat, type, type);
+}
+
 static void load_routing(struct ld *l, struct tc_rules *r, const cJSON *root)
 {
 	static const char *const keys[] = {"service_area", "team", "procedure",
@@ -453,6 +481,20 @@ static void load_routing(struct ld *l, struct tc_rules *r, const cJSON *root)
 				       ro->service_area);
 		r->nroute++;
 	}
+}
+
+static void route_release(struct tc_route *ro)
+{
+	free(ro->service_area);
+	free(ro->team);
+	free(ro->procedure);
+}
+
+const struct tc_route *tc_rules_route(const struct tc_rules *r,
+				      const char *service_area)
+{
+	return TC_FIND_STR(r->route, r->nroute, struct tc_route, service_area,
+			   service_area);
 }
 
 static void load_exclusions(struct ld *l, struct tc_rules *r, const cJSON *root)
@@ -532,6 +574,27 @@ static void load_exclusions(struct ld *l, struct tc_rules *r, const cJSON *root)
 	}
 }
 
+static void exclusion_release(struct tc_exclusion *e)
+{
+	free(e->service_area);
+	free(e->reason_code);
+	free(e->reason);
+	free(e->signpost);
+}
+
+static void phrase_release(struct tc_phrase *p)
+{
+	free(p->phrase);
+	free(p->reason_code);
+}
+
+const struct tc_exclusion *tc_rules_exclusion(const struct tc_rules *r,
+					      const char *service_area)
+{
+	return TC_FIND_STR(r->excl, r->nexcl, struct tc_exclusion,
+			   service_area, service_area);
+}
+
 struct tc_rules *tc_rules_load(const char *path, int *nerrors)
 {
 	static const char *const keys[] = {"version",
@@ -603,41 +666,13 @@ out:
 
 void tc_rules_free(struct tc_rules *r)
 {
-	size_t i;
-
 	if (!r)
 		return;
-	for (i = 0; i < r->nproc; i++) {
-		free(r->proc[i].id);
-		free(r->proc[i].name);
-		free(r->proc[i].ombudsman);
-		free(r->proc[i].ombudsman_url);
-		free(r->proc[i].stage);
-	}
-	free(r->proc);
-	for (i = 0; i < r->nroute; i++) {
-		free(r->route[i].service_area);
-		free(r->route[i].team);
-		free(r->route[i].procedure);
-	}
-	free(r->route);
-	for (i = 0; i < r->nexcl; i++) {
-		free(r->excl[i].service_area);
-		free(r->excl[i].reason_code);
-		free(r->excl[i].reason);
-		free(r->excl[i].signpost);
-	}
-	free(r->excl);
-	for (i = 0; i < r->nphrase; i++) {
-		free(r->phrase[i].phrase);
-		free(r->phrase[i].reason_code);
-	}
-	free(r->phrase);
-	for (i = 0; i < r->nref; i++) {
-		free(r->ref[i].type);
-		free(r->ref[i].prefix);
-	}
-	free(r->ref);
+	TC_RELEASE_EACH(r->proc, r->nproc, procedure_release);
+	TC_RELEASE_EACH(r->route, r->nroute, route_release);
+	TC_RELEASE_EACH(r->excl, r->nexcl, exclusion_release);
+	TC_RELEASE_EACH(r->phrase, r->nphrase, phrase_release);
+	TC_RELEASE_EACH(r->ref, r->nref, refformat_release);
 	free(r->path);
 	free(r->division);
 	free(r->calendar_path);
@@ -646,50 +681,6 @@ void tc_rules_free(struct tc_rules *r)
 	tc_calendar_free(r->cal);
 	tc_yaml_free(r->doc);
 	free(r);
-}
-
-const struct tc_procedure *tc_rules_procedure(const struct tc_rules *r,
-					      const char *id)
-{
-	size_t i;
-
-	for (i = 0; id && i < r->nproc; i++)
-		if (r->proc[i].id && !strcmp(r->proc[i].id, id))
-			return &r->proc[i];
-	return NULL;
-}
-
-const struct tc_route *tc_rules_route(const struct tc_rules *r,
-				      const char *service_area)
-{
-	size_t i;
-
-	for (i = 0; service_area && i < r->nroute; i++)
-		if (!strcmp(r->route[i].service_area, service_area))
-			return &r->route[i];
-	return NULL;
-}
-
-const struct tc_exclusion *tc_rules_exclusion(const struct tc_rules *r,
-					      const char *service_area)
-{
-	size_t i;
-
-	for (i = 0; service_area && i < r->nexcl; i++)
-		if (!strcmp(r->excl[i].service_area, service_area))
-			return &r->excl[i];
-	return NULL;
-}
-
-const struct tc_refformat *tc_rules_refformat(const struct tc_rules *r,
-					      const char *type)
-{
-	size_t i;
-
-	for (i = 0; i < r->nref; i++)
-		if (!strcmp(r->ref[i].type, type))
-			return &r->ref[i];
-	return NULL;
 }
 
 static int lower(int c)

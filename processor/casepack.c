@@ -134,29 +134,24 @@ out:
 	return l;
 }
 
+static void letter_release(struct letter *l)
+{
+	free(l->name);
+	free(l->src);
+}
+
 void cw_letters_free(struct cw_letters *l)
 {
-	size_t i;
-
 	if (!l)
 		return;
-	for (i = 0; i < l->n; i++) {
-		free(l->v[i].name);
-		free(l->v[i].src);
-	}
-	free(l->v);
+	TC_RELEASE_EACH(l->v, l->n, letter_release);
 	free(l);
 }
 
 static const struct letter *find_letter(const struct cw_letters *l,
 					const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (!strcmp(l->v[i].name, name))
-			return &l->v[i];
-	return NULL;
+	return TC_FIND_STR(l->v, l->n, struct letter, name, name);
 }
 
 static void pack_add(struct pack *p, const char *name, char *data, size_t len)
@@ -178,15 +173,15 @@ static void pack_add_buf(struct pack *p, const char *name, struct tc_buf *b)
 	pack_add(p, name, data, len);
 }
 
+static void pentry_release(struct pentry *e)
+{
+	free(e->name);
+	free(e->data);
+}
+
 static void pack_release(struct pack *p)
 {
-	size_t i;
-
-	for (i = 0; i < p->n; i++) {
-		free(p->v[i].name);
-		free(p->v[i].data);
-	}
-	free(p->v);
+	TC_RELEASE_EACH(p->v, p->n, pentry_release);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -482,6 +482,14 @@ static int row_int64(sqlite3_stmt *st, void *arg)
 	return 1;
 }
 
+/* Steps st for its first row's first column, into *v (left alone when
+ * there is no row); returns the rows read (0 or 1) or -1. */
+static int first_int64(struct cw_store *reg, sqlite3_stmt *st,
+		       const char *doing, int64_t *v)
+{
+	return each_row(reg, st, doing, row_int64, v);
+}
+
 static char *col_str(sqlite3_stmt *st, int i)
 {
 	const unsigned char *s = sqlite3_column_text(st, i);
@@ -568,8 +576,8 @@ int cw_store_next_seq(struct cw_store *reg, const char *type, int year,
 	    "INSERT INTO sequences VALUES(?, ?, 1) ON CONFLICT(type, year)"
 	    " DO UPDATE SET last = last + 1 RETURNING last";
 	int64_t last = 0;
-	int n = each_row(reg, cw_store_query(reg, up, "ti", type, year),
-			 "numbering a reference", row_int64, &last);
+	int n = first_int64(reg, cw_store_query(reg, up, "ti", type, year),
+			    "numbering a reference", &last);
 
 	if (n <= 0)
 		return -1;
@@ -763,11 +771,10 @@ int64_t cw_store_next_dirty(struct cw_store *reg, int64_t after)
 	static const char sql[] = "SELECT id FROM cases WHERE pack_dirty = 1"
 				  " AND id > ? ORDER BY id LIMIT 1";
 	int64_t id = 0;
+	int n = first_int64(reg, cw_store_query(reg, sql, "I", after),
+			    "finding packs to write", &id);
 
-	if (each_row(reg, cw_store_query(reg, sql, "I", after),
-		     "finding packs to write", row_int64, &id) < 0)
-		return -1;
-	return id;
+	return n < 0 ? -1 : id;
 }
 
 int cw_store_pack_done(struct cw_store *reg, int64_t case_id)
@@ -886,11 +893,10 @@ int cw_store_case_purged(struct cw_store *reg, int64_t case_id)
 	static const char sql[] = "SELECT purged IS NOT NULL FROM cases WHERE"
 				  " id = ?";
 	int64_t v = 0;
+	int n = first_int64(reg, cw_store_query(reg, sql, "I", case_id),
+			    "reading a case", &v);
 
-	if (each_row(reg, cw_store_query(reg, sql, "I", case_id),
-		     "reading a case", row_int64, &v) < 0)
-		return -1;
-	return v != 0;
+	return n < 0 ? -1 : v != 0;
 }
 
 /* ---- Retention ---- */
@@ -935,15 +941,15 @@ int cw_store_purge_candidates(struct cw_store *reg, enum cw_purge_kind kind,
 	    "finding what is past retention", purge_row, out);
 }
 
+static void purge_item_release(struct cw_purge_item *p)
+{
+	free(p->ref);
+	free(p->when);
+}
+
 void cw_purge_items_release(struct cw_purge_items *it)
 {
-	size_t i;
-
-	for (i = 0; i < it->n; i++) {
-		free(it->v[i].ref);
-		free(it->v[i].when);
-	}
-	free(it->v);
+	TC_RELEASE_EACH(it->v, it->n, purge_item_release);
 	memset(it, 0, sizeof(*it));
 }
 
