@@ -58,9 +58,12 @@ static void *xcalloc(size_t n, size_t size)
 	return p;
 }
 
-/* A required (or optional) non-empty string member; NULL when absent. */
-static char *get_str(struct ld *l, const cJSON *obj, const char *name,
-		     int required)
+/*
+ * A required (or optional) non-empty string member; NULL when absent. The
+ * string is the document's: the rules keep the document for their lifetime.
+ */
+static const char *get_str(struct ld *l, const cJSON *obj, const char *name,
+			   int required)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
 
@@ -73,7 +76,7 @@ static char *get_str(struct ld *l, const cJSON *obj, const char *name,
 		ld_err(l, v, 0, "'%s' must be a non-empty string", name);
 		return NULL;
 	}
-	return tc_xstrdup(v->valuestring);
+	return v->valuestring;
 }
 
 /* An integer member within lo..hi; def when absent and not required. */
@@ -136,6 +139,21 @@ static void check_keys(struct ld *l, const cJSON *obj, const char *const *known)
 	}
 }
 
+/*
+ * An entry of a list that must be a mapping with the keys known: returns 1
+ * and checks its keys, or reports what it must be and returns 0.
+ */
+static int entry(struct ld *l, const cJSON *e, const char *const *known,
+		 const char *what)
+{
+	if (!cJSON_IsObject(e)) {
+		ld_err(l, e, 0, "%s", what);
+		return 0;
+	}
+	check_keys(l, e, known);
+	return 1;
+}
+
 static int parse_hhmm(const char *s, int *min)
 {
 	int h, m;
@@ -175,7 +193,7 @@ static void load_calendar(struct ld *l, struct tc_rules *r, const cJSON *root)
 	    "division", "file", "time_zone", "end_of_day", "counting", NULL};
 	const cJSON *c = cJSON_GetObjectItemCaseSensitive(root, "calendar");
 	const cJSON *v;
-	char *file = NULL;
+	const char *file = NULL;
 	struct tc_error e;
 
 	if (!cJSON_IsObject(c)) {
@@ -195,7 +213,7 @@ static void load_calendar(struct ld *l, struct tc_rules *r, const cJSON *root)
 		       r->division);
 	r->time_zone = get_str(l, c, "time_zone", 0);
 	if (!r->time_zone)
-		r->time_zone = tc_xstrdup("Europe/London");
+		r->time_zone = "Europe/London";
 	r->end_of_day = -1;
 	v = cJSON_GetObjectItemCaseSensitive(c, "end_of_day");
 	if (v && !cJSON_IsNull(v) &&
@@ -226,7 +244,6 @@ static void load_calendar(struct ld *l, struct tc_rules *r, const cJSON *root)
 			       tc_calendar_division(r->cal));
 		}
 	}
-	free(file);
 }
 
 static void load_stage(struct ld *l, const cJSON *s, int n, int last,
@@ -279,13 +296,10 @@ static void load_stage(struct ld *l, const cJSON *s, int n, int last,
 	} else if (v) {
 		const cJSON *u;
 
-		if (!cJSON_IsObject(v)) {
-			ld_err(l, v, 0, "%s",
-			       "'next_stage_within' must be {days: N, unit: "
-			       "calendar|working}");
+		if (!entry(l, v, wkeys,
+			   "'next_stage_within' must be {days: N, unit: "
+			   "calendar|working}"))
 			return;
-		}
-		check_keys(l, v, wkeys);
 		st->window_days = get_int(l, v, "days", 1, 366, 28, 1);
 		u = cJSON_GetObjectItemCaseSensitive(v, "unit");
 		if (cJSON_IsString(u) && !strcmp(u->valuestring, "working"))
@@ -322,7 +336,7 @@ static void load_procedures(struct ld *l, struct tc_rules *r, const cJSON *root)
 		const cJSON *st;
 		int n = 0, cnt;
 
-		pr->id = tc_xstrdup(m->string);
+		pr->id = m->string;
 		if (!cJSON_IsObject(m)) {
 			ld_err(l, m, 0, "procedure '%s' must be a mapping",
 			       m->string);
@@ -351,10 +365,6 @@ static void load_procedures(struct ld *l, struct tc_rules *r, const cJSON *root)
 
 static void procedure_release(struct tc_procedure *p)
 {
-	free(p->id);
-	free(p->name);
-	free(p->ombudsman);
-	free(p->ombudsman_url);
 	free(p->stage);
 }
 
@@ -400,7 +410,7 @@ static void load_references(struct ld *l, struct tc_rules *r, const cJSON *root)
 			continue;
 		}
 		check_keys(l, t, keys);
-		f->type = tc_xstrdup(types[i]);
+		f->type = types[i];
 		f->prefix = get_str(l, t, "prefix", 1);
 		f->digits = get_int(l, t, "digits", 3, 9, 6, 0);
 		r->nref++;
@@ -416,12 +426,6 @@ static void load_references(struct ld *l, struct tc_rules *r, const cJSON *root)
 				break;
 			}
 	}
-}
-
-static void refformat_release(struct tc_refformat *f)
-{
-	free(f->type);
-	free(f->prefix);
 }
 
 const struct tc_refformat *tc_rules_refformat(const struct tc_rules *r,
@@ -447,23 +451,16 @@ static void load_routing(struct ld *l, struct tc_rules *r, const cJSON *root)
 	cJSON_ArrayForEach(e, rt)
 	{
 		struct tc_route *ro = &r->route[r->nroute];
-		size_t j;
 
-		if (!cJSON_IsObject(e)) {
-			ld_err(l, e, 0, "%s",
-			       "a routing entry must be {service_area, team, "
-			       "procedure}");
+		if (!entry(l, e, keys,
+			   "a routing entry must be {service_area, team, "
+			   "procedure}"))
 			continue;
-		}
-		check_keys(l, e, keys);
 		tc_yaml_where(l->doc, e, &ro->line, &ro->col);
 		ro->service_area = get_str(l, e, "service_area", 1);
 		ro->team = get_str(l, e, "team", 1);
 		ro->procedure = get_str(l, e, "procedure", 1);
 		if (!ro->service_area || !ro->team || !ro->procedure) {
-			free(ro->service_area);
-			free(ro->team);
-			free(ro->procedure);
 			memset(ro, 0, sizeof(*ro));
 			continue;
 		}
@@ -474,20 +471,11 @@ static void load_routing(struct ld *l, struct tc_rules *r, const cJSON *root)
 			       "unknown procedure '%s' (define it under "
 			       "procedures)",
 			       ro->procedure);
-		for (j = 0; j < r->nroute; j++)
-			if (!strcmp(r->route[j].service_area, ro->service_area))
-				ld_err(l, e, 0,
-				       "service area '%s' is routed twice",
-				       ro->service_area);
+		if (tc_rules_route(r, ro->service_area))
+			ld_err(l, e, 0, "service area '%s' is routed twice",
+			       ro->service_area);
 		r->nroute++;
 	}
-}
-
-static void route_release(struct tc_route *ro)
-{
-	free(ro->service_area);
-	free(ro->team);
-	free(ro->procedure);
 }
 
 const struct tc_route *tc_rules_route(const struct tc_rules *r,
@@ -518,21 +506,15 @@ static void load_exclusions(struct ld *l, struct tc_rules *r, const cJSON *root)
 		{
 			struct tc_exclusion *x = &r->excl[r->nexcl];
 
-			if (!cJSON_IsObject(e)) {
-				ld_err(l, e, 0, "%s",
-				       "an exclusion must be a mapping");
+			if (!entry(l, e, keys,
+				   "an exclusion must be a mapping"))
 				continue;
-			}
-			check_keys(l, e, keys);
 			tc_yaml_where(l->doc, e, &x->line, &x->col);
 			x->service_area = get_str(l, e, "service_area", 1);
 			x->reason_code = get_str(l, e, "reason_code", 1);
 			x->reason = get_str(l, e, "reason", 1);
 			x->signpost = get_str(l, e, "signpost", 1);
 			if (!x->service_area) {
-				free(x->reason_code);
-				free(x->reason);
-				free(x->signpost);
 				memset(x, 0, sizeof(*x));
 				continue;
 			}
@@ -555,17 +537,12 @@ static void load_exclusions(struct ld *l, struct tc_rules *r, const cJSON *root)
 		{
 			struct tc_phrase *p = &r->phrase[r->nphrase];
 
-			if (!cJSON_IsObject(e)) {
-				ld_err(
-				    l, e, 0, "%s",
-				    "a phrase must be {phrase, reason_code}");
+			if (!entry(l, e, pkeys,
+				   "a phrase must be {phrase, reason_code}"))
 				continue;
-			}
-			check_keys(l, e, pkeys);
 			p->phrase = get_str(l, e, "phrase", 1);
 			p->reason_code = get_str(l, e, "reason_code", 1);
 			if (!p->phrase) {
-				free(p->reason_code);
 				p->reason_code = NULL;
 				continue;
 			}
@@ -574,25 +551,11 @@ static void load_exclusions(struct ld *l, struct tc_rules *r, const cJSON *root)
 	}
 }
 
-static void exclusion_release(struct tc_exclusion *e)
-{
-	free(e->service_area);
-	free(e->reason_code);
-	free(e->reason);
-	free(e->signpost);
-}
-
-static void phrase_release(struct tc_phrase *p)
-{
-	free(p->phrase);
-	free(p->reason_code);
-}
-
 const struct tc_exclusion *tc_rules_exclusion(const struct tc_rules *r,
 					      const char *service_area)
 {
-	return TC_FIND_STR(r->excl, r->nexcl, struct tc_exclusion,
-			   service_area, service_area);
+	return TC_FIND_STR(r->excl, r->nexcl, struct tc_exclusion, service_area,
+			   service_area);
 }
 
 struct tc_rules *tc_rules_load(const char *path, int *nerrors)
@@ -669,15 +632,12 @@ void tc_rules_free(struct tc_rules *r)
 	if (!r)
 		return;
 	TC_RELEASE_EACH(r->proc, r->nproc, procedure_release);
-	TC_RELEASE_EACH(r->route, r->nroute, route_release);
-	TC_RELEASE_EACH(r->excl, r->nexcl, exclusion_release);
-	TC_RELEASE_EACH(r->phrase, r->nphrase, phrase_release);
-	TC_RELEASE_EACH(r->ref, r->nref, refformat_release);
+	free(r->route);
+	free(r->excl);
+	free(r->phrase);
+	free(r->ref);
 	free(r->path);
-	free(r->division);
 	free(r->calendar_path);
-	free(r->time_zone);
-	free(r->default_team);
 	tc_calendar_free(r->cal);
 	tc_yaml_free(r->doc);
 	free(r);
@@ -805,7 +765,8 @@ int tc_rules_check_forms(const struct tc_rules *r, const struct tc_forms *fs)
 	    {TC_FORM_REVIEW, TC_F_CASE_REFERENCE, TC_F_WHY_UNHAPPY, NULL, NULL,
 	     NULL},
 	};
-	static const char *const routed[] = {TC_FORM_COMPLAINT, TC_FORM_FEEDBACK};
+	static const char *const routed[] = {TC_FORM_COMPLAINT,
+					     TC_FORM_FEEDBACK};
 	size_t i, j, k;
 	int nerr = 0;
 	char *seen = xcalloc(r->nroute + r->nexcl, 1);

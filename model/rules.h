@@ -37,49 +37,54 @@ struct tc_stage_rule {
 
 /* A procedure: corporate, children's statutory, ... */
 struct tc_procedure {
-	char *id;		     /* "corporate" */
-	char *name;		     /* "Corporate complaints procedure" */
-	char *ombudsman;	     /* who to signpost after the last stage */
-	char *ombudsman_url;	     /* their web address */
+	const char *id;		     /* "corporate" */
+	const char *name;	     /* "Corporate complaints procedure" */
+	const char *ombudsman;	     /* who to signpost after the last stage */
+	const char *ombudsman_url;   /* their web address */
 	struct tc_stage_rule *stage; /* stage[0] is stage 1 */
 	int nstages;		     /* 1 or more */
 };
 
 /* service_area -> team and procedure. */
 struct tc_route {
-	char *service_area; /* an option value of the forms' service_area */
-	char *team;	    /* who handles it */
-	char *procedure;    /* a procedure id */
-	int line, col;	    /* where it is in rules.yml */
+	const char
+	    *service_area;     /* an option value of the forms' service_area */
+	const char *team;      /* who handles it */
+	const char *procedure; /* a procedure id */
+	int line, col;	       /* where it is in rules.yml */
 };
 
 /* A service area handled by another route. */
 struct tc_exclusion {
-	char *service_area; /* the option value */
-	char *reason_code;  /* recorded for the annual report: "pcn" */
-	char *reason;	    /* why it is not a complaint under this policy */
-	char *signpost;	    /* where the resident should go instead */
+	const char *service_area; /* the option value */
+	const char *reason_code;  /* recorded for the annual report: "pcn" */
+	const char *reason;   /* why it is not a complaint under this policy */
+	const char *signpost; /* where the resident should go instead */
 	int line, col;
 };
 
 /* A phrase in the free text that suggests an exclusion. */
 struct tc_phrase {
-	char *phrase;	   /* lowercase ASCII-insensitive match */
-	char *reason_code; /* the exclusion it suggests */
+	const char *phrase;	 /* lowercase ASCII-insensitive match */
+	const char *reason_code; /* the exclusion it suggests */
 };
 
 /* How references of one type look: PREFIX-YYYY-NNNNNN. */
 struct tc_refformat {
-	char *type;   /* complaint, service_request, ... */
-	char *prefix; /* "CMP" */
-	int digits;   /* zero-padded sequence width */
+	const char *type;   /* complaint, service_request, ... */
+	const char *prefix; /* "CMP" */
+	int digits;	    /* zero-padded sequence width */
 };
 
+/*
+ * The loaded rules. Their const strings are the YAML document's own (doc,
+ * kept until tc_rules_free); only path and calendar_path are allocated.
+ */
 struct tc_rules {
 	char *path;		   /* the rules file as named */
-	char *division;		   /* "england-and-wales" */
+	const char *division;	   /* "england-and-wales" */
 	char *calendar_path;	   /* resolved path of the calendar JSON */
-	char *time_zone;	   /* "Europe/London" */
+	const char *time_zone;	   /* "Europe/London" */
 	int end_of_day;		   /* minutes past local midnight after which a
 				      submission counts from the next working day;
 				      -1 for none */
@@ -88,7 +93,7 @@ struct tc_rules {
 	int retention_years;	   /* personal data is kept this long after
 				      closure (6), then purged */
 	int first_contact_as_service_request; /* raised_before: no -> SR */
-	char *default_team; /* who gets what no routing names */
+	const char *default_team; /* who gets what no routing names */
 	struct tc_procedure *proc;
 	size_t nproc;
 	struct tc_route *route;
