@@ -149,8 +149,10 @@ static int store(const struct tc_opt *o, const char *value, void *base)
 {
 	char *at = (char *)base + o->off;
 	const char *what = NULL;
+	char range[64];
 	char *end;
 	long v;
+	size_t n;
 
 	switch (o->kind) {
 	case TC_OPT_STR:
@@ -168,6 +170,18 @@ static int store(const struct tc_opt *o, const char *value, void *base)
 		if (*end || errno || v < o->lo || v > o->hi)
 			break;
 		*(int *)(void *)at = (int)v;
+		return 0;
+	case TC_OPT_UINT:
+	case TC_OPT_SIZE:
+		snprintf(range, sizeof(range),
+			 "a whole number from %lld to %lld", o->lo, o->hi);
+		what = o->what ? o->what : range;
+		if (tc_cli_count(value, (size_t)o->lo, (size_t)o->hi, &n) < 0)
+			break;
+		if (o->kind == TC_OPT_UINT)
+			*(unsigned *)(void *)at = (unsigned)n;
+		else
+			*(size_t *)(void *)at = n;
 		return 0;
 	case TC_OPT_DAY:
 		what = "a date YYYY-MM-DD";

@@ -16,15 +16,19 @@
  * (TC_OPT_CALL, the default), or itself, at byte offset off of the struct
  * the caller passes as arg (an option is bound to its variable where it is
  * declared): a const char * (TC_OPT_STR), an int set to 1 (TC_OPT_FLAG),
- * an int within lo..hi (TC_OPT_INT), a tc_day from "YYYY-MM-DD"
- * (TC_OPT_DAY). A value that does not parse is a usage error:
- * "--NAME: 'VALUE' is not WHAT".
+ * an int within lo..hi (TC_OPT_INT), a whole number within lo..hi into an
+ * unsigned (TC_OPT_UINT) or a size_t (TC_OPT_SIZE), a tc_day from
+ * "YYYY-MM-DD" (TC_OPT_DAY). A value that does not parse is a usage error:
+ * "--NAME: 'VALUE' is not WHAT" (for a whole number, "a whole number from
+ * LO to HI" unless the option says what).
  */
 enum tc_opt_kind {
 	TC_OPT_CALL = 0,
 	TC_OPT_STR,
 	TC_OPT_FLAG,
 	TC_OPT_INT,
+	TC_OPT_UINT,
+	TC_OPT_SIZE,
 	TC_OPT_DAY
 };
 
@@ -34,9 +38,9 @@ struct tc_opt {
 	const char *help; /* one line, with the default where there is one */
 	enum tc_opt_kind kind; /* how it is stored */
 	size_t off;	       /* where, for all but TC_OPT_CALL */
-	int lo, hi;	       /* TC_OPT_INT: the range accepted */
-	const char *what;      /* TC_OPT_INT: what the value must be ("a
-				  number in range" when NULL) */
+	long long lo, hi;      /* numbers: the range accepted */
+	const char *what;      /* numbers: what the value must be, when the
+				  range alone does not say it */
 };
 
 /* Declarations of bound options, for a struct S of the caller's. */
@@ -54,6 +58,16 @@ struct tc_opt {
 	{                                                                      \
 		(name), (arg), (help), TC_OPT_INT, offsetof(S, field), (lo),   \
 		    (hi), (what)                                               \
+	}
+#define TC_OPT_BIND_UINT(name, arg, help, S, field, lo, hi)                    \
+	{                                                                      \
+		(name), (arg), (help), TC_OPT_UINT, offsetof(S, field), (lo),  \
+		    (hi), NULL                                                 \
+	}
+#define TC_OPT_BIND_SIZE(name, arg, help, S, field, lo, hi)                    \
+	{                                                                      \
+		(name), (arg), (help), TC_OPT_SIZE, offsetof(S, field), (lo),  \
+		    (hi), NULL                                                 \
 	}
 #define TC_OPT_BIND_DAY(name, help, S, field)                                  \
 	{                                                                      \

@@ -61,18 +61,63 @@ static int too_long(size_t len)
 	return 0;
 }
 
-static int esc_table(struct tc_buf *out, const unsigned char *cls,
-		     const char *s, size_t len)
+/* What a byte that needs escaping is written as. */
+struct rep {
+	const char *text;
+	size_t len;
+	char buf[4]; /* room for a replacement made on the fly ("%XX") */
+};
+
+/* Each returns 0 for a byte written as itself, or 1 with *r set. */
+static inline int html_rep(unsigned char c, struct rep *r)
+{
+	if (!html_class[c])
+		return 0;
+	r->text = entities[html_class[c]].text;
+	r->len = entities[html_class[c]].len;
+	return 1;
+}
+
+static inline int attr_rep(unsigned char c, struct rep *r)
+{
+	if (!attr_class[c])
+		return 0;
+	r->text = entities[attr_class[c]].text;
+	r->len = entities[attr_class[c]].len;
+	return 1;
+}
+
+/* RFC 3986 unreserved characters stand; the rest become %XX. */
+static inline int url_rep(unsigned char c, struct rep *r)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+	    c == '~')
+		return 0;
+	r->buf[0] = '%';
+	r->buf[1] = hex_upper[c >> 4];
+	r->buf[2] = hex_upper[c & 0x0F];
+	r->text = r->buf;
+	r->len = 3;
+	return 1;
+}
+
+/* Appends s[0..len) with each byte rep replaces replaced. Inlined into
+ * each escaper so that rep is a direct call there. */
+static inline __attribute__((always_inline)) int
+esc_with(struct tc_buf *out, const char *s, size_t len,
+	 int (*rep)(unsigned char, struct rep *))
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i, start, n = 0;
+	struct rep r = {"", 0, {0}};
 	char *w;
 
 	if (too_long(len))
 		return -1;
-	/* Every entity is longer than one byte, so n == len means none. */
+	/* Every replacement is longer than one byte: n == len means none. */
 	for (i = 0; i < len; i++)
-		n += cls[p[i]] ? entities[cls[p[i]]].len : 1;
+		n += rep(p[i], &r) ? r.len : 1;
 	if (n == len)
 		return tc_buf_add(out, s, len);
 	w = reserve(out, n);
@@ -81,16 +126,16 @@ static int esc_table(struct tc_buf *out, const unsigned char *cls,
 	i = 0;
 	while (i < len) {
 		start = i;
-		while (i < len && cls[p[i]] == 0)
+		while (i < len && !rep(p[i], &r))
 			i++;
 		if (i > start) {
 			memcpy(w, s + start, i - start);
 			w += i - start;
 		}
 		if (i < len) {
-			memcpy(w, entities[cls[p[i]]].text,
-			       entities[cls[p[i]]].len);
-			w += entities[cls[p[i]]].len;
+			/* r is p[i]'s, from the test that stopped the run */
+			memcpy(w, r.text, r.len);
+			w += r.len;
 			i++;
 		}
 	}
@@ -100,56 +145,17 @@ static int esc_table(struct tc_buf *out, const unsigned char *cls,
 
 int tc_esc_html(struct tc_buf *out, const char *s, size_t len)
 {
-	return esc_table(out, html_class, s, len);
+	return esc_with(out, s, len, html_rep);
 }
 
 int tc_esc_attr(struct tc_buf *out, const char *s, size_t len)
 {
-	return esc_table(out, attr_class, s, len);
-}
-
-/* RFC 3986 unreserved characters. */
-static int url_safe(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-	       c == '~';
+	return esc_with(out, s, len, attr_rep);
 }
 
 int tc_esc_url(struct tc_buf *out, const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i, start, n = 0;
-	char *w;
-
-	if (too_long(len))
-		return -1;
-	for (i = 0; i < len; i++)
-		n += url_safe(p[i]) ? 1 : 3;
-	if (n == len)
-		return tc_buf_add(out, s, len);
-	w = reserve(out, n);
-	if (!w)
-		return -1;
-	i = 0;
-	while (i < len) {
-		start = i;
-		while (i < len && url_safe(p[i]))
-			i++;
-		if (i > start) {
-			memcpy(w, s + start, i - start);
-			w += i - start;
-		}
-		if (i < len) {
-			w[0] = '%';
-			w[1] = hex_upper[p[i] >> 4];
-			w[2] = hex_upper[p[i] & 0x0F];
-			w += 3;
-			i++;
-		}
-	}
-	commit(out, n);
-	return 0;
+	return esc_with(out, s, len, url_rep);
 }
 
 int tc_escape(struct tc_buf *out, enum tc_esc mode, const char *s, size_t len)

@@ -2,6 +2,7 @@
  * sitegen: builds the council's policy site from Markdown. Thin main: parse
  * arguments, call site_build, map the result to an exit code.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,18 +12,30 @@
 #include "site.h"
 #include "watch.h"
 
+struct args {
+	struct site_options opt; /* what the build needs */
+	int watch;		 /* --watch given */
+};
+
+#define STR(name, arg, help, field)                                            \
+	TC_OPT_BIND_STR(name, arg, help, struct args, field)
+
 static const struct tc_opt global_opts[] = {
-    {"content", "DIR", "the content folder (default content)"},
-    {"theme", "DIR", "the theme folder (default themes/default)"},
-    {"out", "DIR", "the output folder (default public)"},
-    {"today", "YYYY-MM-DD", "the date for review warnings (default: today)"},
-    {"jobs", "N", "worker threads (default: one per CPU)"},
-    {"quiet", NULL, "print errors only"},
+    STR("content", "DIR", "the content folder (default content)", opt.content),
+    STR("theme", "DIR", "the theme folder (default themes/default)", opt.theme),
+    STR("out", "DIR", "the output folder (default public)", opt.out),
+    STR("today", "YYYY-MM-DD", "the date for review warnings (default: today)",
+	opt.today),
+    TC_OPT_BIND_INT("jobs", "N", "worker threads (default: one per CPU)",
+		    struct args, opt.jobs, 1, 64, "a number from 1 to 64"),
+    TC_OPT_BIND_FLAG("quiet", "print errors only", struct args, opt.quiet),
     {0},
 };
 
 static const struct tc_opt build_opts[] = {
-    {"watch", NULL, "rebuild whenever a file changes, until interrupted"},
+    TC_OPT_BIND_FLAG("watch",
+		     "rebuild whenever a file changes, until interrupted",
+		     struct args, watch),
     {0},
 };
 
@@ -49,38 +62,6 @@ static const struct tc_prog prog = {
     .cmds = commands,
 };
 
-struct args {
-	struct site_options opt; /* what the build needs */
-	int watch;		 /* --watch given */
-};
-
-static int set_opt(void *arg, const char *name, const char *value)
-{
-	struct args *a = arg;
-	size_t n;
-
-	if (!strcmp(name, "content"))
-		a->opt.content = value;
-	else if (!strcmp(name, "theme"))
-		a->opt.theme = value;
-	else if (!strcmp(name, "out"))
-		a->opt.out = value;
-	else if (!strcmp(name, "today"))
-		a->opt.today = value;
-	else if (!strcmp(name, "quiet"))
-		a->opt.quiet = 1;
-	else if (!strcmp(name, "watch"))
-		a->watch = 1;
-	else if (!strcmp(name, "jobs")) {
-		if (tc_cli_count(value, 1, 64, &n) < 0) {
-			tc_warnx("--jobs must be a number from 1 to 64");
-			return TC_EXIT_USAGE;
-		}
-		a->opt.jobs = (int)n;
-	}
-	return 0;
-}
-
 static int parse(int argc, char **argv, struct args *a)
 {
 	int rc, first;
@@ -89,8 +70,8 @@ static int parse(int argc, char **argv, struct args *a)
 	a->opt.content = "content";
 	a->opt.theme = "themes/default";
 	a->opt.out = "public";
-	rc = tc_cli_parse(&prog, tc_cli_find(&prog, argv[0]), argc, argv,
-			  set_opt, a, &first);
+	rc = tc_cli_parse(&prog, tc_cli_find(&prog, argv[0]), argc, argv, NULL,
+			  a, &first);
 	if (rc)
 		return rc;
 	if (first < argc) {

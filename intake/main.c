@@ -2,7 +2,7 @@
  * intake: takes the site's form submissions into a durable spool and packs
  * the spool into bundles for casework. Thin main: parse, dispatch, exit code.
  */
-#include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,34 +12,56 @@
 #include "intake.h"
 #include "limits.h"
 
+#define SERVE struct intake_serve_options
+#define S_STR(name, arg, help, field)                                          \
+	TC_OPT_BIND_STR(name, arg, help, SERVE, field)
+#define S_SIZE(name, arg, help, field, lo, hi)                                 \
+	TC_OPT_BIND_SIZE(name, arg, help, SERVE, field, lo, hi)
+#define S_UINT(name, arg, help, field, lo, hi)                                 \
+	TC_OPT_BIND_UINT(name, arg, help, SERVE, field, lo, hi)
+
 static const struct tc_opt serve_opts[] = {
-    {"listen", "ADDR:PORT", "where to listen (default 127.0.0.1:8080)"},
-    {"site", "DIR", "the built site to serve (default public)"},
-    {"forms", "DIR", "form definitions (default content/forms)"},
-    {"spool", "DIR", "where submissions are kept (default spool)"},
-    {"max-body", "BYTES", "largest request body (default 26214400)"},
-    {"max-field", "BYTES", "largest single field (default 65536)"},
-    {"max-files", "N", "most files in one submission (default 5)"},
-    {"max-file-size", "BYTES", "largest file (default 10485760)"},
-    {"timeout", "SECONDS", "idle connection timeout (default 15)"},
-    {"max-connections", "N", "connections at once (default 256)"},
-    {"rate", "N", "submissions per client per minute (default 10)"},
-    {"threads", "N", "worker threads (default: 8 per CPU, at least 16)"},
-    {"quiet", NULL, "no access log"},
-    {"user", "NAME",
-     "as root: the unprivileged user to run as once the port is open"},
-    {"proxy", "ADDR",
-     "a trusted reverse proxy's IP address: clients are told apart by the "
-     "X-Forwarded-For it adds"},
+    S_STR("listen", "ADDR:PORT", "where to listen (default 127.0.0.1:8080)",
+	  listen),
+    S_STR("site", "DIR", "the built site to serve (default public)", site),
+    S_STR("forms", "DIR", "form definitions (default content/forms)", forms),
+    S_STR("spool", "DIR", "where submissions are kept (default spool)", spool),
+    S_SIZE("max-body", "BYTES", "largest request body (default 26214400)",
+	   max_body, 1024, 1LL << 32),
+    S_SIZE("max-field", "BYTES", "largest single field (default 65536)",
+	   max_field, 64, 1LL << 26),
+    S_SIZE("max-files", "N", "most files in one submission (default 5)",
+	   max_files, 0, TC_MAX_SUBMISSION_FILES),
+    S_SIZE("max-file-size", "BYTES", "largest file (default 10485760)",
+	   max_file_size, 1, TC_MAX_BUNDLE_ENTRY),
+    S_UINT("timeout", "SECONDS", "idle connection timeout (default 15)",
+	   timeout, 1, 3600),
+    S_UINT("max-connections", "N", "connections at once (default 256)",
+	   max_conns, 1, 100000),
+    S_UINT("rate", "N", "submissions per client per minute (default 10)",
+	   rate_per_min, 1, 1000000),
+    S_UINT("threads", "N", "worker threads (default: 8 per CPU, at least 16)",
+	   threads, 1, 256),
+    TC_OPT_BIND_FLAG("quiet", "no access log", SERVE, quiet),
+    S_STR("user", "NAME",
+	  "as root: the unprivileged user to run as once the port is open",
+	  user),
+    S_STR("proxy", "ADDR",
+	  "a trusted reverse proxy's IP address: clients are told apart by "
+	  "the X-Forwarded-For it adds",
+	  proxy),
     {0},
 };
 
+#define B_STR(name, arg, help, field)                                          \
+	TC_OPT_BIND_STR(name, arg, help, struct intake_bundle_options, field)
+
 static const struct tc_opt bundle_opts[] = {
-    {"spool", "DIR", "the spool to pack (default spool)"},
-    {"out", "DIR", "where bundles go (default bundles)"},
-    {"source", "NAME",
-     "this intake's name, in the bundle's name (default web)"},
-    {"now", "RFC3339", "the UTC time to stamp (default: now)"},
+    B_STR("spool", "DIR", "the spool to pack (default spool)", spool),
+    B_STR("out", "DIR", "where bundles go (default bundles)", out),
+    B_STR("source", "NAME",
+	  "this intake's name, in the bundle's name (default web)", source),
+    B_STR("now", "RFC3339", "the UTC time to stamp (default: now)", now),
     {0},
 };
 
@@ -64,79 +86,6 @@ static const struct tc_prog prog = {
     .cmds = commands,
 };
 
-/* Parses a decimal count within [min, max] for option name. */
-static int parse_count(const char *name, const char *value, size_t min,
-		       size_t max, size_t *out)
-{
-	if (tc_cli_count(value, min, max, out) == 0)
-		return 0;
-	tc_warnx("--%s must be a whole number from %zu to %zu", name, min, max);
-	return TC_EXIT_USAGE;
-}
-
-static int set_serve(void *arg, const char *name, const char *value)
-{
-	struct intake_serve_options *o = arg;
-	size_t n = 0;
-	int rc = 0;
-
-	if (!strcmp(name, "listen"))
-		o->listen = value;
-	else if (!strcmp(name, "site"))
-		o->site = value;
-	else if (!strcmp(name, "forms"))
-		o->forms = value;
-	else if (!strcmp(name, "spool"))
-		o->spool = value;
-	else if (!strcmp(name, "quiet"))
-		o->quiet = 1;
-	else if (!strcmp(name, "user"))
-		o->user = value;
-	else if (!strcmp(name, "proxy"))
-		o->proxy = value;
-	else if (!strcmp(name, "max-body"))
-		rc = parse_count(name, value, 1024, (size_t)1 << 32,
-				 &o->max_body);
-	else if (!strcmp(name, "max-field"))
-		rc = parse_count(name, value, 64, (size_t)1 << 26,
-				 &o->max_field);
-	else if (!strcmp(name, "max-files"))
-		rc = parse_count(name, value, 0, TC_MAX_SUBMISSION_FILES,
-				 &o->max_files);
-	else if (!strcmp(name, "max-file-size"))
-		rc = parse_count(name, value, 1, TC_MAX_BUNDLE_ENTRY,
-				 &o->max_file_size);
-	else if (!strcmp(name, "timeout")) {
-		rc = parse_count(name, value, 1, 3600, &n);
-		o->timeout = (unsigned)n;
-	} else if (!strcmp(name, "max-connections")) {
-		rc = parse_count(name, value, 1, 100000, &n);
-		o->max_conns = (unsigned)n;
-	} else if (!strcmp(name, "rate")) {
-		rc = parse_count(name, value, 1, 1000000, &n);
-		o->rate_per_min = (unsigned)n;
-	} else if (!strcmp(name, "threads")) {
-		rc = parse_count(name, value, 1, 256, &n);
-		o->threads = (unsigned)n;
-	}
-	return rc;
-}
-
-static int set_bundle(void *arg, const char *name, const char *value)
-{
-	struct intake_bundle_options *o = arg;
-
-	if (!strcmp(name, "spool"))
-		o->spool = value;
-	else if (!strcmp(name, "out"))
-		o->out = value;
-	else if (!strcmp(name, "source"))
-		o->source = value;
-	else if (!strcmp(name, "now"))
-		o->now = value;
-	return 0;
-}
-
 static int no_more_args(int first, int argc, char **argv)
 {
 	if (first < argc) {
@@ -154,8 +103,7 @@ static int cmd_serve(int argc, char **argv)
 	int first, rc;
 
 	intake_serve_defaults(&o);
-	rc = tc_cli_parse(&prog, &commands[0], argc, argv, set_serve, &o,
-			  &first);
+	rc = tc_cli_parse(&prog, &commands[0], argc, argv, NULL, &o, &first);
 	if (rc)
 		return rc < 0 ? TC_EXIT_OK : rc;
 	rc = no_more_args(first, argc, argv);
@@ -167,8 +115,7 @@ static int cmd_bundle(int argc, char **argv)
 	struct intake_bundle_options o = {"spool", "bundles", "web", NULL};
 	int first, rc;
 
-	rc = tc_cli_parse(&prog, &commands[1], argc, argv, set_bundle, &o,
-			  &first);
+	rc = tc_cli_parse(&prog, &commands[1], argc, argv, NULL, &o, &first);
 	if (rc)
 		return rc < 0 ? TC_EXIT_OK : rc;
 	rc = no_more_args(first, argc, argv);
