@@ -69,22 +69,24 @@ struct rep {
 };
 
 /* Each returns 0 for a byte written as itself, or 1 with *r set. */
+static inline int class_rep(const unsigned char *cls, unsigned char c,
+			    struct rep *r)
+{
+	if (!cls[c])
+		return 0;
+	r->text = entities[cls[c]].text;
+	r->len = entities[cls[c]].len;
+	return 1;
+}
+
 static inline int html_rep(unsigned char c, struct rep *r)
 {
-	if (!html_class[c])
-		return 0;
-	r->text = entities[html_class[c]].text;
-	r->len = entities[html_class[c]].len;
-	return 1;
+	return class_rep(html_class, c, r);
 }
 
 static inline int attr_rep(unsigned char c, struct rep *r)
 {
-	if (!attr_class[c])
-		return 0;
-	r->text = entities[attr_class[c]].text;
-	r->len = entities[attr_class[c]].len;
-	return 1;
+	return class_rep(attr_class, c, r);
 }
 
 /* RFC 3986 unreserved characters stand; the rest become %XX. */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -61,12 +62,9 @@ int tc_fs_read(const char *path, size_t max, struct tc_buf *out)
 			want = max - got + 1;
 		if (tc_buf_grow(out, want) < 0)
 			goto out;
-		n = read(fd, out->data + out->len, want);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+		n = tc_fs_read_some(fd, out->data + out->len, want);
+		if (n < 0)
 			goto out;
-		}
 		if (n == 0)
 			break;
 		out->len += (size_t)n;
@@ -192,6 +190,33 @@ out:
 	return rc;
 }
 
+ssize_t tc_fs_read_some(int fd, void *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+int tc_fs_random(void *buf, size_t len)
+{
+	unsigned char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = getrandom(p, len, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 /* 1 when the open file fd holds exactly data (len bytes), else 0. */
 static int same_bytes(int fd, const void *data, size_t len)
 {
@@ -201,14 +226,9 @@ static int same_bytes(int fd, const void *data, size_t len)
 	ssize_t n;
 
 	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return 0;
-		}
-		if (n == 0)
-			return done == len;
+		n = tc_fs_read_some(fd, chunk, sizeof(chunk));
+		if (n <= 0)
+			return n == 0 && done == len;
 		if ((size_t)n > len - done ||
 		    memcmp(chunk, p + done, (size_t)n) != 0)
 			return 0;

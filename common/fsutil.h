@@ -56,6 +56,11 @@ int tc_fs_sync_dir(const char *dir);
 /* Writes all len bytes of data to fd (again after EINTR). 0, or -1 with
  * errno. */
 int tc_fs_write_all(int fd, const void *data, size_t len);
+/* read(2), again after EINTR: the bytes read, 0 at the end, or -1. */
+ssize_t tc_fs_read_some(int fd, void *buf, size_t len);
+/* Fills buf with len bytes from the kernel's random source (getrandom,
+ * again after EINTR or a short read). 0, or -1 with errno. */
+int tc_fs_random(void *buf, size_t len);
 /* Closes fd at the end of a function whose result is rc: rc, or -1 when rc
  * was 0 and close failed; errno stays as rc's failure left it. */
 int tc_fs_close_keep(int fd, int rc);

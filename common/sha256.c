@@ -124,13 +124,19 @@ void tc_sha256_tohex(const unsigned char digest[32], char hex[65])
 	hex[64] = '\0';
 }
 
+void tc_sha256_final_hex(struct tc_sha256 *s, char hex[65])
+{
+	unsigned char d[32];
+
+	tc_sha256_final(s, d);
+	tc_sha256_tohex(d, hex);
+}
+
 void tc_sha256_hex(const void *data, size_t len, char hex[65])
 {
 	struct tc_sha256 s;
-	unsigned char d[32];
 
 	tc_sha256_init(&s);
 	tc_sha256_update(&s, data, len);
-	tc_sha256_final(&s, d);
-	tc_sha256_tohex(d, hex);
+	tc_sha256_final_hex(&s, hex);
 }

@@ -17,6 +17,8 @@ struct tc_sha256 {
 void tc_sha256_init(struct tc_sha256 *s);
 void tc_sha256_update(struct tc_sha256 *s, const void *data, size_t len);
 void tc_sha256_final(struct tc_sha256 *s, unsigned char out[32]);
+/* tc_sha256_final, as 64 lowercase hex digits and a NUL in hex[65]. */
+void tc_sha256_final_hex(struct tc_sha256 *s, char hex[65]);
 
 /* The digest of data as 64 lowercase hex digits and a NUL in hex[65]. */
 void tc_sha256_hex(const void *data, size_t len, char hex[65]);

@@ -230,7 +230,6 @@ static enum readres read_plain(const char *path, uint64_t max,
 			       char hex[65])
 {
 	struct tc_sha256 h;
-	unsigned char digest[32];
 	char *chunk = NULL;
 	struct stat st = {0};
 	uint64_t got = 0;
@@ -251,12 +250,9 @@ static enum readres read_plain(const char *path, uint64_t max,
 	chunk = xrealloc(NULL, CHUNK);
 	tc_sha256_init(&h);
 	for (;;) {
-		n = read(fd, chunk, CHUNK);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+		n = tc_fs_read_some(fd, chunk, CHUNK);
+		if (n < 0)
 			goto out;
-		}
 		if (n == 0)
 			break;
 		got += (uint64_t)n;
@@ -268,8 +264,7 @@ static enum readres read_plain(const char *path, uint64_t max,
 		if (keep)
 			must(tc_buf_add(keep, chunk, (size_t)n));
 	}
-	tc_sha256_final(&h, digest);
-	tc_sha256_tohex(digest, hex);
+	tc_sha256_final_hex(&h, hex);
 	*size = got;
 	res = READ_OK;
 out:
@@ -688,9 +683,7 @@ static zip_int64_t spool_src_cb(void *ud, void *data, zip_uint64_t len,
 		}
 		return 0;
 	case ZIP_SOURCE_READ:
-		do
-			n = read(s->fd, data, len);
-		while (n < 0 && errno == EINTR);
+		n = tc_fs_read_some(s->fd, data, len);
 		if (n < 0) {
 			zip_error_set(&s->error, ZIP_ER_READ, errno);
 			return -1;
@@ -817,7 +810,6 @@ static int check_entry(zip_t *za, zip_uint64_t idx, uint64_t size,
 		       const char *hex, const struct tc_buf *want)
 {
 	struct tc_sha256 h;
-	unsigned char digest[32];
 	char got_hex[65], *chunk = NULL;
 	zip_file_t *zf = NULL;
 	zip_int64_t n;
@@ -843,8 +835,7 @@ static int check_entry(zip_t *za, zip_uint64_t idx, uint64_t size,
 			goto out;
 		tc_sha256_update(&h, chunk, (size_t)n);
 	}
-	tc_sha256_final(&h, digest);
-	tc_sha256_tohex(digest, got_hex);
+	tc_sha256_final_hex(&h, got_hex);
 	if (got != size || (hex && strcmp(hex, got_hex)))
 		goto out;
 	rc = 0;

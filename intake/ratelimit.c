@@ -8,8 +8,6 @@
  * has a fixed number of slots; a full neighbourhood evicts its stalest
  * entry, so a flood of addresses costs memory no more than a few.
  */
-#define _GNU_SOURCE /* getrandom */
-
 #include "serve_internal.h"
 
 #include <arpa/inet.h>
@@ -19,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 
+#include "fsutil.h"
 #include "sha256.h"
 
 /* Slots in the table (a power of two) and slots probed per client. */
@@ -44,24 +42,14 @@ struct intake_rate {
 struct intake_rate *intake_rate_new(unsigned per_min)
 {
 	struct intake_rate *r = NULL, *ret = NULL;
-	size_t got = 0;
-	ssize_t n;
-
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		goto out;
 	r->slots = calloc(RATE_SLOTS, sizeof(*r->slots));
 	if (!r->slots)
 		goto out;
-	while (got < sizeof(r->salt)) {
-		n = getrandom(r->salt + got, sizeof(r->salt) - got, 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			goto out;
-		}
-		got += (size_t)n;
-	}
+	if (tc_fs_random(r->salt, sizeof(r->salt)) < 0)
+		goto out;
 	if (pthread_mutex_init(&r->lock, NULL))
 		goto out;
 	r->per_min = per_min ? per_min : 1;

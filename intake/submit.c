@@ -222,8 +222,7 @@ out:
 
 static int upload_write(struct upload *u, const char *data, size_t size)
 {
-	size_t done = 0, keep;
-	ssize_t n;
+	size_t keep;
 
 	tc_sha256_update(&u->sha, data, size);
 	if (u->headlen < HEAD_BYTES) {
@@ -233,15 +232,8 @@ static int upload_write(struct upload *u, const char *data, size_t size)
 		memcpy(u->head + u->headlen, data, keep);
 		u->headlen += keep;
 	}
-	while (done < size) {
-		n = write(u->fd, data + done, size - done);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		done += (size_t)n;
-	}
+	if (tc_fs_write_all(u->fd, data, size) < 0)
+		return -1;
 	u->size += size;
 	return 0;
 }
@@ -249,11 +241,9 @@ static int upload_write(struct upload *u, const char *data, size_t size)
 /* Makes the file durable and closes it. */
 static int upload_close(struct upload *u)
 {
-	unsigned char d[32];
 	int rc = 0;
 
-	tc_sha256_final(&u->sha, d);
-	tc_sha256_tohex(d, u->hex);
+	tc_sha256_final_hex(&u->sha, u->hex);
 	if (u->fd >= 0) {
 		if (fsync(u->fd) < 0)
 			rc = -1;

@@ -2,16 +2,14 @@
  * bundle.c: submission IDs, entry names, the manifest writer and the check
  * of a submission.json (see bundle.h; the format is docs/bundle.md).
  */
-#define _GNU_SOURCE /* getrandom */
-
 #include "bundle.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "err.h"
+#include "fsutil.h"
 #include "limits.h"
 #include "utf8.h"
 
@@ -19,28 +17,17 @@ int tc_submission_id_random(char id[TC_SUBMISSION_ID_LEN + 1])
 {
 	static const char alphabet[] = TC_SUBMISSION_ID_ALPHABET;
 	unsigned char r[10];
-	size_t got = 0, i, o = 0;
-	ssize_t n;
-	int rc = -1;
+	size_t i, o = 0;
 
-	while (got < sizeof(r)) {
-		n = getrandom(r + got, sizeof(r) - got, 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			goto out;
-		}
-		got += (size_t)n;
-	}
+	if (tc_fs_random(r, sizeof(r)) < 0)
+		return -1;
 	for (i = 0; i < sizeof(r); i++) {
 		if (i == 5)
 			id[o++] = '-';
 		id[o++] = alphabet[r[i] & 31];
 	}
 	id[o] = '\0';
-	rc = 0;
-out:
-	return rc;
+	return 0;
 }
 
 int tc_submission_id_valid(const char *s)

@@ -126,23 +126,19 @@ void cw_zip_bundle_name(const char *path, char *out, size_t n)
 int cw_zip_hash_file(const char *path, char hex[65])
 {
 	struct tc_sha256 s;
-	unsigned char d[32], buf[65536];
+	unsigned char buf[65536];
 	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
 	ssize_t got;
 
 	if (fd < 0)
 		return -1;
 	tc_sha256_init(&s);
-	while ((got = read(fd, buf, sizeof(buf))) != 0) {
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
+	while ((got = tc_fs_read_some(fd, buf, sizeof(buf))) != 0) {
+		if (got < 0)
 			goto out;
-		}
 		tc_sha256_update(&s, buf, (size_t)got);
 	}
-	tc_sha256_final(&s, d);
-	tc_sha256_tohex(d, hex);
+	tc_sha256_final_hex(&s, hex);
 	rc = 0;
 out:
 	close(fd);
@@ -161,7 +157,6 @@ int cw_zip_read_entry(zip_t *za, zip_uint64_t index, zip_uint64_t size,
 {
 	zip_file_t *zf = NULL;
 	struct tc_sha256 s;
-	unsigned char d[32];
 	char buf[65536];
 	zip_uint64_t total = 0;
 	zip_int64_t got;
@@ -188,21 +183,9 @@ int cw_zip_read_entry(zip_t *za, zip_uint64_t index, zip_uint64_t size,
 			*why = "is over the size limit";
 			goto out;
 		}
-		if (fd >= 0) {
-			size_t off = 0;
-
-			while (off < (size_t)got) {
-				ssize_t w =
-				    write(fd, buf + off, (size_t)got - off);
-
-				if (w < 0 && errno == EINTR)
-					continue;
-				if (w < 0) {
-					rc = -2;
-					goto out;
-				}
-				off += (size_t)w;
-			}
+		if (fd >= 0 && tc_fs_write_all(fd, buf, (size_t)got) < 0) {
+			rc = -2;
+			goto out;
 		}
 	}
 	if (got < 0) {
@@ -213,8 +196,7 @@ int cw_zip_read_entry(zip_t *za, zip_uint64_t index, zip_uint64_t size,
 		*why = "is shorter than its header says";
 		goto out;
 	}
-	tc_sha256_final(&s, d);
-	tc_sha256_tohex(d, hex);
+	tc_sha256_final_hex(&s, hex);
 	rc = 0;
 out:
 	zip_fclose(zf);
