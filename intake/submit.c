@@ -599,6 +599,17 @@ static enum MHD_Result send_fail(struct MHD_Connection *c,
 	return intake_send_internal_error(c, rq);
 }
 
+/* Sends the page built in out with status, or a 500 when building it ran
+ * out of memory (built 0). */
+static enum MHD_Result send_built(struct MHD_Connection *c,
+				  struct intake_req *rq, int built,
+				  unsigned status, struct tc_buf *out)
+{
+	if (!built)
+		return intake_send_internal_error(c, rq);
+	return intake_send_buf(c, rq, status, "text/html; charset=utf-8", out);
+}
+
 /* The shell with "Error: " in the title and the form in place. */
 static enum MHD_Result send_invalid(struct MHD_Connection *c,
 				    struct intake_req *rq,
@@ -610,30 +621,28 @@ static enum MHD_Result send_invalid(struct MHD_Connection *c,
 	struct tc_buf action = TC_BUF_INIT, out = TC_BUF_INIT;
 	const char *page = sh->form_page, *title, *mark;
 	size_t at;
-	enum MHD_Result ret = MHD_NO;
+	enum MHD_Result ret;
+	int built = 0;
 
 	mark = strstr(page, form_marker);
 	title = strstr(page, "<title>");
 	if (!mark || (title && title > mark))
 		title = NULL;
 	if (tc_buf_addf(&action, "/submit/%s", tc_form_id(sh->form)) < 0)
-		goto nomem;
+		goto send;
 	at = 0;
 	if (title) {
 		at = (size_t)(title - page) + 7;
 		if (tc_buf_add(&out, page, at) < 0 ||
 		    tc_buf_adds(&out, "Error: ") < 0)
-			goto nomem;
+			goto send;
 	}
-	if (tc_buf_add(&out, page + at, (size_t)(mark - page) - at) < 0 ||
-	    tc_form_render(sh->form, action.data, values, errs, &out) < 0 ||
-	    tc_buf_adds(&out, mark + sizeof(form_marker) - 1) < 0)
-		goto nomem;
-	ret = intake_send_buf(c, rq, 422, "text/html; charset=utf-8", &out);
-	goto out;
-nomem:
-	ret = intake_send_internal_error(c, rq);
-out:
+	built =
+	    tc_buf_add(&out, page + at, (size_t)(mark - page) - at) == 0 &&
+	    tc_form_render(sh->form, action.data, values, errs, &out) == 0 &&
+	    tc_buf_adds(&out, mark + sizeof(form_marker) - 1) == 0;
+send:
+	ret = send_built(c, rq, built, 422, &out);
 	tc_buf_release(&action);
 	tc_buf_release(&out);
 	return ret;
@@ -1107,26 +1116,21 @@ enum MHD_Result intake_received(struct MHD_Connection *c, struct intake_req *rq,
 {
 	struct tc_buf out = TC_BUF_INIT;
 	const char *ref, *page = sh->received_page, *at;
-	enum MHD_Result ret = MHD_NO;
+	enum MHD_Result ret;
+	int built = 0;
 
 	ref = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "ref");
-	if (!ref || !intake_ref_valid(ref)) {
-		ret = intake_send_not_found(c, rq);
-		goto out;
-	}
+	if (!ref || !intake_ref_valid(ref))
+		return intake_send_not_found(c, rq);
 	while ((at = strstr(page, ref_marker))) {
 		if (tc_buf_add(&out, page, (size_t)(at - page)) < 0 ||
 		    tc_esc_html(&out, ref, strlen(ref)) < 0)
-			goto nomem;
+			goto send;
 		page = at + sizeof(ref_marker) - 1;
 	}
-	if (tc_buf_adds(&out, page) < 0)
-		goto nomem;
-	ret = intake_send_buf(c, rq, 200, "text/html; charset=utf-8", &out);
-	goto out;
-nomem:
-	ret = intake_send_internal_error(c, rq);
-out:
+	built = tc_buf_adds(&out, page) == 0;
+send:
+	ret = send_built(c, rq, built, 200, &out);
 	tc_buf_release(&out);
 	return ret;
 }
