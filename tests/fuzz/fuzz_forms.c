@@ -22,8 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -39,7 +37,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 #define TODAY "2026-04-01"
 
 static struct tc_form *complaint;
-static char yml_path[4200];
 
 static void cleanup(void)
 {
@@ -68,7 +65,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(path, sizeof(path), "%s/content/forms/_services.yml", root);
 	snprintf(to, sizeof(to), "%s/_services.yml", dir);
 	fuzz_copy(path, to);
-	snprintf(yml_path, sizeof(yml_path), "%s/fuzz.yml", dir);
+	fuzz_input_file("fuzz.yml");
 	fuzz_quiet();
 	return 0;
 }
@@ -208,11 +205,8 @@ static void yaml_mode(const char *s, size_t n)
 	struct tc_buf html = TC_BUF_INIT;
 	cJSON *schema, *posted;
 	size_t i, nf;
-	int fd;
+	const char *yml_path = fuzz_input(s, n);
 
-	fd = open(yml_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || (n && write(fd, s, n) != (ssize_t)n) || close(fd) < 0)
-		abort();
 	tc_error_clear(&err);
 	f = tc_form_load(yml_path, &err);
 	if (!f) {
