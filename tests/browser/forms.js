@@ -45,7 +45,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const INTAKE = path.join(ROOT, 'bin', 'intake');
 const SITEGEN = path.join(ROOT, 'bin', 'sitegen');
 const FORMS_DIR = path.join(ROOT, 'content', 'forms');
-const { CHROMIUM, CHROMIUM_ARGS, AXE_TAGS } = require('./common');
+const { CHROMIUM, CHROMIUM_ARGS, axeProblems } = require('./common');
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const DESKTOP = { width: 1280, height: 800 };
 const WAIT = 10000; // ms, for every wait on the browser or intake
@@ -246,22 +246,8 @@ async function axeRun(page) {
     // Content-Security-Policy does not stop it.
     await page.evaluate(AXE_SOURCE);
   }
-  const violations = await page.evaluate(async (tags) => {
-    const r = await window.axe.run(document, {
-      runOnly: { type: 'tag', values: tags },
-      resultTypes: ['violations'],
-    });
-    return r.violations.map((v) => ({
-      id: v.id, impact: v.impact, help: v.help,
-      targets: v.nodes.map((n) => n.target.join(' ')),
-    }));
-  }, AXE_TAGS);
-  const details = [];
-  for (const v of violations) {
-    details.push(`${v.id} (${v.impact}): ${v.help}`);
-    for (const t of v.targets.slice(0, 5)) details.push(`    at ${t}`);
-  }
-  return violations.length === 0 ? true : [`${violations.length} violation(s)`, ...details];
+  const problems = await axeProblems(page, 5);
+  return problems.length === 0 ? true : problems;
 }
 
 // Presses Tab until the element with this id has focus.
