@@ -23,7 +23,7 @@ const http = require('http');
 const path = require('path');
 const { chromium } = require('playwright-core');
 
-const { CHROMIUM, CHROMIUM_ARGS, AXE_TAGS, findFiles, siteRoot } = require('./common');
+const { CHROMIUM, CHROMIUM_ARGS, axeProblems, findFiles, siteRoot } = require('./common');
 const AXE_PATH = require.resolve('axe-core/axe.min.js');
 const DESKTOP = { width: 1280, height: 800 };
 const REFLOW = { width: 320, height: 640 };
@@ -183,26 +183,8 @@ async function load(page, url) {
 
 async function checkAxe(page, urlPath) {
   await page.addScriptTag({ path: AXE_PATH });
-  const violations = await page.evaluate(async (tags) => {
-    const r = await window.axe.run(document, {
-      runOnly: { type: 'tag', values: tags },
-      resultTypes: ['violations'],
-    });
-    return r.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      targets: v.nodes.map((n) => n.target.join(' ')),
-    }));
-  }, AXE_TAGS);
-  const details = [];
-  for (const v of violations) {
-    details.push(`${v.id} (${v.impact}): ${v.help}`);
-    for (const t of v.targets.slice(0, 10)) details.push(`    at ${t}`);
-    if (v.targets.length > 10) details.push(`    and ${v.targets.length - 10} more`);
-  }
-  record('axe', `axe on ${urlPath}`, violations.length === 0,
-    violations.length ? [`${violations.length} violation(s)`, ...details] : []);
+  const problems = await axeProblems(page, 10);
+  record('axe', `axe on ${urlPath}`, problems.length === 0, problems);
 }
 
 async function checkStructure(page, urlPath, titles) {

@@ -1,7 +1,7 @@
 'use strict';
 // common.js: what the browser suites share: how Chromium is started, the
-// WCAG rule sets axe checks, finding a site's files and reading the
-// site folder argument.
+// WCAG rule sets axe checks and how its findings are told, finding a
+// site's files and reading the site folder argument.
 
 const fs = require('fs');
 const path = require('path');
@@ -20,6 +20,33 @@ const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+// axe-core run on the page (axe must be loaded on it) against AXE_TAGS:
+// [] when it finds no violation, else a line counting them and then, for
+// each, its id, impact and help and where it is, the first max of its
+// places and how many more there are.
+async function axeProblems(page, max) {
+  const violations = await page.evaluate(async (tags) => {
+    const r = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: tags },
+      resultTypes: ['violations'],
+    });
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.map((n) => n.target.join(' ')),
+    }));
+  }, AXE_TAGS);
+  if (violations.length === 0) return [];
+  const details = [`${violations.length} violation(s)`];
+  for (const v of violations) {
+    details.push(`${v.id} (${v.impact}): ${v.help}`);
+    for (const t of v.targets.slice(0, max)) details.push(`    at ${t}`);
+    if (v.targets.length > max) details.push(`    and ${v.targets.length - max} more`);
+  }
+  return details;
+}
 
 // Every file below dir whose name matches re, sorted; skipHidden leaves out
 // names starting with a dot (and what is below them).
@@ -49,4 +76,4 @@ function siteRoot(prog, usage) {
   }
 }
 
-module.exports = { CHROMIUM, CHROMIUM_ARGS, AXE_TAGS, findFiles, siteRoot };
+module.exports = { CHROMIUM, CHROMIUM_ARGS, AXE_TAGS, axeProblems, findFiles, siteRoot };

@@ -45,7 +45,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const INTAKE = path.join(ROOT, 'bin', 'intake');
 const SITEGEN = path.join(ROOT, 'bin', 'sitegen');
 const FORMS_DIR = path.join(ROOT, 'content', 'forms');
-const { CHROMIUM, CHROMIUM_ARGS, AXE_TAGS } = require('./common');
+const { CHROMIUM, CHROMIUM_ARGS, axeProblems } = require('./common');
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const DESKTOP = { width: 1280, height: 800 };
 const WAIT = 10000; // ms, for every wait on the browser or intake
@@ -246,22 +246,8 @@ async function axeRun(page) {
     // Content-Security-Policy does not stop it.
     await page.evaluate(AXE_SOURCE);
   }
-  const violations = await page.evaluate(async (tags) => {
-    const r = await window.axe.run(document, {
-      runOnly: { type: 'tag', values: tags },
-      resultTypes: ['violations'],
-    });
-    return r.violations.map((v) => ({
-      id: v.id, impact: v.impact, help: v.help,
-      targets: v.nodes.map((n) => n.target.join(' ')),
-    }));
-  }, AXE_TAGS);
-  const details = [];
-  for (const v of violations) {
-    details.push(`${v.id} (${v.impact}): ${v.help}`);
-    for (const t of v.targets.slice(0, 5)) details.push(`    at ${t}`);
-  }
-  return violations.length === 0 ? true : [`${violations.length} violation(s)`, ...details];
+  const problems = await axeProblems(page, 5);
+  return problems.length === 0 ? true : problems;
 }
 
 // Presses Tab until the element with this id has focus.
@@ -355,10 +341,19 @@ const thisYear = new Date().getFullYear();
 const PAST_YEAR = String(thisYear - 1);
 const FUTURE_YEAR = String(thisYear + 1);
 
+// The resident's name and email, the first answers of every form.
+const RESIDENT = { full_name: 'Ada Resident', email: 'ada.resident@example.org' };
+
+// A step for each field, in order: Tab to it (with first, Tab until it has
+// focus) and type its value.
+function typeEach(fields, first = false) {
+  return Object.entries(fields).map(([id, text], i) =>
+    (first && i === 0 ? { tabTo: id, type: text } : { expect: id, type: text }));
+}
+
 function complaintSteps(pdfPath) {
   return [
-    { tabTo: 'full_name', type: 'Ada Resident' },
-    { expect: 'email', type: 'ada.resident@example.org' },
+    ...typeEach(RESIDENT, true),
     { expect: 'phone', type: '01632 960 001' },
     { expect: 'address', type: '1 Mill Lane\nNorthmere' },
     { expect: 'postcode', type: 'nm1 1aa' },
@@ -391,8 +386,7 @@ function complaintSteps(pdfPath) {
 }
 
 const COMPLAINT_VALUES = {
-  full_name: 'Ada Resident',
-  email: 'ada.resident@example.org',
+  ...RESIDENT,
   phone: '01632 960 001',
   address: '1 Mill Lane\nNorthmere',
   postcode: 'NM1 1AA',
@@ -417,8 +411,7 @@ const FEEDBACK_STEPS = [
   { expect: 'service_area', type: 'Lib', value: 'libraries' },
   { expect: 'message', type: 'The staff at the library helped me\nprint my forms.' },
   { expect: 'staff_named', type: 'Sam at the front desk' },
-  { expect: 'full_name', type: 'Ada Resident' },
-  { expect: 'email', type: 'ada.resident@example.org' },
+  ...typeEach(RESIDENT),
   { expect: 'reply_wanted', press: ['Space'], checked: true },
   { keys: ['Tab', 'Shift+Tab', 'Tab'], expect: 'submit' },
 ];
@@ -428,33 +421,24 @@ const FEEDBACK_VALUES = {
   service_area: 'libraries',
   message: 'The staff at the library helped me\nprint my forms.',
   staff_named: 'Sam at the front desk',
-  full_name: 'Ada Resident',
-  email: 'ada.resident@example.org',
+  ...RESIDENT,
   reply_wanted: 'yes',
 };
 
-const REVIEW_STEPS = [
-  { tabTo: 'case_reference', type: 'NBC-2026-00123' },
-  { expect: 'full_name', type: 'Ada Resident' },
-  { expect: 'email', type: 'ada.resident@example.org' },
-  { expect: 'why_unhappy', type: 'You did not answer my question about the charge.' },
-  { expect: 'outcome_sought', type: 'Look at the charge again.' },
-  { expect: 'submit' },
-];
-
+// Every answer of the review form is typed, in the order of its fields.
 const REVIEW_VALUES = {
   case_reference: 'NBC-2026-00123',
-  full_name: 'Ada Resident',
-  email: 'ada.resident@example.org',
+  ...RESIDENT,
   why_unhappy: 'You did not answer my question about the charge.',
   outcome_sought: 'Look at the charge again.',
 };
 
+const REVIEW_STEPS = [...typeEach(REVIEW_VALUES, true), { expect: 'submit' }];
+
 // The complaint with problems: the revealed name and consent, the service,
 // the effect, the outcome and the radios left out, and a date next year.
 const ERROR_STEPS = [
-  { tabTo: 'full_name', type: 'Ada Resident' },
-  { expect: 'email', type: 'ada.resident@example.org' },
+  ...typeEach(RESIDENT, true),
   { expect: 'phone' },
   { expect: 'address' },
   { expect: 'postcode' },
@@ -482,8 +466,7 @@ const ERROR_TARGETS = ['person_name', 'consent', 'service_area', /^when_happened
   'impact', 'outcome_sought', 'raised_before'];
 
 const ERROR_KEPT = {
-  full_name: 'Ada Resident',
-  email: 'ada.resident@example.org',
+  ...RESIDENT,
   relationship: 'carer',
   what_happened: 'The gate was left broken.',
   'when_happened-day': '1',

@@ -16,16 +16,12 @@ umask 022 # the bundle must be private whatever the caller's umask
 # with a submission.json in the threecs-submission/1 format whose
 # attachments list each file's size and sha256.
 submission() {
-	local base=$1 dir=$1/ready/$2 id=$2 n=0 f
-	shift 2
-	mkdir -p "$dir/files"
-	for f in "$@"; do
-		n=$((n + 1))
-		printf '%s' "$f" >"$dir/files/$n"
-	done
-	spool_submission "$base" "$id" \
-		'{"name":"Ann Example","details":"The bin was not collected – twice.","topics":["waste","repeat"]}' file
+	spool_made "$1" "$2" \
+		'{"name":"Ann Example","details":"The bin was not collected – twice.","topics":["waste","repeat"]}' \
+		file text "${@:3}"
 }
+# text STRING: prints STRING as it is.
+text() { printf '%s' "$1"; }
 
 # spool DIR: three good submissions and one that is not valid JSON.
 spool() {

@@ -157,16 +157,9 @@ NOW=2026-11-22T07:30:00Z
 BID=bundle-20261122T073000Z-web
 IDS="A0000-00001 A0000-00002 A0000-00003 A0000-00004"
 # submission DIR ID [SIZE...]: a whole submission with random attachments.
-submission() {
-	local base=$1 dir=$1/ready/$2 id=$2 n=0 sz
-	shift 2
-	mkdir -p "$dir/files"
-	for sz in "$@"; do
-		n=$((n + 1))
-		head -c "$sz" /dev/urandom >"$dir/files/$n"
-	done
-	spool_submission "$base" "$id" '{"name":"Ann Example"}' f
-}
+submission() { spool_made "$1" "$2" '{"name":"Ann Example"}' f random_bytes "${@:3}"; }
+# random_bytes SIZE: prints SIZE random bytes.
+random_bytes() { head -c "$1" /dev/urandom; }
 mkdir -p "$SCRATCH/spool0/tmp"
 submission "$SCRATCH/spool0" A0000-00001 100000
 submission "$SCRATCH/spool0" A0000-00002

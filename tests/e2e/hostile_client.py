@@ -171,6 +171,21 @@ def parse_status(resp):
     return None
 
 
+def sum_exchanges(res, results, count_key, tally_key, tally):
+    """Adds to res, for each NAME in results (a list of (status, seconds
+    until the server closed or None) per exchange): NAME+count_key, how
+    many; NAME_statuses, the statuses seen; NAME+tally_key, how many
+    tally(status, closed) holds for; NAME_max_s, the longest until closed
+    (99 when one was not). Returns res."""
+    for name, rs in results.items():
+        res[name + count_key] = len(rs)
+        res[name + "_statuses"] = ",".join(sorted({str(s) for s, _ in rs}))
+        res[name + tally_key] = sum(1 for s, c in rs if tally(s, c))
+        res[name + "_max_s"] = round(max((c if c is not None else 99)
+                                         for _, c in rs), 1)
+    return res
+
+
 # ---- the normal client (its own process) -------------------------------
 
 
@@ -417,16 +432,10 @@ def huge_headers(a, w):
     for t in th:
         t.join()
     w.stop_normal()
-    res = {}
-    for name, rs in results.items():
-        res[name + "_sent"] = len(rs)
-        res[name + "_statuses"] = ",".join(sorted({str(s) for s, _ in rs}))
-        # refused: a 4xx, or closed without an answer; never a 2xx
-        res[name + "_refused"] = sum(
-            1 for s, c in rs
-            if (s is not None and 400 <= s < 500) or (s is None and c is not None))
-        res[name + "_max_s"] = round(max((c if c is not None else 99)
-                                         for _, c in rs), 1)
+    # refused: a 4xx, or closed without an answer; never a 2xx
+    res = sum_exchanges(
+        {}, results, "_sent", "_refused",
+        lambda s, c: (s is not None and 400 <= s < 500) or (s is None and c is not None))
     res["freed_s"] = w.wait_baseline(a.timeout + SLACK)
     return res
 
@@ -477,13 +486,8 @@ def lengths(a, w):
         tmp_seen[0] = max(tmp_seen[0], tmp_count(a.spool))
         time.sleep(0.1)
     w.stop_normal()
-    res = {"tmp_during": tmp_seen[0]}
-    for name, rs in results.items():
-        res[name + "_n"] = len(rs)
-        res[name + "_statuses"] = ",".join(sorted({str(s) for s, _ in rs}))
-        res[name + "_closed"] = sum(1 for _, c in rs if c is not None)
-        res[name + "_max_s"] = round(max((c if c is not None else 99)
-                                         for _, c in rs), 1)
+    res = sum_exchanges({"tmp_during": tmp_seen[0]}, results, "_n", "_closed",
+                        lambda s, c: c is not None)
     res["freed_s"] = w.wait_baseline(a.timeout + SLACK)
     return res
 

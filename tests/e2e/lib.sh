@@ -120,3 +120,18 @@ spool_submission() {
 	printf '{"format":"threecs-submission/1","id":"%s","form":"complaint","form_hash":"%s","received":"2026-11-21T10:00:00Z","channel":"web","fields":%s,"attachments":[%s]}\n' \
 		"$id" "$(printf x | sha256sum | cut -d' ' -f1)" "$fields" "$atts" >"$dir/submission.json"
 }
+
+# spool_made DIR ID FIELDS PREFIX MAKE [ARG...]: a whole submission in
+# DIR/ready/ID: for each ARG an attachment files/1, 2, ... holding what the
+# command "MAKE ARG" prints, then its submission.json (spool_submission
+# FIELDS PREFIX).
+spool_made() {
+	local base=$1 id=$2 fields=$3 prefix=$4 make=$5 dir=$1/ready/$2 n=0 arg
+	shift 5
+	mkdir -p "$dir/files"
+	for arg in "$@"; do
+		n=$((n + 1))
+		"$make" "$arg" >"$dir/files/$n"
+	done
+	spool_submission "$base" "$id" "$fields" "$prefix"
+}

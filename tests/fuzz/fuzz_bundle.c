@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -48,7 +47,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 static struct cw_env env;
 static struct tc_msub *scratch;
-static char zip_path[4200];
+static const char *zip_path;
 static char tmp_sub[4200];
 
 static void cleanup(void)
@@ -91,7 +90,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(tmp_sub, sizeof(tmp_sub), "%s/tmp", data);
 	if (tc_fs_mkdirs(tmp_sub, 0700) < 0)
 		abort();
-	snprintf(zip_path, sizeof(zip_path), "%s/bundle-fuzz.zip", dir);
+	zip_path = fuzz_input_file("bundle-fuzz.zip");
 	scratch = calloc(1, sizeof(*scratch));
 	if (!scratch)
 		abort();
@@ -176,11 +175,7 @@ static void check_zip(void)
 
 static void bundle_mode(const uint8_t *data, size_t size)
 {
-	int fd;
-
-	fd = open(zip_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, data, size) != (ssize_t)size || close(fd) < 0)
-		abort();
+	fuzz_input(data, size);
 	check_zip();
 }
 

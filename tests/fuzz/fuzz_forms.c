@@ -22,8 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -39,7 +37,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 #define TODAY "2026-04-01"
 
 static struct tc_form *complaint;
-static char yml_path[4200];
 
 static void cleanup(void)
 {
@@ -68,7 +65,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(path, sizeof(path), "%s/content/forms/_services.yml", root);
 	snprintf(to, sizeof(to), "%s/_services.yml", dir);
 	fuzz_copy(path, to);
-	snprintf(yml_path, sizeof(yml_path), "%s/fuzz.yml", dir);
+	fuzz_input_file("fuzz.yml");
 	fuzz_quiet();
 	return 0;
 }
@@ -100,16 +97,36 @@ static void post(const struct tc_form *f, const cJSON *posted)
 	tc_buf_release(&html);
 }
 
+/* An empty post: each name with the list of its values. */
+static cJSON *post_new(void)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		abort();
+	return o;
+}
+
+/* The list of the values posted for name, added empty when there is none. */
+static cJSON *post_list(cJSON *post, const char *name)
+{
+	cJSON *list = cJSON_GetObjectItemCaseSensitive(post, name);
+
+	if (!list)
+		list = cJSON_AddArrayToObject(post, name);
+	if (!list)
+		abort();
+	return list;
+}
+
 /* a=1&b=2&a=3 -> {"a":["1","3"],"b":["2"]} */
 static cJSON *urlencoded(const char *s, size_t n)
 {
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o = post_new();
 	struct tc_buf name = TC_BUF_INIT, value = TC_BUF_INIT;
 	struct tc_buf *cur;
 	size_t i = 0;
 
-	if (!o)
-		abort();
 	while (i <= n) {
 		tc_buf_reset(&name);
 		tc_buf_reset(&value);
@@ -133,17 +150,9 @@ static cJSON *urlencoded(const char *s, size_t n)
 			}
 		}
 		i++;
-		if (name.len) {
-			cJSON *list =
-			    cJSON_GetObjectItemCaseSensitive(o, name.data);
-
-			if (!list)
-				list = cJSON_AddArrayToObject(o, name.data);
-			if (!list)
-				abort();
-			cJSON_AddItemToArray(list,
+		if (name.len)
+			cJSON_AddItemToArray(post_list(o, name.data),
 					     cJSON_CreateString(value.data));
-		}
 	}
 	tc_buf_release(&name);
 	tc_buf_release(&value);
@@ -153,20 +162,16 @@ static cJSON *urlencoded(const char *s, size_t n)
 /* Any JSON as a post: strings as one value, lists by their strings. */
 static cJSON *as_post(const cJSON *j)
 {
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o = post_new();
 	const cJSON *m, *e;
 
-	if (!o)
-		abort();
 	cJSON_ArrayForEach(m, j)
 	{
 		cJSON *list;
 
 		if (!m->string)
 			continue;
-		list = cJSON_GetObjectItemCaseSensitive(o, m->string);
-		if (!list)
-			list = cJSON_AddArrayToObject(o, m->string);
+		list = post_list(o, m->string);
 		if (cJSON_IsString(m))
 			cJSON_AddItemToArray(
 			    list, cJSON_CreateString(m->valuestring));
@@ -208,11 +213,8 @@ static void yaml_mode(const char *s, size_t n)
 	struct tc_buf html = TC_BUF_INIT;
 	cJSON *schema, *posted;
 	size_t i, nf;
-	int fd;
+	const char *yml_path = fuzz_input(s, n);
 
-	fd = open(yml_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || (n && write(fd, s, n) != (ssize_t)n) || close(fd) < 0)
-		abort();
 	tc_error_clear(&err);
 	f = tc_form_load(yml_path, &err);
 	if (!f) {

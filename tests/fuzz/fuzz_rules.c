@@ -14,8 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include "buffer.h"
 #include "err.h"
@@ -28,7 +26,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 static struct tc_forms *forms;
-static char rules_path[4200];
 
 static void cleanup(void)
 {
@@ -65,7 +62,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		snprintf(to, sizeof(to), "%s/calendars/%s.json", dir, cals[i]);
 		fuzz_copy(from, to);
 	}
-	snprintf(rules_path, sizeof(rules_path), "%s/rules.yml", dir);
+	fuzz_input_file("rules.yml");
 	fuzz_quiet();
 	return 0;
 }
@@ -77,15 +74,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    "2026-12-31T23:59:59Z", "2026-03-29T00:30:00Z",
 	    "1970-01-01T00:00:00Z"};
 	struct tc_rules *r;
-	int fd, nerr = 0;
+	int nerr = 0;
 	size_t i;
 	tc_day day;
 
-	fd = open(rules_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || (size && write(fd, data, size) != (ssize_t)size) ||
-	    close(fd) < 0)
-		abort();
-	r = tc_rules_load(rules_path, &nerr);
+	r = tc_rules_load(fuzz_input(data, size), &nerr);
 	if (!r) {
 		if (nerr <= 0)
 			abort(); /* the file is there: a refusal is an error */

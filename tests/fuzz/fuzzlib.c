@@ -2,6 +2,7 @@
  * fuzzlib.c: the setup the libFuzzer harnesses share (see fuzzlib.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,8 @@
 
 /* The scratch folder; empty until fuzz_scratch makes it. */
 static char scratch[4096];
+/* The file each input is written to; empty until fuzz_input_file. */
+static char input[4200];
 
 const char *fuzz_root(void)
 {
@@ -65,6 +68,37 @@ void fuzz_copy(const char *from, const char *to)
 		abort();
 	}
 	tc_buf_release(&b);
+}
+
+const char *fuzz_input_file(const char *name)
+{
+	int n;
+
+	if (!scratch[0]) {
+		fprintf(stderr, "fuzz_input_file: no scratch folder for %s\n",
+			name);
+		abort();
+	}
+	n = snprintf(input, sizeof(input), "%s/%s", scratch, name);
+	if (n < 0 || (size_t)n >= sizeof(input)) {
+		fprintf(stderr, "fuzz_input_file: %s/%s is too long\n", scratch,
+			name);
+		abort();
+	}
+	return input;
+}
+
+const char *fuzz_input(const void *data, size_t size)
+{
+	int fd;
+
+	if (!input[0])
+		abort(); /* fuzz_input_file names the file first */
+	fd = open(input, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || (size && write(fd, data, size) != (ssize_t)size) ||
+	    close(fd) < 0)
+		abort();
+	return input;
 }
 
 void fuzz_quiet(void)

@@ -1,10 +1,12 @@
 /*
  * fuzzlib.h: the setup the libFuzzer harnesses in tests/fuzz/ share: where
  * the real content is, a scratch folder for the run, copying a file into
- * it, and a quiet stderr.
+ * it, the file each input is written to, and a quiet stderr.
  */
 #ifndef TC_FUZZLIB_H
 #define TC_FUZZLIB_H
+
+#include <stddef.h>
 
 /*
  * The checkout whose content/ the harnesses read: $THREECS_ROOT, or "."
@@ -31,6 +33,20 @@ const char *fuzz_scratch(const char *name);
  * with a message on failure.
  */
 void fuzz_copy(const char *from, const char *to);
+
+/*
+ * Names the file fuzz_input writes each input to: NAME in the scratch
+ * folder, which fuzz_scratch must have made. Returns its path, the same
+ * as fuzz_input returns; not to be freed. Aborts with a message when the
+ * path is too long.
+ */
+const char *fuzz_input_file(const char *name);
+
+/*
+ * Writes size bytes of data to the file fuzz_input_file named (0600,
+ * replacing what it held) and returns its path. Aborts on failure.
+ */
+const char *fuzz_input(const void *data, size_t size);
 
 /*
  * Sends stderr to /dev/null unless FUZZ_VERBOSE is set, so that what the

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "date.h"
 #include "err.h"
+#include "testlib.h"
 
 struct vals {
 	const char *name;
@@ -78,36 +79,46 @@ static void test_bound(void **state)
 }
 
 /* Each refusal: exit 2 and "--NAME: 'VALUE' is not WHAT". */
-static void refused(char *opt, char *value, const char *msg)
-{
-	char *argv[] = {"go", opt, value};
-	char buf[512] = "";
-	struct vals v;
-	FILE *err = tmpfile(), *old = stderr;
-	size_t n;
-
-	assert_non_null(err);
-	stderr = err;
-	assert_int_equal(parse(&v, 3, argv), TC_EXIT_USAGE);
-	stderr = old;
-	rewind(err);
-	n = fread(buf, 1, sizeof(buf) - 1, err);
-	buf[n] = '\0';
-	fclose(err);
-	if (!strstr(buf, msg))
-		fail_msg("got '%s', want '%s'", buf, msg);
-}
+static const struct refusal {
+	const char *args[2]; /* the option and its value */
+	const char *msg;
+} refusals[] = {
+    {{"--count", "0"}, "--count: '0' is not a number in range"},
+    {{"--count", "10"}, "--count: '10' is not a number in range"},
+    {{"--count", "3x"}, "--count: '3x' is not a number in range"},
+    {{"--count", ""}, "--count: '' is not a number in range"},
+    {{"--year", "20x4"}, "--year: '20x4' is not a year YYYY"},
+    {{"--day", "2027-02-29"}, "--day: '2027-02-29' is not a date"},
+    {{"--day", "2027-1-04"}, "--day: '2027-1-04' is not a date"},
+};
 
 static void test_refused(void **state)
 {
+	size_t i;
+
 	(void)state;
-	refused("--count", "0", "--count: '0' is not a number in range");
-	refused("--count", "10", "--count: '10' is not a number in range");
-	refused("--count", "3x", "--count: '3x' is not a number in range");
-	refused("--count", "", "--count: '' is not a number in range");
-	refused("--year", "20x4", "--year: '20x4' is not a year YYYY");
-	refused("--day", "2027-02-29", "--day: '2027-02-29' is not a date");
-	refused("--day", "2027-1-04", "--day: '2027-1-04' is not a date");
+	for (i = 0; i < TL_LEN(refusals); i++) {
+		const struct refusal *r = &refusals[i];
+		char *argv[] = {"go", (char *)r->args[0], (char *)r->args[1]};
+		char buf[512] = "";
+		struct vals v;
+		FILE *err = tmpfile(), *old = stderr;
+		int rc;
+		size_t n;
+
+		assert_non_null(err);
+		stderr = err;
+		rc = parse(&v, 3, argv);
+		stderr = old;
+		rewind(err);
+		n = fread(buf, 1, sizeof(buf) - 1, err);
+		buf[n] = '\0';
+		fclose(err);
+		if (rc != TC_EXIT_USAGE || !strstr(buf, r->msg))
+			fail_msg("%s '%s': exit %d, said '%s'; want %d, '%s'",
+				 r->args[0], r->args[1], rc, buf, TC_EXIT_USAGE,
+				 r->msg);
+	}
 }
 
 int main(void)

@@ -21,6 +21,7 @@
 
 #include "cli.h"
 #include "err.h"
+#include "testlib.h"
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
 
@@ -100,10 +101,34 @@ static void test_strerror(void **state)
 	assert_string_equal(tc_strerror(1000000), "unknown error");
 }
 
+/* A diagnostic set from its parts, and the line tc_error_format makes of
+ * it in size bytes (0: all of the output). */
+static const struct format_case {
+	int code;
+	const char *file;
+	int line, col;
+	const char *msg;
+	size_t size;
+	const char *want;
+} format_cases[] = {
+    /* Line without a column. */
+    {TC_EINVAL, "site.yml", 12, 0, "bad value", 0, "site.yml:12: bad value"},
+    /* No line, no column. */
+    {TC_EUTF8, "f.json", 0, 0, "not text", 0, "f.json: not text"},
+    /* No file: the message alone. */
+    {TC_EIO, NULL, 4, 2, "disk full", 0, "disk full"},
+    {TC_EIO, "", 0, 0, "disk full", 0, "disk full"},
+    /* No message: the code's description. */
+    {TC_EDEPTH, "deep.yml", 1, 1, "", 0, "deep.yml:1:1: nested too deeply"},
+    /* A small output is cut, still terminated. */
+    {TC_EINVAL, "abc", 1, 2, "xyz", 6, "abc:1"},
+};
+
 static void test_error_format(void **state)
 {
 	struct tc_error e;
 	char out[256];
+	size_t i;
 
 	(void)state;
 	assert_int_equal(tc_error_set(&e, TC_ESYNTAX, "content/a.md", 3, 7,
@@ -111,29 +136,16 @@ static void test_error_format(void **state)
 			 TC_ESYNTAX);
 	tc_error_format(&e, out, sizeof(out));
 	assert_string_equal(out, "content/a.md:3:7: unclosed section 'items'");
-	/* Line without a column. */
-	tc_error_set(&e, TC_EINVAL, "site.yml", 12, 0, "bad value");
-	tc_error_format(&e, out, sizeof(out));
-	assert_string_equal(out, "site.yml:12: bad value");
-	/* No line, no column. */
-	tc_error_set(&e, TC_EUTF8, "f.json", 0, 0, "not text");
-	tc_error_format(&e, out, sizeof(out));
-	assert_string_equal(out, "f.json: not text");
-	/* No file: the message alone. */
-	tc_error_set(&e, TC_EIO, NULL, 4, 2, "disk full");
-	tc_error_format(&e, out, sizeof(out));
-	assert_string_equal(out, "disk full");
-	tc_error_set(&e, TC_EIO, "", 0, 0, "disk full");
-	tc_error_format(&e, out, sizeof(out));
-	assert_string_equal(out, "disk full");
-	/* No message: the code's description. */
-	tc_error_set(&e, TC_EDEPTH, "deep.yml", 1, 1, "%s", "");
-	tc_error_format(&e, out, sizeof(out));
-	assert_string_equal(out, "deep.yml:1:1: nested too deeply");
-	/* A small output is cut, still terminated. */
-	tc_error_set(&e, TC_EINVAL, "abc", 1, 2, "xyz");
-	tc_error_format(&e, out, 6);
-	assert_string_equal(out, "abc:1");
+	for (i = 0; i < TL_LEN(format_cases); i++) {
+		const struct format_case *c = &format_cases[i];
+
+		tc_error_set(&e, c->code, c->file, c->line, c->col, "%s",
+			     c->msg);
+		tc_error_format(&e, out, c->size ? c->size : sizeof(out));
+		if (strcmp(out, c->want))
+			fail_msg("format case %zu: '%s', want '%s'", i, out,
+				 c->want);
+	}
 	/* Clear. */
 	tc_error_clear(&e);
 	assert_int_equal(e.code, TC_OK);
@@ -230,14 +242,14 @@ static int record(void *arg, const char *name, const char *value)
 		return 7;
 	if (!strcmp(name, "content"))
 		s->content = value;
-	else if (!strcmp(name, "out"))
-		s->out = value;
-	else if (!strcmp(name, "root"))
-		s->root = value;
 	else if (!strcmp(name, "verbose"))
 		s->verbose++;
+	else if (!strcmp(name, "out"))
+		s->out = value;
 	else if (!strcmp(name, "quiet"))
 		s->quiet++;
+	else if (!strcmp(name, "root"))
+		s->root = value;
 	return 0;
 }
 
@@ -287,17 +299,64 @@ static int cmd_serve(int argc, char **argv)
 	return rc ? rc : 1; /* a distinct result, to see it passed back */
 }
 
+/* Parses argv as build's options into s (cleared first); they must parse.
+ * Where the arguments start. */
+static int parse_ok(struct seen *s, int argc, char **argv)
+{
+	int oi = -1;
+
+	memset(s, 0, sizeof(*s));
+	assert_int_equal(
+	    tc_cli_parse(&prog, &cmds[0], argc, argv, record, s, &oi), 0);
+	return oi;
+}
+
+static int main_rc(int argc, char **argv)
+{
+	cmd_name = NULL;
+	cmd_argc = -1;
+	return tc_cli_run(&prog, argc, argv);
+}
+
+/* With fd captured: parses argv as build's options into s, or with s NULL
+ * runs the program on it. Checks the exit code; returns what was said. */
+static const char *output_of(int fd, int want, struct seen *s, int argc,
+			     char **argv)
+{
+	const char *got;
+	int oi = -1, rc;
+
+	capture_begin(fd);
+	if (s)
+		rc = tc_cli_parse(&prog, &cmds[0], argc, argv, record, s, &oi);
+	else
+		rc = main_rc(argc, argv);
+	got = capture_end();
+	if (rc != want)
+		fail_msg("%s %s: exit %d, want %d; said '%s'", argv[0],
+			 argc > 1 ? argv[1] : "", rc, want, got);
+	return got;
+}
+
+/* Each of n needles is somewhere in what was said. */
+static void assert_said(const char *got, const char *const *needles, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strstr(got, needles[i]))
+			fail_msg("'%s' not said in:\n%s", needles[i], got);
+}
+
 static void test_parse_forms(void **state)
 {
 	char *argv[] = {"build",     "--content", "c",	   "--out=o",
 			"--verbose", "page1",	  "page2", NULL};
-	struct seen s = {0};
-	int oi = -1;
+	struct seen s;
+	int oi;
 
 	(void)state;
-	assert_int_equal(
-	    tc_cli_parse(&prog, &cmds[0], ARGC(argv), argv, record, &s, &oi),
-	    0);
+	oi = parse_ok(&s, ARGC(argv), argv);
 	assert_string_equal(s.content, "c");
 	assert_string_equal(s.out, "o");
 	assert_int_equal(s.verbose, 1);
@@ -313,109 +372,58 @@ static void test_parse_edges(void **state)
 	char *dash[] = {"build", "-", NULL};
 	char *only[] = {"build", NULL};
 	char *value_is_opt[] = {"build", "--content", "--verbose", NULL};
-	struct seen s = {0};
-	int oi = -1;
+	struct seen s;
 
 	(void)state;
 	/* Empty value, and a global option in a command's list. */
-	assert_int_equal(
-	    tc_cli_parse(&prog, &cmds[0], ARGC(empty), empty, record, &s, &oi),
-	    0);
+	assert_int_equal(parse_ok(&s, ARGC(empty), empty), 4);
 	assert_string_equal(s.out, "");
 	assert_string_equal(s.root, "r");
-	assert_int_equal(oi, 4);
 	/* "--" ends the options. */
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(tc_cli_parse(&prog, &cmds[0], ARGC(dashes), dashes,
-				      record, &s, &oi),
-			 0);
+	assert_int_equal(parse_ok(&s, ARGC(dashes), dashes), 3);
 	assert_int_equal(s.verbose, 1);
 	assert_null(s.content);
-	assert_int_equal(oi, 3);
 	/* The first non-option ends them too. */
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(tc_cli_parse(&prog, &cmds[0], ARGC(positional),
-				      positional, record, &s, &oi),
-			 0);
+	assert_int_equal(parse_ok(&s, ARGC(positional), positional), 1);
 	assert_int_equal(s.verbose, 0);
-	assert_int_equal(oi, 1);
 	/* "-" is an argument (standard input), not an option. */
-	assert_int_equal(
-	    tc_cli_parse(&prog, &cmds[0], ARGC(dash), dash, record, &s, &oi),
-	    0);
-	assert_int_equal(oi, 1);
+	assert_int_equal(parse_ok(&s, ARGC(dash), dash), 1);
 	/* Nothing at all. */
-	assert_int_equal(
-	    tc_cli_parse(&prog, &cmds[0], ARGC(only), only, record, &s, &oi),
-	    0);
-	assert_int_equal(oi, 1);
+	assert_int_equal(parse_ok(&s, ARGC(only), only), 1);
 	/* An option's value is taken as it is, even if it looks like one. */
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(tc_cli_parse(&prog, &cmds[0], ARGC(value_is_opt),
-				      value_is_opt, record, &s, &oi),
-			 0);
+	parse_ok(&s, ARGC(value_is_opt), value_is_opt);
 	assert_string_equal(s.content, "--verbose");
 	assert_int_equal(s.verbose, 0);
 }
 
 static void test_parse_errors(void **state)
 {
+	static const char *const help_says[] = {
+	    "usage: sitegen build [OPTIONS] [PAGE...]", "--content DIR",
+	    "--root DIR"};
 	char *unknown[] = {"build", "--nope=3", NULL};
 	char *missing[] = {"build", "--content", NULL};
 	char *flag_value[] = {"build", "--verbose=yes", NULL};
 	char *help[] = {"build", "--help", NULL};
 	char *failing[] = {"build", "--verbose", "--verbose", NULL};
 	struct seen s = {0};
-	const char *got;
-	int oi = -1;
+	const int err = STDERR_FILENO, usage = TC_EXIT_USAGE;
 
 	(void)state;
 	tc_set_progname("sitegen");
-	capture_begin(STDERR_FILENO);
-	assert_int_equal(tc_cli_parse(&prog, &cmds[0], ARGC(unknown), unknown,
-				      record, &s, &oi),
-			 TC_EXIT_USAGE);
-	got = capture_end();
-	assert_string_equal(got, "sitegen: build: unknown option '--nope' "
-				 "(try 'sitegen build --help')\n");
-
-	capture_begin(STDERR_FILENO);
-	assert_int_equal(tc_cli_parse(&prog, &cmds[0], ARGC(missing), missing,
-				      record, &s, &oi),
-			 TC_EXIT_USAGE);
-	got = capture_end();
-	assert_string_equal(got,
+	assert_string_equal(output_of(err, usage, &s, ARGC(unknown), unknown),
+			    "sitegen: build: unknown option '--nope' "
+			    "(try 'sitegen build --help')\n");
+	assert_string_equal(output_of(err, usage, &s, ARGC(missing), missing),
 			    "sitegen: build: option '--content' needs DIR\n");
-
-	capture_begin(STDERR_FILENO);
-	assert_int_equal(tc_cli_parse(&prog, &cmds[0], ARGC(flag_value),
-				      flag_value, record, &s, &oi),
-			 TC_EXIT_USAGE);
-	capture_end();
+	output_of(err, usage, &s, ARGC(flag_value), flag_value);
 	assert_int_equal(s.calls, 0);
-
-	capture_begin(STDOUT_FILENO);
-	assert_int_equal(
-	    tc_cli_parse(&prog, &cmds[0], ARGC(help), help, record, &s, &oi),
-	    -1);
-	got = capture_end();
-	assert_non_null(
-	    strstr(got, "usage: sitegen build [OPTIONS] [PAGE...]"));
-	assert_non_null(strstr(got, "--content DIR"));
-	assert_non_null(strstr(got, "--root DIR"));
+	assert_said(output_of(STDOUT_FILENO, -1, &s, ARGC(help), help),
+		    help_says, TL_LEN(help_says));
 
 	/* The callback's own failure is passed back. */
 	s.fail_on = 2;
-	assert_int_equal(tc_cli_parse(&prog, &cmds[0], ARGC(failing), failing,
-				      record, &s, &oi),
-			 7);
-}
-
-static int main_rc(int argc, char **argv)
-{
-	cmd_name = NULL;
-	cmd_argc = -1;
-	return tc_cli_run(&prog, argc, argv);
+	output_of(err, 7, &s, ARGC(failing), failing);
 }
 
 static void test_main_dispatch(void **state)
@@ -451,80 +459,65 @@ static void test_main_dispatch(void **state)
 	assert_string_equal(cmd_seen.root, "/srv");
 }
 
+/* Command lines the program refuses with a usage error: something it says
+ * (NULL: not checked), and the command that ran first (NULL: none). */
+static const struct refused_run {
+	char *argv[4]; /* NULL-terminated */
+	const char *says, *cmd;
+} refused_runs[] = {
+    {{"sitegen", "frobnicate"}, "unknown command 'frobnicate'", NULL},
+    {{"sitegen", "--nope", "build"}, "unknown option '--nope'", NULL},
+    {{"sitegen", "--root"}, "option '--root' needs DIR", NULL},
+    {{"sitegen", "--quiet"}, "usage: sitegen", NULL},
+    {{"sitegen"}, NULL, NULL},
+    /* An unknown option after the command is the command's to refuse. */
+    {{"sitegen", "build", "--bogus"}, "unknown option '--bogus'", "build"},
+};
+
 static void test_main_errors(void **state)
 {
-	char *unknown_cmd[] = {"sitegen", "frobnicate", NULL};
-	char *unknown_opt[] = {"sitegen", "--nope", "build", NULL};
-	char *missing_arg[] = {"sitegen", "--root", NULL};
-	char *no_cmd[] = {"sitegen", "--quiet", NULL};
-	char *nothing[] = {"sitegen", NULL};
-	char *cmd_error[] = {"sitegen", "build", "--bogus", NULL};
-	const char *got;
+	size_t i;
 
 	(void)state;
-	capture_begin(STDERR_FILENO);
-	assert_int_equal(main_rc(ARGC(unknown_cmd), unknown_cmd),
-			 TC_EXIT_USAGE);
-	got = capture_end();
-	assert_non_null(strstr(got, "unknown command 'frobnicate'"));
-	assert_null(cmd_name);
+	for (i = 0; i < TL_LEN(refused_runs); i++) {
+		const struct refused_run *r = &refused_runs[i];
+		char *argv[TL_LEN(r->argv)];
+		const char *got;
+		int argc = 0;
 
-	capture_begin(STDERR_FILENO);
-	assert_int_equal(main_rc(ARGC(unknown_opt), unknown_opt),
-			 TC_EXIT_USAGE);
-	got = capture_end();
-	assert_non_null(strstr(got, "unknown option '--nope'"));
-	assert_null(cmd_name);
-
-	capture_begin(STDERR_FILENO);
-	assert_int_equal(main_rc(ARGC(missing_arg), missing_arg),
-			 TC_EXIT_USAGE);
-	got = capture_end();
-	assert_non_null(strstr(got, "option '--root' needs DIR"));
-
-	capture_begin(STDERR_FILENO);
-	assert_int_equal(main_rc(ARGC(no_cmd), no_cmd), TC_EXIT_USAGE);
-	got = capture_end();
-	assert_non_null(strstr(got, "usage: sitegen"));
-	assert_null(cmd_name);
-
-	capture_begin(STDERR_FILENO);
-	assert_int_equal(main_rc(ARGC(nothing), nothing), TC_EXIT_USAGE);
-	capture_end();
-
-	capture_begin(STDERR_FILENO);
-	assert_int_equal(main_rc(ARGC(cmd_error), cmd_error), TC_EXIT_USAGE);
-	got = capture_end();
-	assert_non_null(strstr(got, "unknown option '--bogus'"));
-	assert_string_equal(cmd_name, "build");
+		/* A copy, as the program may reorder its arguments. */
+		memcpy(argv, r->argv, sizeof(argv));
+		while (argv[argc])
+			argc++;
+		got = output_of(STDERR_FILENO, TC_EXIT_USAGE, NULL, argc, argv);
+		if (r->says && !strstr(got, r->says))
+			fail_msg("refused run %zu: '%s' not said in:\n%s", i,
+				 r->says, got);
+		if (r->cmd ? !cmd_name || strcmp(cmd_name, r->cmd) : !!cmd_name)
+			fail_msg("refused run %zu: ran '%s', want '%s'", i,
+				 cmd_name ? cmd_name : "",
+				 r->cmd ? r->cmd : "");
+	}
 }
 
 static void test_main_help_version(void **state)
 {
+	static const char *const help_says[] = {
+	    "usage: sitegen [OPTIONS] COMMAND [ARGS]", "build",
+	    "serve the site", "--root DIR"};
 	char *help[] = {"sitegen", "--help", NULL};
 	char *h_late[] = {"sitegen", "--quiet", "-h", "build", NULL};
 	char *version[] = {"sitegen", "--version", NULL};
-	const char *got;
+	const int out = STDOUT_FILENO, ok = TC_EXIT_OK;
 
 	(void)state;
-	capture_begin(STDOUT_FILENO);
-	assert_int_equal(main_rc(ARGC(help), help), TC_EXIT_OK);
-	got = capture_end();
-	assert_non_null(strstr(got, "usage: sitegen [OPTIONS] COMMAND [ARGS]"));
-	assert_non_null(strstr(got, "build"));
-	assert_non_null(strstr(got, "serve the site"));
-	assert_non_null(strstr(got, "--root DIR"));
+	assert_said(output_of(out, ok, NULL, ARGC(help), help), help_says,
+		    TL_LEN(help_says));
 	assert_null(cmd_name);
-
-	capture_begin(STDOUT_FILENO);
-	assert_int_equal(main_rc(ARGC(h_late), h_late), TC_EXIT_OK);
-	capture_end();
+	output_of(out, ok, NULL, ARGC(h_late), h_late);
 	assert_null(cmd_name);
-
-	capture_begin(STDOUT_FILENO);
-	assert_int_equal(main_rc(ARGC(version), version), TC_EXIT_OK);
-	got = capture_end();
-	assert_true(strncmp(got, "sitegen ", 8) == 0);
+	assert_true(strncmp(output_of(out, ok, NULL, ARGC(version), version),
+			    "sitegen ", 8) == 0);
 	assert_null(cmd_name);
 }
 
@@ -537,24 +530,39 @@ static void test_find(void **state)
 	assert_null(tc_cli_find(&prog, ""));
 }
 
+/* tc_cli_count of text in [min, 64]: the result, and n after it (a
+ * refusal leaves n as it was). */
+static const struct count_case {
+	const char *text;
+	size_t min;
+	int rc;
+	size_t n;
+} count_cases[] = {
+    {"8", 1, 0, 8},
+    {"64", 1, 0, 64},
+    {"65", 1, -1, 64},
+    {"0", 1, -1, 64},
+    {"-1", 0, -1, 64},
+    {"", 0, -1, 64},
+    {NULL, 0, -1, 64},
+    {"4x", 0, -1, 64},
+    {"99999999999999999999999", 0, -1, 64},
+};
+
 static void test_count(void **state)
 {
-	size_t n = 99;
+	size_t i, n = 99;
 
 	(void)state;
-	assert_int_equal(tc_cli_count("8", 1, 64, &n), 0);
-	assert_int_equal(n, 8);
-	assert_int_equal(tc_cli_count("64", 1, 64, &n), 0);
-	assert_int_equal(n, 64);
-	assert_int_equal(tc_cli_count("65", 1, 64, &n), -1);
-	assert_int_equal(tc_cli_count("0", 1, 64, &n), -1);
-	assert_int_equal(tc_cli_count("-1", 0, 64, &n), -1);
-	assert_int_equal(tc_cli_count("", 0, 64, &n), -1);
-	assert_int_equal(tc_cli_count(NULL, 0, 64, &n), -1);
-	assert_int_equal(tc_cli_count("4x", 0, 64, &n), -1);
-	assert_int_equal(tc_cli_count("99999999999999999999999", 0, 64, &n),
-			 -1);
-	assert_int_equal(n, 64);
+	for (i = 0; i < TL_LEN(count_cases); i++) {
+		const struct count_case *c = &count_cases[i];
+		int rc = tc_cli_count(c->text, c->min, 64, &n);
+
+		if (rc != c->rc || n != c->n)
+			fail_msg("count '%s': %d, n %zu; want %d, n %zu",
+				 c->text ? c->text : "(null)", rc, n, c->rc,
+				 c->n);
+	}
 }
 
 /* ---- the checked close of an output -------------------------------------- */

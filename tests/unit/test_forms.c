@@ -20,21 +20,52 @@
 #include "buffer.h"
 #include "forms.h"
 #include "fsutil.h"
+#include "testlib.h"
 
 #define FORMS_DIR "content/forms"
 #define TODAY	  "2026-04-15"
+
+/* The folder the tests write their own forms to, made by the group setup. */
+static char tmpdir[64];
+
+/* Loads the form at path; fails the test when it does not load. */
+static struct tc_form *load_at(const char *path)
+{
+	struct tc_error err;
+	struct tc_form *f = tc_form_load(path, &err);
+
+	if (!f)
+		fail_msg("%s:%d:%d: %s", err.file, err.line, err.col, err.msg);
+	return f;
+}
 
 /* Loads content/forms/NAME.yml; fails the test when it does not load. */
 static struct tc_form *load_real(const char *name)
 {
 	char path[256];
-	struct tc_error err;
-	struct tc_form *f;
 
 	snprintf(path, sizeof(path), "%s/%s.yml", FORMS_DIR, name);
-	f = tc_form_load(path, &err);
-	if (!f)
-		fail_msg("%s:%d:%d: %s", err.file, err.line, err.col, err.msg);
+	return load_at(path);
+}
+
+/* Writes text to tmpdir/NAME.yml; the path, in a static buffer. */
+static const char *write_form(const char *name, const char *text)
+{
+	static char path[128];
+
+	snprintf(path, sizeof(path), "%s/%s.yml", tmpdir, name);
+	assert_int_equal(tc_fs_write_atomic(path, text, strlen(text), 0600), 0);
+	return path;
+}
+
+/* Writes text to tmpdir/NAME.yml, loads it and removes the file; fails the
+ * test when it does not load. */
+static struct tc_form *load_text(const char *name, const char *text)
+{
+	const char *path = write_form(name, text);
+	struct tc_form *f = load_at(path);
+
+	unlink(path);
 	return f;
 }
 
@@ -56,24 +87,36 @@ static const char *str_of(const cJSON *values, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/* A valid set of complaint values the tests then break one at a time. */
+/* An answer: a field's name and its value. */
+struct answer {
+	const char *name, *value;
+};
+
+/* A valid set of complaint answers the tests then break one at a time. */
+static const struct answer good_answers[] = {
+    {"full_name", "Ada Lovelace"},
+    {"email", "ada@example.org"},
+    {"phone", "01632 960 001"},
+    {"postcode", "NM1 1AA"},
+    {"contact_method", "email"},
+    {"on_behalf", "no"},
+    {"service_area", "bins"},
+    {"what_happened", "The bin was not emptied."},
+    {"when_happened", "2026-03-27"},
+    {"impact", "Rubbish piled up."},
+    {"outcome_sought", "Empty it."},
+    {"raised_before", "yes"},
+};
+
 static cJSON *good_complaint(void)
 {
 	cJSON *v = cJSON_CreateObject();
+	size_t i;
 
 	assert_non_null(v);
-	cJSON_AddStringToObject(v, "full_name", "Ada Lovelace");
-	cJSON_AddStringToObject(v, "email", "ada@example.org");
-	cJSON_AddStringToObject(v, "phone", "01632 960 001");
-	cJSON_AddStringToObject(v, "postcode", "NM1 1AA");
-	cJSON_AddStringToObject(v, "contact_method", "email");
-	cJSON_AddStringToObject(v, "on_behalf", "no");
-	cJSON_AddStringToObject(v, "service_area", "bins");
-	cJSON_AddStringToObject(v, "what_happened", "The bin was not emptied.");
-	cJSON_AddStringToObject(v, "when_happened", "2026-03-27");
-	cJSON_AddStringToObject(v, "impact", "Rubbish piled up.");
-	cJSON_AddStringToObject(v, "outcome_sought", "Empty it.");
-	cJSON_AddStringToObject(v, "raised_before", "yes");
+	for (i = 0; i < TL_LEN(good_answers); i++)
+		cJSON_AddStringToObject(v, good_answers[i].name,
+					good_answers[i].value);
 	return v;
 }
 
@@ -91,16 +134,51 @@ static int run_validate(const struct tc_form *f, const cJSON *values,
 	return n;
 }
 
-/* The error for field, or NULL. */
-static const struct tc_field_error *err_for(const struct tc_form_errors *e,
-					    const char *field)
+/* An error the validator should give: on field, pointing at target, with
+ * message (target or message NULL: any). */
+struct want_error {
+	const char *field, *target, *message;
+};
+
+/* errs holds exactly the n errors of want, in order; label says what was
+ * validated. */
+static void check_errors(const char *label, const struct tc_form_errors *errs,
+			 const struct want_error *want, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < e->n; i++)
-		if (!strcmp(e->v[i].field, field))
-			return &e->v[i];
-	return NULL;
+	if (errs->n != n) {
+		for (i = 0; i < errs->n; i++)
+			print_message("error: %s: %s\n", errs->v[i].field,
+				      errs->v[i].message);
+		fail_msg("%s: %zu errors, want %zu", label, errs->n, n);
+	}
+	for (i = 0; i < n; i++) {
+		const struct tc_field_error *e = &errs->v[i];
+		const struct want_error *w = &want[i];
+
+		if (strcmp(e->field, w->field) ||
+		    (w->target && strcmp(e->target, w->target)) ||
+		    (w->message && strcmp(e->message, w->message)))
+			fail_msg(
+			    "%s: error %zu is %s at %s '%s', want %s at %s "
+			    "'%s'",
+			    label, i, e->field, e->target, e->message, w->field,
+			    w->target ? w->target : "any",
+			    w->message ? w->message : "any");
+	}
+}
+
+/* Validates values and expects exactly the n errors of want. */
+static void expect_errors(const char *label, const struct tc_form *f,
+			  const cJSON *values, const cJSON *atts,
+			  const struct want_error *want, size_t n)
+{
+	struct tc_form_errors errs;
+
+	run_validate(f, values, atts, &errs);
+	check_errors(label, &errs, want, n);
+	tc_form_errors_release(&errs);
 }
 
 /* Validates values and expects exactly one error, on field, with message. */
@@ -108,22 +186,16 @@ static void expect_one(const struct tc_form *f, const cJSON *values,
 		       const cJSON *atts, const char *field, const char *target,
 		       const char *message)
 {
-	struct tc_form_errors errs;
-	int n = run_validate(f, values, atts, &errs);
+	const struct want_error want = {field, target, message};
 
-	if (n != 1) {
-		size_t i;
+	expect_errors(field, f, values, atts, &want, 1);
+}
 
-		for (i = 0; i < errs.n; i++)
-			print_message("error: %s: %s\n", errs.v[i].field,
-				      errs.v[i].message);
-		fail_msg("want 1 error on %s, got %d", field, n);
-	}
-	assert_string_equal(errs.v[0].field, field);
-	assert_string_equal(errs.v[0].target, target);
-	if (message)
-		assert_string_equal(errs.v[0].message, message);
-	tc_form_errors_release(&errs);
+/* Validates values and expects no error. */
+static void expect_none(const struct tc_form *f, const cJSON *values,
+			const cJSON *atts)
+{
+	expect_errors("valid answers", f, values, atts, NULL, 0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -202,8 +274,6 @@ static void test_load_real_forms(void **state)
 /* ------------------------------------------------------------------ */
 /* Schema errors */
 
-static char tmpdir[64];
-
 static int make_tmpdir(void **state)
 {
 	(void)state;
@@ -221,13 +291,10 @@ static int remove_tmpdir(void **state)
 static void bad_form(const char *name, const char *text, int line, int col,
 		     const char *msg)
 {
-	char path[128];
+	const char *path = write_form(name, text);
 	struct tc_error err;
-	struct tc_form *f;
+	struct tc_form *f = tc_form_load(path, &err);
 
-	snprintf(path, sizeof(path), "%s/%s.yml", tmpdir, name);
-	assert_int_equal(tc_fs_write_atomic(path, text, strlen(text), 0600), 0);
-	f = tc_form_load(path, &err);
 	if (f) {
 		tc_form_free(f);
 		fail_msg("%s loaded but should fail", name);
@@ -340,28 +407,64 @@ static void test_schema_errors(void **state)
 /* ------------------------------------------------------------------ */
 /* Normalising */
 
+/* Posts the n answers to f and normalises them: the values, and in *hp
+ * (unless NULL) whether the honeypot was filled. */
+static cJSON *normalise(const struct tc_form *f, const struct answer *a,
+			size_t n, int *hp)
+{
+	cJSON *posted = cJSON_CreateObject(), *v;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		post(posted, a[i].name, a[i].value);
+	v = tc_form_normalise(f, posted, hp);
+	cJSON_Delete(posted);
+	assert_non_null(v);
+	return v;
+}
+
 static void test_normalise(void **state)
 {
+	static const struct answer typed[] = {
+	    {"full_name", "  Ada\tLovelace \r\n"},
+	    {"what_happened", "Line one\r\nLine\x01 two\rthree  "},
+	    {"when_happened-day", "5"},
+	    {"when_happened-month", " 3 "},
+	    {"when_happened-year", "2026"},
+	    {"postcode", "nm11aa"},
+	    {"on_behalf", "no"},
+	    {"person_name", "Should be dropped"},
+	    {"unknown_field", "dropped"},
+	    {"files", "not a value"},
+	    {"email", ""},
+	    {"website", ""},
+	};
+	/* Left out of the values: a field not revealed, one not on the form,
+	 * the file field, blank answers and the parts of a date. */
+	static const char *const dropped[] = {
+	    "person_name", "unknown_field", "files",
+	    "email",	   "website",	    "when_happened-day"};
+	/* a half-typed date is kept as typed, the honeypot noticed */
+	static const struct answer half_typed[] = {
+	    {"when_happened-day", "30"},
+	    {"when_happened-month", "Feb"},
+	    {"when_happened-year", ""},
+	    {"website", "http://spam.example"}, /* the honeypot */
+	    {"on_behalf", "yes"},
+	    {"person_name", "Grace Hopper"},
+	    {"consent", "on"},
+	};
+	/* checkboxes become arrays without duplicates or blanks */
+	static const struct answer picked[] = {
+	    {"pick", "b"}, {"pick", ""}, {"pick", "a"}, {"pick", "b"}};
 	struct tc_form *f = load_real("complaint");
-	cJSON *posted = cJSON_CreateObject(), *v;
+	cJSON *v;
 	const cJSON *arr;
 	int hp = -1;
+	size_t i;
 
 	(void)state;
-	post(posted, "full_name", "  Ada\tLovelace \r\n");
-	post(posted, "what_happened", "Line one\r\nLine\x01 two\rthree  ");
-	post(posted, "when_happened-day", "5");
-	post(posted, "when_happened-month", " 3 ");
-	post(posted, "when_happened-year", "2026");
-	post(posted, "postcode", "nm11aa");
-	post(posted, "on_behalf", "no");
-	post(posted, "person_name", "Should be dropped");
-	post(posted, "unknown_field", "dropped");
-	post(posted, "files", "not a value");
-	post(posted, "email", "");
-	post(posted, "website", "");
-	v = tc_form_normalise(f, posted, &hp);
-	assert_non_null(v);
+	v = normalise(f, typed, TL_LEN(typed), &hp);
 	assert_int_equal(hp, 0);
 	assert_string_equal(str_of(v, "full_name"), "Ada Lovelace");
 	assert_string_equal(str_of(v, "what_happened"),
@@ -369,68 +472,33 @@ static void test_normalise(void **state)
 	assert_string_equal(str_of(v, "when_happened"), "2026-03-05");
 	assert_string_equal(str_of(v, "postcode"), "NM1 1AA");
 	assert_string_equal(str_of(v, "on_behalf"), "no");
-	assert_null(cJSON_GetObjectItem(v, "person_name"));
-	assert_null(cJSON_GetObjectItem(v, "unknown_field"));
-	assert_null(cJSON_GetObjectItem(v, "files"));
-	assert_null(cJSON_GetObjectItem(v, "email"));
-	assert_null(cJSON_GetObjectItem(v, "website"));
-	assert_null(cJSON_GetObjectItem(v, "when_happened-day"));
+	for (i = 0; i < TL_LEN(dropped); i++)
+		if (cJSON_GetObjectItem(v, dropped[i]))
+			fail_msg("'%s' kept", dropped[i]);
 	cJSON_Delete(v);
 
-	/* a half-typed date is kept as typed, the honeypot noticed */
-	cJSON_Delete(posted);
-	posted = cJSON_CreateObject();
-	post(posted, "when_happened-day", "30");
-	post(posted, "when_happened-month", "Feb");
-	post(posted, "when_happened-year", "");
-	post(posted, "website", "http://spam.example");
-	post(posted, "on_behalf", "yes");
-	post(posted, "person_name", "Grace Hopper");
-	post(posted, "consent", "on");
-	v = tc_form_normalise(f, posted, &hp);
-	assert_non_null(v);
+	v = normalise(f, half_typed, TL_LEN(half_typed), &hp);
 	assert_int_equal(hp, 1);
 	assert_string_equal(str_of(v, "when_happened"), "-Feb-30");
 	assert_string_equal(str_of(v, "person_name"), "Grace Hopper");
 	assert_string_equal(str_of(v, "consent"), "yes");
 	cJSON_Delete(v);
-	cJSON_Delete(posted);
 	tc_form_free(f);
 
-	/* checkboxes become arrays without duplicates or blanks */
-	{
-		char path[128];
-		struct tc_error err;
-		const char *text = "id: cb\n" HEAD "      - name: pick\n"
-				   "        type: checkboxes\n"
-				   "        label: Pick\n"
-				   "        options:\n"
-				   "          - {value: a, label: A}\n"
-				   "          - {value: b, label: B}\n";
-
-		snprintf(path, sizeof(path), "%s/cb.yml", tmpdir);
-		assert_int_equal(
-		    tc_fs_write_atomic(path, text, strlen(text), 0600), 0);
-		f = tc_form_load(path, &err);
-		assert_non_null(f);
-		posted = cJSON_CreateObject();
-		post(posted, "pick", "b");
-		post(posted, "pick", "");
-		post(posted, "pick", "a");
-		post(posted, "pick", "b");
-		v = tc_form_normalise(f, posted, NULL);
-		arr = cJSON_GetObjectItem(v, "pick");
-		assert_true(cJSON_IsArray(arr));
-		assert_int_equal(cJSON_GetArraySize(arr), 2);
-		assert_string_equal(cJSON_GetArrayItem(arr, 0)->valuestring,
-				    "b");
-		assert_string_equal(cJSON_GetArrayItem(arr, 1)->valuestring,
-				    "a");
-		cJSON_Delete(v);
-		cJSON_Delete(posted);
-		tc_form_free(f);
-		unlink(path);
-	}
+	f = load_text("cb", "id: cb\n" HEAD "      - name: pick\n"
+			    "        type: checkboxes\n"
+			    "        label: Pick\n"
+			    "        options:\n"
+			    "          - {value: a, label: A}\n"
+			    "          - {value: b, label: B}\n");
+	v = normalise(f, picked, TL_LEN(picked), NULL);
+	arr = cJSON_GetObjectItem(v, "pick");
+	assert_true(cJSON_IsArray(arr));
+	assert_int_equal(cJSON_GetArraySize(arr), 2);
+	assert_string_equal(cJSON_GetArrayItem(arr, 0)->valuestring, "b");
+	assert_string_equal(cJSON_GetArrayItem(arr, 1)->valuestring, "a");
+	cJSON_Delete(v);
+	tc_form_free(f);
 }
 
 /* ------------------------------------------------------------------ */
@@ -438,13 +506,22 @@ static void test_normalise(void **state)
 
 static void test_validate_good_and_required(void **state)
 {
+	/* Nothing at all: the required questions, in page order. */
+	static const struct want_error required[] = {
+	    {"on_behalf", NULL,
+	     "Select yes if you are making this complaint for someone else"},
+	    {"service_area", NULL, NULL},
+	    {"what_happened", NULL, "Enter what happened"},
+	    {"when_happened", "when_happened-day", NULL},
+	    {"impact", NULL, NULL},
+	    {"outcome_sought", NULL, NULL},
+	    {"raised_before", NULL, NULL},
+	};
 	struct tc_form *f = load_real("complaint");
-	struct tc_form_errors errs;
 	cJSON *v = good_complaint(), *empty = cJSON_CreateObject();
 
 	(void)state;
-	assert_int_equal(run_validate(f, v, NULL, &errs), 0);
-	tc_form_errors_release(&errs);
+	expect_none(f, v, NULL);
 
 	/* anonymous: name and contact details may be left out */
 	cJSON_DeleteItemFromObject(v, "full_name");
@@ -452,103 +529,116 @@ static void test_validate_good_and_required(void **state)
 	cJSON_DeleteItemFromObject(v, "phone");
 	cJSON_DeleteItemFromObject(v, "postcode");
 	cJSON_DeleteItemFromObject(v, "contact_method");
-	assert_int_equal(run_validate(f, v, NULL, &errs), 0);
-	tc_form_errors_release(&errs);
+	expect_none(f, v, NULL);
 
-	/* nothing at all: the required questions, in page order */
-	assert_int_equal(run_validate(f, empty, NULL, &errs), 7);
-	assert_string_equal(errs.v[0].field, "on_behalf");
-	assert_string_equal(errs.v[0].message,
-			    "Select yes if you are making this complaint for "
-			    "someone else");
-	assert_string_equal(errs.v[1].field, "service_area");
-	assert_string_equal(errs.v[2].field, "what_happened");
-	assert_string_equal(errs.v[2].message, "Enter what happened");
-	assert_string_equal(errs.v[3].field, "when_happened");
-	assert_string_equal(errs.v[3].target, "when_happened-day");
-	assert_string_equal(errs.v[4].field, "impact");
-	assert_string_equal(errs.v[5].field, "outcome_sought");
-	assert_string_equal(errs.v[6].field, "raised_before");
-	tc_form_errors_release(&errs);
+	expect_errors("no answers", f, empty, NULL, required, TL_LEN(required));
 	cJSON_Delete(empty);
 	cJSON_Delete(v);
 	tc_form_free(f);
 }
 
+/* With on_behalf=yes, the fields it reveals are required. */
+static const struct want_error revealed[] = {
+    {"person_name", NULL,
+     "Enter the full name of the person you are complaining for"},
+    {"relationship", NULL, NULL},
+    {"consent", "consent", NULL},
+};
+
 static void test_validate_revealed(void **state)
 {
 	struct tc_form *f = load_real("complaint");
-	struct tc_form_errors errs;
 	cJSON *v = good_complaint();
 
 	(void)state;
 	/* on_behalf=no: revealed fields are ignored, even with bad values */
 	cJSON_AddStringToObject(v, "consent", "nonsense");
 	cJSON_AddStringToObject(v, "person_name", "");
-	assert_int_equal(run_validate(f, v, NULL, &errs), 0);
-	tc_form_errors_release(&errs);
+	expect_none(f, v, NULL);
 
-	/* on_behalf=yes: they are required */
 	cJSON_DeleteItemFromObject(v, "consent");
 	cJSON_ReplaceItemInObject(v, "on_behalf", cJSON_CreateString("yes"));
-	assert_int_equal(run_validate(f, v, NULL, &errs), 3);
-	assert_string_equal(errs.v[0].field, "person_name");
-	assert_string_equal(errs.v[0].message,
-			    "Enter the full name of the "
-			    "person you are complaining for");
-	assert_string_equal(errs.v[1].field, "relationship");
-	assert_string_equal(errs.v[2].field, "consent");
-	assert_string_equal(errs.v[2].target, "consent");
-	tc_form_errors_release(&errs);
+	expect_errors("on_behalf=yes", f, v, NULL, revealed, TL_LEN(revealed));
 
 	cJSON_ReplaceItemInObject(v, "person_name",
 				  cJSON_CreateString("Grace Hopper"));
 	cJSON_AddStringToObject(v, "relationship", "Neighbour");
 	cJSON_AddStringToObject(v, "consent", "yes");
-	assert_int_equal(run_validate(f, v, NULL, &errs), 0);
-	tc_form_errors_release(&errs);
+	expect_none(f, v, NULL);
 	cJSON_Delete(v);
 	tc_form_free(f);
 }
 
 static void test_validate_required_if(void **state)
 {
-	char path[128];
-	struct tc_error err;
 	struct tc_form *f;
-	struct tc_form_errors errs;
 	cJSON *v;
-	const char *text = "id: ri\n" HEAD "      - name: reply\n"
-			   "        type: radios\n"
-			   "        label: Reply?\n"
-			   "        options:\n"
-			   "          - {value: \"yes\", label: \"Yes\"}\n"
-			   "          - {value: \"no\", label: \"No\"}\n"
-			   "      - name: email\n"
-			   "        type: email\n"
-			   "        label: Email address\n"
-			   "        required_if: {field: reply, equals: "
-			   "\"yes\"}\n";
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/ri.yml", tmpdir);
-	assert_int_equal(tc_fs_write_atomic(path, text, strlen(text), 0600), 0);
-	f = tc_form_load(path, &err);
-	if (!f)
-		fail_msg("%d:%d %s", err.line, err.col, err.msg);
+	f = load_text("ri", "id: ri\n" HEAD "      - name: reply\n"
+			    "        type: radios\n"
+			    "        label: Reply?\n"
+			    "        options:\n"
+			    "          - {value: \"yes\", label: \"Yes\"}\n"
+			    "          - {value: \"no\", label: \"No\"}\n"
+			    "      - name: email\n"
+			    "        type: email\n"
+			    "        label: Email address\n"
+			    "        required_if: {field: reply, equals: "
+			    "\"yes\"}\n");
 	v = cJSON_CreateObject();
 	cJSON_AddStringToObject(v, "reply", "no");
-	assert_int_equal(run_validate(f, v, NULL, &errs), 0);
-	tc_form_errors_release(&errs);
+	expect_none(f, v, NULL);
 	cJSON_ReplaceItemInObject(v, "reply", cJSON_CreateString("yes"));
 	expect_one(f, v, NULL, "email", "email", "Enter email address");
 	cJSON_Delete(v);
 	tc_form_free(f);
-	unlink(path);
+}
+
+/* One answer of a good complaint changed, and the one error it gives on
+ * that answer (target NULL: no error at all; message NULL: any). */
+struct answer_case {
+	const char *name, *value, *target, *message;
+};
+
+static void check_answers(const struct answer_case *cases, size_t n)
+{
+	struct tc_form *f = load_real("complaint");
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct answer_case *c = &cases[i];
+		const struct want_error want = {c->name, c->target, c->message};
+		cJSON *v = good_complaint();
+		char label[128];
+
+		snprintf(label, sizeof(label), "%s '%s'", c->name, c->value);
+		cJSON_ReplaceItemInObject(v, c->name,
+					  cJSON_CreateString(c->value));
+		expect_errors(label, f, v, NULL, &want, c->target ? 1 : 0);
+		cJSON_Delete(v);
+	}
+	tc_form_free(f);
 }
 
 static void test_validate_lengths_and_formats(void **state)
 {
+	static const struct answer_case formats[] = {
+	    {"email", "ada@", "email",
+	     "Enter an email address in the correct format, like "
+	     "name@example.com"},
+	    {"email", "ada lovelace@x.org", "email", NULL},
+	    {"postcode", "NM1", "postcode",
+	     "Enter a real postcode, like NM1 1AA"},
+	    {"postcode", "sw1a2aa", NULL, NULL},
+	    {"phone", "12345", "phone", NULL},
+	    {"phone", "+44 (0)1632 960001", NULL, NULL},
+	    {"phone", "01632 960 001 call me", "phone", NULL},
+	    /* invalid UTF-8 in a text answer */
+	    {"impact", "bad \xC3\x28 bytes", "impact", NULL},
+	};
+	static const char too_long[] =
+	    "What happened must be 5000 characters or fewer";
 	struct tc_form *f = load_real("complaint");
 	cJSON *v;
 	char *big, *multi;
@@ -564,17 +654,11 @@ static void test_validate_lengths_and_formats(void **state)
 	v = good_complaint();
 	cJSON_ReplaceItemInObject(v, "what_happened",
 				  cJSON_CreateString(multi));
-	{
-		struct tc_form_errors errs;
-
-		assert_int_equal(run_validate(f, v, NULL, &errs), 0);
-		tc_form_errors_release(&errs);
-	}
+	expect_none(f, v, NULL);
 	memcpy(multi + 5000 * 2, "\xC3\xA9", 3);
 	cJSON_ReplaceItemInObject(v, "what_happened",
 				  cJSON_CreateString(multi));
-	expect_one(f, v, NULL, "what_happened", "what_happened",
-		   "What happened must be 5000 characters or fewer");
+	expect_one(f, v, NULL, "what_happened", "what_happened", too_long);
 	free(multi);
 
 	/* a 10 MB value is refused by length, quickly */
@@ -583,107 +667,34 @@ static void test_validate_lengths_and_formats(void **state)
 	memset(big, 'x', 10u * 1024 * 1024);
 	big[10u * 1024 * 1024] = '\0';
 	cJSON_ReplaceItemInObject(v, "what_happened", cJSON_CreateString(big));
-	expect_one(f, v, NULL, "what_happened", "what_happened",
-		   "What happened must be 5000 characters or fewer");
+	expect_one(f, v, NULL, "what_happened", "what_happened", too_long);
 	free(big);
 	cJSON_Delete(v);
-
-	v = good_complaint();
-	cJSON_ReplaceItemInObject(v, "email", cJSON_CreateString("ada@"));
-	expect_one(f, v, NULL, "email", "email",
-		   "Enter an email address in the correct format, like "
-		   "name@example.com");
-	cJSON_ReplaceItemInObject(v, "email",
-				  cJSON_CreateString("ada lovelace@x.org"));
-	expect_one(f, v, NULL, "email", "email", NULL);
-	cJSON_ReplaceItemInObject(v, "email",
-				  cJSON_CreateString("ada@example.org"));
-
-	cJSON_ReplaceItemInObject(v, "postcode", cJSON_CreateString("NM1"));
-	expect_one(f, v, NULL, "postcode", "postcode",
-		   "Enter a real postcode, like NM1 1AA");
-	cJSON_ReplaceItemInObject(v, "postcode", cJSON_CreateString("sw1a2aa"));
-	{
-		struct tc_form_errors errs;
-
-		assert_int_equal(run_validate(f, v, NULL, &errs), 0);
-		tc_form_errors_release(&errs);
-	}
-	cJSON_ReplaceItemInObject(v, "phone", cJSON_CreateString("12345"));
-	expect_one(f, v, NULL, "phone", "phone", NULL);
-	cJSON_ReplaceItemInObject(v, "phone",
-				  cJSON_CreateString("+44 (0)1632 960001"));
-	{
-		struct tc_form_errors errs;
-
-		assert_int_equal(run_validate(f, v, NULL, &errs), 0);
-		tc_form_errors_release(&errs);
-	}
-	cJSON_ReplaceItemInObject(v, "phone",
-				  cJSON_CreateString("01632 960 001 call me"));
-	expect_one(f, v, NULL, "phone", "phone", NULL);
-	cJSON_ReplaceItemInObject(v, "phone",
-				  cJSON_CreateString("01632 960 001"));
-
-	/* invalid UTF-8 in a text answer */
-	cJSON_ReplaceItemInObject(v, "impact",
-				  cJSON_CreateString("bad \xC3\x28 bytes"));
-	expect_one(f, v, NULL, "impact", "impact", NULL);
-	cJSON_Delete(v);
 	tc_form_free(f);
+
+	check_answers(formats, TL_LEN(formats));
 }
 
 static void test_validate_dates_and_options(void **state)
 {
-	struct tc_form *f = load_real("complaint");
-	cJSON *v = good_complaint();
+	static const struct answer_case dates_and_options[] = {
+	    {"when_happened", "2026-02-30", "when_happened-day",
+	     "Date the problem happened must be a real date"},
+	    {"when_happened", "2026-13-01", "when_happened-month", NULL},
+	    {"when_happened", "26-03-01", "when_happened-year", NULL},
+	    {"when_happened", "2026-Feb-3", "when_happened-month", NULL},
+	    {"when_happened", "2026-04-16", "when_happened-day",
+	     "Date the problem happened must be today or in the past"},
+	    {"when_happened", TODAY, NULL, NULL},
+	    {"when_happened", "2024-02-29", NULL, NULL},
+	    {"service_area", "dragons", "service_area",
+	     "Select a service from the list"},
+	    {"service_area", "parking", NULL, NULL},
+	    {"contact_method", "pigeon", "contact_method", NULL},
+	};
 
 	(void)state;
-	cJSON_ReplaceItemInObject(v, "when_happened",
-				  cJSON_CreateString("2026-02-30"));
-	expect_one(f, v, NULL, "when_happened", "when_happened-day",
-		   "Date the problem happened must be a real date");
-	cJSON_ReplaceItemInObject(v, "when_happened",
-				  cJSON_CreateString("2026-13-01"));
-	expect_one(f, v, NULL, "when_happened", "when_happened-month", NULL);
-	cJSON_ReplaceItemInObject(v, "when_happened",
-				  cJSON_CreateString("26-03-01"));
-	expect_one(f, v, NULL, "when_happened", "when_happened-year", NULL);
-	cJSON_ReplaceItemInObject(v, "when_happened",
-				  cJSON_CreateString("2026-Feb-3"));
-	expect_one(f, v, NULL, "when_happened", "when_happened-month", NULL);
-	cJSON_ReplaceItemInObject(v, "when_happened",
-				  cJSON_CreateString("2026-04-16"));
-	expect_one(f, v, NULL, "when_happened", "when_happened-day",
-		   "Date the problem happened must be today or in the past");
-	cJSON_ReplaceItemInObject(v, "when_happened",
-				  cJSON_CreateString(TODAY));
-	{
-		struct tc_form_errors errs;
-
-		assert_int_equal(run_validate(f, v, NULL, &errs), 0);
-		tc_form_errors_release(&errs);
-	}
-	cJSON_ReplaceItemInObject(v, "when_happened",
-				  cJSON_CreateString("2024-02-29"));
-	{
-		struct tc_form_errors errs;
-
-		assert_int_equal(run_validate(f, v, NULL, &errs), 0);
-		tc_form_errors_release(&errs);
-	}
-
-	cJSON_ReplaceItemInObject(v, "service_area",
-				  cJSON_CreateString("dragons"));
-	expect_one(f, v, NULL, "service_area", "service_area",
-		   "Select a service from the list");
-	cJSON_ReplaceItemInObject(v, "service_area",
-				  cJSON_CreateString("parking"));
-	cJSON_ReplaceItemInObject(v, "contact_method",
-				  cJSON_CreateString("pigeon"));
-	expect_one(f, v, NULL, "contact_method", "contact_method", NULL);
-	cJSON_Delete(v);
-	tc_form_free(f);
+	check_answers(dates_and_options, TL_LEN(dates_and_options));
 }
 
 /* Adds an attachment to atts. */
@@ -699,35 +710,47 @@ static void attach(cJSON *atts, const char *field, const char *type,
 	cJSON_AddItemToArray(atts, a);
 }
 
+/* Attachments to the files field, up to two kinds of a number of files
+ * each, and the error they give there (NULL: none). */
+static const struct files_case {
+	struct {
+		int count;
+		const char *type;
+		double size;
+	} kinds[2];
+	const char *message;
+} files_cases[] = {
+    {{{5, "application/pdf", 1000}}, NULL},
+    {{{5, "application/pdf", 1000}, {1, "image/png", 1000}},
+     "You can upload up to 5 files"},
+    {{{1, "image/jpeg", 10485760}, {1, "image/jpeg", 10485761}},
+     "Each file must be smaller than 10 MB"},
+    {{{1, "application/x-msdownload", 100}},
+     "Each file must be a PDF, JPG, PNG, TXT, DOC or DOCX"},
+};
+
 static void test_validate_files(void **state)
 {
 	struct tc_form *f = load_real("complaint");
-	struct tc_form_errors errs;
-	cJSON *v = good_complaint(), *atts = cJSON_CreateArray();
-	int i;
+	cJSON *v = good_complaint();
+	size_t i, k;
+	int n;
 
 	(void)state;
-	for (i = 0; i < 5; i++)
-		attach(atts, "files", "application/pdf", 1000);
-	assert_int_equal(run_validate(f, v, atts, &errs), 0);
-	tc_form_errors_release(&errs);
-	attach(atts, "files", "image/png", 1000);
-	expect_one(f, v, atts, "files", "files",
-		   "You can upload up to 5 files");
-	cJSON_Delete(atts);
+	for (i = 0; i < TL_LEN(files_cases); i++) {
+		const struct files_case *c = &files_cases[i];
+		const struct want_error want = {"files", "files", c->message};
+		cJSON *atts = cJSON_CreateArray();
+		char label[32];
 
-	atts = cJSON_CreateArray();
-	attach(atts, "files", "image/jpeg", 10485760);
-	attach(atts, "files", "image/jpeg", 10485761);
-	expect_one(f, v, atts, "files", "files",
-		   "Each file must be smaller than 10 MB");
-	cJSON_Delete(atts);
-
-	atts = cJSON_CreateArray();
-	attach(atts, "files", "application/x-msdownload", 100);
-	expect_one(f, v, atts, "files", "files",
-		   "Each file must be a PDF, JPG, PNG, TXT, DOC or DOCX");
-	cJSON_Delete(atts);
+		for (k = 0; k < TL_LEN(c->kinds); k++)
+			for (n = 0; n < c->kinds[k].count; n++)
+				attach(atts, "files", c->kinds[k].type,
+				       c->kinds[k].size);
+		snprintf(label, sizeof(label), "files case %zu", i);
+		expect_errors(label, f, v, atts, &want, c->message ? 1 : 0);
+		cJSON_Delete(atts);
+	}
 	cJSON_Delete(v);
 	tc_form_free(f);
 }
@@ -771,26 +794,19 @@ static void test_pattern(void **state)
 /* A pattern that would backtrack for ever in a naive matcher. */
 static void test_pattern_pathological(void **state)
 {
-	char path[128];
-	struct tc_error err;
 	struct tc_form *f;
 	cJSON *v;
 	char *text;
 	struct timespec t0, t1;
 	double secs;
-	const char *yml =
-	    "id: slow\n" HEAD "      - name: a\n"
-	    "        type: textarea\n"
-	    "        label: A\n"
-	    "        max_length: 20000\n"
-	    "        pattern: \"a*a*a*a*a*a*a*a*a*a*a*a*a*a*b\"\n";
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/slow.yml", tmpdir);
-	assert_int_equal(tc_fs_write_atomic(path, yml, strlen(yml), 0600), 0);
-	f = tc_form_load(path, &err);
-	if (!f)
-		fail_msg("%d:%d %s", err.line, err.col, err.msg);
+	f = load_text("slow", "id: slow\n" HEAD "      - name: a\n"
+			      "        type: textarea\n"
+			      "        label: A\n"
+			      "        max_length: 20000\n"
+			      "        pattern: "
+			      "\"a*a*a*a*a*a*a*a*a*a*a*a*a*a*b\"\n");
 	text = malloc(20001);
 	assert_non_null(text);
 	memset(text, 'a', 20000);
@@ -801,12 +817,7 @@ static void test_pattern_pathological(void **state)
 	expect_one(f, v, NULL, "a", "a", "Enter a in the right format");
 	text[19999] = 'b';
 	cJSON_ReplaceItemInObject(v, "a", cJSON_CreateString(text));
-	{
-		struct tc_form_errors errs;
-
-		assert_int_equal(run_validate(f, v, NULL, &errs), 0);
-		tc_form_errors_release(&errs);
-	}
+	expect_none(f, v, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) +
 	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -814,7 +825,6 @@ static void test_pattern_pathological(void **state)
 	free(text);
 	cJSON_Delete(v);
 	tc_form_free(f);
-	unlink(path);
 }
 
 /* ------------------------------------------------------------------ */
@@ -915,6 +925,12 @@ static void test_render_plain(void **state)
 
 static void test_render_errors_and_values(void **state)
 {
+	/* Exactly these: the name, markup and all, is no error. */
+	static const struct want_error wrong[] = {
+	    {"email", NULL, NULL},
+	    {"relationship", NULL, NULL},
+	    {"when_happened", "when_happened-month", NULL},
+	};
 	struct tc_form *f = load_real("complaint");
 	struct tc_buf out = TC_BUF_INIT;
 	struct tc_form_errors errs;
@@ -932,13 +948,8 @@ static void test_render_errors_and_values(void **state)
 	cJSON_ReplaceItemInObject(v, "on_behalf", cJSON_CreateString("yes"));
 	cJSON_AddStringToObject(v, "consent", "yes");
 	cJSON_AddStringToObject(v, "person_name", "Grace");
-	assert_int_equal(run_validate(f, v, NULL, &errs), 3);
-	assert_string_equal(errs.v[0].field, "email");
-	assert_string_equal(errs.v[1].field, "relationship");
-	assert_string_equal(errs.v[2].field, "when_happened");
-	assert_string_equal(err_for(&errs, "when_happened")->target,
-			    "when_happened-month");
-	assert_null(err_for(&errs, "full_name"));
+	run_validate(f, v, NULL, &errs);
+	check_errors("the answers", &errs, wrong, TL_LEN(wrong));
 	assert_int_equal(tc_form_render(f, "/submit/complaint", v, &errs, &out),
 			 0);
 

@@ -19,6 +19,7 @@
 #include "forms.h"
 #include "fsutil.h"
 #include "rules.h"
+#include "testlib.h"
 
 static struct tc_rules *rules;
 
@@ -87,36 +88,40 @@ static void test_fits_forms(void **state)
 	tc_forms_free(fs);
 }
 
+/* A receipt time and the working day it counts as. */
+static const struct received_case {
+	const char *when, *day;
+} received_cases[] = {
+    /* A Wednesday morning counts as itself. */
+    {"2026-12-23T10:00:00Z", "2026-12-23"},
+    /* Saturday and a bank holiday move to the next working day. */
+    {"2026-11-21T10:00:00Z", "2026-11-23"},
+    {"2026-12-25T10:00:00Z", "2026-12-29"},
+    /* After 17:00 local: next working day; BST makes 16:30 UTC 17:30. */
+    {"2026-11-20T17:00:00Z", "2026-11-23"},
+    {"2026-11-20T16:59:59Z", "2026-11-20"},
+    {"2026-06-05T16:30:00Z", "2026-06-08"},
+    /* 23:30 UTC on 1 June in summer is already 2 June locally. */
+    {"2026-06-01T23:30:00Z", "2026-06-02"},
+};
+
 static void test_received_date(void **state)
 {
+	size_t i;
 	tc_day d;
 
 	(void)state;
-	/* A Wednesday morning counts as itself. */
-	assert_int_equal(
-	    tc_rules_received_date(rules, "2026-12-23T10:00:00Z", &d), 0);
-	assert_day(d, "2026-12-23");
-	/* Saturday and a bank holiday move to the next working day. */
-	assert_int_equal(
-	    tc_rules_received_date(rules, "2026-11-21T10:00:00Z", &d), 0);
-	assert_day(d, "2026-11-23");
-	assert_int_equal(
-	    tc_rules_received_date(rules, "2026-12-25T10:00:00Z", &d), 0);
-	assert_day(d, "2026-12-29");
-	/* After 17:00 local: next working day; BST makes 16:30 UTC 17:30. */
-	assert_int_equal(
-	    tc_rules_received_date(rules, "2026-11-20T17:00:00Z", &d), 0);
-	assert_day(d, "2026-11-23");
-	assert_int_equal(
-	    tc_rules_received_date(rules, "2026-11-20T16:59:59Z", &d), 0);
-	assert_day(d, "2026-11-20");
-	assert_int_equal(
-	    tc_rules_received_date(rules, "2026-06-05T16:30:00Z", &d), 0);
-	assert_day(d, "2026-06-08");
-	/* 23:30 UTC on 1 June in summer is already 2 June locally. */
-	assert_int_equal(
-	    tc_rules_received_date(rules, "2026-06-01T23:30:00Z", &d), 0);
-	assert_day(d, "2026-06-02");
+	for (i = 0; i < TL_LEN(received_cases); i++) {
+		const struct received_case *c = &received_cases[i];
+		char got[11];
+
+		if (tc_rules_received_date(rules, c->when, &d) != 0)
+			fail_msg("received %s: refused", c->when);
+		tc_day_format(d, got);
+		if (strcmp(got, c->day))
+			fail_msg("received %s: day %s, want %s", c->when, got,
+				 c->day);
+	}
 	assert_int_equal(tc_rules_received_date(rules, "yesterday", &d), -1);
 }
 
@@ -218,30 +223,34 @@ static int load_with(const char *from, const char *to, int *nerr)
 	return r != NULL;
 }
 
+/* One line of the real rules made wrong, and how many errors it gives:
+ * exactly nerr, or at least nerr where more may follow from it. */
+static const struct bad_rule {
+	const char *from, *to;
+	int nerr, or_more;
+} bad_rules[] = {
+    {"procedure: childrens}", "procedure: kids}", 1, 0},
+    {"acknowledge_days: 5", "acknowledge_days: five", 1, 0},
+    {"division: england-and-wales", "division: wessex", 1, 1},
+    {"time_limit_months: 12", "time_limit_monthz: 12", 1, 1},
+    {"end_of_day: \"17:00\"", "end_of_day: \"25:00\"", 1, 0},
+};
+
 static void test_bad_rules(void **state)
 {
-	int nerr;
+	size_t i;
 
 	(void)state;
-	assert_int_equal(
-	    load_with("procedure: childrens}", "procedure: kids}", &nerr), 0);
-	assert_int_equal(nerr, 1);
-	assert_int_equal(
-	    load_with("acknowledge_days: 5", "acknowledge_days: five", &nerr),
-	    0);
-	assert_int_equal(nerr, 1);
-	assert_int_equal(
-	    load_with("division: england-and-wales", "division: wessex", &nerr),
-	    0);
-	assert_true(nerr >= 1);
-	assert_int_equal(
-	    load_with("time_limit_months: 12", "time_limit_monthz: 12", &nerr),
-	    0);
-	assert_true(nerr >= 1);
-	assert_int_equal(
-	    load_with("end_of_day: \"17:00\"", "end_of_day: \"25:00\"", &nerr),
-	    0);
-	assert_int_equal(nerr, 1);
+	for (i = 0; i < TL_LEN(bad_rules); i++) {
+		const struct bad_rule *b = &bad_rules[i];
+		int nerr = 0;
+
+		if (load_with(b->from, b->to, &nerr))
+			fail_msg("'%s' loaded", b->to);
+		if (nerr < b->nerr || (!b->or_more && nerr > b->nerr))
+			fail_msg("'%s': %d errors, want %s%d", b->to, nerr,
+				 b->or_more ? "at least " : "", b->nerr);
+	}
 }
 
 int main(void)

@@ -18,4 +18,7 @@ static inline const char *tl_path(const char *root, const char *rel)
 	return b;
 }
 
+/* The number of elements of an array (not a pointer). */
+#define TL_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 #endif
