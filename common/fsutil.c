@@ -6,7 +6,10 @@
 #define _XOPEN_SOURCE 700 /* nftw */
 
 #include "fsutil.h"
+#include "array.h"
+#include "err.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -82,6 +85,60 @@ out:
 		tc_buf_setlen(out, start);
 	if (fd >= 0)
 		close(fd);
+	errno = saved;
+	return rc;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void tc_fs_names_free(char **names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; names && i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int tc_fs_list(const char *dir, char ***names, size_t *n)
+{
+	DIR *d = NULL;
+	struct dirent *de;
+	char **v = NULL;
+	size_t len = 0, alloc = 0;
+	int rc = -1, saved;
+
+	d = opendir(dir);
+	if (!d)
+		goto out;
+	for (;;) {
+		errno = 0;
+		de = readdir(d);
+		if (!de) {
+			if (errno)
+				goto out;
+			break;
+		}
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		TC_ALLOC_GROW(v, len + 1, alloc);
+		v[len++] = tc_xstrdup(de->d_name);
+	}
+	if (len > 1)
+		qsort(v, len, sizeof(*v), cmp_name);
+	*names = v;
+	*n = len;
+	v = NULL;
+	rc = 0;
+out:
+	saved = errno;
+	if (rc < 0)
+		tc_fs_names_free(v, len);
+	if (d)
+		closedir(d);
 	errno = saved;
 	return rc;
 }

@@ -95,6 +95,13 @@ int tc_fs_is_dir(const char *path);
  */
 int tc_fs_remove_tree(const char *path);
 
+/*
+ * The names in folder dir (not "." and ".."), sorted bytewise, into *names
+ * (free with tc_fs_names_free) and *n. Returns 0 or -1 with errno set.
+ */
+int tc_fs_list(const char *dir, char ***names, size_t *n);
+void tc_fs_names_free(char **names, size_t n);
+
 /* Appends the folder part of path ("." when it has none, "/" for a file
  * in the root) to out. 0 or -1 (out of memory). */
 int tc_fs_dirname(struct tc_buf *out, const char *path);

@@ -14,7 +14,6 @@
 #include "intake.h"
 
 #include <cjson/cJSON.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -132,69 +131,11 @@ static char *join(const char *a, const char *b)
 	return tc_buf_detach(&p, NULL);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int cmp_file(const void *a, const void *b)
 {
 	const struct bfile *x = a, *y = b;
 
 	return (x->n > y->n) - (x->n < y->n);
-}
-
-static void free_names(char **names, size_t n)
-{
-	size_t i;
-
-	for (i = 0; names && i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
-/*
- * The names in folder dir (not "." and ".."), sorted bytewise, into *names
- * (caller frees with free_names) and *n. Returns 0 or -1 with errno set.
- */
-static int list_dir(const char *dir, char ***names, size_t *n)
-{
-	DIR *d = NULL;
-	struct dirent *de;
-	char **v = NULL;
-	size_t len = 0, alloc = 0;
-	int rc = -1, saved;
-
-	d = opendir(dir);
-	if (!d)
-		goto out;
-	for (;;) {
-		errno = 0;
-		de = readdir(d);
-		if (!de) {
-			if (errno)
-				goto out;
-			break;
-		}
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		TC_ALLOC_GROW(v, len + 1, alloc);
-		v[len++] = tc_xstrdup(de->d_name);
-	}
-	if (len > 1)
-		qsort(v, len, sizeof(*v), cmp_str);
-	*names = v;
-	*n = len;
-	v = NULL;
-	rc = 0;
-out:
-	saved = errno;
-	if (rc < 0)
-		free_names(v, len);
-	if (d)
-		closedir(d);
-	errno = saved;
-	return rc;
 }
 
 /*
@@ -461,7 +402,7 @@ static int scan_submission(struct bundle *b, const char *name, struct bsub *s)
 			      "not a folder (links are refused)");
 		goto out;
 	}
-	if (list_dir(dir, &names, &nnames) < 0) {
+	if (tc_fs_list(dir, &names, &nnames) < 0) {
 		left_in_place(b, name, NULL, 0, 0, "cannot be listed: %s",
 			      strerror(errno));
 		goto out;
@@ -496,7 +437,7 @@ static int scan_submission(struct bundle *b, const char *name, struct bsub *s)
 		left_in_place(b, name, NULL, 0, 0, "no submission.json");
 		goto out;
 	}
-	if (fdir && list_dir(fdir, &fnames, &nfnames) < 0) {
+	if (fdir && tc_fs_list(fdir, &fnames, &nfnames) < 0) {
 		left_in_place(b, name, "files", 0, 0, "cannot be listed: %s",
 			      strerror(errno));
 		goto out;
@@ -553,8 +494,8 @@ static int scan_submission(struct bundle *b, const char *name, struct bsub *s)
 out:
 	if (rc < 0)
 		sub_release(s);
-	free_names(names, nnames);
-	free_names(fnames, nfnames);
+	tc_fs_names_free(names, nnames);
+	tc_fs_names_free(fnames, nfnames);
 	free(dir);
 	free(fdir);
 	free(p);
@@ -1102,7 +1043,7 @@ static void remove_leftovers(const char *dir, const char *prefix,
 	char **names = NULL, *p = NULL;
 	size_t n = 0, i;
 
-	if (list_dir(dir, &names, &n) < 0)
+	if (tc_fs_list(dir, &names, &n) < 0)
 		return;
 	for (i = 0; i < n; i++) {
 		if (strncmp(names[i], prefix, strlen(prefix)) ||
@@ -1119,7 +1060,7 @@ static void remove_leftovers(const char *dir, const char *prefix,
 				tc_progname(), p);
 	}
 	free(p);
-	free_names(names, n);
+	tc_fs_names_free(names, n);
 }
 
 /* Writes the journal for this bundle durably. */
@@ -1255,7 +1196,7 @@ static int scan_ready(struct bundle *b)
 		tc_warnx("%s: not a folder (links are refused)", b->ready);
 		goto out;
 	}
-	if (list_dir(b->ready, &names, &n) < 0) {
+	if (tc_fs_list(b->ready, &names, &n) < 0) {
 		tc_warn("%s", b->ready);
 		goto out;
 	}
@@ -1275,7 +1216,7 @@ static int scan_ready(struct bundle *b)
 	}
 	rc = 0;
 out:
-	free_names(names, n);
+	tc_fs_names_free(names, n);
 	return rc;
 }
 

@@ -191,33 +191,21 @@ out:
 static int empty_folder(const char *dir)
 {
 	struct tc_buf p = TC_BUF_INIT;
-	struct dirent *e;
-	DIR *d = NULL;
+	char **names = NULL;
+	size_t n = 0, i;
 	int rc = -1;
 
-	d = opendir(dir);
-	if (!d)
+	if (tc_fs_list(dir, &names, &n) < 0)
 		goto out;
-	for (;;) {
-		errno = 0;
-		e = readdir(d);
-		if (!e) {
-			if (errno)
-				goto out;
-			break;
-		}
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
+	for (i = 0; i < n; i++) {
 		tc_buf_reset(&p);
-		if (tc_fs_join(&p, dir, e->d_name) < 0)
-			goto out;
-		if (tc_fs_remove_tree(p.data) < 0)
+		if (tc_fs_join(&p, dir, names[i]) < 0 ||
+		    tc_fs_remove_tree(p.data) < 0)
 			goto out;
 	}
 	rc = 0;
 out:
-	if (d)
-		closedir(d);
+	tc_fs_names_free(names, n);
 	tc_buf_release(&p);
 	return rc;
 }

@@ -442,6 +442,34 @@ static void test_is_file_dir(void **state)
 	assert_false(tc_fs_is_file(at("missing")));
 }
 
+static void test_list(void **state)
+{
+	static const char *const want[] = {".hidden", "B", "a", "b", "sub"};
+	char **names = NULL;
+	size_t n = 99, i;
+
+	(void)state;
+	assert_int_equal(tc_fs_list(root, &names, &n), 0);
+	assert_int_equal(n, 0);
+	tc_fs_names_free(names, n);
+	put(at("b"), "1");
+	put(at("a"), "2");
+	put(at("B"), "3");
+	put(at(".hidden"), "4");
+	assert_int_equal(mkdir(at("sub"), 0700), 0);
+	put(at("sub/inner"), "5");
+	assert_int_equal(tc_fs_list(root, &names, &n), 0);
+	assert_int_equal(n, TL_LEN(want));
+	for (i = 0; i < n; i++)
+		assert_string_equal(names[i], want[i]);
+	tc_fs_names_free(names, n);
+	errno = 0;
+	assert_int_equal(tc_fs_list(at("missing"), &names, &n), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(tc_fs_list(at("a"), &names, &n), -1);
+	assert_int_equal(errno, ENOTDIR);
+}
+
 static void test_remove_tree(void **state)
 {
 	(void)state;
@@ -494,6 +522,7 @@ int main(void)
 	    T(test_safe_relpath),
 	    T(test_join),
 	    T(test_is_file_dir),
+	    T(test_list),
 	    T(test_remove_tree),
 	};
 
