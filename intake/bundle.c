@@ -297,6 +297,7 @@ static int check_json(struct bundle *b, struct bsub *s,
 	struct tc_sub_file files[TC_MAX_SUBMISSION_FILES];
 	struct tc_sub_check c;
 	const char *f = "submission.json";
+	char why[128];
 	size_t i, n = 0;
 
 	for (i = 1; i < s->nfiles && n < TC_MAX_SUBMISSION_FILES; i++) {
@@ -312,7 +313,8 @@ static int check_json(struct bundle *b, struct bsub *s,
 		left_in_place(b, s->id, f, c.line, c.col, "not valid UTF-8");
 		break;
 	case TC_SUB_NOT_JSON:
-		left_in_place(b, s->id, f, c.line, c.col, "not valid JSON");
+		left_in_place(b, s->id, f, c.line, c.col, "%s",
+			      tc_sub_json_why(&c, why, sizeof(why)));
 		break;
 	case TC_SUB_NOT_OBJECT:
 		left_in_place(b, s->id, f, 0, 0, "not a JSON object");

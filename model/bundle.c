@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "err.h"
@@ -179,6 +180,20 @@ static void check_attachments(const cJSON *atts,
 	}
 }
 
+const char *tc_sub_json_why(const struct tc_sub_check *res, char *buf,
+			    size_t n)
+{
+	const char *what = tc_json_fault_text(res->json.fault);
+
+	if (res->json.fault == TC_JSON_DUPLICATE)
+		snprintf(buf, n, "%s: '%s'", what, res->json.key);
+	else if (res->json.fault == TC_JSON_OK)
+		snprintf(buf, n, "%s", tc_json_fault_text(TC_JSON_SYNTAX));
+	else
+		snprintf(buf, n, "%s", what);
+	return buf;
+}
+
 int tc_submission_check(const char *text, size_t len, const char *id,
 			const struct tc_sub_file *files, size_t nfiles,
 			struct tc_sub_check *res)
@@ -189,6 +204,11 @@ int tc_submission_check(const char *text, size_t len, const char *id,
 	memset(res, 0, sizeof(*res));
 	if (!tc_utf8_is_text(text, len, &res->off)) {
 		res->problem = TC_SUB_NOT_UTF8;
+		goto where;
+	}
+	if (tc_json_check(text, len, &res->json) < 0) {
+		res->problem = TC_SUB_NOT_JSON;
+		res->off = res->json.off;
 		goto where;
 	}
 	/* The length includes the NUL so cJSON sees where the text ends. */

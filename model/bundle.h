@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "buffer.h"
+#include "jsoncheck.h"
 
 #define TC_BUNDLE_FORMAT     "threecs-bundle/1"
 #define TC_SUBMISSION_FORMAT "threecs-submission/1"
@@ -82,7 +83,7 @@ struct tc_sub_file {
 enum tc_sub_problem {
 	TC_SUB_OK,
 	TC_SUB_NOT_UTF8,	  /* at byte off (a NUL byte counts) */
-	TC_SUB_NOT_JSON,	  /* at byte off */
+	TC_SUB_NOT_JSON,	  /* at byte off: json says what */
 	TC_SUB_NOT_OBJECT,	  /* the top value */
 	TC_SUB_BAD_FORMAT,	  /* "format" is not TC_SUBMISSION_FORMAT */
 	TC_SUB_BAD_ID,		  /* "id" is not the folder's */
@@ -98,6 +99,7 @@ enum tc_sub_problem {
 struct tc_sub_check {
 	enum tc_sub_problem problem;
 	size_t off;    /* for NOT_UTF8 and NOT_JSON */
+	struct tc_json_check json; /* for NOT_JSON: the fault */
 	int line, col; /* off as a 1-based line and column */
 	size_t index;  /* the attachment, from 0, for ATTACHMENT_* */
 	unsigned file; /* the N of files/N, for ATTACHMENT_* when known
@@ -109,7 +111,8 @@ struct tc_sub_check {
 /*
  * Checks submission.json's bytes (text[len] must be a NUL, as a tc_buf's
  * is) against its folder: UTF-8 without NUL bytes, one JSON value and
- * nothing after it, an object with "format" TC_SUBMISSION_FORMAT and "id"
+ * nothing after it, strictly as tc_json_check has it (no raw control
+ * characters, no \u0000, no key twice in an object), an object with "format" TC_SUBMISSION_FORMAT and "id"
  * equal to id, and "attachments" (when present) a list naming every one of
  * files (nfiles of them) exactly once by "path" ("files/N") with its
  * "size" and "sha256". Returns 0 when all holds, else -1; either way *res
@@ -118,5 +121,10 @@ struct tc_sub_check {
 int tc_submission_check(const char *text, size_t len, const char *id,
 			const struct tc_sub_file *files, size_t nfiles,
 			struct tc_sub_check *res);
+
+/* For NOT_JSON: what is wrong, as a phrase ("a key given twice in one
+ * object: 'received'"), in buf[n]; returns buf. */
+const char *tc_sub_json_why(const struct tc_sub_check *res, char *buf,
+			    size_t n);
 
 #endif

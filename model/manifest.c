@@ -483,6 +483,24 @@ static int next_item(struct mr *m, long *count, char *key, size_t cap)
 	return 1;
 }
 
+/*
+ * 1 when key is the member name, met for the first time in its object. A
+ * member casework reads, given twice, is refused: which of the two counts
+ * would otherwise be for each reader to guess.
+ */
+static int member_is(struct mr *m, const char *key, const char *name, int *seen)
+{
+	char what[64];
+
+	if (strcmp(key, name))
+		return 0;
+	if (!(*seen)++)
+		return 1;
+	snprintf(what, sizeof(what), "'%s' given twice in one object", name);
+	fail(m, what);
+	return 0;
+}
+
 /* A short string member into out, or skips a value of another kind. */
 static int short_string(struct mr *m, char *out, size_t cap, int *ok)
 {
@@ -506,14 +524,14 @@ static int read_file(struct mr *m, struct tc_mfile *f)
 	if (push(m, 1) < 0)
 		return -1;
 	while ((r = next_item(m, &n, key, sizeof(key))) == 1) {
-		if (!strcmp(key, "path") && !seen_p++) {
+		if (member_is(m, key, "path", &seen_p)) {
 			if (peek(m) != '"') {
 				r = skip_value(m);
 			} else {
 				r = string(m, f->path, sizeof(f->path), &tl);
 				f->has_path = tl ? 2 : 1;
 			}
-		} else if (!strcmp(key, "size") && !seen_s++) {
+		} else if (member_is(m, key, "size", &seen_s)) {
 			r = peek(m);
 			if (r == '-' || (r >= '0' && r <= '9')) {
 				r = number(m, &f->size);
@@ -521,7 +539,7 @@ static int read_file(struct mr *m, struct tc_mfile *f)
 			} else {
 				r = skip_value(m);
 			}
-		} else if (!strcmp(key, "sha256") && !seen_h++) {
+		} else if (member_is(m, key, "sha256", &seen_h)) {
 			if (peek(m) != '"') {
 				r = skip_value(m);
 			} else {
@@ -532,7 +550,7 @@ static int read_file(struct mr *m, struct tc_mfile *f)
 		} else {
 			r = skip_value(m);
 		}
-		if (r < 0)
+		if (r < 0 || m->failed)
 			return -1;
 	}
 	return r;
@@ -558,7 +576,7 @@ static int read_files(struct mr *m, struct tc_msub *s)
 		} else {
 			r = skip_value(m);
 		}
-		if (r < 0)
+		if (r < 0 || m->failed)
 			return -1;
 	}
 	return r;
@@ -573,14 +591,14 @@ static int read_sub(struct mr *m, struct tc_msub *s)
 	if (push(m, 1) < 0)
 		return -1;
 	while ((r = next_item(m, &n, key, sizeof(key))) == 1) {
-		if (!strcmp(key, "id") && !seen_id++)
+		if (member_is(m, key, "id", &seen_id))
 			r = short_string(m, s->id, sizeof(s->id), &s->has_id);
-		else if (!strcmp(key, "files") && !seen_files++ &&
+		else if (member_is(m, key, "files", &seen_files) &&
 			 peek(m) == '[')
 			r = read_files(m, s);
 		else
 			r = skip_value(m);
-		if (r < 0)
+		if (r < 0 || m->failed)
 			return -1;
 	}
 	return r;
@@ -624,21 +642,21 @@ static int read_top(struct mr *m, tc_manifest_sub_fn each, void *sarg,
 		return -1;
 	info->is_object = 1;
 	while ((r = next_item(m, &n, key, sizeof(key))) == 1) {
-		if (!strcmp(key, "format") && !seen_f++) {
+		if (member_is(m, key, "format", &seen_f)) {
 			r = short_string(m, format, sizeof(format), &ok);
 			info->format_ok =
 			    ok && !strcmp(format, TC_BUNDLE_FORMAT);
-		} else if (!strcmp(key, "bundle_id") && !seen_b++) {
+		} else if (member_is(m, key, "bundle_id", &seen_b)) {
 			r = short_string(m, info->bundle_id,
 					 sizeof(info->bundle_id),
 					 &info->has_bundle_id);
-		} else if (!strcmp(key, "submissions") && !seen_s++ &&
+		} else if (member_is(m, key, "submissions", &seen_s) &&
 			   peek(m) == '[') {
 			r = read_subs(m, each, sarg, s, info);
 		} else {
 			r = skip_value(m);
 		}
-		if (r < 0)
+		if (r < 0 || m->failed)
 			return -1;
 	}
 	return r;

@@ -6,7 +6,8 @@
  * TC_MF_MAXDEPTH deep, numbers and strings of bounded length) and picks out
  * only what casework uses: "format", "bundle_id" and, one at a time, each
  * object of "submissions" with its "id" and "files" ("path", "size",
- * "sha256"). As cJSON's lookups do, the first of repeated members counts.
+ * "sha256"). One of those members given twice in an object is refused;
+ * other members are checked as JSON and skipped.
  * Memory does not depend on the manifest's length: one submission is held
  * at a time, with at most TC_MF_MAXFILES files.
  */

@@ -564,6 +564,7 @@ static int check_format(struct sub *s)
 	size_t k, n = 0,
 		  pre = strlen(TC_BUNDLE_SUBMISSIONS) + strlen(s->id) + 1;
 	const char *sj = "submission.json";
+	char why[128];
 
 	for (k = 0; k < s->m->nfiles; k++) {
 		const struct tc_mfile *mf = &s->m->files[k];
@@ -585,8 +586,8 @@ static int check_format(struct sub *s)
 			c.off);
 		return -1;
 	case TC_SUB_NOT_JSON:
-		reasonf(&s->reason, "%s:%d:%d: not valid JSON", sj, c.line,
-			c.col);
+		reasonf(&s->reason, "%s:%d:%d: %s", sj, c.line, c.col,
+			tc_sub_json_why(&c, why, sizeof(why)));
 		return -1;
 	case TC_SUB_NOT_OBJECT:
 	case TC_SUB_BAD_FORMAT:

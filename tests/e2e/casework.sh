@@ -188,7 +188,20 @@ unzip -p "$D/casepacks/$(ref_of FLAG7-00007).zip" index.html | grep -q "Penalty 
 rm -rf "$S/subs"
 complaint H0ST1-00001 2026-12-23T10:00:00Z bins
 complaint H0ST2-00002 2026-12-23T10:00:00Z roads
+# Strict JSON: a NUL escape, a raw control character and a key given twice
+# are each refused, on a submission that is otherwise whole.
+complaint BADNU-00008 2026-12-23T10:00:00Z bins
+complaint BADCT-00009 2026-12-23T10:00:00Z bins
+complaint BADDK-00010 2026-12-23T10:00:00Z bins
 PYCODE="
+def spoil(sid, old, new):
+    f = P + '/' + sid + '/submission.json'
+    t = open(f, 'rb').read()
+    assert old in t
+    open(f, 'wb').write(t.replace(old, new, 1))
+spoil('BADNU-00008', b'Something went wrong.', b'Something\\u0000 the officer must see')
+spoil('BADCT-00009', b'Something went wrong.', b'Something\x01went wrong.')
+spoil('BADDK-00010', b'{', b'{\"received\": \"2026-12-01T10:00:00Z\",')
 mb.sub(P, 'BADJS-00003', 'complaint', '2026-12-23T10:00:00Z', {})
 mb.sub(P, 'BADUT-00004', 'complaint', '2026-12-23T10:00:00Z', {})
 mb.sub(P, 'BADFM-00005', 'nosuchform', '2026-12-23T10:00:00Z', {'x': 'y'})
@@ -198,13 +211,16 @@ open(P + '/BADJS-00003/submission.json', 'w').write('{\"format\": \"threecs-subm
 open(P + '/BADUT-00004/submission.json', 'wb').write(b'{\"format\": \"threecs-submission/1\", \"id\": \"BADUT-00004\", \"x\": \"\\xff\\xfe\"}')
 " py
 bundle_ingest "$S/h.zip" "$S/d3" 2026-12-24 1 "quarantine exits 1" \
-	"7 read: 2 cases, 0 records, 0 stage 2 escalations, 0 signposted, 5 quarantined" \
+	"10 read: 2 cases, 0 records, 0 stage 2 escalations, 0 signposted, 8 quarantined" \
 	"bad submissions quarantined, good ones processed"
 qr() { # desc submission pattern
 	if grep -q "$3" "$D"/quarantine/h/"$2"/reason.txt 2>/dev/null; then ok "$1"; else not_ok "$1" "$(cat "$D"/quarantine/h/"$2"/reason.txt 2>&1)"; fi
 }
 qr "invalid JSON named with line:col" BADJS-00003 "submission.json:1:.*not valid JSON"
 qr "invalid UTF-8 named" BADUT-00004 "not valid UTF-8"
+qr "a NUL escape refused, not cut" BADNU-00008 "submission.json:.*NUL character"
+qr "a raw control character refused" BADCT-00009 "submission.json:.*control character"
+qr "a key given twice refused, named" BADDK-00010 "submission.json:.*given twice.*'received'"
 qr "unknown form named" BADFM-00005 "unknown form 'nosuchform'"
 qr "oversized submission refused" BADSZ-00006 "over the size limit"
 qr "field over max_length names the field" BADLN-00007 "field 'full_name'"
@@ -265,6 +281,10 @@ mani outofplace "e = e[1:] + e[:1]"
 mcheck outofplace "a submission's entries out of place in the zip: quarantined" 1 "H0ST1-00001: quarantined: entry .* is out of place"
 mani deep "m = b'{\"format\": \"threecs-bundle/1\", \"submissions\": [], \"x\": ' + b'[' * 2000 + b']' * 2000 + b'}'"
 mcheck deep "a manifest nested too deeply is refused" 1 "refused: manifest.json:1:.*nested too deeply"
+mani dupid 'm = json.dumps(m).replace("\"id\": ", "\"id\": \"ZZZZZ-00009\", \"id\": ", 1).encode()'
+mcheck dupid "a manifest giving a submission's id twice is refused" 1 "refused: manifest.json:1:.*'id' given twice"
+mani dupfmt 'm = json.dumps(m).replace("{", "{\"format\": \"threecs-bundle/1\", ", 1).encode()'
+mcheck dupfmt "a manifest giving its format twice is refused" 1 "refused: manifest.json:1:.*'format' given twice"
 if [ -e /tmp/casework-evil ] || [ -e "$S/evil.txt" ] || [ -e "$S/../evil.txt" ]; then
 	not_ok "nothing written outside --data"
 else ok "nothing written outside --data"; fi
