@@ -55,37 +55,29 @@ all: $(PROGS)
 # The layers: common <- model <- each program. No program's sources are
 # linked into another program.
 build/rel/libcommon.a: $(call rel,$(COMMON_SRC))
-	@mkdir -p $(@D)
-	rm -f $@
-	$(AR) rcs $@ $^
 build/rel/libmodel.a: $(call rel,$(MODEL_SRC))
-	@mkdir -p $(@D)
-	rm -f $@
-	$(AR) rcs $@ $^
 LAYERS := build/rel/libmodel.a build/rel/libcommon.a
 
 build/rel/libsitegen.a: $(call rel,$(GEN_SRC))
-	@mkdir -p $(@D)
-	rm -f $@
-	$(AR) rcs $@ $^
 build/rel/libintake.a: $(call rel,$(INTAKE_SRC))
-	@mkdir -p $(@D)
-	rm -f $@
-	$(AR) rcs $@ $^
 build/rel/libcasework.a: $(call rel,$(PROC_SRC))
+
+# A program links its main, its own layer and the shared ones, in order.
+bin/sitegen: build/rel/generator/main.o build/rel/libsitegen.a $(LAYERS)
+bin/intake: build/rel/intake/main.o build/rel/libintake.a $(LAYERS)
+bin/casework: build/rel/processor/main.o build/rel/libcasework.a $(LAYERS)
+$(PROGS):
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_REL) -o $@ $^ $(PKG_LIBS)
+
+# Every archive is made the same way, from the objects listed above.
+ARCHIVES := build/rel/libcommon.a build/rel/libmodel.a \
+	build/rel/libsitegen.a build/rel/libintake.a build/rel/libcasework.a \
+	build/san/libtc.a build/fz/libtc.a
+$(ARCHIVES):
 	@mkdir -p $(@D)
 	rm -f $@
 	$(AR) rcs $@ $^
-
-bin/sitegen: build/rel/generator/main.o build/rel/libsitegen.a $(LAYERS)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_REL) -o $@ $^ $(PKG_LIBS)
-bin/intake: build/rel/intake/main.o build/rel/libintake.a $(LAYERS)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_REL) -o $@ $^ $(PKG_LIBS)
-bin/casework: build/rel/processor/main.o build/rel/libcasework.a $(LAYERS)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_REL) -o $@ $^ $(PKG_LIBS)
 
 build/rel/%.o: %.c
 	@mkdir -p $(@D)
@@ -97,9 +89,6 @@ build/san/%.o: %.c
 
 # Unit tests link the sanitizer build of every library module.
 build/san/libtc.a: $(call san,$(LIB_SRC))
-	@mkdir -p $(@D)
-	rm -f $@
-	$(AR) rcs $@ $^
 
 build/test/%: build/san/tests/unit/%.o build/san/libtc.a
 	@mkdir -p $(@D)
@@ -156,9 +145,6 @@ build/fz/%.o: %.c
 	$(FUZZ_CC) $(CFLAGS_FUZZ) -MMD -MP -c $< -o $@
 
 build/fz/libtc.a: $(call fz,$(LIB_SRC))
-	@mkdir -p $(@D)
-	rm -f $@
-	$(AR) rcs $@ $^
 
 build/fuzz/%: build/fz/tests/fuzz/%.o build/fz/tests/fuzz/fuzzlib.o \
 		build/fz/libtc.a
