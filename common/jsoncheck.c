@@ -100,55 +100,36 @@ static int string(struct scan *sc, struct tc_buf *out)
 		/* an escape */
 		if (p + 1 == sc->end)
 			return fail(sc, TC_JSON_SYNTAX, p);
-		switch (p[1]) {
-		case '"':
-		case '\\':
-		case '/':
-			utf[0] = p[1];
-			break;
-		case 'b':
-			utf[0] = '\b';
-			break;
-		case 'f':
-			utf[0] = '\f';
-			break;
-		case 'n':
-			utf[0] = '\n';
-			break;
-		case 'r':
-			utf[0] = '\r';
-			break;
-		case 't':
-			utf[0] = '\t';
-			break;
-		case 'u':
-			if (hex4(p + 2, sc->end, &cp) < 0)
+		if (p[1] != 'u') {
+			/* a one-letter escape and the byte it stands for */
+			static const char names[] = "\"\\/bfnrt";
+			static const char bytes[] = "\"\\/\b\f\n\r\t";
+			const char *e = p[1] ? strchr(names, p[1]) : NULL;
+
+			if (!e)
 				return fail(sc, TC_JSON_SYNTAX, p);
-			if (cp == 0)
-				return fail(sc, TC_JSON_NUL, p);
-			if (cp >= 0xDC00 && cp <= 0xDFFF)
-				return fail(sc, TC_JSON_SURROGATE, p);
-			if (cp >= 0xD800 && cp <= 0xDBFF) {
-				if (sc->end - p < 12 || p[6] != '\\' ||
-				    p[7] != 'u' ||
-				    hex4(p + 8, sc->end, &lo) < 0 ||
-				    lo < 0xDC00 || lo > 0xDFFF)
-					return fail(sc, TC_JSON_SURROGATE, p);
-				cp = 0x10000 + ((cp - 0xD800) << 10) +
-				     (lo - 0xDC00);
-				p += 6;
-			}
-			if (out &&
-			    tc_buf_add(out, utf, tc_utf8_encode(cp, utf)) < 0)
+			if (out && tc_buf_addch(out, bytes[e - names]) < 0)
 				tc_die_nomem();
-			p += 6;
+			p += 2;
 			continue;
-		default:
-			return fail(sc, TC_JSON_SYNTAX, p);
 		}
-		if (out && tc_buf_addch(out, utf[0]) < 0)
+		if (hex4(p + 2, sc->end, &cp) < 0)
+			return fail(sc, TC_JSON_SYNTAX, p);
+		if (cp == 0)
+			return fail(sc, TC_JSON_NUL, p);
+		if (cp >= 0xDC00 && cp <= 0xDFFF)
+			return fail(sc, TC_JSON_SURROGATE, p);
+		if (cp >= 0xD800 && cp <= 0xDBFF) {
+			if (sc->end - p < 12 || p[6] != '\\' || p[7] != 'u' ||
+			    hex4(p + 8, sc->end, &lo) < 0 || lo < 0xDC00 ||
+			    lo > 0xDFFF)
+				return fail(sc, TC_JSON_SURROGATE, p);
+			cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+			p += 6;
+		}
+		if (out && tc_buf_add(out, utf, tc_utf8_encode(cp, utf)) < 0)
 			tc_die_nomem();
-		p += 2;
+		p += 6;
 	}
 	sc->p = p + 1;
 	return 0;

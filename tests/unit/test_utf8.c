@@ -101,42 +101,49 @@ static void test_valid_simple(void **state)
 	}
 }
 
-static void test_overlongs(void **state)
-{
-	(void)state;
-	assert_invalid_at(S("\xc0\x80"), 0);
-	assert_invalid_at(S("\xc1\xbf"), 0);
-	assert_invalid_at(S("\xe0\x80\x80"), 0);
-	assert_invalid_at(S("\xe0\x9f\xbf"), 0);
-	assert_invalid_at(S("\xf0\x80\x80\x80"), 0);
-	assert_invalid_at(S("\xf0\x8f\xbf\xbf"), 0);
-	/* An overlong slash, the classic path trick. */
-	assert_invalid_at(S("..\xc0\xaf"), 2);
-}
+/* Ill-formed input and the offset of its first bad byte. */
+static const struct {
+	const char *s;
+	size_t len, at;
+} invalid[] = {
+#define BAD(lit, at)                                                           \
+	{                                                                      \
+		(lit), sizeof(lit) - 1, (at)                                   \
+	}
+    /* overlong forms, among them an overlong slash (a path trick) */
+    BAD("\xc0\x80", 0),
+    BAD("\xc1\xbf", 0),
+    BAD("\xe0\x80\x80", 0),
+    BAD("\xe0\x9f\xbf", 0),
+    BAD("\xf0\x80\x80\x80", 0),
+    BAD("\xf0\x8f\xbf\xbf", 0),
+    BAD("..\xc0\xaf", 2),
+    /* surrogates, and code points above U+10FFFF */
+    BAD("\xed\xa0\x80", 0),
+    BAD("ab\xed\xbf\xbf", 2),
+    BAD("\xf4\x90\x80\x80", 0),
+    BAD("\xf5\x80\x80\x80", 0),
+    BAD("\xf8\x88\x80\x80\x80", 0),
+    BAD("\xfe", 0),
+    BAD("\xff", 0),
+    /* sequences cut short, stray continuations, a lead before ASCII */
+    BAD("abc\xc3", 3),
+    BAD("abc\xe2\x80", 3),
+    BAD("abcdefgh\xf0\x9f\x98", 8),
+    BAD("\x80", 0),
+    BAD("abcdefghij\xbf", 10),
+    BAD("\xc3\xa9\xa9", 2),
+    BAD("\xe2\x80z", 0),
+#undef BAD
+};
 
-static void test_surrogates_and_range(void **state)
+static void test_invalid(void **state)
 {
-	(void)state;
-	assert_invalid_at(S("\xed\xa0\x80"), 0);
-	assert_invalid_at(S("ab\xed\xbf\xbf"), 2);
-	assert_invalid_at(S("\xf4\x90\x80\x80"), 0);
-	assert_invalid_at(S("\xf5\x80\x80\x80"), 0);
-	assert_invalid_at(S("\xf8\x88\x80\x80\x80"), 0);
-	assert_invalid_at(S("\xfe"), 0);
-	assert_invalid_at(S("\xff"), 0);
-}
+	size_t i;
 
-static void test_truncated_and_stray(void **state)
-{
 	(void)state;
-	assert_invalid_at(S("abc\xc3"), 3);
-	assert_invalid_at(S("abc\xe2\x80"), 3);
-	assert_invalid_at(S("abcdefgh\xf0\x9f\x98"), 8);
-	assert_invalid_at(S("\x80"), 0);
-	assert_invalid_at(S("abcdefghij\xbf"), 10);
-	assert_invalid_at(S("\xc3\xa9\xa9"), 2);
-	/* A lead byte followed by ASCII, not a continuation. */
-	assert_invalid_at(S("\xe2\x80z"), 0);
+	for (i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++)
+		assert_invalid_at(invalid[i].s, invalid[i].len, invalid[i].at);
 	/* Truncation is seen by length, not by a NUL after it. */
 	assert_int_equal(tc_utf8_valid("\xc3\xa9", 1, NULL), 0);
 }
@@ -173,48 +180,39 @@ static void test_fast_path_offsets(void **state)
 	}
 }
 
+/* The first len bytes of b decode as the reference decodes them. */
+static void agree(const unsigned char *b, size_t len)
+{
+	uint32_t cp1, cp2;
+	size_t n1 = tc_utf8_decode((const char *)b, len, &cp1);
+	size_t n2 = ref_decode(b, len, &cp2);
+
+	assert_int_equal(n1, n2);
+	if (n1)
+		assert_int_equal(cp1, cp2);
+	assert_int_equal(tc_utf8_valid((const char *)b, len, NULL),
+			 ref_valid(b, len));
+}
+
 static void test_against_reference(void **state)
 {
 	unsigned char b[4];
-	uint32_t cp1, cp2;
 	unsigned a, c, d;
-	size_t n1, n2;
 
 	(void)state;
 	for (a = 0; a < 256; a++) {
 		b[0] = (unsigned char)a;
-		n1 = tc_utf8_decode((char *)b, 1, &cp1);
-		n2 = ref_decode(b, 1, &cp2);
-		assert_int_equal(n1, n2);
-		assert_int_equal(tc_utf8_valid((char *)b, 1, NULL), n2 == 1);
+		agree(b, 1);
 		for (c = 0; c < 256; c++) {
 			b[1] = (unsigned char)c;
-			n1 = tc_utf8_decode((char *)b, 2, &cp1);
-			n2 = ref_decode(b, 2, &cp2);
-			assert_int_equal(n1, n2);
-			if (n1)
-				assert_int_equal(cp1, cp2);
+			agree(b, 2);
 			if (a < 0xE0)
 				continue;
 			for (d = 0x70; d < 0xD0; d++) {
 				b[2] = (unsigned char)d;
-				n1 = tc_utf8_decode((char *)b, 3, &cp1);
-				n2 = ref_decode(b, 3, &cp2);
-				assert_int_equal(n1, n2);
-				if (n1)
-					assert_int_equal(cp1, cp2);
+				agree(b, 3);
 				b[3] = 0x80 + (unsigned char)(d & 0x3F);
-				n1 = tc_utf8_decode((char *)b, 4, &cp1);
-				n2 = ref_decode(b, 4, &cp2);
-				assert_int_equal(n1, n2);
-				if (n1)
-					assert_int_equal(cp1, cp2);
-				assert_int_equal(
-				    tc_utf8_valid((char *)b, 4, NULL),
-				    ref_valid(b, 4));
-				assert_int_equal(
-				    tc_utf8_valid((char *)b, 3, NULL),
-				    ref_valid(b, 3));
+				agree(b, 4);
 			}
 		}
 	}
@@ -304,9 +302,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_valid_simple),
-	    cmocka_unit_test(test_overlongs),
-	    cmocka_unit_test(test_surrogates_and_range),
-	    cmocka_unit_test(test_truncated_and_stray),
+	    cmocka_unit_test(test_invalid),
 	    cmocka_unit_test(test_nul),
 	    cmocka_unit_test(test_fast_path_offsets),
 	    cmocka_unit_test(test_against_reference),
