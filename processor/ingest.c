@@ -48,25 +48,22 @@
  * (CASEWORK_TEST_BATCH makes it smaller in a test build: testhooks.h). */
 #define BATCH 256
 
-/* Entries out of their place in the zip that are remembered; more refuse
- * the bundle (intake writes each submission's entries together, in order
- * of ID, so a bundle it made has none). */
-#define MAX_STRAY 1024
+/* Submissions whose listed files the zip lacks that are quarantined one
+ * by one; more make the bundle incomplete, refused whole. */
+#define MAX_MISSING 10
+/* What a bundle ID is made of (intake's are bundle-STAMP-SOURCE). */
+#define ID_CHARS                                                               \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
 /* Bytes of bundle-level or per-submission problems kept for reason.txt. */
 #define MAX_PROBLEMS (64u * 1024)
-
-/* An entry out of its submission's place in the zip. */
-struct stray {
-	zip_uint64_t index;
-	int reported; /* named in some submission's reason */
-};
 
 /*
  * One bundle being ingested. Nothing here grows with the number of
  * entries or submissions: libzip holds the central directory, the
  * manifest is read as a stream (twice: once to check it whole, once to
  * process it), and the entries are checked against it in one sweep in
- * step with the manifest, both being in order of ID.
+ * step with the manifest, both being in order of ID. A bundle out of
+ * that order is refused whole, before anything is written.
  */
 struct bundle {
 	struct cw_env *env;
@@ -74,14 +71,15 @@ struct bundle {
 	char name[128]; /* file name without .zip, made safe: quarantine */
 	char sha[65];	/* of the whole file */
 	zip_t *za;
-	zip_uint64_t nent;   /* entries in the zip */
-	zip_uint64_t cur;    /* next entry for the sweep */
-	struct stray *stray; /* entries out of place, MAX_STRAY at most */
-	size_t nstray;
+	zip_uint64_t nent;	      /* entries in the zip */
+	zip_uint64_t cur;	      /* next entry for the sweep */
 	struct tc_msub *msub;	      /* the manifest's submission in hand */
 	struct tc_manifest_info info; /* the manifest as a whole */
 	char last_id[TC_MF_SHORT];    /* the last submission taken, for order */
 	int have_last;
+	long nmissing; /* check pass: submissions lacking files */
+	char first_missing[TC_MF_SHORT];
+	int misordered; /* check pass: an ID out of order */
 	struct cw_counts n;
 	struct cw_counts done;	/* n as of the last commit: what is recorded */
 	int check_only;		/* cw_ingest_check: keeps nothing */
@@ -141,8 +139,10 @@ static int folder_cmp(const char *f, size_t n, const char *id)
  * entry: the first must be manifest.json, the sizes must add up to no more
  * than the limit, no two may share a name (libzip refuses that when it
  * opens the zip; checked again through its hash of names), and each
- * submission's entries must come together, folders in order of ID: those
- * that do not are remembered (up to MAX_STRAY) and reported.
+ * submission's entries must come together, folders in order of ID, as
+ * intake writes them: the first entry out of that place refuses the
+ * bundle (one message, rather than a quarantine for each submission
+ * after it).
  */
 static int scan_entries(struct bundle *b)
 {
@@ -185,18 +185,12 @@ static int scan_entries(struct bundle *b)
 			have_last = 1;
 			prev_in = 1;
 		} else {
-			if (b->nstray == MAX_STRAY) {
-				reasonf(
-				    &b->problems,
-				    "more than %d entries are out of place: "
-				    "a submission's entries must come "
-				    "together, in order of ID",
-				    MAX_STRAY);
-				return -1;
-			}
-			b->stray[b->nstray].index = i;
-			b->stray[b->nstray++].reported = 0;
-			prev_in = 0;
+			reasonf(&b->problems,
+				"entry '%s' is out of place in the zip: a "
+				"submission's entries come together, in order "
+				"of ID, as intake bundle writes them",
+				name);
+			return -1;
 		}
 		prevf = f;
 		prevn = fl;
@@ -216,6 +210,38 @@ static int process(struct bundle *b, const struct tc_msub *m);
 static int each_sub(void *arg, const struct tc_msub *m)
 {
 	return process(arg, m) < 0 ? -3 : 0;
+}
+
+/*
+ * The check pass's look at one submission, keeping nothing of it: that
+ * the IDs come once each, in order, and whether the zip holds the files
+ * listed (found through libzip's hash of names). What it finds is a
+ * fault of the bundle, not of the submission.
+ */
+static int check_sub(void *arg, const struct tc_msub *m)
+{
+	struct bundle *b = arg;
+	int lacks = !m->files_list || !m->nlisted;
+	size_t k;
+
+	if (!tc_submission_id_valid(m->has_id ? m->id : NULL))
+		return 0; /* reported as it is processed */
+	if (b->have_last && strcmp(m->id, b->last_id) <= 0 && !b->misordered++)
+		reasonf(&b->problems,
+			"manifest.json lists submission %s twice or out of "
+			"order: submissions come once each, in order of ID, "
+			"as intake bundle writes them",
+			m->id);
+	snprintf(b->last_id, sizeof(b->last_id), "%s", m->id);
+	b->have_last = 1;
+	for (k = 0; k < m->nfiles && !lacks; k++)
+		if (m->files[k].has_path == 1 &&
+		    cw_zip_locate(b->za, m->files[k].path) < 0)
+			lacks = 1;
+	if (lacks && !b->nmissing++)
+		snprintf(b->first_missing, sizeof(b->first_missing), "%s",
+			 m->id);
+	return 0;
 }
 
 /*
@@ -244,7 +270,7 @@ static int read_manifest(struct bundle *b, int processing)
 		return -1;
 	}
 	rc = tc_manifest_read(cw_zip_stream_read, &r,
-			      processing ? each_sub : NULL, b, b->msub,
+			      processing ? each_sub : check_sub, b, b->msub,
 			      &b->info, err, sizeof(err));
 	zip_fclose(r.zf);
 	if (rc == -1)
@@ -281,41 +307,21 @@ static void unlisted(struct bundle *b, zip_uint64_t i)
 		name, bad ? " and " : "", bad ? bad : "");
 }
 
-/* Whether entry i is one of the strays (kept in order of index). */
-static int is_stray(const struct bundle *b, zip_uint64_t i)
-{
-	size_t lo = 0, hi = b->nstray;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (b->stray[mid].index == i)
-			return 1;
-		if (b->stray[mid].index < i)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
-}
-
 /*
  * The sweep, in step with the manifest: names as unlisted every entry
  * before m's folder (entries of no submission, or of one out of order),
- * then checks m's own entries, together and out of place, into reason:
- * bad ones and those m does not list. With m NULL, finishes the sweep.
+ * then checks m's own entries into reason: bad ones and those m does not
+ * list. With m NULL, finishes the sweep.
  */
 static void sweep(struct bundle *b, const struct tc_msub *m,
 		  struct tc_buf *reason)
 {
 	const char *name, *bad, *f;
 	zip_uint64_t size;
-	size_t fl, k;
+	size_t fl;
 	int c;
 
 	for (; b->cur < b->nent; b->cur++) {
-		if (is_stray(b, b->cur))
-			continue;
 		bad = cw_zip_entry_check(b->za, b->cur, &name, &size);
 		fl = cw_zip_folder_of(name, &f);
 		if (m && fl) {
@@ -336,30 +342,6 @@ static void sweep(struct bundle *b, const struct tc_msub *m,
 			}
 		}
 		unlisted(b, b->cur);
-	}
-	for (k = 0; k < b->nstray; k++) {
-		if (b->stray[k].reported)
-			continue;
-		if (!m) {
-			unlisted(b, b->stray[k].index);
-			continue;
-		}
-		bad =
-		    cw_zip_entry_check(b->za, b->stray[k].index, &name, &size);
-		fl = cw_zip_folder_of(name, &f);
-		if (!fl || folder_cmp(f, fl, m->id))
-			continue;
-		b->stray[k].reported = 1;
-		if (bad)
-			reasonf(reason, "entry '%s' %s", name, bad);
-		else if (tc_msub_find(m, name, m->nfiles) == m->nfiles)
-			reasonf(reason, "entry '%s' is not in the manifest",
-				name);
-		reasonf(reason,
-			"entry '%s' is out of place in the zip: a "
-			"submission's entries must come together, in order "
-			"of ID",
-			name);
 	}
 }
 
@@ -1293,6 +1275,8 @@ static void add_counts(struct cw_counts *t, const struct cw_counts *n)
  */
 static int open_checked(struct bundle *b)
 {
+	const char *base;
+	size_t n;
 	int zerr = 0;
 
 	b->za = zip_open(b->path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
@@ -1311,6 +1295,34 @@ static int open_checked(struct bundle *b)
 	}
 	if (scan_entries(b) < 0 || read_manifest(b, 0) < 0)
 		return -1;
+	if (b->misordered)
+		return -1;
+	if (b->nmissing > MAX_MISSING) {
+		reasonf(&b->problems,
+			"the zip lacks files the manifest lists for %ld "
+			"submissions (the first: %s): the bundle is "
+			"incomplete; make it again",
+			b->nmissing, b->first_missing);
+		return -1;
+	}
+	base = strrchr(b->path, '/');
+	base = base ? base + 1 : b->path;
+	n = strlen(b->info.bundle_id);
+	if (!b->info.has_bundle_id || !n ||
+	    strspn(b->info.bundle_id, ID_CHARS) != n) {
+		reasonf(&b->problems,
+			"manifest.json: 'bundle_id' must be the bundle's ID "
+			"(letters, digits, '-', '_' and '.')");
+		return -1;
+	}
+	if (strncmp(base, b->info.bundle_id, n) || strcmp(base + n, ".zip")) {
+		reasonf(&b->problems,
+			"the file's name is not its bundle_id and .zip: a "
+			"bundle is known by its ID, so name the file %s.zip",
+			b->info.bundle_id);
+		return -1;
+	}
+	b->have_last = 0; /* for the processing pass */
 	return 0;
 }
 
@@ -1341,9 +1353,8 @@ static int ingest_one(struct cw_env *env, const char *path,
 		rc = TC_EXIT_OK;
 		goto out; /* out: adds b.n to the total */
 	}
-	b.stray = calloc(MAX_STRAY, sizeof(*b.stray));
 	b.msub = calloc(1, sizeof(*b.msub));
-	if (!b.stray || !b.msub)
+	if (!b.msub)
 		tc_die_nomem();
 	refused = open_checked(&b) < 0;
 	if (refused) {
@@ -1399,7 +1410,6 @@ out:
 	add_counts(total, &b.n);
 	if (b.za)
 		zip_discard(b.za);
-	free(b.stray);
 	free(b.msub);
 	tc_buf_release(&b.problems);
 	fflush(stdout);
@@ -1447,9 +1457,8 @@ int cw_ingest_check(struct cw_env *env, const char *path,
 	b.path = path;
 	b.check_only = 1;
 	cw_zip_bundle_name(path, b.name, sizeof(b.name));
-	b.stray = calloc(MAX_STRAY, sizeof(*b.stray));
 	b.msub = calloc(1, sizeof(*b.msub));
-	if (!b.stray || !b.msub)
+	if (!b.msub)
 		tc_die_nomem();
 	if (open_checked(&b) < 0) {
 		rc = 1;
@@ -1468,7 +1477,6 @@ out:
 		tc_die_nomem();
 	if (b.za)
 		zip_discard(b.za);
-	free(b.stray);
 	free(b.msub);
 	tc_buf_release(&b.problems);
 	return rc;

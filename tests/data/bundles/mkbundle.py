@@ -86,14 +86,17 @@ def _info(name, mode=0o100600):
 
 
 def write(out, entries, manifest=None, extra=(), manifest_first=True):
-    bid = os.path.basename(out)[:-4] if out.endswith(".zip") else "bundle"
-    m = manifest if manifest is not None else manifest_for(entries, bid)
+    bid = bundle_id(out)
+    # Entries given as a ZipInfo are extra: the manifest does not list them.
+    listed = [e for e in entries if not isinstance(e[0], zipfile.ZipInfo)]
+    m = manifest if manifest is not None else manifest_for(listed, bid)
     mbytes = m if isinstance(m, bytes) else json.dumps(m, indent=1).encode()
     with zipfile.ZipFile(out, "w") as z:
         if manifest_first:
             z.writestr(_info("manifest.json"), mbytes)
         for name, data in entries:
-            z.writestr(_info(name), data)
+            z.writestr(name if isinstance(name, zipfile.ZipInfo)
+                       else _info(name), data)
         for zi, data in extra:
             z.writestr(zi, data)
         if not manifest_first:
@@ -101,8 +104,24 @@ def write(out, entries, manifest=None, extra=(), manifest_first=True):
     os.chmod(out, 0o600)
 
 
+def bundle_id(out):
+    """The ID a bundle written to out carries: its file name."""
+    return os.path.basename(out)[:-4] if out.endswith(".zip") else "bundle"
+
+
+def in_first(entries, zi, data):
+    """entries with (zi, data) among the first submission's, so that only
+    the entry itself is wrong, not the zip's order."""
+    k = 1
+    while k < len(entries) and \
+            entries[k][0].split("/")[1] == entries[0][0].split("/")[1]:
+        k += 1
+    return entries[:k] + [(zi, data)] + entries[k:]
+
+
 def bundle(out, dirs, hostile=None):
     entries = _entries(dirs)
+    bid = bundle_id(out)
     first = entries[0][0].split("/")[1] if entries else "X"
     if hostile is None:
         return write(out, entries)
@@ -110,27 +129,27 @@ def bundle(out, dirs, hostile=None):
         return write(out, entries, extra=[(_info("../../evil.txt"), b"x")])
     if hostile == "zipslip-in-sub":
         e = "submissions/%s/../../../evil.txt" % first
-        return write(out, entries, extra=[(_info(e), b"x")])
+        return write(out, in_first(entries, _info(e), b"x"))
     if hostile == "absolute":
         return write(out, entries, extra=[(_info("/tmp/casework-evil"), b"x")])
     if hostile == "symlink":
         e = "submissions/%s/files/9" % first
-        m = manifest_for(entries + [(e, b"/etc/passwd")], "b")
-        return write(out, entries, manifest=m,
-                     extra=[(_info(e, 0o120777), b"/etc/passwd")])
+        m = manifest_for(entries + [(e, b"/etc/passwd")], bid)
+        return write(out, in_first(entries, _info(e, 0o120777),
+                                   b"/etc/passwd"), manifest=m)
     if hostile == "duplicate":
         name, data = entries[0]
         return write(out, entries, extra=[(_info(name), b"{}")])
     if hostile == "bomb":
         e = "submissions/%s/files/9" % first
         big = b"\0" * (80 * 1024 * 1024)
-        m = manifest_for(entries + [(e, big)], "b")
-        return write(out, entries, manifest=m, extra=[(_info(e), big)])
+        m = manifest_for(entries + [(e, big)], bid)
+        return write(out, in_first(entries, _info(e), big), manifest=m)
     if hostile == "ratio":
         e = "submissions/%s/files/9" % first
         big = b"\0" * (20 * 1024 * 1024)
-        m = manifest_for(entries + [(e, big)], "b")
-        return write(out, entries, manifest=m, extra=[(_info(e), big)])
+        m = manifest_for(entries + [(e, big)], bid)
+        return write(out, in_first(entries, _info(e), big), manifest=m)
     if hostile == "truncated":
         write(out, entries)
         size = os.path.getsize(out)
@@ -144,11 +163,11 @@ def bundle(out, dirs, hostile=None):
             f.write(b"\xff" * 64)
         return None
     if hostile == "lying-size":
-        m = manifest_for(entries, "b")
+        m = manifest_for(entries, bid)
         m["submissions"][0]["files"][0]["size"] += 1
         return write(out, entries, manifest=m)
     if hostile == "lying-sha":
-        m = manifest_for(entries, "b")
+        m = manifest_for(entries, bid)
         m["submissions"][0]["files"][0]["sha256"] = "0" * 64
         return write(out, entries, manifest=m)
     if hostile == "manifest-last":
