@@ -327,6 +327,8 @@ int tc_json_check(const char *text, size_t len, struct tc_json_check *res)
 
 	memset(res, 0, sizeof(*res));
 	memset(&sc, 0, sizeof(sc));
+	if (!text)
+		text = ""; /* NULL + 0 is not a pointer */
 	sc.s = sc.p = text;
 	sc.end = text + len;
 	sc.res = res;

@@ -140,6 +140,24 @@ cJSON *tc_form_schema_json(const struct tc_form *f);
 const char *tc_sniff_type(const void *data, size_t len);
 
 /*
+ * The same, fed in pieces as a file is read or written, with the same
+ * answer as tc_sniff_type on the whole: init, feed each piece in order,
+ * then end. Holds a few dozen bytes whatever the file's size.
+ */
+struct tc_sniffer {
+	unsigned char head[8];	/* the first bytes: the magic numbers */
+	unsigned char tail[16]; /* the last bytes, for a name across pieces */
+	unsigned char carry[4]; /* a UTF-8 sequence cut by a piece's end */
+	size_t nhead, ntail, ncarry;
+	unsigned long long total;
+	int docx; /* word/document.xml seen */
+	int text; /* text so far */
+};
+void tc_sniff_init(struct tc_sniffer *s);
+void tc_sniff_feed(struct tc_sniffer *s, const void *data, size_t n);
+const char *tc_sniff_end(struct tc_sniffer *s);
+
+/*
  * Additions (backward compatible): more of the definition, for sitegen's
  * confirmation page and casework's case pack. Strings are owned by the form.
  */

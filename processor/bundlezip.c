@@ -153,7 +153,7 @@ out:
  */
 int cw_zip_read_entry(zip_t *za, zip_uint64_t index, zip_uint64_t size,
 		      size_t max, struct tc_buf *out, int fd, char hex[65],
-		      const char **why)
+		      struct tc_sniffer *sn, const char **why)
 {
 	zip_file_t *zf = NULL;
 	struct tc_sha256 s;
@@ -179,6 +179,8 @@ int cw_zip_read_entry(zip_t *za, zip_uint64_t index, zip_uint64_t size,
 			goto out;
 		}
 		tc_sha256_update(&s, buf, (size_t)got);
+		if (sn)
+			tc_sniff_feed(sn, buf, (size_t)got);
 		if (out && tc_buf_add(out, buf, (size_t)got) < 0) {
 			*why = "is over the size limit";
 			goto out;

@@ -14,6 +14,7 @@
 #include <zip.h>
 
 #include "buffer.h"
+#include "forms.h"
 
 /* Longest submission folder name compared when checking the zip's order. */
 #define CW_ZIP_MAX_FOLDER 128
@@ -40,13 +41,14 @@ int cw_zip_bytes_cmp(const char *a, size_t an, const char *b, size_t bn);
 
 /*
  * Reads entry index whole into out (for JSON documents) or into the file
- * fd, hashing as it goes into hex; fails past max bytes or when the bytes
- * do not match the expected size. Returns 0, or -1 with why in *why
- * (static), or -2 on an I/O error writing fd.
+ * fd, hashing as it goes into hex and, when sn is not NULL, feeding the
+ * sniffer (tc_sniff_init'ed by the caller); fails past max bytes or when
+ * the bytes do not match the expected size. Returns 0, or -1 with why in
+ * *why (static), or -2 on an I/O error writing fd.
  */
 int cw_zip_read_entry(zip_t *za, zip_uint64_t index, zip_uint64_t size,
 		      size_t max, struct tc_buf *out, int fd, char hex[65],
-		      const char **why);
+		      struct tc_sniffer *sn, const char **why);
 
 /* Feeds one entry to a stream reader (tc_manifest_read), within the size
  * its directory gives. */

@@ -100,6 +100,10 @@ struct sub {
 	const char *form;
 	const char *received;
 	tc_day rdate;
+	/* files/N's type by its content (tc_sniff_type), NULL for none of
+	 * the kinds accepted; sniffed[N] once it has been read */
+	const char *type_of[CW_MAX_FILES + 1];
+	int sniffed[CW_MAX_FILES + 1];
 	struct tc_buf reason; /* why quarantined; empty when fine */
 };
 
@@ -433,8 +437,10 @@ static int extract(struct bundle *b, struct sub *s, const char *dir)
 		const char *rel, *why = NULL, *bad, *ename;
 		zip_int64_t idx;
 		zip_uint64_t esize;
+		struct tc_sniffer sn;
 		char hex[65];
 		int fd = -1, is_json, r;
+		unsigned num = 0;
 
 		rel = listed_file(s, k);
 		if (!rel)
@@ -462,7 +468,7 @@ static int extract(struct bundle *b, struct sub *s, const char *dir)
 			tc_buf_reset(&s->json);
 			r = cw_zip_read_entry(b->za, (zip_uint64_t)idx, esize,
 					      CW_MAX_SUBMISSION_JSON, &s->json,
-					      -1, hex, &why);
+					      -1, hex, NULL, &why);
 		} else {
 			if (++nfiles > CW_MAX_FILES) {
 				reasonf(&s->reason, "more than %d files",
@@ -485,9 +491,11 @@ static int extract(struct bundle *b, struct sub *s, const char *dir)
 				tc_warn("cannot write '%s'", path.data);
 				goto out;
 			}
+			tc_sniff_init(&sn);
 			r = cw_zip_read_entry(b->za, (zip_uint64_t)idx, esize,
-					      CW_MAX_ENTRY, NULL, fd, hex,
+					      CW_MAX_ENTRY, NULL, fd, hex, &sn,
 					      &why);
+			num = tc_bundle_attachment_number(rel + 6);
 			if (close(fd) < 0 && r == 0)
 				r = -2;
 		}
@@ -509,6 +517,10 @@ static int extract(struct bundle *b, struct sub *s, const char *dir)
 				"manifest",
 				f->path);
 			continue;
+		}
+		if (num && num <= CW_MAX_FILES) {
+			s->type_of[num] = tc_sniff_end(&sn);
+			s->sniffed[num] = 1;
 		}
 	}
 	if (!have_json && !s->reason.len)
@@ -602,6 +614,44 @@ static int check_format(struct sub *s)
 	return -1;
 }
 
+/*
+ * Each attachment is what it is declared to be by its content, sniffed as
+ * intake sniffs it (tc_sniff_type, fed as extract() read the file): a file
+ * that lies about its type never reaches a case pack.
+ */
+static void check_types(struct sub *s, const cJSON *att)
+{
+	static const char token[] = "abcdefghijklmnopqrstuvwxyz0123456789.+-/";
+	const cJSON *a, *path, *type;
+	const char *got, *said;
+	unsigned n;
+
+	cJSON_ArrayForEach(a, att)
+	{
+		path = cJSON_GetObjectItemCaseSensitive(a, "path");
+		type = cJSON_GetObjectItemCaseSensitive(a, "type");
+		if (!cJSON_IsString(path) ||
+		    strncmp(path->valuestring, "files/", 6))
+			continue; /* check_format refused it already */
+		n = tc_bundle_attachment_number(path->valuestring + 6);
+		got = n && s->sniffed[n] ? s->type_of[n] : NULL;
+		said = cJSON_IsString(type) ? type->valuestring : NULL;
+		if (got && said && !strcmp(got, said))
+			continue;
+		/* The declared type is the bundle's text: named only when it
+		 * looks like a type. */
+		if (said && (!said[0] || strlen(said) > 100 ||
+			     strspn(said, token) != strlen(said)))
+			said = NULL;
+		reasonf(
+		    &s->reason,
+		    "attachment '%s' is %s by its content, not %s%s%s as "
+		    "declared",
+		    path->valuestring, got ? got : "none of the kinds accepted",
+		    said ? "'" : "", said ? said : "the type", said ? "'" : "");
+	}
+}
+
 /* Checks submission.json's format, then validates it against its form. */
 static void check_submission(struct bundle *b, struct sub *s)
 {
@@ -681,6 +731,7 @@ static void check_submission(struct bundle *b, struct sub *s)
 			reasonf(&s->reason, "field '%s' must be text or a list",
 				v->string);
 	}
+	check_types(s, att);
 	tc_form_errors_release(&errs);
 	cJSON_Delete(vatt);
 }

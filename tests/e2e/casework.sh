@@ -193,6 +193,8 @@ complaint H0ST2-00002 2026-12-23T10:00:00Z roads
 complaint BADNU-00008 2026-12-23T10:00:00Z bins
 complaint BADCT-00009 2026-12-23T10:00:00Z bins
 complaint BADDK-00010 2026-12-23T10:00:00Z bins
+complaint BADTY-00011 2026-12-23T10:00:00Z bins
+complaint BADTZ-00012 2026-12-23T10:00:00Z bins
 PYCODE="
 def spoil(sid, old, new):
     f = P + '/' + sid + '/submission.json'
@@ -202,6 +204,20 @@ def spoil(sid, old, new):
 spoil('BADNU-00008', b'Something went wrong.', b'Something\\u0000 the officer must see')
 spoil('BADCT-00009', b'Something went wrong.', b'Something\x01went wrong.')
 spoil('BADDK-00010', b'{', b'{\"received\": \"2026-12-01T10:00:00Z\",')
+# Types by content: a program named evidence.pdf and declared a PDF, and
+# a text file declared a PNG, each quarantined; a true PDF goes through.
+import hashlib
+def attach(sid, name, typ, data):
+    d = P + '/' + sid
+    os.makedirs(d + '/files', exist_ok=True)
+    open(d + '/files/1', 'wb').write(data)
+    j = json.load(open(d + '/submission.json'))
+    j['attachments'] = [{'field': 'files', 'name': name, 'type': typ, 'size': len(data), 'sha256': hashlib.sha256(data).hexdigest(), 'path': 'files/1'}]
+    json.dump(j, open(d + '/submission.json', 'w'))
+import os
+attach('BADTY-00011', 'evidence.pdf', 'application/pdf', b'MZ\\x90\\x00\\x03\\x00\\x00\\x00\\x04\\x00PE')
+attach('BADTZ-00012', 'photo.png', 'image/png', b'just some words\\n')
+attach('H0ST1-00001', 'letter.pdf', 'application/pdf', b'%PDF-1.4\\n%\\xe2\\xe3\\n1 0 obj\\n')
 mb.sub(P, 'BADJS-00003', 'complaint', '2026-12-23T10:00:00Z', {})
 mb.sub(P, 'BADUT-00004', 'complaint', '2026-12-23T10:00:00Z', {})
 mb.sub(P, 'BADFM-00005', 'nosuchform', '2026-12-23T10:00:00Z', {'x': 'y'})
@@ -211,7 +227,7 @@ open(P + '/BADJS-00003/submission.json', 'w').write('{\"format\": \"threecs-subm
 open(P + '/BADUT-00004/submission.json', 'wb').write(b'{\"format\": \"threecs-submission/1\", \"id\": \"BADUT-00004\", \"x\": \"\\xff\\xfe\"}')
 " py
 bundle_ingest "$S/h.zip" "$S/d3" 2026-12-24 1 "quarantine exits 1" \
-	"10 read: 2 cases, 0 records, 0 stage 2 escalations, 0 signposted, 8 quarantined" \
+	"12 read: 2 cases, 0 records, 0 stage 2 escalations, 0 signposted, 10 quarantined" \
 	"bad submissions quarantined, good ones processed"
 qr() { # desc submission pattern
 	if grep -q "$3" "$D"/quarantine/h/"$2"/reason.txt 2>/dev/null; then ok "$1"; else not_ok "$1" "$(cat "$D"/quarantine/h/"$2"/reason.txt 2>&1)"; fi
@@ -221,6 +237,8 @@ qr "invalid UTF-8 named" BADUT-00004 "not valid UTF-8"
 qr "a NUL escape refused, not cut" BADNU-00008 "submission.json:.*NUL character"
 qr "a raw control character refused" BADCT-00009 "submission.json:.*control character"
 qr "a key given twice refused, named" BADDK-00010 "submission.json:.*given twice.*'received'"
+qr "a program declared a PDF is quarantined by its content" BADTY-00011 "attachment 'files/1' is none of the kinds accepted by its content, not 'application/pdf' as declared"
+qr "text declared a PNG is quarantined by its content" BADTZ-00012 "attachment 'files/1' is text/plain by its content, not 'image/png' as declared"
 qr "unknown form named" BADFM-00005 "unknown form 'nosuchform'"
 qr "oversized submission refused" BADSZ-00006 "over the size limit"
 qr "field over max_length names the field" BADLN-00007 "field 'full_name'"

@@ -157,6 +157,96 @@ static void manifest_mode(const uint8_t *data, size_t size)
 		abort();
 }
 
+/* Whether JSON text holds the escape of a NUL, read independently of the
+ * checker under test: \u0000 not itself escaped. */
+static int has_nul_escape(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i++) {
+		if (p[i] != '\\')
+			continue;
+		if (p[i + 1] == 'u' && i + 6 <= n &&
+		    !memcmp(p + i + 2, "0000", 4))
+			return 1;
+		i++; /* the escaped character */
+	}
+	return 0;
+}
+
+/* Entry name of za whole into out; aborts when it cannot be read (the
+ * check just read it). */
+static void read_whole(zip_t *za, const char *name, struct tc_buf *out)
+{
+	zip_file_t *zf = zip_fopen(za, name, 0);
+	char buf[8192];
+	zip_int64_t got;
+
+	if (!zf)
+		abort();
+	tc_buf_reset(out);
+	while ((got = zip_fread(zf, buf, sizeof(buf))) > 0)
+		if (tc_buf_add(out, buf, (size_t)got) < 0)
+			abort();
+	if (got < 0)
+		abort();
+	zip_fclose(zf);
+}
+
+/*
+ * The properties of a bundle accepted whole, each a submission that would
+ * become a case: no NUL reaches a field (its JSON holds no \u0000), and
+ * every attachment is, by its content, the type it declares.
+ */
+static void check_accepted(void)
+{
+	struct tc_buf json = TC_BUF_INIT, file = TC_BUF_INIT,
+		      name = TC_BUF_INIT;
+	zip_t *za = zip_open(zip_path, ZIP_RDONLY, NULL);
+	zip_int64_t i, n;
+	const cJSON *a, *path, *type;
+	const char *en, *got;
+	cJSON *doc;
+	size_t len;
+
+	if (!za)
+		abort();
+	n = zip_get_num_entries(za, 0);
+	for (i = 0; i < n; i++) {
+		en = zip_get_name(za, (zip_uint64_t)i, ZIP_FL_ENC_RAW);
+		len = en ? strlen(en) : 0;
+		if (len < 16 || strcmp(en + len - 16, "/submission.json"))
+			continue;
+		read_whole(za, en, &json);
+		if (has_nul_escape(json.data, json.len))
+			abort(); /* a NUL would reach a case */
+		doc = cJSON_ParseWithLength(json.data, json.len);
+		if (!doc)
+			abort(); /* accepted, so it is JSON */
+		cJSON_ArrayForEach(
+		    a, cJSON_GetObjectItemCaseSensitive(doc, "attachments"))
+		{
+			path = cJSON_GetObjectItemCaseSensitive(a, "path");
+			type = cJSON_GetObjectItemCaseSensitive(a, "type");
+			if (!cJSON_IsString(path) || !cJSON_IsString(type))
+				abort();
+			tc_buf_reset(&name);
+			if (tc_buf_add(&name, en, len - 15) < 0 ||
+			    tc_buf_adds(&name, path->valuestring) < 0)
+				abort();
+			read_whole(za, name.data, &file);
+			got = tc_sniff_type(file.data, file.len);
+			if (!got || strcmp(got, type->valuestring))
+				abort(); /* a file lying about its type */
+		}
+		cJSON_Delete(doc);
+	}
+	zip_discard(za);
+	tc_buf_release(&json);
+	tc_buf_release(&file);
+	tc_buf_release(&name);
+}
+
 /* Checks the bundle at zip_path. */
 static void check_zip(void)
 {
@@ -170,6 +260,8 @@ static void check_zip(void)
 		abort(); /* nothing in a bundle is an I/O error */
 	if ((rc == 0) != (problems.len == 0))
 		abort(); /* refused or quarantined, and says why */
+	if (rc == 0)
+		check_accepted();
 	tc_buf_release(&problems);
 }
 
@@ -213,7 +305,7 @@ static char *make_manifest(const struct part *v, size_t n)
 	char *out;
 
 	cJSON_AddStringToObject(m, "format", "threecs-bundle/1");
-	cJSON_AddStringToObject(m, "bundle_id", "fuzz");
+	cJSON_AddStringToObject(m, "bundle_id", "bundle-fuzz");
 	cJSON_AddStringToObject(m, "created", "2026-04-01T07:00:00Z");
 	cJSON_AddStringToObject(m, "source", "fuzz");
 	subs = cJSON_AddArrayToObject(m, "submissions");

@@ -1098,6 +1098,62 @@ static void test_sniff(void **state)
 	assert_string_equal(tc_sniff_type(" %PDF-1.7", 9), "text/plain");
 }
 
+/* Fed in pieces of every size, the answer is the one for the whole file:
+ * a UTF-8 sequence or the Word entry's name cut between two pieces. */
+static void test_sniff_pieces(void **state)
+{
+	static const char docx_mime[] =
+	    "application/vnd.openxmlformats-officedocument."
+	    "wordprocessingml.document";
+	static const struct {
+		const char *data;
+		size_t len;
+		const char *type;
+	} cases[] = {
+#define CASE(lit, type) {(lit), sizeof(lit) - 1, (type)}
+	    CASE("caf\xC3\xA9 \xE2\x80\x99 \xF0\x9F\x98\x80 ok\r\n",
+		 "text/plain"),
+	    CASE("\xF0\x9F\x98\x80", "text/plain"),
+	    CASE("ends cut \xE2\x80", NULL),
+	    CASE("ends cut \xF0", NULL),
+	    CASE("bad \xE2\x28\xA1 continuation", NULL),
+	    CASE("overlong \xC0\xAF", NULL),
+	    CASE("surrogate \xED\xA0\x80", NULL),
+	    CASE("stray \x80", NULL),
+	    CASE("late control \xC3\xA9\x1b[0m", NULL),
+	    CASE("PK\x03\x04\x14\x00..word/document.xml..", docx_mime),
+	    CASE("PK\x03\x04word/document.xm", NULL),
+	    CASE("PK\x03\x04word/document.xmlPK", docx_mime),
+	    CASE("PK\x03\x04 word/ document.xml", NULL),
+	    CASE("%PDF-1.7 \x00\xff binary", "application/pdf"),
+	    CASE("MZ\x90\x00 named evidence.pdf", NULL),
+#undef CASE
+	};
+	struct tc_sniffer sn;
+	size_t i, piece, at, n;
+	const char *got;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (piece = 1; piece <= cases[i].len; piece++) {
+			tc_sniff_init(&sn);
+			for (at = 0; at < cases[i].len; at += n) {
+				n = cases[i].len - at < piece
+					? cases[i].len - at
+					: piece;
+				tc_sniff_feed(&sn, cases[i].data + at, n);
+			}
+			got = tc_sniff_end(&sn);
+			if (!cases[i].type)
+				assert_null(got);
+			else
+				assert_non_null(got);
+			if (cases[i].type)
+				assert_string_equal(got, cases[i].type);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1116,6 +1172,7 @@ int main(void)
 	    cmocka_unit_test(test_render_errors_and_values),
 	    cmocka_unit_test(test_schema_json),
 	    cmocka_unit_test(test_sniff),
+	    cmocka_unit_test(test_sniff_pieces),
 	};
 
 	return cmocka_run_group_tests_name("forms", tests, make_tmpdir,

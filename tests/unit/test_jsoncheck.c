@@ -159,6 +159,9 @@ static void test_limits(void **state)
 
 	(void)state;
 	assert_non_null(s);
+	/* Nothing at all, from an empty buffer that was never given bytes. */
+	assert_int_equal(tc_json_check(NULL, 0, &r), -1);
+	assert_int_equal(r.fault, TC_JSON_SYNTAX);
 	memset(s, '[', TC_JSON_MAX_DEPTH);
 	memset(s + TC_JSON_MAX_DEPTH, ']', TC_JSON_MAX_DEPTH);
 	assert_int_equal(tc_json_check(s, 2 * TC_JSON_MAX_DEPTH, &r), 0);
