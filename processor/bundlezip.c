@@ -123,11 +123,13 @@ void cw_zip_bundle_name(const char *path, char *out, size_t n)
 		out[0] = '_';
 }
 
-int cw_zip_hash_file(const char *path, char hex[65])
+int cw_zip_hash_file(const char *path, char hex[65], struct tc_sniffer *sn,
+		     uint64_t *size)
 {
 	struct tc_sha256 s;
 	unsigned char buf[65536];
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), rc = -1;
+	uint64_t total = 0;
 	ssize_t got;
 
 	if (fd < 0)
@@ -137,8 +139,13 @@ int cw_zip_hash_file(const char *path, char hex[65])
 		if (got < 0)
 			goto out;
 		tc_sha256_update(&s, buf, (size_t)got);
+		if (sn)
+			tc_sniff_feed(sn, buf, (size_t)got);
+		total += (uint64_t)got;
 	}
 	tc_sha256_final_hex(&s, hex);
+	if (size)
+		*size = total;
 	rc = 0;
 out:
 	close(fd);

@@ -9,6 +9,7 @@
 #define CW_BUNDLEZIP_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <zip.h>
@@ -62,8 +63,11 @@ struct cw_zip_stream {
 /* A tc_manifest_read_fn over a struct cw_zip_stream. */
 ssize_t cw_zip_stream_read(void *arg, void *buf, size_t n);
 
-/* SHA-256 of the file at path, in hex. 0 or -1 with errno set. */
-int cw_zip_hash_file(const char *path, char hex[65]);
+/* SHA-256 of the file at path (a plain file: a link is refused), in hex;
+ * when sn is not NULL, the bytes also feed it, and when size is not NULL
+ * it receives their count. 0 or -1 with errno set. */
+int cw_zip_hash_file(const char *path, char hex[65], struct tc_sniffer *sn,
+		     uint64_t *size);
 
 /* The bundle's name from its path: without folders and .zip, with unsafe
  * characters as '_' (fit to name a quarantine folder), in out (n bytes). */

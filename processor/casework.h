@@ -111,4 +111,8 @@ int cw_env_flush_packs(struct cw_env *env);
 /* Makes everything written under data durable (syncfs). 0 or -1. */
 int cw_env_sync(struct cw_env *env);
 
+/* Appends action with detail (which it frees; no personal data in it) to
+ * the register's audit log, dated today. 0 or -1 (printed). */
+int cw_env_audit(struct cw_env *env, const char *action, cJSON *detail);
+
 #endif

@@ -518,3 +518,16 @@ out:
 	free(ids);
 	return rc;
 }
+
+int cw_env_audit(struct cw_env *env, const char *action, cJSON *detail)
+{
+	char *txt = detail ? cJSON_PrintUnformatted(detail) : NULL;
+	int rc;
+
+	if (!txt)
+		tc_die_nomem();
+	rc = cw_store_audit(env->reg, env->today_s, action, txt);
+	free(txt);
+	cJSON_Delete(detail);
+	return rc;
+}

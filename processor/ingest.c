@@ -539,8 +539,11 @@ static int quarantine(struct bundle *b, struct sub *s, const char *tmpdir)
 			"submission %s in bundle %s was not processed:\n",
 			s->c.id, b->name) < 0 ||
 	    tc_buf_addbuf(&text, &s->c.reason) < 0 ||
-	    tc_buf_adds(&text, "Fix the cause and ingest a corrected bundle; "
-			       "the files received are beside this one.\n") < 0)
+	    tc_buf_adds(
+		&text, "The files received are beside this one. When the cause "
+		       "is fixed, release it (casework quarantine release "
+		       "BUNDLE/ID --reason TEXT) or ingest a corrected bundle; "
+		       "or reject it (casework quarantine reject).\n") < 0)
 		tc_die_nomem();
 	if (tc_fs_remove_tree(dir.data) < 0 ||
 	    tc_fs_mkparents(dir.data, 0700) < 0 ||
@@ -555,7 +558,7 @@ static int quarantine(struct bundle *b, struct sub *s, const char *tmpdir)
 		tc_warn("cannot write '%s'", p.data);
 		goto out;
 	}
-	if (cw_store_add_quarantine(env->reg, b->name, s->c.id,
+	if (cw_store_add_quarantine(env->reg, b->name, b->sha, s->c.id,
 				    s->c.reason.data, env->today_s) < 0)
 		goto out;
 	/* Only the reason's first line, which names fields, never values. */
@@ -672,7 +675,9 @@ static int process(struct bundle *b, const struct tc_msub *m)
 				store.data);
 			goto out;
 		}
-		if (cw_sub_admit(env, &s.c, &outcome) < 0)
+		if (cw_sub_admit(env, &s.c, &outcome) < 0 ||
+		    cw_store_quarantine_ingested(env->reg, s.c.id, env->today_s,
+						 b->name) < 0)
 			goto out;
 		if (!strcmp(outcome, "case"))
 			b->n.cases++;
@@ -807,7 +812,7 @@ static int ingest_one(struct cw_env *env, const char *path,
 	b.env = env;
 	b.path = path;
 	cw_zip_bundle_name(path, b.name, sizeof(b.name));
-	if (cw_zip_hash_file(path, b.sha) < 0) {
+	if (cw_zip_hash_file(path, b.sha, NULL, NULL) < 0) {
 		tc_warn("cannot read bundle '%s'", path);
 		goto out;
 	}

@@ -15,6 +15,7 @@
 #include "export.h"
 #include "ingest.h"
 #include "purge.h"
+#include "quarantine.h"
 #include "report.h"
 #include "restrict.h"
 
@@ -25,6 +26,7 @@ struct args {
 	struct cw_record rec;
 	struct cw_restriction rs;
 	struct cw_period period;
+	struct cw_qopts qo;
 	const char *out;
 	int due, dry_run, yes, year;
 	int json;
@@ -48,8 +50,7 @@ static const struct tc_opt global_opts[] = {
     STR("forms", "DIR", "form definitions (default content/forms)",
 	env.forms_dir),
     DAY("today", "the date to act as today (default: local date)", env.today),
-    STR("theme", "DIR", "the theme folder (default themes/default)",
-	env.theme),
+    STR("theme", "DIR", "the theme folder (default themes/default)", env.theme),
     {0},
 };
 
@@ -124,6 +125,16 @@ static const struct tc_opt purge_opts[] = {
     {0},
 };
 
+static const struct tc_opt quarantine_opts[] = {
+    FLAG("all", "list: the decided ones too", qo.all),
+    FLAG("json", "list, show: print JSON", qo.json),
+    STR("reason", "TEXT", "release, reject: why (required; recorded)",
+	qo.reason),
+    STR("by", "WHO", "release, reject: the officer (default: your account)",
+	qo.by),
+    {0},
+};
+
 static const struct tc_opt export_opts[] = {
     STR("email", "E", "the person's email address", rs.email),
     STR("phone", "P", "the person's phone number", rs.phone),
@@ -141,6 +152,7 @@ static int cmd_restrict(int argc, char **argv);
 static int cmd_annual(int argc, char **argv);
 static int cmd_purge(int argc, char **argv);
 static int cmd_export(int argc, char **argv);
+static int cmd_quarantine(int argc, char **argv);
 
 static const struct tc_cmd commands[] = {
     {"ingest", cmd_ingest,
@@ -165,6 +177,10 @@ static const struct tc_cmd commands[] = {
      "remove personal data past its retention period (dry run unless "
      "--yes)",
      "[--dry-run] [--yes]", purge_opts},
+    {"quarantine", cmd_quarantine,
+     "what waits in quarantine: list, show, release or reject a submission",
+     "list [--all] | show ID | release ID --reason T | reject ID --reason T",
+     quarantine_opts},
     {"export", cmd_export,
      "everything held about a person in one zip (subject access)",
      "--email E | --phone P | --name N --out FILE.zip", export_opts},
@@ -255,6 +271,40 @@ static int start(const char *cmd, int argc, char **argv, struct args *a,
 	return start_mode(cmd, argc, argv, a, min, max, usage, 0);
 }
 
+/* A command's verb: its name, the positional arguments with it, and
+ * whether it only reads. */
+struct verb {
+	const char *name;
+	int npos;
+	int readonly;
+};
+
+/*
+ * start_mode for a command of verbs (restrict, quarantine): the first
+ * positional argument must be one of verbs (a NULL name ends them), with
+ * its count of arguments. *which is its index.
+ */
+static int start_verb(const char *cmd, int argc, char **argv, struct args *a,
+		      const struct verb *verbs, const char *usage, int *which)
+{
+	int rc = parse(cmd, argc, argv, a), i;
+	const char *v;
+
+	if (rc)
+		return rc;
+	v = a->npos ? a->rest[0] : "";
+	for (i = 0; verbs[i].name && strcmp(verbs[i].name, v); i++)
+		;
+	if (!verbs[i].name || a->npos != verbs[i].npos) {
+		tc_warnx("usage: casework %s %s", cmd, usage);
+		return TC_EXIT_USAGE;
+	}
+	*which = i;
+	free(a->rest);
+	return start_mode(cmd, argc, argv, a, verbs[i].npos, verbs[i].npos,
+			  usage, verbs[i].readonly);
+}
+
 static int cmd_ingest(int argc, char **argv)
 {
 	struct args a;
@@ -315,33 +365,25 @@ static int cmd_record(int argc, char **argv)
 static int cmd_restrict(int argc, char **argv)
 {
 	static const char usage[] = "add|list|review ID|show ID [OPTIONS]";
+	static const struct verb verbs[] = {{"add", 1, 0},
+					    {"list", 1, 1},
+					    {"review", 2, 0},
+					    {"show", 2, 1},
+					    {NULL, 0, 0}};
 	struct args a;
-	const char *verb;
-	int rc = parse("restrict", argc, argv, &a), ro;
+	int v = 0,
+	    rc = start_verb("restrict", argc, argv, &a, verbs, usage, &v);
 
 	if (rc)
 		return finish(&a, rc < 0 ? 0 : rc);
-	verb = a.npos ? a.rest[0] : "";
-	ro = !strcmp(verb, "list") || !strcmp(verb, "show");
-	if ((strcmp(verb, "add") && strcmp(verb, "list") &&
-	     strcmp(verb, "review") && !ro) ||
-	    a.npos !=
-		((!strcmp(verb, "review") || !strcmp(verb, "show")) ? 2 : 1)) {
-		tc_warnx("usage: casework restrict %s", usage);
-		return finish(&a, TC_EXIT_USAGE);
-	}
-	free(a.rest);
-	rc = start_mode("restrict", argc, argv, &a, 1, 2, usage, ro);
-	if (rc)
-		return finish(&a, rc < 0 ? 0 : rc);
-	if (!strcmp(verb, "add")) {
+	if (v == 0) {
 		a.rs.start = a.rec.date != CW_NODAY ? a.rec.date : a.env.today;
 		a.rs.review = a.rec.review;
 		a.rs.reason = a.rec.reason;
 		rc = cw_restrict_add(&a.env, &a.rs);
-	} else if (!strcmp(verb, "list"))
+	} else if (v == 1)
 		rc = cw_restrict_list(&a.env, a.due);
-	else if (!strcmp(verb, "show"))
+	else if (v == 3)
 		rc = cw_restrict_show(&a.env, a.rest[1]);
 	else
 		rc = cw_restrict_review(&a.env, a.rest[1], a.rec.outcome,
@@ -425,6 +467,34 @@ static int cmd_export(int argc, char **argv)
 		return finish(&a, rc < 0 ? 0 : rc);
 	return finish(
 	    &a, cw_export(&a.env, a.rs.email, a.rs.phone, a.rs.name, a.out));
+}
+
+static int cmd_quarantine(int argc, char **argv)
+{
+	static const char usage[] = "list [--all] [--json] | show [BUNDLE/]ID "
+				    "[--json] | release|reject [BUNDLE/]ID "
+				    "--reason TEXT [--by WHO]";
+	static const struct verb verbs[] = {{"list", 1, 1},
+					    {"show", 2, 1},
+					    {"release", 2, 0},
+					    {"reject", 2, 0},
+					    {NULL, 0, 0}};
+	struct args a;
+	int v = 0, rc;
+
+	(void)cw_quarantine_account(); /* before the sandbox hides it */
+	rc = start_verb("quarantine", argc, argv, &a, verbs, usage, &v);
+	if (rc)
+		return finish(&a, rc < 0 ? 0 : rc);
+	if (v == 0)
+		rc = cw_quarantine_list(&a.env, &a.qo);
+	else if (v == 1)
+		rc = cw_quarantine_show(&a.env, a.rest[1], &a.qo);
+	else if (v == 2)
+		rc = cw_quarantine_release(&a.env, a.rest[1], &a.qo);
+	else
+		rc = cw_quarantine_reject(&a.env, a.rest[1], &a.qo);
+	return finish(&a, rc);
 }
 
 int main(int argc, char **argv)

@@ -34,7 +34,7 @@ static const char *const sec_id[S_COUNT] = {
     "respond_due", "window_closing", "flag",	"restriction_review"};
 static const char *const sec_title[S_COUNT] = {
     "Today's intake",
-    "Quarantined today",
+    "Waiting in quarantine (casework quarantine list)",
     "Overdue",
     "Acknowledgements due today and in the next 5 working days",
     "Responses due today and in the next 5 working days",
@@ -108,18 +108,22 @@ static void on_intake(void *arg, const char *ref, const char *type, int stage,
 	    CW_NODAY, -1, "");
 }
 
-static void on_quarantine(void *arg, const char *id, const char *bundle,
-			  const char *why)
+static int on_quarantine(void *arg, const struct cw_quarantined *q)
 {
 	struct tc_buf d = TC_BUF_INIT;
+	tc_day since = CW_NODAY;
 
-	/* The first reason; reason.txt in the folder has them all. */
-	if (tc_buf_addf(&d, "%s: %.*s", bundle, (int)strcspn(why, "\n"), why) <
-	    0)
+	/* The first reason; reason.txt in the folder and casework quarantine
+	 * show have them all. */
+	if (tc_buf_addf(&d, "%s: %.*s", q->bundle,
+			(int)strcspn(q->reason, "\n"), q->reason) < 0)
 		tc_die_nomem();
-	add(((struct gather *)arg)->r, S_QUARANTINED, id, "", 0, "", CW_NODAY,
+	if (tc_day_parse(q->date, &since) < 0)
+		since = CW_NODAY;
+	add(((struct gather *)arg)->r, S_QUARANTINED, q->id, "", 0, "", since,
 	    -1, d.data);
 	tc_buf_release(&d);
+	return 0;
 }
 
 /* A deadline not yet met: overdue, or due within the horizon. */
@@ -211,8 +215,8 @@ static int gather(struct cw_env *env, struct rows *r)
 	if (tc_calendar_add_working(g.cal, g.today, 5, &g.horizon) < 0)
 		g.horizon = g.today + 7;
 	if (cw_store_report_intake(env->reg, env->today_s, on_intake, &g) < 0 ||
-	    cw_store_report_quarantine(env->reg, env->today_s, on_quarantine,
-				       &g) < 0 ||
+	    cw_store_quarantine_each(env->reg, 0, NULL, NULL, on_quarantine,
+				     &g) < 0 ||
 	    cw_store_report_cases(env->reg, on_case, &g) < 0 ||
 	    cw_store_report_restrictions(env->reg, on_restriction, &g) < 0)
 		return -1;

@@ -126,21 +126,14 @@ static int audit(struct cw_env *env, const char *action, int64_t id,
 		 const char *outcome, tc_day date)
 {
 	cJSON *o = cJSON_CreateObject();
-	char *txt = NULL, d[11];
-	int rc;
+	char d[11];
 
 	if (!o || !cJSON_AddNumberToObject(o, "restriction", (double)id) ||
 	    (outcome && !cJSON_AddStringToObject(o, "outcome", outcome)) ||
 	    (date != CW_NODAY &&
 	     !cJSON_AddStringToObject(o, "date", cw_day_str(date, d))))
 		tc_die_nomem();
-	txt = cJSON_PrintUnformatted(o);
-	if (!txt)
-		tc_die_nomem();
-	rc = cw_store_audit(env->reg, env->today_s, action, txt);
-	free(txt);
-	cJSON_Delete(o);
-	return rc;
+	return cw_env_audit(env, action, o);
 }
 
 static int scope_ok(struct cw_env *env, const char *scope)

@@ -176,6 +176,17 @@ static const char *const migrations[] = {
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
     " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
     "ALTER TABLE cases ADD COLUMN purged TEXT;",
+    /* 3: quarantine with a way out: what was decided, when, by whom and
+     * why, the case a release made, and the bundle it came in. */
+    "ALTER TABLE quarantine ADD COLUMN status TEXT NOT NULL DEFAULT"
+    " 'waiting';"
+    "ALTER TABLE quarantine ADD COLUMN decided TEXT;"
+    "ALTER TABLE quarantine ADD COLUMN decision TEXT;"
+    "ALTER TABLE quarantine ADD COLUMN decided_by TEXT;"
+    "ALTER TABLE quarantine ADD COLUMN reference TEXT;"
+    "ALTER TABLE quarantine ADD COLUMN bundle_sha256 TEXT;"
+    "CREATE INDEX quarantine_submission ON quarantine(submission_id);"
+    "CREATE INDEX quarantine_waiting ON quarantine(status, date);",
 };
 
 /* "FILE: [DOING: ]MESSAGE", and what to do when the disk is full. */
@@ -505,6 +516,15 @@ const char *cw_store_col_text(sqlite3_stmt *st, int i)
 	return s ? (const char *)s : "";
 }
 
+void cw_store_col_texts(sqlite3_stmt *st, int first, const char **const out[],
+			size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		*out[i] = cw_store_col_text(st, first + (int)i);
+}
+
 tc_day cw_store_col_day(sqlite3_stmt *st, int i)
 {
 	const unsigned char *s = sqlite3_column_text(st, i);
@@ -559,14 +579,15 @@ int cw_store_add_submission(struct cw_store *reg, const char *id,
 }
 
 int cw_store_add_quarantine(struct cw_store *reg, const char *bundle,
-			    const char *submission_id, const char *reason,
-			    const char *today)
+			    const char *bundle_sha, const char *submission_id,
+			    const char *reason, const char *today)
 {
 	static const char sql[] =
-	    "INSERT OR IGNORE INTO quarantine VALUES(?, ?, ?, ?)";
+	    "INSERT OR IGNORE INTO quarantine(bundle, submission_id, reason,"
+	    " date, bundle_sha256) VALUES(?, ?, ?, ?, ?)";
 
-	return run(reg, "recording a quarantined submission", sql, "tttt",
-		   bundle, submission_id, reason, today);
+	return run(reg, "recording a quarantined submission", sql, "ttttt",
+		   bundle, submission_id, reason, today, bundle_sha);
 }
 
 int cw_store_next_seq(struct cw_store *reg, const char *type, int year,
@@ -1013,8 +1034,9 @@ int cw_store_purge(struct cw_store *reg, const struct cw_purge_items *cases,
 	    " NULL, person_key = NULL, reason = '[removed]', purged = ?2 WHERE"
 	    " id = ?1";
 	static const char quar_fields[] =
-	    "UPDATE quarantine SET reason = '[removed]' WHERE rowid = ?1 AND ?2"
-	    " IS NOT NULL";
+	    "UPDATE quarantine SET reason = '[removed]', decision = CASE WHEN"
+	    " decision IS NULL THEN NULL ELSE '[removed]' END WHERE rowid = ?1"
+	    " AND ?2 IS NOT NULL";
 	size_t i;
 	int rc = -1;
 
@@ -1190,22 +1212,17 @@ static int restr_row(sqlite3_stmt *st, void *arg)
 	struct walk *w = arg;
 	struct cw_restriction_row r;
 
+	/* restr_cols 1 to 12, then 14 and 15 */
+	const char **const texts[] = {&r.name,	     &r.email,	&r.phone,
+				      &r.kind,	     &r.scope,	&r.reason,
+				      &r.decided_by, &r.start,	&r.review,
+				      &r.contact,    &r.status, &r.lifted};
+	const char **const after[] = {&r.person_key, &r.purged};
+
 	r.id = sqlite3_column_int64(st, 0);
-	r.name = cw_store_col_text(st, 1);
-	r.email = cw_store_col_text(st, 2);
-	r.phone = cw_store_col_text(st, 3);
-	r.kind = cw_store_col_text(st, 4);
-	r.scope = cw_store_col_text(st, 5);
-	r.reason = cw_store_col_text(st, 6);
-	r.decided_by = cw_store_col_text(st, 7);
-	r.start = cw_store_col_text(st, 8);
-	r.review = cw_store_col_text(st, 9);
-	r.contact = cw_store_col_text(st, 10);
-	r.status = cw_store_col_text(st, 11);
-	r.lifted = cw_store_col_text(st, 12);
+	cw_store_col_texts(st, 1, texts, sizeof(texts) / sizeof(texts[0]));
 	r.case_id = sqlite3_column_int64(st, 13);
-	r.person_key = cw_store_col_text(st, 14);
-	r.purged = cw_store_col_text(st, 15);
+	cw_store_col_texts(st, 14, after, 2);
 	return w->fn.restriction(&r, w->arg) < 0 ? -1 : 0;
 }
 
@@ -1240,10 +1257,10 @@ static int review_row(sqlite3_stmt *st, void *arg)
 	struct walk *w = arg;
 	struct cw_restriction_review rv;
 
-	rv.date = cw_store_col_text(st, 0);
-	rv.outcome = cw_store_col_text(st, 1);
-	rv.next_review = cw_store_col_text(st, 2);
-	rv.recorded = cw_store_col_text(st, 3);
+	const char **const texts[] = {&rv.date, &rv.outcome, &rv.next_review,
+				      &rv.recorded};
+
+	cw_store_col_texts(st, 0, texts, 4);
 	return w->fn.review(&rv, w->arg) < 0 ? -1 : 0;
 }
 

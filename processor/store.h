@@ -29,7 +29,7 @@
 #include "date.h"
 
 /* The schema version this build writes (see the migrations in store.c). */
-#define CW_SCHEMA_VERSION 2
+#define CW_SCHEMA_VERSION 3
 
 struct cw_store; /* opaque: an open register */
 
@@ -62,10 +62,42 @@ int cw_store_add_submission(struct cw_store *reg, const char *id,
 			    const char *received, tc_day received_date,
 			    const char *outcome, int64_t case_id,
 			    const char *today);
-/* Records a quarantined submission (once per bundle and submission). */
+/* Records a quarantined submission (once per bundle and submission),
+ * waiting for an officer's decision. */
 int cw_store_add_quarantine(struct cw_store *reg, const char *bundle,
-			    const char *submission_id, const char *reason,
-			    const char *today);
+			    const char *bundle_sha, const char *submission_id,
+			    const char *reason, const char *today);
+
+/* A quarantined submission as the register holds it; "" for what is not
+ * (yet) known. Valid during the callback only. */
+struct cw_quarantined {
+	const char *bundle, *id, *reason, *date;
+	const char *status; /* waiting, released or rejected */
+	const char *decided, *decision, *decided_by;
+	const char *reference;	/* the case a release made */
+	const char *bundle_sha; /* the bundle's sha256 */
+};
+typedef int (*cw_quarantined_fn)(void *arg, const struct cw_quarantined *q);
+/*
+ * Calls fn for each quarantined submission, oldest first: those waiting,
+ * or all when all is set. With id, only that submission's (in bundle, when
+ * bundle is not NULL). Returns the number of rows, or -1.
+ */
+int cw_store_quarantine_each(struct cw_store *reg, int all, const char *bundle,
+			     const char *id, cw_quarantined_fn fn, void *arg);
+/*
+ * Records the decision on a waiting submission: status "released" (the
+ * case its submission made is looked up) or "rejected", on date, why and
+ * by whom. 0, 1 when it was not waiting (decided already), -1.
+ */
+int cw_store_quarantine_decide(struct cw_store *reg, const char *bundle,
+			       const char *id, const char *status,
+			       const char *date, const char *decision,
+			       const char *by);
+/* Marks as released every waiting quarantine of a submission that has
+ * just been ingested from another bundle (named in the decision). */
+int cw_store_quarantine_ingested(struct cw_store *reg, const char *id,
+				 const char *date, const char *bundle);
 
 /* The next number in the sequence of type in year (1, 2, ...). */
 int cw_store_next_seq(struct cw_store *reg, const char *type, int year,
@@ -290,12 +322,6 @@ typedef void (*cw_store_intake_fn)(void *arg, const char *reference,
 				   const char *team);
 int cw_store_report_intake(struct cw_store *reg, const char *day,
 			   cw_store_intake_fn fn, void *arg);
-
-/* What was quarantined on day: submission id, bundle, every reason. */
-typedef void (*cw_store_quarantine_fn)(void *arg, const char *id,
-				       const char *bundle, const char *reason);
-int cw_store_report_quarantine(struct cw_store *reg, const char *day,
-			       cw_store_quarantine_fn fn, void *arg);
 
 /* A case at its current stage, as the daily report weighs it. */
 struct cw_report_case {

@@ -38,6 +38,9 @@ int cw_store_all_rows(struct cw_store *reg, sqlite3_stmt *st, const char *doing,
 		      int (*fn)(sqlite3_stmt *, void *), void *arg);
 /* Column i of the row as text, "" for NULL. */
 const char *cw_store_col_text(sqlite3_stmt *st, int i);
+/* Columns first, first + 1, ... as text into *out[0], *out[1], ... (n). */
+void cw_store_col_texts(sqlite3_stmt *st, int first, const char **const out[],
+			size_t n);
 /* Column i of the row as a day (CW_NODAY for NULL or not a date). */
 tc_day cw_store_col_day(sqlite3_stmt *st, int i);
 

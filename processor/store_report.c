@@ -78,22 +78,6 @@ int cw_store_report_intake(struct cw_store *reg, const char *day,
 		       "reading the register for the report");
 }
 
-static void rep_quarantine_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
-{
-	((cw_store_quarantine_fn)fn)(arg, cw_store_col_text(st, 0),
-				     cw_store_col_text(st, 1),
-				     cw_store_col_text(st, 2));
-}
-
-int cw_store_report_quarantine(struct cw_store *reg, const char *day,
-			       cw_store_quarantine_fn fn, void *arg)
-{
-	static const char sql[] = "SELECT submission_id, bundle, reason FROM"
-				  " quarantine WHERE date = ?";
-	return rep_run(reg, sql, day, rep_quarantine_row, (void (*)(void))fn,
-		       arg, "reading the register for the report");
-}
-
 static void rep_case_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
 {
 	struct cw_report_case c;

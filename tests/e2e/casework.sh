@@ -15,17 +15,6 @@ CWH=${CASEWORK_HOOKS:-${CASEWORK:-build/hooks/bin/casework}}
 [ -n "${CASEWORK_HOOKS:-${CASEWORK:-}}" ] || make --no-print-directory -s "$CWH" >/dev/null
 cwh() { "$CWH" --rules content/rules.yml --forms content/forms "$@"; }
 
-# A complaint with the fields that matter overridden.
-complaint() { # id received service [extra json]
-	PYCODE="
-f = {'full_name': 'Test Person $1', 'email': '$1@example.org',
-     'contact_method': 'email', 'on_behalf': 'no', 'service_area': '$3',
-     'what_happened': 'Something went wrong.', 'when_happened': '2026-10-01',
-     'impact': 'It upset me.', 'outcome_sought': 'Put it right.',
-     'raised_before': 'yes'}
-f.update(json.loads('''${4:-{\}}'''))
-mb.sub(P, '$1', 'complaint', '$2', f)" py
-}
 
 field() { # pack-zip json-path (python expression on case.json as c)
 	unzip -p "$1" case.json | python3 -c "import json,sys; c=json.load(sys.stdin); print($2)"

@@ -103,6 +103,22 @@ $PYCODE
 EOF_PY
 }
 
+# complaint ID RECEIVED SERVICE [JSON] [PYTHON]: a complaint in $SCRATCH/subs
+# with the fields that matter set (JSON overrides some), then PYTHON run
+# with d its folder (to spoil it).
+complaint() {
+	PYCODE="
+import hashlib, os
+f = {'full_name': 'Test Person $1', 'email': '$1@example.org',
+     'contact_method': 'email', 'on_behalf': 'no', 'service_area': '$3',
+     'what_happened': 'Something went wrong.', 'when_happened': '2026-10-01',
+     'impact': 'It upset me.', 'outcome_sought': 'Put it right.',
+     'raised_before': 'yes'}
+f.update(json.loads('''${4:-{\}}'''))
+d = mb.sub(P, '$1', 'complaint', '$2', f)
+${5:-}" py
+}
+
 # spool_submission DIR ID FIELDS PREFIX: writes DIR/ready/ID/submission.json
 # in the threecs-submission/1 format around the attachments already in
 # DIR/ready/ID/files/1, 2, ... (each listed with its size and sha256, named
