@@ -187,6 +187,18 @@ static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
 /* The zone last found in the database (under tz_lock), so a run over many
  * times in one zone looks the file up once. */
 static char known_zone[MAX_TZ_NAME + 1];
+/*
+ * The zone's offset from UTC on a UTC day, when it holds all day (under
+ * tz_lock, for known_zone): the C library reads the zone file again at
+ * each change of TZ, and a bundle's times fall on a few days. A day on
+ * which the offset changes (the clocks go forward or back) is never kept.
+ */
+#define OFFSET_DAYS 64
+static struct {
+	long long day; /* days since 1970-01-01, UTC */
+	long offset;   /* seconds east of UTC */
+	int valid;
+} offsets[OFFSET_DAYS];
 
 /*
  * 1 when tz names a zone file of the system's tz database: a safe relative
@@ -269,14 +281,31 @@ out:
 	return rc;
 }
 
+/* The offset of local time from UTC at t, in TZ as it is set now. */
+static int offset_at(time_t t, long *offset)
+{
+	struct tm local;
+	time_t back;
+
+	if (!localtime_r(&t, &local))
+		return -1;
+	back = timegm(&local);
+	if (back == (time_t)-1)
+		return -1;
+	*offset = (long)(back - t);
+	return 0;
+}
+
 int tc_utc_to_local(const char *rfc3339, const char *tz, tc_day *day,
 		    int *minutes)
 {
 	char *old = NULL, want[MAX_TZ_NAME + 2];
 	const char *cur;
 	struct tm utc, local;
-	time_t t;
-	size_t n;
+	time_t t, shifted;
+	long long uday;
+	long off = 0, first = 0, last = 0;
+	size_t n, slot;
 	int rc = -1, locked = 0, had_tz = 0, converted = 0;
 
 	if (!rfc3339 || !tz || parse_rfc3339(rfc3339, &utc) < 0)
@@ -292,6 +321,13 @@ int tc_utc_to_local(const char *rfc3339, const char *tz, tc_day *day,
 			goto out;
 		n = strlen(tz); /* zone_exists bounded it */
 		memcpy(known_zone, tz, n + 1);
+		memset(offsets, 0, sizeof(offsets));
+	}
+	uday = (long long)(t >= 0 ? t / 86400 : (t - 86399) / 86400);
+	slot = (size_t)(((uday % OFFSET_DAYS) + OFFSET_DAYS) % OFFSET_DAYS);
+	if (offsets[slot].valid && offsets[slot].day == uday) {
+		off = offsets[slot].offset;
+		goto have_offset;
 	}
 	/* A leading ':' makes the C library read the zone file, never take
 	 * the name as a POSIX rule ("EST5EDT"). */
@@ -307,13 +343,24 @@ int tc_utc_to_local(const char *rfc3339, const char *tz, tc_day *day,
 	if (setenv("TZ", want, 1) < 0)
 		goto out;
 	tzset();
-	converted = localtime_r(&t, &local) != NULL;
+	converted = offset_at(t, &off) == 0 &&
+		    offset_at((time_t)(uday * 86400), &first) == 0 &&
+		    offset_at((time_t)(uday * 86400 + 86399), &last) == 0;
 	if (had_tz)
 		setenv("TZ", old, 1);
 	else
 		unsetenv("TZ");
 	tzset();
 	if (!converted)
+		goto out;
+	if (first == last && off == first) {
+		offsets[slot].day = uday;
+		offsets[slot].offset = off;
+		offsets[slot].valid = 1;
+	}
+have_offset:
+	shifted = t + (time_t)off;
+	if (!gmtime_r(&shifted, &local))
 		goto out;
 	*day = tc_day_from_civil(local.tm_year + 1900, local.tm_mon + 1,
 				 local.tm_mday);

@@ -419,6 +419,13 @@ int tc_fs_mkdirs(const char *path, mode_t mode)
 			rc = 0;
 			goto out;
 		}
+		/* Or only the last part is missing: one mkdir. */
+		if (mkdir(path, mode) == 0) {
+			rc = 0;
+			goto out;
+		}
+		if (errno != ENOENT && errno != EEXIST)
+			goto out;
 	}
 	if (tc_buf_adds(&p, path) < 0)
 		goto out;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -758,6 +759,61 @@ static void test_utc_to_local(void **state)
 	local_is("2028-02-29T00:00:00Z", "Europe/London", "2028-02-29", 0, 0);
 }
 
+/*
+ * Every half hour of 2026 and 2027 in Europe/London, in order and back
+ * again (so the kept offsets are met both ways): UTC in winter, an hour
+ * ahead from 01:00 UTC on the last Sunday of March to 01:00 UTC on the
+ * last Sunday of October (29 March and 25 October 2026, 28 March and 31
+ * October 2027).
+ */
+static void test_utc_to_local_year(void **state)
+{
+	static const struct {
+		int y, march, october;
+	} bst[] = {{2026, 29, 25}, {2027, 28, 31}};
+	time_t start = 1767225600; /* 2026-01-01T00:00:00Z */
+	time_t t, end = start + 730 * 86400;
+	int pass, k;
+
+	(void)state;
+	for (pass = 0; pass < 2; pass++) {
+		for (k = 0; k < 730 * 48; k++) {
+			struct tm u, l;
+			char utc[32], want[11];
+			tc_day day;
+			int min, i, summer = 0;
+			time_t lt;
+
+			t = pass ? end - 1800 - (time_t)k * 1800
+				 : start + (time_t)k * 1800;
+			gmtime_r(&t, &u);
+			for (i = 0; i < 2; i++) {
+				struct tm a = {0}, b = {0};
+
+				a.tm_year = b.tm_year = bst[i].y - 1900;
+				a.tm_mon = 2;
+				a.tm_mday = bst[i].march;
+				b.tm_mon = 9;
+				b.tm_mday = bst[i].october;
+				a.tm_hour = b.tm_hour = 1;
+				if (t >= timegm(&a) && t < timegm(&b))
+					summer = 1;
+			}
+			strftime(utc, sizeof(utc), "%Y-%m-%dT%H:%M:%SZ", &u);
+			lt = t + (summer ? 3600 : 0);
+			gmtime_r(&lt, &l);
+			strftime(want, sizeof(want), "%Y-%m-%d", &l);
+			if (tc_utc_to_local(utc, "Europe/London", &day, &min) <
+			    0)
+				fail_msg("refused %s", utc);
+			assert_day(day, want);
+			if (min != l.tm_hour * 60 + l.tm_min)
+				fail_msg("%s: %d minutes, expected %d", utc,
+					 min, l.tm_hour * 60 + l.tm_min);
+		}
+	}
+}
+
 static void test_utc_to_local_bad(void **state)
 {
 	static const char *const bad_times[] = {
@@ -859,6 +915,7 @@ int main(void)
 	    T(test_good_file),
 	    T(test_bad_files),
 	    T(test_utc_to_local),
+	    T(test_utc_to_local_year),
 	    T(test_utc_to_local_bad),
 	    T(test_utc_to_local_keeps_tz),
 	};
