@@ -76,5 +76,5 @@ bench_header
 bench_row "unzip (floor)" "$uw" "$uc" "$ur"
 bench_row "casework ingest" "$cw" "$cc" "$cr"
 bench_row "casework re-ingest" "$rw" "-" "$rr"
-echo "ratio casework/unzip: wall $(bench_ratio "$cw" "$uw"), peak memory $(bench_ratio "$cr" "$ur")"
+echo "ratio casework/unzip: wall $(bench_ratio "$cw" "$uw"), cpu $(bench_ratio "$cc" "$uc"), peak memory $(bench_ratio "$cr" "$ur")"
 echo "per submission: $(awk -v w="$cw" -v n="$N" 'BEGIN { printf "%.3f ms", 1000 * w / n }')"

@@ -184,6 +184,32 @@ int tc_fs_write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+/* TC_FS_NEW: the file created exclusively where it is, removed again when
+ * it cannot be written whole. */
+static int write_new(const char *path, const void *data, size_t len,
+		     mode_t mode, int flags)
+{
+	int fd =
+		open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+		     mode),
+	    saved;
+
+	if (fd < 0)
+		return -1;
+	if (tc_fs_write_all(fd, data, len) == 0 && fchmod(fd, mode) == 0 &&
+	    ((flags & TC_FS_NOSYNC) || fsync(fd) == 0)) {
+		if (close(fd) == 0)
+			return 0;
+		fd = -1;
+	}
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	errno = saved;
+	return -1;
+}
+
 int tc_fs_write_atomic(const char *path, const void *data, size_t len,
 		       mode_t mode)
 {
@@ -204,6 +230,8 @@ int tc_fs_write_atomic_ex(const char *path, const void *data, size_t len,
 		errno = EISDIR;
 		goto out;
 	}
+	if (flags & TC_FS_NEW)
+		return write_new(path, data, len, mode, flags);
 	if (tc_fs_dirname(&dir, path) < 0)
 		goto out;
 	if (baselen > TMP_NAME_KEEP)

@@ -45,6 +45,10 @@ int tc_fs_write_if_changed(const char *path, const void *data, size_t len,
  * Never for personal data.
  */
 #define TC_FS_NOSYNC 1
+/* TC_FS_NEW: path is new, in a folder that only this process writes and
+ * that is itself moved into place whole (a staging folder): the file is
+ * written where it is, created exclusively, without a temporary name. */
+#define TC_FS_NEW 2
 int tc_fs_write_atomic_ex(const char *path, const void *data, size_t len,
 			  mode_t mode, int flags);
 int tc_fs_write_if_changed_ex(const char *path, const void *data, size_t len,

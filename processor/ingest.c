@@ -485,9 +485,10 @@ static int extract(struct bundle *b, struct sub *s, const char *dir)
 		tc_buf_reset(&path);
 		if (tc_buf_addf(&path, "%s/submission.json", dir) < 0)
 			tc_die_nomem();
+		/* tmp/ID is new and moves into store/ whole. */
 		if (tc_fs_write_atomic_ex(path.data, s->c.json.data,
 					  s->c.json.len, 0600,
-					  TC_FS_NOSYNC) < 0) {
+					  TC_FS_NOSYNC | TC_FS_NEW) < 0) {
 			tc_warn("cannot write '%s'", path.data);
 			goto out;
 		}

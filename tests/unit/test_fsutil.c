@@ -229,6 +229,37 @@ static void test_write_atomic_failures(void **state)
 	assert_int_equal(hidden_entries(root), 0);
 }
 
+/* TC_FS_NEW: in place, exclusively, never through a link. */
+static void test_write_new(void **state)
+{
+	struct tc_buf b = TC_BUF_INIT;
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(tc_fs_write_atomic_ex(at("new"), S("fresh"), 0600,
+					       TC_FS_NEW | TC_FS_NOSYNC),
+			 0);
+	assert_int_equal(tc_fs_read(at("new"), 100, &b), 0);
+	assert_string_equal(b.data, "fresh");
+	assert_int_equal(stat(at("new"), &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	/* Already there: refused, and left as it was. */
+	errno = 0;
+	assert_int_equal(
+	    tc_fs_write_atomic_ex(at("new"), S("other"), 0600, TC_FS_NEW), -1);
+	assert_int_equal(errno, EEXIST);
+	tc_buf_reset(&b);
+	assert_int_equal(tc_fs_read(at("new"), 100, &b), 0);
+	assert_string_equal(b.data, "fresh");
+	/* A link in its place is not followed. */
+	assert_int_equal(symlink(at("elsewhere"), at("trap")), 0);
+	assert_int_equal(
+	    tc_fs_write_atomic_ex(at("trap"), S("x"), 0600, TC_FS_NEW), -1);
+	assert_false(tc_fs_is_file(at("elsewhere")));
+	assert_int_equal(hidden_entries(root), 0);
+	tc_buf_release(&b);
+}
+
 static void test_write_relative(void **state)
 {
 	char cwd[4096];
@@ -305,6 +336,14 @@ static void test_sync_dir(void **state)
 	assert_int_equal(errno, ENOENT);
 }
 
+static mode_t cur_umask(void)
+{
+	mode_t m = umask(0);
+
+	umask(m);
+	return m;
+}
+
 static void test_mkdirs(void **state)
 {
 	struct stat st;
@@ -314,6 +353,10 @@ static void test_mkdirs(void **state)
 	assert_true(tc_fs_is_dir(at("a/b/c")));
 	assert_int_equal(stat(at("a/b"), &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0700);
+	/* Only the last part missing. */
+	assert_int_equal(tc_fs_mkdirs(at("a/b/d"), 0750), 0);
+	assert_int_equal(stat(at("a/b/d"), &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0750 & ~cur_umask());
 	/* Existing: fine, and left alone. */
 	assert_int_equal(tc_fs_mkdirs(at("a/b/c"), 0755), 0);
 	assert_int_equal(stat(at("a/b/c"), &st), 0);
@@ -514,6 +557,7 @@ int main(void)
 	    T(test_read_stops_past_max),
 	    T(test_write_atomic),
 	    T(test_write_atomic_failures),
+	    T(test_write_new),
 	    T(test_write_relative),
 	    T(test_write_if_changed),
 	    T(test_sync_dir),
