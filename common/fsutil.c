@@ -591,3 +591,149 @@ int tc_fs_remove_tree(const char *path)
 		return errno == ENOENT ? 0 : -1;
 	return 0;
 }
+
+/* ---- a file written as a stream ---- */
+
+#define STREAM_BUF (64u * 1024)
+
+static void stream_fail(struct tc_fs_stream *s)
+{
+	if (!s->err)
+		s->err = errno ? errno : EIO;
+}
+
+static void stream_flush(struct tc_fs_stream *s)
+{
+	if (!s->err && s->buf.len &&
+	    tc_fs_write_all(s->fd, s->buf.data, s->buf.len) < 0)
+		stream_fail(s);
+	tc_buf_setlen(&s->buf, 0);
+}
+
+static void stream_free(struct tc_fs_stream *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	tc_buf_release(&s->path);
+	tc_buf_release(&s->tmp);
+	tc_buf_release(&s->buf);
+}
+
+int tc_fs_stream_open(struct tc_fs_stream *s, const char *path, mode_t mode)
+{
+	const char *base = strrchr(path, '/');
+	size_t baselen;
+
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	s->mode = mode;
+	base = base ? base + 1 : path;
+	baselen = strlen(base);
+	if (baselen > TMP_NAME_KEEP)
+		baselen = TMP_NAME_KEEP;
+	if (tc_buf_adds(&s->path, path) < 0 ||
+	    tc_fs_dirname(&s->tmp, path) < 0 ||
+	    tc_buf_adds(&s->tmp, "/.") < 0 ||
+	    tc_buf_add(&s->tmp, base, baselen) < 0 ||
+	    tc_buf_adds(&s->tmp, ".XXXXXX") < 0)
+		goto fail;
+	s->fd = mkstemp(s->tmp.data);
+	if (s->fd < 0)
+		goto fail;
+	return 0;
+fail:
+	stream_free(s);
+	return -1;
+}
+
+void tc_fs_stream_add(struct tc_fs_stream *s, const void *data, size_t len)
+{
+	if (s->err)
+		return;
+	if (tc_buf_add(&s->buf, data, len) < 0) {
+		stream_fail(s);
+		return;
+	}
+	if (s->buf.len >= STREAM_BUF)
+		stream_flush(s);
+}
+
+/* 1 when the files open as a and b hold the same bytes, 0, -1. */
+static int files_equal(int a, int b)
+{
+	unsigned char x[16384], y[16384];
+	ssize_t n, m;
+
+	for (;;) {
+		n = tc_fs_read_some(a, x, sizeof(x));
+		if (n < 0)
+			return -1;
+		for (m = 0; m < n;) {
+			ssize_t k = tc_fs_read_some(b, y + m, (size_t)(n - m));
+
+			if (k < 0)
+				return -1;
+			if (k == 0)
+				return 0;
+			m += k;
+		}
+		if (memcmp(x, y, (size_t)n))
+			return 0;
+		if (n == 0)
+			return tc_fs_read_some(b, y, 1) == 0;
+	}
+}
+
+int tc_fs_stream_commit(struct tc_fs_stream *s, int *changed)
+{
+	struct tc_buf dir = TC_BUF_INIT;
+	int old, same = 0, rc = -1, saved;
+
+	if (changed)
+		*changed = 0;
+	stream_flush(s);
+	if (!s->err && (fchmod(s->fd, s->mode) < 0 || fsync(s->fd) < 0))
+		stream_fail(s);
+	if (s->err)
+		goto out;
+	old = open(s->path.data, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (old >= 0) {
+		if (lseek(s->fd, 0, SEEK_SET) == 0)
+			same = files_equal(s->fd, old) == 1;
+		close(old);
+	}
+	if (same) {
+		unlink(s->tmp.data);
+		rc = 0;
+		goto out;
+	}
+	if (rename(s->tmp.data, s->path.data) < 0) {
+		stream_fail(s);
+		goto out;
+	}
+	if (tc_fs_dirname(&dir, s->path.data) < 0 ||
+	    tc_fs_sync_dir(dir.data) < 0) {
+		stream_fail(s);
+		goto out;
+	}
+	if (changed)
+		*changed = 1;
+	rc = 0;
+out:
+	saved = s->err;
+	if (rc < 0 && s->tmp.len)
+		unlink(s->tmp.data);
+	stream_free(s);
+	tc_buf_release(&dir);
+	if (rc < 0)
+		errno = saved;
+	return rc;
+}
+
+void tc_fs_stream_abort(struct tc_fs_stream *s)
+{
+	if (s->tmp.len)
+		unlink(s->tmp.data);
+	stream_free(s);
+}

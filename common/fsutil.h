@@ -54,6 +54,32 @@ int tc_fs_write_atomic_ex(const char *path, const void *data, size_t len,
 int tc_fs_write_if_changed_ex(const char *path, const void *data, size_t len,
 			      mode_t mode, int flags, int *changed);
 
+/*
+ * A file written as a stream and put in place whole, as
+ * tc_fs_write_if_changed puts a buffer: the bytes go to a temporary file
+ * beside path (buffered); commit syncs it, and renames it over path unless
+ * path already holds the same bytes (then the temporary goes and path is
+ * left alone). Memory does not grow with the file.
+ */
+struct tc_fs_stream {
+	int fd;	 /* the temporary file, -1 after a failure */
+	int err; /* errno of the first failure, 0 when none */
+	mode_t mode;
+	struct tc_buf path; /* where it goes */
+	struct tc_buf tmp;  /* the temporary's name */
+	struct tc_buf buf;  /* bytes not yet written */
+};
+/* Starts the temporary file for path. 0, or -1 with errno set. */
+int tc_fs_stream_open(struct tc_fs_stream *s, const char *path, mode_t mode);
+/* Adds bytes; a failure is kept for commit to report. */
+void tc_fs_stream_add(struct tc_fs_stream *s, const void *data, size_t len);
+/* Puts the file in place (see above); *changed (may be NULL) says whether
+ * path was written. Frees what s holds. 0, or -1 with errno set (nothing
+ * left behind). */
+int tc_fs_stream_commit(struct tc_fs_stream *s, int *changed);
+/* Drops the temporary file and frees what s holds. */
+void tc_fs_stream_abort(struct tc_fs_stream *s);
+
 /* fsyncs the folder that holds path (or path itself if it is a folder). */
 int tc_fs_sync_dir(const char *dir);
 

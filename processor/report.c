@@ -1,16 +1,19 @@
 /*
  * report.c: the daily report (see report.h).
  *
- * One pass over the register gathers rows (section, reference, ...) sorted
- * by section, date and reference (the register is read through store.h);
- * the HTML (the theme's casework/report.mustache) and the CSV are two
- * renderings of the same rows, so they cannot disagree.
+ * One pass over the register gathers rows (section, reference, ...) into a
+ * scratch table on disk (store.h), which gives them back sorted by section,
+ * date and reference; the HTML (the theme's casework/report.mustache, a
+ * part at a time) and the CSV are written from them as they come, two
+ * renderings of the same rows that cannot disagree. Memory does not grow
+ * with the register: no row is kept.
  */
 #include "report.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "array.h"
 #include "err.h"
@@ -42,69 +45,39 @@ static const char *const sec_title[S_COUNT] = {
     "Flags waiting for a decision",
     "Contact restriction reviews due in the next 5 working days or overdue"};
 
-struct row {
-	enum section sec;
-	char *reference; /* or submission id for quarantine */
-	char *type;
-	int stage;
-	char *team;
-	char date[11]; /* the relevant date, or "" */
-	int days;      /* working days overdue; -1 when not applicable */
-	char *detail;
-};
-
-struct rows {
-	struct row *v;
-	size_t n, cap;
-};
-
-/* What gathering needs beside the rows. */
+/* What gathering needs beside the register. */
 struct gather {
-	struct rows *r;
+	struct cw_store *reg;
 	const struct tc_calendar *cal;
 	tc_day today, horizon; /* horizon: 5 working days on */
+	int failed;
 };
 
-static struct row *add(struct rows *r, enum section sec, const char *ref,
-		       const char *type, int stage, const char *team,
-		       tc_day date, int days, const char *detail)
+static void add(struct gather *g, enum section sec, const char *ref,
+		const char *type, int stage, const char *team, tc_day date,
+		int days, const char *detail)
 {
-	struct row *x;
+	struct cw_report_row r;
+	char d[11] = "";
 
-	TC_ALLOC_GROW(r->v, r->n + 1, r->cap);
-	x = &r->v[r->n++];
-	x->sec = sec;
-	x->reference = tc_xstrdup(ref ? ref : "");
-	x->type = tc_xstrdup(type ? type : "");
-	x->stage = stage;
-	x->team = tc_xstrdup(team ? team : "");
-	if (date == CW_NODAY)
-		x->date[0] = 0;
-	else
-		tc_day_format(date, x->date);
-	x->days = days;
-	x->detail = tc_xstrdup(detail ? detail : "");
-	return x;
-}
-
-static int cmp_row(const void *a, const void *b)
-{
-	const struct row *x = a, *y = b;
-	int c;
-
-	if (x->sec != y->sec)
-		return x->sec < y->sec ? -1 : 1;
-	if ((c = strcmp(x->date, y->date)))
-		return c;
-	if ((c = strcmp(x->reference, y->reference)))
-		return c;
-	return strcmp(x->detail, y->detail);
+	if (date != CW_NODAY)
+		tc_day_format(date, d);
+	r.sec = (int)sec;
+	r.reference = ref ? ref : "";
+	r.type = type ? type : "";
+	r.stage = stage;
+	r.team = team ? team : "";
+	r.date = d;
+	r.days = days;
+	r.detail = detail ? detail : "";
+	if (!g->failed && cw_store_rows_add(g->reg, &r) < 0)
+		g->failed = 1;
 }
 
 static void on_intake(void *arg, const char *ref, const char *type, int stage,
 		      const char *team)
 {
-	add(((struct gather *)arg)->r, S_INTAKE, ref, type, stage, team,
+	add((struct gather *)arg, S_INTAKE, ref, type, stage, team,
 	    CW_NODAY, -1, "");
 }
 
@@ -120,7 +93,7 @@ static int on_quarantine(void *arg, const struct cw_quarantined *q)
 		tc_die_nomem();
 	if (tc_day_parse(q->date, &since) < 0)
 		since = CW_NODAY;
-	add(((struct gather *)arg)->r, S_QUARANTINED, q->id, "", 0, "", since,
+	add((struct gather *)arg, S_QUARANTINED, q->id, "", 0, "", since,
 	    -1, d.data);
 	tc_buf_release(&d);
 	return 0;
@@ -134,11 +107,11 @@ static void deadline(struct gather *g, const struct cw_report_case *c,
 	if (done != CW_NODAY || due == CW_NODAY)
 		return;
 	if (due < g->today)
-		add(g->r, S_OVERDUE, c->reference, c->type, c->stage, c->team,
+		add(g, S_OVERDUE, c->reference, c->type, c->stage, c->team,
 		    due, tc_calendar_working_between(g->cal, due, g->today),
 		    what);
 	else if (due <= g->horizon)
-		add(g->r, sec, c->reference, c->type, c->stage, c->team, due,
+		add(g, sec, c->reference, c->type, c->stage, c->team, due,
 		    -1, "");
 }
 
@@ -157,7 +130,7 @@ static void on_case(void *arg, const struct cw_report_case *c)
 		if (c->window_closes != CW_NODAY &&
 		    c->window_closes >= g->today &&
 		    c->window_closes <= g->horizon)
-			add(g->r, S_WINDOW, c->reference, c->type, c->stage,
+			add(g, S_WINDOW, c->reference, c->type, c->stage,
 			    c->team, c->window_closes, -1,
 			    "last day to ask for the next stage");
 	}
@@ -174,7 +147,7 @@ static void on_case(void *arg, const struct cw_report_case *c)
 				cJSON_IsString(n) ? n->valuestring : "",
 				cJSON_IsString(d) ? d->valuestring : "") < 0)
 			tc_die_nomem();
-		add(g->r, S_FLAG, c->reference, c->type, c->stage, c->team,
+		add(g, S_FLAG, c->reference, c->type, c->stage, c->team,
 		    CW_NODAY, -1, t.data);
 		tc_buf_release(&t);
 	}
@@ -195,7 +168,7 @@ static void on_restriction(void *arg, const struct cw_report_restriction *x)
 			council ? "whole council" : "service: ",
 			council ? "" : x->scope) < 0)
 		tc_die_nomem();
-	add(g->r, S_RESTRICTION, ref.data, "restriction", 0, x->contact,
+	add(g, S_RESTRICTION, ref.data, "restriction", 0, x->contact,
 	    x->review_day,
 	    x->review_day < g->today
 		? tc_calendar_working_between(g->cal, x->review_day, g->today)
@@ -205,22 +178,23 @@ static void on_restriction(void *arg, const struct cw_report_restriction *x)
 	tc_buf_release(&d);
 }
 
-static int gather(struct cw_env *env, struct rows *r)
+static int gather(struct cw_env *env)
 {
 	struct gather g;
 
-	g.r = r;
+	g.reg = env->reg;
 	g.cal = env->rules->cal;
 	g.today = env->today;
+	g.failed = 0;
 	if (tc_calendar_add_working(g.cal, g.today, 5, &g.horizon) < 0)
 		g.horizon = g.today + 7;
 	if (cw_store_report_intake(env->reg, env->today_s, on_intake, &g) < 0 ||
 	    cw_store_quarantine_each(env->reg, 0, NULL, NULL, on_quarantine,
 				     &g) < 0 ||
 	    cw_store_report_cases(env->reg, on_case, &g) < 0 ||
-	    cw_store_report_restrictions(env->reg, on_restriction, &g) < 0)
+	    cw_store_report_restrictions(env->reg, on_restriction, &g) < 0 ||
+	    g.failed)
 		return -1;
-	qsort(r->v, r->n, sizeof(*r->v), cmp_row);
 	return 0;
 }
 
@@ -255,93 +229,168 @@ void cw_csv_row(struct tc_buf *out, const char *const *cells, size_t n)
 		tc_die_nomem();
 }
 
-static void csv(const struct rows *r, struct tc_buf *out)
-{
-	size_t i;
-	char stage[16], days[16];
+/* The two files being written, and where the rows have got to. */
+struct writer {
+	struct cw_env *env;
+	struct tc_fs_stream html, csv;
+	struct tc_buf out; /* one part or line at a time */
+	int sec;	   /* the section being written */
+	long n;		   /* its rows so far */
+	int failed;
+};
 
-	if (tc_buf_adds(out, "section,reference,type,stage,team,date,"
-			     "working_days_overdue,detail\r\n") < 0)
+/* Renders one part of report.mustache (part true, with o's values) into
+ * the HTML. Frees o. */
+static void part(struct writer *w, cJSON *o, const char *name)
+{
+	cw_ctx_bool(o, name, 1);
+	tc_buf_setlen(&w->out, 0);
+	if (cw_render(w->env, "report", o, &w->out) < 0)
+		w->failed = 1;
+	else
+		tc_fs_stream_add(&w->html, w->out.data, w->out.len);
+	cJSON_Delete(o);
+}
+
+static cJSON *sec_ctx(int sec)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
 		tc_die_nomem();
-	for (i = 0; i < r->n; i++) {
-		const struct row *x = &r->v[i];
-		const char *cells[8] = {sec_id[x->sec], x->reference, x->type,
-					stage,		x->team,      x->date,
-					days,		x->detail};
-
-		snprintf(stage, sizeof(stage), "%d", x->stage);
-		snprintf(days, sizeof(days), "%d", x->days);
-		if (!x->stage)
-			stage[0] = 0;
-		if (x->days < 0)
-			days[0] = 0;
-		cw_csv_row(out, cells, 8);
-	}
+	cw_ctx_str(o, "id", sec_id[sec]);
+	cw_ctx_str(o, "title", sec_title[sec]);
+	return o;
 }
 
-/* The intake's counts by type, in the order each type first appears. */
-static void by_type(cJSON *sec, const struct rows *r, size_t a, size_t e)
+static int on_type(void *arg, const struct cw_report_row *r)
 {
-	cJSON *types = cw_ctx_arr(sec, "types");
-	size_t k, j;
+	cJSON *t = cw_ctx_item(arg);
 
-	cw_ctx_bool(sec, "typed", 1);
-	for (k = a; k < e; k++) {
-		cJSON *t;
-		int first = 1, n = 0;
-
-		for (j = a; j < k; j++)
-			if (!strcmp(r->v[j].type, r->v[k].type))
-				first = 0;
-		if (!first)
-			continue;
-		for (j = k; j < e; j++)
-			n += !strcmp(r->v[j].type, r->v[k].type);
-		t = cw_ctx_item(types);
-		cw_ctx_str(t, "type", r->v[k].type);
-		cw_ctx_num(t, "number", n, -1);
-	}
+	cw_ctx_str(t, "type", r->reference);
+	cw_ctx_num(t, "number", r->days, -1);
+	return 0;
 }
 
-static int html(struct cw_env *env, const struct rows *r, struct tc_buf *out)
+/* The end of section w->sec, and the heading of the next, if any. */
+static void next_section(struct writer *w)
 {
-	struct tc_buf title = TC_BUF_INIT;
-	cJSON *o, *secs;
-	size_t i = 0, start;
-	int sec, rc;
+	part(w, sec_ctx(w->sec), w->n ? "table_end" : "none");
+	w->n = 0;
+	if (++w->sec < S_COUNT)
+		part(w, sec_ctx(w->sec), "heading");
+}
 
-	if (tc_buf_addf(&title, "Complaints daily report %s", env->today_s) < 0)
+static int on_row(void *arg, const struct cw_report_row *r)
+{
+	struct writer *w = arg;
+	const char *cells[8];
+	char stage[16] = "", days[16] = "";
+	cJSON *o;
+
+	while (w->sec < r->sec && w->sec < S_COUNT)
+		next_section(w);
+	if (w->sec != r->sec)
+		return 0; /* no such section */
+	if (!w->n++) {
+		if (w->sec == S_INTAKE) {
+			/* the intake's counts by type, then its table */
+			o = sec_ctx(w->sec);
+			if (cw_store_rows_types(w->env->reg, S_INTAKE, on_type,
+						cw_ctx_arr(o, "types")) < 0)
+				w->failed = 1;
+			part(w, o, "typed");
+		}
+		part(w, sec_ctx(w->sec), "table");
+	}
+	if (r->stage)
+		snprintf(stage, sizeof(stage), "%d", r->stage);
+	if (r->days >= 0)
+		snprintf(days, sizeof(days), "%d", r->days);
+	o = cJSON_CreateObject();
+	if (!o)
+		tc_die_nomem();
+	cw_ctx_str(o, "reference", r->reference);
+	cw_ctx_str(o, "type", r->type);
+	cw_ctx_str(o, "stage", stage);
+	cw_ctx_str(o, "team", r->team);
+	cw_ctx_str(o, "date", r->date);
+	cw_ctx_str(o, "days", days);
+	cw_ctx_str(o, "detail", r->detail);
+	part(w, o, "row");
+	cells[0] = sec_id[w->sec], cells[1] = r->reference, cells[2] = r->type;
+	cells[3] = stage, cells[4] = r->team, cells[5] = r->date;
+	cells[6] = days, cells[7] = r->detail;
+	tc_buf_setlen(&w->out, 0);
+	cw_csv_row(&w->out, cells, 8);
+	tc_fs_stream_add(&w->csv, w->out.data, w->out.len);
+	return w->failed ? -1 : 0;
+}
+
+/* reports/TODAY.html and .csv, written from the sorted rows. */
+static int write_files(struct cw_env *env, struct writer *w)
+{
+	struct tc_buf p = TC_BUF_INIT, title = TC_BUF_INIT;
+	static const char head[] = "section,reference,type,stage,team,date,"
+				   "working_days_overdue,detail\r\n";
+	cJSON *o;
+	int rc = -1, ok;
+
+	cw_env_path(env, "reports/", &p);
+	if (tc_buf_addf(&p, "%s.html", env->today_s) < 0)
+		tc_die_nomem();
+	if (tc_fs_mkparents(p.data, 0700) < 0 ||
+	    tc_fs_stream_open(&w->html, p.data, 0600) < 0) {
+		tc_warn("cannot write '%s'", p.data);
+		goto out;
+	}
+	tc_buf_setlen(&p, p.len - 4);
+	if (tc_buf_adds(&p, "csv") < 0)
+		tc_die_nomem();
+	if (tc_fs_stream_open(&w->csv, p.data, 0600) < 0) {
+		tc_warn("cannot write '%s'", p.data);
+		tc_fs_stream_abort(&w->html);
+		goto out;
+	}
+	tc_fs_stream_add(&w->csv, head, sizeof(head) - 1);
+	if (tc_buf_addf(&title, "Complaints daily report %s", env->today_s) <
+	    0)
 		tc_die_nomem();
 	o = cw_ctx_page(title.data, NULL);
 	cw_ctx_bool(o, "viewport", 1);
 	cw_ctx_str(o, "today", env->today_s);
-	secs = cw_ctx_arr(o, "sections");
-	for (sec = 0; sec < S_COUNT; sec++) {
-		cJSON *so = cw_ctx_item(secs), *rows;
-
-		cw_ctx_str(so, "id", sec_id[sec]);
-		cw_ctx_str(so, "title", sec_title[sec]);
-		for (start = i; i < r->n && (int)r->v[i].sec == sec; i++)
-			;
-		cw_ctx_bool(so, "any", i > start);
-		if (sec == S_INTAKE && i > start)
-			by_type(so, r, start, i);
-		rows = cw_ctx_arr(so, "rows");
-		for (; start < i; start++) {
-			const struct row *x = &r->v[start];
-			cJSON *ro = cw_ctx_item(rows);
-
-			cw_ctx_str(ro, "reference", x->reference);
-			cw_ctx_str(ro, "type", x->type);
-			cw_ctx_num(ro, "stage", x->stage, 0);
-			cw_ctx_str(ro, "team", x->team);
-			cw_ctx_str(ro, "date", x->date);
-			cw_ctx_num(ro, "days", x->days < 0 ? -1 : x->days, -1);
-			cw_ctx_str(ro, "detail", x->detail);
-		}
+	part(w, o, "start");
+	part(w, sec_ctx(0), "heading");
+	ok = cw_store_rows_each(env->reg, on_row, w) == 0 && !w->failed;
+	while (ok && w->sec < S_COUNT)
+		next_section(w);
+	part(w, cJSON_CreateObject(), "end");
+	if (!ok || w->failed) {
+		tc_fs_stream_abort(&w->html);
+		tc_fs_stream_abort(&w->csv);
+		goto out;
 	}
-	rc = cw_render(env, "report", o, out);
-	cJSON_Delete(o);
+	/* As the files are put in place, each is named. */
+	tc_buf_setlen(&p, p.len - 3);
+	if (tc_buf_adds(&p, "html") < 0)
+		tc_die_nomem();
+	if (tc_fs_stream_commit(&w->html, NULL) < 0) {
+		tc_warn("cannot write '%s'", p.data);
+		tc_fs_stream_abort(&w->csv);
+		goto out;
+	}
+	printf("report: %s\n", p.data);
+	tc_buf_setlen(&p, p.len - 4);
+	if (tc_buf_adds(&p, "csv") < 0)
+		tc_die_nomem();
+	if (tc_fs_stream_commit(&w->csv, NULL) < 0) {
+		tc_warn("cannot write '%s'", p.data);
+		goto out;
+	}
+	printf("report: %s\n", p.data);
+	rc = 0;
+out:
+	tc_buf_release(&p);
 	tc_buf_release(&title);
 	return rc;
 }
@@ -374,24 +423,26 @@ out:
 
 int cw_report_write(struct cw_env *env)
 {
-	struct rows r = {0};
-	struct tc_buf h = TC_BUF_INIT, c = TC_BUF_INIT;
-	size_t i;
+	struct writer w;
+	struct tc_buf rows = TC_BUF_INIT;
+	char pid[32];
 	int rc = -1;
 
-	if (gather(env, &r) < 0 || html(env, &r, &h) < 0)
+	memset(&w, 0, sizeof(w));
+	w.env = env;
+	/* One scratch file per process: a report may be written beside
+	 * another command's. */
+	snprintf(pid, sizeof(pid), "report-rows-%ld.db", (long)getpid());
+	cw_env_path(env, "tmp/", &rows);
+	if (tc_buf_adds(&rows, pid) < 0)
+		tc_die_nomem();
+	if (cw_store_rows_open(env->reg, rows.data) < 0)
 		goto out;
-	csv(&r, &c);
-	rc = cw_report_files(env, env->today_s, &h, &c, "report");
+	if (gather(env) == 0 && write_files(env, &w) == 0)
+		rc = 0;
+	cw_store_rows_close(env->reg, rows.data);
 out:
-	for (i = 0; i < r.n; i++) {
-		free(r.v[i].reference);
-		free(r.v[i].type);
-		free(r.v[i].team);
-		free(r.v[i].detail);
-	}
-	free(r.v);
-	tc_buf_release(&h);
-	tc_buf_release(&c);
+	tc_buf_release(&w.out);
+	tc_buf_release(&rows);
 	return rc;
 }

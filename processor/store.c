@@ -423,6 +423,13 @@ sqlite3_stmt *cw_store_query(struct cw_store *reg, const char *sql,
 	return st;
 }
 
+static int step_done(struct cw_store *reg, sqlite3_stmt *st, const char *doing);
+
+int cw_store_step(struct cw_store *reg, sqlite3_stmt *st, const char *doing)
+{
+	return st ? step_done(reg, st, doing) : -1;
+}
+
 /* Steps a statement expecting no row. */
 static int step_done(struct cw_store *reg, sqlite3_stmt *st, const char *doing)
 {

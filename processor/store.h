@@ -323,6 +323,30 @@ typedef void (*cw_store_intake_fn)(void *arg, const char *reference,
 int cw_store_report_intake(struct cw_store *reg, const char *day,
 			   cw_store_intake_fn fn, void *arg);
 
+/*
+ * The daily report's rows, sorted on disk rather than in memory: an
+ * attached database file at path (in the data folder's tmp/), its rows
+ * read back in order of section, date, reference and detail. open, add
+ * rows, read them (each, types), close (which removes the file).
+ */
+struct cw_report_row {
+	int sec;
+	const char *reference, *type, *team;
+	const char *date; /* YYYY-MM-DD or "" */
+	const char *detail;
+	int stage; /* 0: none */
+	int days;  /* working days overdue, -1: none */
+};
+typedef int (*cw_report_row_fn)(void *arg, const struct cw_report_row *r);
+int cw_store_rows_open(struct cw_store *reg, const char *path);
+int cw_store_rows_add(struct cw_store *reg, const struct cw_report_row *r);
+int cw_store_rows_each(struct cw_store *reg, cw_report_row_fn fn, void *arg);
+/* Section sec's rows counted by type, in the order each type first comes:
+ * fn gets the type as reference and the count as days. */
+int cw_store_rows_types(struct cw_store *reg, int sec, cw_report_row_fn fn,
+			void *arg);
+void cw_store_rows_close(struct cw_store *reg, const char *path);
+
 /* A case at its current stage, as the daily report weighs it. */
 struct cw_report_case {
 	const char *reference;

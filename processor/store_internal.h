@@ -27,6 +27,9 @@ sqlite3_stmt *cw_store_stmt(struct cw_store *reg, const char *sql);
  */
 sqlite3_stmt *cw_store_query(struct cw_store *reg, const char *sql,
 			     const char *types, ...);
+/* Steps st (NULL: -1, its preparation having said why) expecting no row,
+ * and resets it. 0, or -1 after saying what was being done. */
+int cw_store_step(struct cw_store *reg, sqlite3_stmt *st, const char *doing);
 /* Runs sql with no results. 0 or -1 (printed). */
 int cw_store_exec(struct cw_store *reg, const char *sql);
 /*

@@ -51,16 +51,8 @@ int cw_store_quarantine_each(struct cw_store *reg, int all, const char *bundle,
 /* Runs an UPDATE prepared as st: the rows it changed, or -1 (printed). */
 static int update(struct cw_store *reg, sqlite3_stmt *st)
 {
-	int rc;
-
-	if (!st)
+	if (cw_store_step(reg, st, "recording a quarantine decision") < 0)
 		return -1;
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		cw_store_error(reg, "recording a quarantine decision");
-		return -1;
-	}
 	return sqlite3_changes(cw_store_db(reg));
 }
 

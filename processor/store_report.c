@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "err.h"
 
@@ -289,4 +290,95 @@ int cw_store_bundle_submissions(struct cw_store *reg, const char *sha256)
 		n = sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
 	return n;
+}
+
+/* ---- the daily report's rows, sorted on disk ---- */
+
+int cw_store_rows_open(struct cw_store *reg, const char *path)
+{
+	static const char attach[] = "ATTACH DATABASE ? AS report_rows";
+
+	(void)unlink(path); /* left by a run that stopped */
+	if (cw_store_step(reg, cw_store_query(reg, attach, "t", path),
+			  "making room to sort the report") < 0)
+		return -1;
+	/* Scratch: nothing here needs to survive a crash. */
+	if (cw_store_exec(reg, "PRAGMA report_rows.journal_mode=OFF") < 0 ||
+	    cw_store_exec(reg, "PRAGMA report_rows.synchronous=OFF") < 0 ||
+	    cw_store_exec(
+		reg, "CREATE TABLE report_rows.rows(sec INTEGER,"
+		     " date TEXT, reference TEXT, detail TEXT, type"
+		     " TEXT, stage INTEGER, team TEXT, days INTEGER)") < 0 ||
+	    /* Kept in order as rows come, so reading them back needs no
+	     * sort in memory (temp_store is MEMORY: see store.c). */
+	    cw_store_exec(reg, "CREATE INDEX report_rows.rows_order ON"
+			       " rows(sec, date, reference, detail)") < 0 ||
+	    cw_store_exec(reg, "BEGIN") < 0) {
+		cw_store_rows_close(reg, path);
+		return -1;
+	}
+	return 0;
+}
+
+int cw_store_rows_add(struct cw_store *reg, const struct cw_report_row *r)
+{
+	static const char sql[] =
+	    "INSERT INTO report_rows.rows VALUES(?, ?, ?, ?, ?, ?, ?, ?)";
+	return cw_store_step(
+	    reg,
+	    cw_store_query(reg, sql, "ittttiti", r->sec, r->date, r->reference,
+			   r->detail, r->type, r->stage, r->team, r->days),
+	    "sorting the report");
+}
+
+struct rowwalk {
+	cw_report_row_fn fn;
+	void *arg;
+};
+
+static int report_row(sqlite3_stmt *st, void *arg)
+{
+	struct rowwalk *w = arg;
+	struct cw_report_row r;
+	const char **const texts[] = {&r.date, &r.reference, &r.detail,
+				      &r.type};
+
+	r.sec = sqlite3_column_int(st, 0);
+	cw_store_col_texts(st, 1, texts, 4);
+	r.stage = sqlite3_column_int(st, 5);
+	r.team = cw_store_col_text(st, 6);
+	r.days = sqlite3_column_int(st, 7);
+	return w->fn(w->arg, &r) < 0 ? -1 : 0;
+}
+
+int cw_store_rows_each(struct cw_store *reg, cw_report_row_fn fn, void *arg)
+{
+	/* BINARY collation: bytewise, as strcmp. */
+	static const char sql[] =
+	    "SELECT sec, date, reference, detail, type, stage, team, days FROM"
+	    " report_rows.rows ORDER BY sec, date, reference, detail";
+	struct rowwalk w = {fn, arg};
+
+	return cw_store_all_rows(reg, cw_store_stmt(reg, sql),
+				 "reading the report's rows", report_row, &w);
+}
+
+int cw_store_rows_types(struct cw_store *reg, int sec, cw_report_row_fn fn,
+			void *arg)
+{
+	static const char sql[] =
+	    "SELECT ?1, '', type, '', '', 0, '', count(*) FROM report_rows.rows"
+	    " WHERE sec = ?1 GROUP BY type ORDER BY min(date || char(1) ||"
+	    " reference || char(1) || detail)";
+	struct rowwalk w = {fn, arg};
+
+	return cw_store_all_rows(reg, cw_store_query(reg, sql, "i", sec),
+				 "counting the report's rows", report_row, &w);
+}
+
+void cw_store_rows_close(struct cw_store *reg, const char *path)
+{
+	cw_store_rollback(reg);
+	(void)cw_store_exec(reg, "DETACH DATABASE report_rows");
+	(void)unlink(path);
 }

@@ -260,6 +260,58 @@ static void test_write_new(void **state)
 	tc_buf_release(&b);
 }
 
+/* A file written as a stream: whole or not at all, left alone when the
+ * same. */
+static void test_stream(void **state)
+{
+	struct tc_fs_stream s;
+	struct tc_buf b = TC_BUF_INIT;
+	struct stat st, again;
+	char chunk[1000];
+	int changed = -1, i;
+
+	(void)state;
+	memset(chunk, 'z', sizeof(chunk));
+	assert_int_equal(tc_fs_stream_open(&s, at("big"), 0600), 0);
+	for (i = 0; i < 200; i++) {
+		chunk[0] = (char)('a' + i % 26);
+		tc_fs_stream_add(&s, chunk, sizeof(chunk));
+	}
+	assert_int_equal(tc_fs_stream_commit(&s, &changed), 0);
+	assert_int_equal(changed, 1);
+	assert_int_equal(tc_fs_read(at("big"), 1 << 20, &b), 0);
+	assert_int_equal(b.len, 200 * sizeof(chunk));
+	assert_int_equal(b.data[0], 'a');
+	assert_int_equal(b.data[26 * sizeof(chunk)], 'a');
+	assert_int_equal(b.data[27 * sizeof(chunk) + 1], 'z');
+	assert_int_equal(stat(at("big"), &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	/* The same bytes again: the file is left as it was. */
+	assert_int_equal(tc_fs_stream_open(&s, at("big"), 0600), 0);
+	tc_fs_stream_add(&s, b.data, b.len);
+	assert_int_equal(tc_fs_stream_commit(&s, &changed), 0);
+	assert_int_equal(changed, 0);
+	assert_int_equal(stat(at("big"), &again), 0);
+	assert_int_equal(again.st_ino, st.st_ino);
+	/* One byte more: written. */
+	assert_int_equal(tc_fs_stream_open(&s, at("big"), 0600), 0);
+	tc_fs_stream_add(&s, b.data, b.len);
+	tc_fs_stream_add(&s, "!", 1);
+	assert_int_equal(tc_fs_stream_commit(&s, &changed), 0);
+	assert_int_equal(changed, 1);
+	/* Abandoned: nothing changes, nothing is left behind. */
+	assert_int_equal(tc_fs_stream_open(&s, at("big"), 0600), 0);
+	tc_fs_stream_add(&s, "short", 5);
+	tc_fs_stream_abort(&s);
+	tc_buf_reset(&b);
+	assert_int_equal(tc_fs_read(at("big"), 1 << 20, &b), 0);
+	assert_int_equal(b.len, 200 * sizeof(chunk) + 1);
+	assert_int_equal(hidden_entries(root), 0);
+	/* A folder that is not there. */
+	assert_int_equal(tc_fs_stream_open(&s, at("nodir/x"), 0600), -1);
+	tc_buf_release(&b);
+}
+
 static void test_write_relative(void **state)
 {
 	char cwd[4096];
@@ -558,6 +610,7 @@ int main(void)
 	    T(test_write_atomic),
 	    T(test_write_atomic_failures),
 	    T(test_write_new),
+	    T(test_stream),
 	    T(test_write_relative),
 	    T(test_write_if_changed),
 	    T(test_sync_dir),
