@@ -36,8 +36,6 @@
 #define MAX_VALUES 1000
 /* Longest field name taken. */
 #define MAX_KEY 100
-/* Bytes of a file kept for sniffing its type. */
-#define HEAD_BYTES 8192
 /* Bytes read past max_body before the connection is dropped. */
 #define DISCARD_SLACK (1024u * 1024)
 /* Longest client file name kept, in characters. */
@@ -73,15 +71,14 @@ enum post_fail {
 
 /* One uploaded file. */
 struct upload {
-	char *field;			/* the file input's name */
-	char *name;			/* the client's file name, sanitised */
-	unsigned n;			/* stored as files/N */
-	uint64_t size;			/* bytes written */
-	int fd;				/* open while bytes arrive, else -1 */
-	struct tc_sha256 sha;		/* running digest */
-	char hex[65];			/* the digest once closed */
-	unsigned char head[HEAD_BYTES]; /* the first bytes, for sniffing */
-	size_t headlen;			/* bytes in head */
+	char *field;		 /* the file input's name */
+	char *name;		 /* the client's file name, sanitised */
+	unsigned n;		 /* stored as files/N */
+	uint64_t size;		 /* bytes written */
+	int fd;			 /* open while bytes arrive, else -1 */
+	struct tc_sha256 sha;	 /* running digest */
+	char hex[65];		 /* the digest once closed */
+	struct tc_sniffer sniff; /* its type by its content so far */
 };
 
 struct intake_post {
@@ -222,16 +219,8 @@ out:
 
 static int upload_write(struct upload *u, const char *data, size_t size)
 {
-	size_t keep;
-
 	tc_sha256_update(&u->sha, data, size);
-	if (u->headlen < HEAD_BYTES) {
-		keep = HEAD_BYTES - u->headlen;
-		if (keep > size)
-			keep = size;
-		memcpy(u->head + u->headlen, data, keep);
-		u->headlen += keep;
-	}
+	tc_sniff_feed(&u->sniff, data, size);
 	if (tc_fs_write_all(u->fd, data, size) < 0)
 		return -1;
 	u->size += size;
@@ -462,6 +451,7 @@ static void start_value(struct intake_post *p, const char *key,
 	}
 	u->fd = -1;
 	tc_sha256_init(&u->sha);
+	tc_sniff_init(&u->sniff);
 	u->field = strdup(key);
 	u->name = clean_file_name(filename);
 	grown = realloc(p->files, (p->nfiles + 1) * sizeof(*p->files));
@@ -667,33 +657,6 @@ static enum MHD_Result send_received_redirect(struct MHD_Connection *c,
 
 /* ---- checking and storing ------------------------------------------- */
 
-/* Reads files/N whole (it is at most max_file_size) and sniffs it. */
-static const char *sniff_upload(const struct intake_post *p,
-				const struct upload *u)
-{
-	struct tc_buf path = TC_BUF_INIT, data = TC_BUF_INIT;
-	const char *type;
-
-	type = tc_sniff_type(u->head, u->headlen);
-	if (u->size <= u->headlen)
-		goto out;
-	/* The first bytes settle PDF, images and OLE; a zip (docx) and
-	 * text need the whole file. */
-	if (type && strcmp(type, "text/plain") &&
-	    !(u->headlen >= 2 && u->head[0] == 'P' && u->head[1] == 'K'))
-		goto out;
-	if (file_path(p, u->n, &path) < 0 ||
-	    tc_fs_read(path.data, p->ctx->opt->max_file_size, &data) < 0) {
-		type = NULL;
-		goto out;
-	}
-	type = tc_sniff_type(data.data, data.len);
-out:
-	tc_buf_release(&path);
-	tc_buf_release(&data);
-	return type;
-}
-
 /* [{field, name, type, size, sha256, path}] for the files received. */
 static cJSON *attachments_json(const struct intake_post *p)
 {
@@ -708,7 +671,7 @@ static cJSON *attachments_json(const struct intake_post *p)
 	for (i = 0; i < p->nfiles; i++) {
 		const struct upload *u = p->files[i];
 
-		type = sniff_upload(p, u);
+		type = tc_sniff_end(&u->sniff);
 		snprintf(rel, sizeof(rel), "files/%u", u->n);
 		o = cJSON_CreateObject();
 		if (!o || !cJSON_AddItemToArray(arr, o)) {

@@ -155,7 +155,7 @@ struct tc_sniffer {
 };
 void tc_sniff_init(struct tc_sniffer *s);
 void tc_sniff_feed(struct tc_sniffer *s, const void *data, size_t n);
-const char *tc_sniff_end(struct tc_sniffer *s);
+const char *tc_sniff_end(const struct tc_sniffer *s);
 
 /*
  * Additions (backward compatible): more of the definition, for sitegen's

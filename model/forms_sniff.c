@@ -130,7 +130,7 @@ void tc_sniff_feed(struct tc_sniffer *s, const void *data, size_t n)
 	s->total += n;
 }
 
-const char *tc_sniff_end(struct tc_sniffer *s)
+const char *tc_sniff_end(const struct tc_sniffer *s)
 {
 	const unsigned char *p = s->head;
 	size_t len = s->nhead;
