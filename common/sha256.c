@@ -1,9 +1,20 @@
 /*
  * sha256.c: SHA-256 as specified in FIPS 180-4, section 6.2.
+ *
+ * Blocks are compressed by the portable code below, or, on x86-64
+ * processors that have them (checked once, with cpuid), by the SHA
+ * instructions, several times faster; both give the same digest, which
+ * the unit test checks against the standard's vectors on this machine.
  */
 #include "sha256.h"
 
 #include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define HAVE_SHA_NI_PATH 1
+#endif
 
 static const uint32_t K[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
@@ -53,6 +64,109 @@ static void compress(uint32_t h[8], const unsigned char *p)
 	h[4] += e, h[5] += f, h[6] += g, h[7] += k;
 }
 
+#ifdef HAVE_SHA_NI_PATH
+/*
+ * n blocks with the SHA instructions. They keep the state as two halves,
+ * A B E F and C D G H (A in the highest lane); each sha256rnds2 does two
+ * rounds, and msg1 and msg2 extend the message schedule four words at a
+ * time: W[t..t+3] from W[t-16..t-1].
+ */
+/* Unaligned 16-byte loads and stores (movdqu), without casts. */
+static __m128i load16(const void *p)
+{
+	__m128i v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static void store16(void *p, __m128i v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+__attribute__((target("sha,sse4.1"))) static void
+compress_ni(uint32_t h[8], const unsigned char *p, size_t n)
+{
+	const __m128i swap =
+	    _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+	__m128i abcd = load16(h);
+	__m128i efgh = load16(h + 4);
+	__m128i abef, cdgh, save0, save1, msg, w[16];
+	int g;
+
+	abcd = _mm_shuffle_epi32(abcd, 0xB1); /* B A D C */
+	efgh = _mm_shuffle_epi32(efgh, 0x1B); /* H G F E */
+	abef = _mm_alignr_epi8(abcd, efgh, 8);
+	cdgh = _mm_blend_epi16(efgh, abcd, 0xF0);
+	for (; n; n--, p += 64) {
+		save0 = abef;
+		save1 = cdgh;
+		for (g = 0; g < 4; g++)
+			w[g] = _mm_shuffle_epi8(load16(p + 16 * g), swap);
+		for (g = 4; g < 16; g++)
+			w[g] = _mm_sha256msg2_epu32(
+			    _mm_add_epi32(
+				_mm_sha256msg1_epu32(w[g - 4], w[g - 3]),
+				_mm_alignr_epi8(w[g - 1], w[g - 2], 4)),
+			    w[g - 1]);
+		for (g = 0; g < 16; g++) {
+			msg = _mm_add_epi32(w[g], load16(K + 4 * g));
+			cdgh = _mm_sha256rnds2_epu32(cdgh, abef, msg);
+			msg = _mm_shuffle_epi32(msg, 0x0E);
+			abef = _mm_sha256rnds2_epu32(abef, cdgh, msg);
+		}
+		abef = _mm_add_epi32(abef, save0);
+		cdgh = _mm_add_epi32(cdgh, save1);
+	}
+	abef = _mm_shuffle_epi32(abef, 0x1B); /* A B E F, A lowest */
+	cdgh = _mm_shuffle_epi32(cdgh, 0xB1); /* G H C D */
+	store16(h, _mm_blend_epi16(abef, cdgh, 0xF0));
+	store16(h + 4, _mm_alignr_epi8(cdgh, abef, 8));
+}
+
+/* 1 when the processor has the SHA instructions and SSE4.1. */
+static int have_sha_ni(void)
+{
+	static int known = -1;
+	unsigned a, b, c, d;
+
+	if (known >= 0)
+		return known;
+	known = 0;
+	if (__get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 19)) &&
+	    (c & (1u << 9)) && __get_cpuid_count(7, 0, &a, &b, &c, &d) &&
+	    (b & (1u << 29)))
+		known = 1;
+	return known;
+}
+#endif
+
+static int allow_instructions = 1;
+
+int tc_sha256_use_instructions(int yes)
+{
+	allow_instructions = yes;
+#ifdef HAVE_SHA_NI_PATH
+	return have_sha_ni();
+#else
+	return 0;
+#endif
+}
+
+/* n blocks of p into h, by the fastest way this processor has. */
+static void compress_blocks(uint32_t h[8], const unsigned char *p, size_t n)
+{
+#ifdef HAVE_SHA_NI_PATH
+	if (allow_instructions && have_sha_ni()) {
+		compress_ni(h, p, n);
+		return;
+	}
+#endif
+	for (; n; n--, p += 64)
+		compress(h, p);
+}
+
 void tc_sha256_init(struct tc_sha256 *s)
 {
 	static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372,
@@ -80,11 +194,14 @@ void tc_sha256_update(struct tc_sha256 *s, const void *data, size_t len)
 		len -= take;
 		if (s->used < 64)
 			return;
-		compress(s->h, s->blk);
+		compress_blocks(s->h, s->blk, 1);
 		s->used = 0;
 	}
-	for (; len >= 64; p += 64, len -= 64)
-		compress(s->h, p);
+	if (len >= 64) {
+		compress_blocks(s->h, p, len / 64);
+		p += len - len % 64;
+		len %= 64;
+	}
 	memcpy(s->blk, p, len);
 	s->used = len;
 }
@@ -97,13 +214,13 @@ void tc_sha256_final(struct tc_sha256 *s, unsigned char out[32])
 	s->blk[s->used++] = 0x80;
 	if (s->used > 56) {
 		memset(s->blk + s->used, 0, 64 - s->used);
-		compress(s->h, s->blk);
+		compress_blocks(s->h, s->blk, 1);
 		s->used = 0;
 	}
 	memset(s->blk + s->used, 0, 56 - s->used);
 	for (i = 0; i < 8; i++)
 		s->blk[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
-	compress(s->h, s->blk);
+	compress_blocks(s->h, s->blk, 1);
 	for (i = 0; i < 8; i++) {
 		out[4 * i] = (unsigned char)(s->h[i] >> 24);
 		out[4 * i + 1] = (unsigned char)(s->h[i] >> 16);

@@ -22,6 +22,13 @@ void tc_sha256_final_hex(struct tc_sha256 *s, char hex[65]);
 
 /* The digest of data as 64 lowercase hex digits and a NUL in hex[65]. */
 void tc_sha256_hex(const void *data, size_t len, char hex[65]);
+/*
+ * Whether the processor's SHA instructions are used where it has them (the
+ * default, 1) or the portable code always (0): for tests and benchmarks
+ * that compare the two. Returns 1 when the instructions are there.
+ */
+int tc_sha256_use_instructions(int yes);
+
 /* 32 digest bytes as lowercase hex into hex[65]. */
 void tc_sha256_tohex(const unsigned char digest[32], char hex[65]);
 

@@ -1,5 +1,7 @@
 /*
- * test_sha256.c: SHA-256 against the FIPS 180-4 example vectors.
+ * test_sha256.c: SHA-256 against the FIPS 180-4 example vectors, by the
+ * portable code and by the processor's SHA instructions where it has them,
+ * and the two against each other.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,13 +13,12 @@
 
 #include "sha256.h"
 
-static void test_vectors(void **state)
+static void vectors(void)
 {
 	char hex[65];
 	const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnop"
 			  "nopq";
 
-	(void)state;
 	tc_sha256_hex("", 0, hex);
 	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb924"
 				 "27ae41e4649b934ca495991b7852b855");
@@ -27,6 +28,44 @@ static void test_vectors(void **state)
 	tc_sha256_hex(two, strlen(two), hex);
 	assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039"
 				 "a33ce45964ff2167f6ecedd419db06c1");
+}
+
+static void test_vectors(void **state)
+{
+	(void)state;
+	tc_sha256_use_instructions(0);
+	vectors();
+	if (tc_sha256_use_instructions(1))
+		vectors();
+	else
+		print_message("no SHA instructions here: portable code only\n");
+}
+
+/* Every length up to 700 bytes, of bytes that vary, gives the same digest
+ * by both ways. */
+static void test_both_agree(void **state)
+{
+	unsigned char data[700];
+	char a[65], b[65];
+	size_t i, n;
+	uint32_t x = 2463534242u;
+
+	(void)state;
+	for (i = 0; i < sizeof(data); i++) {
+		x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+		data[i] = (unsigned char)x;
+	}
+	if (!tc_sha256_use_instructions(1))
+		skip();
+	for (n = 0; n <= sizeof(data); n++) {
+		tc_sha256_use_instructions(0);
+		tc_sha256_hex(data, n, a);
+		tc_sha256_use_instructions(1);
+		tc_sha256_hex(data, n, b);
+		if (strcmp(a, b))
+			fail_msg("length %zu: %s portable, %s instructions", n,
+				 a, b);
+	}
 }
 
 /* One million 'a' fed in uneven pieces crosses every block boundary case. */
@@ -59,6 +98,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_vectors),
+	    cmocka_unit_test(test_both_agree),
 	    cmocka_unit_test(test_million_a_in_pieces),
 	};
 
