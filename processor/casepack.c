@@ -42,6 +42,7 @@ struct letter {
 struct cw_letters {
 	struct letter *v;
 	size_t n;
+	struct tc_tpl_set *set; /* each compiled once, by its name */
 };
 
 /* One entry of a pack being built. */
@@ -111,6 +112,24 @@ struct cw_letters *cw_letters_load(const char *dir)
 	}
 	if (l->n)
 		qsort(l->v, l->n, sizeof(*l->v), cmp_letter);
+	/* Compiled once here, so a broken template is named at once and
+	 * each pack only renders. */
+	l->set = tc_tpl_set_new(NULL, NULL);
+	if (!l->set)
+		tc_die_nomem();
+	for (i = 0; i < l->n; i++) {
+		struct tc_error e;
+
+		tc_error_clear(&e);
+		tc_buf_reset(&p);
+		if (tc_buf_addf(&p, "%s/%s.md", dir, l->v[i].name) < 0)
+			tc_die_nomem();
+		if (tc_tpl_add(l->set, l->v[i].name, p.data, l->v[i].src,
+			       l->v[i].len, &e) < 0) {
+			tc_report(&e);
+			goto out;
+		}
+	}
 	for (i = 0; need[i]; i++) {
 		size_t k;
 
@@ -147,6 +166,7 @@ void cw_letters_free(struct cw_letters *l)
 	if (!l)
 		return;
 	TC_RELEASE_EACH(l->v, l->n, letter_release);
+	tc_tpl_set_free(l->set);
 	free(l);
 }
 
@@ -737,7 +757,7 @@ static int render_letter(struct cw_env *env, const struct letter *lt,
 	int rc = -1;
 
 	tc_error_clear(&e);
-	if (tc_tpl_render_string(lt->src, lt->len, ctx, NULL, &md, &e) < 0) {
+	if (tc_tpl_render(env->letters->set, lt->name, ctx, &md, &e) < 0) {
 		if (!e.file[0])
 			snprintf(e.file, sizeof(e.file), "%s/%s.md",
 				 env->letters_dir, lt->name);
