@@ -491,6 +491,11 @@ int cw_env_flush_packs(struct cw_env *env)
 	size_t n = 0, cap = 0, i;
 	int rc = -1;
 
+	/* One transaction: the packs are read from one snapshot of the
+	 * register (not a lock taken and dropped for every statement), and
+	 * marked written only after the sync that makes them durable. */
+	if (cw_store_begin(env->reg) < 0)
+		goto out;
 	while ((id = cw_store_next_dirty(env->reg, id)) > 0) {
 		TC_ALLOC_GROW(ids, n + 1, cap);
 		if (cw_casepack_write(env, id) < 0)
@@ -500,21 +505,16 @@ int cw_env_flush_packs(struct cw_env *env)
 	}
 	if (id < 0)
 		goto out;
-	if (!n) {
-		rc = 0;
-		goto out;
-	}
-	if (cw_env_sync(env) < 0 || cw_store_begin(env->reg) < 0)
+	if (n && cw_env_sync(env) < 0)
 		goto out;
 	for (i = 0; i < n; i++)
-		if (cw_store_pack_done(env->reg, ids[i]) < 0) {
-			cw_store_rollback(env->reg);
+		if (cw_store_pack_done(env->reg, ids[i]) < 0)
 			goto out;
-		}
 	if (cw_store_commit(env->reg) < 0)
 		goto out;
 	rc = 0;
 out:
+	cw_store_rollback(env->reg); /* when still open */
 	free(ids);
 	return rc;
 }
