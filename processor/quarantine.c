@@ -503,6 +503,15 @@ static int check_reason(const char *verb, const struct cw_qopts *o)
 	return 0;
 }
 
+/* Records today's decision on q: 0, 1 when decided already, -1. */
+static int decide(struct cw_env *env, const struct cw_quarantined *q,
+		  const char *status, const char *why, const char *by)
+{
+	const struct cw_qdecision d = {status, env->today_s, why, by};
+
+	return cw_store_quarantine_decide(env->reg, q->bundle, q->id, &d);
+}
+
 /* The audit log's line for a decision: who and what, no personal data. */
 static int audit(struct cw_env *env, const char *action,
 		 const struct cw_quarantined *q, const char *by,
@@ -579,8 +588,7 @@ int cw_quarantine_release(struct cw_env *env, const char *key,
 		if (cw_sub_admit(env, &s, &outcome) < 0)
 			goto out;
 	}
-	if (cw_store_quarantine_decide(env->reg, q->bundle, q->id, "released",
-				       env->today_s, o->reason, by) != 0 ||
+	if (decide(env, q, "released", o->reason, by) != 0 ||
 	    audit(env, "quarantine release", q, by, outcome) < 0 ||
 	    cw_env_sync(env) < 0 || cw_store_commit(env->reg) < 0)
 		goto out;
@@ -623,8 +631,7 @@ int cw_quarantine_reject(struct cw_env *env, const char *key,
 	}
 	if (cw_store_begin(env->reg) < 0)
 		goto out;
-	if (cw_store_quarantine_decide(env->reg, q->bundle, q->id, "rejected",
-				       env->today_s, o->reason, by) != 0 ||
+	if (decide(env, q, "rejected", o->reason, by) != 0 ||
 	    audit(env, "quarantine reject", q, by, NULL) < 0 ||
 	    cw_store_commit(env->reg) < 0)
 		goto out;

@@ -1209,17 +1209,12 @@ int cw_store_restriction_review_add(struct cw_store *reg, int64_t id,
 		   next, detail_json ? detail_json : "{}", today);
 }
 
-static const char restr_cols[] =
-    "SELECT id, name, email, phone, kind, scope, reason, decided_by,"
-    " start, review, contact, status, lifted, case_id, person_key, purged"
-    " FROM restriction_register";
-
 static int restr_row(sqlite3_stmt *st, void *arg)
 {
 	struct walk *w = arg;
 	struct cw_restriction_row r;
 
-	/* restr_cols 1 to 12, then 14 and 15 */
+	/* restr_cols (below) 1 to 12, then 14 and 15 */
 	const char **const texts[] = {&r.name,	     &r.email,	&r.phone,
 				      &r.kind,	     &r.scope,	&r.reason,
 				      &r.decided_by, &r.start,	&r.review,
@@ -1232,6 +1227,11 @@ static int restr_row(sqlite3_stmt *st, void *arg)
 	cw_store_col_texts(st, 14, after, 2);
 	return w->fn.restriction(&r, w->arg) < 0 ? -1 : 0;
 }
+
+static const char restr_cols[] =
+    "SELECT id, name, email, phone, kind, scope, reason, decided_by,"
+    " start, review, contact, status, lifted, case_id, person_key, purged"
+    " FROM restriction_register";
 
 int cw_store_restriction_list(struct cw_store *reg, cw_restriction_fn fn,
 			      void *arg)

@@ -85,15 +85,20 @@ typedef int (*cw_quarantined_fn)(void *arg, const struct cw_quarantined *q);
  */
 int cw_store_quarantine_each(struct cw_store *reg, int all, const char *bundle,
 			     const char *id, cw_quarantined_fn fn, void *arg);
+/* An officer's decision on a quarantined submission. */
+struct cw_qdecision {
+	const char *status; /* "released" or "rejected" */
+	const char *date;   /* YYYY-MM-DD */
+	const char *why;
+	const char *by;
+};
 /*
- * Records the decision on a waiting submission: status "released" (the
- * case its submission made is looked up) or "rejected", on date, why and
- * by whom. 0, 1 when it was not waiting (decided already), -1.
+ * Records the decision on the waiting submission id of bundle (for a
+ * release, the case its submission made is looked up). 0, 1 when it was
+ * not waiting (decided already), -1.
  */
 int cw_store_quarantine_decide(struct cw_store *reg, const char *bundle,
-			       const char *id, const char *status,
-			       const char *date, const char *decision,
-			       const char *by);
+			       const char *id, const struct cw_qdecision *d);
 /* Marks as released every waiting quarantine of a submission that has
  * just been ingested from another bundle (named in the decision). */
 int cw_store_quarantine_ingested(struct cw_store *reg, const char *id,

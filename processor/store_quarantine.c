@@ -57,9 +57,7 @@ static int update(struct cw_store *reg, sqlite3_stmt *st)
 }
 
 int cw_store_quarantine_decide(struct cw_store *reg, const char *bundle,
-			       const char *id, const char *status,
-			       const char *date, const char *decision,
-			       const char *by)
+			       const char *id, const struct cw_qdecision *d)
 {
 	static const char sql[] =
 	    "UPDATE quarantine SET status = ?3, decided = ?4, decision = ?5,"
@@ -67,7 +65,7 @@ int cw_store_quarantine_decide(struct cw_store *reg, const char *bundle,
 	    " submissions s JOIN cases c ON c.id = s.case_id WHERE s.id = ?2)"
 	    " WHERE bundle = ?1 AND submission_id = ?2 AND status = 'waiting'";
 	int n = update(reg, cw_store_query(reg, sql, "tttttt", bundle, id,
-					   status, date, decision, by));
+					   d->status, d->date, d->why, d->by));
 
 	return n < 0 ? -1 : n == 0;
 }
