@@ -27,6 +27,7 @@ void cw_reasonf(struct tc_buf *b, const char *fmt, ...)
 {
 	static const char more[] = "(and more problems, not listed)\n";
 	va_list ap;
+	size_t start, i;
 
 	if (b->len >= MAX_PROBLEMS) {
 		if (b->len < sizeof(more) - 1 ||
@@ -37,9 +38,25 @@ void cw_reasonf(struct tc_buf *b, const char *fmt, ...)
 		return;
 	}
 	va_start(ap, fmt);
-	if (tc_buf_vaddf(b, fmt, ap) < 0 || tc_buf_addch(b, '\n') < 0)
+	start = b->len;
+	if (tc_buf_vaddf(b, fmt, ap) < 0)
 		tc_die_nomem();
 	va_end(ap);
+	/* A line may quote a name the bundle chose (a field's): control
+	 * characters, C1 ones included, become '?' in reason.txt, the register
+	 * and the terminal alike. */
+	for (i = start; i < b->len; i++) {
+		unsigned char c = (unsigned char)b->data[i];
+
+		if (c < 0x20 || c == 0x7F)
+			b->data[i] = '?';
+		else if (c == 0xC2 && i + 1 < b->len &&
+			 (unsigned char)b->data[i + 1] >= 0x80 &&
+			 (unsigned char)b->data[i + 1] < 0xA0)
+			b->data[i] = b->data[i + 1] = '?';
+	}
+	if (tc_buf_addch(b, '\n') < 0)
+		tc_die_nomem();
 }
 
 /* The string value of a field, NULL when absent or empty. */

@@ -42,7 +42,8 @@ struct cw_sub {
 
 /*
  * Adds a line to b, up to 64 KiB; past that, says once that there were
- * more, so hostile input cannot make the text grow without end.
+ * more, so hostile input cannot make the text grow without end. Control
+ * characters in the line (from a name a bundle chose) become '?'.
  */
 void cw_reasonf(struct tc_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -64,6 +64,10 @@ if printf '%s' "$out" | grep -q $'\x1b'; then not_ok "show, list: no escape sequ
 		ok "show, list: no escape sequence from a bundle reaches the terminal" ||
 		not_ok "show, list: no escape sequence from a bundle reaches the terminal" "$out"
 fi
+if grep -q $'\x1b' "$D/quarantine/bundle-q1/QXEVL-00006/reason.txt"; then not_ok "reason.txt holds no escape sequence either"; else
+	grep -q "field '?\[31mevil' is not in form" "$D/quarantine/bundle-q1/QXEVL-00006/reason.txt" && ok "reason.txt holds no escape sequence either" ||
+		not_ok "reason.txt holds no escape sequence either" "$(cat "$D/quarantine/bundle-q1/QXEVL-00006/reason.txt")"
+fi
 n=$(cwq quarantine list --json | python3 -c 'import json,sys; v=json.load(sys.stdin); print(len(v), sorted(set(x["status"] for x in v)))')
 [ "$n" = "6 ['waiting']" ] && ok "list --json" || not_ok "list --json" "$n"
 out=$(cwq quarantine show QLIAR-00004 2>&1)
