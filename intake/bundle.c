@@ -959,8 +959,9 @@ out:
 /*
  * Finishes a run that stopped between naming its bundle and moving its
  * submissions. The journal names the temporary and final bundle and the ids;
- * when the temporary still exists the bundle never got its name, so its
- * submissions stay in ready/ and the journal goes. Returns 0 or -1.
+ * when the final bundle is not there it never got its name, so its
+ * submissions stay in ready/, its temporary (if any) and the journal go.
+ * Returns 0 or -1.
  */
 static int recover(struct bundle *b)
 {
@@ -1009,7 +1010,11 @@ static int recover(struct bundle *b)
 			goto out;
 		}
 	}
-	if (lstat(lines[1], &st) < 0 && errno == ENOENT) {
+	/* Named when the final bundle is there (a run checks that the name
+	 * is free before it writes its journal). Not when only the
+	 * temporary is gone: a recovery stopped between removing it and
+	 * removing the journal leaves neither. */
+	if (lstat(lines[2], &st) == 0 && S_ISREG(st.st_mode)) {
 		moved = move_ids(b, lines[3], lines + 4, nlines - 4);
 		if (moved < 0)
 			goto out;
@@ -1018,7 +1023,8 @@ static int recover(struct bundle *b)
 				"%s: finished moving %ld submissions of %s, "
 				"which an earlier run had bundled\n",
 				tc_progname(), moved, lines[2]);
-	} else if (S_ISREG(st.st_mode) && strstr(lines[1], "/" TMP_PREFIX)) {
+	} else if (lstat(lines[1], &st) == 0 && S_ISREG(st.st_mode) &&
+		   strstr(lines[1], "/" TMP_PREFIX)) {
 		/* Never named: its submissions are still in ready/. */
 		if (unlink(lines[1]) < 0)
 			tc_warn("%s: cannot remove a leftover temporary",

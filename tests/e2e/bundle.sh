@@ -266,6 +266,13 @@ journal_run "$SCRATCH/journal2" "$SCRATCH/jo2" ".$JB.zip.tmp" "half written"
 check "unnamed bundle: the run succeeds" test $rc -eq 0
 check "unnamed bundle: its submission is bundled now" bash -c "unzip -Z1 '$SCRATCH/jo2/$BID.zip' | grep -q K7QXM-3PD9R"
 check "unnamed bundle: its temporary is gone" test ! -e "$SCRATCH/jo2/.$JB.zip.tmp"
+# A recovery stopped after removing the temporary, before the journal:
+# neither the temporary nor the bundle is there. Its submissions were never
+# bundled, so they stay in ready/ and go into this run's bundle.
+journal_run "$SCRATCH/journal3" "$SCRATCH/jo3" "unrelated.txt" "not a bundle"
+check "neither temporary nor bundle: the run succeeds" test $rc -eq 0
+check "neither temporary nor bundle: its submission is bundled now" bash -c "unzip -Z1 '$SCRATCH/jo3/$BID.zip' | grep -q K7QXM-3PD9R"
+check "neither temporary nor bundle: nothing moved under a bundle that does not exist" test ! -e "$SCRATCH/journal3/bundled/$JB"
 
 # --- usage and environment errors ---
 $IN bundle --spool "$SE" --out "$SCRATCH/u" --source 'Web!' >/dev/null 2>&1
