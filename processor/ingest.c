@@ -38,6 +38,7 @@
 #include "forms.h"
 #include "fsutil.h"
 #include "manifest.h"
+#include "quarantine.h"
 #include "report.h"
 
 /* Submissions per transaction: one fsync for many, each still atomic
@@ -917,6 +918,10 @@ int cw_ingest(struct cw_env *env, char **paths, int n)
 			break;
 	}
 	print_counts("total", &total);
+	/* Submissions ingested now that waited in quarantine from an earlier
+	 * bundle leave nothing there. */
+	if (rc != TC_EXIT_ENV && cw_quarantine_tidy(env) < 0)
+		rc = TC_EXIT_ENV;
 	if (rc != TC_EXIT_ENV && cw_report_write(env) < 0)
 		rc = TC_EXIT_ENV;
 	return rc;

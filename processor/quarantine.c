@@ -255,6 +255,38 @@ out:
 	return rc;
 }
 
+struct tidy {
+	struct cw_env *env;
+	int failed;
+};
+
+static int tidy_row(void *arg, const struct cw_quarantined *q)
+{
+	struct tidy *t = arg;
+	struct tc_buf dir = TC_BUF_INIT;
+	struct stat st;
+
+	if (!strcmp(q->status, "waiting"))
+		return 0;
+	folder_of(t->env, q, 0, &dir);
+	if (lstat(dir.data, &st) == 0 && tc_fs_remove_tree(dir.data) < 0) {
+		tc_warn("cannot remove '%s'", dir.data);
+		t->failed = 1;
+	}
+	tc_buf_release(&dir);
+	return 0;
+}
+
+int cw_quarantine_tidy(struct cw_env *env)
+{
+	struct tidy t = {env, 0};
+
+	if (cw_store_quarantine_each(env->reg, 1, NULL, NULL, tidy_row, &t) <
+	    0)
+		return -1;
+	return t.failed ? -1 : 0;
+}
+
 /* ---- list and show ------------------------------------------------ */
 
 static cJSON *row_json(const struct cw_quarantined *q)

@@ -29,6 +29,14 @@ struct cw_qopts {
  * folder is opened: the sandbox hides the password file). */
 const char *cw_quarantine_account(void);
 
+/*
+ * Removes what is left of decided submissions' folders: one released by a
+ * later ingest of the same submission keeps nothing in quarantine/ (the
+ * register and store/ hold it). 0, or -1 after saying what it could not
+ * remove.
+ */
+int cw_quarantine_tidy(struct cw_env *env);
+
 /* casework quarantine list: exit code. */
 int cw_quarantine_list(struct cw_env *env, const struct cw_qopts *o);
 

@@ -124,6 +124,8 @@ python3 $MK "$S/bundle-q2.zip" "$S"/subs/*
 out=$(cwq ingest "$S/bundle-q2.zip" 2>&1)
 got=$(cwq quarantine list --all --json | python3 -c 'import json,sys; print([(x["status"], x["decision"], x["reference"][:9]) for x in json.load(sys.stdin) if x["submission"]=="QCORR-00003"])')
 [ "$got" = "[('released', 'ingested from bundle bundle-q2', 'CMP-2026-')]" ] && ok "a submission ingested from a corrected bundle no longer waits" || not_ok "a submission ingested from a corrected bundle no longer waits" "$got $out"
+[ ! -e "$D/quarantine/bundle-q1/QCORR-00003" ] && [ -f "$D/store/QCORR-00003/submission.json" ] &&
+	ok "... and leaves nothing in quarantine/" || not_ok "... and leaves nothing in quarantine/"
 rm -rf "$S/subs"
 complaint QLIAR-00004 2026-12-23T13:00:00Z bins '{}' "$LIAR"
 python3 $MK "$S/bundle-q3.zip" "$S"/subs/*
