@@ -263,3 +263,19 @@ void tc_utf8_line_col(const char *text, size_t len, size_t off, int *line,
 	*line = l;
 	*col = c;
 }
+
+void tc_utf8_mask_controls(char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7F)
+			s[i] = '?';
+		else if (c == 0xC2 && i + 1 < len &&
+			 (unsigned char)s[i + 1] >= 0x80 &&
+			 (unsigned char)s[i + 1] < 0xA0)
+			s[i] = s[i + 1] = '?';
+	}
+}

@@ -42,6 +42,14 @@ size_t tc_utf8_encode(uint32_t cp, char *out);
  */
 size_t tc_utf8_strip_controls(char *s, size_t len);
 
+/*
+ * Masks control characters in place, keeping the length: each byte of a C0
+ * control (newline and tab included), DEL or a C1 control (U+0080..U+009F,
+ * C2 80..C2 9F) becomes '?', so text someone else chose cannot drive a
+ * terminal. Other bytes, valid UTF-8 or not, are left as they are.
+ */
+void tc_utf8_mask_controls(char *s, size_t len);
+
 /* Counts code points in valid UTF-8 (for character counts and limits). */
 size_t tc_utf8_length(const char *s, size_t len);
 

@@ -16,6 +16,7 @@
 #include "forms.h"
 #include "restrict.h"
 #include "sha256.h"
+#include "utf8.h"
 
 /* Bytes of problems kept for one reason.txt. */
 #define MAX_PROBLEMS (64u * 1024)
@@ -27,7 +28,7 @@ void cw_reasonf(struct tc_buf *b, const char *fmt, ...)
 {
 	static const char more[] = "(and more problems, not listed)\n";
 	va_list ap;
-	size_t start, i;
+	size_t start;
 
 	if (b->len >= MAX_PROBLEMS) {
 		if (b->len < sizeof(more) - 1 ||
@@ -45,16 +46,7 @@ void cw_reasonf(struct tc_buf *b, const char *fmt, ...)
 	/* A line may quote a name the bundle chose (a field's): control
 	 * characters, C1 ones included, become '?' in reason.txt, the register
 	 * and the terminal alike. */
-	for (i = start; i < b->len; i++) {
-		unsigned char c = (unsigned char)b->data[i];
-
-		if (c < 0x20 || c == 0x7F)
-			b->data[i] = '?';
-		else if (c == 0xC2 && i + 1 < b->len &&
-			 (unsigned char)b->data[i + 1] >= 0x80 &&
-			 (unsigned char)b->data[i + 1] < 0xA0)
-			b->data[i] = b->data[i + 1] = '?';
-	}
+	tc_utf8_mask_controls(b->data + start, b->len - start);
 	if (tc_buf_addch(b, '\n') < 0)
 		tc_die_nomem();
 }

@@ -86,19 +86,17 @@ static int keep_row(void *arg, const struct cw_quarantined *q)
  */
 static void put_clean(FILE *out, const char *s, size_t n)
 {
-	size_t i;
+	char chunk[256];
+	size_t k;
 
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		/* C1 controls are U+0080..U+009F: C2 80..C2 9F in UTF-8. */
-		if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
-		    (unsigned char)s[i + 1] < 0xA0) {
-			fputc('?', out);
-			i++;
-		} else {
-			fputc(c < 0x20 || c == 0x7F ? '?' : c, out);
-		}
+	for (; n; s += k, n -= k) {
+		k = n < sizeof(chunk) ? n : sizeof(chunk);
+		/* never between the two bytes of a C1 control */
+		if (k < n && (unsigned char)s[k - 1] == 0xC2)
+			k--;
+		memcpy(chunk, s, k);
+		tc_utf8_mask_controls(chunk, k);
+		fwrite(chunk, 1, k, out);
 	}
 }
 
@@ -281,8 +279,7 @@ int cw_quarantine_tidy(struct cw_env *env)
 {
 	struct tidy t = {env, 0};
 
-	if (cw_store_quarantine_each(env->reg, 1, NULL, NULL, tidy_row, &t) <
-	    0)
+	if (cw_store_quarantine_each(env->reg, 1, NULL, NULL, tidy_row, &t) < 0)
 		return -1;
 	return t.failed ? -1 : 0;
 }

@@ -282,6 +282,22 @@ static void test_strip_controls(void **state)
 	check_strip(S("\xf0\x9f\x98\x80\x0c"), "\xf0\x9f\x98\x80");
 }
 
+/* Controls become '?', one for each byte; the length stays. */
+static void test_mask_controls(void **state)
+{
+	char s[] = "a\x1b[31mb\tc\nd\x7f"
+		   " e\xc2\x85"
+		   "f\xc2\xa0"
+		   "g\xc3\xa9\xc2";
+	const char want[] = "a?[31mb?c?d? e??f\xc2\xa0"
+			    "g\xc3\xa9\xc2";
+
+	(void)state;
+	tc_utf8_mask_controls(s, sizeof(s) - 1);
+	assert_int_equal(sizeof(s), sizeof(want));
+	assert_memory_equal(s, want, sizeof(want));
+}
+
 static void test_length(void **state)
 {
 	(void)state;
@@ -308,6 +324,7 @@ int main(void)
 	    cmocka_unit_test(test_against_reference),
 	    cmocka_unit_test(test_decode_encode_roundtrip),
 	    cmocka_unit_test(test_strip_controls),
+	    cmocka_unit_test(test_mask_controls),
 	    cmocka_unit_test(test_length),
 	};
 
