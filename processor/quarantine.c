@@ -179,7 +179,7 @@ out:
 	return rc;
 }
 
-/* quarantine/BUNDLE/ID, or store/ID when sub is set. */
+/* quarantine/BUNDLE/ID, or store/ID when store is set. */
 static void folder_of(const struct cw_env *env, const struct cw_quarantined *q,
 		      int store, struct tc_buf *out)
 {
@@ -564,8 +564,9 @@ int cw_quarantine_release(struct cw_env *env, const char *key,
 	struct cw_sub s;
 	struct stat st;
 	const struct cw_quarantined *q;
+	struct qrows done = {0};
 	const char *outcome = "", *by = officer(o);
-	int rc = check_reason("release", o), in_store, seen;
+	int rc = check_reason("release", o), in_store, seen, have_dir;
 
 	memset(&s, 0, sizeof(s));
 	if (rc || (rc = find(env, key, 1, &r)) != 0)
@@ -577,14 +578,14 @@ int cw_quarantine_release(struct cw_env *env, const char *key,
 	seen = cw_store_submission_seen(env->reg, q->id);
 	if (seen < 0)
 		goto out;
+	have_dir = lstat(dir.data, &st) == 0 && S_ISDIR(st.st_mode);
 	/* A release stopped after the move left it in store/. */
-	in_store = !seen && lstat(dir.data, &st) < 0 &&
-		   lstat(store.data, &st) == 0 && S_ISDIR(st.st_mode);
+	in_store = !seen && !have_dir && lstat(store.data, &st) == 0 &&
+		   S_ISDIR(st.st_mode);
 	s.id = q->id;
 	s.bundle_sha = q->bundle_sha;
 	if (!seen) {
-		if (!in_store &&
-		    (lstat(dir.data, &st) < 0 || !S_ISDIR(st.st_mode))) {
+		if (!in_store && !have_dir) {
 			tc_warnx("%s/%s: its folder '%s' is missing: ingest a "
 				 "corrected bundle, or reject it",
 				 q->bundle, q->id, dir.data);
@@ -623,16 +624,18 @@ int cw_quarantine_release(struct cw_env *env, const char *key,
 		goto out;
 	if (cw_env_flush_packs(env) < 0)
 		goto out;
-	qrows_release(&r);
-	if (find(env, key, 0, &r) == 0)
-		printf("released %s/%s%s%s (%s)\n", r.v[0].q.bundle,
-		       r.v[0].q.id, r.v[0].q.reference[0] ? " as " : "",
-		       r.v[0].q.reference, outcome);
+	/* This bundle's row again, now with the case the release made. */
+	if (cw_store_quarantine_each(env->reg, 1, q->bundle, q->id, keep_row,
+				     &done) == 1)
+		printf("released %s/%s%s%s (%s)\n", q->bundle, q->id,
+		       done.v[0].q.reference[0] ? " as " : "",
+		       done.v[0].q.reference, outcome);
 	rc = TC_EXIT_OK;
 out:
 	cw_store_rollback(env->reg); /* when the transaction is still open */
 	cw_sub_release(&s);
 	qrows_release(&r);
+	qrows_release(&done);
 	tc_buf_release(&dir);
 	tc_buf_release(&store);
 	return rc;

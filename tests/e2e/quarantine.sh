@@ -134,6 +134,18 @@ out=$(cwq quarantine show QLIAR-00004 2>&1)
 [ $? -eq 2 ] && echo "$out" | grep -q "bundle-q1/QLIAR-00004" && echo "$out" | grep -q "bundle-q3/QLIAR-00004" &&
 	ok "an ID waiting from two bundles asks for BUNDLE/ID" || not_ok "an ID waiting from two bundles asks for BUNDLE/ID" "$out"
 cwq quarantine show bundle-q3/QLIAR-00004 >/dev/null 2>&1 && ok "BUNDLE/ID picks one" || not_ok "BUNDLE/ID picks one"
+# The same submission quarantined from two bundles: one rejected, the other
+# released by its ID alone, which names the one it released.
+for q in q4 q5; do
+	rm -rf "$S/subs"
+	complaint QTWO1-00007 2026-12-23T16:00:00Z bins
+	python3 $MK "$S/bundle-$q.zip" "$S"/subs/*
+	cw_strict ingest "$S/bundle-$q.zip" >/dev/null 2>&1
+done
+cwq quarantine reject bundle-q5/QTWO1-00007 --reason "sent twice" >/dev/null 2>&1
+out=$(cwq quarantine release QTWO1-00007 --reason "limit" 2>&1)
+[ $? -eq 0 ] && echo "$out" | grep -q "^released bundle-q4/QTWO1-00007 as CMP-2026-[0-9]* (case)$" &&
+	ok "a release by ID names the bundle it released from" || not_ok "a release by ID names the bundle it released from" "$out"
 
 # ------------------------------------------------------- the daily report
 cwq report >/dev/null 2>&1
