@@ -77,8 +77,8 @@ static void add(struct gather *g, enum section sec, const char *ref,
 static void on_intake(void *arg, const char *ref, const char *type, int stage,
 		      const char *team)
 {
-	add((struct gather *)arg, S_INTAKE, ref, type, stage, team,
-	    CW_NODAY, -1, "");
+	add((struct gather *)arg, S_INTAKE, ref, type, stage, team, CW_NODAY,
+	    -1, "");
 }
 
 static int on_quarantine(void *arg, const struct cw_quarantined *q)
@@ -93,8 +93,8 @@ static int on_quarantine(void *arg, const struct cw_quarantined *q)
 		tc_die_nomem();
 	if (tc_day_parse(q->date, &since) < 0)
 		since = CW_NODAY;
-	add((struct gather *)arg, S_QUARANTINED, q->id, "", 0, "", since,
-	    -1, d.data);
+	add((struct gather *)arg, S_QUARANTINED, q->id, "", 0, "", since, -1,
+	    d.data);
 	tc_buf_release(&d);
 	return 0;
 }
@@ -107,12 +107,11 @@ static void deadline(struct gather *g, const struct cw_report_case *c,
 	if (done != CW_NODAY || due == CW_NODAY)
 		return;
 	if (due < g->today)
-		add(g, S_OVERDUE, c->reference, c->type, c->stage, c->team,
-		    due, tc_calendar_working_between(g->cal, due, g->today),
-		    what);
+		add(g, S_OVERDUE, c->reference, c->type, c->stage, c->team, due,
+		    tc_calendar_working_between(g->cal, due, g->today), what);
 	else if (due <= g->horizon)
-		add(g, sec, c->reference, c->type, c->stage, c->team, due,
-		    -1, "");
+		add(g, sec, c->reference, c->type, c->stage, c->team, due, -1,
+		    "");
 }
 
 static void on_case(void *arg, const struct cw_report_case *c)
@@ -327,34 +326,38 @@ static int on_row(void *arg, const struct cw_report_row *r)
 	return w->failed ? -1 : 0;
 }
 
+/* reports/NAME.EXT into out (reset first). */
+static void report_path(const struct cw_env *env, const char *name,
+			const char *ext, struct tc_buf *out)
+{
+	cw_env_path(env, "reports/", out);
+	if (tc_buf_addf(out, "%s.%s", name, ext) < 0)
+		tc_die_nomem();
+}
+
 /* reports/TODAY.html and .csv, written from the sorted rows. */
 static int write_files(struct cw_env *env, struct writer *w)
 {
-	struct tc_buf p = TC_BUF_INIT, title = TC_BUF_INIT;
+	struct tc_buf hp = TC_BUF_INIT, cp = TC_BUF_INIT, title = TC_BUF_INIT;
 	static const char head[] = "section,reference,type,stage,team,date,"
 				   "working_days_overdue,detail\r\n";
 	cJSON *o;
 	int rc = -1, ok;
 
-	cw_env_path(env, "reports/", &p);
-	if (tc_buf_addf(&p, "%s.html", env->today_s) < 0)
-		tc_die_nomem();
-	if (tc_fs_mkparents(p.data, 0700) < 0 ||
-	    tc_fs_stream_open(&w->html, p.data, 0600) < 0) {
-		tc_warn("cannot write '%s'", p.data);
+	report_path(env, env->today_s, "html", &hp);
+	report_path(env, env->today_s, "csv", &cp);
+	if (tc_fs_mkparents(hp.data, 0700) < 0 ||
+	    tc_fs_stream_open(&w->html, hp.data, 0600) < 0) {
+		tc_warn("cannot write '%s'", hp.data);
 		goto out;
 	}
-	tc_buf_setlen(&p, p.len - 4);
-	if (tc_buf_adds(&p, "csv") < 0)
-		tc_die_nomem();
-	if (tc_fs_stream_open(&w->csv, p.data, 0600) < 0) {
-		tc_warn("cannot write '%s'", p.data);
+	if (tc_fs_stream_open(&w->csv, cp.data, 0600) < 0) {
+		tc_warn("cannot write '%s'", cp.data);
 		tc_fs_stream_abort(&w->html);
 		goto out;
 	}
 	tc_fs_stream_add(&w->csv, head, sizeof(head) - 1);
-	if (tc_buf_addf(&title, "Complaints daily report %s", env->today_s) <
-	    0)
+	if (tc_buf_addf(&title, "Complaints daily report %s", env->today_s) < 0)
 		tc_die_nomem();
 	o = cw_ctx_page(title.data, NULL);
 	cw_ctx_bool(o, "viewport", 1);
@@ -371,26 +374,21 @@ static int write_files(struct cw_env *env, struct writer *w)
 		goto out;
 	}
 	/* As the files are put in place, each is named. */
-	tc_buf_setlen(&p, p.len - 3);
-	if (tc_buf_adds(&p, "html") < 0)
-		tc_die_nomem();
 	if (tc_fs_stream_commit(&w->html, NULL) < 0) {
-		tc_warn("cannot write '%s'", p.data);
+		tc_warn("cannot write '%s'", hp.data);
 		tc_fs_stream_abort(&w->csv);
 		goto out;
 	}
-	printf("report: %s\n", p.data);
-	tc_buf_setlen(&p, p.len - 4);
-	if (tc_buf_adds(&p, "csv") < 0)
-		tc_die_nomem();
+	printf("report: %s\n", hp.data);
 	if (tc_fs_stream_commit(&w->csv, NULL) < 0) {
-		tc_warn("cannot write '%s'", p.data);
+		tc_warn("cannot write '%s'", cp.data);
 		goto out;
 	}
-	printf("report: %s\n", p.data);
+	printf("report: %s\n", cp.data);
 	rc = 0;
 out:
-	tc_buf_release(&p);
+	tc_buf_release(&hp);
+	tc_buf_release(&cp);
 	tc_buf_release(&title);
 	return rc;
 }
@@ -405,9 +403,7 @@ int cw_report_files(struct cw_env *env, const char *name,
 	int i, rc = -1;
 
 	for (i = 0; i < 2; i++) {
-		cw_env_path(env, "reports/", &p);
-		if (tc_buf_addf(&p, "%s.%s", name, ext[i]) < 0)
-			tc_die_nomem();
+		report_path(env, name, ext[i], &p);
 		if (tc_fs_write_if_changed(p.data, b[i]->data, b[i]->len, 0600,
 					   NULL) < 0) {
 			tc_warn("cannot write '%s'", p.data);
