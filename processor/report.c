@@ -229,12 +229,15 @@ void cw_csv_row(struct tc_buf *out, const char *const *cells, size_t n)
 }
 
 /* The two files being written, and where the rows have got to. */
+enum { F_HTML, F_CSV };
+static const char *const file_ext[2] = {"html", "csv"};
+
 struct writer {
 	struct cw_env *env;
-	struct tc_fs_stream html, csv;
-	struct tc_buf out; /* one part or line at a time */
-	int sec;	   /* the section being written */
-	long n;		   /* its rows so far */
+	struct tc_fs_stream f[2]; /* F_HTML, F_CSV */
+	struct tc_buf out;	  /* one part or line at a time */
+	int sec;		  /* the section being written */
+	long n;			  /* its rows so far */
 	int failed;
 };
 
@@ -247,7 +250,7 @@ static void part(struct writer *w, cJSON *o, const char *name)
 	if (cw_render(w->env, "report", o, &w->out) < 0)
 		w->failed = 1;
 	else
-		tc_fs_stream_add(&w->html, w->out.data, w->out.len);
+		tc_fs_stream_add(&w->f[F_HTML], w->out.data, w->out.len);
 	cJSON_Delete(o);
 }
 
@@ -322,7 +325,7 @@ static int on_row(void *arg, const struct cw_report_row *r)
 	cells[6] = days, cells[7] = r->detail;
 	tc_buf_setlen(&w->out, 0);
 	cw_csv_row(&w->out, cells, 8);
-	tc_fs_stream_add(&w->csv, w->out.data, w->out.len);
+	tc_fs_stream_add(&w->f[F_CSV], w->out.data, w->out.len);
 	return w->failed ? -1 : 0;
 }
 
@@ -338,58 +341,54 @@ static void report_path(const struct cw_env *env, const char *name,
 /* reports/TODAY.html and .csv, written from the sorted rows. */
 static int write_files(struct cw_env *env, struct writer *w)
 {
-	struct tc_buf hp = TC_BUF_INIT, cp = TC_BUF_INIT, title = TC_BUF_INIT;
 	static const char head[] = "section,reference,type,stage,team,date,"
 				   "working_days_overdue,detail\r\n";
+	struct tc_buf path[2] = {TC_BUF_INIT, TC_BUF_INIT};
+	int live[2] = {0, 0}; /* opened, not yet committed */
+	char title[64];
 	cJSON *o;
-	int rc = -1, ok;
+	int i, rc = -1;
 
-	report_path(env, env->today_s, "html", &hp);
-	report_path(env, env->today_s, "csv", &cp);
-	if (tc_fs_mkparents(hp.data, 0700) < 0 ||
-	    tc_fs_stream_open(&w->html, hp.data, 0600) < 0) {
-		tc_warn("cannot write '%s'", hp.data);
-		goto out;
+	for (i = 0; i < 2; i++) {
+		report_path(env, env->today_s, file_ext[i], &path[i]);
+		if (tc_fs_mkparents(path[i].data, 0700) < 0 ||
+		    tc_fs_stream_open(&w->f[i], path[i].data, 0600) < 0) {
+			tc_warn("cannot write '%s'", path[i].data);
+			goto out;
+		}
+		live[i] = 1;
 	}
-	if (tc_fs_stream_open(&w->csv, cp.data, 0600) < 0) {
-		tc_warn("cannot write '%s'", cp.data);
-		tc_fs_stream_abort(&w->html);
-		goto out;
-	}
-	tc_fs_stream_add(&w->csv, head, sizeof(head) - 1);
-	if (tc_buf_addf(&title, "Complaints daily report %s", env->today_s) < 0)
-		tc_die_nomem();
-	o = cw_ctx_page(title.data, NULL);
+	tc_fs_stream_add(&w->f[F_CSV], head, sizeof(head) - 1);
+	snprintf(title, sizeof(title), "Complaints daily report %s",
+		 env->today_s);
+	o = cw_ctx_page(title, NULL);
 	cw_ctx_bool(o, "viewport", 1);
 	cw_ctx_str(o, "today", env->today_s);
 	part(w, o, "start");
 	part(w, sec_ctx(0), "heading");
-	ok = cw_store_rows_each(env->reg, on_row, w) == 0 && !w->failed;
-	while (ok && w->sec < S_COUNT)
+	if (cw_store_rows_each(env->reg, on_row, w) < 0)
+		w->failed = 1;
+	while (!w->failed && w->sec < S_COUNT)
 		next_section(w);
 	part(w, cJSON_CreateObject(), "end");
-	if (!ok || w->failed) {
-		tc_fs_stream_abort(&w->html);
-		tc_fs_stream_abort(&w->csv);
+	if (w->failed)
 		goto out;
-	}
 	/* As the files are put in place, each is named. */
-	if (tc_fs_stream_commit(&w->html, NULL) < 0) {
-		tc_warn("cannot write '%s'", hp.data);
-		tc_fs_stream_abort(&w->csv);
-		goto out;
+	for (i = 0; i < 2; i++) {
+		live[i] = 0; /* commit frees it, whatever comes of it */
+		if (tc_fs_stream_commit(&w->f[i], NULL) < 0) {
+			tc_warn("cannot write '%s'", path[i].data);
+			goto out;
+		}
+		printf("report: %s\n", path[i].data);
 	}
-	printf("report: %s\n", hp.data);
-	if (tc_fs_stream_commit(&w->csv, NULL) < 0) {
-		tc_warn("cannot write '%s'", cp.data);
-		goto out;
-	}
-	printf("report: %s\n", cp.data);
 	rc = 0;
 out:
-	tc_buf_release(&hp);
-	tc_buf_release(&cp);
-	tc_buf_release(&title);
+	for (i = 0; i < 2; i++) {
+		if (live[i])
+			tc_fs_stream_abort(&w->f[i]);
+		tc_buf_release(&path[i]);
+	}
 	return rc;
 }
 
