@@ -439,7 +439,7 @@ static int event(struct cw_env *env, const struct cw_case *c, int stage,
 	txt = cJSON_PrintUnformatted(d);
 	if (!txt)
 		tc_die_nomem();
-	rc = cw_store_event(env->reg, c->id, stage, what, date, txt,
+	rc = cw_store_event(env->reg, c->id, stage, what, date, txt, NULL,
 			    env->today_s);
 	free(txt);
 	cJSON_Delete(d);

@@ -176,13 +176,18 @@ static int gather(struct cw_env *env, struct rows *r, const struct cw_period *p,
 	return 0;
 }
 
+/* count of total as a percentage to one decimal place, rounded half up
+ * (2 of 3 is 66.7). */
 static void percent(char *out, size_t n, long count, long total)
 {
-	if (total <= 0)
+	long tenths;
+
+	if (total <= 0) {
 		snprintf(out, n, "%s", "");
-	else
-		snprintf(out, n, "%ld.%ld", count * 100 / total,
-			 (count * 1000 / total) % 10);
+		return;
+	}
+	tenths = (count * 1000 + total / 2) / total;
+	snprintf(out, n, "%ld.%ld", tenths / 10, tenths % 10);
 }
 
 static void csv(const struct rows *r, struct tc_buf *out)

@@ -24,6 +24,7 @@
 #include "array.h"
 #include "case.h"
 #include "err.h"
+#include "history.h"
 #include "fsutil.h"
 #include "limits.h"
 #include "sha256.h"
@@ -249,6 +250,7 @@ static int history_event(const struct cw_event *ev, void *arg)
 
 	if (!e)
 		tc_die_nomem();
+	add_num(e, "id", (double)ev->id);
 	add_str(e, "date", ev->date);
 	add_str(e, "event", ev->event);
 	add_num(e, "stage", ev->stage);
@@ -259,6 +261,7 @@ static int history_event(const struct cw_event *ev, void *arg)
 		tc_die_nomem();
 	cJSON_AddItemToObject(e, "detail", detail);
 	add_str(e, "recorded", ev->recorded);
+	add_str(e, "by", ev->by);
 	cJSON_AddItemToArray(arg, e);
 	return 0;
 }
@@ -561,28 +564,65 @@ static void stages_ctx(cJSON *o, const struct cw_case *c)
 	}
 }
 
-/* The flags to decide, and the contact restriction's details. */
+/* A flag's decision for the cover sheet: in decided, and in adjustments
+ * when it is kept under review (agreed reasonable adjustments). */
+static void decision_ctx(cJSON *decided, cJSON *adjustments, const char *flag,
+			 const cJSON *dec)
+{
+	static const char *const keys[] = {"outcome", "reason", "note",
+					   "review", "date"};
+	cJSON *item = cw_ctx_item(decided), *adj = NULL;
+	const cJSON *out = cJSON_GetObjectItemCaseSensitive(dec, "outcome");
+	size_t i;
+
+	if (cJSON_IsString(out) && cw_flag_outcome_kept(flag, out->valuestring))
+		adj = cw_ctx_item(adjustments);
+	add_str(item, "meaning", flag_meaning(flag));
+	add_str(item, "flag", flag);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(dec, keys[i]);
+		const char *t = cJSON_IsString(v) ? v->valuestring : "";
+
+		add_str(item, keys[i], t);
+		if (adj)
+			add_str(adj, keys[i], t);
+	}
+}
+
+/* The flags to decide, those decided, the adjustments agreed, and the
+ * contact restriction's details. */
 static void flags_ctx(cJSON *o, const struct cw_case *c)
 {
 	cJSON *arr = cw_ctx_arr(o, "flags");
+	cJSON *decided = cw_ctx_arr(o, "decided");
+	cJSON *adjustments = cw_ctx_arr(o, "adjustments");
 	struct tc_buf restr = TC_BUF_INIT;
 	const cJSON *f;
 
-	cw_ctx_bool(o, "has_flags", cJSON_GetArraySize(c->flags) > 0);
 	cJSON_ArrayForEach(f, c->flags)
 	{
 		const cJSON *n = cJSON_GetObjectItemCaseSensitive(f, "flag");
 		const cJSON *d = cJSON_GetObjectItemCaseSensitive(f, "detail");
+		const cJSON *dec =
+		    cJSON_GetObjectItemCaseSensitive(f, "decision");
 		const char *flag = cJSON_IsString(n) ? n->valuestring : "";
-		cJSON *fo = cw_ctx_item(arr);
+		cJSON *fo;
 
-		add_str(fo, "meaning", flag_meaning(flag));
-		add_str(fo, "flag", flag);
-		add_str(fo, "detail", cJSON_IsString(d) ? d->valuestring : "");
 		if (cJSON_IsString(d) && !strcmp(flag, "restricted_contact") &&
 		    tc_buf_adds(&restr, d->valuestring) < 0)
 			tc_die_nomem();
+		if (cJSON_IsObject(dec)) {
+			decision_ctx(decided, adjustments, flag, dec);
+			continue;
+		}
+		fo = cw_ctx_item(arr);
+		add_str(fo, "meaning", flag_meaning(flag));
+		add_str(fo, "flag", flag);
+		add_str(fo, "detail", cJSON_IsString(d) ? d->valuestring : "");
 	}
+	cw_ctx_bool(o, "has_flags", cJSON_GetArraySize(arr) > 0);
+	cw_ctx_bool(o, "has_decided", cJSON_GetArraySize(decided) > 0);
+	cw_ctx_bool(o, "has_adjustments", cJSON_GetArraySize(adjustments) > 0);
 	cw_ctx_bool(o, "restricted", cw_case_has_flag(c, "restricted_contact"));
 	add_str(o, "restriction", restr.len ? restr.data : "");
 	tc_buf_release(&restr);

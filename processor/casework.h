@@ -115,4 +115,9 @@ int cw_env_sync(struct cw_env *env);
  * the register's audit log, dated today. 0 or -1 (printed). */
 int cw_env_audit(struct cw_env *env, const char *action, cJSON *detail);
 
+/* The Unix account's name, looked up once (call it before the data
+ * folder is opened: the sandbox hides the password file): who an
+ * officer's step is recorded as done by when no --by is given. */
+const char *cw_env_account(void);
+
 #endif

@@ -141,6 +141,59 @@ static int load(struct cw_env *env, const char *ref, struct cw_case *c)
 	return r;
 }
 
+static const char *jstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static double jnum(const cJSON *o, const char *k)
+{
+	return cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, k));
+}
+
+/* The events that correct or withdraw event id, as "; corrected by 7". */
+static void print_amended(const cJSON *hist, double id)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, hist)
+	{
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(it, "detail");
+		const char *ev = jstr(it, "event");
+
+		if ((!strcmp(ev, "corrected") || !strcmp(ev, "withdrawn")) &&
+		    jnum(d, "event") == id)
+			printf("; %s by %.0f", ev, jnum(it, "id"));
+	}
+}
+
+/* The history, one event a line: number, date, event, stage, who, and
+ * what corrects or withdraws it. */
+static void print_history(const cJSON *hist)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, hist)
+	{
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(it, "detail");
+		const char *ev = jstr(it, "event"), *by = jstr(it, "by");
+
+		printf("%4.0f  %s %s (stage %.0f)", jnum(it, "id"),
+		       jstr(it, "date"), ev, jnum(it, "stage"));
+		if (!strcmp(ev, "corrected") || !strcmp(ev, "withdrawn"))
+			printf(" event %.0f: %s", jnum(d, "event"),
+			       jstr(d, "why"));
+		else if (!strcmp(ev, "decided"))
+			printf(" %s: %s", jstr(d, "flag"), jstr(d, "outcome"));
+		if (by[0])
+			printf(" by %s", by);
+		print_amended(hist, jnum(it, "id"));
+		printf("\n");
+	}
+}
+
 int cw_show(struct cw_env *env, const char *ref, int json)
 {
 	struct cw_case c;
@@ -172,40 +225,40 @@ int cw_show(struct cw_env *env, const char *ref, int json)
 			const struct cw_stage *sg = &c.stages[k];
 			char a[11], b[11], d1[11], d2[11];
 
-			printf("stage %d: acknowledge by %s%s%s, respond by "
-			       "%s%s%s\n",
-			       sg->stage, cw_day_str(sg->ack_due, a),
-			       sg->acknowledged != CW_NODAY ? " (acknowledged "
-							    : "",
-			       sg->acknowledged != CW_NODAY
-				   ? cw_day_str(sg->acknowledged, d1)
-				   : "",
-			       cw_day_str(sg->respond_due, b),
-			       sg->responded != CW_NODAY ? " (responded " : "",
-			       sg->responded != CW_NODAY
-				   ? cw_day_str(sg->responded, d2)
-				   : "");
+			printf("stage %d: acknowledge by %s", sg->stage,
+			       cw_day_str(sg->ack_due, a));
+			if (sg->acknowledged != CW_NODAY)
+				printf(" (acknowledged %s)",
+				       cw_day_str(sg->acknowledged, d1));
+			printf(", respond by %s",
+			       cw_day_str(sg->respond_due, b));
+			if (sg->responded != CW_NODAY)
+				printf(" (responded %s)",
+				       cw_day_str(sg->responded, d2));
+			if (sg->closed != CW_NODAY)
+				printf(", closed %s: %s",
+				       cw_day_str(sg->closed, d1),
+				       sg->outcome ? sg->outcome : "");
+			printf("\n");
 		}
 		cJSON_ArrayForEach(it, c.flags)
 		{
-			printf("flag %s: %s\n",
-			       cJSON_GetObjectItemCaseSensitive(it, "flag")
-				   ->valuestring,
-			       cJSON_GetObjectItemCaseSensitive(it, "detail")
-				   ->valuestring);
+			const cJSON *dec =
+			    cJSON_GetObjectItemCaseSensitive(it, "decision");
+
+			printf("flag %s: %s", jstr(it, "flag"),
+			       jstr(it, "detail"));
+			if (dec)
+				printf(" [decided %s: %s%s%s%s%s]",
+				       jstr(dec, "date"), jstr(dec, "outcome"),
+				       jstr(dec, "note")[0] ? ", " : "",
+				       jstr(dec, "note"),
+				       jstr(dec, "review")[0] ? ", review "
+							      : "",
+				       jstr(dec, "review"));
+			printf("\n");
 		}
-		cJSON_ArrayForEach(
-		    it, cJSON_GetObjectItemCaseSensitive(o, "history"))
-		{
-			printf(
-			    "%s %s (stage %d)\n",
-			    cJSON_GetObjectItemCaseSensitive(it, "date")
-				->valuestring,
-			    cJSON_GetObjectItemCaseSensitive(it, "event")
-				->valuestring,
-			    (int)cJSON_GetNumberValue(
-				cJSON_GetObjectItemCaseSensitive(it, "stage")));
-		}
+		print_history(cJSON_GetObjectItemCaseSensitive(o, "history"));
 	}
 	cJSON_Delete(o);
 	cw_case_release(&c);
@@ -218,29 +271,34 @@ static void detail_str(cJSON *d, const char *k, const char *v)
 		tc_die_nomem();
 }
 
-/* An event being applied to a case. */
+/* An event being recorded: what it was given and the case it is for. */
 struct event_ctx {
 	struct cw_env *env;
 	const struct cw_record *r;
 	struct cw_case *c;
-	struct cw_stage *s;	      /* the current stage, or NULL */
-	const struct tc_procedure *p; /* the case's procedure, or NULL */
-	tc_day date;		      /* the day it happened */
-	cJSON *detail;		      /* the event's details, for the history */
+	const struct cw_history *h; /* the case's history so far */
+	tc_day date;		    /* the day it happened */
+	cJSON *detail;		    /* the event's details, for the history */
 };
 
-/* Each event's handler returns 0, or an exit code after a message. */
+/* Each event's handler checks what it was given and fills the details
+ * (the history's replay decides what they do to the case); it returns 0,
+ * or an exit code after a message. */
+
+static int needs(int ok, const char *what)
+{
+	if (ok)
+		return 0;
+	tc_warnx("%s", what);
+	return TC_EXIT_USAGE;
+}
 
 static int ev_reassigned(struct event_ctx *x)
 {
-	if (!x->r->to) {
-		tc_warnx("reassigned needs --to TEAM");
+	if (needs(x->r->to != NULL, "reassigned needs --to TEAM"))
 		return TC_EXIT_USAGE;
-	}
 	detail_str(x->detail, "from", x->c->team);
 	detail_str(x->detail, "to", x->r->to);
-	free(x->c->team);
-	x->c->team = tc_xstrdup(x->r->to);
 	return 0;
 }
 
@@ -254,10 +312,9 @@ static int restriction_details(struct event_ctx *x, int restricted)
 			 x->c->reference);
 		return TC_EXIT_INPUT;
 	}
-	if (restricted && !x->r->reason) {
-		tc_warnx("restricted needs --reason TEXT");
+	if (restricted &&
+	    needs(x->r->reason != NULL, "restricted needs --reason TEXT"))
 		return TC_EXIT_USAGE;
-	}
 	detail_str(x->detail, "reason", x->r->reason);
 	detail_str(x->detail, "contact", x->r->contact);
 	detail_str(x->detail, "review", cw_day_str(x->r->review, d));
@@ -266,13 +323,30 @@ static int restriction_details(struct event_ctx *x, int restricted)
 
 static int ev_restricted(struct event_ctx *x)
 {
+	return restriction_details(x, 1);
+}
+
+static int ev_unrestricted(struct event_ctx *x)
+{
+	return restriction_details(x, 0);
+}
+
+/* What restricted and unrestricted do to the restrictions register, once
+ * the event is known to hold. */
+static int restriction_effect(struct event_ctx *x)
+{
 	const struct cw_record *r = x->r;
 	struct cw_restriction rs;
 	int64_t id = 0;
-	int rc = restriction_details(x, 1);
+	int rc;
 
-	if (rc)
-		return rc;
+	if (!strcmp(r->event, "unrestricted"))
+		return cw_restrict_lift_key(x->env, x->c->person_key, x->date) <
+			       0
+			   ? TC_EXIT_ENV
+			   : 0;
+	if (strcmp(r->event, "restricted"))
+		return 0;
 	memset(&rs, 0, sizeof(rs));
 	rs.person_key = x->c->person_key;
 	rs.case_id = x->c->id;
@@ -291,172 +365,287 @@ static int ev_restricted(struct event_ctx *x)
 	return rc;
 }
 
-static int ev_unrestricted(struct event_ctx *x)
-{
-	int rc = restriction_details(x, 0);
-
-	if (rc)
-		return rc;
-	return cw_restrict_lift_key(x->env, x->c->person_key, x->date) < 0
-		   ? TC_EXIT_ENV
-		   : 0;
-}
-
 static int ev_closed(struct event_ctx *x)
 {
-	const struct cw_record *r = x->r;
-
-	if (!r->outcome) {
-		tc_warnx("closed needs --outcome O");
+	if (needs(x->r->outcome != NULL, "closed needs --outcome O"))
 		return TC_EXIT_USAGE;
-	}
-	detail_str(x->detail, "outcome", r->outcome);
-	detail_str(x->detail, "remedy", r->remedy);
-	detail_str(x->detail, "learning", r->learning);
-	if (x->s) {
-		x->s->closed = x->date;
-		x->s->outcome = tc_xstrdup(r->outcome);
-		x->s->remedy = tc_xstrdup(r->remedy);
-		x->s->learning = tc_xstrdup(r->learning);
-	} else {
-		free(x->c->status);
-		x->c->status = tc_xstrdup("closed");
-	}
+	detail_str(x->detail, "outcome", x->r->outcome);
+	detail_str(x->detail, "remedy", x->r->remedy);
+	detail_str(x->detail, "learning", x->r->learning);
 	return 0;
 }
 
-/* Records date in *slot (acknowledged or responded) unless it was done. */
-static int record_once(struct event_ctx *x, tc_day *slot, const char *done)
+static int ev_plain(struct event_ctx *x)
 {
-	char d[11];
-
-	if (*slot != CW_NODAY) {
-		tc_warnx("%s: stage %d was %s on %s already", x->c->reference,
-			 x->s->stage, done, cw_day_str(*slot, d));
-		return TC_EXIT_INPUT;
-	}
-	*slot = x->date;
+	(void)x;
 	return 0;
-}
-
-static int ev_acknowledged(struct event_ctx *x)
-{
-	return record_once(x, &x->s->acknowledged, "acknowledged");
-}
-
-static int ev_responded(struct event_ctx *x)
-{
-	return record_once(x, &x->s->responded, "responded to");
 }
 
 static int ev_extended(struct event_ctx *x)
 {
-	const struct cw_record *r = x->r;
-	struct cw_stage *s = x->s;
-	const struct tc_stage_rule *sr = &x->p->stage[s->stage - 1];
-
-	if (!r->days || !r->reason) {
-		tc_warnx("extended needs --days N and --reason TEXT");
+	if (needs(x->r->days && x->r->reason,
+		  "extended needs --days N and --reason TEXT"))
 		return TC_EXIT_USAGE;
-	}
-	if (s->extension_days) {
-		tc_warnx("%s: stage %d was extended already; the rules allow "
-			 "one extension",
-			 x->c->reference, s->stage);
-		return TC_EXIT_INPUT;
-	}
-	if (r->days > sr->extension_max) {
-		tc_warnx("%s: stage %d may be extended by at most %d working "
-			 "days, not %d",
-			 x->c->reference, s->stage, sr->extension_max, r->days);
-		return TC_EXIT_INPUT;
-	}
-	s->extension_days = r->days;
-	s->extension_reason = tc_xstrdup(r->reason);
-	if (!cJSON_AddNumberToObject(x->detail, "days", r->days))
+	if (!cJSON_AddNumberToObject(x->detail, "days", x->r->days))
 		tc_die_nomem();
-	detail_str(x->detail, "reason", r->reason);
+	detail_str(x->detail, "reason", x->r->reason);
 	return 0;
 }
 
 static int ev_escalated(struct event_ctx *x)
 {
-	struct cw_case *c = x->c;
-
-	if (c->nstages >= x->p->nstages) {
-		tc_warnx("%s is at the last stage of its procedure: signpost "
-			 "the Ombudsman",
-			 c->reference);
-		return TC_EXIT_INPUT;
-	}
-	cw_case_escalate(c, x->date, NULL);
+	detail_str(x->detail, "reason", x->r->reason);
 	return 0;
 }
 
-/* The events `record` knows; staged ones need an open stage of a
- * procedure. */
+static int ev_decided(struct event_ctx *x)
+{
+	const struct cw_record *r = x->r;
+	char d[11];
+	tc_day review = r->review;
+
+	if (needs(r->flag && r->outcome && r->reason,
+		  "decided needs --flag F --outcome O --reason TEXT"))
+		return TC_EXIT_USAGE;
+	if (cw_flag_outcome_kept(r->flag, r->outcome)) {
+		if (needs(r->note != NULL,
+			  "an agreed adjustment needs --note TEXT: what was "
+			  "agreed"))
+			return TC_EXIT_USAGE;
+		if (review == CW_NODAY)
+			review = tc_day_add_months(x->date, 6);
+	}
+	detail_str(x->detail, "flag", r->flag);
+	detail_str(x->detail, "outcome", r->outcome);
+	detail_str(x->detail, "reason", r->reason);
+	detail_str(x->detail, "note", r->note);
+	detail_str(x->detail, "review", cw_day_str(review, d));
+	return 0;
+}
+
+/* The options a correction may set on each kind of event. */
 static const struct {
-	const char *name;
-	int (*apply)(struct event_ctx *x);
-	int staged;
-} events[] = {
-    {"reassigned", ev_reassigned, 0},	  /* --to TEAM */
-    {"restricted", ev_restricted, 0},	  /* --reason, --review, ... */
-    {"unrestricted", ev_unrestricted, 0}, /* lifts the person's */
-    {"closed", ev_closed, 0},		  /* --outcome, --remedy, ... */
-    {"acknowledged", ev_acknowledged, 1}, /* the current stage */
-    {"responded", ev_responded, 1},	  /* the current stage */
-    {"extended", ev_extended, 1},	  /* --days N --reason TEXT */
-    {"escalated", ev_escalated, 1},	  /* opens the next stage */
+	const char *event;
+	const char *fields; /* space-separated */
+} correctable[] = {
+    {"received", ""},	     {"acknowledged", ""},
+    {"responded", ""},	     {"extended", "days reason"},
+    {"escalated", "reason"}, {"closed", "outcome remedy learning"},
+    {"reassigned", "to"},    {"decided", "outcome reason note review"},
 };
 
-/* Applies r to c; returns 0, or an exit code after a message. */
-static int apply(struct cw_env *env, const struct cw_record *r,
-		 struct cw_case *c, tc_day date, cJSON *detail)
+static int field_ok(const char *fields, const char *f)
 {
-	struct event_ctx x = {
-	    .env = env,
-	    .r = r,
-	    .c = c,
-	    .s = cw_case_current(c),
-	    .p = tc_rules_procedure(env->rules, c->procedure),
-	    .date = date,
-	    .detail = detail,
-	};
-	size_t i, n = sizeof(events) / sizeof(events[0]);
+	size_t n = strlen(f);
+	const char *p = fields;
 
-	for (i = 0; i < n && strcmp(events[i].name, r->event); i++)
-		;
-	if (i == n || events[i].staged) {
-		if (!x.s || !x.p) {
-			tc_warnx("%s is a %s: it has no stages to record '%s' "
-				 "against",
-				 c->reference, c->type, r->event);
-			return TC_EXIT_INPUT;
-		}
-		if (x.s->closed != CW_NODAY) {
-			tc_warnx("%s: stage %d is closed", c->reference,
-				 x.s->stage);
-			return TC_EXIT_INPUT;
-		}
+	while ((p = strstr(p, f)) != NULL) {
+		if ((p == fields || p[-1] == ' ') && (!p[n] || p[n] == ' '))
+			return 1;
+		p += n;
 	}
-	if (i == n) {
-		tc_warnx("unknown event '%s' (acknowledged, responded, "
-			 "extended, escalated, closed, reassigned, "
-			 "restricted, unrestricted)",
-			 r->event);
+	return 0;
+}
+
+/* The event a correction or withdrawal names into *t: 0, or an exit
+ * code after a message. */
+static int named(struct event_ctx *x, const struct cw_hist_event **t)
+{
+	if (!x->r->target || !x->r->why) {
+		tc_warnx("%s needs --event N (its number in 'casework show') "
+			 "and --why TEXT",
+			 x->r->event);
 		return TC_EXIT_USAGE;
 	}
-	return events[i].apply(&x);
+	*t = cw_history_find(x->h, x->r->target);
+	if (*t)
+		return 0;
+	tc_warnx("%s has no event %lld (see 'casework show %s')",
+		 x->c->reference, (long long)x->r->target, x->c->reference);
+	return TC_EXIT_INPUT;
+}
+
+static int ev_corrected(struct event_ctx *x)
+{
+	const struct cw_record *r = x->r;
+	const struct cw_hist_event *t = NULL;
+	const char *fields = NULL;
+	cJSON *set;
+	char d[11];
+	size_t i;
+	const struct {
+		const char *name;
+		const char *text;
+		int given;
+	} opt[] = {
+	    {"days", NULL, r->days != 0},
+	    {"reason", r->reason, r->reason != NULL},
+	    {"outcome", r->outcome, r->outcome != NULL},
+	    {"remedy", r->remedy, r->remedy != NULL},
+	    {"learning", r->learning, r->learning != NULL},
+	    {"to", r->to, r->to != NULL},
+	    {"note", r->note, r->note != NULL},
+	    {"review", cw_day_str(r->review, d), r->review != CW_NODAY},
+	};
+	int any = r->new_date != CW_NODAY, rc = named(x, &t);
+
+	if (rc)
+		return rc;
+	for (i = 0; i < sizeof(correctable) / sizeof(correctable[0]); i++)
+		if (!strcmp(correctable[i].event, t->event))
+			fields = correctable[i].fields;
+	if (!fields) {
+		tc_warnx("event %lld (%s) cannot be corrected%s",
+			 (long long)t->id, t->event,
+			 strcmp(t->event, "corrected")
+			     ? ""
+			     : ": withdraw it, then record the correction "
+			       "again");
+		return TC_EXIT_INPUT;
+	}
+	set = cJSON_AddObjectToObject(x->detail, "set");
+	if (!set || !cJSON_AddNumberToObject(x->detail, "event", (double)t->id))
+		tc_die_nomem();
+	for (i = 0; i < sizeof(opt) / sizeof(opt[0]); i++) {
+		if (!opt[i].given)
+			continue;
+		if (!field_ok(fields, opt[i].name)) {
+			tc_warnx("--%s does not apply to a %s event (it can "
+				 "take: --new-date%s%s)",
+				 opt[i].name, t->event, fields[0] ? " --" : "",
+				 fields);
+			return TC_EXIT_USAGE;
+		}
+		any = 1;
+		if (opt[i].text)
+			detail_str(set, opt[i].name, opt[i].text);
+		else if (!cJSON_AddNumberToObject(set, opt[i].name, r->days))
+			tc_die_nomem();
+	}
+	if (!any) {
+		tc_warnx("corrected needs what to change: --new-date D%s%s",
+			 fields[0] ? " or --" : "", fields);
+		return TC_EXIT_USAGE;
+	}
+	if (r->new_date != CW_NODAY) {
+		if (r->new_date > x->env->today) {
+			tc_warnx("%s: the corrected date %s is after today "
+				 "(%s)",
+				 x->c->reference, cw_day_str(r->new_date, d),
+				 x->env->today_s);
+			return TC_EXIT_INPUT;
+		}
+		detail_str(x->detail, "date", cw_day_str(r->new_date, d));
+	}
+	detail_str(x->detail, "why", r->why);
+	return 0;
+}
+
+static int ev_withdrawn(struct event_ctx *x)
+{
+	const struct cw_hist_event *t = NULL;
+	int rc = named(x, &t);
+
+	if (rc)
+		return rc;
+	if (!strcmp(t->event, "restricted") ||
+	    !strcmp(t->event, "unrestricted")) {
+		tc_warnx("event %lld (%s) belongs to the restrictions "
+			 "register: review the restriction there "
+			 "('casework restrict review')",
+			 (long long)t->id, t->event);
+		return TC_EXIT_INPUT;
+	}
+	if (!cJSON_AddNumberToObject(x->detail, "event", (double)t->id))
+		tc_die_nomem();
+	detail_str(x->detail, "why", x->r->why);
+	return 0;
+}
+
+/* The events `record` knows. */
+static const struct {
+	const char *name;
+	int (*check)(struct event_ctx *x);
+} events[] = {
+    {"acknowledged", ev_plain},	       /* the current stage */
+    {"responded", ev_plain},	       /* the current stage */
+    {"extended", ev_extended},	       /* --days N --reason TEXT */
+    {"escalated", ev_escalated},       /* opens the next stage */
+    {"closed", ev_closed},	       /* --outcome, --remedy, ... */
+    {"reassigned", ev_reassigned},     /* --to TEAM */
+    {"decided", ev_decided},	       /* --flag F --outcome O --reason */
+    {"corrected", ev_corrected},       /* --event N --why TEXT ... */
+    {"withdrawn", ev_withdrawn},       /* --event N --why TEXT */
+    {"restricted", ev_restricted},     /* --reason, --review, ... */
+    {"unrestricted", ev_unrestricted}, /* lifts the person's */
+};
+
+static int check_event(struct event_ctx *x)
+{
+	size_t i, n = sizeof(events) / sizeof(events[0]);
+	char d[11];
+
+	for (i = 0; i < n && strcmp(events[i].name, x->r->event); i++)
+		;
+	if (i == n) {
+		tc_warnx("unknown event '%s' (acknowledged, responded, "
+			 "extended, escalated, closed, reassigned, decided, "
+			 "corrected, withdrawn, restricted, unrestricted)",
+			 x->r->event);
+		return TC_EXIT_USAGE;
+	}
+	if (x->date > x->env->today) {
+		tc_warnx("%s: %s on %s is after today (%s): record it on the "
+			 "day it happens",
+			 x->c->reference, x->r->event, cw_day_str(x->date, d),
+			 x->env->today_s);
+		return TC_EXIT_INPUT;
+	}
+	return events[i].check(x);
+}
+
+/* Adds the event to the history and replays it: 0 when it holds (c is the
+ * case with it), or an exit code after saying what it would break. */
+static int replay_with(struct cw_env *env, struct cw_case *c,
+		       struct cw_history *h, const char *event, tc_day date,
+		       const cJSON *detail, const char *by)
+{
+	struct cw_faults before = {0}, after = {0};
+	const struct cw_fault *f;
+	cJSON *d = cJSON_Duplicate(detail, 1);
+	int rc = TC_EXIT_ENV;
+
+	if (!d)
+		tc_die_nomem();
+	if (cw_case_replay(env->rules, c, h, &before) < 0)
+		goto out;
+	cw_history_add(h, CW_EVENT_NEW, event, c->stage, date, d, by);
+	if (cw_case_replay(env->rules, c, h, &after) < 0)
+		goto out;
+	f = cw_faults_new(&before, &after);
+	rc = 0;
+	if (f) {
+		tc_warnx("%s: %s", c->reference, f->msg);
+		rc = TC_EXIT_INPUT;
+	}
+out:
+	cw_faults_release(&before);
+	cw_faults_release(&after);
+	return rc;
 }
 
 int cw_record_event(struct cw_env *env, const struct cw_record *r)
 {
 	struct cw_case c;
+	struct cw_history h = {0};
 	cJSON *detail = NULL;
 	char *txt = NULL;
+	const char *by = r->by && r->by[0] ? r->by : cw_env_account();
 	tc_day date = r->date == CW_NODAY ? env->today : r->date;
-	int rc = TC_EXIT_ENV, found;
+	int rc = TC_EXIT_ENV, found, stage;
+	int64_t id;
+	struct event_ctx x = {
+	    .env = env, .r = r, .c = &c, .h = &h, .date = date};
 
 	if (cw_store_begin(env->reg) < 0)
 		return TC_EXIT_ENV;
@@ -465,7 +654,7 @@ int cw_record_event(struct cw_env *env, const struct cw_record *r)
 		cw_store_rollback(env->reg);
 		return found == 0 ? TC_EXIT_INPUT : TC_EXIT_ENV;
 	}
-	detail = cJSON_CreateObject();
+	detail = x.detail = cJSON_CreateObject();
 	if (!detail)
 		tc_die_nomem();
 	found = cw_store_case_purged(env->reg, c.id);
@@ -477,20 +666,32 @@ int cw_record_event(struct cw_env *env, const struct cw_record *r)
 		rc = found > 0 ? TC_EXIT_INPUT : TC_EXIT_ENV;
 		goto out;
 	}
-	rc = apply(env, r, &c, date, detail);
+	if (cw_store_case_history(env->reg, c.id, &h) < 0)
+		goto out;
+	rc = check_event(&x);
+	if (rc)
+		goto out;
+	rc = replay_with(env, &c, &h, r->event, date, detail, by);
+	if (rc)
+		goto out;
+	/* an escalation belongs to the stage it opened */
+	stage = strcmp(r->event, "escalated") ? h.v[h.n - 1].stage : c.stage;
+	rc = restriction_effect(&x);
 	if (rc)
 		goto out;
 	rc = TC_EXIT_ENV;
 	txt = cJSON_PrintUnformatted(detail);
 	if (!txt)
 		tc_die_nomem();
-	if (cw_case_recompute(env->rules, &c) < 0 ||
-	    cw_store_case_update(env->reg, &c) < 0 ||
-	    cw_store_event(env->reg, c.id, c.stage, r->event, date, txt,
-			   env->today_s) < 0 ||
-	    cw_store_commit(env->reg) < 0 || cw_env_flush_packs(env) < 0)
+	if (cw_store_case_update(env->reg, &c) < 0 ||
+	    cw_store_event(env->reg, c.id, stage, r->event, date, txt, by,
+			   env->today_s) < 0)
 		goto out;
-	printf("%s: %s recorded", c.reference, r->event);
+	id = cw_store_last_id(env->reg);
+	if (cw_store_commit(env->reg) < 0 || cw_env_flush_packs(env) < 0)
+		goto out;
+	printf("%s: %s recorded as event %lld", c.reference, r->event,
+	       (long long)id);
 	if (c.nstages) {
 		const struct cw_stage *s = &c.stages[c.nstages - 1];
 		char a[11], b[11];
@@ -505,6 +706,7 @@ out:
 	cw_store_rollback(env->reg);
 	cJSON_Delete(detail);
 	free(txt);
+	cw_history_release(&h);
 	cw_case_release(&c);
 	return rc;
 }

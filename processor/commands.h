@@ -5,6 +5,8 @@
 #ifndef CW_COMMANDS_H
 #define CW_COMMANDS_H
 
+#include <stdint.h>
+
 #include "casework.h"
 
 /* list's filters; -1 / NULL / 0 for "any". */
@@ -25,7 +27,8 @@ int cw_show(struct cw_env *env, const char *ref, int json);
 struct cw_record {
 	const char *ref;
 	const char *event;    /* acknowledged, responded, extended, escalated,
-				 closed, reassigned, restricted, unrestricted */
+				 closed, reassigned, decided, corrected,
+				 withdrawn, restricted, unrestricted */
 	tc_day date;	      /* CW_NODAY: today */
 	int days;	      /* extended */
 	const char *reason;   /* extended, restricted */
@@ -38,6 +41,12 @@ struct cw_record {
 	const char *kind;     /* restricted (default single-point-of-contact) */
 	const char *scope;    /* restricted (default council) */
 	const char *decided_by; /* restricted */
+	const char *flag;	/* decided: the flag */
+	const char *note;	/* decided: what was agreed */
+	int64_t target;		/* corrected, withdrawn: the event's number */
+	const char *why;	/* corrected, withdrawn: why */
+	tc_day new_date;	/* corrected: the date it should have */
+	const char *by;		/* the officer (NULL: the Unix account) */
 };
 
 /*

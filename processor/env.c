@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -530,4 +531,18 @@ int cw_env_audit(struct cw_env *env, const char *action, cJSON *detail)
 	free(txt);
 	cJSON_Delete(detail);
 	return rc;
+}
+
+const char *cw_env_account(void)
+{
+	static char name[128];
+	const struct passwd *pw;
+	const char *u;
+
+	if (name[0])
+		return name;
+	pw = getpwuid(geteuid());
+	u = pw && pw->pw_name && pw->pw_name[0] ? pw->pw_name : getenv("USER");
+	snprintf(name, sizeof(name), "%s", u && u[0] ? u : "unknown");
+	return name;
 }

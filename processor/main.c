@@ -29,6 +29,7 @@ struct args {
 	struct cw_qopts qo;
 	const char *out;
 	int due, dry_run, yes, year;
+	int target; /* record --event N */
 	int json;
 	char *pos[64]; /* positional arguments (ingest takes the rest) */
 	int npos;
@@ -85,6 +86,14 @@ static const struct tc_opt record_opts[] = {
     STR("scope", "S", "restricted: council (default) or a service area",
 	rec.scope),
     STR("decided-by", "WHO", "restricted: who decided it", rec.decided_by),
+    STR("flag", "F", "decided: the flag decided", rec.flag),
+    STR("note", "TEXT", "decided: what was agreed (adjustments)", rec.note),
+    TC_OPT_BIND_INT("event", "N", "corrected, withdrawn: the event's number",
+		    struct args, target, 1, 2147483647, NULL),
+    STR("why", "TEXT", "corrected, withdrawn: why (required; kept)", rec.why),
+    DAY("new-date", "corrected: the date the event should have", rec.new_date),
+    STR("by", "WHO", "the officer recording it (default: your account)",
+	rec.by),
     {0},
 };
 
@@ -214,6 +223,7 @@ static int parse(const char *cmd, int argc, char **argv, struct args *a)
 	a->q.stage = -1;
 	a->rec.date = CW_NODAY;
 	a->rec.review = CW_NODAY;
+	a->rec.new_date = CW_NODAY;
 	a->period.from = a->period.to = CW_NODAY;
 	a->rest = calloc((size_t)argc + 1, sizeof(char *));
 	if (!a->rest)
@@ -359,6 +369,7 @@ static int cmd_record(int argc, char **argv)
 		return finish(&a, rc < 0 ? 0 : rc);
 	a.rec.ref = a.rest[0];
 	a.rec.event = a.rest[1];
+	a.rec.target = a.target;
 	return finish(&a, cw_record_event(&a.env, &a.rec));
 }
 
@@ -482,7 +493,6 @@ static int cmd_quarantine(int argc, char **argv)
 	struct args a;
 	int v = 0, rc;
 
-	(void)cw_quarantine_account(); /* before the sandbox hides it */
 	rc = start_verb("quarantine", argc, argv, &a, verbs, usage, &v);
 	if (rc)
 		return finish(&a, rc < 0 ? 0 : rc);
@@ -504,5 +514,7 @@ int main(int argc, char **argv)
 	 * case pack); naming the same file once spares those calls. */
 	if (!getenv("TZ"))
 		(void)setenv("TZ", ":/etc/localtime", 0);
+	/* who records what: looked up before the sandbox hides it */
+	(void)cw_env_account();
 	return tc_cli_main(&prog, argc, argv);
 }

@@ -12,7 +12,6 @@
 #include "quarantine.h"
 
 #include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -492,24 +491,10 @@ out:
 	return rc;
 }
 
-const char *cw_quarantine_account(void)
-{
-	static char name[128];
-	const struct passwd *pw;
-	const char *u;
-
-	if (name[0])
-		return name;
-	pw = getpwuid(geteuid());
-	u = pw && pw->pw_name && pw->pw_name[0] ? pw->pw_name : getenv("USER");
-	snprintf(name, sizeof(name), "%s", u && u[0] ? u : "unknown");
-	return name;
-}
-
 /* The officer deciding: --by, or the Unix account's name. */
 static const char *officer(const struct cw_qopts *o)
 {
-	return o->by && o->by[0] ? o->by : cw_quarantine_account();
+	return o->by && o->by[0] ? o->by : cw_env_account();
 }
 
 /* --reason is required and kept in the register: text, one line's worth. */

@@ -25,10 +25,6 @@ struct cw_qopts {
 			       Unix account's name) */
 };
 
-/* The Unix account's name, looked up once (call it before the data
- * folder is opened: the sandbox hides the password file). */
-const char *cw_quarantine_account(void);
-
 /*
  * Removes what is left of decided submissions' folders: one released by a
  * later ingest of the same submission keeps nothing in quarantine/ (the

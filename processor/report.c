@@ -17,6 +17,7 @@
 
 #include "array.h"
 #include "err.h"
+#include "history.h"
 #include "fsutil.h"
 #include "restrict.h"
 
@@ -142,6 +143,8 @@ static void on_case(void *arg, const struct cw_report_case *c)
 		const cJSON *d = cJSON_GetObjectItemCaseSensitive(f, "detail");
 		struct tc_buf t = TC_BUF_INIT;
 
+		if (cw_flag_decided(f))
+			continue;
 		if (tc_buf_addf(&t, "%s: %s",
 				cJSON_IsString(n) ? n->valuestring : "",
 				cJSON_IsString(d) ? d->valuestring : "") < 0)

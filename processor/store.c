@@ -187,6 +187,8 @@ static const char *const migrations[] = {
     "ALTER TABLE quarantine ADD COLUMN bundle_sha256 TEXT;"
     "CREATE INDEX quarantine_submission ON quarantine(submission_id);"
     "CREATE INDEX quarantine_waiting ON quarantine(status, date);",
+    /* 4: who recorded each event. */
+    "ALTER TABLE events ADD COLUMN recorded_by TEXT;",
 };
 
 /* "FILE: [DOING: ]MESSAGE", and what to do when the disk is full. */
@@ -668,13 +670,18 @@ int cw_store_case_update(struct cw_store *reg, const struct cw_case *c)
 	static const char sql[] =
 	    "UPDATE cases SET type = ?, procedure = ?, stage = ?,"
 	    " status = ?, service_area = ?, team = ?, flags = ?,"
-	    " pack_dirty = 1 WHERE id = ?";
+	    " received_date = ?, pack_dirty = 1 WHERE id = ?";
+	/* the stages a withdrawn escalation had opened */
+	static const char drop[] =
+	    "DELETE FROM stages WHERE case_id = ? AND stage > ?";
 	char *flags = flags_text(c);
 	int rc = -1;
 
-	if (run(reg, "updating a case", sql, "ttittttI", c->type, c->procedure,
+	if (run(reg, "updating a case", sql, "ttittttdI", c->type, c->procedure,
 		c->stage, c->status, c->service_area, c->team, flags,
-		c->id) < 0)
+		c->received_date, c->id) < 0 ||
+	    run(reg, "updating a case's stages", drop, "Ii", c->id,
+		c->nstages) < 0)
 		goto out;
 	rc = save_stages(reg, c);
 out:
@@ -784,14 +791,41 @@ int cw_store_case_load_id(struct cw_store *reg, int64_t id, struct cw_case *c)
 
 int cw_store_event(struct cw_store *reg, int64_t case_id, int stage,
 		   const char *event, tc_day date, const char *detail_json,
-		   const char *today)
+		   const char *by, const char *today)
 {
 	static const char sql[] =
 	    "INSERT INTO events(case_id, stage, event, date, detail,"
-	    " recorded) VALUES(?, ?, ?, ?, ?, ?)";
+	    " recorded, recorded_by) VALUES(?, ?, ?, ?, ?, ?, ?)";
 
-	return run(reg, "recording an event", sql, "Iitdtt", case_id, stage,
-		   event, date, detail_json ? detail_json : "{}", today);
+	return run(reg, "recording an event", sql, "Iitdtto", case_id, stage,
+		   event, date, detail_json ? detail_json : "{}", today, by);
+}
+
+int64_t cw_store_last_id(struct cw_store *reg)
+{
+	return sqlite3_last_insert_rowid(reg->db);
+}
+
+static int hist_row(sqlite3_stmt *st, void *arg)
+{
+	const char *detail = (const char *)sqlite3_column_text(st, 4);
+	cJSON *d = detail ? cJSON_Parse(detail) : NULL;
+
+	cw_history_add(arg, sqlite3_column_int64(st, 0),
+		       cw_store_col_text(st, 1), sqlite3_column_int(st, 2),
+		       cw_store_col_day(st, 3), d, cw_store_col_text(st, 5));
+	return 0;
+}
+
+int cw_store_case_history(struct cw_store *reg, int64_t case_id,
+			  struct cw_history *h)
+{
+	static const char sql[] =
+	    "SELECT id, event, stage, date, detail, recorded_by FROM events"
+	    " WHERE case_id = ? ORDER BY id";
+
+	return cw_store_all_rows(reg, cw_store_query(reg, sql, "I", case_id),
+				 "reading a case's history", hist_row, h);
 }
 
 int64_t cw_store_next_dirty(struct cw_store *reg, int64_t after)
@@ -873,14 +907,17 @@ static int event_row(sqlite3_stmt *st, void *arg)
 	ev.stage = sqlite3_column_int(st, 2);
 	ev.detail_json = (const char *)sqlite3_column_text(st, 3);
 	ev.recorded = cw_store_col_text(st, 4);
+	ev.id = sqlite3_column_int64(st, 5);
+	ev.by = cw_store_col_text(st, 6);
 	return w->fn.event(&ev, w->arg) < 0 ? -1 : 0;
 }
 
 int cw_store_history(struct cw_store *reg, int64_t case_id, cw_event_fn fn,
 		     void *arg)
 {
-	static const char sql[] = "SELECT date, event, stage, detail, recorded"
-				  " FROM events WHERE case_id = ? ORDER BY id";
+	static const char sql[] =
+	    "SELECT date, event, stage, detail, recorded, id, recorded_by"
+	    " FROM events WHERE case_id = ? ORDER BY id";
 	struct walk w = {.fn.event = fn, .arg = arg};
 
 	return cw_store_all_rows(reg, cw_store_query(reg, sql, "I", case_id),

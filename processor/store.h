@@ -27,9 +27,10 @@
 
 #include "case.h"
 #include "date.h"
+#include "history.h"
 
 /* The schema version this build writes (see the migrations in store.c). */
-#define CW_SCHEMA_VERSION 3
+#define CW_SCHEMA_VERSION 4
 
 struct cw_store; /* opaque: an open register */
 
@@ -121,10 +122,17 @@ int cw_store_case_load(struct cw_store *reg, const char *key, int by_submission,
 		       struct cw_case *c);
 int cw_store_case_load_id(struct cw_store *reg, int64_t id, struct cw_case *c);
 
-/* Appends an event to a case's history (never updated or deleted). */
+/* Appends an event to a case's history (never updated or deleted),
+ * recorded today by the officer by (NULL: by casework itself). */
 int cw_store_event(struct cw_store *reg, int64_t case_id, int stage,
 		   const char *event, tc_day date, const char *detail_json,
-		   const char *today);
+		   const char *by, const char *today);
+/* The number of the row last inserted (an event's id after
+ * cw_store_event). */
+int64_t cw_store_last_id(struct cw_store *reg);
+/* Appends the case's events, oldest first, to h. 0 or -1 (printed). */
+int cw_store_case_history(struct cw_store *reg, int64_t case_id,
+			  struct cw_history *h);
 
 /* The case id of a pack waiting to be written, from after (0 first); 0
  * when there is none, -1 error. */
@@ -149,6 +157,8 @@ struct cw_event {
 	int stage;		 /* the stage it was recorded against */
 	const char *detail_json; /* a JSON object, or NULL */
 	const char *recorded;	 /* the day it was recorded */
+	int64_t id;		 /* its number, which corrections name */
+	const char *by;		 /* who recorded it, "" for casework */
 };
 /* Called once per event; returns 0 for more, -1 to stop with an error. */
 typedef int (*cw_event_fn)(const struct cw_event *ev, void *arg);

@@ -112,10 +112,24 @@ static void test_case_round_trip(void **state)
 	assert_int_equal(cw_store_begin(reg), 0);
 	assert_int_equal(cw_store_case_insert(reg, &c), 0);
 	assert_true(c.id > 0);
-	assert_int_equal(
-	    cw_store_event(reg, c.id, 1, "received", d, "{}", "2026-12-24"), 0);
+	assert_int_equal(cw_store_event(reg, c.id, 1, "received", d, "{}",
+					"Sue Barnes", "2026-12-24"),
+			 0);
 	assert_int_equal(cw_store_commit(reg), 0);
 	cJSON_Delete(c.flags);
+	{
+		struct cw_history h = {0};
+
+		assert_int_equal(cw_store_case_history(reg, c.id, &h), 0);
+		assert_int_equal(h.n, 1);
+		assert_string_equal(h.v[0].event, "received");
+		assert_string_equal(h.v[0].by, "Sue Barnes");
+		assert_int_equal(h.v[0].date, d);
+		assert_int_equal(h.v[0].stage, 1);
+		assert_int_equal(cw_store_last_id(reg), h.v[0].id);
+		assert_true(cJSON_IsObject(h.v[0].detail));
+		cw_history_release(&h);
+	}
 
 	assert_int_equal(cw_store_case_load(reg, "CMP-2026-000001", 0, &got),
 			 1);

@@ -21,24 +21,6 @@
 #include "rules.h"
 #include "testlib.h"
 
-static struct tc_rules *rules;
-
-static int setup(void **state)
-{
-	int nerr = 0;
-
-	(void)state;
-	rules = tc_rules_load("content/rules.yml", &nerr);
-	return rules && !nerr ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	tc_rules_free(rules);
-	return 0;
-}
-
 static tc_day day(const char *s)
 {
 	tc_day d = 0;
@@ -57,7 +39,8 @@ static void assert_day(tc_day d, const char *want)
 
 static void test_loads_defaults(void **state)
 {
-	const struct tc_procedure *p = tc_rules_procedure(rules, "corporate");
+	const struct tc_procedure *p =
+	    tc_rules_procedure(tl_rules, "corporate");
 
 	(void)state;
 	assert_non_null(p);
@@ -66,14 +49,14 @@ static void test_loads_defaults(void **state)
 	assert_int_equal(p->stage[0].respond_days, 10);
 	assert_int_equal(p->stage[0].extension_max, 10);
 	assert_int_equal(p->stage[1].respond_days, 20);
-	assert_int_equal(rules->time_limit_months, 12);
-	assert_non_null(tc_rules_procedure(rules, "childrens"));
-	assert_string_equal(tc_rules_refformat(rules, "complaint")->prefix,
+	assert_int_equal(tl_rules->time_limit_months, 12);
+	assert_non_null(tc_rules_procedure(tl_rules, "childrens"));
+	assert_string_equal(tc_rules_refformat(tl_rules, "complaint")->prefix,
 			    "CMP");
-	assert_string_equal(tc_rules_route(rules, "bins")->procedure,
+	assert_string_equal(tc_rules_route(tl_rules, "bins")->procedure,
 			    "corporate");
-	assert_non_null(tc_rules_exclusion(rules, "licensing"));
-	assert_null(tc_rules_route(rules, "licensing"));
+	assert_non_null(tc_rules_exclusion(tl_rules, "licensing"));
+	assert_null(tc_rules_route(tl_rules, "licensing"));
 }
 
 static void test_fits_forms(void **state)
@@ -84,7 +67,7 @@ static void test_fits_forms(void **state)
 	(void)state;
 	assert_non_null(fs);
 	assert_int_equal(nerr, 0);
-	assert_int_equal(tc_rules_check_forms(rules, fs), 0);
+	assert_int_equal(tc_rules_check_forms(tl_rules, fs), 0);
 	tc_forms_free(fs);
 }
 
@@ -115,14 +98,14 @@ static void test_received_date(void **state)
 		const struct received_case *c = &received_cases[i];
 		char got[11];
 
-		if (tc_rules_received_date(rules, c->when, &d) != 0)
+		if (tc_rules_received_date(tl_rules, c->when, &d) != 0)
 			fail_msg("received %s: refused", c->when);
 		tc_day_format(d, got);
 		if (strcmp(got, c->day))
 			fail_msg("received %s: day %s, want %s", c->when, got,
 				 c->day);
 	}
-	assert_int_equal(tc_rules_received_date(rules, "yesterday", &d), -1);
+	assert_int_equal(tc_rules_received_date(tl_rules, "yesterday", &d), -1);
 }
 
 static void stage1(struct cw_case *c, const char *proc, const char *request)
@@ -147,36 +130,36 @@ static void test_deadlines(void **state)
 	(void)state;
 	/* The worked example: Christmas and New Year 2026-27. */
 	stage1(&c, "corporate", "2026-12-23");
-	assert_int_equal(cw_case_recompute(rules, &c), 0);
+	assert_int_equal(cw_case_recompute(tl_rules, &c), 0);
 	assert_day(c.stages[0].ack_due, "2027-01-04");
 	assert_day(c.stages[0].respond_due, "2027-01-18");
 	/* Acknowledged early: the response counts from that day. */
 	c.stages[0].acknowledged = day("2026-12-24");
-	assert_int_equal(cw_case_recompute(rules, &c), 0);
+	assert_int_equal(cw_case_recompute(tl_rules, &c), 0);
 	assert_day(c.stages[0].respond_due, "2027-01-12");
 	assert_string_equal(c.status, "acknowledged");
 	/* Responded: the 28 calendar day window for stage 2 opens. */
 	c.stages[0].responded = day("2027-01-11");
-	assert_int_equal(cw_case_recompute(rules, &c), 0);
+	assert_int_equal(cw_case_recompute(tl_rules, &c), 0);
 	assert_day(c.stages[0].window_closes, "2027-02-08");
 	assert_string_equal(c.status, "responded");
 	cw_case_release(&c);
 
 	/* Easter 2027. */
 	stage1(&c, "corporate", "2027-03-25");
-	assert_int_equal(cw_case_recompute(rules, &c), 0);
+	assert_int_equal(cw_case_recompute(tl_rules, &c), 0);
 	assert_day(c.stages[0].ack_due, "2027-04-05");
 	assert_day(c.stages[0].respond_due, "2027-04-19");
 	/* An extension of 10 working days. */
 	c.stages[0].extension_days = 10;
-	assert_int_equal(cw_case_recompute(rules, &c), 0);
+	assert_int_equal(cw_case_recompute(tl_rules, &c), 0);
 	assert_day(c.stages[0].respond_due, "2027-05-04");
 	cw_case_release(&c);
 
 	/* Children's procedure: 10 WD from receipt, window in working days. */
 	stage1(&c, "childrens", "2026-11-23");
 	c.stages[0].responded = day("2026-12-01");
-	assert_int_equal(cw_case_recompute(rules, &c), 0);
+	assert_int_equal(cw_case_recompute(tl_rules, &c), 0);
 	assert_day(c.stages[0].ack_due, "2026-11-26");
 	assert_day(c.stages[0].respond_due, "2026-12-07");
 	assert_day(c.stages[0].window_closes, "2026-12-31");
@@ -184,7 +167,7 @@ static void test_deadlines(void **state)
 
 	/* Beyond the calendar: refused, not guessed. */
 	stage1(&c, "corporate", "2028-12-27");
-	assert_int_equal(cw_case_recompute(rules, &c), -1);
+	assert_int_equal(cw_case_recompute(tl_rules, &c), -1);
 	cw_case_release(&c);
 }
 
@@ -193,11 +176,12 @@ static void test_phrases(void **state)
 	const struct tc_phrase *p;
 
 	(void)state;
-	p = tc_rules_match_phrase(rules, "I got a PENALTY charge\n  notice.");
+	p = tc_rules_match_phrase(tl_rules,
+				  "I got a PENALTY charge\n  notice.");
 	assert_non_null(p);
 	assert_string_equal(p->reason_code, "pcn");
-	assert_null(tc_rules_match_phrase(rules, "The bins were missed."));
-	assert_null(tc_rules_match_phrase(rules, NULL));
+	assert_null(tc_rules_match_phrase(tl_rules, "The bins were missed."));
+	assert_null(tc_rules_match_phrase(tl_rules, NULL));
 }
 
 /* Writes a rules file whose one line is replaced, and loads it. */
@@ -264,5 +248,5 @@ int main(void)
 	    cmocka_unit_test(test_bad_rules),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tl_rules_setup, tl_rules_teardown);
 }

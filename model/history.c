@@ -1,0 +1,685 @@
+/*
+ * history.c: a case rebuilt from its history as corrected (see history.h).
+ */
+#include "history.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "array.h"
+#include "err.h"
+
+void cw_history_add(struct cw_history *h, int64_t id, const char *event,
+		    int stage, tc_day date, cJSON *detail, const char *by)
+{
+	struct cw_hist_event *e;
+
+	TC_ALLOC_GROW(h->v, h->n + 1, h->alloc);
+	e = &h->v[h->n++];
+	e->id = id;
+	e->event = tc_xstrdup(event);
+	e->stage = stage;
+	e->date = date;
+	e->detail = detail ? detail : cJSON_CreateObject();
+	if (!e->detail)
+		tc_die_nomem();
+	e->by = by && by[0] ? tc_xstrdup(by) : NULL;
+}
+
+const struct cw_hist_event *cw_history_find(const struct cw_history *h,
+					    int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		if (h->v[i].id == id)
+			return &h->v[i];
+	return NULL;
+}
+
+void cw_history_release(struct cw_history *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++) {
+		free(h->v[i].event);
+		free(h->v[i].by);
+		cJSON_Delete(h->v[i].detail);
+	}
+	free(h->v);
+	memset(h, 0, sizeof(*h));
+}
+
+void cw_faults_release(struct cw_faults *f)
+{
+	free(f->v);
+	memset(f, 0, sizeof(*f));
+}
+
+const struct cw_fault *cw_faults_new(const struct cw_faults *before,
+				     const struct cw_faults *after)
+{
+	size_t i, j;
+
+	for (i = 0; i < after->n; i++) {
+		for (j = 0; j < before->n; j++)
+			if (before->v[j].id == after->v[i].id &&
+			    !strcmp(before->v[j].msg, after->v[i].msg))
+				break;
+		if (j == before->n)
+			return &after->v[i];
+	}
+	return NULL;
+}
+
+/* ---- Decisions on flags ---- */
+
+static const struct {
+	const char *flag;
+	const char *outcomes; /* comma-separated; the first ones "kept" */
+	const char *kept;     /* the outcome that keeps a note under review */
+} flag_outcomes[] = {
+    {"late", "accepted,refused", NULL},
+    {"reasonable_adjustments", "agreed,declined", "agreed"},
+    {"third_party_without_consent", "consent-received,refused", NULL},
+    {"restricted_contact", "confirmed,not-the-person", NULL},
+    {"possible_exclusion", "confirmed,not-excluded", NULL},
+    {"possible_duplicate", "separate,merged", NULL},
+    {"anonymous", "noted", NULL},
+    {"review_out_of_time", "accepted,refused", NULL},
+    {"early_review", "accepted,refused", NULL},
+    {"unmatched_review", "matched,not-a-review", NULL},
+};
+
+#define NFLAGS (sizeof(flag_outcomes) / sizeof(flag_outcomes[0]))
+
+const char *cw_flag_outcomes(const char *flag)
+{
+	size_t i;
+
+	for (i = 0; i < NFLAGS; i++)
+		if (!strcmp(flag_outcomes[i].flag, flag))
+			return flag_outcomes[i].outcomes;
+	return "accepted,refused";
+}
+
+int cw_flag_outcome_ok(const char *flag, const char *outcome)
+{
+	const char *list = cw_flag_outcomes(flag), *p = list;
+	size_t n = strlen(outcome);
+
+	while (n && *p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len == n && !strncmp(p, outcome, n))
+			return 1;
+		p += len + (end != NULL);
+	}
+	return 0;
+}
+
+int cw_flag_outcome_kept(const char *flag, const char *outcome)
+{
+	size_t i;
+
+	for (i = 0; i < NFLAGS; i++)
+		if (!strcmp(flag_outcomes[i].flag, flag))
+			return flag_outcomes[i].kept &&
+			       !strcmp(flag_outcomes[i].kept, outcome);
+	return 0;
+}
+
+int cw_flag_decided(const cJSON *flag)
+{
+	return cJSON_IsObject(
+	    cJSON_GetObjectItemCaseSensitive(flag, "decision"));
+}
+
+/* ---- Replay ---- */
+
+/* An event as the corrections leave it. */
+struct eff {
+	const struct cw_hist_event *e;
+	tc_day date;
+	cJSON *detail; /* a copy, corrections applied */
+	int withdrawn;
+};
+
+struct replay {
+	const struct tc_rules *r;
+	struct cw_case *c;
+	const struct tc_procedure *p;
+	struct cw_faults *faults;
+	struct eff *v;
+	size_t n;
+};
+
+static void fault(struct replay *x, int64_t id, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void fault(struct replay *x, int64_t id, const char *fmt, ...)
+{
+	struct cw_fault *f;
+	va_list ap;
+
+	if (!x->faults)
+		return;
+	TC_ALLOC_GROW(x->faults->v, x->faults->n + 1, x->faults->alloc);
+	f = &x->faults->v[x->faults->n++];
+	f->id = id;
+	va_start(ap, fmt);
+	vsnprintf(f->msg, sizeof(f->msg), fmt, ap);
+	va_end(ap);
+}
+
+static const char *dstr(tc_day d, char buf[11])
+{
+	if (d == CW_NODAY)
+		return "-";
+	tc_day_format(d, buf);
+	return buf;
+}
+
+static const char *str(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
+}
+
+static int64_t target_of(const struct cw_hist_event *e)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(e->detail, "event");
+
+	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+}
+
+static struct eff *find_eff(struct replay *x, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < x->n; i++)
+		if (x->v[i].e->id == id)
+			return &x->v[i];
+	return NULL;
+}
+
+static int is_meta(const char *ev)
+{
+	return !strcmp(ev, "corrected") || !strcmp(ev, "withdrawn");
+}
+
+/* The event a correction or withdrawal points at, or NULL (a fault). */
+static struct eff *target(struct replay *x, struct eff *m)
+{
+	int64_t t = target_of(m->e);
+	struct eff *to = t ? find_eff(x, t) : NULL;
+
+	if (!to) {
+		fault(x, m->e->id,
+		      "%s points at event %lld, which is not in this case's "
+		      "history",
+		      m->e->event, (long long)t);
+		return NULL;
+	}
+	if (to->e->id >= m->e->id) {
+		fault(x, m->e->id,
+		      "%s points at event %lld, which comes after it",
+		      m->e->event, (long long)t);
+		return NULL;
+	}
+	if (!strcmp(m->e->event, "withdrawn") &&
+	    (!strcmp(to->e->event, "received") ||
+	     !strcmp(to->e->event, "withdrawn"))) {
+		fault(x, m->e->id, "event %lld (%s) cannot be withdrawn%s",
+		      (long long)t, to->e->event,
+		      strcmp(to->e->event, "received")
+			  ? ""
+			  : ": correct its date instead");
+		return NULL;
+	}
+	if (!strcmp(m->e->event, "corrected") && is_meta(to->e->event)) {
+		fault(
+		    x, m->e->id,
+		    "event %lld is a %s: withdraw it instead of correcting it",
+		    (long long)t, to->e->event);
+		return NULL;
+	}
+	return to;
+}
+
+/* The effective events: withdrawals first, then corrections in order. */
+static void effective(struct replay *x, const struct cw_history *h)
+{
+	size_t i;
+
+	x->v = calloc(h->n ? h->n : 1, sizeof(*x->v));
+	if (!x->v)
+		tc_die_nomem();
+	x->n = h->n;
+	for (i = 0; i < h->n; i++) {
+		x->v[i].e = &h->v[i];
+		x->v[i].date = h->v[i].date;
+		x->v[i].detail = cJSON_Duplicate(h->v[i].detail, 1);
+		if (!x->v[i].detail)
+			tc_die_nomem();
+	}
+	for (i = 0; i < x->n; i++) {
+		struct eff *t;
+
+		if (strcmp(x->v[i].e->event, "withdrawn"))
+			continue;
+		t = target(x, &x->v[i]);
+		if (t)
+			t->withdrawn = 1;
+	}
+	for (i = 0; i < x->n; i++) {
+		struct eff *m = &x->v[i], *t;
+		const cJSON *set, *it;
+		const char *d;
+
+		if (strcmp(m->e->event, "corrected") || m->withdrawn)
+			continue;
+		t = target(x, m);
+		if (!t)
+			continue;
+		d = str(m->e->detail, "date");
+		if (d && tc_day_parse(d, &t->date) < 0)
+			fault(x, m->e->id,
+			      "the corrected date '%s' is not a "
+			      "date YYYY-MM-DD",
+			      d);
+		set = cJSON_GetObjectItemCaseSensitive(m->e->detail, "set");
+		cJSON_ArrayForEach(it, set)
+		{
+			cJSON *cp = cJSON_Duplicate(it, 1);
+
+			if (!cp)
+				tc_die_nomem();
+			if (cJSON_HasObjectItem(t->detail, it->string))
+				cJSON_ReplaceItemInObjectCaseSensitive(
+				    t->detail, it->string, cp);
+			else
+				cJSON_AddItemToObject(t->detail, it->string,
+						      cp);
+		}
+	}
+}
+
+static const char *base_status(const struct cw_case *c)
+{
+	if (c->procedure)
+		return "open";
+	if (!strcmp(c->type, "compliment") || !strcmp(c->type, "comment"))
+		return "recorded";
+	if (!strcmp(c->type, "signposted"))
+		return "signposted";
+	if (!strcmp(c->type, "review"))
+		return "unmatched";
+	return "open";
+}
+
+static void set_str(char **slot, const char *v)
+{
+	free(*slot);
+	*slot = v ? tc_xstrdup(v) : NULL;
+}
+
+static void clear_stage(struct cw_stage *s)
+{
+	free(s->extension_reason);
+	free(s->outcome);
+	free(s->remedy);
+	free(s->learning);
+	s->extension_reason = s->outcome = s->remedy = s->learning = NULL;
+	s->acknowledged = s->responded = s->closed = CW_NODAY;
+	s->extension_days = 0;
+}
+
+/* The case as it was before any event: stage 1 only, nothing recorded,
+ * the first team, no decisions. */
+static void reset(struct replay *x)
+{
+	struct cw_case *c = x->c;
+	const cJSON *f;
+	int i;
+	size_t k;
+
+	for (i = 1; i < c->nstages; i++) {
+		clear_stage(&c->stages[i]);
+		free(c->stages[i].submission_id);
+		memset(&c->stages[i], 0, sizeof(c->stages[i]));
+	}
+	if (x->p) {
+		if (!c->nstages) {
+			memset(&c->stages[0], 0, sizeof(c->stages[0]));
+			c->stages[0].submission_id =
+			    c->submission_id ? tc_xstrdup(c->submission_id)
+					     : NULL;
+		}
+		c->nstages = 1;
+		c->stage = 1;
+		c->stages[0].stage = 1;
+		c->stages[0].request = c->received_date;
+		clear_stage(&c->stages[0]);
+	}
+	set_str(&c->status, base_status(c));
+	for (k = 0; k < x->n; k++) {
+		const char *from = str(x->v[k].e->detail, "from");
+
+		if (!strcmp(x->v[k].e->event, "reassigned") && from) {
+			set_str(&c->team, from);
+			break;
+		}
+	}
+	cJSON_ArrayForEach(f, c->flags)
+	    cJSON_DeleteItemFromObjectCaseSensitive((cJSON *)f, "decision");
+}
+
+/* The stage an event was recorded against, or NULL (a fault). */
+static struct cw_stage *stage_of(struct replay *x, const struct eff *e)
+{
+	struct cw_case *c = x->c;
+	struct cw_stage *s;
+	char d[11];
+
+	if (!x->p) {
+		fault(x, e->e->id, "%s: a %s has no stages", e->e->event,
+		      c->type);
+		return NULL;
+	}
+	if (e->e->stage < 1 || e->e->stage > c->nstages) {
+		fault(x, e->e->id, "%s: stage %d is not open", e->e->event,
+		      e->e->stage);
+		return NULL;
+	}
+	s = &c->stages[e->e->stage - 1];
+	if (s->closed != CW_NODAY && strcmp(e->e->event, "closed")) {
+		fault(x, e->e->id, "%s: stage %d was closed on %s", e->e->event,
+		      s->stage, dstr(s->closed, d));
+		return NULL;
+	}
+	return s;
+}
+
+/* A fault when date comes before after (what it follows). */
+static void not_before(struct replay *x, const struct eff *e, tc_day after,
+		       const char *what)
+{
+	char a[11], b[11];
+
+	if (after != CW_NODAY && e->date < after)
+		fault(x, e->e->id, "%s on %s is before %s on %s", e->e->event,
+		      dstr(e->date, a), what, dstr(after, b));
+}
+
+/* Records date in *slot unless it was done: 0, or -1 (a fault). */
+static int once(struct replay *x, const struct eff *e, struct cw_stage *s,
+		tc_day *slot, const char *done)
+{
+	char d[11];
+
+	if (*slot != CW_NODAY) {
+		fault(x, e->e->id,
+		      "stage %d was %s on %s already: correct that event to "
+		      "change it",
+		      s->stage, done, dstr(*slot, d));
+		return -1;
+	}
+	*slot = e->date;
+	return 0;
+}
+
+/* The stage an event was recorded against, checked not to come before
+ * the stage was opened; NULL (a fault) when there is none to record on. */
+static struct cw_stage *opened_stage(struct replay *x, const struct eff *e)
+{
+	struct cw_stage *s = stage_of(x, e);
+	char opened[40];
+
+	if (s) {
+		snprintf(opened, sizeof(opened), "stage %d was opened",
+			 s->stage);
+		not_before(x, e, s->request, opened);
+	}
+	return s;
+}
+
+static void ap_acknowledged(struct replay *x, const struct eff *e)
+{
+	struct cw_stage *s = opened_stage(x, e);
+
+	if (s && once(x, e, s, &s->acknowledged, "acknowledged") == 0 &&
+	    s->responded != CW_NODAY && e->date > s->responded)
+		fault(x, e->e->id, "acknowledged after stage %d was answered",
+		      s->stage);
+}
+
+static void ap_responded(struct replay *x, const struct eff *e)
+{
+	struct cw_stage *s = opened_stage(x, e);
+
+	if (!s)
+		return;
+	not_before(x, e, s->acknowledged, "it was acknowledged");
+	once(x, e, s, &s->responded, "responded to");
+}
+
+static void ap_extended(struct replay *x, const struct eff *e)
+{
+	struct cw_stage *s = opened_stage(x, e);
+	const struct tc_stage_rule *sr;
+	const cJSON *days = cJSON_GetObjectItemCaseSensitive(e->detail, "days");
+	int n = cJSON_IsNumber(days) ? (int)days->valuedouble : 0;
+	char d[11];
+
+	if (!s)
+		return;
+	sr = &x->p->stage[s->stage - 1];
+	if (s->extension_days) {
+		fault(x, e->e->id,
+		      "stage %d was extended already; the rules allow one "
+		      "extension",
+		      s->stage);
+		return;
+	}
+	if (s->responded != CW_NODAY && e->date > s->responded) {
+		fault(x, e->e->id,
+		      "stage %d was answered on %s: there is nothing left to "
+		      "extend",
+		      s->stage, dstr(s->responded, d));
+		return;
+	}
+	if (n < 1 || n > sr->extension_max) {
+		fault(
+		    x, e->e->id,
+		    "stage %d may be extended by 1 to %d working days, not %d",
+		    s->stage, sr->extension_max, n);
+		return;
+	}
+	s->extension_days = n;
+	set_str(&s->extension_reason, str(e->detail, "reason"));
+}
+
+static int ap_escalated(struct replay *x, const struct eff *e)
+{
+	struct cw_case *c = x->c;
+	struct cw_stage *cur;
+	const char *sub = str(e->detail, "submission");
+	char a[11], b[11];
+
+	if (!x->p) {
+		fault(x, e->e->id, "a %s has no stages to escalate", c->type);
+		return 0;
+	}
+	if (c->nstages >= x->p->nstages || c->nstages >= CW_MAX_STAGES) {
+		fault(x, e->e->id,
+		      "the case is at the last stage of its procedure: "
+		      "signpost the Ombudsman");
+		return 0;
+	}
+	if (cw_case_recompute(x->r, c) < 0)
+		return -1;
+	cur = cw_case_current(c);
+	not_before(x, e, cur->request, "the stage was opened");
+	not_before(x, e, cur->responded, "the stage was answered");
+	if (cur->responded == CW_NODAY && e->date <= cur->respond_due &&
+	    !str(e->detail, "reason")) {
+		char msg[200];
+
+		snprintf(msg, sizeof(msg),
+			 "stage %d asked for on %s, before stage %d was "
+			 "answered or overdue (respond by %s)",
+			 cur->stage + 1, dstr(e->date, a), cur->stage,
+			 dstr(cur->respond_due, b));
+		if (sub)
+			cw_case_flag(c, "early_review", msg);
+		else
+			fault(x, e->e->id,
+			      "%s: give a reason to escalate it now", msg);
+	}
+	cw_case_escalate(c, e->date, sub);
+	return 0;
+}
+
+static void ap_closed(struct replay *x, const struct eff *e)
+{
+	struct cw_case *c = x->c;
+	struct cw_stage *s;
+	char d[11];
+
+	if (!x->p) {
+		if (!strcmp(c->status, "closed")) {
+			fault(x, e->e->id,
+			      "the %s was closed already: correct that event "
+			      "to change it",
+			      c->type);
+			return;
+		}
+		set_str(&c->status, "closed");
+		return;
+	}
+	s = opened_stage(x, e);
+	if (!s)
+		return;
+	if (s->closed != CW_NODAY) {
+		fault(x, e->e->id,
+		      "stage %d was closed on %s already: correct that event "
+		      "to change it",
+		      s->stage, dstr(s->closed, d));
+		return;
+	}
+	not_before(x, e, s->responded, "it was answered");
+	s->closed = e->date;
+	set_str(&s->outcome, str(e->detail, "outcome"));
+	set_str(&s->remedy, str(e->detail, "remedy"));
+	set_str(&s->learning, str(e->detail, "learning"));
+}
+
+static void ap_decided(struct replay *x, const struct eff *e)
+{
+	const char *name = str(e->detail, "flag");
+	const char *outcome = str(e->detail, "outcome");
+	cJSON *f, *dec;
+	char d[11];
+
+	cJSON_ArrayForEach(f, x->c->flags)
+	{
+		const char *n = str(f, "flag");
+
+		if (n && name && !strcmp(n, name))
+			break;
+	}
+	if (!f) {
+		fault(x, e->e->id, "the case carries no flag '%s'",
+		      name ? name : "");
+		return;
+	}
+	dec = cJSON_GetObjectItemCaseSensitive(f, "decision");
+	if (dec) {
+		fault(x, e->e->id,
+		      "%s was decided on %s already: correct or withdraw that "
+		      "decision",
+		      name, str(dec, "date") ? str(dec, "date") : "-");
+		return;
+	}
+	if (!outcome || !cw_flag_outcome_ok(name, outcome)) {
+		char list[200], *p;
+
+		snprintf(list, sizeof(list), "%s", cw_flag_outcomes(name));
+		for (p = list; (p = strchr(p, ',')) != NULL;)
+			*p = '/';
+		fault(x, e->e->id, "a decision on %s is %s, not '%s'", name,
+		      list, outcome ? outcome : "");
+		return;
+	}
+	dec = cJSON_Duplicate(e->detail, 1);
+	if (!dec)
+		tc_die_nomem();
+	cJSON_DeleteItemFromObjectCaseSensitive(dec, "flag");
+	cJSON_DeleteItemFromObjectCaseSensitive(dec, "date");
+	cJSON_DeleteItemFromObjectCaseSensitive(dec, "event");
+	if (!cJSON_AddStringToObject(dec, "date", dstr(e->date, d)) ||
+	    !cJSON_AddNumberToObject(dec, "event", (double)e->e->id))
+		tc_die_nomem();
+	cJSON_AddItemToObject(f, "decision", dec);
+}
+
+static int apply(struct replay *x, const struct eff *e)
+{
+	const char *ev = e->e->event;
+	char a[11], b[11];
+
+	if (e->date < x->c->received_date)
+		fault(x, e->e->id,
+		      "%s on %s is before the case was received on %s", ev,
+		      dstr(e->date, a), dstr(x->c->received_date, b));
+	if (!strcmp(ev, "acknowledged"))
+		ap_acknowledged(x, e);
+	else if (!strcmp(ev, "responded"))
+		ap_responded(x, e);
+	else if (!strcmp(ev, "extended"))
+		ap_extended(x, e);
+	else if (!strcmp(ev, "escalated"))
+		return ap_escalated(x, e);
+	else if (!strcmp(ev, "closed"))
+		ap_closed(x, e);
+	else if (!strcmp(ev, "reassigned")) {
+		if (str(e->detail, "to"))
+			set_str(&x->c->team, str(e->detail, "to"));
+	} else if (!strcmp(ev, "decided"))
+		ap_decided(x, e);
+	return 0;
+}
+
+int cw_case_replay(const struct tc_rules *r, struct cw_case *c,
+		   const struct cw_history *h, struct cw_faults *faults)
+{
+	struct replay x = {.r = r, .c = c, .faults = faults};
+	size_t i;
+	int rc = 0, received = 0;
+
+	x.p = c->procedure ? tc_rules_procedure(r, c->procedure) : NULL;
+	effective(&x, h);
+	for (i = 0; i < x.n; i++)
+		if (!strcmp(x.v[i].e->event, "received") && !received++)
+			c->received_date = x.v[i].date;
+	reset(&x);
+	for (i = 0; i < x.n && rc == 0; i++) {
+		const struct eff *e = &x.v[i];
+
+		if (e->withdrawn || is_meta(e->e->event) ||
+		    !strcmp(e->e->event, "received"))
+			continue;
+		rc = apply(&x, e);
+	}
+	if (rc == 0)
+		rc = cw_case_recompute(r, c);
+	for (i = 0; i < x.n; i++)
+		cJSON_Delete(x.v[i].detail);
+	free(x.v);
+	return rc;
+}

@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# End-to-end tests of a case's life after ingest: dates checked against
+# the case and today, each step once, corrections and withdrawals that
+# rebuild the case from its history (deadlines and the annual figures
+# with them), escalation rules, and decisions on flags that leave the
+# daily report and reach the cover sheet. Real binaries, a real register.
+#
+# The dates: received Tuesday 15 December 2026; acknowledgement due in 5
+# working days, response in 10 after that (content/rules.yml). Christmas
+# Day and Boxing Day (Monday 28 December in lieu) are bank holidays.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/e2e/lib.sh
+
+S=$SCRATCH
+D=$S/data
+c() { cw --data "$D" "$@"; }
+# ev OUT: the event number record printed in OUT
+ev() { sed -n 's/.* recorded as event \([0-9]*\).*/\1/p' <<<"$1"; }
+# refused "what" CODE PATTERN cmd...: exit CODE and a message matching
+refused() {
+	local what=$1 code=$2 pat=$3 out rc
+	shift 3
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc -eq "$code" ] && grep -q -- "$pat" <<<"$out"; then ok "$what"
+	else not_ok "$what" "rc=$rc $out"; fi
+}
+# packed REF EXPR: EXPR of the case pack's case.json (as c)
+packed() {
+	python3 - "$D/casepacks/$1.zip" "$2" <<'EOF'
+import json, sys, zipfile
+c = json.loads(zipfile.ZipFile(sys.argv[1]).read("case.json"))
+print(eval(sys.argv[2]))
+EOF
+}
+deadline() { packed "$1" "c['deadlines']['$2']"; }
+ref_of() { sqlite3 "$D/register.db" "select reference from cases where submission_id='$1'"; }
+
+rm -rf "$S/subs"
+complaint LIFEA-00001 2026-12-15T10:00:00Z bins
+complaint LIFEB-00002 2026-12-15T11:00:00Z bins '{"adjustments": "Large print letters, please", "when_happened": "2024-06-01"}'
+complaint LIFEC-00003 2026-12-15T12:00:00Z bins
+python3 $MK "$S/day1.zip" "$S"/subs/*
+c --today 2026-12-15 ingest "$S/day1.zip" >/dev/null 2>&1
+A=$(ref_of LIFEA-00001)
+B=$(ref_of LIFEB-00002)
+C=$(ref_of LIFEC-00003)
+[ -n "$A" ] && [ -n "$B" ] && [ -n "$C" ] && ok "three complaints ingested" || not_ok "three complaints ingested"
+
+# ----------------------------------------------------------- dates checked
+refused "a date before the case was received is refused, naming the rule" 1 \
+	"acknowledged on 2026-12-06 is before the case was received on 2026-12-15" \
+	c --today 2026-12-16 record "$A" acknowledged --date 2026-12-06
+refused "a date after today is refused" 1 "after today (2026-12-16)" \
+	c --today 2026-12-16 record "$A" acknowledged --date 2027-12-16
+refused "closed before the case was received is refused" 1 "before the case was received" \
+	c --today 2026-12-16 record "$A" closed --date 2026-01-01 --outcome upheld
+n=$(sqlite3 "$D/register.db" "select count(*) from events e join cases c on c.id = e.case_id where c.reference = '$A'")
+[ "$n" = 1 ] && ok "refused events leave nothing in the history" || not_ok "refused events leave nothing" "$n"
+
+out=$(c --today 2026-12-16 record "$A" acknowledged --date 2026-12-15 --by "Sue Barnes" 2>&1)
+ACK=$(ev "$out")
+# acknowledged Tue 15 Dec: respond 10 WD later, Thu 31 Dec (25, 28 Dec are holidays)
+[ "$(deadline "$A" respond)" = 2026-12-31 ] && ok "acknowledged: respond by 2026-12-31" ||
+	not_ok "acknowledged: respond by 2026-12-31" "$out $(deadline "$A" respond)"
+refused "acknowledged twice is refused, pointing at correction" 1 "acknowledged on 2026-12-15 already: correct that event" \
+	c --today 2026-12-16 record "$A" acknowledged
+[ "$(packed "$A" "[e['by'] for e in c['history'] if e['event'] == 'acknowledged'][0]")" = "Sue Barnes" ] &&
+	ok "the history names who recorded the step" || not_ok "the history names who recorded the step"
+
+# -------------------------------------------------------------- corrections
+refused "a correction needs --why" 2 "needs --event N" \
+	c --today 2026-12-16 record "$A" corrected --event "$ACK" --new-date 2026-12-16
+refused "a correction names an event of this case" 1 "has no event 999" \
+	c --today 2026-12-16 record "$A" corrected --event 999 --new-date 2026-12-16 --why x
+refused "a correction's field must fit the event" 2 "--outcome does not apply to a acknowledged event" \
+	c --today 2026-12-16 record "$A" corrected --event "$ACK" --outcome upheld --why x
+refused "a corrected date after today is refused" 1 "after today" \
+	c --today 2026-12-16 record "$A" corrected --event "$ACK" --new-date 2026-12-17 --why x
+out=$(c --today 2026-12-16 record "$A" corrected --event "$ACK" --new-date 2026-12-16 --why "typed the wrong day" 2>&1)
+COR=$(ev "$out")
+# acknowledged Wed 16 Dec: respond by Mon 4 Jan 2027
+[ "$(deadline "$A" respond)" = 2027-01-04 ] && ok "corrected acknowledgement date: respond by 2027-01-04" ||
+	not_ok "corrected acknowledgement: deadline recomputed" "$out $(deadline "$A" respond)"
+show=$(c --today 2026-12-16 show "$A")
+grep -q "^ *$ACK  2026-12-15 acknowledged (stage 1) by Sue Barnes; corrected by $COR" <<<"$show" &&
+	grep -q "^ *$COR  2026-12-16 corrected (stage 1) event $ACK: typed the wrong day" <<<"$show" &&
+	ok "show keeps the original event and says what corrected it" || not_ok "show: original and correction" "$show"
+grep -q "acknowledged 2026-12-16" <<<"$show" && ok "show: the stage as corrected" || not_ok "show: the stage as corrected" "$show"
+refused "a correction cannot be corrected" 1 "withdraw it, then record the correction again" \
+	c --today 2026-12-16 record "$A" corrected --event "$COR" --new-date 2026-12-16 --why x
+
+out=$(c --today 2026-12-21 record "$A" responded --date 2026-12-21 2>&1)
+RESP=$(ev "$out")
+[ "$(packed "$A" "c['status']")" = responded ] && ok "responded" || not_ok "responded" "$out"
+refused "a correction that puts a step before the one it follows is refused" 1 \
+	"responded on 2026-12-21 is before it was acknowledged on 2026-12-22" \
+	c --today 2026-12-22 record "$A" corrected --event "$ACK" --new-date 2026-12-22 --why x
+refused "responded twice is refused" 1 "responded to on 2026-12-21 already" \
+	c --today 2026-12-22 record "$A" responded
+
+# ---------------------------------------------------------- close, withdraw
+out=$(c --today 2026-12-22 record "$A" closed --outcome upheld 2>&1)
+CLOSE=$(ev "$out")
+refused "closed twice is refused (the outcome is not silently replaced)" 1 "closed on 2026-12-22 already" \
+	c --today 2026-12-22 record "$A" closed --outcome not-upheld
+[ "$(packed "$A" "c['stages'][0]['outcome']")" = upheld ] && ok "the first outcome stands" || not_ok "the first outcome stands"
+refused "received cannot be withdrawn" 1 "cannot be withdrawn: correct its date instead" \
+	c --today 2026-12-22 record "$A" withdrawn --event "$(sqlite3 "$D/register.db" "select min(e.id) from events e join cases c on c.id = e.case_id where c.reference = '$A'")" --why x
+c --today 2026-12-22 record "$A" withdrawn --event "$CLOSE" --why "closed on the wrong case" >/dev/null 2>&1
+[ "$(packed "$A" "c['status']")" = responded ] && [ "$(packed "$A" "c['stages'][0]['closed']")" = None ] &&
+	ok "withdrawing closed reopens the stage" || not_ok "withdrawing closed reopens the stage" "$(packed "$A" "c['stages'][0]")"
+c --today 2026-12-22 record "$A" closed --outcome partly-upheld >/dev/null 2>&1 &&
+	[ "$(packed "$A" "c['stages'][0]['outcome']")" = partly-upheld ] &&
+	ok "closed again after the withdrawal, with the right outcome" || not_ok "closed again after the withdrawal"
+refused "a withdrawal cannot be withdrawn" 1 "cannot be withdrawn" \
+	c --today 2026-12-22 record "$A" withdrawn --event "$(($(ev "$out") + 1))" --why x
+
+# ---------------------------------------------------- extensions corrected
+c --today 2026-12-16 record "$C" acknowledged --date 2026-12-16 >/dev/null 2>&1
+out=$(c --today 2026-12-16 record "$C" extended --days 5 --reason "waiting for a contractor" 2>&1)
+EXT=$(ev "$out")
+[ "$(deadline "$C" respond)" = 2027-01-11 ] && ok "extended by 5 WD: respond by 2027-01-11" || not_ok "extended by 5" "$out $(deadline "$C" respond)"
+c --today 2026-12-16 record "$C" corrected --event "$EXT" --days 3 --why "agreed 3 days, not 5" >/dev/null 2>&1
+[ "$(deadline "$C" respond)" = 2027-01-07 ] && ok "extension corrected to 3 WD: respond by 2027-01-07" || not_ok "extension corrected" "$(deadline "$C" respond)"
+refused "a corrected extension beyond the rules' maximum is refused" 1 "may be extended by 1 to 10 working days, not 11" \
+	c --today 2026-12-16 record "$C" corrected --event "$EXT" --days 11 --why x
+c --today 2026-12-16 record "$C" withdrawn --event "$EXT" --why "no extension was sent" >/dev/null 2>&1
+[ "$(deadline "$C" respond)" = 2027-01-04 ] && [ "$(packed "$C" "c['stages'][0]['extension_days']")" = 0 ] &&
+	ok "extension withdrawn: the deadline is back" || not_ok "extension withdrawn" "$(packed "$C" "c['stages'][0]")"
+
+# --------------------------------------------------------------- escalation
+refused "stage 2 before stage 1 is answered or overdue needs a reason" 1 \
+	"before stage 1 was answered or overdue (respond by 2027-01-04): give a reason" \
+	c --today 2026-12-17 record "$C" escalated
+c --today 2026-12-17 record "$C" escalated --reason "the service director asked for an independent review" >/dev/null 2>&1
+[ "$(packed "$C" "c['stage']")" = 2 ] && ok "escalated early with a recorded reason" || not_ok "escalated early with a reason"
+c --today 2027-01-05 record "$A" escalated >/dev/null 2>&1
+[ "$(packed "$A" "c['stage']")" = 2 ] && ok "escalated after stage 1 was answered" || not_ok "escalated after stage 1 was answered"
+
+# ------------------------------------------------------------------- flags
+c --today 2026-12-16 report >/dev/null 2>&1
+grep -q "\"$B\".*late" "$D/reports/2026-12-16.csv" && grep -q "\"$B\".*reasonable_adjustments" "$D/reports/2026-12-16.csv" &&
+	ok "the daily report lists the flags waiting" || not_ok "the daily report lists the flags waiting" "$(grep "$B" "$D/reports/2026-12-16.csv")"
+refused "a decision's outcome must be one the flag takes" 1 "a decision on late is accepted/refused, not 'agreed'" \
+	c --today 2026-12-16 record "$B" decided --flag late --outcome agreed --reason x
+refused "a decision on a flag the case does not carry is refused" 1 "carries no flag 'anonymous'" \
+	c --today 2026-12-16 record "$B" decided --flag anonymous --outcome noted --reason x
+refused "agreed adjustments need a note of what was agreed" 2 "needs --note" \
+	c --today 2026-12-16 record "$B" decided --flag reasonable_adjustments --outcome agreed --reason "asked on the form"
+c --today 2026-12-16 record "$B" decided --flag late --outcome accepted --reason "good reason: the resident was in hospital" >/dev/null 2>&1
+c --today 2026-12-16 record "$B" decided --flag reasonable_adjustments --outcome agreed --reason "asked on the form" \
+	--note "letters in 18-point large print" --review 2027-06-01 >/dev/null 2>&1
+refused "a flag decided twice is refused" 1 "late was decided on 2026-12-16 already" \
+	c --today 2026-12-16 record "$B" decided --flag late --outcome refused --reason x
+c --today 2026-12-16 report >/dev/null 2>&1
+grep -q "\"$B\".*late" "$D/reports/2026-12-16.csv" && not_ok "decided flags leave the daily report" "$(grep "$B" "$D/reports/2026-12-16.csv")" ||
+	ok "decided flags leave the daily report"
+python3 - "$D/casepacks/$B.zip" <<'EOF' && ok "the cover sheet shows the agreed adjustment and its review date" || not_ok "cover sheet: adjustments"
+import sys, zipfile
+h = zipfile.ZipFile(sys.argv[1]).read("index.html").decode()
+k = h.index("Adjustments agreed")
+assert "letters in 18-point large print" in h[k:] and "2027-06-01" in h[k:], h[k:k+400]
+assert "Flags decided" in h and "good reason: the resident was in hospital" in h
+EOF
+[ "$(packed "$B" "[f['decision']['outcome'] for f in c['flag_details'] if f['flag'] == 'late'][0]")" = accepted ] &&
+	ok "case.json keeps the decision with its flag" || not_ok "case.json keeps the decision"
+
+# ------------------------------------------ the annual figures as corrected
+# B: acknowledged Fri 18 Dec, so due Wed 6 Jan 2027; answered late, then
+# corrected. C, escalated with stage 1 unanswered, counts as late.
+c --today 2026-12-18 record "$B" acknowledged >/dev/null 2>&1
+out=$(c --today 2027-01-12 record "$B" responded --date 2027-01-12 2>&1)
+LATE=$(ev "$out")
+c --today 2027-01-12 annual --from 2026-12-01 --to 2027-01-31 >/dev/null 2>&1
+F=$D/reports/annual-2026-12-01-to-2027-01-31.csv
+[ -f "$F" ] || F=$(ls "$D"/reports/annual-*.csv | head -1)
+before=$(grep '"answered_in_time","stage 1"' "$F" | tr -d '\r')
+c --today 2027-01-12 record "$B" corrected --event "$LATE" --new-date 2027-01-06 --why "the letter went on the 6th" >/dev/null 2>&1
+c --today 2027-01-12 annual --from 2026-12-01 --to 2027-01-31 >/dev/null 2>&1
+after=$(grep '"answered_in_time","stage 1"' "$F" | tr -d '\r')
+[ "$before" = '"answered_in_time","stage 1","1","3","33.3"' ] && [ "$after" = '"answered_in_time","stage 1","2","3","66.7"' ] &&
+	ok "annual report before and after a correction: 1 of 3, then 2 of 3 answered in time" ||
+	not_ok "annual report before and after a correction" "before: $before
+after: $after"
+
+finish "lifecycle e2e"
