@@ -11,6 +11,7 @@
 #include "casework.h"
 #include "cli.h"
 #include "commands.h"
+#include "config.h"
 #include "annual.h"
 #include "export.h"
 #include "ingest.h"
@@ -22,6 +23,8 @@
 /* Everything any command's options can set. */
 struct args {
 	struct cw_env env;
+	struct cw_config cfg; /* the data folder's settings */
+	const char *content;  /* init --content */
 	struct cw_query q;
 	struct cw_record rec;
 	struct cw_restriction rs;
@@ -45,10 +48,14 @@ struct args {
 #define DAY(name, help, field) TC_OPT_BIND_DAY(name, help, struct args, field)
 
 static const struct tc_opt global_opts[] = {
-    STR("data", "DIR", "the casework folder (default casework)", env.data),
-    STR("rules", "FILE", "workflow rules (default content/rules.yml)",
+    STR("data", "DIR",
+	"the casework folder (default $CASEWORK_DATA, else casework)",
+	env.data),
+    STR("rules", "FILE",
+	"workflow rules (default: from the data folder's settings, else "
+	"content/rules.yml)",
 	env.rules_path),
-    STR("forms", "DIR", "form definitions (default content/forms)",
+    STR("forms", "DIR", "form definitions (default: as the rules, forms/)",
 	env.forms_dir),
     DAY("today", "the date to act as today (default: local date)", env.today),
     STR("theme", "DIR", "the theme folder (default themes/default)", env.theme),
@@ -144,6 +151,14 @@ static const struct tc_opt quarantine_opts[] = {
     {0},
 };
 
+static const struct tc_opt init_opts[] = {
+    STR("content", "DIR",
+	"the council's content: rules.yml, forms/, letters/ (default: the "
+	"folder's setting, else ./content)",
+	content),
+    {0},
+};
+
 static const struct tc_opt export_opts[] = {
     STR("email", "E", "the person's email address", rs.email),
     STR("phone", "P", "the person's phone number", rs.phone),
@@ -152,6 +167,7 @@ static const struct tc_opt export_opts[] = {
     {0},
 };
 
+static int cmd_init(int argc, char **argv);
 static int cmd_ingest(int argc, char **argv);
 static int cmd_report(int argc, char **argv);
 static int cmd_list(int argc, char **argv);
@@ -164,6 +180,10 @@ static int cmd_export(int argc, char **argv);
 static int cmd_quarantine(int argc, char **argv);
 
 static const struct tc_cmd commands[] = {
+    {"init", cmd_init,
+     "make or update a data folder: where its content (rules, forms, "
+     "letters) and theme are",
+     "[--content DIR] [--theme DIR]", init_opts},
     {"ingest", cmd_ingest,
      "verify bundles and turn their submissions into cases and records",
      "BUNDLE...", NULL},
@@ -215,9 +235,9 @@ static int parse(const char *cmd, int argc, char **argv, struct args *a)
 	int at = 0, used, rc;
 
 	memset(a, 0, sizeof(*a));
-	a->env.data = "casework";
-	a->env.rules_path = "content/rules.yml";
-	a->env.forms_dir = "content/forms";
+	a->env.data = getenv("CASEWORK_DATA") && getenv("CASEWORK_DATA")[0]
+			  ? getenv("CASEWORK_DATA")
+			  : "casework";
 	a->env.today = CW_NODAY;
 	a->q.due_within = -1;
 	a->q.stage = -1;
@@ -250,6 +270,7 @@ static int parse(const char *cmd, int argc, char **argv, struct args *a)
 static int finish(struct args *a, int rc)
 {
 	cw_env_close(&a->env);
+	cw_config_release(&a->cfg);
 	free(a->rest);
 	return rc;
 }
@@ -272,7 +293,8 @@ static int start_mode(const char *cmd, int argc, char **argv, struct args *a,
 	a->env.readonly = readonly;
 	a->env.sandbox_read = a->rest;
 	a->env.sandbox_write = a->out;
-	return cw_env_open(&a->env);
+	rc = cw_config_apply(&a->env, &a->cfg);
+	return rc ? rc : cw_env_open(&a->env);
 }
 
 static int start(const char *cmd, int argc, char **argv, struct args *a,
@@ -313,6 +335,25 @@ static int start_verb(const char *cmd, int argc, char **argv, struct args *a,
 	free(a->rest);
 	return start_mode(cmd, argc, argv, a, verbs[i].npos, verbs[i].npos,
 			  usage, verbs[i].readonly);
+}
+
+static int cmd_init(int argc, char **argv)
+{
+	struct args a;
+	int rc = parse("init", argc, argv, &a);
+
+	if (rc)
+		return finish(&a, rc < 0 ? 0 : rc);
+	if (a.npos) {
+		tc_warnx("usage: casework init [--content DIR] [--theme DIR]");
+		return finish(&a, TC_EXIT_USAGE);
+	}
+	if (a.env.rules_path || a.env.forms_dir) {
+		tc_warnx("init takes --content DIR (the folder of rules.yml "
+			 "and forms/), not --rules or --forms");
+		return finish(&a, TC_EXIT_USAGE);
+	}
+	return finish(&a, cw_init(&a.env, a.content, a.env.theme));
 }
 
 static int cmd_ingest(int argc, char **argv)

@@ -185,4 +185,44 @@ after=$(grep '"answered_in_time","stage 1"' "$F" | tr -d '\r')
 	not_ok "annual report before and after a correction" "before: $before
 after: $after"
 
+# ----------------------------------------------------- finding content/
+# casework run from another folder finds the content through the data
+# folder's settings, which casework init writes.
+ROOT=$PWD
+CWB=$CW
+case $CWB in /*) ;; *) CWB=$ROOT/$CWB ;; esac
+E=$S/elsewhere
+mkdir -p "$E"
+out=$(cd "$E" && "$CWB" --data "$S/fresh" list 2>&1)
+rc=$?
+[ $rc -eq 2 ] && grep -q "casework init --data $S/fresh --content DIR" <<<"$out" &&
+	ok "from another folder with no settings: says to run casework init" || not_ok "no settings: casework init named" "rc=$rc $out"
+mkdir -p "$S/badcontent"
+cp -r content/forms "$S/badcontent/forms"
+sed 's/^time_limit_months:.*/time_limit_months: lots/' content/rules.yml >"$S/badcontent/rules.yml"
+out=$(cd "$E" && "$CWB" --data "$S/fresh" init --content "$S/badcontent" 2>&1)
+rc=$?
+[ $rc -eq 1 ] && grep -q "rules.yml:[0-9]*:[0-9]*:" <<<"$out" && [ ! -e "$S/fresh/casework.yml" ] &&
+	ok "init refuses content whose rules are wrong (file:line), writing no settings" || not_ok "init refuses bad content" "rc=$rc $out"
+out=$(cd "$E" && "$CWB" --data "$S/fresh" init --content "$ROOT/content" 2>&1)
+rc=$?
+[ $rc -eq 0 ] && grep -qx "content: \"$ROOT/content\"" "$S/fresh/casework.yml" && [ -f "$S/fresh/register.db" ] &&
+	[ "$(stat -c %a "$S/fresh/casework.yml")" = 600 ] &&
+	ok "init writes the settings (absolute, 0600) and the register" || not_ok "init writes the settings" "rc=$rc $out"
+out=$(cd "$E" && "$CWB" --data "$S/fresh" --today 2026-12-15 ingest "$S/day1.zip" 2>&1)
+rc=$?
+[ $rc -eq 0 ] && grep -q "total: 3 read: 3 cases" <<<"$out" &&
+	ok "ingest from another folder finds the rules and forms" || not_ok "ingest from another folder" "rc=$rc $out"
+out=$(cd "$E" && CASEWORK_DATA=$S/fresh "$CWB" --today 2026-12-16 list 2>&1)
+[ "$(grep -c '^CMP-' <<<"$out")" = 3 ] && ok "CASEWORK_DATA names the data folder" || not_ok "CASEWORK_DATA" "$out"
+printf 'content: "%s"\ncolour: "blue"\n' "$ROOT/content" >"$S/fresh/casework.yml"
+out=$(cd "$E" && "$CWB" --data "$S/fresh" list 2>&1)
+rc=$?
+[ $rc -eq 1 ] && grep -q "casework.yml:2:1: unknown setting 'colour'" <<<"$out" &&
+	ok "an unknown setting is refused with file:line" || not_ok "unknown setting" "rc=$rc $out"
+out=$(cd "$E" && "$CWB" --data "$S/fresh" init --content "$ROOT/content" --theme "$ROOT/themes/default" 2>&1)
+rc=$?
+[ $rc -eq 0 ] && grep -q "settings updated" <<<"$out" && grep -qx "theme: \"$ROOT/themes/default\"" "$S/fresh/casework.yml" &&
+	ok "init --content replaces unreadable settings and records the theme" || not_ok "init updates" "rc=$rc $out"
+
 finish "lifecycle e2e"
