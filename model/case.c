@@ -46,8 +46,13 @@ int cw_case_recompute(const struct tc_rules *r, struct cw_case *c)
 	struct cw_stage *cur;
 	int i;
 
-	if (!p)
+	if (!p) {
+		c->reply_due = CW_NODAY;
+		if (c->reply_days > 0 && add(r, c, c->received_date,
+					     c->reply_days, &c->reply_due) < 0)
+			return -1;
 		return 0;
+	}
 	for (i = 0; i < c->nstages; i++) {
 		struct cw_stage *s = &c->stages[i];
 		const struct tc_stage_rule *sr =
@@ -97,6 +102,17 @@ int cw_case_recompute(const struct tc_rules *r, struct cw_case *c)
 		}
 	}
 	return 0;
+}
+
+int cw_case_urgent(const struct cw_case *c)
+{
+	return c->priority && !strcmp(c->priority, "urgent");
+}
+
+void cw_case_set_priority(struct cw_case *c, const char *priority)
+{
+	free(c->priority);
+	c->priority = tc_xstrdup(priority);
 }
 
 int cw_case_has_flag(const struct cw_case *c, const char *flag)
@@ -154,6 +170,11 @@ void cw_case_release(struct cw_case *c)
 	free(c->service_area);
 	free(c->team);
 	free(c->person_key);
+	free(c->priority);
+	free(c->name);
+	free(c->email);
+	free(c->phone);
+	free(c->postcode);
 	cJSON_Delete(c->flags);
 	memset(c, 0, sizeof(*c));
 }

@@ -54,9 +54,17 @@ struct cw_case {
 	char *service_area;   /* may be NULL */
 	char *team;	      /* who handles it */
 	char *person_key;     /* hash identifying the person, or NULL */
-	cJSON *flags;	      /* array of {"flag","detail"}; owned */
+	cJSON *flags;	      /* array of {"flag","detail"[,"decision"]} */
 	struct cw_stage stages[CW_MAX_STAGES];
 	int nstages;
+	char *priority;	  /* "urgent" or "normal" (NULL reads as normal) */
+	int reply_days;	  /* records: working days to reply in; 0: none */
+	tc_day reply_due; /* records: received_date + reply_days */
+	tc_day replied;	  /* records: the reply recorded, or CW_NODAY */
+	/* the person's details as search finds them (lower-case name and
+	 * email, phone digits, postcode upper case without spaces), NULL
+	 * for those not given; removed by purge */
+	char *name, *email, *phone, *postcode;
 };
 
 /* Frees what c holds and zeroes it; NULL is fine. */
@@ -64,7 +72,8 @@ void cw_case_release(struct cw_case *c);
 
 /*
  * Recomputes every stage's ack_due, respond_due and window_closes, and the
- * case's status. Records (no procedure) are left alone. Returns 0, or -1
+ * case's status; for a record (no procedure), its reply deadline (from
+ * reply_days) and nothing else. Returns 0, or -1
  * when a deadline falls beyond the calendar's years (printed: the calendar
  * file must be extended).
  */
@@ -89,6 +98,11 @@ void cw_case_flag(struct cw_case *c, const char *flag, const char *detail);
  */
 void cw_case_escalate(struct cw_case *c, tc_day date,
 		      const char *submission_id);
+/* 1 when the case is urgent. */
+int cw_case_urgent(const struct cw_case *c);
+/* Sets the priority: "urgent" or "normal". */
+void cw_case_set_priority(struct cw_case *c, const char *priority);
+
 /* 1 when the case carries flag. */
 int cw_case_has_flag(const struct cw_case *c, const char *flag);
 

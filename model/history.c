@@ -91,6 +91,7 @@ static const struct {
     {"review_out_of_time", "accepted,refused", NULL},
     {"early_review", "accepted,refused", NULL},
     {"unmatched_review", "matched,not-a-review", NULL},
+    {"urgent", "confirmed,not-urgent", NULL},
 };
 
 #define NFLAGS (sizeof(flag_outcomes) / sizeof(flag_outcomes[0]))
@@ -367,6 +368,9 @@ static void reset(struct replay *x)
 		clear_stage(&c->stages[0]);
 	}
 	set_str(&c->status, base_status(c));
+	c->replied = CW_NODAY;
+	cw_case_set_priority(c, cw_case_has_flag(c, "urgent") ? "urgent"
+							      : "normal");
 	for (k = 0; k < x->n; k++) {
 		const char *from = str(x->v[k].e->detail, "from");
 
@@ -458,9 +462,37 @@ static void ap_acknowledged(struct replay *x, const struct eff *e)
 		      s->stage);
 }
 
+/* A record's reply (a service request answered, a comment replied to). */
+static void ap_replied(struct replay *x, const struct eff *e)
+{
+	struct cw_case *c = x->c;
+	char d[11];
+
+	if (c->replied != CW_NODAY) {
+		fault(x, e->e->id,
+		      "the %s was replied to on %s already: correct that "
+		      "event to change it",
+		      c->type, dstr(c->replied, d));
+		return;
+	}
+	if (!strcmp(c->status, "closed")) {
+		fault(x, e->e->id, "the %s is closed", c->type);
+		return;
+	}
+	c->replied = e->date;
+	if (!strcmp(c->type, "service_request"))
+		set_str(&c->status, "responded");
+}
+
 static void ap_responded(struct replay *x, const struct eff *e)
 {
-	struct cw_stage *s = opened_stage(x, e);
+	struct cw_stage *s;
+
+	if (!x->p) {
+		ap_replied(x, e);
+		return;
+	}
+	s = opened_stage(x, e);
 
 	if (!s)
 		return;
@@ -626,6 +658,21 @@ static void ap_decided(struct replay *x, const struct eff *e)
 	    !cJSON_AddNumberToObject(dec, "event", (double)e->e->id))
 		tc_die_nomem();
 	cJSON_AddItemToObject(f, "decision", dec);
+	if (!strcmp(name, "urgent"))
+		cw_case_set_priority(
+		    x->c, strcmp(outcome, "not-urgent") ? "urgent" : "normal");
+}
+
+static void ap_prioritised(struct replay *x, const struct eff *e)
+{
+	const char *p = str(e->detail, "priority");
+
+	if (!p || (strcmp(p, "urgent") && strcmp(p, "normal"))) {
+		fault(x, e->e->id, "a priority is urgent or normal, not '%s'",
+		      p ? p : "");
+		return;
+	}
+	cw_case_set_priority(x->c, p);
 }
 
 static int apply(struct replay *x, const struct eff *e)
@@ -652,6 +699,8 @@ static int apply(struct replay *x, const struct eff *e)
 			set_str(&x->c->team, str(e->detail, "to"));
 	} else if (!strcmp(ev, "decided"))
 		ap_decided(x, e);
+	else if (!strcmp(ev, "prioritised"))
+		ap_prioritised(x, e);
 	return 0;
 }
 

@@ -9,12 +9,14 @@
  * Events and their details (a JSON object):
  *   received      {submission}                 the case was opened
  *   acknowledged  {}                           the stage was acknowledged
- *   responded     {}                           the stage was answered
+ *   responded     {}                           the stage was answered (a
+ *                                              record: replied to)
  *   extended      {days, reason}               the response deadline moved
  *   escalated     {submission | reason}        the next stage was opened
  *   closed        {outcome, remedy, learning}  the stage (or record) closed
  *   reassigned    {from, to}                   another team handles it
  *   decided       {flag, outcome, reason, note, review}  a flag decided
+ *   prioritised   {priority, reason}           urgent or normal
  *   corrected     {event, reason, date, and any of days, outcome, remedy,
  *                  learning, to, note, review}  event N as it should read
  *   withdrawn     {event, reason}              event N did not happen
@@ -75,8 +77,10 @@ const struct cw_fault *cw_faults_new(const struct cw_faults *before,
 
 /*
  * Rebuilds from h what the history gives: stage 1 from the first received
- * event, each further stage from an escalation, every stage's facts, the
- * status, the team, the flags' decisions; then the deadlines. Each event
+ * event, each further stage from an escalation, every stage's facts (a
+ * record's reply), the status, the team, the flags' decisions, the
+ * priority (urgent while an urgent flag is not decided otherwise, or as an
+ * officer set it); then the deadlines. Each event
  * that does not hold (a date before what it follows, a second response,
  * an escalation with no reason before the stage was answered or overdue,
  * a decision on a flag the case does not carry) is reported in faults

@@ -485,11 +485,41 @@ const struct tc_route *tc_rules_route(const struct tc_rules *r,
 			   service_area);
 }
 
+/* A list of {phrase, KEY} under name into *out (*n of them). */
+static void load_phrases(struct ld *l, const cJSON *ph, const char *name,
+			 const char *key, struct tc_phrase **out, size_t *n)
+{
+	const char *pkeys[] = {"phrase", key, NULL};
+	const cJSON *e;
+
+	if (!ph)
+		return;
+	if (!cJSON_IsArray(ph)) {
+		ld_err(l, ph, 0, "'%s' must be a list of {phrase, %s}", name,
+		       key);
+		return;
+	}
+	*out = xcalloc((size_t)cJSON_GetArraySize(ph), sizeof(**out));
+	cJSON_ArrayForEach(e, ph)
+	{
+		struct tc_phrase *p = &(*out)[*n];
+
+		if (!entry(l, e, pkeys, "a phrase must be {phrase, ...}"))
+			continue;
+		p->phrase = get_str(l, e, "phrase", 1);
+		p->reason_code = get_str(l, e, key, 1);
+		if (!p->phrase) {
+			p->reason_code = NULL;
+			continue;
+		}
+		(*n)++;
+	}
+}
+
 static void load_exclusions(struct ld *l, struct tc_rules *r, const cJSON *root)
 {
 	static const char *const keys[] = {"service_area", "reason_code",
 					   "reason", "signpost", NULL};
-	static const char *const pkeys[] = {"phrase", "reason_code", NULL};
 	const cJSON *ex = cJSON_GetObjectItemCaseSensitive(root, "exclusions");
 	const cJSON *ph =
 	    cJSON_GetObjectItemCaseSensitive(root, "exclusion_phrases");
@@ -526,29 +556,11 @@ static void load_exclusions(struct ld *l, struct tc_rules *r, const cJSON *root)
 			r->nexcl++;
 		}
 	}
-	if (ph && !cJSON_IsArray(ph)) {
-		ld_err(l, ph, 0, "%s",
-		       "'exclusion_phrases' must be a list of {phrase, "
-		       "reason_code}");
-	} else if (ph) {
-		r->phrase =
-		    xcalloc((size_t)cJSON_GetArraySize(ph), sizeof(*r->phrase));
-		cJSON_ArrayForEach(e, ph)
-		{
-			struct tc_phrase *p = &r->phrase[r->nphrase];
-
-			if (!entry(l, e, pkeys,
-				   "a phrase must be {phrase, reason_code}"))
-				continue;
-			p->phrase = get_str(l, e, "phrase", 1);
-			p->reason_code = get_str(l, e, "reason_code", 1);
-			if (!p->phrase) {
-				p->reason_code = NULL;
-				continue;
-			}
-			r->nphrase++;
-		}
-	}
+	load_phrases(l, ph, "exclusion_phrases", "reason_code", &r->phrase,
+		     &r->nphrase);
+	load_phrases(l,
+		     cJSON_GetObjectItemCaseSensitive(root, "urgent_phrases"),
+		     "urgent_phrases", "reason", &r->urgent, &r->nurgent);
 }
 
 const struct tc_exclusion *tc_rules_exclusion(const struct tc_rules *r,
@@ -572,6 +584,9 @@ struct tc_rules *tc_rules_load(const char *path, int *nerrors)
 					   "routing",
 					   "exclusions",
 					   "exclusion_phrases",
+					   "urgent_phrases",
+					   "service_request_days",
+					   "comment_reply_days",
 					   NULL};
 	struct tc_rules *r = NULL;
 	struct ld l = {0};
@@ -613,6 +628,10 @@ struct tc_rules *tc_rules_load(const char *path, int *nerrors)
 	r->retention_years = get_int(&l, root, "retention_years", 1, 100, 6, 0);
 	r->first_contact_as_service_request =
 	    get_yesno(&l, root, "first_contact_as_service_request", 0);
+	r->service_request_days =
+	    get_int(&l, root, "service_request_days", 0, 100, 0, 0);
+	r->comment_reply_days =
+	    get_int(&l, root, "comment_reply_days", 0, 100, 0, 0);
 	r->default_team = get_str(&l, root, "default_team", 1);
 	load_references(&l, r, root);
 	load_procedures(&l, r, root);
@@ -635,6 +654,7 @@ void tc_rules_free(struct tc_rules *r)
 	free(r->route);
 	free(r->excl);
 	free(r->phrase);
+	free(r->urgent);
 	free(r->ref);
 	free(r->path);
 	free(r->calendar_path);
@@ -676,15 +696,27 @@ static int contains(const char *text, const char *phrase)
 	return 0;
 }
 
-const struct tc_phrase *tc_rules_match_phrase(const struct tc_rules *r,
-					      const char *text)
+static const struct tc_phrase *match(const struct tc_phrase *v, size_t n,
+				     const char *text)
 {
 	size_t i;
 
-	for (i = 0; text && i < r->nphrase; i++)
-		if (contains(text, r->phrase[i].phrase))
-			return &r->phrase[i];
+	for (i = 0; text && i < n; i++)
+		if (contains(text, v[i].phrase))
+			return &v[i];
 	return NULL;
+}
+
+const struct tc_phrase *tc_rules_match_phrase(const struct tc_rules *r,
+					      const char *text)
+{
+	return match(r->phrase, r->nphrase, text);
+}
+
+const struct tc_phrase *tc_rules_match_urgent(const struct tc_rules *r,
+					      const char *text)
+{
+	return match(r->urgent, r->nurgent, text);
 }
 
 int tc_rules_received_date(const struct tc_rules *r, const char *utc,

@@ -63,10 +63,12 @@ struct tc_exclusion {
 	int line, col;
 };
 
-/* A phrase in the free text that suggests an exclusion. */
+/* A phrase in the free text that suggests an exclusion, or that makes a
+ * case urgent. */
 struct tc_phrase {
 	const char *phrase;	 /* lowercase ASCII-insensitive match */
-	const char *reason_code; /* the exclusion it suggests */
+	const char *reason_code; /* the exclusion it suggests, or why it is
+				    urgent ("risk-of-harm") */
 };
 
 /* How references of one type look: PREFIX-YYYY-NNNNNN. */
@@ -102,6 +104,12 @@ struct tc_rules {
 	size_t nexcl;
 	struct tc_phrase *phrase;
 	size_t nphrase;
+	struct tc_phrase *urgent; /* urgent_phrases: {phrase, reason} */
+	size_t nurgent;
+	int service_request_days; /* a service request's target, in working
+				     days from receipt; 0: none */
+	int comment_reply_days;	  /* a reply to a comment that asked for one,
+				     likewise */
 	struct tc_refformat *ref;
 	size_t nref;
 	struct tc_calendar *cal; /* loaded from calendar_path */
@@ -141,6 +149,9 @@ const struct tc_refformat *tc_rules_refformat(const struct tc_rules *r,
  * NULL.
  */
 const struct tc_phrase *tc_rules_match_phrase(const struct tc_rules *r,
+					      const char *text);
+/* The same for the phrases that make a case urgent. */
+const struct tc_phrase *tc_rules_match_urgent(const struct tc_rules *r,
 					      const char *text);
 
 /*

@@ -427,6 +427,67 @@ static int complaint_flags(struct cw_env *env, const struct cw_sub *s,
 	return 0;
 }
 
+/* A copy of in with letters in upper case and no spaces, or NULL. */
+static char *postcode_norm(const char *in)
+{
+	struct tc_buf b = TC_BUF_INIT;
+
+	for (; in && *in; in++)
+		if (*in != ' ' && *in != '\t' &&
+		    tc_buf_addch(&b, (*in >= 'a' && *in <= 'z') ? *in - 32
+								: *in) < 0)
+			tc_die_nomem();
+	return b.len ? tc_buf_detach(&b, NULL) : NULL;
+}
+
+/* The fields that name the person rather than say what happened. */
+static int identity_field(const char *name)
+{
+	static const char *const id[] = {"full_name", "email",	  "phone",
+					 "address",   "postcode", NULL};
+	size_t i;
+
+	for (i = 0; id[i]; i++)
+		if (!strcmp(id[i], name))
+			return 1;
+	return 0;
+}
+
+/* What search finds the person by, and the urgency the rules see in what
+ * they wrote (flag urgent; the case comes first). */
+static void person_details(struct cw_env *env, const cJSON *fields,
+			   struct cw_case *c)
+{
+	char buf[512];
+	const cJSON *f;
+
+	if (cw_norm_name(fval(fields, "full_name"), buf, sizeof(buf)))
+		c->name = tc_xstrdup(buf);
+	if (cw_norm_email(fval(fields, "email"), buf, sizeof(buf)))
+		c->email = tc_xstrdup(buf);
+	if (cw_norm_phone(fval(fields, "phone"), buf, sizeof(buf)))
+		c->phone = tc_xstrdup(buf);
+	c->postcode = postcode_norm(fval(fields, "postcode"));
+	c->priority = tc_xstrdup("normal");
+	cJSON_ArrayForEach(f, fields)
+	{
+		const struct tc_phrase *ph;
+
+		if (!cJSON_IsString(f) || identity_field(f->string))
+			continue;
+		ph = tc_rules_match_urgent(env->rules, f->valuestring);
+		if (!ph)
+			continue;
+		snprintf(buf, sizeof(buf),
+			 "mentions \"%s\" (%s): it comes first; confirm it, or "
+			 "decide it is not urgent",
+			 ph->phrase, ph->reason_code);
+		cw_case_flag(c, "urgent", buf);
+		cw_case_set_priority(c, "urgent");
+		break;
+	}
+}
+
 static int event(struct cw_env *env, const struct cw_case *c, int stage,
 		 const char *what, tc_day date, const char *sub_id)
 {
@@ -465,8 +526,10 @@ static int new_case(struct cw_env *env, const struct cw_sub *s,
 	c.team = tc_xstrdup(route ? route->team : r->default_team);
 	c.person_key = person_key(s->fields);
 	c.flags = cJSON_CreateArray();
+	c.reply_due = c.replied = CW_NODAY;
 	if (!c.flags)
 		tc_die_nomem();
+	person_details(env, s->fields, &c);
 	if (!strcmp(s->form, "complaint")) {
 		const char *rb = fval(s->fields, "raised_before");
 
@@ -478,6 +541,7 @@ static int new_case(struct cw_env *env, const struct cw_sub *s,
 			   !strcmp(rb, "no")) {
 			c.type = tc_xstrdup("service_request");
 			c.status = tc_xstrdup("open");
+			c.reply_days = r->service_request_days;
 			*outcome = "case";
 		} else {
 			c.type = tc_xstrdup("complaint");
@@ -501,12 +565,18 @@ static int new_case(struct cw_env *env, const struct cw_sub *s,
 	} else {
 		const char *t = fval(s->fields, "feedback_type");
 
+		const char *reply = fval(s->fields, "reply_wanted");
+
 		c.type = tc_xstrdup(t && !strcmp(t, "compliment") ? "compliment"
 								  : "comment");
 		c.status = tc_xstrdup("recorded");
+		if (!strcmp(c.type, "comment") && reply &&
+		    !strcmp(reply, "yes"))
+			c.reply_days = r->comment_reply_days;
 		*outcome = "record";
 		if (make_reference(env, &c) < 0 ||
-		    person_flags(env, s->fields, &c) < 0)
+		    person_flags(env, s->fields, &c) < 0 ||
+		    cw_case_recompute(r, &c) < 0)
 			goto out;
 	}
 	if (cw_store_case_insert(env->reg, &c) < 0 ||
@@ -596,8 +666,10 @@ static int review(struct cw_env *env, const struct cw_sub *s,
 	rec.service_area = tc_xstrdup(found ? c.service_area : NULL);
 	rec.person_key = person_key(s->fields);
 	rec.flags = cJSON_CreateArray();
+	rec.reply_due = rec.replied = CW_NODAY;
 	if (!rec.flags)
 		tc_die_nomem();
+	person_details(env, s->fields, &rec);
 	cw_case_flag(&rec, "unmatched_review", why);
 	if (make_reference(env, &rec) < 0 ||
 	    person_flags(env, s->fields, &rec) < 0 ||

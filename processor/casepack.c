@@ -339,6 +339,9 @@ cJSON *cw_case_json(struct cw_env *env, const struct cw_case *c)
 		add_day(d, "acknowledge", CW_NODAY);
 		add_day(d, "respond", CW_NODAY);
 	}
+	add_day(d, "reply", c->reply_due);
+	add_day(d, "replied", c->replied);
+	add_str(o, "priority", c->priority ? c->priority : "normal");
 	arr = cJSON_AddArrayToObject(o, "stages");
 	if (!arr)
 		tc_die_nomem();
@@ -654,6 +657,9 @@ static int cover(struct tc_buf *b, struct cw_env *env, const struct cw_case *c,
 	snprintf(num, sizeof(num), "%d", c->stage);
 	row(rows, "Stage", c->stage ? num : NULL);
 	row(rows, "Status", c->status);
+	row(rows, "Priority", cw_case_urgent(c) ? "Urgent" : "Normal");
+	row_day(rows, "Reply by", c->reply_due);
+	row_day(rows, "Replied", c->replied);
 	row(rows, "Service area", c->service_area);
 	row(rows, "Team", c->team);
 	row(rows, "Submission", c->submission_id);

@@ -10,6 +10,7 @@
 #include "casepack.h"
 #include "case.h"
 #include "err.h"
+#include "history.h"
 #include "restrict.h"
 
 /* The deadline that matters now: the open one that falls first. */
@@ -18,8 +19,13 @@ static tc_day next_deadline(const struct cw_case *c, const char **what)
 	const struct cw_stage *s;
 
 	*what = "";
-	if (!c->nstages)
-		return CW_NODAY;
+	if (!c->nstages) {
+		if (c->reply_due == CW_NODAY || c->replied != CW_NODAY ||
+		    !strcmp(c->status, "closed"))
+			return CW_NODAY;
+		*what = "reply";
+		return c->reply_due;
+	}
 	s = &c->stages[c->nstages - 1];
 	if (s->closed != CW_NODAY)
 		return CW_NODAY;
@@ -34,14 +40,152 @@ static tc_day next_deadline(const struct cw_case *c, const char **what)
 	return CW_NODAY;
 }
 
+/* 1 while something is left to do: a stage not closed; a record open,
+ * unmatched or waiting for its reply. */
+static int case_open(const struct cw_case *c)
+{
+	if (c->nstages)
+		return c->stages[c->nstages - 1].closed == CW_NODAY;
+	if (!strcmp(c->status, "closed"))
+		return 0;
+	if (!strcmp(c->status, "open") || !strcmp(c->status, "unmatched"))
+		return 1;
+	return c->reply_due != CW_NODAY && c->replied == CW_NODAY;
+}
+
+static int has(const char *hay, const char *needle)
+{
+	return hay && needle[0] && strstr(hay, needle) != NULL;
+}
+
+/* 1 when what (as typed) finds the case: its reference, or the person's
+ * name, email, phone or postcode (each compared as stored). */
+static int found_by(const struct cw_case *c, const char *what)
+{
+	char up[256], low[256], digits[64], pc[64];
+	size_t i, nu = 0, nd = 0, np = 0, ndig = 0;
+
+	for (i = 0; what[i] && nu + 1 < sizeof(up); i++) {
+		char ch = what[i];
+
+		up[nu] = (ch >= 'a' && ch <= 'z') ? ch - 32 : ch;
+		low[nu++] = (ch >= 'A' && ch <= 'Z') ? ch + 32 : ch;
+		if (ch >= '0' && ch <= '9' && nd + 1 < sizeof(digits))
+			digits[nd++] = ch, ndig++;
+		if (ch != ' ' && np + 1 < sizeof(pc))
+			pc[np++] = up[nu - 1];
+	}
+	up[nu] = low[nu] = digits[nd] = pc[np] = 0;
+	cw_norm_phone(what, digits, sizeof(digits));
+	return has(c->reference, up) || has(c->name, low) ||
+	       has(c->email, low) || (ndig >= 4 && has(c->phone, digits)) ||
+	       (np >= 2 && has(c->postcode, pc));
+}
+
+/* 1 when the case passes every filter of q. */
+static int wanted(struct cw_env *env, const struct cw_query *q,
+		  const struct cw_case *c, tc_day due, tc_day horizon)
+{
+	return !((q->overdue && (due == CW_NODAY || due >= env->today)) ||
+		 (q->due_within >= 0 && (due == CW_NODAY || due > horizon)) ||
+		 (q->flag && !cw_case_has_flag(c, q->flag)) ||
+		 (q->stage >= 0 && c->stage != q->stage) ||
+		 (q->open && !case_open(c)) || (q->closed && case_open(c)) ||
+		 (q->team && (!c->team || strcmp(c->team, q->team))) ||
+		 (q->priority &&
+		  strcmp(c->priority ? c->priority : "normal", q->priority)) ||
+		 (q->search && !found_by(c, q->search)));
+}
+
+/* A line of the list, kept until it is sorted. */
+struct line {
+	int urgent;
+	tc_day due; /* CW_NODAY sorts last */
+	char *ref, *text;
+	cJSON *json;
+};
+
+static int line_cmp(const void *a, const void *b)
+{
+	const struct line *x = a, *y = b;
+
+	if (x->urgent != y->urgent)
+		return y->urgent - x->urgent;
+	if (x->due != y->due)
+		return x->due == CW_NODAY   ? 1
+		       : y->due == CW_NODAY ? -1
+		       : x->due < y->due    ? -1
+					    : 1;
+	return strcmp(x->ref, y->ref);
+}
+
+/* The case's undecided flags, comma-separated, into out. */
+static void open_flags(const struct cw_case *c, char *out, size_t n)
+{
+	const cJSON *f;
+	size_t fl = 0;
+
+	out[0] = 0;
+	cJSON_ArrayForEach(f, c->flags)
+	{
+		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(f, "flag");
+		int w;
+
+		if (cw_flag_decided(f))
+			continue;
+		w = snprintf(out + fl, n - fl, "%s%s", fl ? "," : "",
+			     cJSON_IsString(nm) ? nm->valuestring : "");
+		if (w > 0 && (size_t)w < n - fl)
+			fl += (size_t)w;
+	}
+}
+
+static void add_line(struct cw_env *env, struct cw_case *c, tc_day due,
+		     const char *what, int json, struct line *l)
+{
+	char d[11] = "", late[16] = "", flags[256];
+	struct tc_buf t = TC_BUF_INIT;
+
+	memset(l, 0, sizeof(*l));
+	l->urgent = cw_case_urgent(c);
+	l->due = due;
+	l->ref = tc_xstrdup(c->reference);
+	if (json) {
+		l->json = cw_case_json(env, c);
+		cJSON_DeleteItemFromObjectCaseSensitive(l->json, "history");
+		return;
+	}
+	if (due != CW_NODAY)
+		tc_day_format(due, d);
+	if (due != CW_NODAY && due < env->today)
+		snprintf(late, sizeof(late), "%d",
+			 tc_calendar_working_between(env->rules->cal, due,
+						     env->today));
+	open_flags(c, flags, sizeof(flags));
+	if (tc_buf_addf(&t, "%-16s %-16s %-5d %-12s %-8s %-12s %-11s %-5s %s",
+			c->reference, c->type, c->stage, c->status,
+			c->priority ? c->priority : "normal", what, d, late,
+			flags) < 0)
+		tc_die_nomem();
+	l->text = tc_buf_detach(&t, NULL);
+}
+
 int cw_list(struct cw_env *env, const struct cw_query *q, int json)
 {
 	cJSON *arr = json ? cJSON_CreateArray() : NULL;
 	tc_day horizon = CW_NODAY;
 	int64_t *ids = NULL;
-	size_t n = 0, i;
+	struct line *lines = NULL;
+	size_t n = 0, i, nl = 0;
 	int rc = TC_EXIT_ENV;
 
+	if (q->priority && strcmp(q->priority, "urgent") &&
+	    strcmp(q->priority, "normal")) {
+		tc_warnx("--priority is urgent or normal, not '%s'",
+			 q->priority);
+		rc = TC_EXIT_USAGE;
+		goto out;
+	}
 	if ((json && !arr) || cw_store_list_cases(env->reg, &ids, &n) < 0)
 		goto out;
 	if (q->due_within >= 0 &&
@@ -51,53 +195,32 @@ int cw_list(struct cw_env *env, const struct cw_query *q, int json)
 		rc = TC_EXIT_USAGE;
 		goto out;
 	}
-	if (!json)
-		printf("%-16s %-16s %-5s %-12s %-12s %-11s %s\n", "REFERENCE",
-		       "TYPE", "STAGE", "STATUS", "NEXT", "DUE", "FLAGS");
+	lines = calloc(n ? n : 1, sizeof(*lines));
+	if (!lines)
+		tc_die_nomem();
 	for (i = 0; i < n; i++) {
 		struct cw_case c;
 		const char *what;
 		tc_day due;
-		char d[11] = "", flags[256] = "";
-		const cJSON *f;
-		size_t fl = 0;
 
 		if (cw_store_case_load_id(env->reg, ids[i], &c) <= 0)
 			goto out;
 		due = next_deadline(&c, &what);
-		if ((q->overdue && (due == CW_NODAY || due >= env->today)) ||
-		    (q->due_within >= 0 &&
-		     (due == CW_NODAY || due > horizon)) ||
-		    (q->flag && !cw_case_has_flag(&c, q->flag)) ||
-		    (q->stage >= 0 && c.stage != q->stage)) {
-			cw_case_release(&c);
-			continue;
-		}
-		if (json) {
-			cJSON *o = cw_case_json(env, &c);
-
-			cJSON_DeleteItemFromObjectCaseSensitive(o, "history");
-			cJSON_AddItemToArray(arr, o);
-		} else {
-			if (due != CW_NODAY)
-				tc_day_format(due, d);
-			cJSON_ArrayForEach(f, c.flags)
-			{
-				const cJSON *nm =
-				    cJSON_GetObjectItemCaseSensitive(f, "flag");
-				int w = snprintf(
-				    flags + fl, sizeof(flags) - fl, "%s%s",
-				    fl ? "," : "",
-				    cJSON_IsString(nm) ? nm->valuestring : "");
-
-				if (w > 0 && (size_t)w < sizeof(flags) - fl)
-					fl += (size_t)w;
-			}
-			printf("%-16s %-16s %-5d %-12s %-12s %-11s %s\n",
-			       c.reference, c.type, c.stage, c.status, what, d,
-			       flags);
-		}
+		if (wanted(env, q, &c, due, horizon))
+			add_line(env, &c, due, what, json, &lines[nl++]);
 		cw_case_release(&c);
+	}
+	qsort(lines, nl, sizeof(*lines), line_cmp);
+	if (!json)
+		printf("%-16s %-16s %-5s %-12s %-8s %-12s %-11s %-5s %s\n",
+		       "REFERENCE", "TYPE", "STAGE", "STATUS", "PRIORITY",
+		       "NEXT", "DUE", "LATE", "FLAGS");
+	for (i = 0; i < nl; i++) {
+		if (json) {
+			cJSON_AddItemToArray(arr, lines[i].json);
+			lines[i].json = NULL;
+		} else
+			puts(lines[i].text);
 	}
 	if (json) {
 		char *s = cJSON_Print(arr);
@@ -109,6 +232,12 @@ int cw_list(struct cw_env *env, const struct cw_query *q, int json)
 	}
 	rc = fflush(stdout) == 0 ? TC_EXIT_OK : TC_EXIT_ENV;
 out:
+	for (i = 0; i < nl; i++) {
+		free(lines[i].ref);
+		free(lines[i].text);
+		cJSON_Delete(lines[i].json);
+	}
+	free(lines);
 	free(ids);
 	cJSON_Delete(arr);
 	return rc;
@@ -398,6 +527,16 @@ static int ev_escalated(struct event_ctx *x)
 	return 0;
 }
 
+static int ev_prioritised(struct event_ctx *x)
+{
+	if (needs(x->r->priority && x->r->reason,
+		  "prioritised needs --priority urgent|normal --reason TEXT"))
+		return TC_EXIT_USAGE;
+	detail_str(x->detail, "priority", x->r->priority);
+	detail_str(x->detail, "reason", x->r->reason);
+	return 0;
+}
+
 static int ev_decided(struct event_ctx *x)
 {
 	const struct cw_record *r = x->r;
@@ -428,10 +567,15 @@ static const struct {
 	const char *event;
 	const char *fields; /* space-separated */
 } correctable[] = {
-    {"received", ""},	     {"acknowledged", ""},
-    {"responded", ""},	     {"extended", "days reason"},
-    {"escalated", "reason"}, {"closed", "outcome remedy learning"},
-    {"reassigned", "to"},    {"decided", "outcome reason note review"},
+    {"received", ""},
+    {"acknowledged", ""},
+    {"responded", ""},
+    {"extended", "days reason"},
+    {"escalated", "reason"},
+    {"closed", "outcome remedy learning"},
+    {"reassigned", "to"},
+    {"decided", "outcome reason note review"},
+    {"prioritised", "priority reason"},
 };
 
 static int field_ok(const char *fields, const char *f)
@@ -486,6 +630,7 @@ static int ev_corrected(struct event_ctx *x)
 	    {"to", r->to, r->to != NULL},
 	    {"note", r->note, r->note != NULL},
 	    {"review", cw_day_str(r->review, d), r->review != CW_NODAY},
+	    {"priority", r->priority, r->priority != NULL},
 	};
 	int any = r->new_date != CW_NODAY, rc = named(x, &t);
 
@@ -574,6 +719,7 @@ static const struct {
     {"closed", ev_closed},	       /* --outcome, --remedy, ... */
     {"reassigned", ev_reassigned},     /* --to TEAM */
     {"decided", ev_decided},	       /* --flag F --outcome O --reason */
+    {"prioritised", ev_prioritised},   /* --priority P --reason TEXT */
     {"corrected", ev_corrected},       /* --event N --why TEXT ... */
     {"withdrawn", ev_withdrawn},       /* --event N --why TEXT */
     {"restricted", ev_restricted},     /* --reason, --review, ... */
@@ -590,7 +736,8 @@ static int check_event(struct event_ctx *x)
 	if (i == n) {
 		tc_warnx("unknown event '%s' (acknowledged, responded, "
 			 "extended, escalated, closed, reassigned, decided, "
-			 "corrected, withdrawn, restricted, unrestricted)",
+			 "prioritised, corrected, withdrawn, restricted, "
+			 "unrestricted)",
 			 x->r->event);
 		return TC_EXIT_USAGE;
 	}

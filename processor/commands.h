@@ -15,9 +15,15 @@ struct cw_query {
 	int due_within; /* a deadline within N working days of today */
 	const char *flag;
 	int stage;
+	int open, closed;     /* only those with something left to do, or not */
+	const char *team;     /* only this team's */
+	const char *priority; /* only urgent, or only normal */
+	const char *search;   /* reference, name, email, phone or postcode */
 };
 
-/* Prints the matching cases (a table, or JSON). Returns an exit code. */
+/* Prints the matching cases (a table, or JSON): urgent first, then by the
+ * next deadline, the working days it is overdue beside it. Returns an
+ * exit code. */
 int cw_list(struct cw_env *env, const struct cw_query *q, int json);
 
 /* Prints one case. Returns 0, 1 for an unknown reference, or 3. */
@@ -47,6 +53,7 @@ struct cw_record {
 	const char *why;	/* corrected, withdrawn: why */
 	tc_day new_date;	/* corrected: the date it should have */
 	const char *by;		/* the officer (NULL: the Unix account) */
+	const char *priority;	/* prioritised: urgent or normal */
 };
 
 /*

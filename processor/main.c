@@ -68,6 +68,14 @@ static const struct tc_opt list_opts[] = {
 	q.due_within, 0, 366),
     STR("flag", "F", "only cases carrying flag F", q.flag),
     INT("stage", "N", "only cases at stage N", q.stage, 0, 9),
+    FLAG("open", "only cases with something left to do", q.open),
+    FLAG("closed", "only cases with nothing left to do", q.closed),
+    STR("team", "TEAM", "only the cases of TEAM", q.team),
+    STR("priority", "P", "only urgent (or only normal) cases", q.priority),
+    STR("search", "TEXT",
+	"only cases whose reference, or person's name, email, phone or "
+	"postcode, holds TEXT",
+	q.search),
     FLAG("json", "print JSON instead of a table", json),
     {0},
 };
@@ -101,6 +109,7 @@ static const struct tc_opt record_opts[] = {
     DAY("new-date", "corrected: the date the event should have", rec.new_date),
     STR("by", "WHO", "the officer recording it (default: your account)",
 	rec.by),
+    STR("priority", "P", "prioritised: urgent or normal", rec.priority),
     {0},
 };
 

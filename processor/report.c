@@ -22,6 +22,7 @@
 #include "restrict.h"
 
 enum section {
+	S_URGENT,
 	S_INTAKE,
 	S_QUARANTINED,
 	S_OVERDUE,
@@ -33,10 +34,17 @@ enum section {
 	S_COUNT
 };
 
-static const char *const sec_id[S_COUNT] = {
-    "intake",	   "quarantined",    "overdue", "acknowledge_due",
-    "respond_due", "window_closing", "flag",	"restriction_review"};
+static const char *const sec_id[S_COUNT] = {"urgent",
+					    "intake",
+					    "quarantined",
+					    "overdue",
+					    "acknowledge_due",
+					    "respond_due",
+					    "window_closing",
+					    "flag",
+					    "restriction_review"};
 static const char *const sec_title[S_COUNT] = {
+    "Urgent cases open",
     "Today's intake",
     "Waiting in quarantine (casework quarantine list)",
     "Overdue",
@@ -122,6 +130,12 @@ static void on_case(void *arg, const struct cw_report_case *c)
 		   strcmp(c->status, "signposted");
 	cJSON *flags, *f;
 
+	if (open && !strcmp(c->priority, "urgent"))
+		add(g, S_URGENT, c->reference, c->type, c->stage, c->team,
+		    CW_NODAY, -1, "urgent: deal with it first");
+	if (open && c->stage == 0)
+		deadline(g, c, c->respond_due, c->responded, S_RESPOND_DUE,
+			 "reply");
 	if (open && c->stage > 0) {
 		deadline(g, c, c->ack_due, c->acknowledged, S_ACK_DUE,
 			 "acknowledgement");

@@ -189,6 +189,16 @@ static const char *const migrations[] = {
     "CREATE INDEX quarantine_waiting ON quarantine(status, date);",
     /* 4: who recorded each event. */
     "ALTER TABLE events ADD COLUMN recorded_by TEXT;",
+    /* 5: a case's priority, a record's reply deadline, and the person's
+     * details as search finds them. */
+    "ALTER TABLE cases ADD COLUMN priority TEXT NOT NULL DEFAULT 'normal';"
+    "ALTER TABLE cases ADD COLUMN reply_days INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE cases ADD COLUMN reply_due TEXT;"
+    "ALTER TABLE cases ADD COLUMN replied TEXT;"
+    "ALTER TABLE cases ADD COLUMN contact_name TEXT;"
+    "ALTER TABLE cases ADD COLUMN contact_email TEXT;"
+    "ALTER TABLE cases ADD COLUMN contact_phone TEXT;"
+    "ALTER TABLE cases ADD COLUMN contact_postcode TEXT;",
 };
 
 /* "FILE: [DOING: ]MESSAGE", and what to do when the disk is full. */
@@ -379,6 +389,11 @@ static void bind_all(sqlite3_stmt *st, const char *types, va_list ap)
 {
 	int i;
 
+	/* a parameter left unbound would read as NULL, silently */
+	if ((int)strlen(types) < sqlite3_bind_parameter_count(st)) {
+		tc_warnx("%s", sqlite3_sql(st));
+		TC_BUG("fewer bindings than the statement has parameters");
+	}
 	for (i = 0; types[i]; i++) {
 		char t = types[i], day[11];
 		const char *s = NULL;
@@ -648,15 +663,19 @@ int cw_store_case_insert(struct cw_store *reg, struct cw_case *c)
 	static const char sql[] =
 	    "INSERT INTO cases(reference, type, procedure, stage, status,"
 	    " submission_id, received, received_date, service_area, team,"
-	    " person_key, flags, pack_dirty) VALUES(?, ?, ?, ?, ?, ?, ?, ?,"
-	    " ?, ?, ?, ?, 1)";
+	    " person_key, flags, priority, reply_days, reply_due, replied,"
+	    " contact_name, contact_email, contact_phone, contact_postcode,"
+	    " pack_dirty) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	    " ?, ?, ?, ?, ?, ?, 1)";
 	char *flags = flags_text(c);
 	int rc = -1;
 
-	if (run(reg, "adding a case", sql, "tttitttdtttt", c->reference,
+	if (run(reg, "adding a case", sql, "tttitttdtttttiddtttt", c->reference,
 		c->type, c->procedure, c->stage, c->status, c->submission_id,
 		c->received, c->received_date, c->service_area, c->team,
-		c->person_key, flags) < 0)
+		c->person_key, flags, c->priority ? c->priority : "normal",
+		c->reply_days, c->reply_due, c->replied, c->name, c->email,
+		c->phone, c->postcode) < 0)
 		goto out;
 	c->id = sqlite3_last_insert_rowid(reg->db);
 	rc = save_stages(reg, c);
@@ -670,16 +689,18 @@ int cw_store_case_update(struct cw_store *reg, const struct cw_case *c)
 	static const char sql[] =
 	    "UPDATE cases SET type = ?, procedure = ?, stage = ?,"
 	    " status = ?, service_area = ?, team = ?, flags = ?,"
-	    " received_date = ?, pack_dirty = 1 WHERE id = ?";
+	    " received_date = ?, priority = ?, reply_days = ?,"
+	    " reply_due = ?, replied = ?, pack_dirty = 1 WHERE id = ?";
 	/* the stages a withdrawn escalation had opened */
 	static const char drop[] =
 	    "DELETE FROM stages WHERE case_id = ? AND stage > ?";
 	char *flags = flags_text(c);
 	int rc = -1;
 
-	if (run(reg, "updating a case", sql, "ttittttdI", c->type, c->procedure,
-		c->stage, c->status, c->service_area, c->team, flags,
-		c->received_date, c->id) < 0 ||
+	if (run(reg, "updating a case", sql, "ttittttdtiddI", c->type,
+		c->procedure, c->stage, c->status, c->service_area, c->team,
+		flags, c->received_date, c->priority ? c->priority : "normal",
+		c->reply_days, c->reply_due, c->replied, c->id) < 0 ||
 	    run(reg, "updating a case's stages", drop, "Ii", c->id,
 		c->nstages) < 0)
 		goto out;
@@ -691,8 +712,9 @@ out:
 
 static const char case_cols[] =
     "SELECT id, reference, type, procedure, stage, status, submission_id,"
-    " received, received_date, service_area, team, person_key, flags"
-    " FROM cases WHERE ";
+    " received, received_date, service_area, team, person_key, flags,"
+    " priority, reply_days, reply_due, replied, contact_name,"
+    " contact_email, contact_phone, contact_postcode FROM cases WHERE ";
 
 static int stage_row(sqlite3_stmt *st, void *arg)
 {
@@ -739,6 +761,14 @@ static int case_row(sqlite3_stmt *st, void *arg)
 		c->flags = cJSON_CreateArray();
 	if (!c->flags)
 		tc_die_nomem();
+	c->priority = col_str(st, 13);
+	c->reply_days = sqlite3_column_int(st, 14);
+	c->reply_due = cw_store_col_day(st, 15);
+	c->replied = cw_store_col_day(st, 16);
+	c->name = col_str(st, 17);
+	c->email = col_str(st, 18);
+	c->phone = col_str(st, 19);
+	c->postcode = col_str(st, 20);
 	return 1;
 }
 
@@ -1061,6 +1091,8 @@ int cw_store_purge(struct cw_store *reg, const struct cw_purge_items *cases,
 {
 	static const char case_fields[] =
 	    "UPDATE cases SET person_key = NULL, pack_dirty = 0, purged = ?2,"
+	    " contact_name = NULL, contact_email = NULL, contact_phone = NULL,"
+	    " contact_postcode = NULL,"
 	    " flags = (SELECT coalesce(json_group_array(json_object('flag',"
 	    " json_extract(value, '$.flag'), 'detail', '[removed]')), '[]')"
 	    " FROM json_each(cases.flags)) WHERE id = ?1";

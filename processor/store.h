@@ -30,7 +30,7 @@
 #include "history.h"
 
 /* The schema version this build writes (see the migrations in store.c). */
-#define CW_SCHEMA_VERSION 4
+#define CW_SCHEMA_VERSION 5
 
 struct cw_store; /* opaque: an open register */
 
@@ -369,9 +369,11 @@ struct cw_report_case {
 	const char *team;
 	const char *status;
 	const char *flags_json; /* the case's flags, as stored */
+	const char *priority;	/* urgent or normal */
 	int stage;		/* 0 when it has none */
 	tc_day ack_due, acknowledged, respond_due, responded;
 	tc_day window_closes, closed; /* CW_NODAY for none */
+	/* a record (stage 0) has its reply as respond_due and responded */
 };
 typedef void (*cw_store_case_fn)(void *arg, const struct cw_report_case *c);
 /* Every case, by reference. */

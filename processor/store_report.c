@@ -95,6 +95,7 @@ static void rep_case_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
 	c.responded = cw_store_col_day(st, 9);
 	c.window_closes = cw_store_col_day(st, 10);
 	c.closed = cw_store_col_day(st, 11);
+	c.priority = cw_store_col_text(st, 12);
 	((cw_store_case_fn)fn)(arg, &c);
 }
 
@@ -102,8 +103,10 @@ int cw_store_report_cases(struct cw_store *reg, cw_store_case_fn fn, void *arg)
 {
 	static const char sql[] =
 	    "SELECT c.reference, c.type, c.stage, c.team, c.flags,"
-	    " c.status, s.ack_due, s.acknowledged, s.respond_due,"
-	    " s.responded, s.window_closes, s.closed FROM cases c LEFT"
+	    " c.status, s.ack_due, s.acknowledged, CASE WHEN s.case_id IS"
+	    " NULL THEN c.reply_due ELSE s.respond_due END, CASE WHEN"
+	    " s.case_id IS NULL THEN c.replied ELSE s.responded END,"
+	    " s.window_closes, s.closed, c.priority FROM cases c LEFT"
 	    " JOIN stages s ON s.case_id = c.id AND s.stage = c.stage"
 	    " ORDER BY c.reference";
 	return rep_run(reg, sql, NULL, rep_case_row, (void (*)(void))fn, arg,
@@ -266,11 +269,14 @@ int cw_store_annual_figures(struct cw_store *reg, const char *id,
 		;
 	if (i == n)
 		TC_BUG("no figures for the section");
-	st = cw_store_query(reg, rep_figures[i].sql, "tt", from, to);
+	/* the sections that count what is due take today as ?3 */
+	st = cw_store_stmt(reg, rep_figures[i].sql);
 	if (!st)
 		return -1;
-	if (sqlite3_bind_parameter_count(st) >= 3)
-		sqlite3_bind_text(st, 3, today, -1, SQLITE_TRANSIENT);
+	st =
+	    cw_store_query(reg, rep_figures[i].sql,
+			   sqlite3_bind_parameter_count(st) >= 3 ? "ttt" : "tt",
+			   from, to, today);
 	return rep_each(reg, st, rep_figure_row, (void (*)(void))fn, arg,
 			"reading figures");
 }

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# End-to-end tests of the work list: urgency from the rules' phrases and
+# from officers, reply deadlines for service requests and comments, and
+# casework list's filters (open, closed, team, priority, search by
+# reference, name, email, phone and postcode), its order (urgent first,
+# then by the next deadline) and its working-days-overdue column; the
+# daily report's urgent section and reply deadlines. Real binaries, a real
+# register.
+#
+# Received Tuesday 15 December 2026; 25 and 28 December 2026 and
+# 1 January 2027 are bank holidays.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/e2e/lib.sh
+
+S=$SCRATCH
+D=$S/data
+# The council's rules, with first contact recorded as a service request.
+mkdir -p "$S/content"
+cp -r content/forms content/letters content/calendars "$S/content/"
+sed 's/^first_contact_as_service_request: no/first_contact_as_service_request: yes/' content/rules.yml >"$S/content/rules.yml"
+grep -q '^first_contact_as_service_request: yes' "$S/content/rules.yml" || not_ok "rules copy"
+c() { "$CW" --rules "$S/content/rules.yml" --forms "$S/content/forms" --theme themes/default --data "$D" "$@"; }
+ref_of() { sqlite3 "$D/register.db" "select reference from cases where submission_id='$1'"; }
+packed() {
+	python3 - "$D/casepacks/$1.zip" "$2" <<'EOF'
+import json, sys, zipfile
+c = json.loads(zipfile.ZipFile(sys.argv[1]).read("case.json"))
+print(eval(sys.argv[2]))
+EOF
+}
+# list_refs ARGS: the references list prints, in order, one line
+list_refs() { c list "$@" | awk 'NR > 1 {printf "%s ", $1}'; }
+
+rm -rf "$S/subs"
+complaint WLURG-00001 2026-12-15T09:00:00Z housing-repairs '{"full_name": "Ada Lovelace", "email": "Ada@Example.ORG", "phone": "+44 7700 900123", "postcode": "nm1 1aa", "what_happened": "The landlord says we face eviction next week."}'
+complaint WLSAF-00002 2026-12-15T10:00:00Z bins '{"impact": "I have a safeguarding concern about my neighbour."}'
+complaint WLPLN-00003 2026-12-14T10:00:00Z roads '{"full_name": "Grace Hopper", "email": "grace@example.org"}'
+complaint WLSRQ-00004 2026-12-15T11:00:00Z bins '{"raised_before": "no"}'
+PYCODE="
+mb.sub(P, 'WLCMT-00005', 'feedback', '2026-12-15T12:00:00Z', {'feedback_type': 'comment', 'service_area': 'bins', 'message': 'More recycling bins in the park, please.', 'full_name': 'Alan Turing', 'email': 'alan@example.org', 'reply_wanted': 'yes'})
+mb.sub(P, 'WLCMN-00006', 'feedback', '2026-12-15T12:30:00Z', {'feedback_type': 'comment', 'service_area': 'bins', 'message': 'Nice new bins.', 'reply_wanted': 'no'})
+" py
+python3 $MK "$S/day1.zip" "$S"/subs/*
+out=$(c --today 2026-12-15 ingest "$S/day1.zip" 2>&1)
+grep -q "total: 6 read: 4 cases, 2 records" <<<"$out" && ok "six submissions ingested" || not_ok "six submissions ingested" "$out"
+U=$(ref_of WLURG-00001)
+SAF=$(ref_of WLSAF-00002)
+P=$(ref_of WLPLN-00003)
+SR=$(ref_of WLSRQ-00004)
+CM=$(ref_of WLCMT-00005)
+CN=$(ref_of WLCMN-00006)
+
+# ------------------------------------------------------------- urgency
+[ "$(packed "$U" "c['priority']")" = urgent ] &&
+	packed "$U" "[f['detail'] for f in c['flag_details'] if f['flag'] == 'urgent'][0]" | grep -q '"evict" (eviction)' &&
+	ok "an eviction is urgent, the flag naming the phrase" || not_ok "eviction urgent" "$(packed "$U" "c['flag_details']")"
+[ "$(packed "$SAF" "c['priority']")" = urgent ] &&
+	[ "$(packed "$SAF" "[f['flag'] for f in c['flag_details']]")" = "['urgent']" ] &&
+	ok "safeguarding is urgent and no longer a possible exclusion" || not_ok "safeguarding" "$(packed "$SAF" "c['flag_details']")"
+[ "$(packed "$P" "c['priority']")" = normal ] && ok "an ordinary complaint is normal" || not_ok "normal priority"
+
+# ------------------------------------------------------ reply deadlines
+[ "$(packed "$SR" "c['type']")" = service_request ] && [ "$(packed "$SR" "c['deadlines']['reply']")" = 2026-12-31 ] &&
+	ok "a service request's target: 10 working days, 2026-12-31" || not_ok "service request target" "$(packed "$SR" "c['type'], c['deadlines']")"
+[ "$(packed "$CM" "c['deadlines']['reply']")" = 2026-12-31 ] &&
+	ok "a comment that asked for a reply: due 2026-12-31" || not_ok "comment reply deadline" "$(packed "$CM" "c['deadlines']")"
+[ "$(packed "$CN" "c['deadlines']['reply']")" = None ] &&
+	ok "a comment that wanted no reply has no deadline" || not_ok "no reply wanted" "$(packed "$CN" "c['deadlines']")"
+python3 - "$D/casepacks/$CM.zip" <<'EOF' && ok "the cover sheet says when the reply is due" || not_ok "cover sheet: reply by"
+import sys, zipfile
+h = zipfile.ZipFile(sys.argv[1]).read("index.html").decode()
+assert "Reply by" in h and "2026-12-31" in h
+EOF
+
+# ------------------------------------------------------------ the list
+# P was received on Monday, so its acknowledgement falls first among the
+# complaints; the two urgent ones, due the same day, come before it all
+# the same (by reference). The comment's
+# reply and the service request's answer are both due on 31 December (by
+# reference then); the comment that wanted no reply comes last.
+got=$(list_refs --today 2026-12-16)
+want="$SAF $U $P $CM $SR $CN "
+[ "$got" = "$want" ] && ok "list: urgent first, then by the next deadline" || not_ok "list order" "got  $got
+want $want"
+line=$(c --today 2027-01-06 list | grep "^$CM")
+# 4, 5 and 6 January: 3 working days late (1 January is a bank holiday)
+awk '{ if ($6 == "reply" && $7 == "2026-12-31" && $8 == "3") exit 0; exit 1 }' <<<"$line" &&
+	ok "list: the reply deadline, 3 working days overdue on 2027-01-06" || not_ok "list: reply overdue column" "$line"
+c --today 2027-01-06 report >/dev/null 2>&1
+grep -q "^\"overdue\",\"$CM\",.*\"2026-12-31\",\"3\",\"reply\"" "$D/reports/2027-01-06.csv" &&
+	ok "the daily report lists the overdue reply" || not_ok "daily report: overdue reply" "$(grep "$CM" "$D/reports/2027-01-06.csv")"
+grep -q "^\"urgent\",\"$U\"" "$D/reports/2027-01-06.csv" && grep -q "^\"urgent\",\"$SAF\"" "$D/reports/2027-01-06.csv" &&
+	[ "$(head -2 "$D/reports/2027-01-06.csv" | tail -1 | cut -d, -f1)" = '"urgent"' ] &&
+	ok "the daily report opens with the urgent cases" || not_ok "daily report urgent section" "$(head -5 "$D/reports/2027-01-06.csv")"
+
+c --today 2026-12-18 record "$CM" responded >/dev/null 2>&1
+[ "$(packed "$CM" "c['deadlines']['replied']")" = 2026-12-18 ] && ok "responded on a comment records the reply" || not_ok "reply recorded"
+c --today 2026-12-18 record "$P" acknowledged >/dev/null 2>&1
+c --today 2026-12-18 record "$P" responded >/dev/null 2>&1
+c --today 2026-12-18 record "$P" closed --outcome not-upheld >/dev/null 2>&1
+got=$(list_refs --today 2026-12-18 --open)
+[ "$got" = "$SAF $U $SR " ] && ok "list --open: what is left to do" || not_ok "list --open" "$got"
+got=$(list_refs --today 2026-12-18 --closed)
+[ "$got" = "$P $CN $CM " ] && ok "list --closed: closed, replied to, or nothing to do" || not_ok "list --closed" "$got"
+got=$(list_refs --today 2026-12-18 --team Highways)
+[ "$got" = "$P " ] && ok "list --team" || not_ok "list --team" "$got"
+got=$(list_refs --today 2026-12-18 --priority urgent)
+[ "$got" = "$SAF $U " ] && ok "list --priority urgent" || not_ok "list --priority urgent" "$got"
+out=$(c --today 2026-12-18 list --priority high 2>&1)
+[ $? -eq 2 ] && grep -q "urgent or normal" <<<"$out" && ok "list --priority refuses what is not a priority" || not_ok "list --priority high" "$out"
+
+# ---------------------------------------------------------------- search
+for q in "lovelace" "ADA@example.org" "07700 900123" "+44 7700 900 123" "NM1 1AA" "nm11aa" "${U,,}"; do
+	got=$(list_refs --today 2026-12-18 --search "$q")
+	[ "$got" = "$U " ] && ok "search '$q' finds the case" || not_ok "search '$q'" "$got"
+done
+got=$(list_refs --today 2026-12-18 --search "nobody-at-all")
+[ -z "$got" ] && ok "search for nothing held finds nothing" || not_ok "empty search" "$got"
+got=$(list_refs --today 2026-12-18 --search "grace" --open)
+[ -z "$got" ] && ok "search with --open: the closed case is left out" || not_ok "search --open" "$got"
+
+# ----------------------------------------------------- officers' priority
+c --today 2026-12-18 record "$U" decided --flag urgent --outcome not-urgent --reason "the notice was withdrawn" >/dev/null 2>&1
+[ "$(packed "$U" "c['priority']")" = normal ] && ok "decided not urgent: the case is normal" || not_ok "not-urgent decision"
+out=$(c --today 2026-12-18 record "$SR" prioritised --priority urgent --reason "a vulnerable resident" 2>&1)
+EV=$(sed -n 's/.* recorded as event \([0-9]*\).*/\1/p' <<<"$out")
+[ "$(packed "$SR" "c['priority']")" = urgent ] && ok "prioritised urgent by an officer" || not_ok "prioritised" "$out"
+got=$(list_refs --today 2026-12-18 --open)
+[ "$got" = "$SAF $SR $U " ] && ok "the list follows the officers' priorities" || not_ok "list after priorities" "$got"
+out=$(c --today 2026-12-18 record "$SR" prioritised --priority high --reason x 2>&1)
+[ $? -eq 1 ] && grep -q "urgent or normal, not 'high'" <<<"$out" && ok "prioritised refuses what is not a priority" || not_ok "prioritised high" "$out"
+c --today 2026-12-18 record "$SR" withdrawn --event "$EV" --why "set on the wrong case" >/dev/null 2>&1
+[ "$(packed "$SR" "c['priority']")" = normal ] && ok "the priority withdrawn: normal again" || not_ok "priority withdrawn"
+
+finish "worklist e2e"
