@@ -340,47 +340,136 @@ static void clear_stage(struct cw_stage *s)
 	s->extension_days = 0;
 }
 
-/* The case as it was before any event: stage 1 only, nothing recorded,
- * the first team, no decisions. */
-static void reset(struct replay *x)
+/* Frees every stage: the case has none. */
+static void drop_stages(struct cw_case *c)
 {
-	struct cw_case *c = x->c;
-	const cJSON *f;
 	int i;
-	size_t k;
 
-	for (i = 1; i < c->nstages; i++) {
+	for (i = 0; i < c->nstages; i++) {
 		clear_stage(&c->stages[i]);
 		free(c->stages[i].submission_id);
 		memset(&c->stages[i], 0, sizeof(c->stages[i]));
 	}
-	if (x->p) {
-		if (!c->nstages) {
-			memset(&c->stages[0], 0, sizeof(c->stages[0]));
-			c->stages[0].submission_id =
-			    c->submission_id ? tc_xstrdup(c->submission_id)
-					     : NULL;
+	c->nstages = c->stage = 0;
+}
+
+/* Opens stage 1, counted from request. */
+static void first_stage(struct cw_case *c, tc_day request)
+{
+	struct cw_stage *s = &c->stages[0];
+
+	memset(s, 0, sizeof(*s));
+	s->stage = 1;
+	s->submission_id =
+	    c->submission_id ? tc_xstrdup(c->submission_id) : NULL;
+	s->request = request;
+	s->acknowledged = s->responded = s->closed = CW_NODAY;
+	c->nstages = c->stage = 1;
+}
+
+static const struct tc_procedure *procedure_of(struct replay *x)
+{
+	return x->c->procedure ? tc_rules_procedure(x->r, x->c->procedure)
+			       : NULL;
+}
+
+/* What the case was before the first event that changed it: its type,
+ * reference, procedure and reply days (the first reclassification's
+ * from_*), its service area (the first move's), its team (the first
+ * reassignment's or move's). */
+static void base_values(struct replay *x)
+{
+	struct cw_case *c = x->c;
+	int type = 0, area = 0, team = 0;
+	size_t k;
+
+	for (k = 0; k < x->n; k++) {
+		const char *ev = x->v[k].e->event;
+		const cJSON *d = x->v[k].e->detail;
+
+		if (!strcmp(ev, "reclassified") && !type++ &&
+		    str(d, "from_type")) {
+			set_str(&c->type, str(d, "from_type"));
+			if (str(d, "from_reference"))
+				set_str(&c->reference,
+					str(d, "from_reference"));
+			set_str(&c->procedure, str(d, "from_procedure"));
+			c->reply_days = (int)cJSON_GetNumberValue(
+			    cJSON_GetObjectItemCaseSensitive(
+				d, "from_reply_days"));
+			if (c->reply_days < 0)
+				c->reply_days = 0;
 		}
-		c->nstages = 1;
-		c->stage = 1;
-		c->stages[0].stage = 1;
-		c->stages[0].request = c->received_date;
-		clear_stage(&c->stages[0]);
+		if (!strcmp(ev, "moved") && !area++ && str(d, "from"))
+			set_str(&c->service_area, str(d, "from"));
+		if (!team && ((!strcmp(ev, "reassigned") && str(d, "from")) ||
+			      (!strcmp(ev, "moved") && str(d, "team_from")))) {
+			set_str(
+			    &c->team,
+			    str(d, strcmp(ev, "moved") ? "from" : "team_from"));
+			team = 1;
+		}
 	}
+}
+
+/* The case as it was before any event: stage 1 only (for a complaint),
+ * nothing recorded, the first type, area and team, no decisions. */
+static void reset(struct replay *x)
+{
+	struct cw_case *c = x->c;
+	const cJSON *f;
+
+	base_values(x);
+	x->p = procedure_of(x);
+	drop_stages(c);
+	if (x->p)
+		first_stage(c, c->received_date);
 	set_str(&c->status, base_status(c));
 	c->replied = CW_NODAY;
 	cw_case_set_priority(c, cw_case_has_flag(c, "urgent") ? "urgent"
 							      : "normal");
-	for (k = 0; k < x->n; k++) {
-		const char *from = str(x->v[k].e->detail, "from");
-
-		if (!strcmp(x->v[k].e->event, "reassigned") && from) {
-			set_str(&c->team, from);
-			break;
-		}
-	}
 	cJSON_ArrayForEach(f, c->flags)
 	    cJSON_DeleteItemFromObjectCaseSensitive((cJSON *)f, "decision");
+}
+
+/* A change of type: the new reference, procedure and reply days, and the
+ * stages the new type has (a complaint's clock starts on the day). */
+static void ap_reclassified(struct replay *x, const struct eff *e)
+{
+	struct cw_case *c = x->c;
+	const char *to = str(e->detail, "to");
+	const char *ref = str(e->detail, "reference");
+	int days = (int)cJSON_GetNumberValue(
+	    cJSON_GetObjectItemCaseSensitive(e->detail, "reply_days"));
+
+	if (!to || !ref) {
+		fault(x, e->e->id, "reclassified names no type or reference");
+		return;
+	}
+	if (c->nstages > 1) {
+		fault(x, e->e->id,
+		      "the case is at stage %d: a reclassification comes "
+		      "before any escalation",
+		      c->stage);
+		return;
+	}
+	set_str(&c->type, to);
+	set_str(&c->reference, ref);
+	set_str(&c->procedure, str(e->detail, "procedure"));
+	c->reply_days = days > 0 ? days : 0;
+	x->p = procedure_of(x);
+	drop_stages(c);
+	if (x->p)
+		first_stage(c, e->date);
+	set_str(&c->status, base_status(c));
+}
+
+static void ap_moved(struct replay *x, const struct eff *e)
+{
+	if (str(e->detail, "to"))
+		set_str(&x->c->service_area, str(e->detail, "to"));
+	if (str(e->detail, "team_to"))
+		set_str(&x->c->team, str(e->detail, "team_to"));
 }
 
 /* The stage an event was recorded against, or NULL (a fault). */
@@ -699,6 +788,10 @@ static int apply(struct replay *x, const struct eff *e)
 			set_str(&x->c->team, str(e->detail, "to"));
 	} else if (!strcmp(ev, "decided"))
 		ap_decided(x, e);
+	else if (!strcmp(ev, "reclassified"))
+		ap_reclassified(x, e);
+	else if (!strcmp(ev, "moved"))
+		ap_moved(x, e);
 	else if (!strcmp(ev, "prioritised"))
 		ap_prioritised(x, e);
 	return 0;
@@ -711,7 +804,6 @@ int cw_case_replay(const struct tc_rules *r, struct cw_case *c,
 	size_t i;
 	int rc = 0, received = 0;
 
-	x.p = c->procedure ? tc_rules_procedure(r, c->procedure) : NULL;
 	effective(&x, h);
 	for (i = 0; i < x.n; i++)
 		if (!strcmp(x.v[i].e->event, "received") && !received++)

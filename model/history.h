@@ -17,6 +17,12 @@
  *   reassigned    {from, to}                   another team handles it
  *   decided       {flag, outcome, reason, note, review}  a flag decided
  *   prioritised   {priority, reason}           urgent or normal
+ *   reclassified  {from_type, from_reference, from_procedure,
+ *                  from_reply_days, to, reference, procedure, reply_days,
+ *                  reason}                     another type (a complaint's
+ *                                              stage 1 counts from then)
+ *   moved         {from, to, team_from, team_to, reason}  another service
+ *                                              area, routed by the rules
  *   corrected     {event, reason, date, and any of days, outcome, remedy,
  *                  learning, to, note, review}  event N as it should read
  *   withdrawn     {event, reason}              event N did not happen

@@ -291,21 +291,26 @@ static char *person_key(const cJSON *fields)
 	return out;
 }
 
-static int make_reference(struct cw_env *env, struct cw_case *c)
+char *cw_new_reference(struct cw_env *env, const char *type, tc_day received)
 {
-	const struct tc_refformat *f = tc_rules_refformat(env->rules, c->type);
+	const struct tc_refformat *f = tc_rules_refformat(env->rules, type);
 	int y, m, d, seq;
 	char buf[64];
 
 	if (!f)
 		TC_BUG("no reference format for a case type");
-	tc_day_civil(c->received_date, &y, &m, &d);
-	if (cw_store_next_seq(env->reg, c->type, y, &seq) < 0)
-		return -1;
+	tc_day_civil(received, &y, &m, &d);
+	if (cw_store_next_seq(env->reg, type, y, &seq) < 0)
+		return NULL;
 	snprintf(buf, sizeof(buf), "%s-%04d-%0*d", f->prefix, y, f->digits,
 		 seq);
-	c->reference = tc_xstrdup(buf);
-	return 0;
+	return tc_xstrdup(buf);
+}
+
+static int make_reference(struct cw_env *env, struct cw_case *c)
+{
+	c->reference = cw_new_reference(env, c->type, c->received_date);
+	return c->reference ? 0 : -1;
 }
 
 /*

@@ -64,6 +64,11 @@ void cw_sub_check(struct cw_env *env, struct cw_sub *s,
 int cw_sub_admit(struct cw_env *env, const struct cw_sub *s,
 		 const char **outcome);
 
+/* A new reference for a case of type received on received (its year):
+ * PREFIX-YYYY-NNNNNN from the rules' format and the register's sequence.
+ * The caller frees it; NULL on an error (printed). */
+char *cw_new_reference(struct cw_env *env, const char *type, tc_day received);
+
 /* Frees what s holds (not s). */
 void cw_sub_release(struct cw_sub *s);
 

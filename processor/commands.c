@@ -3,10 +3,13 @@
  */
 #include "commands.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "admit.h"
 #include "casepack.h"
 #include "case.h"
 #include "err.h"
@@ -316,6 +319,12 @@ static void print_history(const cJSON *hist)
 			       jstr(d, "why"));
 		else if (!strcmp(ev, "decided"))
 			printf(" %s: %s", jstr(d, "flag"), jstr(d, "outcome"));
+		else if (!strcmp(ev, "reclassified"))
+			printf(" %s %s -> %s %s", jstr(d, "from_type"),
+			       jstr(d, "from_reference"), jstr(d, "to"),
+			       jstr(d, "reference"));
+		else if (!strcmp(ev, "moved") || !strcmp(ev, "reassigned"))
+			printf(" %s -> %s", jstr(d, "from"), jstr(d, "to"));
 		if (by[0])
 			printf(" by %s", by);
 		print_amended(hist, jnum(it, "id"));
@@ -404,6 +413,10 @@ static void detail_str(cJSON *d, const char *k, const char *v)
 struct event_ctx {
 	struct cw_env *env;
 	const struct cw_record *r;
+	const char *event;  /* what is recorded: r->event, or reclassified
+			       for a service request escalated */
+	const char *as;	    /* reclassified: the type (r->as unless set) */
+	const char *reason; /* r->reason unless set */
 	struct cw_case *c;
 	const struct cw_history *h; /* the case's history so far */
 	tc_day date;		    /* the day it happened */
@@ -527,6 +540,106 @@ static int ev_escalated(struct event_ctx *x)
 	return 0;
 }
 
+static const char *const case_types[] = {"complaint",  "service_request",
+					 "compliment", "comment",
+					 "signposted", NULL};
+
+static int ev_reclassified(struct event_ctx *x)
+{
+	const struct cw_record *r = x->r;
+	const struct cw_case *c = x->c;
+	const struct tc_rules *rules = x->env->rules;
+	const struct tc_route *route = tc_rules_route(rules, c->service_area);
+	const char *proc = NULL;
+	char *ref;
+	int i, days = 0;
+
+	const char *as = x->as ? x->as : r->as;
+	const char *reason = x->reason ? x->reason : r->reason;
+
+	if (needs(as && reason,
+		  "reclassified needs --as TYPE (complaint, service_request, "
+		  "compliment, comment or signposted) and --reason TEXT"))
+		return TC_EXIT_USAGE;
+	for (i = 0; case_types[i] && strcmp(case_types[i], as); i++)
+		;
+	if (!case_types[i]) {
+		tc_warnx("--as is complaint, service_request, compliment, "
+			 "comment or signposted, not '%s'",
+			 as);
+		return TC_EXIT_USAGE;
+	}
+	if (!strcmp(c->type, as)) {
+		tc_warnx("%s is a %s already", c->reference, c->type);
+		return TC_EXIT_INPUT;
+	}
+	if (!strcmp(as, "complaint")) {
+		if (tc_rules_exclusion(rules, c->service_area)) {
+			tc_warnx("%s: %s is handled by another route (the "
+				 "rules' exclusions): move it to another "
+				 "service area first, or keep it signposted",
+				 c->reference, c->service_area);
+			return TC_EXIT_INPUT;
+		}
+		proc = route ? route->procedure : rules->proc[0].id;
+	} else if (!strcmp(as, "service_request"))
+		days = rules->service_request_days;
+	else if (!strcmp(as, "comment"))
+		days = c->reply_days;
+	ref = cw_new_reference(x->env, as, c->received_date);
+	if (!ref)
+		return TC_EXIT_ENV;
+	detail_str(x->detail, "from_type", c->type);
+	detail_str(x->detail, "from_reference", c->reference);
+	detail_str(x->detail, "from_procedure", c->procedure);
+	detail_str(x->detail, "to", as);
+	detail_str(x->detail, "reference", ref);
+	detail_str(x->detail, "procedure", proc);
+	if (!cJSON_AddNumberToObject(x->detail, "from_reply_days",
+				     c->reply_days) ||
+	    !cJSON_AddNumberToObject(x->detail, "reply_days", days))
+		tc_die_nomem();
+	detail_str(x->detail, "reason", reason);
+	free(ref);
+	return 0;
+}
+
+static int ev_moved(struct event_ctx *x)
+{
+	const struct cw_record *r = x->r;
+	const struct tc_rules *rules = x->env->rules;
+	const struct tc_route *route;
+
+	if (needs(r->area && r->reason,
+		  "moved needs --service-area AREA and --reason TEXT"))
+		return TC_EXIT_USAGE;
+	if (x->c->service_area && !strcmp(x->c->service_area, r->area)) {
+		tc_warnx("%s is about %s already", x->c->reference, r->area);
+		return TC_EXIT_INPUT;
+	}
+	route = tc_rules_route(rules, r->area);
+	if (!route && tc_rules_exclusion(rules, r->area) &&
+	    strcmp(x->c->type, "signposted")) {
+		tc_warnx("%s is handled by another route (the rules' "
+			 "exclusions): reclassify the case as signposted",
+			 r->area);
+		return TC_EXIT_INPUT;
+	}
+	if (!route && !tc_rules_exclusion(rules, r->area)) {
+		tc_warnx("the rules do not know the service area '%s' (see "
+			 "routing in %s)",
+			 r->area, rules->path);
+		return TC_EXIT_INPUT;
+	}
+	detail_str(x->detail, "from", x->c->service_area);
+	detail_str(x->detail, "to", r->area);
+	detail_str(x->detail, "team_from", x->c->team);
+	detail_str(x->detail, "team_to",
+		   route ? route->team : rules->default_team);
+	detail_str(x->detail, "reason", r->reason);
+	return 0;
+}
+
 static int ev_prioritised(struct event_ctx *x)
 {
 	if (needs(x->r->priority && x->r->reason,
@@ -576,6 +689,8 @@ static const struct {
     {"reassigned", "to"},
     {"decided", "outcome reason note review"},
     {"prioritised", "priority reason"},
+    {"reclassified", "reason"},
+    {"moved", "reason"},
 };
 
 static int field_ok(const char *fields, const char *f)
@@ -720,6 +835,8 @@ static const struct {
     {"reassigned", ev_reassigned},     /* --to TEAM */
     {"decided", ev_decided},	       /* --flag F --outcome O --reason */
     {"prioritised", ev_prioritised},   /* --priority P --reason TEXT */
+    {"reclassified", ev_reclassified}, /* --as TYPE --reason TEXT */
+    {"moved", ev_moved},	       /* --service-area AREA --reason */
     {"corrected", ev_corrected},       /* --event N --why TEXT ... */
     {"withdrawn", ev_withdrawn},       /* --event N --why TEXT */
     {"restricted", ev_restricted},     /* --reason, --review, ... */
@@ -731,13 +848,22 @@ static int check_event(struct event_ctx *x)
 	size_t i, n = sizeof(events) / sizeof(events[0]);
 	char d[11];
 
-	for (i = 0; i < n && strcmp(events[i].name, x->r->event); i++)
+	/* a service request escalated becomes a complaint, whose clock
+	 * starts on the day */
+	if (!strcmp(x->event, "escalated") &&
+	    !strcmp(x->c->type, "service_request")) {
+		x->event = "reclassified";
+		x->as = "complaint";
+		x->reason = x->r->reason ? x->r->reason
+					 : "escalated from a service request";
+	}
+	for (i = 0; i < n && strcmp(events[i].name, x->event); i++)
 		;
 	if (i == n) {
 		tc_warnx("unknown event '%s' (acknowledged, responded, "
 			 "extended, escalated, closed, reassigned, decided, "
-			 "prioritised, corrected, withdrawn, restricted, "
-			 "unrestricted)",
+			 "prioritised, reclassified, moved, corrected, "
+			 "withdrawn, restricted, unrestricted)",
 			 x->r->event);
 		return TC_EXIT_USAGE;
 	}
@@ -781,6 +907,26 @@ out:
 	return rc;
 }
 
+/* The pack of a case whose reference changed from was to now: gone (the
+ * case's pack is written under its new name). 0 or -1. */
+static int drop_old_pack(struct cw_env *env, const char *was, const char *now)
+{
+	struct tc_buf p = TC_BUF_INIT;
+	int rc = 0;
+
+	if (!strcmp(was, now))
+		return 0;
+	cw_env_path(env, "casepacks/", &p);
+	if (tc_buf_addf(&p, "%s.zip", was) < 0)
+		tc_die_nomem();
+	if (unlink(p.data) < 0 && errno != ENOENT) {
+		tc_warn("cannot remove '%s'", p.data);
+		rc = -1;
+	}
+	tc_buf_release(&p);
+	return rc;
+}
+
 int cw_record_event(struct cw_env *env, const struct cw_record *r)
 {
 	struct cw_case c;
@@ -791,8 +937,13 @@ int cw_record_event(struct cw_env *env, const struct cw_record *r)
 	tc_day date = r->date == CW_NODAY ? env->today : r->date;
 	int rc = TC_EXIT_ENV, found, stage;
 	int64_t id;
-	struct event_ctx x = {
-	    .env = env, .r = r, .c = &c, .h = &h, .date = date};
+	struct event_ctx x = {.env = env,
+			      .r = r,
+			      .event = r->event,
+			      .c = &c,
+			      .h = &h,
+			      .date = date};
+	char *was = NULL; /* the reference before, when it changes */
 
 	if (cw_store_begin(env->reg) < 0)
 		return TC_EXIT_ENV;
@@ -818,11 +969,12 @@ int cw_record_event(struct cw_env *env, const struct cw_record *r)
 	rc = check_event(&x);
 	if (rc)
 		goto out;
-	rc = replay_with(env, &c, &h, r->event, date, detail, by);
+	was = tc_xstrdup(c.reference);
+	rc = replay_with(env, &c, &h, x.event, date, detail, by);
 	if (rc)
 		goto out;
 	/* an escalation belongs to the stage it opened */
-	stage = strcmp(r->event, "escalated") ? h.v[h.n - 1].stage : c.stage;
+	stage = strcmp(x.event, "escalated") ? h.v[h.n - 1].stage : c.stage;
 	rc = restriction_effect(&x);
 	if (rc)
 		goto out;
@@ -830,15 +982,23 @@ int cw_record_event(struct cw_env *env, const struct cw_record *r)
 	txt = cJSON_PrintUnformatted(detail);
 	if (!txt)
 		tc_die_nomem();
+	/* every reference the case has had still finds it */
+	if (strcmp(was, c.reference) &&
+	    (cw_store_alias_add(env->reg, was, c.id) < 0 ||
+	     cw_store_alias_add(env->reg, c.reference, c.id) < 0))
+		goto out;
 	if (cw_store_case_update(env->reg, &c) < 0 ||
-	    cw_store_event(env->reg, c.id, stage, r->event, date, txt, by,
+	    cw_store_event(env->reg, c.id, stage, x.event, date, txt, by,
 			   env->today_s) < 0)
 		goto out;
 	id = cw_store_last_id(env->reg);
-	if (cw_store_commit(env->reg) < 0 || cw_env_flush_packs(env) < 0)
+	if (cw_store_commit(env->reg) < 0 || cw_env_flush_packs(env) < 0 ||
+	    drop_old_pack(env, was, c.reference) < 0)
 		goto out;
-	printf("%s: %s recorded as event %lld", c.reference, r->event,
+	printf("%s: %s recorded as event %lld", c.reference, x.event,
 	       (long long)id);
+	if (strcmp(was, c.reference))
+		printf(" (was %s)", was);
 	if (c.nstages) {
 		const struct cw_stage *s = &c.stages[c.nstages - 1];
 		char a[11], b[11];
@@ -855,5 +1015,6 @@ out:
 	free(txt);
 	cw_history_release(&h);
 	cw_case_release(&c);
+	free(was);
 	return rc;
 }

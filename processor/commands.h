@@ -54,6 +54,8 @@ struct cw_record {
 	tc_day new_date;	/* corrected: the date it should have */
 	const char *by;		/* the officer (NULL: the Unix account) */
 	const char *priority;	/* prioritised: urgent or normal */
+	const char *as;		/* reclassified: the new type */
+	const char *area;	/* moved: the new service area */
 };
 
 /*

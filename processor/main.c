@@ -110,6 +110,12 @@ static const struct tc_opt record_opts[] = {
     STR("by", "WHO", "the officer recording it (default: your account)",
 	rec.by),
     STR("priority", "P", "prioritised: urgent or normal", rec.priority),
+    STR("as", "TYPE",
+	"reclassified: complaint, service_request, compliment, comment or "
+	"signposted",
+	rec.as),
+    STR("service-area", "AREA", "moved: the service area it is about",
+	rec.area),
     {0},
 };
 

@@ -199,6 +199,11 @@ static const char *const migrations[] = {
     "ALTER TABLE cases ADD COLUMN contact_email TEXT;"
     "ALTER TABLE cases ADD COLUMN contact_phone TEXT;"
     "ALTER TABLE cases ADD COLUMN contact_postcode TEXT;",
+    /* 6: the references a case had before it was reclassified, which
+     * still find it. */
+    "CREATE TABLE aliases("
+    " reference TEXT PRIMARY KEY,"
+    " case_id INTEGER NOT NULL REFERENCES cases(id));",
 };
 
 /* "FILE: [DOING: ]MESSAGE", and what to do when the disk is full. */
@@ -687,7 +692,8 @@ out:
 int cw_store_case_update(struct cw_store *reg, const struct cw_case *c)
 {
 	static const char sql[] =
-	    "UPDATE cases SET type = ?, procedure = ?, stage = ?,"
+	    "UPDATE cases SET reference = ?, type = ?, procedure = ?, stage = "
+	    "?,"
 	    " status = ?, service_area = ?, team = ?, flags = ?,"
 	    " received_date = ?, priority = ?, reply_days = ?,"
 	    " reply_due = ?, replied = ?, pack_dirty = 1 WHERE id = ?";
@@ -697,10 +703,11 @@ int cw_store_case_update(struct cw_store *reg, const struct cw_case *c)
 	char *flags = flags_text(c);
 	int rc = -1;
 
-	if (run(reg, "updating a case", sql, "ttittttdtiddI", c->type,
-		c->procedure, c->stage, c->status, c->service_area, c->team,
-		flags, c->received_date, c->priority ? c->priority : "normal",
-		c->reply_days, c->reply_due, c->replied, c->id) < 0 ||
+	if (run(reg, "updating a case", sql, "tttittttdtiddI", c->reference,
+		c->type, c->procedure, c->stage, c->status, c->service_area,
+		c->team, flags, c->received_date,
+		c->priority ? c->priority : "normal", c->reply_days,
+		c->reply_due, c->replied, c->id) < 0 ||
 	    run(reg, "updating a case's stages", drop, "Ii", c->id,
 		c->nstages) < 0)
 		goto out;
@@ -794,9 +801,23 @@ static int load_case(struct cw_store *reg, sqlite3_stmt *st, struct cw_case *c)
 	return 1;
 }
 
+int cw_store_alias_add(struct cw_store *reg, const char *reference,
+		       int64_t case_id)
+{
+	static const char sql[] =
+	    "INSERT OR IGNORE INTO aliases(reference, case_id) VALUES(?, ?)";
+
+	return run(reg, "recording a reference", sql, "tI", reference, case_id);
+}
+
 int cw_store_case_load(struct cw_store *reg, const char *key, int by_submission,
 		       struct cw_case *c)
 {
+	static const char alias[] =
+	    "SELECT case_id FROM aliases WHERE reference = ?";
+	int64_t id = 0;
+	int n;
+
 	static char by_ref[sizeof(case_cols) + 20];
 	static char by_sub[sizeof(case_cols) + 24];
 
@@ -805,9 +826,14 @@ int cw_store_case_load(struct cw_store *reg, const char *key, int by_submission,
 		snprintf(by_sub, sizeof(by_sub), "%ssubmission_id = ?",
 			 case_cols);
 	}
-	return load_case(
+	n = load_case(
 	    reg, cw_store_query(reg, by_submission ? by_sub : by_ref, "t", key),
 	    c);
+	if (n != 0 || by_submission)
+		return n;
+	n = first_int64(reg, cw_store_query(reg, alias, "t", key),
+			"looking up a reference", &id);
+	return n <= 0 ? n : cw_store_case_load_id(reg, id, c);
 }
 
 int cw_store_case_load_id(struct cw_store *reg, int64_t id, struct cw_case *c)

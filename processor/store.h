@@ -30,7 +30,7 @@
 #include "history.h"
 
 /* The schema version this build writes (see the migrations in store.c). */
-#define CW_SCHEMA_VERSION 5
+#define CW_SCHEMA_VERSION 6
 
 struct cw_store; /* opaque: an open register */
 
@@ -113,9 +113,13 @@ int cw_store_next_seq(struct cw_store *reg, const char *type, int year,
 int cw_store_case_insert(struct cw_store *reg, struct cw_case *c);
 /* Rewrites c's row and stages, marked for a new pack. */
 int cw_store_case_update(struct cw_store *reg, const struct cw_case *c);
+/* Keeps reference as one that finds case_id (a reference it had before
+ * it was reclassified). 0 or -1. */
+int cw_store_alias_add(struct cw_store *reg, const char *reference,
+		       int64_t case_id);
 /*
- * Loads the case with this reference (or with this submission id when
- * by_submission). Returns 1 found, 0 not found, -1 error. The caller
+ * Loads the case with this reference, or one it had (or with this
+ * submission id when by_submission). Returns 1 found, 0 not found, -1 error. The caller
  * releases c with cw_case_release (case.h).
  */
 int cw_store_case_load(struct cw_store *reg, const char *key, int by_submission,

@@ -133,4 +133,47 @@ out=$(c --today 2026-12-18 record "$SR" prioritised --priority high --reason x 2
 c --today 2026-12-18 record "$SR" withdrawn --event "$EV" --why "set on the wrong case" >/dev/null 2>&1
 [ "$(packed "$SR" "c['priority']")" = normal ] && ok "the priority withdrawn: normal again" || not_ok "priority withdrawn"
 
+# ------------------------------------------------- reclassify and move
+# A service request escalated: a complaint whose clock starts that day
+# (Mon 21 Dec: acknowledge in 5 working days, by Wed 30 Dec; 25 and 28
+# December are bank holidays).
+out=$(c --today 2026-12-21 record "$SR" escalated --reason "the resident is not satisfied" 2>&1)
+NEWSR=$(sed -n 's/^\([A-Z]*-[0-9]*-[0-9]*\): reclassified recorded .*(was '"$SR"').*/\1/p' <<<"$out")
+[ -n "$NEWSR" ] && [ "$(packed "$NEWSR" "c['type'], c['stages'][0]['request'], c['deadlines']['acknowledge']")" = "('complaint', '2026-12-21', '2026-12-30')" ] &&
+	ok "a service request escalated becomes a complaint counted from that day" || not_ok "service request escalated" "$out"
+[ ! -e "$D/casepacks/$SR.zip" ] && [ -f "$D/casepacks/$NEWSR.zip" ] && ok "the pack is renamed with the reference" || not_ok "pack renamed"
+out=$(c --today 2026-12-21 show "$SR" 2>&1)
+head -1 <<<"$out" | grep -q "^$NEWSR  complaint" && ok "the old reference still finds the case" || not_ok "alias finds the case" "$out"
+out=$(c --today 2026-12-21 record "$CN" reclassified --as complaint --reason "it says it is a formal complaint" 2>&1)
+NEWCN=$(sed -n 's/^\([A-Z]*-[0-9]*-[0-9]*\): reclassified .*/\1/p' <<<"$out")
+EV=$(sed -n 's/.* recorded as event \([0-9]*\).*/\1/p' <<<"$out")
+[ "$(packed "$NEWCN" "c['type'], c['stage'], c['status']")" = "('complaint', 1, 'open')" ] &&
+	ok "a comment reclassified as a complaint" || not_ok "comment to complaint" "$out"
+c --today 2026-12-21 record "$NEWCN" withdrawn --event "$EV" --why "the resident meant a comment" >/dev/null 2>&1
+[ "$(packed "$CN" "c['type'], c['reference'], c['stage']")" = "('comment', '$CN', None)" ] && [ ! -e "$D/casepacks/$NEWCN.zip" ] &&
+	ok "the reclassification withdrawn: a comment with its first reference again" || not_ok "reclassification withdrawn" "$(ls "$D/casepacks") $(packed "$CN" "c['type'], c['reference'], c['stage']")"
+c --today 2026-12-21 show "$NEWCN" >/dev/null 2>&1 && ok "the reference it had still finds it" || not_ok "withdrawn reference finds it"
+out=$(c --today 2026-12-21 record "$CN" reclassified --as review --reason x 2>&1)
+[ $? -eq 2 ] && grep -q "not 'review'" <<<"$out" && ok "reclassified refuses what is not a type" || not_ok "reclassified --as review" "$out"
+out=$(c --today 2026-12-21 record "$CN" reclassified --as comment --reason x 2>&1)
+[ $? -eq 1 ] && grep -q "is a comment already" <<<"$out" && ok "reclassified to its own type is refused" || not_ok "same type" "$out"
+out=$(c --today 2026-12-21 record "$CN" reclassified --as complaint 2>&1)
+[ $? -eq 2 ] && grep -q "needs --as TYPE" <<<"$out" && ok "reclassified needs a reason" || not_ok "reclassified reason" "$out"
+
+c --today 2026-12-21 record "$SAF" moved --service-area roads --reason "it is about a pothole" >/dev/null 2>&1
+[ "$(packed "$SAF" "c['service_area'], c['team']")" = "('roads', 'Highways')" ] &&
+	ok "moved: another service area, routed to its team by the rules" || not_ok "moved" "$(packed "$SAF" "c['service_area'], c['team']")"
+out=$(c --today 2026-12-21 record "$SAF" moved --service-area moon-base --reason x 2>&1)
+[ $? -eq 1 ] && grep -q "do not know the service area 'moon-base'" <<<"$out" && ok "moved to an unknown area is refused" || not_ok "unknown area" "$out"
+out=$(c --today 2026-12-21 record "$SAF" moved --service-area licensing --reason x 2>&1)
+[ $? -eq 1 ] && grep -q "reclassify the case as signposted" <<<"$out" && ok "a complaint moved to an excluded area is refused" || not_ok "excluded area" "$out"
+out=$(c --today 2026-12-21 record "$SAF" reclassified --as signposted --reason "handled under the licensing appeal route" 2>&1)
+SGN=$(sed -n 's/^\([A-Z]*-[0-9]*-[0-9]*\): reclassified .*/\1/p' <<<"$out")
+[ "$(packed "$SGN" "c['type'], c['status'], c['stages']")" = "('signposted', 'signposted', [])" ] &&
+	ok "a complaint reclassified as a signposted record" || not_ok "complaint to signposted" "$out"
+c --today 2026-12-21 annual --from 2026-12-01 --to 2026-12-31 >/dev/null 2>&1
+F=$(ls "$D"/reports/annual-*.csv | head -1)
+grep -q '"volume_by_type","signposted","1"' "$F" && grep -q '"volume_by_type","complaint","3"' "$F" &&
+	ok "the annual figures count each case as it is now" || not_ok "annual by type" "$(grep volume_by_type "$F")"
+
 finish "worklist e2e"
