@@ -6,6 +6,8 @@
 
 #include "date.h"
 
+#include <stdio.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -66,6 +68,49 @@ tc_day tc_day_from_civil(int y, int m, int d)
 
 	/* 719468 days from 0000-03-01 to 1970-01-01. */
 	return (tc_day)(era * 146097 + doe - 719468);
+}
+
+static void utc_format(int64_t t, char out[21])
+{
+	tc_day day = (tc_day)floor_div(t, 86400);
+	int64_t s = t - (int64_t)day * 86400;
+	int y, m, d;
+
+	char buf[64];
+
+	tc_day_civil(day, &y, &m, &d);
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:00Z", y, m, d,
+		 (int)(s / 3600), (int)(s / 60 % 60));
+	memcpy(out, buf, 20);
+	out[20] = 0;
+}
+
+int tc_local_to_utc(tc_day day, int minutes, const char *tz, char out[21])
+{
+	int64_t want = (int64_t)day * 86400 + (int64_t)minutes * 60;
+	int64_t t = want, first = 0;
+	int i;
+
+	/* Local time is UTC plus an offset that changes at most twice a
+	 * year: step the guess by what it is off until it lands. */
+	for (i = 0; i < 4; i++) {
+		tc_day ld;
+		int lm;
+		int64_t off;
+
+		utc_format(t, out);
+		if (tc_utc_to_local(out, tz, &ld, &lm) < 0)
+			return -1;
+		off = (int64_t)ld * 86400 + (int64_t)lm * 60 - want;
+		if (!off)
+			return 0;
+		if (!i)
+			first = off;
+		t -= off;
+	}
+	/* a skipped local time: the one the first guess's offset gives */
+	utc_format(want - first, out);
+	return 0;
 }
 
 void tc_day_civil(tc_day day, int *y, int *m, int *d)

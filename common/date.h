@@ -49,4 +49,12 @@ tc_day tc_day_add_months(tc_day day, int n);
 int tc_utc_to_local(const char *rfc3339, const char *tz, tc_day *day,
 		    int *minutes);
 
+/*
+ * The other way: the UTC time "YYYY-MM-DDTHH:MM:00Z" into out of the local
+ * time minutes past midnight on day in tz. A local time the clocks skip
+ * (the hour lost in spring) is read as after the change; one they repeat
+ * (autumn), as the first. Returns 0, or -1 for an unreadable zone.
+ */
+int tc_local_to_utc(tc_day day, int minutes, const char *tz, char out[21]);
+
 #endif

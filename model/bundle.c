@@ -31,6 +31,19 @@ int tc_submission_id_random(char id[TC_SUBMISSION_ID_LEN + 1])
 	return 0;
 }
 
+int tc_channel_valid(const char *s)
+{
+	static const char *const ch[] = {"web",	  "phone",     "letter",
+					 "email", "in-person", "social-media",
+					 NULL};
+	size_t i;
+
+	for (i = 0; s && ch[i]; i++)
+		if (!strcmp(s, ch[i]))
+			return 1;
+	return 0;
+}
+
 int tc_submission_id_valid(const char *s)
 {
 	size_t i;
@@ -180,8 +193,7 @@ static void check_attachments(const cJSON *atts,
 	}
 }
 
-const char *tc_sub_json_why(const struct tc_sub_check *res, char *buf,
-			    size_t n)
+const char *tc_sub_json_why(const struct tc_sub_check *res, char *buf, size_t n)
 {
 	const char *what = tc_json_fault_text(res->json.fault);
 

@@ -36,6 +36,12 @@
  * the system has no randomness to give. */
 int tc_submission_id_random(char id[TC_SUBMISSION_ID_LEN + 1]);
 
+/* How a submission came: "web" (intake's forms), or an officer's record
+ * of contact by another channel (casework new). */
+#define TC_CHANNELS "web, phone, letter, email, in-person, social-media"
+/* 1 when s (NULL allowed) is one of TC_CHANNELS. */
+int tc_channel_valid(const char *s);
+
 /* 1 when s (NULL allowed) is a submission ID, else 0. */
 int tc_submission_id_valid(const char *s);
 
@@ -98,9 +104,9 @@ enum tc_sub_problem {
 /* What tc_submission_check found. */
 struct tc_sub_check {
 	enum tc_sub_problem problem;
-	size_t off;    /* for NOT_UTF8 and NOT_JSON */
+	size_t off;		   /* for NOT_UTF8 and NOT_JSON */
 	struct tc_json_check json; /* for NOT_JSON: the fault */
-	int line, col; /* off as a 1-based line and column */
+	int line, col;		   /* off as a 1-based line and column */
 	size_t index;  /* the attachment, from 0, for ATTACHMENT_* */
 	unsigned file; /* the N of files/N, for ATTACHMENT_* when known
 			  and FILE_UNLISTED */
@@ -112,11 +118,12 @@ struct tc_sub_check {
  * Checks submission.json's bytes (text[len] must be a NUL, as a tc_buf's
  * is) against its folder: UTF-8 without NUL bytes, one JSON value and
  * nothing after it, strictly as tc_json_check has it (no raw control
- * characters, no \u0000, no key twice in an object), an object with "format" TC_SUBMISSION_FORMAT and "id"
- * equal to id, and "attachments" (when present) a list naming every one of
- * files (nfiles of them) exactly once by "path" ("files/N") with its
- * "size" and "sha256". Returns 0 when all holds, else -1; either way *res
- * says what was found. Needs memory only as cJSON does (dies without it).
+ * characters, no \u0000, no key twice in an object), an object with "format"
+ * TC_SUBMISSION_FORMAT and "id" equal to id, and "attachments" (when present) a
+ * list naming every one of files (nfiles of them) exactly once by "path"
+ * ("files/N") with its "size" and "sha256". Returns 0 when all holds, else -1;
+ * either way *res says what was found. Needs memory only as cJSON does (dies
+ * without it).
  */
 int tc_submission_check(const char *text, size_t len, const char *id,
 			const struct tc_sub_file *files, size_t nfiles,

@@ -175,6 +175,7 @@ void cw_case_release(struct cw_case *c)
 	free(c->email);
 	free(c->phone);
 	free(c->postcode);
+	free(c->channel);
 	cJSON_Delete(c->flags);
 	memset(c, 0, sizeof(*c));
 }

@@ -65,6 +65,8 @@ struct cw_case {
 	 * email, phone digits, postcode upper case without spaces), NULL
 	 * for those not given; removed by purge */
 	char *name, *email, *phone, *postcode;
+	char *channel; /* how it came: web, phone, letter, email, in-person,
+			  social-media */
 };
 
 /* Frees what c holds and zeroes it; NULL is fine. */

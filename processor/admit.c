@@ -5,15 +5,18 @@
  */
 #include "admit.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bundle.h"
+#include "bundlezip.h"
 #include "case.h"
 #include "fields.h"
 #include "forms.h"
+#include "fsutil.h"
 #include "restrict.h"
 #include "sha256.h"
 #include "utf8.h"
@@ -193,6 +196,14 @@ void cw_sub_check(struct cw_env *env, struct cw_sub *s,
 		return;
 	}
 	s->received = v->valuestring;
+	v = cJSON_GetObjectItemCaseSensitive(s->doc, "channel");
+	s->channel = cJSON_IsString(v) ? v->valuestring : "web";
+	if (!tc_channel_valid(s->channel)) {
+		cw_reasonf(&s->reason,
+			   "submission.json: 'channel' must be one of %s",
+			   TC_CHANNELS);
+		return;
+	}
 	s->fields = cJSON_GetObjectItemCaseSensitive(s->doc, "fields");
 	if (!cJSON_IsObject(s->fields)) {
 		cw_reasonf(&s->reason, "submission.json: 'fields' must be an "
@@ -494,7 +505,8 @@ static void person_details(struct cw_env *env, const cJSON *fields,
 }
 
 static int event(struct cw_env *env, const struct cw_case *c, int stage,
-		 const char *what, tc_day date, const char *sub_id)
+		 const char *what, tc_day date, const char *sub_id,
+		 const char *by)
 {
 	cJSON *d = cJSON_CreateObject();
 	char *txt;
@@ -505,7 +517,7 @@ static int event(struct cw_env *env, const struct cw_case *c, int stage,
 	txt = cJSON_PrintUnformatted(d);
 	if (!txt)
 		tc_die_nomem();
-	rc = cw_store_event(env->reg, c->id, stage, what, date, txt, NULL,
+	rc = cw_store_event(env->reg, c->id, stage, what, date, txt, by,
 			    env->today_s);
 	free(txt);
 	cJSON_Delete(d);
@@ -532,6 +544,7 @@ static int new_case(struct cw_env *env, const struct cw_sub *s,
 	c.person_key = person_key(s->fields);
 	c.flags = cJSON_CreateArray();
 	c.reply_due = c.replied = CW_NODAY;
+	c.channel = tc_xstrdup(s->channel);
 	if (!c.flags)
 		tc_die_nomem();
 	person_details(env, s->fields, &c);
@@ -585,11 +598,11 @@ static int new_case(struct cw_env *env, const struct cw_sub *s,
 			goto out;
 	}
 	if (cw_store_case_insert(env->reg, &c) < 0 ||
-	    event(env, &c, c.stage, "received", s->rdate, s->id) < 0)
+	    event(env, &c, c.stage, "received", s->rdate, s->id, s->by) < 0)
 		goto out;
 	if (cw_store_add_submission(env->reg, s->id, s->bundle_sha, s->form,
-				    s->received, s->rdate, *outcome, c.id,
-				    env->today_s) < 0)
+				    s->channel, s->received, s->rdate, *outcome,
+				    c.id, env->today_s) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -650,11 +663,11 @@ static int review(struct cw_env *env, const struct cw_sub *s,
 			if (cw_case_recompute(r, &c) < 0 ||
 			    cw_store_case_update(env->reg, &c) < 0 ||
 			    event(env, &c, c.stage, "escalated", s->rdate,
-				  s->id) < 0 ||
+				  s->id, s->by) < 0 ||
 			    cw_store_add_submission(
 				env->reg, s->id, s->bundle_sha, s->form,
-				s->received, s->rdate, "escalated", c.id,
-				env->today_s) < 0)
+				s->channel, s->received, s->rdate, "escalated",
+				c.id, env->today_s) < 0)
 				goto out;
 			*outcome = "escalated";
 			rc = 0;
@@ -672,6 +685,7 @@ static int review(struct cw_env *env, const struct cw_sub *s,
 	rec.person_key = person_key(s->fields);
 	rec.flags = cJSON_CreateArray();
 	rec.reply_due = rec.replied = CW_NODAY;
+	rec.channel = tc_xstrdup(s->channel);
 	if (!rec.flags)
 		tc_die_nomem();
 	person_details(env, s->fields, &rec);
@@ -679,10 +693,10 @@ static int review(struct cw_env *env, const struct cw_sub *s,
 	if (make_reference(env, &rec) < 0 ||
 	    person_flags(env, s->fields, &rec) < 0 ||
 	    cw_store_case_insert(env->reg, &rec) < 0 ||
-	    event(env, &rec, 0, "received", s->rdate, s->id) < 0 ||
+	    event(env, &rec, 0, "received", s->rdate, s->id, s->by) < 0 ||
 	    cw_store_add_submission(env->reg, s->id, s->bundle_sha, s->form,
-				    s->received, s->rdate, "record", rec.id,
-				    env->today_s) < 0)
+				    s->channel, s->received, s->rdate, "record",
+				    rec.id, env->today_s) < 0)
 		goto out;
 	*outcome = "record";
 	rc = 0;
@@ -699,6 +713,108 @@ int cw_sub_admit(struct cw_env *env, const struct cw_sub *s,
 	if (!strcmp(s->form, TC_FORM_REVIEW))
 		return review(env, s, outcome);
 	return new_case(env, s, outcome);
+}
+
+/*
+ * The files in dir/files/, each hashed and sniffed, into h[0..*nh).
+ * Returns 0, 1 after naming in problems a file that is not files/N, or -1
+ * on an I/O error (printed).
+ */
+int cw_held_files(const char *dir, struct cw_held *h, size_t *nh,
+		  struct tc_buf *problems)
+{
+	struct tc_buf p = TC_BUF_INIT;
+	struct tc_sniffer sn;
+	char **names = NULL;
+	size_t n = 0, i;
+	int rc = -1;
+
+	*nh = 0;
+	if (tc_buf_addf(&p, "%s/files", dir) < 0)
+		tc_die_nomem();
+	if (tc_fs_list(p.data, &names, &n) < 0) {
+		if (errno == ENOENT) {
+			rc = 0;
+		} else {
+			tc_warn("cannot read '%s'", p.data);
+		}
+		goto out;
+	}
+	rc = 0;
+	for (i = 0; i < n; i++) {
+		unsigned num = tc_bundle_attachment_number(names[i]);
+
+		if (!num || *nh >= CW_MAX_FILES) {
+			cw_reasonf(problems,
+				   "file 'files/%s' is not one of a "
+				   "submission's",
+				   names[i]);
+			rc = 1;
+			continue;
+		}
+		tc_buf_setlen(&p, strlen(dir));
+		if (tc_buf_addf(&p, "/files/%s", names[i]) < 0)
+			tc_die_nomem();
+		tc_sniff_init(&sn);
+		if (cw_zip_hash_file(p.data, h[*nh].sha256, &sn, &h[*nh].size) <
+		    0) {
+			tc_warn("cannot read '%s'", p.data);
+			rc = -1;
+			goto out;
+		}
+		h[*nh].n = num;
+		h[(*nh)++].type = tc_sniff_end(&sn);
+	}
+out:
+	tc_fs_names_free(names, n);
+	tc_buf_release(&p);
+	return rc;
+}
+
+/*
+ * Checks the submission in dir again, as ingest would: into s (json read,
+ * files hashed and sniffed), problems in s->reason. 0, or -1 on an I/O
+ * error (printed).
+ */
+int cw_sub_load_dir(struct cw_env *env, const char *dir, struct cw_sub *s)
+{
+	struct tc_buf p = TC_BUF_INIT;
+	struct cw_held h[CW_MAX_FILES];
+	struct tc_sub_file files[CW_MAX_FILES];
+	size_t nh = 0, i;
+	int rc = -1, r;
+
+	if (tc_buf_addf(&p, "%s/submission.json", dir) < 0)
+		tc_die_nomem();
+	if (tc_fs_read(p.data, CW_MAX_SUBMISSION_JSON, &s->json) < 0) {
+		if (errno != ENOENT && errno != EFBIG) {
+			tc_warn("cannot read '%s'", p.data);
+			goto out;
+		}
+		cw_reasonf(&s->reason,
+			   "%s: no submission.json was kept for it (its "
+			   "bundle's own check failed): ingest a corrected "
+			   "bundle, or reject it",
+			   errno == EFBIG ? "over the size limit" : "missing");
+		rc = 0;
+		goto out;
+	}
+	r = cw_held_files(dir, h, &nh, &s->reason);
+	if (r < 0)
+		goto out;
+	for (i = 0; i < nh; i++) {
+		files[i].n = h[i].n;
+		files[i].size = h[i].size;
+		files[i].sha256 = h[i].sha256;
+		s->type_of[h[i].n] = h[i].type;
+		s->sniffed[h[i].n] = 1;
+	}
+	if (!r)
+		cw_sub_check(env, s, files, nh);
+	rc = 0;
+out:
+	tc_buf_release(&p);
+	return rc;
 }
 
 void cw_sub_release(struct cw_sub *s)

@@ -32,6 +32,8 @@ struct cw_sub {
 	const cJSON *fields;
 	const char *form;
 	const char *received;
+	const char *channel; /* web, or the officer's channel (casework new) */
+	const char *by;	     /* the officer who entered it, or NULL */
 	tc_day rdate;
 	/* files/N's type by its content (tc_sniff_end), NULL for none of
 	 * the kinds accepted; sniffed[N] once it has been read */
@@ -68,6 +70,30 @@ int cw_sub_admit(struct cw_env *env, const struct cw_sub *s,
  * PREFIX-YYYY-NNNNNN from the rules' format and the register's sequence.
  * The caller frees it; NULL on an error (printed). */
 char *cw_new_reference(struct cw_env *env, const char *type, tc_day received);
+
+/* A file held for a submission: files/N, its size, digest and type. */
+struct cw_held {
+	unsigned n;
+	uint64_t size;
+	char sha256[65];
+	const char *type; /* by its content; NULL: none of the kinds */
+};
+
+/*
+ * The files in dir/files/, each hashed and sniffed, into h[0..*nh) (room
+ * for CW_MAX_FILES). Returns 0, 1 after naming in problems a file that is
+ * not files/N, or -1 on an I/O error (printed).
+ */
+int cw_held_files(const char *dir, struct cw_held *h, size_t *nh,
+		  struct tc_buf *problems);
+
+/*
+ * Checks the submission kept in dir (submission.json, files/N) as ingest
+ * checks one in a bundle: into s (s->id set by the caller; json read, files
+ * hashed and sniffed), problems in s->reason. 0, or -1 on an I/O error
+ * (printed).
+ */
+int cw_sub_load_dir(struct cw_env *env, const char *dir, struct cw_sub *s);
 
 /* Frees what s holds (not s). */
 void cw_sub_release(struct cw_sub *s);

@@ -342,6 +342,7 @@ cJSON *cw_case_json(struct cw_env *env, const struct cw_case *c)
 	add_day(d, "reply", c->reply_due);
 	add_day(d, "replied", c->replied);
 	add_str(o, "priority", c->priority ? c->priority : "normal");
+	add_str(o, "channel", c->channel ? c->channel : "web");
 	arr = cJSON_AddArrayToObject(o, "stages");
 	if (!arr)
 		tc_die_nomem();
@@ -662,6 +663,9 @@ static int cover(struct tc_buf *b, struct cw_env *env, const struct cw_case *c,
 	row_day(rows, "Replied", c->replied);
 	row(rows, "Service area", c->service_area);
 	row(rows, "Team", c->team);
+	row(rows, "Came by",
+	    !c->channel || !strcmp(c->channel, "web") ? "the website's form"
+						      : c->channel);
 	row(rows, "Submission", c->submission_id);
 	row(rows, "Received (UTC)", c->received);
 	row_day(rows, "Counts from", c->received_date);

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "annual.h"
 #include "export.h"
+#include "newcase.h"
 #include "ingest.h"
 #include "purge.h"
 #include "quarantine.h"
@@ -33,6 +34,11 @@ struct args {
 	const char *out;
 	int due, dry_run, yes, year;
 	int target; /* record --event N */
+	struct cw_newcase nc;
+	/* files named by options that the sandbox must let the command read
+	 * (new --answers, --attach), NULL-terminated */
+	char *reads[CW_MAX_FILES + 2];
+	size_t nreads;
 	int json;
 	char *pos[64]; /* positional arguments (ingest takes the rest) */
 	int npos;
@@ -174,6 +180,23 @@ static const struct tc_opt init_opts[] = {
     {0},
 };
 
+static const struct tc_opt new_opts[] = {
+    STR("channel", "C",
+	"how it came: phone, letter, email, in-person or social-media",
+	nc.channel),
+    STR("form", "F", "complaint (default), feedback or review", nc.form),
+    STR("received", "\"YYYY-MM-DD HH:MM\"",
+	"when the council received it, local time (or UTC ...Z)", nc.received),
+    {"answers", "FILE.json",
+     "the answers: one JSON object of the form's fields"},
+    {"field", "NAME=VALUE", "one answer (after --answers; repeat for more)"},
+    {"attach", "FILE",
+     "a file to keep with it, such as a scanned letter "
+     "(repeat for more)"},
+    STR("by", "WHO", "the officer entering it (default: your account)", nc.by),
+    {0},
+};
+
 static const struct tc_opt export_opts[] = {
     STR("email", "E", "the person's email address", rs.email),
     STR("phone", "P", "the person's phone number", rs.phone),
@@ -183,6 +206,7 @@ static const struct tc_opt export_opts[] = {
 };
 
 static int cmd_init(int argc, char **argv);
+static int cmd_new(int argc, char **argv);
 static int cmd_ingest(int argc, char **argv);
 static int cmd_report(int argc, char **argv);
 static int cmd_list(int argc, char **argv);
@@ -199,6 +223,10 @@ static const struct tc_cmd commands[] = {
      "make or update a data folder: where its content (rules, forms, "
      "letters) and theme are",
      "[--content DIR] [--theme DIR]", init_opts},
+    {"new", cmd_new,
+     "a case from a phone call, letter, email, visit or social-media "
+     "message",
+     "--channel C --received T (--answers FILE | --field N=V...)", new_opts},
     {"ingest", cmd_ingest,
      "verify bundles and turn their submissions into cases and records",
      "BUNDLE...", NULL},
@@ -240,6 +268,31 @@ static const struct tc_prog prog = {
     .cmds = commands,
 };
 
+/* The options given more than once, or naming files to read: new's
+ * --answers, --field and --attach. */
+static int set_option(void *arg, const char *name, const char *value)
+{
+	struct args *a = arg;
+	struct cw_newcase *n = &a->nc;
+	int file = strcmp(name, "field") != 0;
+
+	if (!strcmp(name, "field") && n->nfield < CW_NEW_MAX_FIELDS)
+		n->field[n->nfield++] = value;
+	else if (!strcmp(name, "attach") && n->nattach < CW_MAX_FILES)
+		n->attach[n->nattach++] = value;
+	else if (!strcmp(name, "answers"))
+		n->answers = value;
+	else {
+		tc_warnx("--%s: too many (at most %d)", name,
+			 !strcmp(name, "field") ? CW_NEW_MAX_FIELDS
+						: CW_MAX_FILES);
+		return TC_EXIT_USAGE;
+	}
+	if (file && a->nreads < CW_MAX_FILES + 1)
+		a->reads[a->nreads++] = (char *)value;
+	return 0;
+}
+
 /*
  * Parses argv with options anywhere among the positional arguments.
  * Returns 0, -1 after --help, or an exit code.
@@ -265,7 +318,7 @@ static int parse(const char *cmd, int argc, char **argv, struct args *a)
 		tc_die_nomem();
 	/* argv[at] plays the command's part for each round of parsing. */
 	while (at < argc) {
-		rc = tc_cli_parse(&prog, c, argc - at, argv + at, NULL, a,
+		rc = tc_cli_parse(&prog, c, argc - at, argv + at, set_option, a,
 				  &used);
 		if (rc)
 			return rc;
@@ -306,7 +359,7 @@ static int start_mode(const char *cmd, int argc, char **argv, struct args *a,
 		return TC_EXIT_USAGE;
 	}
 	a->env.readonly = readonly;
-	a->env.sandbox_read = a->rest;
+	a->env.sandbox_read = a->nreads ? a->reads : a->rest;
 	a->env.sandbox_write = a->out;
 	rc = cw_config_apply(&a->env, &a->cfg);
 	return rc ? rc : cw_env_open(&a->env);
@@ -369,6 +422,18 @@ static int cmd_init(int argc, char **argv)
 		return finish(&a, TC_EXIT_USAGE);
 	}
 	return finish(&a, cw_init(&a.env, a.content, a.env.theme));
+}
+
+static int cmd_new(int argc, char **argv)
+{
+	struct args a;
+	int rc = start("new", argc, argv, &a, 0, 0,
+		       "--channel C --received T (--answers FILE | --field "
+		       "N=V...) [--attach FILE]...");
+
+	if (rc)
+		return finish(&a, rc < 0 ? 0 : rc);
+	return finish(&a, cw_new(&a.env, &a.nc));
 }
 
 static int cmd_ingest(int argc, char **argv)

@@ -188,70 +188,6 @@ static void folder_of(const struct cw_env *env, const struct cw_quarantined *q,
 		tc_die_nomem();
 }
 
-/* A file held for a submission: files/N, its size, digest and type. */
-struct held {
-	unsigned n;
-	uint64_t size;
-	char sha256[65];
-	const char *type; /* by its content; NULL: none of the kinds */
-};
-
-/*
- * The files in dir/files/, each hashed and sniffed, into h[0..*nh).
- * Returns 0, 1 after naming in problems a file that is not files/N, or -1
- * on an I/O error (printed).
- */
-static int held_files(const char *dir, struct held *h, size_t *nh,
-		      struct tc_buf *problems)
-{
-	struct tc_buf p = TC_BUF_INIT;
-	struct tc_sniffer sn;
-	char **names = NULL;
-	size_t n = 0, i;
-	int rc = -1;
-
-	*nh = 0;
-	if (tc_buf_addf(&p, "%s/files", dir) < 0)
-		tc_die_nomem();
-	if (tc_fs_list(p.data, &names, &n) < 0) {
-		if (errno == ENOENT) {
-			rc = 0;
-		} else {
-			tc_warn("cannot read '%s'", p.data);
-		}
-		goto out;
-	}
-	rc = 0;
-	for (i = 0; i < n; i++) {
-		unsigned num = tc_bundle_attachment_number(names[i]);
-
-		if (!num || *nh >= CW_MAX_FILES) {
-			cw_reasonf(problems,
-				   "file 'files/%s' is not one of a "
-				   "submission's",
-				   names[i]);
-			rc = 1;
-			continue;
-		}
-		tc_buf_setlen(&p, strlen(dir));
-		if (tc_buf_addf(&p, "/files/%s", names[i]) < 0)
-			tc_die_nomem();
-		tc_sniff_init(&sn);
-		if (cw_zip_hash_file(p.data, h[*nh].sha256, &sn, &h[*nh].size) <
-		    0) {
-			tc_warn("cannot read '%s'", p.data);
-			rc = -1;
-			goto out;
-		}
-		h[*nh].n = num;
-		h[(*nh)++].type = tc_sniff_end(&sn);
-	}
-out:
-	tc_fs_names_free(names, n);
-	tc_buf_release(&p);
-	return rc;
-}
-
 struct tidy {
 	struct cw_env *env;
 	int failed;
@@ -366,7 +302,7 @@ int cw_quarantine_show(struct cw_env *env, const char *key,
 {
 	struct qrows r = {0};
 	struct tc_buf dir = TC_BUF_INIT, problems = TC_BUF_INIT;
-	struct held h[CW_MAX_FILES];
+	struct cw_held h[CW_MAX_FILES];
 	struct stat st;
 	const struct cw_quarantined *q;
 	size_t nh = 0, i;
@@ -377,7 +313,7 @@ int cw_quarantine_show(struct cw_env *env, const char *key,
 	q = &r.v[0].q;
 	folder_of(env, q, 0, &dir);
 	have = lstat(dir.data, &st) == 0 && S_ISDIR(st.st_mode);
-	if (have && held_files(dir.data, h, &nh, &problems) < 0) {
+	if (have && cw_held_files(dir.data, h, &nh, &problems) < 0) {
 		rc = TC_EXIT_ENV;
 		goto out;
 	}
@@ -444,52 +380,6 @@ out:
 }
 
 /* ---- release and reject ------------------------------------------- */
-
-/*
- * Checks the submission in dir again, as ingest would: into s (json read,
- * files hashed and sniffed), problems in s->reason. 0, or -1 on an I/O
- * error (printed).
- */
-static int recheck(struct cw_env *env, const char *dir, struct cw_sub *s)
-{
-	struct tc_buf p = TC_BUF_INIT;
-	struct held h[CW_MAX_FILES];
-	struct tc_sub_file files[CW_MAX_FILES];
-	size_t nh = 0, i;
-	int rc = -1, r;
-
-	if (tc_buf_addf(&p, "%s/submission.json", dir) < 0)
-		tc_die_nomem();
-	if (tc_fs_read(p.data, CW_MAX_SUBMISSION_JSON, &s->json) < 0) {
-		if (errno != ENOENT && errno != EFBIG) {
-			tc_warn("cannot read '%s'", p.data);
-			goto out;
-		}
-		cw_reasonf(&s->reason,
-			   "%s: no submission.json was kept for it (its "
-			   "bundle's own check failed): ingest a corrected "
-			   "bundle, or reject it",
-			   errno == EFBIG ? "over the size limit" : "missing");
-		rc = 0;
-		goto out;
-	}
-	r = held_files(dir, h, &nh, &s->reason);
-	if (r < 0)
-		goto out;
-	for (i = 0; i < nh; i++) {
-		files[i].n = h[i].n;
-		files[i].size = h[i].size;
-		files[i].sha256 = h[i].sha256;
-		s->type_of[h[i].n] = h[i].type;
-		s->sniffed[h[i].n] = 1;
-	}
-	if (!r)
-		cw_sub_check(env, s, files, nh);
-	rc = 0;
-out:
-	tc_buf_release(&p);
-	return rc;
-}
 
 /* The officer deciding: --by, or the Unix account's name. */
 static const char *officer(const struct cw_qopts *o)
@@ -577,7 +467,8 @@ int cw_quarantine_release(struct cw_env *env, const char *key,
 			rc = TC_EXIT_INPUT;
 			goto out;
 		}
-		if (recheck(env, in_store ? store.data : dir.data, &s) < 0)
+		if (cw_sub_load_dir(env, in_store ? store.data : dir.data, &s) <
+		    0)
 			goto out;
 		if (s.reason.len) {
 			tc_warnx("%s/%s still fails its checks; nothing was "

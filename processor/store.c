@@ -204,6 +204,12 @@ static const char *const migrations[] = {
     "CREATE TABLE aliases("
     " reference TEXT PRIMARY KEY,"
     " case_id INTEGER NOT NULL REFERENCES cases(id));",
+    /* 7: how each submission came: web (the forms), or an officer's
+     * record of a phone call, letter, email, visit or social-media
+     * message. */
+    "ALTER TABLE submissions ADD COLUMN channel TEXT NOT NULL DEFAULT"
+    " 'web';"
+    "ALTER TABLE cases ADD COLUMN channel TEXT NOT NULL DEFAULT 'web';",
 };
 
 /* "FILE: [DOING: ]MESSAGE", and what to do when the disk is full. */
@@ -595,16 +601,18 @@ int cw_store_submission_seen(struct cw_store *reg, const char *id)
 
 int cw_store_add_submission(struct cw_store *reg, const char *id,
 			    const char *bundle_sha, const char *form,
-			    const char *received, tc_day received_date,
-			    const char *outcome, int64_t case_id,
-			    const char *today)
+			    const char *channel, const char *received,
+			    tc_day received_date, const char *outcome,
+			    int64_t case_id, const char *today)
 {
 	static const char sql[] =
-	    "INSERT INTO submissions VALUES(?, ?, ?, ?, ?, ?, ?, ?)";
+	    "INSERT INTO submissions(id, bundle_sha256, form, received,"
+	    " received_date, outcome, case_id, ingested, channel)"
+	    " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-	return run(reg, "recording a submission", sql, "ttttdtzt", id,
+	return run(reg, "recording a submission", sql, "ttttdtztt", id,
 		   bundle_sha, form, received, received_date, outcome, case_id,
-		   today);
+		   today, channel ? channel : "web");
 }
 
 int cw_store_add_quarantine(struct cw_store *reg, const char *bundle,
@@ -670,17 +678,18 @@ int cw_store_case_insert(struct cw_store *reg, struct cw_case *c)
 	    " submission_id, received, received_date, service_area, team,"
 	    " person_key, flags, priority, reply_days, reply_due, replied,"
 	    " contact_name, contact_email, contact_phone, contact_postcode,"
-	    " pack_dirty) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-	    " ?, ?, ?, ?, ?, ?, 1)";
+	    " channel, pack_dirty) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)";
 	char *flags = flags_text(c);
 	int rc = -1;
 
-	if (run(reg, "adding a case", sql, "tttitttdtttttiddtttt", c->reference,
-		c->type, c->procedure, c->stage, c->status, c->submission_id,
-		c->received, c->received_date, c->service_area, c->team,
-		c->person_key, flags, c->priority ? c->priority : "normal",
-		c->reply_days, c->reply_due, c->replied, c->name, c->email,
-		c->phone, c->postcode) < 0)
+	if (run(reg, "adding a case", sql, "tttitttdtttttiddttttt",
+		c->reference, c->type, c->procedure, c->stage, c->status,
+		c->submission_id, c->received, c->received_date,
+		c->service_area, c->team, c->person_key, flags,
+		c->priority ? c->priority : "normal", c->reply_days,
+		c->reply_due, c->replied, c->name, c->email, c->phone,
+		c->postcode, c->channel ? c->channel : "web") < 0)
 		goto out;
 	c->id = sqlite3_last_insert_rowid(reg->db);
 	rc = save_stages(reg, c);
@@ -721,7 +730,8 @@ static const char case_cols[] =
     "SELECT id, reference, type, procedure, stage, status, submission_id,"
     " received, received_date, service_area, team, person_key, flags,"
     " priority, reply_days, reply_due, replied, contact_name,"
-    " contact_email, contact_phone, contact_postcode FROM cases WHERE ";
+    " contact_email, contact_phone, contact_postcode, channel FROM cases"
+    " WHERE ";
 
 static int stage_row(sqlite3_stmt *st, void *arg)
 {
@@ -776,6 +786,7 @@ static int case_row(sqlite3_stmt *st, void *arg)
 	c->email = col_str(st, 18);
 	c->phone = col_str(st, 19);
 	c->postcode = col_str(st, 20);
+	c->channel = col_str(st, 21);
 	return 1;
 }
 

@@ -30,7 +30,7 @@
 #include "history.h"
 
 /* The schema version this build writes (see the migrations in store.c). */
-#define CW_SCHEMA_VERSION 6
+#define CW_SCHEMA_VERSION 7
 
 struct cw_store; /* opaque: an open register */
 
@@ -60,9 +60,9 @@ int cw_store_submission_seen(struct cw_store *reg, const char *id);
 /* Records what became of a processed submission. */
 int cw_store_add_submission(struct cw_store *reg, const char *id,
 			    const char *bundle_sha, const char *form,
-			    const char *received, tc_day received_date,
-			    const char *outcome, int64_t case_id,
-			    const char *today);
+			    const char *channel, const char *received,
+			    tc_day received_date, const char *outcome,
+			    int64_t case_id, const char *today);
 /* Records a quarantined submission (once per bundle and submission),
  * waiting for an officer's decision. */
 int cw_store_add_quarantine(struct cw_store *reg, const char *bundle,

@@ -196,11 +196,12 @@ static const struct {
      "SELECT coalesce(service_area, 'not given'), count(*) FROM cases"
      " WHERE received_date BETWEEN ?1 AND ?2 GROUP BY 1 ORDER BY 1"},
     {"volume_by_channel",
-     "SELECT 'online form', count(*) FROM submissions WHERE received_date"
-     " BETWEEN ?1 AND ?2 HAVING count(*) > 0 UNION ALL SELECT 'stage 2"
-     " asked for by phone or letter', count(*) FROM stages WHERE stage > 1"
-     " AND submission_id IS NULL AND request BETWEEN ?1 AND ?2 HAVING"
-     " count(*) > 0"},
+     "SELECT * FROM (SELECT CASE channel WHEN 'web' THEN 'online form'"
+     " ELSE channel END, count(*) FROM submissions WHERE received_date"
+     " BETWEEN ?1 AND ?2 GROUP BY channel ORDER BY channel = 'web' DESC,"
+     " channel) UNION ALL SELECT 'stage 2 asked for by phone or letter',"
+     " count(*) FROM stages WHERE stage > 1 AND submission_id IS NULL AND"
+     " request BETWEEN ?1 AND ?2 HAVING count(*) > 0"},
     /* Out of: stages acknowledged, or whose deadline passed before today
      * (?3); one not yet due is neither late nor on time. */
     {"acknowledged_in_time",
