@@ -176,6 +176,8 @@ void cw_case_release(struct cw_case *c)
 	free(c->phone);
 	free(c->postcode);
 	free(c->channel);
+	cJSON_Delete(c->actions);
+	cJSON_Delete(c->ombudsman);
 	cJSON_Delete(c->flags);
 	memset(c, 0, sizeof(*c));
 }

@@ -67,6 +67,12 @@ struct cw_case {
 	char *name, *email, *phone, *postcode;
 	char *channel; /* how it came: web, phone, letter, email, in-person,
 			  social-media */
+	/* actions promised in a response: [{"event", "text", "owner",
+	 * "due", "done"}], "done" the day it was closed or absent; owned */
+	cJSON *actions;
+	/* what the Ombudsman did: {"considering", "decided", "decision",
+	 * "remedy", "complied"} (dates as "YYYY-MM-DD"), or NULL; owned */
+	cJSON *ombudsman;
 };
 
 /* Frees what c holds and zeroes it; NULL is fine. */

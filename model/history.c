@@ -430,6 +430,11 @@ static void reset(struct replay *x)
 							      : "normal");
 	cJSON_ArrayForEach(f, c->flags)
 	    cJSON_DeleteItemFromObjectCaseSensitive((cJSON *)f, "decision");
+	cJSON_Delete(c->actions);
+	cJSON_Delete(c->ombudsman);
+	c->ombudsman = NULL;
+	if (!(c->actions = cJSON_CreateArray()))
+		tc_die_nomem();
 }
 
 /* A change of type: the new reference, procedure and reply days, and the
@@ -764,6 +769,109 @@ static void ap_prioritised(struct replay *x, const struct eff *e)
 	cw_case_set_priority(x->c, p);
 }
 
+static void put(cJSON *o, const char *k, const char *v)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(o, k);
+	if (v && !cJSON_AddStringToObject(o, k, v))
+		tc_die_nomem();
+}
+
+static void ap_action(struct replay *x, const struct eff *e)
+{
+	cJSON *a = cJSON_CreateObject();
+	char d[11];
+
+	if (!a || !cJSON_AddNumberToObject(a, "event", (double)e->e->id))
+		tc_die_nomem();
+	put(a, "text", str(e->detail, "action"));
+	put(a, "owner", str(e->detail, "owner"));
+	put(a, "due", str(e->detail, "due"));
+	put(a, "promised", dstr(e->date, d));
+	cJSON_AddItemToArray(x->c->actions, a);
+}
+
+static void ap_action_done(struct replay *x, const struct eff *e)
+{
+	int64_t id = target_of(e->e);
+	cJSON *a;
+	char d[11];
+
+	cJSON_ArrayForEach(a, x->c->actions)
+	{
+		if ((int64_t)cJSON_GetNumberValue(
+			cJSON_GetObjectItemCaseSensitive(a, "event")) != id)
+			continue;
+		if (str(a, "done")) {
+			fault(x, e->e->id, "action %lld was done on %s already",
+			      (long long)id, str(a, "done"));
+			return;
+		}
+		if (str(a, "promised") &&
+		    strcmp(dstr(e->date, d), str(a, "promised")) < 0) {
+			fault(x, e->e->id,
+			      "action %lld done on %s, before it was promised "
+			      "on %s",
+			      (long long)id, d, str(a, "promised"));
+			return;
+		}
+		put(a, "done", dstr(e->date, d));
+		return;
+	}
+	fault(x, e->e->id, "event %lld is not an action of this case",
+	      (long long)id);
+}
+
+/* The Ombudsman's steps, in order: considering, decided, complied. */
+static void ap_ombudsman(struct replay *x, const struct eff *e)
+{
+	static const char *const steps[] = {"considering", "decided",
+					    "complied", NULL};
+	const char *step = str(e->detail, "step");
+	cJSON *o = x->c->ombudsman;
+	char d[11];
+	int i, k;
+
+	for (i = 0; steps[i] && (!step || strcmp(steps[i], step)); i++)
+		;
+	if (!steps[i]) {
+		fault(x, e->e->id,
+		      "an Ombudsman step is considering, decided or "
+		      "complied, not '%s'",
+		      step ? step : "");
+		return;
+	}
+	if (!o && !(o = x->c->ombudsman = cJSON_CreateObject()))
+		tc_die_nomem();
+	if (str(o, step)) {
+		fault(
+		    x, e->e->id,
+		    "the Ombudsman's '%s' was recorded on %s already: correct "
+		    "that event",
+		    step, str(o, step));
+		return;
+	}
+	for (k = 0; k < i; k++)
+		if (str(o, steps[k]) &&
+		    strcmp(dstr(e->date, d), str(o, steps[k])) < 0)
+			fault(x, e->e->id, "%s on %s is before %s on %s", step,
+			      d, steps[k], str(o, steps[k]));
+	if (i == 1 && !str(e->detail, "outcome")) {
+		fault(x, e->e->id, "the Ombudsman's decision needs --outcome");
+		return;
+	}
+	if (i == 2 && !str(o, "decided")) {
+		fault(x, e->e->id,
+		      "complied with what? record the Ombudsman's decision "
+		      "first");
+		return;
+	}
+	put(o, step, dstr(e->date, d));
+	if (i == 1) {
+		put(o, "decision", str(e->detail, "outcome"));
+		put(o, "remedy", str(e->detail, "remedy"));
+	}
+}
+
 static int apply(struct replay *x, const struct eff *e)
 {
 	const char *ev = e->e->event;
@@ -792,6 +900,12 @@ static int apply(struct replay *x, const struct eff *e)
 		ap_reclassified(x, e);
 	else if (!strcmp(ev, "moved"))
 		ap_moved(x, e);
+	else if (!strcmp(ev, "action"))
+		ap_action(x, e);
+	else if (!strcmp(ev, "action-done"))
+		ap_action_done(x, e);
+	else if (!strcmp(ev, "ombudsman"))
+		ap_ombudsman(x, e);
 	else if (!strcmp(ev, "prioritised"))
 		ap_prioritised(x, e);
 	return 0;

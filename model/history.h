@@ -23,6 +23,10 @@
  *                                              stage 1 counts from then)
  *   moved         {from, to, team_from, team_to, reason}  another service
  *                                              area, routed by the rules
+ *   action        {action, owner, due}         an action promised
+ *   action-done   {event}                      that action done
+ *   ombudsman     {step: considering | decided | complied, outcome,
+ *                  remedy}                     the Ombudsman's steps
  *   corrected     {event, reason, date, and any of days, outcome, remedy,
  *                  learning, to, note, review}  event N as it should read
  *   withdrawn     {event, reason}              event N did not happen

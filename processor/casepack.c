@@ -343,6 +343,17 @@ cJSON *cw_case_json(struct cw_env *env, const struct cw_case *c)
 	add_day(d, "replied", c->replied);
 	add_str(o, "priority", c->priority ? c->priority : "normal");
 	add_str(o, "channel", c->channel ? c->channel : "web");
+	d = c->actions ? cJSON_Duplicate(c->actions, 1) : cJSON_CreateArray();
+	if (!d)
+		tc_die_nomem();
+	cJSON_AddItemToObject(o, "actions", d);
+	d = c->ombudsman ? cJSON_Duplicate(c->ombudsman, 1)
+			 : cJSON_CreateNull();
+	if (!d)
+		tc_die_nomem();
+	/* what the Ombudsman did with the case ("ombudsman" names the
+	 * Ombudsman of the procedure) */
+	cJSON_AddItemToObject(o, "ombudsman_case", d);
 	arr = cJSON_AddArrayToObject(o, "stages");
 	if (!arr)
 		tc_die_nomem();
@@ -568,6 +579,47 @@ static void stages_ctx(cJSON *o, const struct cw_case *c)
 	}
 }
 
+/* The actions promised, and what the Ombudsman did. */
+static void follow_up_ctx(cJSON *o, const struct cw_case *c)
+{
+	static const char *const akeys[] = {"text", "owner", "due", "done"};
+	cJSON *arr = cw_ctx_arr(o, "actions"), *rows;
+	const cJSON *a;
+	size_t i;
+
+	cJSON_ArrayForEach(a, c->actions)
+	{
+		cJSON *item = cw_ctx_item(arr);
+
+		for (i = 0; i < sizeof(akeys) / sizeof(akeys[0]); i++) {
+			const cJSON *v =
+			    cJSON_GetObjectItemCaseSensitive(a, akeys[i]);
+
+			add_str(item, akeys[i],
+				cJSON_IsString(v) ? v->valuestring : "");
+		}
+	}
+	cw_ctx_bool(o, "has_actions", cJSON_GetArraySize(arr) > 0);
+	cw_ctx_bool(o, "has_ombudsman", c->ombudsman != NULL);
+	rows = cw_ctx_arr(o, "ombudsman_rows");
+	if (c->ombudsman) {
+		static const char *const okeys[][2] = {
+		    {"considering", "Considering the complaint since"},
+		    {"decided", "Decided on"},
+		    {"decision", "Decision"},
+		    {"remedy", "Remedy asked for"},
+		    {"complied", "The council complied on"}};
+
+		for (i = 0; i < sizeof(okeys) / sizeof(okeys[0]); i++) {
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+			    c->ombudsman, okeys[i][0]);
+
+			row(rows, okeys[i][1],
+			    cJSON_IsString(v) ? v->valuestring : NULL);
+		}
+	}
+}
+
 /* A flag's decision for the cover sheet: in decided, and in adjustments
  * when it is kept under review (agreed reasonable adjustments). */
 static void decision_ctx(cJSON *decided, cJSON *adjustments, const char *flag,
@@ -671,6 +723,7 @@ static int cover(struct tc_buf *b, struct cw_env *env, const struct cw_case *c,
 	row_day(rows, "Counts from", c->received_date);
 	stages_ctx(o, c);
 	flags_ctx(o, c);
+	follow_up_ctx(o, c);
 	cw_ctx_bool(o, "signposted", ex != NULL);
 	if (ex) {
 		rows = cw_ctx_arr(o, "signpost");

@@ -16,8 +16,42 @@
 #include "history.h"
 #include "restrict.h"
 
-/* The deadline that matters now: the open one that falls first. */
+/* The earliest action not yet done into *due (CW_NODAY: none). */
+static tc_day next_action(const struct cw_case *c)
+{
+	const cJSON *a;
+	tc_day best = CW_NODAY, d;
+
+	cJSON_ArrayForEach(a, c->actions)
+	{
+		const cJSON *due = cJSON_GetObjectItemCaseSensitive(a, "due");
+
+		if (cJSON_GetObjectItemCaseSensitive(a, "done") ||
+		    !cJSON_IsString(due) ||
+		    tc_day_parse(due->valuestring, &d) < 0)
+			continue;
+		if (best == CW_NODAY || d < best)
+			best = d;
+	}
+	return best;
+}
+
+static tc_day stage_deadline(const struct cw_case *c, const char **what);
+
+/* The deadline that matters now: the open one that falls first (an
+ * action promised counts). */
 static tc_day next_deadline(const struct cw_case *c, const char **what)
+{
+	tc_day d = stage_deadline(c, what), a = next_action(c);
+
+	if (a != CW_NODAY && (d == CW_NODAY || a < d)) {
+		*what = "action";
+		return a;
+	}
+	return d;
+}
+
+static tc_day stage_deadline(const struct cw_case *c, const char **what)
 {
 	const struct cw_stage *s;
 
@@ -47,6 +81,8 @@ static tc_day next_deadline(const struct cw_case *c, const char **what)
  * unmatched or waiting for its reply. */
 static int case_open(const struct cw_case *c)
 {
+	if (next_action(c) != CW_NODAY)
+		return 1;
 	if (c->nstages)
 		return c->stages[c->nstages - 1].closed == CW_NODAY;
 	if (!strcmp(c->status, "closed"))
@@ -301,6 +337,34 @@ static void print_amended(const cJSON *hist, double id)
 	}
 }
 
+/* The actions promised and what the Ombudsman did. */
+static void print_follow_up(const struct cw_case *c)
+{
+	const cJSON *a;
+
+	cJSON_ArrayForEach(a, c->actions)
+	{
+		printf("action %.0f: %s (%s), due %s%s%s\n", jnum(a, "event"),
+		       jstr(a, "text"), jstr(a, "owner"), jstr(a, "due"),
+		       jstr(a, "done")[0] ? ", done " : ", not yet done",
+		       jstr(a, "done"));
+	}
+	if (!c->ombudsman)
+		return;
+	printf("ombudsman: considering %s",
+	       jstr(c->ombudsman, "considering")[0]
+		   ? jstr(c->ombudsman, "considering")
+		   : "-");
+	if (jstr(c->ombudsman, "decided")[0])
+		printf(", decided %s: %s%s%s", jstr(c->ombudsman, "decided"),
+		       jstr(c->ombudsman, "decision"),
+		       jstr(c->ombudsman, "remedy")[0] ? ", remedy " : "",
+		       jstr(c->ombudsman, "remedy"));
+	if (jstr(c->ombudsman, "complied")[0])
+		printf(", complied %s", jstr(c->ombudsman, "complied"));
+	printf("\n");
+}
+
 /* The history, one event a line: number, date, event, stage, who, and
  * what corrects or withdraws it. */
 static void print_history(const cJSON *hist)
@@ -396,6 +460,7 @@ int cw_show(struct cw_env *env, const char *ref, int json)
 				       jstr(dec, "review"));
 			printf("\n");
 		}
+		print_follow_up(&c);
 		print_history(cJSON_GetObjectItemCaseSensitive(o, "history"));
 	}
 	cJSON_Delete(o);
@@ -640,6 +705,48 @@ static int ev_moved(struct event_ctx *x)
 	return 0;
 }
 
+static int ev_action(struct event_ctx *x)
+{
+	const struct cw_record *r = x->r;
+	char d[11];
+
+	if (needs(r->action && r->owner && r->due != CW_NODAY,
+		  "action needs --action TEXT --owner WHO --due D"))
+		return TC_EXIT_USAGE;
+	if (r->due < x->date) {
+		tc_warnx("%s: an action due on %s, before it was promised",
+			 x->c->reference, cw_day_str(r->due, d));
+		return TC_EXIT_INPUT;
+	}
+	detail_str(x->detail, "action", r->action);
+	detail_str(x->detail, "owner", r->owner);
+	detail_str(x->detail, "due", cw_day_str(r->due, d));
+	return 0;
+}
+
+static int ev_action_done(struct event_ctx *x)
+{
+	if (needs(x->r->target != 0,
+		  "action-done needs --event N (the action's number in "
+		  "'casework show')"))
+		return TC_EXIT_USAGE;
+	if (!cJSON_AddNumberToObject(x->detail, "event", (double)x->r->target))
+		tc_die_nomem();
+	return 0;
+}
+
+static int ev_ombudsman(struct event_ctx *x)
+{
+	if (needs(x->r->step != NULL,
+		  "ombudsman needs --step considering|decided|complied (and "
+		  "for decided --outcome O [--remedy R])"))
+		return TC_EXIT_USAGE;
+	detail_str(x->detail, "step", x->r->step);
+	detail_str(x->detail, "outcome", x->r->outcome);
+	detail_str(x->detail, "remedy", x->r->remedy);
+	return 0;
+}
+
 static int ev_prioritised(struct event_ctx *x)
 {
 	if (needs(x->r->priority && x->r->reason,
@@ -691,6 +798,8 @@ static const struct {
     {"prioritised", "priority reason"},
     {"reclassified", "reason"},
     {"moved", "reason"},
+    {"action", "action owner due"},
+    {"ombudsman", "outcome remedy"},
 };
 
 static int field_ok(const char *fields, const char *f)
@@ -730,7 +839,7 @@ static int ev_corrected(struct event_ctx *x)
 	const struct cw_hist_event *t = NULL;
 	const char *fields = NULL;
 	cJSON *set;
-	char d[11];
+	char d[11], d2[11];
 	size_t i;
 	const struct {
 		const char *name;
@@ -746,6 +855,9 @@ static int ev_corrected(struct event_ctx *x)
 	    {"note", r->note, r->note != NULL},
 	    {"review", cw_day_str(r->review, d), r->review != CW_NODAY},
 	    {"priority", r->priority, r->priority != NULL},
+	    {"action", r->action, r->action != NULL},
+	    {"owner", r->owner, r->owner != NULL},
+	    {"due", cw_day_str(r->due, d2), r->due != CW_NODAY},
 	};
 	int any = r->new_date != CW_NODAY, rc = named(x, &t);
 
@@ -837,6 +949,9 @@ static const struct {
     {"prioritised", ev_prioritised},   /* --priority P --reason TEXT */
     {"reclassified", ev_reclassified}, /* --as TYPE --reason TEXT */
     {"moved", ev_moved},	       /* --service-area AREA --reason */
+    {"action", ev_action},	       /* --action TEXT --owner WHO --due D */
+    {"action-done", ev_action_done},   /* --event N */
+    {"ombudsman", ev_ombudsman},       /* --step S [--outcome O] */
     {"corrected", ev_corrected},       /* --event N --why TEXT ... */
     {"withdrawn", ev_withdrawn},       /* --event N --why TEXT */
     {"restricted", ev_restricted},     /* --reason, --review, ... */
@@ -862,8 +977,9 @@ static int check_event(struct event_ctx *x)
 	if (i == n) {
 		tc_warnx("unknown event '%s' (acknowledged, responded, "
 			 "extended, escalated, closed, reassigned, decided, "
-			 "prioritised, reclassified, moved, corrected, "
-			 "withdrawn, restricted, unrestricted)",
+			 "prioritised, reclassified, moved, action, "
+			 "action-done, ombudsman, corrected, withdrawn, "
+			 "restricted, unrestricted)",
 			 x->r->event);
 		return TC_EXIT_USAGE;
 	}
@@ -987,11 +1103,16 @@ int cw_record_event(struct cw_env *env, const struct cw_record *r)
 	    (cw_store_alias_add(env->reg, was, c.id) < 0 ||
 	     cw_store_alias_add(env->reg, c.reference, c.id) < 0))
 		goto out;
-	if (cw_store_case_update(env->reg, &c) < 0 ||
-	    cw_store_event(env->reg, c.id, stage, x.event, date, txt, by,
+	if (cw_store_event(env->reg, c.id, stage, x.event, date, txt, by,
 			   env->today_s) < 0)
 		goto out;
+	/* the case again with the event's own number (decisions and actions
+	 * name it) */
 	id = cw_store_last_id(env->reg);
+	h.v[h.n - 1].id = id;
+	if (cw_case_replay(env->rules, &c, &h, NULL) < 0 ||
+	    cw_store_case_update(env->reg, &c) < 0)
+		goto out;
 	if (cw_store_commit(env->reg) < 0 || cw_env_flush_packs(env) < 0 ||
 	    drop_old_pack(env, was, c.reference) < 0)
 		goto out;

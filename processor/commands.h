@@ -56,6 +56,10 @@ struct cw_record {
 	const char *priority;	/* prioritised: urgent or normal */
 	const char *as;		/* reclassified: the new type */
 	const char *area;	/* moved: the new service area */
+	const char *action;	/* action: what was promised */
+	const char *owner;	/* action: who does it */
+	tc_day due;		/* action: by when */
+	const char *step;	/* ombudsman: considering, decided, complied */
 };
 
 /*

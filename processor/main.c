@@ -122,6 +122,11 @@ static const struct tc_opt record_opts[] = {
 	rec.as),
     STR("service-area", "AREA", "moved: the service area it is about",
 	rec.area),
+    STR("action", "TEXT", "action: what the council promised to do",
+	rec.action),
+    STR("owner", "WHO", "action: who does it", rec.owner),
+    DAY("due", "action: by when", rec.due),
+    STR("step", "S", "ombudsman: considering, decided or complied", rec.step),
     {0},
 };
 
@@ -312,6 +317,7 @@ static int parse(const char *cmd, int argc, char **argv, struct args *a)
 	a->rec.date = CW_NODAY;
 	a->rec.review = CW_NODAY;
 	a->rec.new_date = CW_NODAY;
+	a->rec.due = CW_NODAY;
 	a->period.from = a->period.to = CW_NODAY;
 	a->rest = calloc((size_t)argc + 1, sizeof(char *));
 	if (!a->rest)

@@ -29,6 +29,7 @@ enum section {
 	S_ACK_DUE,
 	S_RESPOND_DUE,
 	S_WINDOW,
+	S_ACTION,
 	S_FLAG,
 	S_RESTRICTION,
 	S_COUNT
@@ -41,6 +42,7 @@ static const char *const sec_id[S_COUNT] = {"urgent",
 					    "acknowledge_due",
 					    "respond_due",
 					    "window_closing",
+					    "action_due",
 					    "flag",
 					    "restriction_review"};
 static const char *const sec_title[S_COUNT] = {
@@ -51,6 +53,8 @@ static const char *const sec_title[S_COUNT] = {
     "Acknowledgements due today and in the next 5 working days",
     "Responses due today and in the next 5 working days",
     "Escalation windows closing in the next 5 working days",
+    "Actions promised, due in the next 5 working days (overdue ones are "
+    "under Overdue)",
     "Flags waiting for a decision",
     "Contact restriction reviews due in the next 5 working days or overdue"};
 
@@ -123,6 +127,41 @@ static void deadline(struct gather *g, const struct cw_report_case *c,
 		    "");
 }
 
+/* The actions promised and not yet done: due soon, or overdue. */
+static void actions(struct gather *g, const struct cw_report_case *c)
+{
+	cJSON *arr = cJSON_Parse(c->actions_json), *a;
+
+	cJSON_ArrayForEach(a, arr)
+	{
+		const cJSON *due = cJSON_GetObjectItemCaseSensitive(a, "due");
+		const cJSON *who = cJSON_GetObjectItemCaseSensitive(a, "owner");
+		const cJSON *what = cJSON_GetObjectItemCaseSensitive(a, "text");
+		struct tc_buf t = TC_BUF_INIT;
+		tc_day d;
+
+		if (cJSON_GetObjectItemCaseSensitive(a, "done") ||
+		    !cJSON_IsString(due) ||
+		    tc_day_parse(due->valuestring, &d) < 0)
+			continue;
+		if (tc_buf_addf(&t, "action for %s: %s",
+				cJSON_IsString(who) ? who->valuestring : "",
+				cJSON_IsString(what) ? what->valuestring : "") <
+		    0)
+			tc_die_nomem();
+		if (d < g->today)
+			add(g, S_OVERDUE, c->reference, c->type, c->stage,
+			    c->team, d,
+			    tc_calendar_working_between(g->cal, d, g->today),
+			    t.data);
+		else if (d <= g->horizon)
+			add(g, S_ACTION, c->reference, c->type, c->stage,
+			    c->team, d, -1, t.data);
+		tc_buf_release(&t);
+	}
+	cJSON_Delete(arr);
+}
+
 static void on_case(void *arg, const struct cw_report_case *c)
 {
 	struct gather *g = arg;
@@ -148,6 +187,7 @@ static void on_case(void *arg, const struct cw_report_case *c)
 			    c->team, c->window_closes, -1,
 			    "last day to ask for the next stage");
 	}
+	actions(g, c);
 	if (!open && strcmp(c->status, "signposted"))
 		return;
 	flags = cJSON_Parse(c->flags_json);

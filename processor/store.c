@@ -210,6 +210,9 @@ static const char *const migrations[] = {
     "ALTER TABLE submissions ADD COLUMN channel TEXT NOT NULL DEFAULT"
     " 'web';"
     "ALTER TABLE cases ADD COLUMN channel TEXT NOT NULL DEFAULT 'web';",
+    /* 8: the actions promised in responses, and what the Ombudsman did. */
+    "ALTER TABLE cases ADD COLUMN actions TEXT NOT NULL DEFAULT '[]';"
+    "ALTER TABLE cases ADD COLUMN ombudsman TEXT;",
 };
 
 /* "FILE: [DOING: ]MESSAGE", and what to do when the disk is full. */
@@ -705,24 +708,32 @@ int cw_store_case_update(struct cw_store *reg, const struct cw_case *c)
 	    "?,"
 	    " status = ?, service_area = ?, team = ?, flags = ?,"
 	    " received_date = ?, priority = ?, reply_days = ?,"
-	    " reply_due = ?, replied = ?, pack_dirty = 1 WHERE id = ?";
+	    " reply_due = ?, replied = ?, actions = ?, ombudsman = ?,"
+	    " pack_dirty = 1 WHERE id = ?";
 	/* the stages a withdrawn escalation had opened */
 	static const char drop[] =
 	    "DELETE FROM stages WHERE case_id = ? AND stage > ?";
 	char *flags = flags_text(c);
+	char *actions = c->actions ? cJSON_PrintUnformatted(c->actions) : NULL;
+	char *omb = c->ombudsman ? cJSON_PrintUnformatted(c->ombudsman) : NULL;
 	int rc = -1;
 
-	if (run(reg, "updating a case", sql, "tttittttdtiddI", c->reference,
+	if ((c->actions && !actions) || (c->ombudsman && !omb))
+		tc_die_nomem();
+	if (run(reg, "updating a case", sql, "tttittttdtiddttI", c->reference,
 		c->type, c->procedure, c->stage, c->status, c->service_area,
 		c->team, flags, c->received_date,
 		c->priority ? c->priority : "normal", c->reply_days,
-		c->reply_due, c->replied, c->id) < 0 ||
+		c->reply_due, c->replied, actions ? actions : "[]", omb,
+		c->id) < 0 ||
 	    run(reg, "updating a case's stages", drop, "Ii", c->id,
 		c->nstages) < 0)
 		goto out;
 	rc = save_stages(reg, c);
 out:
 	free(flags);
+	free(actions);
+	free(omb);
 	return rc;
 }
 
@@ -730,8 +741,8 @@ static const char case_cols[] =
     "SELECT id, reference, type, procedure, stage, status, submission_id,"
     " received, received_date, service_area, team, person_key, flags,"
     " priority, reply_days, reply_due, replied, contact_name,"
-    " contact_email, contact_phone, contact_postcode, channel FROM cases"
-    " WHERE ";
+    " contact_email, contact_phone, contact_postcode, channel, actions,"
+    " ombudsman FROM cases WHERE ";
 
 static int stage_row(sqlite3_stmt *st, void *arg)
 {
@@ -787,6 +798,11 @@ static int case_row(sqlite3_stmt *st, void *arg)
 	c->phone = col_str(st, 19);
 	c->postcode = col_str(st, 20);
 	c->channel = col_str(st, 21);
+	c->actions = cJSON_Parse(cw_store_col_text(st, 22));
+	if (!c->actions && !(c->actions = cJSON_CreateArray()))
+		tc_die_nomem();
+	if (sqlite3_column_type(st, 23) != SQLITE_NULL)
+		c->ombudsman = cJSON_Parse(cw_store_col_text(st, 23));
 	return 1;
 }
 
@@ -1132,7 +1148,13 @@ int cw_store_purge(struct cw_store *reg, const struct cw_purge_items *cases,
 	    " contact_postcode = NULL,"
 	    " flags = (SELECT coalesce(json_group_array(json_object('flag',"
 	    " json_extract(value, '$.flag'), 'detail', '[removed]')), '[]')"
-	    " FROM json_each(cases.flags)) WHERE id = ?1";
+	    " FROM json_each(cases.flags)),"
+	    " actions = (SELECT coalesce(json_group_array(json_object('due',"
+	    " json_extract(value, '$.due'), 'done', json_extract(value,"
+	    " '$.done'), 'text', '[removed]')), '[]') FROM"
+	    " json_each(cases.actions)),"
+	    " ombudsman = CASE WHEN ombudsman IS NULL THEN NULL ELSE"
+	    " json_set(ombudsman, '$.remedy', '[removed]') END WHERE id = ?1";
 	static const char stage_fields[] =
 	    "UPDATE stages SET extension_reason = CASE WHEN extension_reason"
 	    " IS NULL THEN NULL ELSE '[removed]' END, learning = CASE WHEN"

@@ -30,7 +30,7 @@
 #include "history.h"
 
 /* The schema version this build writes (see the migrations in store.c). */
-#define CW_SCHEMA_VERSION 7
+#define CW_SCHEMA_VERSION 8
 
 struct cw_store; /* opaque: an open register */
 
@@ -119,8 +119,8 @@ int cw_store_alias_add(struct cw_store *reg, const char *reference,
 		       int64_t case_id);
 /*
  * Loads the case with this reference, or one it had (or with this
- * submission id when by_submission). Returns 1 found, 0 not found, -1 error. The caller
- * releases c with cw_case_release (case.h).
+ * submission id when by_submission). Returns 1 found, 0 not found, -1 error.
+ * The caller releases c with cw_case_release (case.h).
  */
 int cw_store_case_load(struct cw_store *reg, const char *key, int by_submission,
 		       struct cw_case *c);
@@ -372,9 +372,10 @@ struct cw_report_case {
 	const char *type;
 	const char *team;
 	const char *status;
-	const char *flags_json; /* the case's flags, as stored */
-	const char *priority;	/* urgent or normal */
-	int stage;		/* 0 when it has none */
+	const char *flags_json;	  /* the case's flags, as stored */
+	const char *priority;	  /* urgent or normal */
+	const char *actions_json; /* the actions promised, as stored */
+	int stage;		  /* 0 when it has none */
 	tc_day ack_due, acknowledged, respond_due, responded;
 	tc_day window_closes, closed; /* CW_NODAY for none */
 	/* a record (stage 0) has its reply as respond_due and responded */

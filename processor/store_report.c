@@ -96,6 +96,7 @@ static void rep_case_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
 	c.window_closes = cw_store_col_day(st, 10);
 	c.closed = cw_store_col_day(st, 11);
 	c.priority = cw_store_col_text(st, 12);
+	c.actions_json = cw_store_col_text(st, 13);
 	((cw_store_case_fn)fn)(arg, &c);
 }
 
@@ -106,7 +107,8 @@ int cw_store_report_cases(struct cw_store *reg, cw_store_case_fn fn, void *arg)
 	    " c.status, s.ack_due, s.acknowledged, CASE WHEN s.case_id IS"
 	    " NULL THEN c.reply_due ELSE s.respond_due END, CASE WHEN"
 	    " s.case_id IS NULL THEN c.replied ELSE s.responded END,"
-	    " s.window_closes, s.closed, c.priority FROM cases c LEFT"
+	    " s.window_closes, s.closed, c.priority, c.actions FROM cases c"
+	    " LEFT"
 	    " JOIN stages s ON s.case_id = c.id AND s.stage = c.stage"
 	    " ORDER BY c.reference";
 	return rep_run(reg, sql, NULL, rep_case_row, (void (*)(void))fn, arg,
@@ -214,6 +216,20 @@ static const struct {
      " respond_due), sum(responded IS NOT NULL OR respond_due < ?3) FROM"
      " stages WHERE request BETWEEN ?1 AND ?2 GROUP BY stage ORDER BY"
      " stage"},
+    {"ombudsman_considering",
+     "SELECT 'complaints the Ombudsman began to consider', count(*) FROM"
+     " cases WHERE json_extract(ombudsman, '$.considering') BETWEEN ?1 AND"
+     " ?2 HAVING count(*) > 0"},
+    {"ombudsman_decisions",
+     "SELECT json_extract(ombudsman, '$.decision'), count(*) FROM cases"
+     " WHERE json_extract(ombudsman, '$.decided') BETWEEN ?1 AND ?2 GROUP"
+     " BY 1 ORDER BY 1"},
+    {"ombudsman_complied",
+     "SELECT 'remedies complied with', sum(json_extract(ombudsman,"
+     " '$.complied') IS NOT NULL), count(*) FROM cases WHERE"
+     " json_extract(ombudsman, '$.decided') BETWEEN ?1 AND ?2 AND"
+     " json_extract(ombudsman, '$.remedy') IS NOT NULL HAVING count(*) >"
+     " 0"},
     {"extensions",
      "SELECT 'stage ' || stage, sum(extension_days > 0), count(*) FROM"
      " stages WHERE request BETWEEN ?1 AND ?2 GROUP BY stage ORDER BY"

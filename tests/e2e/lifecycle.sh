@@ -185,6 +185,52 @@ after=$(grep '"answered_in_time","stage 1"' "$F" | tr -d '\r')
 	not_ok "annual report before and after a correction" "before: $before
 after: $after"
 
+# ---------------------------------------- actions promised, the Ombudsman
+# A was answered and closed; the response promised a repair.
+out=$(c --today 2027-01-12 record "$A" action --action "Replace the bin" --owner "Waste crew B" --due 2027-01-14 2>&1)
+ACT=$(ev "$out")
+[ -n "$ACT" ] && [ "$(packed "$A" "[(a['text'], a['owner'], a['due'], a.get('done')) for a in c['actions']]")" = "[('Replace the bin', 'Waste crew B', '2027-01-14', None)]" ] &&
+	ok "an action promised is kept with its owner and due date" || not_ok "action" "$out"
+refused "an action due before it was promised is refused" 1 "before it was promised" \
+	c --today 2027-01-12 record "$A" action --action x --owner y --due 2027-01-11
+refused "an action needs an owner and a due date" 2 "needs --action TEXT --owner WHO --due D" \
+	c --today 2027-01-12 record "$A" action --action x
+c --today 2027-01-13 show "$A" | grep -q "^action $ACT: Replace the bin (Waste crew B), due 2027-01-14, not yet done" &&
+	ok "show lists the action" || not_ok "show: action" "$(c --today 2027-01-13 show "$A")"
+c --today 2027-01-18 report >/dev/null 2>&1
+grep -q "^\"overdue\",\"$A\",.*\"2027-01-14\",\"2\",\"action for Waste crew B: Replace the bin\"" "$D/reports/2027-01-18.csv" &&
+	ok "the daily report lists the overdue action, 2 working days late" || not_ok "overdue action in the report" "$(grep "$A" "$D/reports/2027-01-18.csv")"
+c --today 2027-01-18 record "$A" action-done --event "$ACT" >/dev/null 2>&1
+[ "$(packed "$A" "c['actions'][0]['done']")" = 2027-01-18 ] && ok "action-done closes it" || not_ok "action-done"
+refused "an action done twice is refused" 1 "was done on 2027-01-18 already" \
+	c --today 2027-01-18 record "$A" action-done --event "$ACT"
+refused "action-done names an action of this case" 1 "is not an action of this case" \
+	c --today 2027-01-18 record "$A" action-done --event "$CLOSE"
+python3 - "$D/casepacks/$A.zip" <<'PY' && ok "the cover sheet lists the actions promised" || not_ok "cover sheet: actions"
+import sys, zipfile
+h = zipfile.ZipFile(sys.argv[1]).read("index.html").decode()
+k = h.index("Actions promised")
+assert "Replace the bin" in h[k:] and "Waste crew B" in h[k:] and "2027-01-18" in h[k:]
+PY
+
+refused "the Ombudsman's decision needs an outcome" 1 "needs --outcome" \
+	c --today 2027-02-01 record "$A" ombudsman --step decided
+c --today 2027-02-01 record "$A" ombudsman --step considering >/dev/null 2>&1
+refused "complied before a decision is refused" 1 "record the Ombudsman's decision first" \
+	c --today 2027-02-02 record "$A" ombudsman --step complied
+c --today 2027-03-01 record "$A" ombudsman --step decided --outcome upheld --remedy "apology and GBP 100" >/dev/null 2>&1
+refused "the Ombudsman's step twice is refused" 1 "was recorded on 2027-03-01 already" \
+	c --today 2027-03-02 record "$A" ombudsman --step decided --outcome not-upheld
+c --today 2027-03-10 record "$A" ombudsman --step complied >/dev/null 2>&1
+[ "$(packed "$A" "c['ombudsman_case']")" = "{'considering': '2027-02-01', 'decided': '2027-03-01', 'decision': 'upheld', 'remedy': 'apology and GBP 100', 'complied': '2027-03-10'}" ] &&
+	ok "the Ombudsman's steps, decision, remedy and compliance are kept" || not_ok "ombudsman" "$(packed "$A" "c['ombudsman_case']")"
+c --today 2027-03-10 annual --from 2027-01-01 --to 2027-12-31 >/dev/null 2>&1
+F2=$(ls "$D"/reports/annual-2027-*.csv 2>/dev/null | head -1)
+grep -q '"ombudsman_considering","complaints the Ombudsman began to consider","1"' "$F2" &&
+	grep -q '"ombudsman_decisions","upheld","1"' "$F2" &&
+	grep -q '"ombudsman_complied","remedies complied with","1","1","100.0"' "$F2" &&
+	ok "the annual report counts the Ombudsman's decisions and compliance" || not_ok "annual ombudsman" "$(grep ombudsman "$F2")"
+
 # ----------------------------------------------------- finding content/
 # casework run from another folder finds the content through the data
 # folder's settings, which casework init writes.
