@@ -83,7 +83,12 @@ int cw_case_recompute(const struct tc_rules *r, struct cw_case *c)
 		}
 	}
 	cur = cw_case_current(c);
-	if (cur && strcmp(c->type, "complaint") == 0) {
+	if (c->merged_into) {
+		if (strcmp(c->status, "merged")) {
+			free(c->status);
+			c->status = tc_xstrdup("merged");
+		}
+	} else if (cur && strcmp(c->type, "complaint") == 0) {
 		const char *st = "open";
 
 		if (cur->closed != CW_NODAY)
@@ -178,6 +183,7 @@ void cw_case_release(struct cw_case *c)
 	free(c->channel);
 	cJSON_Delete(c->actions);
 	cJSON_Delete(c->ombudsman);
+	cJSON_Delete(c->links);
 	cJSON_Delete(c->flags);
 	memset(c, 0, sizeof(*c));
 }

@@ -73,6 +73,8 @@ struct cw_case {
 	/* what the Ombudsman did: {"considering", "decided", "decision",
 	 * "remedy", "complied"} (dates as "YYYY-MM-DD"), or NULL; owned */
 	cJSON *ombudsman;
+	int64_t merged_into; /* the case this one was merged into, or 0 */
+	cJSON *links;	     /* references of related cases; owned */
 };
 
 /* Frees what c holds and zeroes it; NULL is fine. */

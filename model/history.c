@@ -432,8 +432,11 @@ static void reset(struct replay *x)
 	    cJSON_DeleteItemFromObjectCaseSensitive((cJSON *)f, "decision");
 	cJSON_Delete(c->actions);
 	cJSON_Delete(c->ombudsman);
+	cJSON_Delete(c->links);
 	c->ombudsman = NULL;
-	if (!(c->actions = cJSON_CreateArray()))
+	c->merged_into = 0;
+	if (!(c->actions = cJSON_CreateArray()) ||
+	    !(c->links = cJSON_CreateArray()))
 		tc_die_nomem();
 }
 
@@ -872,6 +875,56 @@ static void ap_ombudsman(struct replay *x, const struct eff *e)
 	}
 }
 
+/* A duplicate merged into another case: it is done with, and its
+ * possible_duplicate flag is decided. */
+static void ap_merged(struct replay *x, const struct eff *e)
+{
+	const cJSON *id =
+	    cJSON_GetObjectItemCaseSensitive(e->detail, "into_id");
+	cJSON *f, *dec;
+	char d[11];
+
+	if (x->c->merged_into) {
+		fault(x, e->e->id, "the case was merged already");
+		return;
+	}
+	x->c->merged_into = (int64_t)cJSON_GetNumberValue(id);
+	set_str(&x->c->status, "merged");
+	cJSON_ArrayForEach(f, x->c->flags)
+	{
+		const char *n = str(f, "flag");
+
+		if (!n || strcmp(n, "possible_duplicate") || cw_flag_decided(f))
+			continue;
+		dec = cJSON_CreateObject();
+		if (!dec ||
+		    !cJSON_AddStringToObject(dec, "outcome", "merged") ||
+		    !cJSON_AddStringToObject(dec, "reason",
+					     str(e->detail, "reason")
+						 ? str(e->detail, "reason")
+						 : "") ||
+		    !cJSON_AddStringToObject(dec, "date", dstr(e->date, d)) ||
+		    !cJSON_AddNumberToObject(dec, "event", (double)e->e->id))
+			tc_die_nomem();
+		cJSON_AddItemToObject(f, "decision", dec);
+	}
+}
+
+/* A related case: its reference, once. */
+static void ap_linked(struct replay *x, const struct eff *e, const char *key)
+{
+	const char *to = str(e->detail, key);
+	const cJSON *l;
+
+	if (!to)
+		return;
+	cJSON_ArrayForEach(l,
+			   x->c->links) if (cJSON_IsString(l) &&
+					    !strcmp(l->valuestring, to)) return;
+	if (!cJSON_AddItemToArray(x->c->links, cJSON_CreateString(to)))
+		tc_die_nomem();
+}
+
 static int apply(struct replay *x, const struct eff *e)
 {
 	const char *ev = e->e->event;
@@ -906,6 +959,12 @@ static int apply(struct replay *x, const struct eff *e)
 		ap_action_done(x, e);
 	else if (!strcmp(ev, "ombudsman"))
 		ap_ombudsman(x, e);
+	else if (!strcmp(ev, "merged"))
+		ap_merged(x, e);
+	else if (!strcmp(ev, "merged-in"))
+		ap_linked(x, e, "from");
+	else if (!strcmp(ev, "linked"))
+		ap_linked(x, e, "to");
 	else if (!strcmp(ev, "prioritised"))
 		ap_prioritised(x, e);
 	return 0;

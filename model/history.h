@@ -27,6 +27,12 @@
  *   action-done   {event}                      that action done
  *   ombudsman     {step: considering | decided | complied, outcome,
  *                  remedy}                     the Ombudsman's steps
+ *   merged        {into, into_id, reason}      a duplicate, merged into
+ *                                              the case named
+ *   merged-in     {from, from_id, reason}      that duplicate, on the case
+ *                                              it was merged into
+ *   linked        {to, reason}                 a related case (recorded on
+ *                                              both)
  *   corrected     {event, reason, date, and any of days, outcome, remedy,
  *                  learning, to, note, review}  event N as it should read
  *   withdrawn     {event, reason}              event N did not happen

@@ -287,6 +287,20 @@ static const struct tc_exclusion *signposted_to(struct cw_env *env,
 		   : tc_rules_exclusion(env->rules, c->service_area);
 }
 
+/* "merged_into": the reference of the case a duplicate went into, or
+ * null. */
+static void merged_into(struct cw_env *env, cJSON *o, const struct cw_case *c)
+{
+	struct cw_case m;
+
+	if (c->merged_into &&
+	    cw_store_case_load_id(env->reg, c->merged_into, &m) > 0) {
+		add_str(o, "merged_into", m.reference);
+		cw_case_release(&m);
+	} else if (!cJSON_AddNullToObject(o, "merged_into"))
+		tc_die_nomem();
+}
+
 cJSON *cw_case_json(struct cw_env *env, const struct cw_case *c)
 {
 	const struct tc_procedure *p =
@@ -354,6 +368,11 @@ cJSON *cw_case_json(struct cw_env *env, const struct cw_case *c)
 	/* what the Ombudsman did with the case ("ombudsman" names the
 	 * Ombudsman of the procedure) */
 	cJSON_AddItemToObject(o, "ombudsman_case", d);
+	d = c->links ? cJSON_Duplicate(c->links, 1) : cJSON_CreateArray();
+	if (!d)
+		tc_die_nomem();
+	cJSON_AddItemToObject(o, "linked", d);
+	merged_into(env, o, c);
 	arr = cJSON_AddArrayToObject(o, "stages");
 	if (!arr)
 		tc_die_nomem();
@@ -600,6 +619,10 @@ static void follow_up_ctx(cJSON *o, const struct cw_case *c)
 		}
 	}
 	cw_ctx_bool(o, "has_actions", cJSON_GetArraySize(arr) > 0);
+	arr = cw_ctx_arr(o, "links");
+	cJSON_ArrayForEach(a, c->links)
+	    cw_ctx_push(arr, cJSON_IsString(a) ? a->valuestring : "");
+	cw_ctx_bool(o, "has_links", cJSON_GetArraySize(arr) > 0);
 	cw_ctx_bool(o, "has_ombudsman", c->ombudsman != NULL);
 	rows = cw_ctx_arr(o, "ombudsman_rows");
 	if (c->ombudsman) {
@@ -1040,6 +1063,55 @@ out:
 	return rc;
 }
 
+/* The submissions and files of the duplicates merged into c, each under
+ * "merged-REF-". 0 or -1. */
+static int add_merged(struct cw_env *env, struct pack *pk, struct pack *files,
+		      const struct cw_case *c)
+{
+	struct tc_buf b = TC_BUF_INIT, name = TC_BUF_INIT;
+	int64_t *ids = NULL;
+	size_t n = 0, i;
+	int rc = -1;
+
+	if (cw_store_merged_cases(env->reg, c->id, &ids, &n) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		struct cw_case m;
+		cJSON *sub = NULL;
+		int ok;
+
+		if (cw_store_case_load_id(env->reg, ids[i], &m) <= 0)
+			goto out;
+		tc_buf_reset(&name);
+		if (tc_buf_adds(&name, "merged-") < 0)
+			tc_die_nomem();
+		safe_name(&name, m.reference);
+		if (tc_buf_adds(&name, "-") < 0)
+			tc_die_nomem();
+		ok = read_sub(env, m.submission_id, &b, &sub) == 0;
+		if (ok) {
+			size_t plen = name.len;
+
+			if (tc_buf_adds(&name, "submission.json") < 0)
+				tc_die_nomem();
+			pack_add_buf(pk, name.data, &b);
+			tc_buf_setlen(&name, plen);
+			ok = add_files(env, files, m.submission_id, sub,
+				       name.data) == 0;
+		}
+		cJSON_Delete(sub);
+		cw_case_release(&m);
+		if (!ok)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(ids);
+	tc_buf_release(&b);
+	tc_buf_release(&name);
+	return rc;
+}
+
 int cw_casepack_write(struct cw_env *env, int64_t case_id)
 {
 	struct cw_case c;
@@ -1080,6 +1152,8 @@ int cw_casepack_write(struct cw_env *env, int64_t case_id)
 		}
 		cJSON_Delete(later);
 	}
+	if (add_merged(env, &pk, &files, &c) < 0)
+		goto out;
 	cj = cw_case_json(env, &c);
 	txt = cJSON_Print(cj);
 	if (!txt)

@@ -44,6 +44,10 @@ static tc_day next_deadline(const struct cw_case *c, const char **what)
 {
 	tc_day d = stage_deadline(c, what), a = next_action(c);
 
+	if (c->merged_into) {
+		*what = "";
+		return CW_NODAY;
+	}
 	if (a != CW_NODAY && (d == CW_NODAY || a < d)) {
 		*what = "action";
 		return a;
@@ -81,6 +85,8 @@ static tc_day stage_deadline(const struct cw_case *c, const char **what)
  * unmatched or waiting for its reply. */
 static int case_open(const struct cw_case *c)
 {
+	if (c->merged_into)
+		return 0;
 	if (next_action(c) != CW_NODAY)
 		return 1;
 	if (c->nstages)
@@ -306,6 +312,17 @@ static int load(struct cw_env *env, const char *ref, struct cw_case *c)
 		tc_warnx("no case has the reference '%s' (try 'casework "
 			 "list')",
 			 key);
+	/* a duplicate merged into another case is found as that case */
+	while (r > 0 && c->merged_into) {
+		int64_t into = c->merged_into;
+		char *was = tc_xstrdup(c->reference);
+
+		cw_case_release(c);
+		r = cw_store_case_load_id(env->reg, into, c);
+		if (r > 0)
+			tc_warnx("%s was merged into %s", was, c->reference);
+		free(was);
+	}
 	return r;
 }
 
@@ -349,6 +366,8 @@ static void print_follow_up(const struct cw_case *c)
 		       jstr(a, "done")[0] ? ", done " : ", not yet done",
 		       jstr(a, "done"));
 	}
+	cJSON_ArrayForEach(a, c->links)
+	    printf("related: %s\n", cJSON_IsString(a) ? a->valuestring : "");
 	if (!c->ombudsman)
 		return;
 	printf("ombudsman: considering %s",
@@ -389,6 +408,12 @@ static void print_history(const cJSON *hist)
 			       jstr(d, "reference"));
 		else if (!strcmp(ev, "moved") || !strcmp(ev, "reassigned"))
 			printf(" %s -> %s", jstr(d, "from"), jstr(d, "to"));
+		else if (!strcmp(ev, "merged"))
+			printf(" into %s", jstr(d, "into"));
+		else if (!strcmp(ev, "merged-in"))
+			printf(" %s", jstr(d, "from"));
+		else if (!strcmp(ev, "linked"))
+			printf(" with %s", jstr(d, "to"));
 		if (by[0])
 			printf(" by %s", by);
 		print_amended(hist, jnum(it, "id"));
@@ -482,6 +507,7 @@ struct event_ctx {
 			       for a service request escalated */
 	const char *as;	    /* reclassified: the type (r->as unless set) */
 	const char *reason; /* r->reason unless set */
+	int64_t other;	    /* merged, linked: the other case's number */
 	struct cw_case *c;
 	const struct cw_history *h; /* the case's history so far */
 	tc_day date;		    /* the day it happened */
@@ -747,6 +773,60 @@ static int ev_ombudsman(struct event_ctx *x)
 	return 0;
 }
 
+/* The other case of a merge or a link (ref): its number into x->other and
+ * its reference into the details as key. 0, or an exit code. */
+static int other_case(struct event_ctx *x, const char *ref, const char *key)
+{
+	struct cw_case o;
+	int found = load(x->env, ref, &o), rc = 0;
+
+	if (found <= 0)
+		return found == 0 ? TC_EXIT_INPUT : TC_EXIT_ENV;
+	if (o.id == x->c->id) {
+		tc_warnx("%s: that is this case", x->c->reference);
+		rc = TC_EXIT_INPUT;
+	} else if (o.merged_into || cw_store_case_purged(x->env->reg, o.id)) {
+		tc_warnx("%s was merged into another case or purged: name "
+			 "the case it became",
+			 o.reference);
+		rc = TC_EXIT_INPUT;
+	} else {
+		x->other = o.id;
+		detail_str(x->detail, key, o.reference);
+		if (!cJSON_AddNumberToObject(x->detail, "into_id",
+					     (double)o.id))
+			tc_die_nomem();
+	}
+	cw_case_release(&o);
+	return rc;
+}
+
+static int ev_merged(struct event_ctx *x)
+{
+	int rc;
+
+	if (needs(x->r->into && x->r->reason,
+		  "merged needs --into REF (the case this duplicates) and "
+		  "--reason TEXT"))
+		return TC_EXIT_USAGE;
+	rc = other_case(x, x->r->into, "into");
+	detail_str(x->detail, "reason", x->r->reason);
+	return rc;
+}
+
+static int ev_linked(struct event_ctx *x)
+{
+	int rc;
+
+	if (needs(x->r->with && x->r->reason,
+		  "linked needs --with REF and --reason TEXT"))
+		return TC_EXIT_USAGE;
+	rc = other_case(x, x->r->with, "to");
+	cJSON_DeleteItemFromObjectCaseSensitive(x->detail, "into_id");
+	detail_str(x->detail, "reason", x->r->reason);
+	return rc;
+}
+
 static int ev_prioritised(struct event_ctx *x)
 {
 	if (needs(x->r->priority && x->r->reason,
@@ -920,6 +1000,13 @@ static int ev_withdrawn(struct event_ctx *x)
 
 	if (rc)
 		return rc;
+	if (!strcmp(t->event, "merged") || !strcmp(t->event, "merged-in") ||
+	    !strcmp(t->event, "linked")) {
+		tc_warnx("event %lld (%s) joins two cases and cannot be "
+			 "withdrawn from one of them",
+			 (long long)t->id, t->event);
+		return TC_EXIT_INPUT;
+	}
 	if (!strcmp(t->event, "restricted") ||
 	    !strcmp(t->event, "unrestricted")) {
 		tc_warnx("event %lld (%s) belongs to the restrictions "
@@ -952,6 +1039,8 @@ static const struct {
     {"action", ev_action},	       /* --action TEXT --owner WHO --due D */
     {"action-done", ev_action_done},   /* --event N */
     {"ombudsman", ev_ombudsman},       /* --step S [--outcome O] */
+    {"merged", ev_merged},	       /* --into REF --reason TEXT */
+    {"linked", ev_linked},	       /* --with REF --reason TEXT */
     {"corrected", ev_corrected},       /* --event N --why TEXT ... */
     {"withdrawn", ev_withdrawn},       /* --event N --why TEXT */
     {"restricted", ev_restricted},     /* --reason, --review, ... */
@@ -978,8 +1067,8 @@ static int check_event(struct event_ctx *x)
 		tc_warnx("unknown event '%s' (acknowledged, responded, "
 			 "extended, escalated, closed, reassigned, decided, "
 			 "prioritised, reclassified, moved, action, "
-			 "action-done, ombudsman, corrected, withdrawn, "
-			 "restricted, unrestricted)",
+			 "action-done, ombudsman, merged, linked, corrected, "
+			 "withdrawn, restricted, unrestricted)",
 			 x->r->event);
 		return TC_EXIT_USAGE;
 	}
@@ -1020,6 +1109,56 @@ static int replay_with(struct cw_env *env, struct cw_case *c,
 out:
 	cw_faults_release(&before);
 	cw_faults_release(&after);
+	return rc;
+}
+
+/* What the other case of a merge or a link records: merged-in or linked,
+ * naming this one. 0, or an exit code after a message. */
+static int other_side(struct event_ctx *x, const char *by)
+{
+	struct cw_env *env = x->env;
+	struct cw_case o;
+	struct cw_history h = {0};
+	const char *event =
+	    !strcmp(x->event, "merged") ? "merged-in" : "linked";
+	cJSON *d;
+	char *txt = NULL;
+	int rc = TC_EXIT_ENV, found;
+
+	if (!x->other)
+		return 0;
+	found = cw_store_case_load_id(env->reg, x->other, &o);
+	if (found <= 0)
+		return TC_EXIT_ENV;
+	d = cJSON_CreateObject();
+	if (!d ||
+	    !cJSON_AddStringToObject(
+		d, !strcmp(event, "linked") ? "to" : "from", x->c->reference) ||
+	    !cJSON_AddNumberToObject(d, "from_id", (double)x->c->id))
+		tc_die_nomem();
+	detail_str(d, "reason", x->r->reason);
+	if (cw_store_case_history(env->reg, o.id, &h) < 0)
+		goto out;
+	rc = replay_with(env, &o, &h, event, x->date, d, by);
+	if (rc)
+		goto out;
+	rc = TC_EXIT_ENV;
+	txt = cJSON_PrintUnformatted(d);
+	if (!txt)
+		tc_die_nomem();
+	if (cw_store_event(env->reg, o.id, o.stage, event, x->date, txt, by,
+			   env->today_s) < 0)
+		goto out;
+	h.v[h.n - 1].id = cw_store_last_id(env->reg);
+	if (cw_case_replay(env->rules, &o, &h, NULL) < 0 ||
+	    cw_store_case_update(env->reg, &o) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(txt);
+	cJSON_Delete(d);
+	cw_history_release(&h);
+	cw_case_release(&o);
 	return rc;
 }
 
@@ -1113,6 +1252,10 @@ int cw_record_event(struct cw_env *env, const struct cw_record *r)
 	if (cw_case_replay(env->rules, &c, &h, NULL) < 0 ||
 	    cw_store_case_update(env->reg, &c) < 0)
 		goto out;
+	rc = other_side(&x, by);
+	if (rc)
+		goto out;
+	rc = TC_EXIT_ENV;
 	if (cw_store_commit(env->reg) < 0 || cw_env_flush_packs(env) < 0 ||
 	    drop_old_pack(env, was, c.reference) < 0)
 		goto out;

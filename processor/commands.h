@@ -60,6 +60,8 @@ struct cw_record {
 	const char *owner;	/* action: who does it */
 	tc_day due;		/* action: by when */
 	const char *step;	/* ombudsman: considering, decided, complied */
+	const char *into;	/* merged: the case it is a duplicate of */
+	const char *with;	/* linked: the related case */
 };
 
 /*

@@ -127,6 +127,8 @@ static const struct tc_opt record_opts[] = {
     STR("owner", "WHO", "action: who does it", rec.owner),
     DAY("due", "action: by when", rec.due),
     STR("step", "S", "ombudsman: considering, decided or complied", rec.step),
+    STR("into", "REF", "merged: the case this one duplicates", rec.into),
+    STR("with", "REF", "linked: the related case", rec.with),
     {0},
 };
 

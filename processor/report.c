@@ -53,8 +53,7 @@ static const char *const sec_title[S_COUNT] = {
     "Acknowledgements due today and in the next 5 working days",
     "Responses due today and in the next 5 working days",
     "Escalation windows closing in the next 5 working days",
-    "Actions promised, due in the next 5 working days (overdue ones are "
-    "under Overdue)",
+    "Actions promised, due in the next 5 working days",
     "Flags waiting for a decision",
     "Contact restriction reviews due in the next 5 working days or overdue"};
 
@@ -166,7 +165,8 @@ static void on_case(void *arg, const struct cw_report_case *c)
 {
 	struct gather *g = arg;
 	int open = c->closed == CW_NODAY && strcmp(c->status, "closed") &&
-		   strcmp(c->status, "signposted");
+		   strcmp(c->status, "signposted") &&
+		   strcmp(c->status, "merged");
 	cJSON *flags, *f;
 
 	if (open && !strcmp(c->priority, "urgent"))

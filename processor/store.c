@@ -213,6 +213,10 @@ static const char *const migrations[] = {
     /* 8: the actions promised in responses, and what the Ombudsman did. */
     "ALTER TABLE cases ADD COLUMN actions TEXT NOT NULL DEFAULT '[]';"
     "ALTER TABLE cases ADD COLUMN ombudsman TEXT;",
+    /* 9: duplicates merged into a case, and related cases linked. */
+    "ALTER TABLE cases ADD COLUMN merged_into INTEGER REFERENCES cases(id);"
+    "ALTER TABLE cases ADD COLUMN links TEXT NOT NULL DEFAULT '[]';"
+    "CREATE INDEX cases_merged ON cases(merged_into);",
 };
 
 /* "FILE: [DOING: ]MESSAGE", and what to do when the disk is full. */
@@ -709,23 +713,25 @@ int cw_store_case_update(struct cw_store *reg, const struct cw_case *c)
 	    " status = ?, service_area = ?, team = ?, flags = ?,"
 	    " received_date = ?, priority = ?, reply_days = ?,"
 	    " reply_due = ?, replied = ?, actions = ?, ombudsman = ?,"
-	    " pack_dirty = 1 WHERE id = ?";
+	    " merged_into = ?, links = ?, pack_dirty = 1 WHERE id = ?";
 	/* the stages a withdrawn escalation had opened */
 	static const char drop[] =
 	    "DELETE FROM stages WHERE case_id = ? AND stage > ?";
 	char *flags = flags_text(c);
 	char *actions = c->actions ? cJSON_PrintUnformatted(c->actions) : NULL;
 	char *omb = c->ombudsman ? cJSON_PrintUnformatted(c->ombudsman) : NULL;
+	char *links = c->links ? cJSON_PrintUnformatted(c->links) : NULL;
 	int rc = -1;
 
-	if ((c->actions && !actions) || (c->ombudsman && !omb))
+	if ((c->actions && !actions) || (c->ombudsman && !omb) ||
+	    (c->links && !links))
 		tc_die_nomem();
-	if (run(reg, "updating a case", sql, "tttittttdtiddttI", c->reference,
+	if (run(reg, "updating a case", sql, "tttittttdtiddttztI", c->reference,
 		c->type, c->procedure, c->stage, c->status, c->service_area,
 		c->team, flags, c->received_date,
 		c->priority ? c->priority : "normal", c->reply_days,
 		c->reply_due, c->replied, actions ? actions : "[]", omb,
-		c->id) < 0 ||
+		c->merged_into, links ? links : "[]", c->id) < 0 ||
 	    run(reg, "updating a case's stages", drop, "Ii", c->id,
 		c->nstages) < 0)
 		goto out;
@@ -734,6 +740,7 @@ out:
 	free(flags);
 	free(actions);
 	free(omb);
+	free(links);
 	return rc;
 }
 
@@ -742,7 +749,7 @@ static const char case_cols[] =
     " received, received_date, service_area, team, person_key, flags,"
     " priority, reply_days, reply_due, replied, contact_name,"
     " contact_email, contact_phone, contact_postcode, channel, actions,"
-    " ombudsman FROM cases WHERE ";
+    " ombudsman, merged_into, links FROM cases WHERE ";
 
 static int stage_row(sqlite3_stmt *st, void *arg)
 {
@@ -803,6 +810,10 @@ static int case_row(sqlite3_stmt *st, void *arg)
 		tc_die_nomem();
 	if (sqlite3_column_type(st, 23) != SQLITE_NULL)
 		c->ombudsman = cJSON_Parse(cw_store_col_text(st, 23));
+	c->merged_into = sqlite3_column_int64(st, 24);
+	c->links = cJSON_Parse(cw_store_col_text(st, 25));
+	if (!c->links && !(c->links = cJSON_CreateArray()))
+		tc_die_nomem();
 	return 1;
 }
 
@@ -1018,6 +1029,23 @@ static int id_row(sqlite3_stmt *st, void *arg)
 
 	TC_ALLOC_GROW(l->v, l->n + 1, l->alloc);
 	l->v[l->n++] = sqlite3_column_int64(st, 0);
+	return 0;
+}
+
+int cw_store_merged_cases(struct cw_store *reg, int64_t into, int64_t **ids,
+			  size_t *n)
+{
+	static const char sql[] =
+	    "SELECT id FROM cases WHERE merged_into = ? ORDER BY id";
+	struct id_list l = {NULL, 0, 0};
+
+	if (each_row(reg, cw_store_query(reg, sql, "I", into),
+		     "finding merged cases", id_row, &l) < 0) {
+		free(l.v);
+		return -1;
+	}
+	*ids = l.v;
+	*n = l.n;
 	return 0;
 }
 

@@ -30,7 +30,7 @@
 #include "history.h"
 
 /* The schema version this build writes (see the migrations in store.c). */
-#define CW_SCHEMA_VERSION 8
+#define CW_SCHEMA_VERSION 9
 
 struct cw_store; /* opaque: an open register */
 
@@ -172,6 +172,9 @@ typedef int (*cw_event_fn)(const struct cw_event *ev, void *arg);
 int cw_store_history(struct cw_store *reg, int64_t case_id, cw_event_fn fn,
 		     void *arg);
 
+/* The cases merged into case into, by id, as cw_store_list_cases. */
+int cw_store_merged_cases(struct cw_store *reg, int64_t into, int64_t **ids,
+			  size_t *n);
 /* Every case's id in the order of their references into *ids (the caller
  * frees it), their number into *n. 0 or -1 (printed). */
 int cw_store_list_cases(struct cw_store *reg, int64_t **ids, size_t *n);

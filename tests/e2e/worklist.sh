@@ -176,4 +176,33 @@ F=$(ls "$D"/reports/annual-*.csv | head -1)
 grep -q '"volume_by_type","signposted","1"' "$F" && grep -q '"volume_by_type","complaint","3"' "$F" &&
 	ok "the annual figures count each case as it is now" || not_ok "annual by type" "$(grep volume_by_type "$F")"
 
+# ------------------------------------------------------- merge and link
+# The same person writes again about the same bins: flagged
+# possible_duplicate, then merged into the first case.
+rm -rf "$S/subs"
+complaint WLDUP-00007 2026-12-22T10:00:00Z bins '{"full_name": "Alan Turing", "email": "alan@example.org"}'
+complaint WLAFS-00006 2026-12-21T10:00:00Z bins '{"full_name": "Alan Turing", "email": "alan@example.org"}'
+complaint WLREL-00008 2026-12-22T11:00:00Z bins '{"full_name": "Joan Clarke", "email": "joan@example.org"}'
+python3 $MK "$S/day5.zip" "$S"/subs/*
+c --today 2026-12-22 ingest "$S/day5.zip" >/dev/null 2>&1
+FST=$(ref_of WLAFS-00006)
+DUP=$(ref_of WLDUP-00007)
+REL=$(ref_of WLREL-00008)
+[ "$(packed "$DUP" "[f['flag'] for f in c['flag_details']]")" = "['possible_duplicate']" ] && ok "the second complaint is flagged possible_duplicate" || not_ok "possible_duplicate" "$(packed "$DUP" "c['flag_details']")"
+out=$(c --today 2026-12-22 record "$DUP" merged --into "$FST" --reason "the same missed collection" 2>&1)
+[ $? -eq 0 ] && [ "$(packed "$DUP" "c['status'], c['merged_into'], c['flag_details'][0]['decision']['outcome']")" = "('merged', '$FST', 'merged')" ] &&
+	ok "merged: the duplicate is done with and its flag decided" || not_ok "merged" "$out $(packed "$DUP" "c['status'], c['merged_into']")"
+unzip -l "$D/casepacks/$FST.zip" | grep -q "merged-$DUP-submission.json" && [ "$(packed "$FST" "c['linked']")" = "['$DUP']" ] &&
+	ok "the case it went into holds the duplicate's submission" || not_ok "merged submission in the pack" "$(unzip -l "$D/casepacks/$FST.zip")"
+out=$(c --today 2026-12-22 show "$DUP" 2>&1)
+grep -q "$DUP was merged into $FST" <<<"$out" && grep -q "^$FST " <<<"$out" &&
+	ok "the merged reference finds the case it went into" || not_ok "merged reference" "$out"
+got=$(list_refs --today 2026-12-22 --open --search alan)
+[ "$got" = "$FST " ] && ok "the merged duplicate leaves the open list" || not_ok "merged leaves the list" "$got"
+out=$(c --today 2026-12-22 record "$FST" merged --into "$FST" --reason x 2>&1)
+[ $? -eq 1 ] && grep -q "that is this case" <<<"$out" && ok "a case is not merged into itself" || not_ok "self merge" "$out"
+out=$(c --today 2026-12-22 record "$FST" linked --with "$REL" --reason "the same street's collections" 2>&1)
+[ $? -eq 0 ] && [ "$(packed "$REL" "c['linked']")" = "['$FST']" ] && [ "$(packed "$FST" "c['linked']")" = "['$DUP', '$REL']" ] &&
+	ok "linked: each case names the other, neither merged" || not_ok "linked" "$out"
+
 finish "worklist e2e"
