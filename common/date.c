@@ -85,31 +85,49 @@ static void utc_format(int64_t t, char out[21])
 	out[20] = 0;
 }
 
+/* Local time minus UTC at the instant t (seconds), into *off. 0 or -1. */
+static int utc_offset(int64_t t, const char *tz, int64_t *off)
+{
+	char buf[21];
+	tc_day ld;
+	int lm;
+
+	utc_format(t, buf);
+	if (tc_utc_to_local(buf, tz, &ld, &lm) < 0)
+		return -1;
+	*off = (int64_t)ld * 86400 + (int64_t)lm * 60 - t;
+	return 0;
+}
+
 int tc_local_to_utc(tc_day day, int minutes, const char *tz, char out[21])
 {
 	int64_t want = (int64_t)day * 86400 + (int64_t)minutes * 60;
-	int64_t t = want, first = 0;
+	int64_t t = want, off = 0, prev = 0, early;
 	int i;
 
 	/* Local time is UTC plus an offset that changes at most twice a
-	 * year: step the guess by what it is off until it lands. */
+	 * year: take the offset at the guess until the guess stays put. */
 	for (i = 0; i < 4; i++) {
-		tc_day ld;
-		int lm;
-		int64_t off;
-
-		utc_format(t, out);
-		if (tc_utc_to_local(out, tz, &ld, &lm) < 0)
+		prev = off;
+		if (utc_offset(t, tz, &off) < 0)
 			return -1;
-		off = (int64_t)ld * 86400 + (int64_t)lm * 60 - want;
-		if (!off)
-			return 0;
-		if (!i)
-			first = off;
-		t -= off;
+		if (i && want - off == t)
+			break;
+		t = want - off;
 	}
-	/* a skipped local time: the one the first guess's offset gives */
-	utc_format(want - first, out);
+	if (i == 4) {
+		/* no instant has this local time (the hour the clocks skip):
+		 * the offset before the change reads it as after it */
+		t = want - (off < prev ? off : prev);
+	} else if (utc_offset(t - 12 * 3600, tz, &early) == 0 && early != off) {
+		/* a local time the clocks repeat: the first of the two */
+		int64_t first = want - early, check;
+
+		if (first < t && utc_offset(first, tz, &check) == 0 &&
+		    check == early)
+			t = first;
+	}
+	utc_format(t, out);
 	return 0;
 }
 

@@ -92,6 +92,7 @@ static const struct {
     {"early_review", "accepted,refused", NULL},
     {"unmatched_review", "matched,not-a-review", NULL},
     {"urgent", "confirmed,not-urgent", NULL},
+    {"member_enquiry", "noted,consent-received", NULL},
 };
 
 #define NFLAGS (sizeof(flag_outcomes) / sizeof(flag_outcomes[0]))

@@ -516,6 +516,37 @@ static void load_phrases(struct ld *l, const cJSON *ph, const char *name,
 	}
 }
 
+/* member_enquiry_words: a list of words in lower case. */
+static void load_words(struct ld *l, struct tc_rules *r, const cJSON *w)
+{
+	const cJSON *e;
+
+	if (!w)
+		return;
+	if (!cJSON_IsArray(w)) {
+		ld_err(l, w, 0, "%s",
+		       "'member_enquiry_words' must be a list of words");
+		return;
+	}
+	r->member_words = xcalloc((size_t)cJSON_GetArraySize(w) + 1,
+				  sizeof(*r->member_words));
+	cJSON_ArrayForEach(e, w)
+	{
+		const char *s = cJSON_IsString(e) ? e->valuestring : NULL;
+		size_t i;
+
+		for (i = 0; s && s[i]; i++)
+			if (s[i] >= 'A' && s[i] <= 'Z')
+				s = NULL;
+		if (!s || !s[0]) {
+			ld_err(l, e, 0, "%s",
+			       "a member enquiry word is text in lower case");
+			continue;
+		}
+		r->member_words[r->nmember_words++] = s;
+	}
+}
+
 static void load_exclusions(struct ld *l, struct tc_rules *r, const cJSON *root)
 {
 	static const char *const keys[] = {"service_area", "reason_code",
@@ -587,6 +618,7 @@ struct tc_rules *tc_rules_load(const char *path, int *nerrors)
 					   "urgent_phrases",
 					   "service_request_days",
 					   "comment_reply_days",
+					   "member_enquiry_words",
 					   NULL};
 	struct tc_rules *r = NULL;
 	struct ld l = {0};
@@ -632,6 +664,9 @@ struct tc_rules *tc_rules_load(const char *path, int *nerrors)
 	    get_int(&l, root, "service_request_days", 0, 100, 0, 0);
 	r->comment_reply_days =
 	    get_int(&l, root, "comment_reply_days", 0, 100, 0, 0);
+	load_words(
+	    &l, r,
+	    cJSON_GetObjectItemCaseSensitive(root, "member_enquiry_words"));
 	r->default_team = get_str(&l, root, "default_team", 1);
 	load_references(&l, r, root);
 	load_procedures(&l, r, root);
@@ -655,6 +690,7 @@ void tc_rules_free(struct tc_rules *r)
 	free(r->excl);
 	free(r->phrase);
 	free(r->urgent);
+	free(r->member_words);
 	free(r->ref);
 	free(r->path);
 	free(r->calendar_path);
@@ -711,6 +747,36 @@ const struct tc_phrase *tc_rules_match_phrase(const struct tc_rules *r,
 					      const char *text)
 {
 	return match(r->phrase, r->nphrase, text);
+}
+
+static int word_char(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c >= 0x80;
+}
+
+int tc_rules_member_words(const struct tc_rules *r, const char *text)
+{
+	size_t i, n;
+	const char *t;
+
+	for (i = 0; text && i < r->nmember_words; i++) {
+		n = strlen(r->member_words[i]);
+		for (t = text; *t; t++) {
+			size_t k;
+
+			if (t > text && word_char((unsigned char)t[-1]))
+				continue;
+			for (k = 0; k < n && t[k] &&
+				    lower((unsigned char)t[k]) ==
+					(unsigned char)r->member_words[i][k];
+			     k++)
+				;
+			if (k == n && !word_char((unsigned char)t[n]))
+				return 1;
+		}
+	}
+	return 0;
 }
 
 const struct tc_phrase *tc_rules_match_urgent(const struct tc_rules *r,

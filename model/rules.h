@@ -110,6 +110,12 @@ struct tc_rules {
 				     days from receipt; 0: none */
 	int comment_reply_days;	  /* a reply to a comment that asked for one,
 				     likewise */
+	/* member_enquiry_words: words (lower case) that, in the relationship
+	 * of someone complaining for another, name a councillor or an MP:
+	 * without the person's consent it is a member's enquiry, recorded
+	 * as a service request. None: no such rule. */
+	const char **member_words;
+	size_t nmember_words;
 	struct tc_refformat *ref;
 	size_t nref;
 	struct tc_calendar *cal; /* loaded from calendar_path */
@@ -150,6 +156,10 @@ const struct tc_refformat *tc_rules_refformat(const struct tc_rules *r,
  */
 const struct tc_phrase *tc_rules_match_phrase(const struct tc_rules *r,
 					      const char *text);
+/* 1 when text holds one of the rules' member_enquiry_words as a whole
+ * word (case aside for ASCII letters). */
+int tc_rules_member_words(const struct tc_rules *r, const char *text);
+
 /* The same for the phrases that make a case urgent. */
 const struct tc_phrase *tc_rules_match_urgent(const struct tc_rules *r,
 					      const char *text);

@@ -64,6 +64,17 @@ static const char *fval(const cJSON *fields, const char *name)
 	return v->valuestring;
 }
 
+/* A councillor's or MP's enquiry for a resident, by the rules'
+ * member_enquiry_words in the relationship given, without the resident's
+ * consent: a service request (with consent it is a complaint). */
+static int member_enquiry(const struct tc_rules *r, const cJSON *f)
+{
+	const char *ob = fval(f, TC_F_ON_BEHALF), *ok = fval(f, TC_F_CONSENT);
+
+	return ob && !strcmp(ob, "yes") && !(ok && !strcmp(ok, "yes")) &&
+	       tc_rules_member_words(r, fval(f, TC_F_RELATIONSHIP));
+}
+
 /*
  * Checks submission.json as intake did (tc_submission_check), trusting
  * nothing: its attachments against files[0..n), the files received
@@ -398,8 +409,13 @@ static int complaint_flags(struct cw_env *env, const struct cw_sub *s,
 			 when, r->time_limit_months);
 		cw_case_flag(c, "late", msg);
 	}
-	if (fval(f, "on_behalf") && !strcmp(fval(f, "on_behalf"), "yes") &&
-	    !(fval(f, "consent") && !strcmp(fval(f, "consent"), "yes")))
+	if (member_enquiry(r, f))
+		cw_case_flag(c, "member_enquiry",
+			     "a councillor or MP asking for a resident who has "
+			     "not given consent: answered as a member's "
+			     "enquiry; with consent it is a complaint");
+	else if (fval(f, "on_behalf") && !strcmp(fval(f, "on_behalf"), "yes") &&
+		 !(fval(f, "consent") && !strcmp(fval(f, "consent"), "yes")))
 		cw_case_flag(c, "third_party_without_consent",
 			     "made for someone else without their consent: "
 			     "obtain it before sharing anything");
@@ -555,8 +571,9 @@ static int new_case(struct cw_env *env, const struct cw_sub *s,
 			c.type = tc_xstrdup("signposted");
 			c.status = tc_xstrdup("signposted");
 			*outcome = "signposted";
-		} else if (r->first_contact_as_service_request && rb &&
-			   !strcmp(rb, "no")) {
+		} else if ((r->first_contact_as_service_request && rb &&
+			    !strcmp(rb, "no")) ||
+			   member_enquiry(r, s->fields)) {
 			c.type = tc_xstrdup("service_request");
 			c.status = tc_xstrdup("open");
 			c.reply_days = r->service_request_days;

@@ -205,4 +205,20 @@ out=$(c --today 2026-12-22 record "$FST" linked --with "$REL" --reason "the same
 [ $? -eq 0 ] && [ "$(packed "$REL" "c['linked']")" = "['$FST']" ] && [ "$(packed "$FST" "c['linked']")" = "['$DUP', '$REL']" ] &&
 	ok "linked: each case names the other, neither merged" || not_ok "linked" "$out"
 
+# ------------------------------------------------ members' enquiries
+rm -rf "$S/subs"
+complaint WLMP1-00009 2026-12-22T12:00:00Z bins '{"on_behalf": "yes", "person_name": "Dee Resident", "relationship": "Ward Councillor", "consent": ""}'
+complaint WLMP2-00010 2026-12-22T12:10:00Z bins '{"on_behalf": "yes", "person_name": "Eve Resident", "relationship": "their MP", "consent": "yes"}'
+complaint WLMP3-00011 2026-12-22T12:20:00Z bins '{"on_behalf": "yes", "person_name": "Fay Resident", "relationship": "company secretary", "consent": ""}'
+python3 $MK "$S/day6.zip" "$S"/subs/*
+c --today 2026-12-22 ingest "$S/day6.zip" >/dev/null 2>&1
+M1=$(ref_of WLMP1-00009)
+M2=$(ref_of WLMP2-00010)
+M3=$(ref_of WLMP3-00011)
+[ "$(packed "$M1" "c['type'], [f['flag'] for f in c['flag_details']]")" = "('service_request', ['member_enquiry'])" ] &&
+	ok "a councillor asking without the resident's consent: a member's enquiry, a service request" || not_ok "member enquiry" "$(packed "$M1" "c['type'], c['flag_details']")"
+[ "$(packed "$M2" "c['type']")" = complaint ] && ok "an MP complaining for a resident with consent: a complaint" || not_ok "MP with consent" "$(packed "$M2" "c['type']")"
+[ "$(packed "$M3" "c['type'], [f['flag'] for f in c['flag_details']]")" = "('complaint', ['third_party_without_consent'])" ] &&
+	ok "'company' is not 'MP': whole words only" || not_ok "whole words" "$(packed "$M3" "c['type'], c['flag_details']")"
+
 finish "worklist e2e"

@@ -182,6 +182,25 @@ static void test_phrases(void **state)
 	assert_string_equal(p->reason_code, "pcn");
 	assert_null(tc_rules_match_phrase(tl_rules, "The bins were missed."));
 	assert_null(tc_rules_match_phrase(tl_rules, NULL));
+	/* urgency */
+	p = tc_rules_match_urgent(tl_rules, "We have NO HEATING and a baby.");
+	assert_non_null(p);
+	assert_string_equal(p->reason_code, "no-heating");
+	assert_non_null(
+	    tc_rules_match_urgent(tl_rules, "a safeguarding worry"));
+	assert_null(tc_rules_match_phrase(tl_rules, "a safeguarding worry"));
+	assert_null(tc_rules_match_urgent(tl_rules, "The bins were missed."));
+	/* members' enquiries: whole words, case aside */
+	assert_true(tc_rules_member_words(tl_rules, "Ward Councillor"));
+	assert_true(tc_rules_member_words(tl_rules, "their MP"));
+	assert_true(tc_rules_member_words(tl_rules, "Cllr."));
+	assert_true(tc_rules_member_words(tl_rules, "Member of Parliament"));
+	assert_false(tc_rules_member_words(tl_rules, "company secretary"));
+	assert_false(tc_rules_member_words(tl_rules, "MPs' researcher x"));
+	assert_false(tc_rules_member_words(tl_rules, "daughter"));
+	assert_false(tc_rules_member_words(tl_rules, NULL));
+	assert_int_equal(tl_rules->service_request_days, 10);
+	assert_int_equal(tl_rules->comment_reply_days, 10);
 }
 
 /* Writes a rules file whose one line is replaced, and loads it. */
@@ -218,6 +237,10 @@ static const struct bad_rule {
     {"division: england-and-wales", "division: wessex", 1, 1},
     {"time_limit_months: 12", "time_limit_monthz: 12", 1, 1},
     {"end_of_day: \"17:00\"", "end_of_day: \"25:00\"", 1, 0},
+    {"member_enquiry_words: [councillor,", "member_enquiry_words: [Councillor,",
+     1, 0},
+    {"comment_reply_days: 10", "comment_reply_days: 1000", 1, 0},
+    {"urgent_phrases:\n", "urgent_phrases: 3\n", 1, 1},
 };
 
 static void test_bad_rules(void **state)

@@ -880,6 +880,50 @@ static void test_utc_to_local_keeps_tz(void **state)
 	assert_null(getenv("TZ"));
 }
 
+/* Local time to UTC: winter, summer, both sides of the changes (29 March
+ * and 25 October 2026), the hour the clocks skip and the one they
+ * repeat, and another zone. Each answer read back gives the local time
+ * asked for (but the skipped hour). */
+static void test_local_to_utc(void **state)
+{
+	static const struct {
+		const char *day;
+		int min;
+		const char *tz, *want;
+	} cases[] = {
+	    {"2026-12-15", 17 * 60 + 30, "Europe/London",
+	     "2026-12-15T17:30:00Z"},
+	    {"2026-06-15", 9 * 60, "Europe/London", "2026-06-15T08:00:00Z"},
+	    {"2026-06-15", 0, "Europe/London", "2026-06-14T23:00:00Z"},
+	    {"2026-03-29", 60 + 30, "Europe/London", "2026-03-29T01:30:00Z"},
+	    {"2026-03-29", 0, "Europe/London", "2026-03-29T00:00:00Z"},
+	    {"2026-03-29", 3 * 60, "Europe/London", "2026-03-29T02:00:00Z"},
+	    {"2026-10-25", 60 + 30, "Europe/London", "2026-10-25T00:30:00Z"},
+	    {"2026-10-25", 3 * 60, "Europe/London", "2026-10-25T03:00:00Z"},
+	    {"2027-01-01", 0, "Asia/Tokyo", "2026-12-31T15:00:00Z"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char out[21];
+		tc_day d, back;
+		int min;
+
+		assert_int_equal(tc_day_parse(cases[i].day, &d), 0);
+		assert_int_equal(
+		    tc_local_to_utc(d, cases[i].min, cases[i].tz, out), 0);
+		assert_string_equal(out, cases[i].want);
+		assert_int_equal(tc_utc_to_local(out, cases[i].tz, &back, &min),
+				 0);
+		if (strcmp(cases[i].day, "2026-03-29") || cases[i].min != 90) {
+			assert_int_equal(back, d);
+			assert_int_equal(min, cases[i].min);
+		}
+	}
+	assert_int_equal(tc_local_to_utc(0, 0, "Not/AZone", (char[21]){0}), -1);
+}
+
 /* Loads the shipped calendars and makes a folder for bad ones. */
 static int setup(void **state)
 {
@@ -918,6 +962,7 @@ int main(void)
 	    T(test_utc_to_local_year),
 	    T(test_utc_to_local_bad),
 	    T(test_utc_to_local_keeps_tz),
+	    T(test_local_to_utc),
 	};
 
 	return cmocka_run_group_tests_name("workdays", tests, setup, teardown);
