@@ -1112,6 +1112,31 @@ out:
 	return rc;
 }
 
+/* Stores the event just replayed (the history's last) against stage and
+ * rebuilds the case with the event's own number, which decisions and
+ * actions name; *id gets it. 0 or -1 (printed). */
+static int save_event(struct cw_env *env, struct cw_case *c,
+		      struct cw_history *h, int stage, const cJSON *detail,
+		      const char *by, int64_t *id)
+{
+	struct cw_hist_event *e = &h->v[h->n - 1];
+	char *txt = cJSON_PrintUnformatted(detail);
+	int rc = -1;
+
+	if (!txt)
+		tc_die_nomem();
+	if (cw_store_event(env->reg, c->id, stage, e->event, e->date, txt, by,
+			   env->today_s) == 0) {
+		*id = e->id = cw_store_last_id(env->reg);
+		rc = cw_case_replay(env->rules, c, h, NULL) < 0 ||
+			     cw_store_case_update(env->reg, c) < 0
+			 ? -1
+			 : 0;
+	}
+	free(txt);
+	return rc;
+}
+
 /* What the other case of a merge or a link records: merged-in or linked,
  * naming this one. 0, or an exit code after a message. */
 static int other_side(struct event_ctx *x, const char *by)
@@ -1122,7 +1147,7 @@ static int other_side(struct event_ctx *x, const char *by)
 	const char *event =
 	    !strcmp(x->event, "merged") ? "merged-in" : "linked";
 	cJSON *d;
-	char *txt = NULL;
+	int64_t id;
 	int rc = TC_EXIT_ENV, found;
 
 	if (!x->other)
@@ -1140,22 +1165,9 @@ static int other_side(struct event_ctx *x, const char *by)
 	if (cw_store_case_history(env->reg, o.id, &h) < 0)
 		goto out;
 	rc = replay_with(env, &o, &h, event, x->date, d, by);
-	if (rc)
-		goto out;
-	rc = TC_EXIT_ENV;
-	txt = cJSON_PrintUnformatted(d);
-	if (!txt)
-		tc_die_nomem();
-	if (cw_store_event(env->reg, o.id, o.stage, event, x->date, txt, by,
-			   env->today_s) < 0)
-		goto out;
-	h.v[h.n - 1].id = cw_store_last_id(env->reg);
-	if (cw_case_replay(env->rules, &o, &h, NULL) < 0 ||
-	    cw_store_case_update(env->reg, &o) < 0)
-		goto out;
-	rc = 0;
+	if (!rc && save_event(env, &o, &h, o.stage, d, by, &id) < 0)
+		rc = TC_EXIT_ENV;
 out:
-	free(txt);
 	cJSON_Delete(d);
 	cw_history_release(&h);
 	cw_case_release(&o);
@@ -1187,7 +1199,6 @@ int cw_record_event(struct cw_env *env, const struct cw_record *r)
 	struct cw_case c;
 	struct cw_history h = {0};
 	cJSON *detail = NULL;
-	char *txt = NULL;
 	const char *by = r->by && r->by[0] ? r->by : cw_env_account();
 	tc_day date = r->date == CW_NODAY ? env->today : r->date;
 	int rc = TC_EXIT_ENV, found, stage;
@@ -1234,23 +1245,12 @@ int cw_record_event(struct cw_env *env, const struct cw_record *r)
 	if (rc)
 		goto out;
 	rc = TC_EXIT_ENV;
-	txt = cJSON_PrintUnformatted(detail);
-	if (!txt)
-		tc_die_nomem();
 	/* every reference the case has had still finds it */
 	if (strcmp(was, c.reference) &&
 	    (cw_store_alias_add(env->reg, was, c.id) < 0 ||
 	     cw_store_alias_add(env->reg, c.reference, c.id) < 0))
 		goto out;
-	if (cw_store_event(env->reg, c.id, stage, x.event, date, txt, by,
-			   env->today_s) < 0)
-		goto out;
-	/* the case again with the event's own number (decisions and actions
-	 * name it) */
-	id = cw_store_last_id(env->reg);
-	h.v[h.n - 1].id = id;
-	if (cw_case_replay(env->rules, &c, &h, NULL) < 0 ||
-	    cw_store_case_update(env->reg, &c) < 0)
+	if (save_event(env, &c, &h, stage, detail, by, &id) < 0)
 		goto out;
 	rc = other_side(&x, by);
 	if (rc)
@@ -1276,7 +1276,6 @@ int cw_record_event(struct cw_env *env, const struct cw_record *r)
 out:
 	cw_store_rollback(env->reg);
 	cJSON_Delete(detail);
-	free(txt);
 	cw_history_release(&h);
 	cw_case_release(&c);
 	free(was);
