@@ -44,9 +44,6 @@ bundle_ingest "$S/b1.zip" "$S/d1" 2027-03-26 0 "ingest of a clean bundle exits 0
 	"7 read: 7 cases, 0 records, 0 stage 2 escalations, 0 signposted, 0 quarantined, 0 already ingested" \
 	"counts add up"
 
-ref_of() { # submission id -> reference
-	sqlite3 "$D/register.db" "select reference from cases where submission_id='$1'"
-}
 deadline() { # desc sub ack respond
 	local ref pack a r
 	ref=$(ref_of "$2")

@@ -69,7 +69,6 @@ python3 $MK "$S/r.zip" "$S"/subs/*
 out=$(cw --data "$D" --today 2026-11-03 ingest "$S/r.zip" 2>&1)
 echo "$out" | grep -q "total: 4 read: 4 cases" && ok "restricted person's contact is processed in full (counted as a case)" ||
 	not_ok "restricted contact processed" "$out"
-ref_of() { sqlite3 "$D/register.db" "select reference from cases where submission_id='$1'"; }
 P1=$D/casepacks/$(ref_of RSTR1-00001).zip
 field "$P1" "'restricted_contact' in c['flags']" | grep -q True && ok "flagged restricted_contact (email)" || not_ok "flagged (email)"
 field "$D/casepacks/$(ref_of RSTR2-00002).zip" "'restricted_contact' in c['flags']" | grep -q True &&

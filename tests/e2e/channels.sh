@@ -12,15 +12,6 @@ cd "$(dirname "$0")/../.."
 S=$SCRATCH
 D=$S/data
 c() { cw --data "$D" "$@"; }
-packed() {
-	python3 - "$D/casepacks/$1.zip" "$2" <<'PY'
-import json, sys, zipfile
-z = zipfile.ZipFile(sys.argv[1])
-c = json.loads(z.read("case.json"))
-s = json.loads(z.read("submission.json"))
-print(eval(sys.argv[2]))
-PY
-}
 ref_in() { sed -n 's/^\([A-Z]*-[0-9]*-[0-9]*\): .*/\1/p' <<<"$1"; }
 nsubs() { sqlite3 "$D/register.db" "select count(*) from submissions"; }
 cat >"$S/phone.json" <<'J'

@@ -19,7 +19,6 @@ cd "$(dirname "$0")/../.."
 S=$SCRATCH
 D=$S/data
 c() { cw --data "$D" "$@"; }
-ref_of() { sqlite3 "$D/register.db" "select reference from cases where submission_id='$1'"; }
 # rows ARGS: "REF NEXT DUE LATE" for each line list prints, ";"-separated
 rows() { cw --data "$D" list "$@" | awk 'NR > 1 { printf "%s %s %s %s;", $1, $6, $7, ($8 ~ /^[0-9]+$/ ? $8 : "-") }'; }
 expect() { # expect "what" GOT WANT

@@ -151,3 +151,18 @@ spool_made() {
 	done
 	spool_submission "$base" "$id" "$fields" "$prefix"
 }
+
+# ref_of ID: the reference of the case submission ID made, in $D's register.
+ref_of() { sqlite3 "$D/register.db" "select reference from cases where submission_id='$1'"; }
+
+# packed REF EXPR: EXPR (Python) of the case pack $D/casepacks/REF.zip, with
+# c its case.json and s its submission.json.
+packed() {
+	python3 - "$D/casepacks/$1.zip" "$2" <<'EOF_PY'
+import json, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+c = json.loads(z.read("case.json"))
+s = json.loads(z.read("submission.json"))
+print(eval(sys.argv[2]))
+EOF_PY
+}

@@ -26,16 +26,7 @@ refused() {
 	if [ $rc -eq "$code" ] && grep -q -- "$pat" <<<"$out"; then ok "$what"
 	else not_ok "$what" "rc=$rc $out"; fi
 }
-# packed REF EXPR: EXPR of the case pack's case.json (as c)
-packed() {
-	python3 - "$D/casepacks/$1.zip" "$2" <<'EOF'
-import json, sys, zipfile
-c = json.loads(zipfile.ZipFile(sys.argv[1]).read("case.json"))
-print(eval(sys.argv[2]))
-EOF
-}
 deadline() { packed "$1" "c['deadlines']['$2']"; }
-ref_of() { sqlite3 "$D/register.db" "select reference from cases where submission_id='$1'"; }
 
 rm -rf "$S/subs"
 complaint LIFEA-00001 2026-12-15T10:00:00Z bins

@@ -21,14 +21,6 @@ cp -r content/forms content/letters content/calendars "$S/content/"
 sed 's/^first_contact_as_service_request: no/first_contact_as_service_request: yes/' content/rules.yml >"$S/content/rules.yml"
 grep -q '^first_contact_as_service_request: yes' "$S/content/rules.yml" || not_ok "rules copy"
 c() { "$CW" --rules "$S/content/rules.yml" --forms "$S/content/forms" --theme themes/default --data "$D" "$@"; }
-ref_of() { sqlite3 "$D/register.db" "select reference from cases where submission_id='$1'"; }
-packed() {
-	python3 - "$D/casepacks/$1.zip" "$2" <<'EOF'
-import json, sys, zipfile
-c = json.loads(zipfile.ZipFile(sys.argv[1]).read("case.json"))
-print(eval(sys.argv[2]))
-EOF
-}
 # list_refs ARGS: the references list prints, in order, one line
 list_refs() { c list "$@" | awk 'NR > 1 {printf "%s ", $1}'; }
 
