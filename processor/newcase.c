@@ -218,9 +218,9 @@ out:
 
 /* Writes dir/submission.json and dir/files/N for n. 0, or an exit code
  * after a message. */
-static int build(struct cw_env *env, const struct cw_newcase *n,
-		 const struct tc_form *form, const char *id,
-		 const char *received, const char *by, const char *dir)
+static int build(const struct cw_newcase *n, const struct tc_form *form,
+		 const char *id, const char *received, const char *by,
+		 const char *dir)
 {
 	struct tc_buf p = TC_BUF_INIT;
 	cJSON *doc = cJSON_CreateObject(), *fields = NULL, *atts;
@@ -264,7 +264,6 @@ static int build(struct cw_env *env, const struct cw_newcase *n,
 		tc_warn("cannot write '%s'", p.data);
 		rc = TC_EXIT_ENV;
 	}
-	(void)env;
 out:
 	cJSON_Delete(doc);
 	free(txt);
@@ -344,7 +343,7 @@ int cw_new(struct cw_env *env, const struct cw_newcase *n)
 	cw_env_path(env, "store/", &store);
 	if (tc_buf_adds(&tmp, id) < 0 || tc_buf_adds(&store, id) < 0)
 		tc_die_nomem();
-	rc = build(env, n, form, id, received, by, tmp.data);
+	rc = build(n, form, id, received, by, tmp.data);
 	if (rc)
 		goto out;
 	s.id = id;
