@@ -31,6 +31,7 @@ enum section {
 	S_WINDOW,
 	S_ACTION,
 	S_FLAG,
+	S_ADJUSTMENT,
 	S_RESTRICTION,
 	S_COUNT
 };
@@ -44,6 +45,7 @@ static const char *const sec_id[S_COUNT] = {"urgent",
 					    "window_closing",
 					    "action_due",
 					    "flag",
+					    "adjustment_review",
 					    "restriction_review"};
 static const char *const sec_title[S_COUNT] = {
     "Urgent cases open",
@@ -55,6 +57,7 @@ static const char *const sec_title[S_COUNT] = {
     "Escalation windows closing in the next 5 working days",
     "Actions promised, due in the next 5 working days",
     "Flags waiting for a decision",
+    "Reasonable adjustments to review in the next 5 working days or overdue",
     "Contact restriction reviews due in the next 5 working days or overdue"};
 
 /* What gathering needs beside the register. */
@@ -161,6 +164,46 @@ static void actions(struct gather *g, const struct cw_report_case *c)
 	cJSON_Delete(arr);
 }
 
+/* Agreed adjustments whose review is due soon or past, open case or not:
+ * they are the person's, and outlive the complaint they came with. */
+static void adjustments(struct gather *g, const struct cw_report_case *c,
+			const cJSON *flags)
+{
+	const cJSON *f;
+
+	cJSON_ArrayForEach(f, flags)
+	{
+		const cJSON *dec =
+		    cJSON_GetObjectItemCaseSensitive(f, "decision");
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(f, "flag");
+		const cJSON *o =
+		    cJSON_GetObjectItemCaseSensitive(dec, "outcome");
+		const cJSON *note =
+		    cJSON_GetObjectItemCaseSensitive(dec, "note");
+		const cJSON *rv =
+		    cJSON_GetObjectItemCaseSensitive(dec, "review");
+		struct tc_buf t = TC_BUF_INIT;
+		tc_day d;
+
+		if (!cJSON_IsString(n) || !cJSON_IsString(o) ||
+		    !cw_flag_outcome_kept(n->valuestring, o->valuestring) ||
+		    !cJSON_IsString(rv) ||
+		    tc_day_parse(rv->valuestring, &d) < 0 || d > g->horizon)
+			continue;
+		if (tc_buf_addf(&t, "%s agreed: %s", n->valuestring,
+				cJSON_IsString(note) ? note->valuestring : "") <
+		    0)
+			tc_die_nomem();
+		add(g, S_ADJUSTMENT, c->reference, c->type, c->stage, c->team,
+		    d,
+		    d < g->today
+			? tc_calendar_working_between(g->cal, d, g->today)
+			: -1,
+		    t.data);
+		tc_buf_release(&t);
+	}
+}
+
 static void on_case(void *arg, const struct cw_report_case *c)
 {
 	struct gather *g = arg;
@@ -188,9 +231,13 @@ static void on_case(void *arg, const struct cw_report_case *c)
 			    "last day to ask for the next stage");
 	}
 	actions(g, c);
-	if (!open && strcmp(c->status, "signposted"))
-		return;
 	flags = cJSON_Parse(c->flags_json);
+	if (strcmp(c->status, "merged"))
+		adjustments(g, c, flags);
+	if (!open && strcmp(c->status, "signposted")) {
+		cJSON_Delete(flags);
+		return;
+	}
 	cJSON_ArrayForEach(f, flags)
 	{
 		const cJSON *n = cJSON_GetObjectItemCaseSensitive(f, "flag");

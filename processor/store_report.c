@@ -183,39 +183,46 @@ int cw_store_each_submission(struct cw_store *reg, cw_store_submission_fn fn,
 
 /* The annual report's sections: ?1 from, ?2 to, ?3 today; rows of (label,
  * count[, total]). Only anonymised columns: never a name, contact or
- * free text. */
+ * free text. A duplicate merged into another case is counted once, as that
+ * case: LIVE on cases, LIVE_STAGE on stages and submissions. */
+#define LIVE " merged_into IS NULL AND"
+#define LIVE_STAGE                                                             \
+	" case_id NOT IN (SELECT id FROM cases WHERE merged_into IS NOT"       \
+	" NULL) AND"
+
 static const struct {
 	const char *id;
 	const char *sql;
 } rep_figures[] = {
     {"volume_by_type",
-     "SELECT type, count(*) FROM cases WHERE received_date BETWEEN ?1 AND"
-     " ?2 GROUP BY type ORDER BY type"},
+     "SELECT type, count(*) FROM cases WHERE" LIVE " received_date BETWEEN"
+     " ?1 AND ?2 GROUP BY type ORDER BY type"},
     {"volume_by_stage",
-     "SELECT 'stage ' || s.stage, count(*) FROM stages s WHERE s.request"
-     " BETWEEN ?1 AND ?2 GROUP BY s.stage ORDER BY s.stage"},
+     "SELECT 'stage ' || stage, count(*) FROM stages WHERE" LIVE_STAGE
+     " request BETWEEN ?1 AND ?2 GROUP BY stage ORDER BY stage"},
     {"volume_by_service_area",
      "SELECT coalesce(service_area, 'not given'), count(*) FROM cases"
-     " WHERE received_date BETWEEN ?1 AND ?2 GROUP BY 1 ORDER BY 1"},
+     " WHERE" LIVE " received_date BETWEEN ?1 AND ?2 GROUP BY 1 ORDER BY 1"},
     {"volume_by_channel",
      "SELECT * FROM (SELECT CASE channel WHEN 'web' THEN 'online form'"
-     " ELSE channel END, count(*) FROM submissions WHERE received_date"
-     " BETWEEN ?1 AND ?2 GROUP BY channel ORDER BY channel = 'web' DESC,"
+     " ELSE channel END, count(*) FROM submissions WHERE" LIVE_STAGE
+     " received_date BETWEEN ?1 AND ?2 GROUP BY channel ORDER BY channel = "
+     "'web' DESC,"
      " channel) UNION ALL SELECT 'stage 2 asked for by phone or letter',"
-     " count(*) FROM stages WHERE stage > 1 AND submission_id IS NULL AND"
-     " request BETWEEN ?1 AND ?2 HAVING count(*) > 0"},
+     " count(*) FROM stages WHERE" LIVE_STAGE " stage > 1 AND submission_id"
+     " IS NULL AND request BETWEEN ?1 AND ?2 HAVING count(*) > 0"},
     /* Out of: stages acknowledged, or whose deadline passed before today
      * (?3); one not yet due is neither late nor on time. */
     {"acknowledged_in_time",
      "SELECT 'stage ' || stage, sum(acknowledged IS NOT NULL AND"
      " acknowledged <= ack_due), sum(acknowledged IS NOT NULL OR ack_due <"
-     " ?3) FROM stages WHERE request BETWEEN ?1 AND ?2 GROUP BY stage"
-     " ORDER BY stage"},
+     " ?3) FROM stages WHERE" LIVE_STAGE " request BETWEEN ?1 AND ?2 GROUP"
+     " BY stage ORDER BY stage"},
     {"answered_in_time",
      "SELECT 'stage ' || stage, sum(responded IS NOT NULL AND responded <="
      " respond_due), sum(responded IS NOT NULL OR respond_due < ?3) FROM"
-     " stages WHERE request BETWEEN ?1 AND ?2 GROUP BY stage ORDER BY"
-     " stage"},
+     " stages WHERE" LIVE_STAGE " request BETWEEN ?1 AND ?2 GROUP BY stage"
+     " ORDER BY stage"},
     {"ombudsman_considering",
      "SELECT 'complaints the Ombudsman began to consider', count(*) FROM"
      " cases WHERE json_extract(ombudsman, '$.considering') BETWEEN ?1 AND"
@@ -232,37 +239,40 @@ static const struct {
      " 0"},
     {"extensions",
      "SELECT 'stage ' || stage, sum(extension_days > 0), count(*) FROM"
-     " stages WHERE request BETWEEN ?1 AND ?2 GROUP BY stage ORDER BY"
+     " stages WHERE" LIVE_STAGE
+     " request BETWEEN ?1 AND ?2 GROUP BY stage ORDER BY"
      " stage"},
     {"outcomes",
      "SELECT 'stage ' || stage || ': ' || outcome, count(*) FROM stages"
-     " WHERE closed BETWEEN ?1 AND ?2 AND outcome IS NOT NULL GROUP BY"
+     " WHERE" LIVE_STAGE
+     " closed BETWEEN ?1 AND ?2 AND outcome IS NOT NULL GROUP BY"
      " stage, outcome ORDER BY stage, outcome"},
-    {"remedies",
-     "SELECT remedy, count(*) FROM stages WHERE closed BETWEEN ?1 AND ?2"
-     " AND remedy IS NOT NULL GROUP BY remedy ORDER BY remedy"},
+    {"remedies", "SELECT remedy, count(*) FROM stages WHERE" LIVE_STAGE
+		 " closed BETWEEN ?1 AND ?2"
+		 " AND remedy IS NOT NULL GROUP BY remedy ORDER BY remedy"},
     {"stage2_escalations",
      "SELECT 'complaints received in the period', coalesce(sum(EXISTS("
      "SELECT 1 FROM stages s WHERE s.case_id = c.id AND s.stage >= 2)),"
-     " 0), count(*) FROM cases c WHERE c.type = 'complaint' AND"
+     " 0), count(*) FROM cases c WHERE" LIVE " c.type = 'complaint' AND"
      " c.received_date BETWEEN ?1 AND ?2 HAVING count(*) > 0"},
     {"refused_or_signposted",
-     "SELECT coalesce(service_area, ''), count(*) FROM cases WHERE"
+     "SELECT coalesce(service_area, ''), count(*) FROM cases WHERE" LIVE
      " type = 'signposted' AND received_date BETWEEN ?1 AND ?2 GROUP"
      " BY 1 ORDER BY 1"},
     {"learning",
      "SELECT 'stages closed in the period', coalesce(sum(learning IS NOT"
-     " NULL), 0), count(*) FROM stages WHERE closed BETWEEN ?1 AND ?2"
+     " NULL), 0), count(*) FROM stages WHERE" LIVE_STAGE
+     " closed BETWEEN ?1 AND ?2"
      " HAVING count(*) > 0"},
     {"restrictions_in_place",
      "SELECT kind, count(*) FROM restriction_register WHERE start <= ?2"
      " AND (lifted IS NULL OR lifted >= ?1) GROUP BY kind ORDER BY kind"},
     {"complaints_by_month",
-     "SELECT substr(received_date, 1, 7), count(*) FROM cases WHERE"
+     "SELECT substr(received_date, 1, 7), count(*) FROM cases WHERE" LIVE
      " type = 'complaint' AND received_date BETWEEN ?1 AND ?2 GROUP BY"
      " 1"},
     {"all_contacts_by_month",
-     "SELECT substr(received_date, 1, 7), count(*) FROM cases WHERE"
+     "SELECT substr(received_date, 1, 7), count(*) FROM cases WHERE" LIVE
      " received_date BETWEEN ?1 AND ?2 GROUP BY 1"},
 };
 

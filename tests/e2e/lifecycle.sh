@@ -141,8 +141,9 @@ refused "a decision on a flag the case does not carry is refused" 1 "carries no 
 refused "agreed adjustments need a note of what was agreed" 2 "needs --note" \
 	c --today 2026-12-16 record "$B" decided --flag reasonable_adjustments --outcome agreed --reason "asked on the form"
 c --today 2026-12-16 record "$B" decided --flag late --outcome accepted --reason "good reason: the resident was in hospital" >/dev/null 2>&1
-c --today 2026-12-16 record "$B" decided --flag reasonable_adjustments --outcome agreed --reason "asked on the form" \
-	--note "letters in 18-point large print" --review 2027-06-01 >/dev/null 2>&1
+out=$(c --today 2026-12-16 record "$B" decided --flag reasonable_adjustments --outcome agreed --reason "asked on the form" \
+	--note "letters in 18-point large print" --review 2027-06-01 2>&1)
+ADJ=$(ev "$out")
 refused "a flag decided twice is refused" 1 "late was decided on 2026-12-16 already" \
 	c --today 2026-12-16 record "$B" decided --flag late --outcome refused --reason x
 c --today 2026-12-16 report >/dev/null 2>&1
@@ -221,6 +222,27 @@ grep -q '"ombudsman_considering","complaints the Ombudsman began to consider","1
 	grep -q '"ombudsman_decisions","upheld","1"' "$F2" &&
 	grep -q '"ombudsman_complied","remedies complied with","1","1","100.0"' "$F2" &&
 	ok "the annual report counts the Ombudsman's decisions and compliance" || not_ok "annual ombudsman" "$(grep ombudsman "$F2")"
+
+# ------------------------------------------ agreed adjustments reviewed
+# B's adjustment is reviewed by Tue 1 June 2027, after the case closed.
+# Thu 27 May: due within 5 working days (Mon 31 May is a bank holiday);
+# Thu 20 May: not yet; Thu 3 June: 2 working days overdue.
+adj_row() {
+	c --today "$1" report >/dev/null 2>&1
+	grep "^\"adjustment_review\",\"$B\"" "$D/reports/$1.csv" | tr -d '\r'
+}
+got=$(adj_row 2027-05-20)
+[ -z "$got" ] && ok "an adjustment review two weeks off is not in the daily report" || not_ok "adjustment review too early" "$got"
+got=$(adj_row 2027-05-27)
+grep -q '"2027-06-01"' <<<"$got" && grep -q 'reasonable_adjustments agreed: letters in 18-point large print' <<<"$got" &&
+	ok "the daily report lists the adjustment review due on 1 June, closed case or not" || not_ok "adjustment review due" "$got"
+got=$(adj_row 2027-06-03)
+grep -q '"2027-06-01","2"' <<<"$got" && ok "an adjustment review past its date shows 2 working days overdue" ||
+	not_ok "adjustment review overdue" "$got $(head -1 "$D/reports/2027-06-03.csv")"
+out=$(c --today 2027-06-03 record "$B" corrected --event "$ADJ" --review 2027-12-01 --why "reviewed with the resident: still needed" 2>&1)
+got=$(adj_row 2027-06-03)
+[ -z "$got" ] && [ "$(packed "$B" "[f['decision']['review'] for f in c['flag_details'] if f['flag'] == 'reasonable_adjustments'][0]")" = 2027-12-01 ] &&
+	ok "a review recorded as a correction moves the next review to 1 December" || not_ok "adjustment reviewed" "$out $got"
 
 # ----------------------------------------------------- finding content/
 # casework run from another folder finds the content through the data

@@ -181,9 +181,21 @@ FST=$(ref_of WLAFS-00006)
 DUP=$(ref_of WLDUP-00007)
 REL=$(ref_of WLREL-00008)
 [ "$(packed "$DUP" "[f['flag'] for f in c['flag_details']]")" = "['possible_duplicate']" ] && ok "the second complaint is flagged possible_duplicate" || not_ok "possible_duplicate" "$(packed "$DUP" "c['flag_details']")"
+# the period's figures before and after the merge: the duplicate counts once
+figures() {
+	c --today 2026-12-22 annual --from 2026-12-01 --to 2026-12-31 >/dev/null 2>&1
+	grep -E '^"(volume_by_type","complaint|volume_by_channel","online form|volume_by_stage","stage 1|extensions","stage 1)"' "$(ls "$D"/reports/annual-*.csv | head -1)" | tr -d '\r"' | cut -d, -f1,3-4 | tr '\n' ' '
+}
+before=$(figures)
 out=$(c --today 2026-12-22 record "$DUP" merged --into "$FST" --reason "the same missed collection" 2>&1)
 [ $? -eq 0 ] && [ "$(packed "$DUP" "c['status'], c['merged_into'], c['flag_details'][0]['decision']['outcome']")" = "('merged', '$FST', 'merged')" ] &&
 	ok "merged: the duplicate is done with and its flag decided" || not_ok "merged" "$out $(packed "$DUP" "c['status'], c['merged_into']")"
+after=$(figures)
+# three complaints before day 5 (above) and three on it; nine online forms
+[ "$before" = 'volume_by_type,6, volume_by_stage,6, volume_by_channel,9, extensions,0,6 ' ] &&
+	[ "$after" = 'volume_by_type,5, volume_by_stage,5, volume_by_channel,8, extensions,0,5 ' ] &&
+	ok "a merged duplicate leaves the annual figures: complaints 6 then 5, by channel 9 then 8" ||
+	not_ok "annual figures after a merge" "before: $before after: $after"
 unzip -l "$D/casepacks/$FST.zip" | grep -q "merged-$DUP-submission.json" && [ "$(packed "$FST" "c['linked']")" = "['$DUP']" ] &&
 	ok "the case it went into holds the duplicate's submission" || not_ok "merged submission in the pack" "$(unzip -l "$D/casepacks/$FST.zip")"
 out=$(c --today 2026-12-22 show "$DUP" 2>&1)
