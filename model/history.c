@@ -381,7 +381,7 @@ static const struct tc_procedure *procedure_of(struct replay *x)
 static void base_values(struct replay *x)
 {
 	struct cw_case *c = x->c;
-	int type = 0, area = 0, team = 0;
+	int type = 0, area = 0, team = 0, proc = 0;
 	size_t k;
 
 	for (k = 0; k < x->n; k++) {
@@ -394,7 +394,9 @@ static void base_values(struct replay *x)
 			if (str(d, "from_reference"))
 				set_str(&c->reference,
 					str(d, "from_reference"));
-			set_str(&c->procedure, str(d, "from_procedure"));
+			if (!proc++)
+				set_str(&c->procedure,
+					str(d, "from_procedure"));
 			c->reply_days = (int)cJSON_GetNumberValue(
 			    cJSON_GetObjectItemCaseSensitive(
 				d, "from_reply_days"));
@@ -403,6 +405,8 @@ static void base_values(struct replay *x)
 		}
 		if (!strcmp(ev, "moved") && !area++ && str(d, "from"))
 			set_str(&c->service_area, str(d, "from"));
+		if (!strcmp(ev, "moved") && str(d, "procedure_from") && !proc++)
+			set_str(&c->procedure, str(d, "procedure_from"));
 		if (!team && ((!strcmp(ev, "reassigned") && str(d, "from")) ||
 			      (!strcmp(ev, "moved") && str(d, "team_from")))) {
 			set_str(
@@ -443,6 +447,31 @@ static void reset(struct replay *x)
 
 /* A change of type: the new reference, procedure and reply days, and the
  * stages the new type has (a complaint's clock starts on the day). */
+/* An open flag that event e answers: decided as outcome, with the event's
+ * reason and date. */
+static void decide_by(struct replay *x, const struct eff *e, const char *flag,
+		      const char *outcome)
+{
+	const char *why = str(e->detail, "reason");
+	cJSON *f, *dec;
+	char d[11];
+
+	cJSON_ArrayForEach(f, x->c->flags)
+	{
+		const char *n = str(f, "flag");
+
+		if (!n || strcmp(n, flag) || cw_flag_decided(f))
+			continue;
+		dec = cJSON_CreateObject();
+		if (!dec || !cJSON_AddStringToObject(dec, "outcome", outcome) ||
+		    !cJSON_AddStringToObject(dec, "reason", why ? why : "") ||
+		    !cJSON_AddStringToObject(dec, "date", dstr(e->date, d)) ||
+		    !cJSON_AddNumberToObject(dec, "event", (double)e->e->id))
+			tc_die_nomem();
+		cJSON_AddItemToObject(f, "decision", dec);
+	}
+}
+
 static void ap_reclassified(struct replay *x, const struct eff *e)
 {
 	struct cw_case *c = x->c;
@@ -471,14 +500,30 @@ static void ap_reclassified(struct replay *x, const struct eff *e)
 	if (x->p)
 		first_stage(c, e->date);
 	set_str(&c->status, base_status(c));
+	/* signposted: the exclusion it might have been is confirmed */
+	if (!strcmp(to, "signposted"))
+		decide_by(x, e, "possible_exclusion", "confirmed");
 }
 
 static void ap_moved(struct replay *x, const struct eff *e)
 {
+	const char *proc = str(e->detail, "procedure_to");
+
+	if (proc && x->c->nstages > 1) {
+		fault(x, e->e->id,
+		      "the case is at stage %d: a move to another procedure "
+		      "comes before any escalation",
+		      x->c->stage);
+		return;
+	}
 	if (str(e->detail, "to"))
 		set_str(&x->c->service_area, str(e->detail, "to"));
 	if (str(e->detail, "team_to"))
 		set_str(&x->c->team, str(e->detail, "team_to"));
+	if (proc && x->p) {
+		set_str(&x->c->procedure, proc);
+		x->p = procedure_of(x);
+	}
 }
 
 /* The stage an event was recorded against, or NULL (a fault). */
@@ -882,8 +927,6 @@ static void ap_merged(struct replay *x, const struct eff *e)
 {
 	const cJSON *id =
 	    cJSON_GetObjectItemCaseSensitive(e->detail, "into_id");
-	cJSON *f, *dec;
-	char d[11];
 
 	if (x->c->merged_into) {
 		fault(x, e->e->id, "the case was merged already");
@@ -891,24 +934,7 @@ static void ap_merged(struct replay *x, const struct eff *e)
 	}
 	x->c->merged_into = (int64_t)cJSON_GetNumberValue(id);
 	set_str(&x->c->status, "merged");
-	cJSON_ArrayForEach(f, x->c->flags)
-	{
-		const char *n = str(f, "flag");
-
-		if (!n || strcmp(n, "possible_duplicate") || cw_flag_decided(f))
-			continue;
-		dec = cJSON_CreateObject();
-		if (!dec ||
-		    !cJSON_AddStringToObject(dec, "outcome", "merged") ||
-		    !cJSON_AddStringToObject(dec, "reason",
-					     str(e->detail, "reason")
-						 ? str(e->detail, "reason")
-						 : "") ||
-		    !cJSON_AddStringToObject(dec, "date", dstr(e->date, d)) ||
-		    !cJSON_AddNumberToObject(dec, "event", (double)e->e->id))
-			tc_die_nomem();
-		cJSON_AddItemToObject(f, "decision", dec);
-	}
+	decide_by(x, e, "possible_duplicate", "merged");
 }
 
 /* A related case: its reference, once. */

@@ -374,6 +374,15 @@ const struct tc_procedure *tc_rules_procedure(const struct tc_rules *r,
 	return TC_FIND_STR(r->proc, r->nproc, struct tc_procedure, id, id);
 }
 
+const char *tc_rules_procedure_for(const struct tc_rules *r,
+				   const char *service_area)
+{
+	const struct tc_route *route =
+	    service_area ? tc_rules_route(r, service_area) : NULL;
+
+	return route ? route->procedure : r->proc[0].id;
+}
+
 static void load_references(struct ld *l, struct tc_rules *r, const cJSON *root)
 {
 	static const char *const types[] = {

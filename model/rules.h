@@ -145,6 +145,10 @@ const struct tc_procedure *tc_rules_procedure(const struct tc_rules *r,
 					      const char *id);
 const struct tc_route *tc_rules_route(const struct tc_rules *r,
 				      const char *service_area);
+/* The procedure a complaint about service_area (NULL: not given) follows:
+ * its route's, or the first procedure. */
+const char *tc_rules_procedure_for(const struct tc_rules *r,
+				   const char *service_area);
 const struct tc_exclusion *tc_rules_exclusion(const struct tc_rules *r,
 					      const char *service_area);
 const struct tc_refformat *tc_rules_refformat(const struct tc_rules *r,

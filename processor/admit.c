@@ -581,8 +581,8 @@ static int new_case(struct cw_env *env, const struct cw_sub *s,
 		} else {
 			c.type = tc_xstrdup("complaint");
 			c.status = tc_xstrdup("open");
-			c.procedure = tc_xstrdup(route ? route->procedure
-						       : r->proc[0].id);
+			c.procedure = tc_xstrdup(
+			    tc_rules_procedure_for(r, c.service_area));
 			c.stage = 1;
 			c.nstages = 1;
 			c.stages[0].stage = 1;

@@ -640,7 +640,6 @@ static int ev_reclassified(struct event_ctx *x)
 	const struct cw_record *r = x->r;
 	const struct cw_case *c = x->c;
 	const struct tc_rules *rules = x->env->rules;
-	const struct tc_route *route = tc_rules_route(rules, c->service_area);
 	const char *proc = NULL;
 	char *ref;
 	int i, days = 0;
@@ -672,7 +671,7 @@ static int ev_reclassified(struct event_ctx *x)
 				 c->reference, c->service_area);
 			return TC_EXIT_INPUT;
 		}
-		proc = route ? route->procedure : rules->proc[0].id;
+		proc = tc_rules_procedure_for(rules, c->service_area);
 	} else if (!strcmp(as, "service_request"))
 		days = rules->service_request_days;
 	else if (!strcmp(as, "comment"))
@@ -700,6 +699,7 @@ static int ev_moved(struct event_ctx *x)
 	const struct cw_record *r = x->r;
 	const struct tc_rules *rules = x->env->rules;
 	const struct tc_route *route;
+	const char *proc;
 
 	if (needs(r->area && r->reason,
 		  "moved needs --service-area AREA and --reason TEXT"))
@@ -727,6 +727,21 @@ static int ev_moved(struct event_ctx *x)
 	detail_str(x->detail, "team_from", x->c->team);
 	detail_str(x->detail, "team_to",
 		   route ? route->team : rules->default_team);
+	/* a complaint follows the procedure of the area it is about now:
+	 * its deadlines from stage 1's request change with it */
+	proc = tc_rules_procedure_for(rules, r->area);
+	if (x->c->procedure && route && strcmp(x->c->procedure, proc)) {
+		if (x->c->nstages > 1) {
+			tc_warnx("%s is at stage %d under %s: a move to %s "
+				 "(procedure %s) comes before any escalation; "
+				 "close the case and open a new one instead",
+				 x->c->reference, x->c->stage, x->c->procedure,
+				 r->area, proc);
+			return TC_EXIT_INPUT;
+		}
+		detail_str(x->detail, "procedure_from", x->c->procedure);
+		detail_str(x->detail, "procedure_to", proc);
+	}
 	detail_str(x->detail, "reason", r->reason);
 	return 0;
 }

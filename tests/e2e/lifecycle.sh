@@ -127,6 +127,8 @@ refused "stage 2 before stage 1 is answered or overdue needs a reason" 1 \
 	c --today 2026-12-17 record "$C" escalated
 c --today 2026-12-17 record "$C" escalated --reason "the service director asked for an independent review" >/dev/null 2>&1
 [ "$(packed "$C" "c['stage']")" = 2 ] && ok "escalated early with a recorded reason" || not_ok "escalated early with a reason"
+refused "at stage 2, a move to another procedure's area is refused" 1 "comes before any escalation" \
+	c --today 2026-12-17 record "$C" moved --service-area childrens-social-care --reason x
 c --today 2027-01-05 record "$A" escalated >/dev/null 2>&1
 [ "$(packed "$A" "c['stage']")" = 2 ] && ok "escalated after stage 1 was answered" || not_ok "escalated after stage 1 was answered"
 

@@ -155,6 +155,19 @@ out=$(c --today 2026-12-21 record "$CN" reclassified --as complaint 2>&1)
 c --today 2026-12-21 record "$SAF" moved --service-area roads --reason "it is about a pothole" >/dev/null 2>&1
 [ "$(packed "$SAF" "c['service_area'], c['team']")" = "('roads', 'Highways')" ] &&
 	ok "moved: another service area, routed to its team by the rules" || not_ok "moved" "$(packed "$SAF" "c['service_area'], c['team']")"
+# SAF came on Tue 15 Dec. Under the corporate procedure: acknowledge in 5
+# working days (Tue 22 Dec), answer 10 after that (25 and 28 Dec and 1 Jan
+# are bank holidays: Fri 8 Jan). Moved to children's social care, the
+# statutory procedure: 3 working days (Fri 18 Dec), 10 from the request
+# (Thu 31 Dec). Moved back, the corporate dates again.
+deadlines() { packed "$SAF" "c['procedure'], c['stages'][0]['acknowledge_by'], c['stages'][0]['respond_by']"; }
+got1=$(deadlines)
+c --today 2026-12-21 record "$SAF" moved --service-area childrens-social-care --reason "it is about a child in care" >/dev/null 2>&1
+got2=$(deadlines)
+c --today 2026-12-21 record "$SAF" moved --service-area roads --reason "it is about a pothole after all" >/dev/null 2>&1
+got3=$(deadlines)
+[ "$got1" = "('corporate', '2026-12-22', '2027-01-08')" ] && [ "$got2" = "('childrens', '2026-12-18', '2026-12-31')" ] && [ "$got3" = "$got1" ] &&
+	ok "a move to another procedure's area changes the procedure and its deadlines" || not_ok "moved: procedure" "$got1 / $got2 / $got3"
 out=$(c --today 2026-12-21 record "$SAF" moved --service-area moon-base --reason x 2>&1)
 [ $? -eq 1 ] && grep -q "do not know the service area 'moon-base'" <<<"$out" && ok "moved to an unknown area is refused" || not_ok "unknown area" "$out"
 out=$(c --today 2026-12-21 record "$SAF" moved --service-area licensing --reason x 2>&1)
@@ -224,5 +237,22 @@ M3=$(ref_of WLMP3-00011)
 [ "$(packed "$M2" "c['type']")" = complaint ] && ok "an MP complaining for a resident with consent: a complaint" || not_ok "MP with consent" "$(packed "$M2" "c['type']")"
 [ "$(packed "$M3" "c['type'], [f['flag'] for f in c['flag_details']]")" = "('complaint', ['third_party_without_consent'])" ] &&
 	ok "'company' is not 'MP': whole words only" || not_ok "whole words" "$(packed "$M3" "c['type'], c['flag_details']")"
+
+# ------------------------------------ an exclusion confirmed by signposting
+rm -rf "$S/subs"
+complaint WLPCN-00012 2026-12-23T09:00:00Z roads '{"what_happened": "I got a parking ticket outside my own house."}'
+python3 $MK "$S/day7.zip" "$S"/subs/*
+c --today 2026-12-23 ingest "$S/day7.zip" >/dev/null 2>&1
+PCN=$(ref_of WLPCN-00012)
+[ "$(packed "$PCN" "[(f['flag'], 'decision' in f) for f in c['flag_details']]")" = "[('possible_exclusion', False)]" ] &&
+	ok "a parking ticket is flagged possible_exclusion" || not_ok "possible_exclusion" "$(packed "$PCN" "c['flag_details']")"
+out=$(c --today 2026-12-23 record "$PCN" reclassified --as signposted --reason "a penalty charge is appealed to the tribunal" 2>&1)
+PCN2=$(sed -n 's/^\([A-Z]*-[0-9]*-[0-9]*\): reclassified .*/\1/p' <<<"$out")
+[ "$(packed "$PCN2" "[(f['flag'], f['decision']['outcome'], f['decision']['reason']) for f in c['flag_details']]")" = \
+	"[('possible_exclusion', 'confirmed', 'a penalty charge is appealed to the tribunal')]" ] &&
+	ok "reclassified as signposted: the possible exclusion is decided, confirmed" || not_ok "signposted decides the exclusion" "$out $(packed "$PCN2" "c['flag_details']")"
+c --today 2026-12-23 report >/dev/null 2>&1
+grep -q "\"flag\",\"$PCN2\"" "$D/reports/2026-12-23.csv" && not_ok "the confirmed exclusion leaves the daily report" "$(grep "$PCN2" "$D/reports/2026-12-23.csv")" ||
+	ok "the confirmed exclusion leaves the daily report's flags"
 
 finish "worklist e2e"
