@@ -21,8 +21,11 @@
  *                  from_reply_days, to, reference, procedure, reply_days,
  *                  reason}                     another type (a complaint's
  *                                              stage 1 counts from then)
- *   moved         {from, to, team_from, team_to, reason}  another service
- *                                              area, routed by the rules
+ *   moved         {from, to, team_from, team_to, procedure_from,
+ *                  procedure_to, reason}       another service area,
+ *                                              routed by the rules (the
+ *                                              procedure only when it
+ *                                              changes)
  *   action        {action, owner, due}         an action promised
  *   action-done   {event}                      that action done
  *   ombudsman     {step: considering | decided | complied, outcome,
@@ -31,11 +34,15 @@
  *                                              the case named
  *   merged-in     {from, from_id, reason}      that duplicate, on the case
  *                                              it was merged into
- *   linked        {to, reason}                 a related case (recorded on
- *                                              both)
+ *   linked        {to, to_id | from_id, reason}  a related case
+ *                                              (recorded on both; links
+ *                                              recorded before to_id name
+ *                                              the other case by `to`)
  *   corrected     {event, reason, date, and any of days, outcome, remedy,
  *                  learning, to, note, review}  event N as it should read
- *   withdrawn     {event, reason}              event N did not happen
+ *   withdrawn     {event, why}                 event N did not happen (a
+ *                                              merge or link: on both
+ *                                              cases)
  *   restricted, unrestricted                   (the restrictions register
  *                                              keeps what they did)
  */

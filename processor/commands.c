@@ -503,11 +503,13 @@ static void detail_str(cJSON *d, const char *k, const char *v)
 struct event_ctx {
 	struct cw_env *env;
 	const struct cw_record *r;
-	const char *event;  /* what is recorded: r->event, or reclassified
-			       for a service request escalated */
-	const char *as;	    /* reclassified: the type (r->as unless set) */
-	const char *reason; /* r->reason unless set */
-	int64_t other;	    /* merged, linked: the other case's number */
+	const char *event;   /* what is recorded: r->event, or reclassified
+				for a service request escalated */
+	const char *as;	     /* reclassified: the type (r->as unless set) */
+	const char *reason;  /* r->reason unless set */
+	int64_t other;	     /* merged, linked: the other case's number */
+	int64_t other_event; /* withdrawn merge or link: the other case's
+				own event for it */
 	struct cw_case *c;
 	const struct cw_history *h; /* the case's history so far */
 	tc_day date;		    /* the day it happened */
@@ -837,6 +839,9 @@ static int ev_linked(struct event_ctx *x)
 		  "linked needs --with REF and --reason TEXT"))
 		return TC_EXIT_USAGE;
 	rc = other_case(x, x->r->with, "to");
+	if (!rc &&
+	    !cJSON_AddNumberToObject(x->detail, "to_id", (double)x->other))
+		tc_die_nomem();
 	cJSON_DeleteItemFromObjectCaseSensitive(x->detail, "into_id");
 	detail_str(x->detail, "reason", x->r->reason);
 	return rc;
@@ -1008,6 +1013,82 @@ static int ev_corrected(struct event_ctx *x)
 	return 0;
 }
 
+/* The other case a merge or link event names: 0 for none, -1 on error.
+ * A link recorded before links kept the other case's number names it by
+ * reference. */
+static int64_t join_other(struct cw_env *env, const cJSON *detail)
+{
+	static const char *const keys[] = {"into_id", "from_id", "to_id"};
+	struct cw_case o;
+	int64_t id;
+	size_t i;
+	int found;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const cJSON *n =
+		    cJSON_GetObjectItemCaseSensitive(detail, keys[i]);
+
+		if (cJSON_IsNumber(n))
+			return (int64_t)n->valuedouble;
+	}
+	if (!jstr(detail, "to")[0])
+		return 0;
+	found = cw_store_case_load(env->reg, jstr(detail, "to"), 0, &o);
+	if (found <= 0)
+		return found;
+	id = o.id;
+	cw_case_release(&o);
+	return id;
+}
+
+/* Whether h withdraws event id. */
+static int withdrawn_in(const struct cw_history *h, int64_t id)
+{
+	size_t k;
+
+	for (k = 0; k < h->n; k++)
+		if (!strcmp(h->v[k].event, "withdrawn") &&
+		    jnum(h->v[k].detail, "event") == (double)id)
+			return 1;
+	return 0;
+}
+
+/* A merge or link joins two cases, each with its own event: withdrawing
+ * one withdraws the other (other_side records it). 0, or an exit code. */
+static int withdraw_join(struct event_ctx *x, const struct cw_hist_event *t)
+{
+	const char *want = !strcmp(t->event, "merged")	    ? "merged-in"
+			   : !strcmp(t->event, "merged-in") ? "merged"
+							    : "linked";
+	struct cw_history h = {0};
+	size_t k;
+
+	x->other = join_other(x->env, t->detail);
+	if (x->other <= 0 ||
+	    cw_store_case_history(x->env->reg, x->other, &h) < 0)
+		return TC_EXIT_ENV;
+	for (k = h.n; k-- > 0 && !x->other_event;) {
+		int64_t o;
+
+		if (strcmp(h.v[k].event, want) || withdrawn_in(&h, h.v[k].id))
+			continue;
+		o = join_other(x->env, h.v[k].detail);
+		if (o < 0) {
+			cw_history_release(&h);
+			return TC_EXIT_ENV;
+		}
+		if (o == x->c->id)
+			x->other_event = h.v[k].id;
+	}
+	cw_history_release(&h);
+	if (x->other_event)
+		return 0;
+	tc_warnx("event %lld (%s): the other case holds no %s for it "
+		 "(withdrawn already?)",
+		 (long long)t->id, t->event, want);
+	return TC_EXIT_INPUT;
+}
+
 static int ev_withdrawn(struct event_ctx *x)
 {
 	const struct cw_hist_event *t = NULL;
@@ -1015,12 +1096,16 @@ static int ev_withdrawn(struct event_ctx *x)
 
 	if (rc)
 		return rc;
+	if (withdrawn_in(x->h, t->id)) {
+		tc_warnx("%s: event %lld was withdrawn already",
+			 x->c->reference, (long long)t->id);
+		return TC_EXIT_INPUT;
+	}
 	if (!strcmp(t->event, "merged") || !strcmp(t->event, "merged-in") ||
 	    !strcmp(t->event, "linked")) {
-		tc_warnx("event %lld (%s) joins two cases and cannot be "
-			 "withdrawn from one of them",
-			 (long long)t->id, t->event);
-		return TC_EXIT_INPUT;
+		rc = withdraw_join(x, t);
+		if (rc)
+			return rc;
 	}
 	if (!strcmp(t->event, "restricted") ||
 	    !strcmp(t->event, "unrestricted")) {
@@ -1159,8 +1244,9 @@ static int other_side(struct event_ctx *x, const char *by)
 	struct cw_env *env = x->env;
 	struct cw_case o;
 	struct cw_history h = {0};
-	const char *event =
-	    !strcmp(x->event, "merged") ? "merged-in" : "linked";
+	const char *event = !strcmp(x->event, "merged")	     ? "merged-in"
+			    : !strcmp(x->event, "withdrawn") ? "withdrawn"
+							     : "linked";
 	cJSON *d;
 	int64_t id;
 	int rc = TC_EXIT_ENV, found;
@@ -1171,12 +1257,21 @@ static int other_side(struct event_ctx *x, const char *by)
 	if (found <= 0)
 		return TC_EXIT_ENV;
 	d = cJSON_CreateObject();
-	if (!d ||
-	    !cJSON_AddStringToObject(
-		d, !strcmp(event, "linked") ? "to" : "from", x->c->reference) ||
-	    !cJSON_AddNumberToObject(d, "from_id", (double)x->c->id))
+	if (!d)
 		tc_die_nomem();
-	detail_str(d, "reason", x->r->reason);
+	if (!strcmp(event, "withdrawn")) {
+		if (!cJSON_AddNumberToObject(d, "event",
+					     (double)x->other_event))
+			tc_die_nomem();
+		detail_str(d, "why", x->r->why);
+	} else {
+		if (!cJSON_AddStringToObject(
+			d, !strcmp(event, "linked") ? "to" : "from",
+			x->c->reference) ||
+		    !cJSON_AddNumberToObject(d, "from_id", (double)x->c->id))
+			tc_die_nomem();
+		detail_str(d, "reason", x->r->reason);
+	}
 	if (cw_store_case_history(env->reg, o.id, &h) < 0)
 		goto out;
 	rc = replay_with(env, &o, &h, event, x->date, d, by);

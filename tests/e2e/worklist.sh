@@ -221,6 +221,24 @@ out=$(c --today 2026-12-22 record "$FST" merged --into "$FST" --reason x 2>&1)
 out=$(c --today 2026-12-22 record "$FST" linked --with "$REL" --reason "the same street's collections" 2>&1)
 [ $? -eq 0 ] && [ "$(packed "$REL" "c['linked']")" = "['$FST']" ] && [ "$(packed "$FST" "c['linked']")" = "['$DUP', '$REL']" ] &&
 	ok "linked: each case names the other, neither merged" || not_ok "linked" "$out"
+# The merge was a mistake: withdrawn on the case it went into, it is
+# withdrawn on the duplicate too, which is a case of its own again.
+MIN=$(c --today 2026-12-22 show "$FST" 2>/dev/null | sed -n 's/^ *\([0-9]*\) .* merged-in .*/\1/p')
+out=$(c --today 2026-12-22 record "$FST" withdrawn --event "$MIN" --why "a different collection after all" 2>&1)
+[ $? -eq 0 ] && [ "$(packed "$DUP" "c['status'], c.get('merged_into'), [('decision' in f) for f in c['flag_details']]")" = "('open', None, [False])" ] &&
+	[ "$(packed "$FST" "c['linked']")" = "['$REL']" ] && ! unzip -l "$D/casepacks/$FST.zip" | grep -q "merged-$DUP" &&
+	ok "a merge withdrawn on one case is withdrawn on both: the duplicate is open again, its flag undecided" ||
+	not_ok "merge withdrawn" "MIN=$MIN $out $(packed "$DUP" "c['status'], c.get('merged_into')")"
+got=$(list_refs --today 2026-12-22 --open --search alan)
+[ "$got" = "$FST $DUP " ] || [ "$got" = "$DUP $FST " ] && ok "the unmerged duplicate is back in the list" || not_ok "unmerged in the list" "$got"
+out=$(c --today 2026-12-22 record "$FST" withdrawn --event "$MIN" --why again 2>&1)
+[ $? -eq 1 ] && grep -q "withdrawn already" <<<"$out" && ok "a merge is withdrawn once" || not_ok "withdrawn twice" "$out"
+c --today 2026-12-22 show "$DUP" 2>&1 | grep -q "withdrawn .*event [0-9]*: a different collection after all" &&
+	ok "the duplicate's history shows its merge withdrawn, with the reason" || not_ok "duplicate history" "$(c --today 2026-12-22 show "$DUP" 2>&1)"
+LNK=$(c --today 2026-12-22 show "$REL" 2>/dev/null | sed -n 's/^ *\([0-9]*\) .* linked (stage [0-9]*) with .*/\1/p')
+out=$(c --today 2026-12-22 record "$REL" withdrawn --event "$LNK" --why "different streets" 2>&1)
+[ $? -eq 0 ] && [ "$(packed "$REL" "c['linked']")" = "[]" ] && [ "$(packed "$FST" "c['linked']")" = "[]" ] &&
+	ok "a link withdrawn from either case leaves neither naming the other" || not_ok "link withdrawn" "LNK=$LNK $out"
 
 # ------------------------------------------------ members' enquiries
 rm -rf "$S/subs"
