@@ -15,6 +15,7 @@
 
 #include "array.h"
 #include "buffer.h"
+#include "bundle.h"
 #include "fields.h"
 #include "forms.h"
 #include "yamljson.h"
@@ -441,6 +442,74 @@ const struct tc_refformat *tc_rules_refformat(const struct tc_rules *r,
 					      const char *type)
 {
 	return TC_FIND_STR(r->ref, r->nref, struct tc_refformat, type, type);
+}
+
+/* in upper-cased, with the separators people type (spaces, tabs, dashes,
+ * dots, slashes) dropped; 0, or -1 when it does not fit in n. */
+static int ref_compact(const char *in, char *out, size_t n)
+{
+	size_t i = 0;
+
+	for (; *in; in++) {
+		if (strchr(" \t-./", *in))
+			continue;
+		if (i + 1 >= n)
+			return -1;
+		out[i++] = (*in >= 'a' && *in <= 'z') ? *in - 32 : *in;
+	}
+	out[i] = 0;
+	return 0;
+}
+
+static int all_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+void tc_rules_ref_canonical(const struct tc_rules *r, const char *in,
+			    char *out, size_t n)
+{
+	char c[128];
+	size_t i, k, len;
+
+	while (*in == ' ' || *in == '\t')
+		in++;
+	if (ref_compact(in, c, sizeof(c)) == 0) {
+		len = strlen(c);
+		for (i = 0; i < r->nref; i++) {
+			const struct tc_refformat *f = &r->ref[i];
+			size_t p = strlen(f->prefix), seq = len - p - 4;
+
+			if (len <= p + 4 || strncmp(c, f->prefix, p) ||
+			    !all_digits(c + p, len - p) ||
+			    seq > (size_t)f->digits)
+				continue;
+			snprintf(out, n, "%s-%.4s-%0*d", f->prefix, c + p,
+				 f->digits, atoi(c + p + 4));
+			return;
+		}
+		/* intake's submission ID, typed without its dash */
+		if (len == TC_SUBMISSION_ID_LEN - 1) {
+			char id[TC_SUBMISSION_ID_LEN + 1];
+
+			snprintf(id, sizeof(id), "%.5s-%.5s", c, c + 5);
+			if (tc_submission_id_valid(id)) {
+				snprintf(out, n, "%s", id);
+				return;
+			}
+		}
+	}
+	/* not one of ours: as typed, trimmed and upper-cased */
+	for (k = 0; *in && k + 1 < n; in++)
+		out[k++] = (*in >= 'a' && *in <= 'z') ? *in - 32 : *in;
+	while (k && (out[k - 1] == ' ' || out[k - 1] == '\t'))
+		k--;
+	out[k] = 0;
 }
 
 static void load_routing(struct ld *l, struct tc_rules *r, const cJSON *root)

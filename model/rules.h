@@ -153,6 +153,17 @@ const struct tc_exclusion *tc_rules_exclusion(const struct tc_rules *r,
 					      const char *service_area);
 const struct tc_refformat *tc_rules_refformat(const struct tc_rules *r,
 					      const char *type);
+/*
+ * A reference as a person typed it, as casework issues it: letters
+ * upper-cased and the separators people type (spaces, dashes, dots,
+ * slashes) dropped, then, when that is one of the rules' prefixes, a year
+ * and at most its digits, PREFIX-YYYY-000SEQ ("cmp 2026 123" is
+ * CMP-2026-000123); or an intake submission ID (bundle.h) with its dash
+ * ("70kpa mn4jw" is 70KPA-MN4JW). Anything else comes back trimmed and
+ * upper-cased. out is always terminated.
+ */
+void tc_rules_ref_canonical(const struct tc_rules *r, const char *in,
+			    char *out, size_t n);
 
 /*
  * The first phrase found in text (case-insensitive for ASCII letters), or

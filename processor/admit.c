@@ -628,19 +628,6 @@ out:
 }
 
 /* Normalises a typed reference: trimmed, upper case. */
-static void norm_ref(const char *in, char *out, size_t n)
-{
-	size_t i = 0;
-
-	while (*in == ' ' || *in == '\t')
-		in++;
-	for (; *in && i + 1 < n; in++)
-		out[i++] = (*in >= 'a' && *in <= 'z') ? *in - 32 : *in;
-	while (i && (out[i - 1] == ' ' || out[i - 1] == '\t'))
-		i--;
-	out[i] = 0;
-}
-
 /* A stage 2 (or later) request: escalate, or record it for matching. */
 static int review(struct cw_env *env, const struct cw_sub *s,
 		  const char **outcome)
@@ -653,7 +640,7 @@ static int review(struct cw_env *env, const struct cw_sub *s,
 	int found, rc = -1;
 
 	memset(&rec, 0, sizeof(rec));
-	norm_ref(typed ? typed : "", key, sizeof(key));
+	tc_rules_ref_canonical(r, typed ? typed : "", key, sizeof(key));
 	found = cw_store_case_load(env->reg, key, 0, &c);
 	if (found == 0)
 		found = cw_store_case_load(env->reg, key, 1, &c);

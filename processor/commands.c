@@ -288,25 +288,12 @@ out:
 	return rc;
 }
 
-static void norm(const char *in, char *out, size_t n)
-{
-	size_t i = 0;
-
-	while (*in == ' ')
-		in++;
-	for (; *in && i + 1 < n; in++)
-		out[i++] = (*in >= 'a' && *in <= 'z') ? *in - 32 : *in;
-	while (i && out[i - 1] == ' ')
-		i--;
-	out[i] = 0;
-}
-
 static int load(struct cw_env *env, const char *ref, struct cw_case *c)
 {
 	char key[128];
 	int r;
 
-	norm(ref, key, sizeof(key));
+	tc_rules_ref_canonical(env->rules, ref, key, sizeof(key));
 	r = cw_store_case_load(env->reg, key, 0, c);
 	if (r == 0)
 		tc_warnx("no case has the reference '%s' (try 'casework "

@@ -108,11 +108,12 @@ c --today 2027-01-05 record "$S2" corrected --event "$S2ACK" --new-date 2026-12-
 expect "5 Jan: the corrected acknowledgement moves the response deadline" "$(rows --today 2027-01-05 --search "$S2")" \
 	"CMP-2026-000002 respond 2027-01-06 -;"
 
-# ---- Wednesday 6 January: S1's resident asks for stage 2 (12 days after
+# ---- Wednesday 6 January: S1's resident asks for stage 2, typing the
+# reference as 'cmp 2026000001' (12 days after
 # the response, inside the window): acknowledge by Wed 13 Jan
 # (7 8 11 12 13).
 PYCODE="
-mb.sub(P, 'FN03A-00006', 'review', '2027-01-06T10:00:00Z', {'case_reference': 'cmp-2026-000001', 'full_name': 'Test Person FN01A-00001', 'email': 'FN01A-00001@example.org', 'why_unhappy': 'The bins are still missed.'})
+mb.sub(P, 'FN03A-00006', 'review', '2027-01-06T10:00:00Z', {'case_reference': 'cmp 2026000001', 'full_name': 'Test Person FN01A-00001', 'email': 'FN01A-00001@example.org', 'why_unhappy': 'The bins are still missed.'})
 " py
 bundle day3
 out=$(c --today 2027-01-06 ingest "$S/day3.zip" 2>&1)

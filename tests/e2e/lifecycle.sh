@@ -78,6 +78,9 @@ show=$(c --today 2026-12-16 show "$A")
 grep -q "^ *$ACK  2026-12-15 acknowledged (stage 1) by Sue Barnes; corrected by $COR" <<<"$show" &&
 	grep -q "^ *$COR  2026-12-16 corrected (stage 1) event $ACK: typed the wrong day" <<<"$show" &&
 	ok "show keeps the original event and says what corrected it" || not_ok "show: original and correction" "$show"
+typed=$(tr 'A-Z-' 'a-z ' <<<"$A" | sed 's/ //')
+[ "$(c --today 2026-12-16 show "$typed" 2>&1 | head -1)" = "$(head -1 <<<"$show")" ] &&
+	ok "a reference typed in lower case without its first dash ('$typed') finds the case" || not_ok "typed reference" "$typed"
 grep -q "acknowledged 2026-12-16" <<<"$show" && ok "show: the stage as corrected" || not_ok "show: the stage as corrected" "$show"
 refused "a correction cannot be corrected" 1 "withdraw it, then record the correction again" \
 	c --today 2026-12-16 record "$A" corrected --event "$COR" --new-date 2026-12-16 --why x

@@ -760,11 +760,19 @@ static void test_pattern(void **state)
 	struct tc_form *f = load_real("review");
 	cJSON *v = cJSON_CreateObject();
 	struct tc_form_errors errs;
-	static const char *const good[] = {"NBC-2026-00123", "nbc202600123",
-					   "AB-2026-1"};
-	static const char *const bad[] = {"NBC-26-00123", "N-2026-1",
-					  "NBC-2026-", "NBC 2026 00123",
-					  "NBC-2026-1234567"};
+	/* casework's references as letters print them and as people type
+	 * them, and intake's submission IDs */
+	static const char *const good[] = {
+	    "CMP-2026-000123", "cmp2026000123", "CMP 2026 000123",
+	    "cmp-2026-123",    "SR/2027/42",	" CMP-2026-000001 ",
+	    "70KPA-MN4JW",     "70kpamn4jw"};
+	static const char *const bad[] = {"CMP-26-1",
+					  "C-2026-1",
+					  "CMP--2026-1",
+					  "my complaint",
+					  "ada@example.org",
+					  "CMP-2026-1234567890",
+					  "CMP-2026-000123-000123"};
 	size_t i;
 
 	(void)state;
@@ -784,8 +792,10 @@ static void test_pattern(void **state)
 		expect_one(f, v, NULL, "case_reference", "case_reference",
 			   strlen(bad[i]) > 20
 			       ? NULL
-			       : "Enter the reference number as it appears "
-				 "on our letter, like NBC-2026-00123");
+			       : "Enter the reference number from our letter, "
+				 "like CMP-2026-000123, or from the page you "
+				 "saw when you sent your complaint, like "
+				 "70KPA-MN4JW");
 	}
 	cJSON_Delete(v);
 	tc_form_free(f);

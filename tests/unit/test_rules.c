@@ -203,6 +203,39 @@ static void test_phrases(void **state)
 	assert_int_equal(tl_rules->comment_reply_days, 10);
 }
 
+/* References as residents and officers type them. */
+static void test_ref_canonical(void **state)
+{
+	static const char *const cases[][2] = {
+	    {"CMP-2026-000123", "CMP-2026-000123"},
+	    {"cmp2026000123", "CMP-2026-000123"},
+	    {"  Cmp 2026 000123\t", "CMP-2026-000123"},
+	    {"cmp-2026-123", "CMP-2026-000123"},
+	    {"CMP/2026/123", "CMP-2026-000123"},
+	    {"sr.2027.42", "SR-2027-000042"},
+	    {"SGN-2026-000001", "SGN-2026-000001"},
+	    /* too many digits, another prefix, no sequence: as typed */
+	    {"cmp-2026-0001234", "CMP-2026-0001234"},
+	    {"xyz-2026-000001", "XYZ-2026-000001"},
+	    {"CMP-2026", "CMP-2026"},
+	    /* an intake submission ID stays as it is */
+	    {" 70kpa-mn4jw ", "70KPA-MN4JW"},
+	    {"70kpamn4jw", "70KPA-MN4JW"},
+	    {"70kpa mn4jw", "70KPA-MN4JW"},
+	    {"", ""},
+	};
+	char out[64], tiny[6];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		tc_rules_ref_canonical(tl_rules, cases[i][0], out, sizeof(out));
+		assert_string_equal(out, cases[i][1]);
+	}
+	tc_rules_ref_canonical(tl_rules, "cmp2026000123", tiny, sizeof(tiny));
+	assert_string_equal(tiny, "CMP-2");
+}
+
 /* Writes a rules file whose one line is replaced, and loads it. */
 static int load_with(const char *from, const char *to, int *nerr)
 {
@@ -268,6 +301,7 @@ int main(void)
 	    cmocka_unit_test(test_received_date),
 	    cmocka_unit_test(test_deadlines),
 	    cmocka_unit_test(test_phrases),
+	    cmocka_unit_test(test_ref_canonical),
 	    cmocka_unit_test(test_bad_rules),
 	};
 
