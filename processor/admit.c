@@ -335,21 +335,17 @@ static int make_reference(struct cw_env *env, struct cw_case *c)
 	return c->reference ? 0 : -1;
 }
 
-/*
- * The flags every submission from a person can carry: a contact restriction
- * matched on email, phone or the case's person key routes the contact to
- * the named contact; a match on the name alone only asks for a check.
- */
-static int person_flags(struct cw_env *env, const cJSON *fields,
-			struct cw_case *c)
+int cw_flag_restricted(struct cw_env *env, struct cw_case *c,
+		       const char *email, const char *phone, const char *name)
 {
 	struct cw_restriction_match m;
 	struct tc_buf d = TC_BUF_INIT;
 	int r;
 
-	r = cw_restrict_match(env->reg, fval(fields, "email"),
-			      fval(fields, "phone"), fval(fields, "full_name"),
-			      c->person_key, c->service_area, &m);
+	if (cw_case_has_flag(c, "restricted_contact"))
+		return 0;
+	r = cw_restrict_match(env->reg, email, phone, name, c->person_key,
+			      c->service_area, &m);
 	if (r <= 0)
 		return r;
 	if (m.strong) {
@@ -377,7 +373,18 @@ static int person_flags(struct cw_env *env, const cJSON *fields,
 		tc_die_nomem();
 	cw_case_flag(c, "restricted_contact", d.data);
 	tc_buf_release(&d);
-	return 0;
+	return 1;
+}
+
+/* The flags every submission from a person can carry. */
+static int person_flags(struct cw_env *env, const cJSON *fields,
+			struct cw_case *c)
+{
+	return cw_flag_restricted(env, c, fval(fields, "email"),
+				  fval(fields, "phone"),
+				  fval(fields, "full_name")) < 0
+		   ? -1
+		   : 0;
 }
 
 static int complaint_flags(struct cw_env *env, const struct cw_sub *s,
@@ -627,7 +634,6 @@ out:
 	return rc;
 }
 
-/* Normalises a typed reference: trimmed, upper case. */
 /* A stage 2 (or later) request: escalate, or record it for matching. */
 static int review(struct cw_env *env, const struct cw_sub *s,
 		  const char **outcome)
@@ -664,7 +670,9 @@ static int review(struct cw_env *env, const struct cw_sub *s,
 				 c.reference);
 		else {
 			cw_case_escalate(&c, s->rdate, s->id);
-			if (cw_case_recompute(r, &c) < 0 ||
+			/* the request is a contact like any other */
+			if (person_flags(env, s->fields, &c) < 0 ||
+			    cw_case_recompute(r, &c) < 0 ||
 			    cw_store_case_update(env->reg, &c) < 0 ||
 			    event(env, &c, c.stage, "escalated", s->rdate,
 				  s->id, s->by) < 0 ||

@@ -66,6 +66,16 @@ void cw_sub_check(struct cw_env *env, struct cw_sub *s,
 int cw_sub_admit(struct cw_env *env, const struct cw_sub *s,
 		 const char **outcome);
 
+/*
+ * Flags c restricted_contact when an active restriction in scope for its
+ * service area matches these contact details (any may be NULL) or its
+ * person key: a match on email, phone or key routes the case to the named
+ * contact; a match on the name alone asks for a check. Returns 1 flagged,
+ * 0 not (no match, or flagged already), -1 error.
+ */
+int cw_flag_restricted(struct cw_env *env, struct cw_case *c,
+		       const char *email, const char *phone, const char *name);
+
 /* A new reference for a case of type received on received (its year):
  * PREFIX-YYYY-NNNNNN from the rules' format and the register's sequence.
  * The caller frees it; NULL on an error (printed). */

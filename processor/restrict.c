@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admit.h"
 #include "casepack.h"
 #include "err.h"
 #include "fsutil.h"
@@ -143,6 +144,42 @@ static int scope_ok(struct cw_env *env, const char *scope)
 			 tc_rules_exclusion(env->rules, scope));
 }
 
+/* The person's other open cases, flagged and routed as new contact from
+ * them would be (the case a restriction is recorded on has it in its
+ * history already). Each one flagged is printed. 0 or -1. */
+static int flag_open_cases(struct cw_env *env, const struct cw_restriction *r,
+			   const char *en, const char *pn)
+{
+	int64_t *ids = NULL;
+	size_t n = 0, i;
+	int rc = 0;
+
+	if (cw_store_person_open_cases(env->reg, en, pn, r->person_key, &ids,
+				       &n) < 0)
+		return -1;
+	for (i = 0; i < n && !rc; i++) {
+		struct cw_case c;
+		int found, f;
+
+		if (ids[i] == r->case_id)
+			continue;
+		found = cw_store_case_load_id(env->reg, ids[i], &c);
+		if (found <= 0) {
+			rc = -1;
+			break;
+		}
+		f = cw_flag_restricted(env, &c, c.email, c.phone, c.name);
+		if (f < 0 || (f > 0 && cw_store_case_update(env->reg, &c) < 0))
+			rc = -1;
+		else if (f > 0)
+			printf("%s: flagged restricted_contact, now with %s\n",
+			       c.reference, c.team ? c.team : "");
+		cw_case_release(&c);
+	}
+	free(ids);
+	return rc;
+}
+
 int cw_restrict_insert(struct cw_env *env, const struct cw_restriction *r,
 		       int64_t *id)
 {
@@ -179,7 +216,7 @@ int cw_restrict_insert(struct cw_env *env, const struct cw_restriction *r,
 		return TC_EXIT_ENV;
 	if (audit(env, "restriction_added", *id, NULL, r->start) < 0)
 		return TC_EXIT_ENV;
-	return 0;
+	return flag_open_cases(env, r, en, pn) < 0 ? TC_EXIT_ENV : 0;
 }
 
 static int add_review(struct cw_env *env, int64_t id, tc_day date,
@@ -238,6 +275,9 @@ int cw_restrict_add(struct cw_env *env, const struct cw_restriction *r)
 	if (!rc && cw_store_commit(env->reg) < 0)
 		rc = TC_EXIT_ENV;
 	cw_store_rollback(env->reg);
+	/* the packs of the cases it flagged */
+	if (!rc && cw_env_flush_packs(env) < 0)
+		rc = TC_EXIT_ENV;
 	if (!rc) {
 		printf("restriction R%lld added: %s, %s; review by ",
 		       (long long)id, cw_restrict_kind_label(r->kind),

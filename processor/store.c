@@ -1032,15 +1032,13 @@ static int id_row(sqlite3_stmt *st, void *arg)
 	return 0;
 }
 
-int cw_store_merged_cases(struct cw_store *reg, int64_t into, int64_t **ids,
-			  size_t *n)
+/* The ids st gives, in *ids (the caller frees it) and *n. 0 or -1. */
+static int id_query(struct cw_store *reg, sqlite3_stmt *st, const char *doing,
+		    int64_t **ids, size_t *n)
 {
-	static const char sql[] =
-	    "SELECT id FROM cases WHERE merged_into = ? ORDER BY id";
 	struct id_list l = {NULL, 0, 0};
 
-	if (each_row(reg, cw_store_query(reg, sql, "I", into),
-		     "finding merged cases", id_row, &l) < 0) {
+	if (each_row(reg, st, doing, id_row, &l) < 0) {
 		free(l.v);
 		return -1;
 	}
@@ -1049,19 +1047,38 @@ int cw_store_merged_cases(struct cw_store *reg, int64_t into, int64_t **ids,
 	return 0;
 }
 
+int cw_store_merged_cases(struct cw_store *reg, int64_t into, int64_t **ids,
+			  size_t *n)
+{
+	static const char sql[] =
+	    "SELECT id FROM cases WHERE merged_into = ? ORDER BY id";
+
+	return id_query(reg, cw_store_query(reg, sql, "I", into),
+			"finding merged cases", ids, n);
+}
+
 int cw_store_list_cases(struct cw_store *reg, int64_t **ids, size_t *n)
 {
 	static const char sql[] = "SELECT id FROM cases ORDER BY reference";
-	struct id_list l = {NULL, 0, 0};
 
-	if (each_row(reg, cw_store_query(reg, sql, ""), "listing cases", id_row,
-		     &l) < 0) {
-		free(l.v);
-		return -1;
-	}
-	*ids = l.v;
-	*n = l.n;
-	return 0;
+	return id_query(reg, cw_store_query(reg, sql, ""), "listing cases",
+			ids, n);
+}
+
+int cw_store_person_open_cases(struct cw_store *reg, const char *email_norm,
+			       const char *phone_norm, const char *person_key,
+			       int64_t **ids, size_t *n)
+{
+	static const char sql[] =
+	    "SELECT id FROM cases WHERE purged IS NULL AND merged_into IS NULL"
+	    " AND status NOT IN ('closed', 'signposted', 'merged') AND ((?1 <>"
+	    " '' AND contact_email = ?1) OR (?2 <> '' AND contact_phone = ?2)"
+	    " OR (?3 <> '' AND person_key = ?3)) ORDER BY id";
+
+	return id_query(reg,
+			cw_store_query(reg, sql, "ttt", email_norm, phone_norm,
+				       person_key ? person_key : ""),
+			"finding the person's open cases", ids, n);
 }
 
 int cw_store_case_purged(struct cw_store *reg, int64_t case_id)

@@ -178,6 +178,12 @@ int cw_store_merged_cases(struct cw_store *reg, int64_t into, int64_t **ids,
 /* Every case's id in the order of their references into *ids (the caller
  * frees it), their number into *n. 0 or -1 (printed). */
 int cw_store_list_cases(struct cw_store *reg, int64_t **ids, size_t *n);
+/* The open cases (not closed, signposted, merged or purged) of the person
+ * with this normalised email, phone or person key ("" or NULL: not
+ * asked), by id, as cw_store_list_cases. */
+int cw_store_person_open_cases(struct cw_store *reg, const char *email_norm,
+			       const char *phone_norm, const char *person_key,
+			       int64_t **ids, size_t *n);
 
 /* 1 when the case's personal data was purged, 0 when not, -1 error. */
 int cw_store_case_purged(struct cw_store *reg, int64_t case_id);

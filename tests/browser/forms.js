@@ -427,7 +427,7 @@ const FEEDBACK_VALUES = {
 
 // Every answer of the review form is typed, in the order of its fields.
 const REVIEW_VALUES = {
-  case_reference: 'NBC-2026-00123',
+  case_reference: 'cmp 2026 000123',
   ...RESIDENT,
   why_unhappy: 'You did not answer my question about the charge.',
   outcome_sought: 'Look at the charge again.',
@@ -435,7 +435,8 @@ const REVIEW_VALUES = {
 
 const REVIEW_STEPS = [...typeEach(REVIEW_VALUES, true), { expect: 'submit' }];
 
-// The complaint with problems: the revealed name and consent, the service,
+// The complaint with problems: the revealed name (consent may be left: it is
+// flagged, not refused), the service,
 // the effect, the outcome and the radios left out, and a date next year.
 const ERROR_STEPS = [
   ...typeEach(RESIDENT, true),
@@ -462,7 +463,7 @@ const ERROR_STEPS = [
 
 // Targets the error summary must link to, in page order (the date's part
 // may be any of the three).
-const ERROR_TARGETS = ['person_name', 'consent', 'service_area', /^when_happened-(day|month|year)$/,
+const ERROR_TARGETS = ['person_name', 'service_area', /^when_happened-(day|month|year)$/,
   'impact', 'outcome_sought', 'raised_before'];
 
 const ERROR_KEPT = {

@@ -122,6 +122,7 @@ FIRST=$(ref_of FLAG0-00001)
 cw --data "$D" --today 2026-11-10 record "$FIRST" acknowledged --date 2026-11-03 >/dev/null
 cw --data "$D" --today 2026-11-10 record "$FIRST" responded --date 2026-11-10 >/dev/null
 cw --data "$D" --today 2026-11-10 record "$FIRST" restricted --reason "abusive calls" --contact "J. Officer" >/dev/null
+before_s2=$(field "$D/casepacks/$FIRST.zip" "'restricted_contact' in c['flags'], c['team']")
 rm -rf "$S/subs"
 complaint FLAG1-00001 2026-12-23T10:00:00Z bins '{"full_name": "", "email": "", "phone": ""}'
 complaint FLAG2-00002 2026-12-23T10:00:00Z bins '{"when_happened": "2025-06-01"}'
@@ -156,6 +157,10 @@ has_flag "flag reasonable_adjustments" FLAG8-00008 reasonable_adjustments
 has_flag "flag unmatched_review" FLAG9-00009 unmatched_review
 has_flag "flag review_out_of_time" FLAGA-00010 review_out_of_time
 field "$D/casepacks/$FIRST.zip" "c['stage']" | grep -qx 2 && ok "review escalates the case to stage 2" || not_ok "review escalates the case to stage 2"
+after_s2=$(field "$D/casepacks/$FIRST.zip" "'restricted_contact' in c['flags'], c['team']")
+[ "$before_s2" = "False Parking Services" ] && [ "$after_s2" = "True J. Officer" ] &&
+	ok "a stage 2 request from a restricted person is flagged and routed to the named contact" ||
+	not_ok "restricted stage 2 request" "before: $before_s2 after: $after_s2"
 has_flag_not() {
 	local ref
 	ref=$(sqlite3 "$D/register.db" "select c.reference from submissions s join cases c on c.id=s.case_id where s.id='$2'")

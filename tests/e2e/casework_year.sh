@@ -105,6 +105,23 @@ python3 $MK "$S/r2.zip" "$S"/subs/*
 cw --data "$D" --today 2026-11-24 ingest "$S/r2.zip" >/dev/null 2>&1
 field "$D/casepacks/$(ref_of RSTR5-00005).zip" "'restricted_contact' in c['flags']" | grep -q False &&
 	ok "after the lift, no flag" || not_ok "after the lift, no flag"
+# A new restriction flags the person's cases already open (RSTR5, by email;
+# RSTR2, by phone), not one from someone else (RSTR4) nor a closed one.
+R5=$(ref_of RSTR5-00005)
+R2=$(ref_of RSTR2-00002)
+cw --data "$D" --today 2026-11-25 record "$R2" acknowledged >/dev/null 2>&1
+cw --data "$D" --today 2026-11-25 record "$R2" responded >/dev/null 2>&1
+cw --data "$D" --today 2026-11-25 record "$R2" closed --outcome upheld >/dev/null 2>&1
+before=$(field "$D/casepacks/$R5.zip" "'restricted_contact' in c['flags'], c['team']")
+out=$(cw --data "$D" --today 2026-11-25 restrict add --name "Robin Restricted" --email robin.r@example.org \
+	--phone "07700 900555" --kind single-point-of-contact --scope council --reason "calls resumed" \
+	--decided-by "Head of Customer Services" --review 2027-05-25 --contact "Casework Officer B" 2>&1)
+after=$(field "$D/casepacks/$R5.zip" "'restricted_contact' in c['flags'], c['team']")
+[ "$before" = "False Waste and Recycling" ] && [ "$after" = "True Casework Officer B" ] &&
+	grep -q "^$R5: flagged restricted_contact, now with Casework Officer B" <<<"$out" &&
+	! grep -q "^$R2:" <<<"$out" && ! grep -q "^$(ref_of RSTR4-00004):" <<<"$out" &&
+	ok "a new restriction flags the person's open cases and routes them (closed and others' left alone)" ||
+	not_ok "restriction flags open cases" "before: $before after: $after out: $out"
 
 # ------------------------------------------------------------------ annual
 A=$S/a

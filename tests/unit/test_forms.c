@@ -542,7 +542,6 @@ static const struct want_error revealed[] = {
     {"person_name", NULL,
      "Enter the full name of the person you are complaining for"},
     {"relationship", NULL, NULL},
-    {"consent", "consent", NULL},
 };
 
 static void test_validate_revealed(void **state)
@@ -563,6 +562,8 @@ static void test_validate_revealed(void **state)
 	cJSON_ReplaceItemInObject(v, "person_name",
 				  cJSON_CreateString("Grace Hopper"));
 	cJSON_AddStringToObject(v, "relationship", "Neighbour");
+	/* without the person's consent: accepted, and casework flags it */
+	expect_none(f, v, NULL);
 	cJSON_AddStringToObject(v, "consent", "yes");
 	expect_none(f, v, NULL);
 	cJSON_Delete(v);
@@ -1028,6 +1029,7 @@ static void test_schema_json(void **state)
 {
 	struct tc_form *f = load_real("complaint");
 	cJSON *s = tc_form_schema_json(f), *fields, *it, *found = NULL;
+	cJSON *person = NULL;
 	const cJSON *x;
 
 	(void)state;
@@ -1043,18 +1045,28 @@ static void test_schema_json(void **state)
 		if (!strcmp(cJSON_GetObjectItem(it, "name")->valuestring,
 			    "consent"))
 			found = it;
+		if (!strcmp(cJSON_GetObjectItem(it, "name")->valuestring,
+			    "person_name"))
+			person = it;
 	}
 	assert_non_null(found);
+	assert_non_null(person);
 	x = cJSON_GetObjectItem(found, "revealed_by");
 	assert_string_equal(cJSON_GetObjectItem(x, "field")->valuestring,
 			    "on_behalf");
 	assert_string_equal(cJSON_GetObjectItem(x, "value")->valuestring,
 			    "yes");
-	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(found, "required")));
-	x = cJSON_GetObjectItem(found, "messages");
+	/* a complaint for someone without their consent is accepted and
+	 * flagged (the rules), never refused */
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(found, "required")));
+	x = cJSON_GetObjectItem(person, "revealed_by");
+	assert_string_equal(cJSON_GetObjectItem(x, "field")->valuestring,
+			    "on_behalf");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(person, "required")));
+	x = cJSON_GetObjectItem(person, "messages");
 	assert_string_equal(cJSON_GetObjectItem(x, "required")->valuestring,
-			    "Confirm that the person has agreed to you "
-			    "complaining for them");
+			    "Enter the full name of the person you are "
+			    "complaining for");
 	found = cJSON_GetArrayItem(fields, 11); /* what_happened */
 	assert_string_equal(cJSON_GetObjectItem(found, "name")->valuestring,
 			    "what_happened");
