@@ -709,8 +709,9 @@ static void flags_ctx(cJSON *o, const struct cw_case *c)
 
 /* Renders the cover sheet, index.html, into b. 0 or -1 (printed). */
 static int cover(struct tc_buf *b, struct cw_env *env, const struct cw_case *c,
-		 const cJSON *sub, const struct pack *files)
+		 const cJSON *sub, const cJSON *later, const struct pack *files)
 {
+	const cJSON *l;
 	const struct tc_procedure *p =
 	    tc_rules_procedure(env->rules, c->procedure);
 	const struct tc_exclusion *ex = signposted_to(env, c);
@@ -756,6 +757,26 @@ static int cover(struct tc_buf *b, struct cw_env *env, const struct cw_case *c,
 	}
 	cw_ctx_bool(o, "has_fields", cJSON_GetArraySize(fields) > 0);
 	cJSON_AddItemToObject(o, "fields", fields_ctx(fields));
+	rows = cw_ctx_arr(o, "requests");
+	cJSON_ArrayForEach(l, later)
+	{
+		const cJSON *lf = cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(l, "sub"), "fields");
+		cJSON *ro = cw_ctx_item(rows);
+
+		add_num(ro, "stage",
+			(int)cJSON_GetNumberValue(
+			    cJSON_GetObjectItemCaseSensitive(l, "stage")));
+		add_str(ro, "received",
+			cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+			    cJSON_GetObjectItemCaseSensitive(l, "sub"),
+			    "received")));
+		add_str(ro, "submission",
+			cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+			    cJSON_GetObjectItemCaseSensitive(l, "sub"), "id")));
+		cw_ctx_bool(ro, "has_fields", cJSON_GetArraySize(lf) > 0);
+		cJSON_AddItemToObject(ro, "fields", fields_ctx(lf));
+	}
 	cw_ctx_bool(o, "has_files", files->n > 0);
 	rows = cw_ctx_arr(o, "files");
 	for (i = 0; i < files->n; i++)
@@ -879,6 +900,7 @@ static int render_letter(struct cw_env *env, const struct letter *lt,
 	struct tc_buf md = TC_BUF_INIT, title = TC_BUF_INIT;
 	struct tc_error e;
 	cJSON *wrap = NULL;
+	const char *ref;
 	char *html = NULL;
 	int rc = -1;
 
@@ -895,7 +917,10 @@ static int render_letter(struct cw_env *env, const struct letter *lt,
 	if (!html)
 		tc_die_nomem();
 	wrap = cJSON_CreateObject();
-	if (!wrap || tc_buf_addf(&title, "%s (draft)", lt->name) < 0)
+	ref = cJSON_GetStringValue(
+	    cJSON_GetObjectItemCaseSensitive(ctx, "reference"));
+	if (!wrap || tc_buf_addf(&title, "%s%s%s (draft)", ref ? ref : "",
+				 ref ? ": " : "", lt->name) < 0)
 		tc_die_nomem();
 	add_str(wrap, "title", title.data);
 	cw_ctx_bool(wrap, "pack", 1);
@@ -1112,16 +1137,30 @@ out:
 	return rc;
 }
 
+/* Appends {stage, sub} to arr; sub is taken. */
+static void later_item(cJSON *arr, int stage, cJSON *sub)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o || !cJSON_AddNumberToObject(o, "stage", stage))
+		tc_die_nomem();
+	cJSON_AddItemToObject(o, "sub", sub);
+	cJSON_AddItemToArray(arr, o);
+}
+
 int cw_casepack_write(struct cw_env *env, int64_t case_id)
 {
 	struct cw_case c;
 	struct pack pk = {0}, files = {0};
 	struct tc_buf b = TC_BUF_INIT, sums = TC_BUF_INIT, zip = TC_BUF_INIT,
 		      path = TC_BUF_INIT, name = TC_BUF_INIT;
-	cJSON *sub = NULL, *cj = NULL;
+	cJSON *sub = NULL, *cj = NULL, *later_all = cJSON_CreateArray();
 	char *txt;
 	size_t i;
 	int k, rc = -1, found;
+
+	if (!later_all)
+		tc_die_nomem();
 
 	found = cw_store_case_load_id(env->reg, case_id, &c);
 	if (found <= 0)
@@ -1150,7 +1189,8 @@ int cw_casepack_write(struct cw_env *env, int64_t case_id)
 			cJSON_Delete(later);
 			goto out;
 		}
-		cJSON_Delete(later);
+		/* kept for the cover sheet, which shows it in full */
+		later_item(later_all, c.stages[k].stage, later);
 	}
 	if (add_merged(env, &pk, &files, &c) < 0)
 		goto out;
@@ -1162,7 +1202,7 @@ int cw_casepack_write(struct cw_env *env, int64_t case_id)
 		tc_die_nomem();
 	free(txt);
 	pack_add_buf(&pk, "case.json", &b);
-	if (cover(&b, env, &c, sub, &files) < 0)
+	if (cover(&b, env, &c, sub, later_all, &files) < 0)
 		goto out;
 	pack_add_buf(&pk, "index.html", &b);
 	if (add_letters(env, &pk, &c, sub) < 0)
@@ -1199,6 +1239,7 @@ out:
 	cw_case_release(&c);
 	cJSON_Delete(sub);
 	cJSON_Delete(cj);
+	cJSON_Delete(later_all);
 	pack_release(&pk);
 	pack_release(&files);
 	tc_buf_release(&b);

@@ -91,6 +91,7 @@ static int load_theme(struct cw_env *env, const char *theme)
 	    {"foot", "foot.mustache"},
 	    {"stylesheet", "casework.css"},
 	    {"row", "row.mustache"},
+	    {"words", "words.mustache"},
 	    {"cover", "cover.mustache"},
 	    {"letter", "letter.mustache"},
 	    {"report", "report.mustache"},

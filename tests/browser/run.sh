@@ -4,6 +4,10 @@
 # chromium through playwright-core), the Nu HTML checker over every .html
 # and .css file (nu.js), and the forms filled in with the keyboard and sent
 # to a real bin/intake (forms.js). Screenshots go to test-output/screenshots/.
+# Then the same checks (check.js, nu.js) over the officers' pages casework
+# writes: the cover sheets, letters, daily and annual reports and the
+# subject access index of the golden regression scenario
+# (tests/regress/casework/cmd, run here with bin/intake and bin/casework).
 #
 #   tests/browser/run.sh [SITE_DIR]     SITE_DIR defaults to public, relative
 #                                       to the repository root
@@ -80,6 +84,29 @@ tally() {
 tally check.js "$check_rc" "$out/check"
 tally nu.js "$nu_rc" "$out/nu"
 tally forms.js "$forms_rc" "$out/forms"
+
+# The officers' pages.
+off=$out/officers
+mkdir -p "$off"
+root=$PWD
+if (cd tests/regress/casework && ROOT=$root SITEGEN=$root/bin/sitegen INTAKE=$root/bin/intake \
+	CASEWORK=$root/bin/casework TZ=Europe/London OUT=$off WORK=$out/officers.work bash ./cmd) \
+	>"$out/officers.log" 2>&1 &&
+	[ -n "$(find "$off" -name '*.html' | head -1)" ]; then
+	echo "# officers' pages: $(find "$off" -name '*.html' | wc -l) from the casework scenario"
+	node "$here/nu.js" "$off" >"$out/nu-off" 2>&1 &
+	nu_pid=$!
+	node "$here/check.js" "$off" test-output/screenshots/officers >"$out/check-off" 2>&1
+	check_rc=$?
+	wait "$nu_pid"
+	nu_rc=$?
+	tally check.js "$check_rc" "$out/check-off"
+	tally nu.js "$nu_rc" "$out/nu-off"
+else
+	echo "FAIL the officers' pages were not made"
+	tail -20 "$out/officers.log"
+	fail=$((fail + 1))
+fi
 
 echo "browser: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

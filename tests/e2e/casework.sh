@@ -158,6 +158,16 @@ has_flag "flag unmatched_review" FLAG9-00009 unmatched_review
 has_flag "flag review_out_of_time" FLAGA-00010 review_out_of_time
 field "$D/casepacks/$FIRST.zip" "c['stage']" | grep -qx 2 && ok "review escalates the case to stage 2" || not_ok "review escalates the case to stage 2"
 after_s2=$(field "$D/casepacks/$FIRST.zip" "'restricted_contact' in c['flags'], c['team']")
+python3 - "$D/casepacks/$FIRST.zip" <<'EOF' && ok "the cover sheet shows the stage 2 request in full after stage 1's" || not_ok "stage 2 request on the cover sheet" "$(unzip -p "$D/casepacks/$FIRST.zip" index.html | tail -40)"
+import sys, zipfile
+h = zipfile.ZipFile(sys.argv[1]).read("index.html").decode()
+w1 = h.index('id="words"')
+w2 = h.index("<h2 id=\"words-stage-2\">Stage 2 request")
+assert w1 < w2, (w1, w2)
+part = h[w2:h.index('id="attachments"')]
+assert "FLAGA-00010" in part and "2026-12-23T10:00:00Z" in part, part
+assert "<p>Still wrong.</p>" in part and "<p>Refund.</p>" in part, part
+EOF
 [ "$before_s2" = "False Parking Services" ] && [ "$after_s2" = "True J. Officer" ] &&
 	ok "a stage 2 request from a restricted person is flagged and routed to the named contact" ||
 	not_ok "restricted stage 2 request" "before: $before_s2 after: $after_s2"
