@@ -228,6 +228,20 @@ static void put_digits(char *out, int v, int n)
 	}
 }
 
+void tc_day_words(tc_day day, char out[TC_DAY_WORDS])
+{
+	static const char *const month[] = {"January", "February", "March",
+					    "April",   "May",	   "June",
+					    "July",    "August",   "September",
+					    "October", "November", "December"};
+	int y, m, d;
+
+	tc_day_civil(day, &y, &m, &d);
+	if (y < 0 || y > 9999 || m < 1 || m > 12)
+		y = 0, m = 1, d = 0;
+	snprintf(out, TC_DAY_WORDS, "%d %s %d", d, month[m - 1], y);
+}
+
 void tc_day_format(tc_day day, char out[11])
 {
 	int y, m, d;

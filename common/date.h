@@ -30,6 +30,10 @@ int tc_ymd_scan(const char *s, int *y, int *m, int *d);
 int tc_day_parse(const char *ymd, tc_day *day);
 /* Writes "YYYY-MM-DD" and a NUL into out[11]. */
 void tc_day_format(tc_day day, char out[11]);
+/* Writes the day as people write it in a letter, "14 December 2026", and
+ * a NUL into out[TC_DAY_WORDS]. */
+#define TC_DAY_WORDS 24
+void tc_day_words(tc_day day, char out[TC_DAY_WORDS]);
 /* 0 Monday .. 6 Sunday. */
 int tc_day_weekday(tc_day day);
 /* Year, month (1-12) and day of month of a day. */

@@ -471,8 +471,8 @@ static int all_digits(const char *s, size_t n)
 	return 1;
 }
 
-void tc_rules_ref_canonical(const struct tc_rules *r, const char *in,
-			    char *out, size_t n)
+void tc_rules_ref_canonical(const struct tc_rules *r, const char *in, char *out,
+			    size_t n)
 {
 	char c[128];
 	size_t i, k, len;
@@ -594,6 +594,112 @@ static void load_phrases(struct ld *l, const cJSON *ph, const char *name,
 	}
 }
 
+/* What councils' policies close complaints with, when rules.yml says
+ * nothing. */
+static const struct tc_outcome default_outcomes[] = {
+    {"upheld", "Upheld"},	  {"partly-upheld", "Partly upheld"},
+    {"not-upheld", "Not upheld"}, {"resolved", "Resolved"},
+    {"withdrawn", "Withdrawn"},
+};
+
+/* outcomes: a list of {id, label}, ids of lower-case letters, digits and
+ * dashes, each once. */
+static void load_outcomes(struct ld *l, struct tc_rules *r, const cJSON *o)
+{
+	static const char *const keys[] = {"id", "label", NULL};
+	const cJSON *e;
+	size_t i;
+
+	r->outcome = default_outcomes;
+	r->noutcome = sizeof(default_outcomes) / sizeof(default_outcomes[0]);
+	if (!o)
+		return;
+	if (!cJSON_IsArray(o) || !cJSON_GetArraySize(o)) {
+		ld_err(l, o, 0, "%s",
+		       "'outcomes' must be a list of {id, label}");
+		return;
+	}
+	r->outcome_alloc =
+	    xcalloc((size_t)cJSON_GetArraySize(o), sizeof(*r->outcome_alloc));
+	r->outcome = r->outcome_alloc;
+	r->noutcome = 0;
+	cJSON_ArrayForEach(e, o)
+	{
+		struct tc_outcome *x = &r->outcome_alloc[r->noutcome];
+		const char *p;
+
+		if (!entry(l, e, keys, "an outcome must be {id, label}"))
+			continue;
+		x->id = get_str(l, e, "id", 1);
+		x->label = get_str(l, e, "label", 1);
+		if (!x->id || !x->label)
+			continue;
+		for (p = x->id; *p; p++)
+			if (!((*p >= 'a' && *p <= 'z') ||
+			      (*p >= '0' && *p <= '9') || *p == '-'))
+				break;
+		if (*p || !x->id[0]) {
+			ld_err(l, e, 0,
+			       "outcome id '%s' must be lower-case letters, "
+			       "digits and dashes",
+			       x->id);
+			continue;
+		}
+		for (i = 0; i < r->noutcome; i++)
+			if (!strcmp(r->outcome[i].id, x->id))
+				break;
+		if (i < r->noutcome) {
+			ld_err(l, e, 0, "outcome '%s' is given twice", x->id);
+			continue;
+		}
+		r->noutcome++;
+	}
+}
+
+/* a and b equal with letter case aside and spaces read as dashes. */
+static int outcome_eq(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char x = *a == ' ' ? '-' : *a, y = *b == ' ' ? '-' : *b;
+
+		if (x >= 'A' && x <= 'Z')
+			x += 32;
+		if (y >= 'A' && y <= 'Z')
+			y += 32;
+		if (x != y)
+			return 0;
+	}
+	return !*a && !*b;
+}
+
+const struct tc_outcome *tc_rules_outcome(const struct tc_rules *r,
+					  const char *typed)
+{
+	size_t i;
+
+	for (i = 0; typed && i < r->noutcome; i++)
+		if (outcome_eq(typed, r->outcome[i].id) ||
+		    outcome_eq(typed, r->outcome[i].label))
+			return &r->outcome[i];
+	return NULL;
+}
+
+const char *tc_rules_outcome_list(const struct tc_rules *r)
+{
+	static char buf[512];
+	size_t i, n = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < r->noutcome && n + 1 < sizeof(buf); i++) {
+		int k = snprintf(buf + n, sizeof(buf) - n, "%s%s",
+				 i ? ", " : "", r->outcome[i].id);
+		if (k < 0)
+			break;
+		n += (size_t)k;
+	}
+	return buf;
+}
+
 /* member_enquiry_words: a list of words in lower case. */
 static void load_words(struct ld *l, struct tc_rules *r, const cJSON *w)
 {
@@ -697,6 +803,7 @@ struct tc_rules *tc_rules_load(const char *path, int *nerrors)
 					   "service_request_days",
 					   "comment_reply_days",
 					   "member_enquiry_words",
+					   "outcomes",
 					   NULL};
 	struct tc_rules *r = NULL;
 	struct ld l = {0};
@@ -745,6 +852,8 @@ struct tc_rules *tc_rules_load(const char *path, int *nerrors)
 	load_words(
 	    &l, r,
 	    cJSON_GetObjectItemCaseSensitive(root, "member_enquiry_words"));
+	load_outcomes(&l, r,
+		      cJSON_GetObjectItemCaseSensitive(root, "outcomes"));
 	r->default_team = get_str(&l, root, "default_team", 1);
 	load_references(&l, r, root);
 	load_procedures(&l, r, root);
@@ -769,6 +878,7 @@ void tc_rules_free(struct tc_rules *r)
 	free(r->phrase);
 	free(r->urgent);
 	free(r->member_words);
+	free(r->outcome_alloc);
 	free(r->ref);
 	free(r->path);
 	free(r->calendar_path);

@@ -63,6 +63,13 @@ struct tc_exclusion {
 	int line, col;
 };
 
+/* An outcome a stage is closed with: its id as recorded, and how people
+ * read it. */
+struct tc_outcome {
+	const char *id;	   /* "partly-upheld" */
+	const char *label; /* "Partly upheld" */
+};
+
 /* A phrase in the free text that suggests an exclusion, or that makes a
  * case urgent. */
 struct tc_phrase {
@@ -116,6 +123,9 @@ struct tc_rules {
 	 * as a service request. None: no such rule. */
 	const char **member_words;
 	size_t nmember_words;
+	const struct tc_outcome *outcome; /* outcomes, in order */
+	size_t noutcome;
+	struct tc_outcome *outcome_alloc; /* outcome when read from the file */
 	struct tc_refformat *ref;
 	size_t nref;
 	struct tc_calendar *cal; /* loaded from calendar_path */
@@ -162,8 +172,8 @@ const struct tc_refformat *tc_rules_refformat(const struct tc_rules *r,
  * ("70kpa mn4jw" is 70KPA-MN4JW). Anything else comes back trimmed and
  * upper-cased. out is always terminated.
  */
-void tc_rules_ref_canonical(const struct tc_rules *r, const char *in,
-			    char *out, size_t n);
+void tc_rules_ref_canonical(const struct tc_rules *r, const char *in, char *out,
+			    size_t n);
 
 /*
  * The first phrase found in text (case-insensitive for ASCII letters), or
@@ -174,6 +184,12 @@ const struct tc_phrase *tc_rules_match_phrase(const struct tc_rules *r,
 /* 1 when text holds one of the rules' member_enquiry_words as a whole
  * word (case aside for ASCII letters). */
 int tc_rules_member_words(const struct tc_rules *r, const char *text);
+/* The outcome typed (its id or its label, letter case, spaces and dashes
+ * aside: "Partly upheld" is partly-upheld), or NULL. */
+const struct tc_outcome *tc_rules_outcome(const struct tc_rules *r,
+					  const char *typed);
+/* The outcome ids, ", "-separated, for messages (static storage). */
+const char *tc_rules_outcome_list(const struct tc_rules *r);
 
 /* The same for the phrases that make a case urgent. */
 const struct tc_phrase *tc_rules_match_urgent(const struct tc_rules *r,

@@ -117,6 +117,35 @@ static void on_figure(void *arg, const char *label, long count, long total)
 	    sections[g->sec].shape == SHARES ? total : -1);
 }
 
+/* A service area by the name people know it by. */
+static void on_area(void *arg, const char *area, long count, long total)
+{
+	struct gather *g = arg;
+
+	(void)total;
+	add(g->r, g->sec, cw_service_name(g->env, area), count, -1);
+}
+
+/* "stage N: ID" as "stage N: the outcome's label". */
+static void on_outcome(void *arg, const char *label, long count, long total)
+{
+	struct gather *g = arg;
+	const char *id = label ? strstr(label, ": ") : NULL;
+	const struct tc_outcome *o =
+	    id ? tc_rules_outcome(g->env->rules, id + 2) : NULL;
+	struct tc_buf l = TC_BUF_INIT;
+
+	(void)total;
+	if (!o) {
+		add(g->r, g->sec, label, count, -1);
+		return;
+	}
+	if (tc_buf_addf(&l, "%.*s: %s", (int)(id - label), label, o->label) < 0)
+		tc_die_nomem();
+	add(g->r, g->sec, l.data, count, -1);
+	tc_buf_release(&l);
+}
+
 /* Signposted (excluded) matters by the rules' reason code. */
 static void on_signposted(void *arg, const char *area, long count, long total)
 {
@@ -125,8 +154,8 @@ static void on_signposted(void *arg, const char *area, long count, long total)
 	struct tc_buf l = TC_BUF_INIT;
 
 	(void)total;
-	if (tc_buf_addf(&l, "%s (%s)", ex ? ex->reason_code : "other", area) <
-	    0)
+	if (tc_buf_addf(&l, "%s (%s)", ex ? ex->reason_code : "other",
+			cw_service_name(g->env, area)) < 0)
 		tc_die_nomem();
 	add(g->r, g->sec, l.data, count, -1);
 	tc_buf_release(&l);
@@ -173,6 +202,10 @@ static int gather(struct cw_env *env, struct rows *r, const struct cw_period *p,
 		fn = on_figure;
 		if (!strcmp(id, "refused_or_signposted"))
 			fn = on_signposted;
+		else if (!strcmp(id, "volume_by_service_area"))
+			fn = on_area;
+		else if (!strcmp(id, "outcomes"))
+			fn = on_outcome;
 		else if (strstr(id, "_by_month")) {
 			months(&g, p);
 			fn = on_month;

@@ -565,7 +565,8 @@ static cJSON *fields_ctx(const cJSON *fields)
 }
 
 /* The deadlines of every stage, one table each. */
-static void stages_ctx(cJSON *o, const struct cw_case *c)
+static void stages_ctx(cJSON *o, const struct cw_env *env,
+		       const struct cw_case *c)
 {
 	cJSON *arr = cw_ctx_arr(o, "stages");
 	char num[32];
@@ -592,7 +593,10 @@ static void stages_ctx(cJSON *o, const struct cw_case *c)
 		row_day(rows, "Next stage window closes", s->window_closes);
 		if (s->closed != CW_NODAY) {
 			row_day(rows, "Closed", s->closed);
-			row(rows, "Outcome", s->outcome);
+			const struct tc_outcome *oc =
+			    tc_rules_outcome(env->rules, s->outcome);
+
+			row(rows, "Outcome", oc ? oc->label : s->outcome);
 			row(rows, "Remedy", s->remedy);
 		}
 	}
@@ -737,7 +741,7 @@ static int cover(struct tc_buf *b, struct cw_env *env, const struct cw_case *c,
 	row(rows, "Priority", cw_case_urgent(c) ? "Urgent" : "Normal");
 	row_day(rows, "Reply by", c->reply_due);
 	row_day(rows, "Replied", c->replied);
-	row(rows, "Service area", c->service_area);
+	row(rows, "Service area", cw_service_name(env, c->service_area));
 	row(rows, "Team", c->team);
 	row(rows, "Came by",
 	    !c->channel || !strcmp(c->channel, "web") ? "the website's form"
@@ -745,7 +749,7 @@ static int cover(struct tc_buf *b, struct cw_env *env, const struct cw_case *c,
 	row(rows, "Submission", c->submission_id);
 	row(rows, "Received (UTC)", c->received);
 	row_day(rows, "Counts from", c->received_date);
-	stages_ctx(o, c);
+	stages_ctx(o, env, c);
 	flags_ctx(o, c);
 	follow_up_ctx(o, c);
 	cw_ctx_bool(o, "signposted", ex != NULL);
@@ -857,24 +861,24 @@ static cJSON *letter_ctx(struct cw_env *env, const struct cw_case *c,
 	const cJSON *adj =
 	    cJSON_GetObjectItemCaseSensitive(fields, "adjustments");
 	cJSON *o = cJSON_CreateObject();
-	char buf[11];
 
 	if (!o)
 		tc_die_nomem();
 	add_str(o, "reference", c->reference);
-	add_str(o, "today", env->today_s);
+	cw_ctx_day_words(o, "today", env->today);
 	add_str(o, "name",
 		cJSON_IsString(name) && name->valuestring[0] ? name->valuestring
 							     : NULL);
 	add_str(o, "service_area", c->service_area);
+	add_str(o, "service", cw_service_name(env, c->service_area));
 	add_str(o, "team", c->team);
-	add_str(o, "received_date", cw_day_str(c->received_date, buf));
+	cw_ctx_day_words(o, "received_date", c->received_date);
 	if (c->nstages) {
 		const struct cw_stage *s = &c->stages[c->nstages - 1];
 
 		add_num(o, "stage", s->stage);
-		add_str(o, "acknowledge_by", cw_day_str(s->ack_due, buf));
-		add_str(o, "respond_by", cw_day_str(s->respond_due, buf));
+		cw_ctx_day_words(o, "acknowledge_by", s->ack_due);
+		cw_ctx_day_words(o, "respond_by", s->respond_due);
 		if (p && s->stage == p->nstages &&
 		    !cJSON_AddTrueToObject(o, "final_stage"))
 			tc_die_nomem();

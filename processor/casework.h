@@ -88,6 +88,9 @@ void cw_ctx_str(cJSON *o, const char *name, const char *s);
 /* name: v as decimal text, or "" when v is blank. */
 void cw_ctx_num(cJSON *o, const char *name, long v, int blank);
 void cw_ctx_bool(cJSON *o, const char *name, int v);
+/* name: the day in words for a letter ("14 December 2026"), or "" for
+ * CW_NODAY. */
+void cw_ctx_day_words(cJSON *o, const char *name, tc_day day);
 /* A new array in o as name; o owns it. */
 cJSON *cw_ctx_arr(cJSON *o, const char *name);
 /* A new object appended to arr; arr owns it. */
@@ -119,5 +122,10 @@ int cw_env_audit(struct cw_env *env, const char *action, cJSON *detail);
  * folder is opened: the sandbox hides the password file): who an
  * officer's step is recorded as done by when no --by is given. */
 const char *cw_env_account(void);
+
+/* How people name a service area: its label in the forms' list of
+ * services, or the slug itself when the forms do not name it (NULL for
+ * NULL). */
+const char *cw_service_name(const struct cw_env *env, const char *slug);
 
 #endif

@@ -320,6 +320,14 @@ static const char *jstr(const cJSON *o, const char *k)
 	return cJSON_IsString(v) ? v->valuestring : "";
 }
 
+/* A recorded outcome as people read it. */
+static const char *outcome_label(const struct cw_env *env, const char *id)
+{
+	const struct tc_outcome *o = tc_rules_outcome(env->rules, id);
+
+	return o ? o->label : id ? id : "";
+}
+
 static double jnum(const cJSON *o, const char *k)
 {
 	return cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, k));
@@ -432,7 +440,9 @@ int cw_show(struct cw_env *env, const char *ref, int json)
 		printf("team: %s\nservice area: %s\nreceived: %s (counts from "
 		       "%s)\n",
 		       c.team ? c.team : "-",
-		       c.service_area ? c.service_area : "-", c.received,
+		       c.service_area ? cw_service_name(env, c.service_area)
+				      : "-",
+		       c.received,
 		       cJSON_GetObjectItemCaseSensitive(o, "received_date")
 			   ->valuestring);
 		for (k = 0; k < c.nstages; k++) {
@@ -449,10 +459,18 @@ int cw_show(struct cw_env *env, const char *ref, int json)
 			if (sg->responded != CW_NODAY)
 				printf(" (responded %s)",
 				       cw_day_str(sg->responded, d2));
+			if (sg->extension_days)
+				printf(", extended %d working days: %s",
+				       sg->extension_days,
+				       sg->extension_reason
+					   ? sg->extension_reason
+					   : "");
 			if (sg->closed != CW_NODAY)
-				printf(", closed %s: %s",
+				printf(", closed %s: %s%s%s",
 				       cw_day_str(sg->closed, d1),
-				       sg->outcome ? sg->outcome : "");
+				       outcome_label(env, sg->outcome),
+				       sg->remedy ? ", remedy " : "",
+				       sg->remedy ? sg->remedy : "");
 			printf("\n");
 		}
 		cJSON_ArrayForEach(it, c.flags)
@@ -587,11 +605,29 @@ static int restriction_effect(struct event_ctx *x)
 	return rc;
 }
 
+/* The rules' id of the outcome typed, or NULL after a message. */
+static const char *closing_outcome(struct event_ctx *x, const char *typed)
+{
+	const struct tc_outcome *o = tc_rules_outcome(x->env->rules, typed);
+
+	if (!o)
+		tc_warnx("--outcome: '%s' is not one of the outcomes in %s "
+			 "(%s)",
+			 typed, x->env->rules->path,
+			 tc_rules_outcome_list(x->env->rules));
+	return o ? o->id : NULL;
+}
+
 static int ev_closed(struct event_ctx *x)
 {
+	const char *o;
+
 	if (needs(x->r->outcome != NULL, "closed needs --outcome O"))
 		return TC_EXIT_USAGE;
-	detail_str(x->detail, "outcome", x->r->outcome);
+	o = closing_outcome(x, x->r->outcome);
+	if (!o)
+		return TC_EXIT_USAGE;
+	detail_str(x->detail, "outcome", o);
 	detail_str(x->detail, "remedy", x->r->remedy);
 	detail_str(x->detail, "learning", x->r->learning);
 	return 0;
@@ -976,7 +1012,14 @@ static int ev_corrected(struct event_ctx *x)
 			return TC_EXIT_USAGE;
 		}
 		any = 1;
-		if (opt[i].text)
+		if (!strcmp(t->event, "closed") &&
+		    !strcmp(opt[i].name, "outcome")) {
+			const char *o = closing_outcome(x, opt[i].text);
+
+			if (!o)
+				return TC_EXIT_USAGE;
+			detail_str(set, "outcome", o);
+		} else if (opt[i].text)
 			detail_str(set, opt[i].name, opt[i].text);
 		else if (!cJSON_AddNumberToObject(set, opt[i].name, r->days))
 			tc_die_nomem();

@@ -19,6 +19,7 @@
 #include "array.h"
 #include "casepack.h"
 #include "err.h"
+#include "fields.h"
 #include "forms.h"
 #include "fsutil.h"
 #include "limits.h"
@@ -161,6 +162,15 @@ void cw_ctx_num(cJSON *o, const char *name, long v, int blank)
 	else
 		snprintf(num, sizeof(num), "%ld", v);
 	cw_ctx_str(o, name, num);
+}
+
+void cw_ctx_day_words(cJSON *o, const char *name, tc_day day)
+{
+	char w[TC_DAY_WORDS] = "";
+
+	if (day != CW_NODAY)
+		tc_day_words(day, w);
+	cw_ctx_str(o, name, w);
 }
 
 void cw_ctx_bool(cJSON *o, const char *name, int v)
@@ -546,4 +556,22 @@ const char *cw_env_account(void)
 	u = pw && pw->pw_name && pw->pw_name[0] ? pw->pw_name : getenv("USER");
 	snprintf(name, sizeof(name), "%s", u && u[0] ? u : "unknown");
 	return name;
+}
+
+const char *cw_service_name(const struct cw_env *env, const char *slug)
+{
+	static const char *const forms[] = {TC_FORM_COMPLAINT,
+					    TC_FORM_FEEDBACK};
+	const char *label = NULL;
+	size_t i;
+
+	if (!slug || !env->forms)
+		return slug;
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]) && !label; i++) {
+		const struct tc_form *f = tc_forms_find(env->forms, forms[i]);
+
+		if (f)
+			label = tc_form_option_label(f, "service_area", slug);
+	}
+	return label ? label : slug;
 }

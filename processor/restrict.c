@@ -412,20 +412,21 @@ static int lifted_letter(struct cw_env *env, int64_t id, const char *name,
 {
 	cJSON *ctx = cJSON_CreateObject();
 	struct tc_buf out = TC_BUF_INIT, p = TC_BUF_INIT;
-	char d[11];
+	tc_day from;
 	int rc = -1;
 
 	if (!ctx ||
 	    (name && *name && !cJSON_AddStringToObject(ctx, "name", name)) ||
-	    !cJSON_AddStringToObject(ctx, "today", env->today_s) ||
-	    !cJSON_AddStringToObject(ctx, "kind",
-				     cw_restrict_kind_label(kind)) ||
-	    !cJSON_AddStringToObject(ctx, "start", start) ||
-	    !cJSON_AddStringToObject(ctx, "lifted", cw_day_str(date, d)))
+	    !cJSON_AddStringToObject(ctx, "kind", cw_restrict_kind_label(kind)))
 		tc_die_nomem();
+	cw_ctx_day_words(ctx, "today", env->today);
+	if (tc_day_parse(start, &from) < 0)
+		from = CW_NODAY;
+	cw_ctx_day_words(ctx, "start", from);
+	cw_ctx_day_words(ctx, "lifted", date);
 	if (strcmp(scope, "council")) {
-		if (!cJSON_AddStringToObject(ctx, "service_area", scope))
-			tc_die_nomem();
+		cw_ctx_str(ctx, "service_area", scope);
+		cw_ctx_str(ctx, "service", cw_service_name(env, scope));
 	}
 	if (cw_letter_render(env, "restriction-lifted", ctx, &out) < 0)
 		goto out;

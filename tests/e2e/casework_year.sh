@@ -152,7 +152,7 @@ grep -q '"volume_by_type","complaint","2"' "$C" && grep -q '"volume_by_type","co
 	grep -q '"volume_by_type","signposted","1"' "$C" && ok "annual: volumes by type" || not_ok "annual: volumes by type" "$(cat "$C")"
 grep -q '"acknowledged_in_time","stage 1","2","2","100.0"' "$C" && ok "annual: acknowledged within timescale" || not_ok "annual: ack share" "$(grep acknowledged "$C")"
 grep -q '"extensions","stage 1","1","2","50.0"' "$C" && ok "annual: extensions" || not_ok "annual: extensions"
-grep -q '"outcomes","stage 1: upheld","1"' "$C" && grep -q '"remedies","apology","1"' "$C" && ok "annual: outcomes and remedies" || not_ok "annual: outcomes"
+grep -q '"outcomes","stage 1: Upheld","1"' "$C" && grep -q '"remedies","apology","1"' "$C" && ok "annual: outcomes and remedies" || not_ok "annual: outcomes"
 grep -q '"refused_or_signposted","' "$C" && ok "annual: signposted by reason" || not_ok "annual: signposted by reason"
 grep -q '"restrictions_in_place","limited-calls","1"' "$C" && ok "annual: restrictions in place" || not_ok "annual: restrictions"
 [ "$(grep -c '"complaints_by_month"' "$C")" = 12 ] && grep -q '"complaints_by_month","2024-03","1"' "$C" && ok "annual: month by month" || not_ok "annual: months"

@@ -140,7 +140,7 @@ fig() { grep "^\"$1\"" "$F" | tr -d '\r' | tr '\n' ';'; }
 expect "8 Jan: volumes by type" "$(fig volume_by_type)" '"volume_by_type","comment","1","","";"volume_by_type","complaint","4","","";'
 expect "8 Jan: acknowledged within timescale" "$(fig acknowledged_in_time | cut -d';' -f1)" '"acknowledged_in_time","stage 1","3","4","75.0"'
 expect "8 Jan: answered within timescale" "$(fig answered_in_time | cut -d';' -f1)" '"answered_in_time","stage 1","1","2","50.0"'
-expect "8 Jan: outcomes" "$(fig outcomes)" '"outcomes","stage 1: upheld","1","","";'
+expect "8 Jan: outcomes" "$(fig outcomes)" '"outcomes","stage 1: Upheld","1","","";'
 expect "8 Jan: channels" "$(fig volume_by_channel)" '"volume_by_channel","online form","6","","";'
 expect "8 Jan: escalations" "$(fig stage2_escalations | cut -d';' -f1)" '"stage2_escalations","complaints received in the period","1","4","25.0"'
 

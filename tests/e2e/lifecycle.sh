@@ -95,7 +95,9 @@ refused "responded twice is refused" 1 "responded to on 2026-12-21 already" \
 	c --today 2026-12-22 record "$A" responded
 
 # ---------------------------------------------------------- close, withdraw
-out=$(c --today 2026-12-22 record "$A" closed --outcome upheld 2>&1)
+refused "an outcome not in the rules is refused, the rules' outcomes named" 2 "'Sorted' is not one of the outcomes in .*rules.yml (upheld, partly-upheld, not-upheld, resolved, withdrawn)" \
+	c --today 2026-12-22 record "$A" closed --outcome Sorted
+out=$(c --today 2026-12-22 record "$A" closed --outcome Upheld 2>&1)
 CLOSE=$(ev "$out")
 refused "closed twice is refused (the outcome is not silently replaced)" 1 "closed on 2026-12-22 already" \
 	c --today 2026-12-22 record "$A" closed --outcome not-upheld
@@ -105,7 +107,7 @@ refused "received cannot be withdrawn" 1 "cannot be withdrawn: correct its date 
 c --today 2026-12-22 record "$A" withdrawn --event "$CLOSE" --why "closed on the wrong case" >/dev/null 2>&1
 [ "$(packed "$A" "c['status']")" = responded ] && [ "$(packed "$A" "c['stages'][0]['closed']")" = None ] &&
 	ok "withdrawing closed reopens the stage" || not_ok "withdrawing closed reopens the stage" "$(packed "$A" "c['stages'][0]")"
-c --today 2026-12-22 record "$A" closed --outcome partly-upheld >/dev/null 2>&1 &&
+c --today 2026-12-22 record "$A" closed --outcome "Partly Upheld" >/dev/null 2>&1 &&
 	[ "$(packed "$A" "c['stages'][0]['outcome']")" = partly-upheld ] &&
 	ok "closed again after the withdrawal, with the right outcome" || not_ok "closed again after the withdrawal"
 refused "a withdrawal cannot be withdrawn" 1 "cannot be withdrawn" \

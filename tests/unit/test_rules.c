@@ -201,6 +201,19 @@ static void test_phrases(void **state)
 	assert_false(tc_rules_member_words(tl_rules, NULL));
 	assert_int_equal(tl_rules->service_request_days, 10);
 	assert_int_equal(tl_rules->comment_reply_days, 10);
+	/* outcomes: by id or label, letter case, spaces and dashes aside */
+	assert_string_equal(tc_rules_outcome(tl_rules, "not upheld")->id,
+			    "not-upheld");
+	assert_string_equal(tc_rules_outcome(tl_rules, "PARTLY-UPHELD")->label,
+			    "Partly upheld");
+	assert_string_equal(tc_rules_outcome(tl_rules, "Withdrawn")->id,
+			    "withdrawn");
+	assert_null(tc_rules_outcome(tl_rules, "sorted"));
+	assert_null(tc_rules_outcome(tl_rules, "upheld!"));
+	assert_null(tc_rules_outcome(tl_rules, NULL));
+	assert_string_equal(tc_rules_outcome_list(tl_rules),
+			    "upheld, partly-upheld, not-upheld, resolved, "
+			    "withdrawn");
 }
 
 /* References as residents and officers type them. */
@@ -274,6 +287,10 @@ static const struct bad_rule {
      1, 0},
     {"comment_reply_days: 10", "comment_reply_days: 1000", 1, 0},
     {"urgent_phrases:\n", "urgent_phrases: 3\n", 1, 1},
+    {"{id: resolved, label: Resolved}", "{id: upheld, label: Resolved}", 1, 0},
+    {"{id: resolved, label: Resolved}", "{id: Resolved, label: Resolved}", 1,
+     0},
+    {"{id: resolved, label: Resolved}", "{id: resolved}", 1, 0},
 };
 
 static void test_bad_rules(void **state)

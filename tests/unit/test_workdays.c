@@ -102,6 +102,19 @@ static void test_weekday(void **state)
 	assert_day(-1, "1969-12-31");
 }
 
+static void test_day_words(void **state)
+{
+	char w[TC_DAY_WORDS];
+
+	(void)state;
+	tc_day_words(D("2026-12-14"), w);
+	assert_string_equal(w, "14 December 2026");
+	tc_day_words(D("2027-01-01"), w);
+	assert_string_equal(w, "1 January 2027");
+	tc_day_words(D("2028-02-29"), w);
+	assert_string_equal(w, "29 February 2028");
+}
+
 static void test_parse(void **state)
 {
 	static const char *const bad[] = {
@@ -945,6 +958,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    T(test_round_trip),
 	    T(test_weekday),
+	    T(test_day_words),
 	    T(test_parse),
 	    T(test_add_months),
 	    T(test_worked_example),
