@@ -62,6 +62,7 @@ static const char *const sec_title[S_COUNT] = {
 
 /* What gathering needs beside the register. */
 struct gather {
+	struct cw_env *env;
 	struct cw_store *reg;
 	const struct tc_calendar *cal;
 	tc_day today, horizon; /* horizon: 5 working days on */
@@ -90,10 +91,12 @@ static void add(struct gather *g, enum section sec, const char *ref,
 }
 
 static void on_intake(void *arg, const char *ref, const char *type, int stage,
-		      const char *team)
+		      const char *team, tc_day received, const char *area)
 {
-	add((struct gather *)arg, S_INTAKE, ref, type, stage, team, CW_NODAY,
-	    -1, "");
+	struct gather *g = arg;
+
+	add(g, S_INTAKE, ref, type, stage, team, received, -1,
+	    area && area[0] ? cw_service_name(g->env, area) : "");
 }
 
 static int on_quarantine(void *arg, const struct cw_quarantined *q)
@@ -214,7 +217,7 @@ static void on_case(void *arg, const struct cw_report_case *c)
 
 	if (open && !strcmp(c->priority, "urgent"))
 		add(g, S_URGENT, c->reference, c->type, c->stage, c->team,
-		    CW_NODAY, -1, "urgent: deal with it first");
+		    c->received, -1, "urgent: deal with it first");
 	if (open && c->stage == 0)
 		deadline(g, c, c->respond_due, c->responded, S_RESPOND_DUE,
 			 "reply");
@@ -251,7 +254,7 @@ static void on_case(void *arg, const struct cw_report_case *c)
 				cJSON_IsString(d) ? d->valuestring : "") < 0)
 			tc_die_nomem();
 		add(g, S_FLAG, c->reference, c->type, c->stage, c->team,
-		    CW_NODAY, -1, t.data);
+		    c->received, -1, t.data);
 		tc_buf_release(&t);
 	}
 	cJSON_Delete(flags);
@@ -285,6 +288,7 @@ static int gather(struct cw_env *env)
 {
 	struct gather g;
 
+	g.env = env;
 	g.reg = env->reg;
 	g.cal = env->rules->cal;
 	g.today = env->today;
@@ -417,6 +421,9 @@ static int on_row(void *arg, const struct cw_report_row *r)
 	if (!o)
 		tc_die_nomem();
 	cw_ctx_str(o, "reference", r->reference);
+	/* a case's row links to its pack, beside reports/ */
+	cw_ctx_bool(o, "pack",
+		    w->sec != S_QUARANTINED && w->sec != S_RESTRICTION);
 	cw_ctx_str(o, "type", r->type);
 	cw_ctx_str(o, "stage", stage);
 	cw_ctx_str(o, "team", r->team);

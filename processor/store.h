@@ -347,7 +347,8 @@ int cw_store_read_begin(struct cw_store *reg);
  * reference: type is "stage N escalation" for an escalation. */
 typedef void (*cw_store_intake_fn)(void *arg, const char *reference,
 				   const char *type, int stage,
-				   const char *team);
+				   const char *team, tc_day received,
+				   const char *service_area);
 int cw_store_report_intake(struct cw_store *reg, const char *day,
 			   cw_store_intake_fn fn, void *arg);
 
@@ -387,6 +388,7 @@ struct cw_report_case {
 	int stage;		  /* 0 when it has none */
 	tc_day ack_due, acknowledged, respond_due, responded;
 	tc_day window_closes, closed; /* CW_NODAY for none */
+	tc_day received;	      /* the day it counts from */
 	/* a record (stage 0) has its reply as respond_due and responded */
 };
 typedef void (*cw_store_case_fn)(void *arg, const struct cw_report_case *c);

@@ -64,7 +64,8 @@ static void rep_intake_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
 {
 	((cw_store_intake_fn)fn)(
 	    arg, cw_store_col_text(st, 0), cw_store_col_text(st, 1),
-	    sqlite3_column_int(st, 2), cw_store_col_text(st, 3));
+	    sqlite3_column_int(st, 2), cw_store_col_text(st, 3),
+	    cw_store_col_day(st, 4), cw_store_col_text(st, 5));
 }
 
 int cw_store_report_intake(struct cw_store *reg, const char *day,
@@ -73,7 +74,8 @@ int cw_store_report_intake(struct cw_store *reg, const char *day,
 	static const char sql[] =
 	    "SELECT c.reference, CASE s.outcome WHEN 'escalated' THEN"
 	    " 'stage ' || c.stage || ' escalation' ELSE c.type END,"
-	    " c.stage, c.team FROM submissions s JOIN cases c ON"
+	    " c.stage, c.team, s.received_date, c.service_area FROM"
+	    " submissions s JOIN cases c ON"
 	    " c.id = s.case_id WHERE s.ingested = ? ORDER BY c.reference";
 	return rep_run(reg, sql, day, rep_intake_row, (void (*)(void))fn, arg,
 		       "reading the register for the report");
@@ -97,6 +99,7 @@ static void rep_case_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
 	c.closed = cw_store_col_day(st, 11);
 	c.priority = cw_store_col_text(st, 12);
 	c.actions_json = cw_store_col_text(st, 13);
+	c.received = cw_store_col_day(st, 14);
 	((cw_store_case_fn)fn)(arg, &c);
 }
 
@@ -107,7 +110,8 @@ int cw_store_report_cases(struct cw_store *reg, cw_store_case_fn fn, void *arg)
 	    " c.status, s.ack_due, s.acknowledged, CASE WHEN s.case_id IS"
 	    " NULL THEN c.reply_due ELSE s.respond_due END, CASE WHEN"
 	    " s.case_id IS NULL THEN c.replied ELSE s.responded END,"
-	    " s.window_closes, s.closed, c.priority, c.actions FROM cases c"
+	    " s.window_closes, s.closed, c.priority, c.actions,"
+	    " c.received_date FROM cases c"
 	    " LEFT"
 	    " JOIN stages s ON s.case_id = c.id AND s.stage = c.stage"
 	    " ORDER BY c.reference";
