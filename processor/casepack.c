@@ -849,7 +849,7 @@ out:
 }
 
 static cJSON *letter_ctx(struct cw_env *env, const struct cw_case *c,
-			 const cJSON *sub)
+			 const cJSON *sub, int k)
 {
 	const cJSON *fields = cJSON_GetObjectItemCaseSensitive(sub, "fields");
 	const cJSON *name =
@@ -872,9 +872,11 @@ static cJSON *letter_ctx(struct cw_env *env, const struct cw_case *c,
 	add_str(o, "service_area", c->service_area);
 	add_str(o, "service", cw_service_name(env, c->service_area));
 	add_str(o, "team", c->team);
-	cw_ctx_day_words(o, "received_date", c->received_date);
-	if (c->nstages) {
-		const struct cw_stage *s = &c->stages[c->nstages - 1];
+	/* the stage the letter is about: its own request's day */
+	cw_ctx_day_words(o, "received_date",
+			 k >= 0 ? c->stages[k].request : c->received_date);
+	if (k >= 0) {
+		const struct cw_stage *s = &c->stages[k];
 
 		add_num(o, "stage", s->stage);
 		cw_ctx_day_words(o, "acknowledge_by", s->ack_due);
@@ -961,14 +963,26 @@ int cw_letter_render(struct cw_env *env, const char *which, const cJSON *ctx,
 
 /* Letters that go with the case: none for anonymous complaints (no reply
  * is possible) or cases that have no letter. */
+/* A compliment's author asked for a reply and said where to send it. */
+static int wants_reply(const cJSON *fields)
+{
+	const char *r = cJSON_GetStringValue(
+	    cJSON_GetObjectItemCaseSensitive(fields, "reply_wanted"));
+	const char *e = cJSON_GetStringValue(
+	    cJSON_GetObjectItemCaseSensitive(fields, "email"));
+
+	return r && !strcmp(r, "yes") && e && e[0];
+}
+
 static int add_letters(struct cw_env *env, struct pack *pk,
 		       const struct cw_case *c, const cJSON *sub)
 {
 	const char *which = NULL;
 	const struct letter *lt;
+	const cJSON *fields = cJSON_GetObjectItemCaseSensitive(sub, "fields");
 	struct tc_buf out = TC_BUF_INIT, name = TC_BUF_INIT;
 	cJSON *ctx = NULL;
-	int rc = -1;
+	int rc = -1, k;
 
 	if (!env->letters) {
 		env->letters = cw_letters_load(env->letters_dir);
@@ -979,19 +993,31 @@ static int add_letters(struct cw_env *env, struct pack *pk,
 		which = "acknowledgement";
 	else if (!strcmp(c->type, "signposted"))
 		which = "signposting";
-	else if (!strcmp(c->type, "compliment"))
+	else if (!strcmp(c->type, "compliment") && wants_reply(fields))
 		which = "compliment-thanks";
 	if (!which || cw_case_has_flag(c, "anonymous"))
 		return 0;
 	lt = find_letter(env->letters, which);
 	if (!lt)
 		return 0;
-	ctx = letter_ctx(env, c, sub);
-	if (render_letter(env, lt, ctx, &out) < 0)
-		goto out;
-	if (tc_buf_addf(&name, "letters/%s.html", which) < 0)
-		tc_die_nomem();
-	pack_add_buf(pk, name.data, &out);
+	/* a complaint: one acknowledgement for each stage, each under its
+	 * own name, never overwritten */
+	for (k = c->nstages ? 0 : -1; k < c->nstages || k < 0; k++) {
+		ctx = letter_ctx(env, c, sub, k);
+		tc_buf_reset(&out);
+		if (render_letter(env, lt, ctx, &out) < 0)
+			goto out;
+		cJSON_Delete(ctx);
+		ctx = NULL;
+		tc_buf_reset(&name);
+		if ((k >= 0 && tc_buf_addf(&name, "letters/stage-%d-%s.html",
+					   c->stages[k].stage, which) < 0) ||
+		    (k < 0 && tc_buf_addf(&name, "letters/%s.html", which) < 0))
+			tc_die_nomem();
+		pack_add_buf(pk, name.data, &out);
+		if (k < 0)
+			break;
+	}
 	rc = 0;
 out:
 	cJSON_Delete(ctx);

@@ -137,10 +137,12 @@ mb.sub(P, 'FLAG9-00009', 'review', '2026-12-23T10:00:00Z', {'case_reference': 'C
 mb.sub(P, 'FLAGA-00010', 'review', '2026-12-23T10:00:00Z', {'case_reference': '$FIRST', 'full_name': 'Pat', 'email': 'pat@example.org', 'why_unhappy': 'Still wrong.', 'outcome_sought': 'Refund.'})
 mb.sub(P, 'FLAGB-00011', 'complaint', '2026-12-23T10:00:00Z', {'contact_method': 'email', 'on_behalf': 'no', 'service_area': 'licensing', 'what_happened': 'Noise.', 'when_happened': '2026-12-01', 'impact': 'No sleep.', 'outcome_sought': 'Stop it.', 'raised_before': 'no', 'full_name': 'Lee', 'email': 'lee@example.org'})
 mb.sub(P, 'FLAGC-00012', 'feedback', '2026-12-23T10:00:00Z', {'feedback_type': 'comment', 'service_area': 'parks', 'message': 'More benches please.'})
+mb.sub(P, 'FLAGD-00013', 'feedback', '2026-12-23T10:00:00Z', {'feedback_type': 'compliment', 'service_area': 'parks', 'message': 'Lovely flowers.', 'full_name': 'Jo', 'email': 'jo@example.org', 'reply_wanted': 'yes'})
+mb.sub(P, 'FLAGE-00014', 'feedback', '2026-12-23T10:00:00Z', {'feedback_type': 'compliment', 'service_area': 'parks', 'message': 'Lovely trees.', 'reply_wanted': 'no'})
 " py
 python3 $MK "$S/f1.zip" "$S"/subs/*
 out=$(cw --data "$D" --today 2026-12-24 ingest "$S/f1.zip" 2>&1)
-echo "$out" | grep -q "total: 12 read: 8 cases, 2 records, 1 stage 2 escalations, 1 signposted, 0 quarantined, 0 already ingested" &&
+echo "$out" | grep -q "total: 14 read: 8 cases, 4 records, 1 stage 2 escalations, 1 signposted, 0 quarantined, 0 already ingested" &&
 	ok "flag bundle: counts add up" || not_ok "flag bundle: counts add up" "$out"
 has_flag() { # desc submission flag
 	local ref
@@ -183,6 +185,20 @@ case $SG in SGN-2026-*) ok "excluded service area is signposted";; *) not_ok "ex
 unzip -l "$D/casepacks/$SG.zip" | grep -q letters/signposting.html && ok "signposting letter drafted" || not_ok "signposting letter drafted"
 unzip -l "$D/casepacks/$(ref_of FLAG1-00001).zip" | grep -q letters/ && not_ok "no letter for an anonymous complaint" || ok "no letter for an anonymous complaint"
 case $(ref_of FLAGC-00012) in COM-2026-*) ok "feedback comment is a COM record";; *) not_ok "feedback comment is a COM record";; esac
+unzip -l "$D/casepacks/$(ref_of FLAGD-00013).zip" | grep -q letters/compliment-thanks.html &&
+	! unzip -l "$D/casepacks/$(ref_of FLAGE-00014).zip" | grep -q letters/ &&
+	ok "a thank-you letter only for a compliment that asked for a reply and gave an email" || not_ok "compliment letters"
+# FIRST: stage 1 asked on Mon 2 Nov, stage 2 on Wed 23 Dec: a letter each,
+# each saying when its own request came.
+python3 - "$D/casepacks/$FIRST.zip" <<'EOF' && ok "stage 1 and stage 2 acknowledgements are kept apart, each dated by its own request" || not_ok "stage letters" "$(unzip -l "$D/casepacks/$FIRST.zip")"
+import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+one = z.read("letters/stage-1-acknowledgement.html").decode()
+two = z.read("letters/stage-2-acknowledgement.html").decode()
+assert "which we received on\n2 November 2026" in one and "<strong>stage 1</strong>" in one, one
+assert "which we received on\n23 December 2026" in two and "<strong>stage 2</strong>" in two, two
+assert "letters/acknowledgement.html" not in z.namelist()
+EOF
 unzip -p "$D/casepacks/$(ref_of FLAG7-00007).zip" index.html | grep -q "Penalty Charge" && ok "cover sheet shows the resident's words" || not_ok "cover sheet shows the resident's words"
 
 # --------------------------------------------------------- hostile bundles

@@ -77,7 +77,7 @@ field "$D/casepacks/$(ref_of RSTR2-00002).zip" "'restricted_contact' in c['flags
 	not_ok "routed to the named contact" "$(field "$P1" "c['team']")"
 field "$P1" "c['deadlines']['acknowledge']" | grep -q 2026-11-09 && ok "deadlines set as for any complaint" ||
 	not_ok "deadlines set" "$(field "$P1" "c['deadlines']")"
-unzip -l "$P1" | grep -q letters/acknowledgement.html && ok "acknowledgement drafted as usual" || not_ok "acknowledgement drafted"
+unzip -l "$P1" | grep -q letters/stage-1-acknowledgement.html && ok "acknowledgement drafted as usual" || not_ok "acknowledgement drafted"
 unzip -p "$P1" index.html | grep -q "new issues and.*safeguarding" && unzip -p "$P1" index.html | grep -q "written contact only" &&
 	ok "cover sheet: what the restriction is, and read it for new issues and safeguarding" || not_ok "cover sheet restriction"
 field "$D/casepacks/$(ref_of RSTR3-00003).zip" "[f['detail'] for f in c['flag_details'] if f['flag']=='restricted_contact'][0]" | grep -q "^check:" &&
