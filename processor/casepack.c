@@ -900,8 +900,11 @@ static cJSON *letter_ctx(struct cw_env *env, const struct cw_case *c,
 	return o;
 }
 
+/* Renders letter lt into out; label names it in the title (NULL: its
+ * template's name); pt > 0 prints it in that many points. */
 static int render_letter(struct cw_env *env, const struct letter *lt,
-			 const cJSON *ctx, struct tc_buf *out)
+			 const cJSON *ctx, const char *label, int pt,
+			 struct tc_buf *out)
 {
 	struct tc_buf md = TC_BUF_INIT, title = TC_BUF_INIT;
 	struct tc_error e;
@@ -925,11 +928,14 @@ static int render_letter(struct cw_env *env, const struct letter *lt,
 	wrap = cJSON_CreateObject();
 	ref = cJSON_GetStringValue(
 	    cJSON_GetObjectItemCaseSensitive(ctx, "reference"));
-	if (!wrap || tc_buf_addf(&title, "%s%s%s (draft)", ref ? ref : "",
-				 ref ? ": " : "", lt->name) < 0)
+	if (!wrap || tc_buf_addf(&title, "%s%s%s%s (draft)", ref ? ref : "",
+				 ref ? ": " : "", label ? label : lt->name,
+				 pt > 0 ? ", large print" : "") < 0)
 		tc_die_nomem();
 	add_str(wrap, "title", title.data);
 	cw_ctx_bool(wrap, "pack", 1);
+	if (pt > 0)
+		add_num(wrap, "large_print_pt", pt);
 	add_str(wrap, "body", html);
 	if (cw_render(env, "letter", wrap, out) < 0)
 		goto out;
@@ -958,11 +964,73 @@ int cw_letter_render(struct cw_env *env, const char *which, const cJSON *ctx,
 			 env->letters_dir, which);
 		return -1;
 	}
-	return render_letter(env, lt, ctx, out);
+	return render_letter(env, lt, ctx, NULL, 0, out);
 }
 
 /* Letters that go with the case: none for anonymous complaints (no reply
  * is possible) or cases that have no letter. */
+/* 1 when text starts with word, letter case aside (ASCII). */
+static int starts_ci(const char *text, const char *word)
+{
+	for (; *word; text++, word++) {
+		char a = *text, b = *word;
+
+		if (a >= 'A' && a <= 'Z')
+			a += 32;
+		if (a != b)
+			return 0;
+	}
+	return 1;
+}
+
+/* The point size of the large print the person asked for ("18-point",
+ * "16pt"; 18 when no size is given), or 0 for ordinary print: from an
+ * agreed reasonable adjustment, else from what the form said, unless the
+ * adjustment was declined. */
+static int large_print(const struct cw_case *c, const cJSON *fields)
+{
+	const char *text = cJSON_GetStringValue(
+	    cJSON_GetObjectItemCaseSensitive(fields, "adjustments"));
+	const cJSON *f;
+	const char *q;
+	int pt = 0, asked = 0;
+
+	cJSON_ArrayForEach(f, c->flags)
+	{
+		const cJSON *dec =
+		    cJSON_GetObjectItemCaseSensitive(f, "decision");
+		const char *n = cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(f, "flag"));
+		const char *o = cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(dec, "outcome"));
+
+		if (!n || strcmp(n, "reasonable_adjustments") || !o)
+			continue;
+		if (!cw_flag_outcome_kept(n, o))
+			return 0;
+		text = cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(dec, "note"));
+	}
+	for (q = text; q && *q; q++) {
+		char *end;
+		long n;
+
+		if (starts_ci(q, "large print"))
+			asked = 1;
+		if (pt || *q < '0' || *q > '9')
+			continue;
+		/* a size: a number before "point" or "pt" */
+		n = strtol(q, &end, 10);
+		while (*end == ' ' || *end == '-')
+			end++;
+		if ((starts_ci(end, "point") || starts_ci(end, "pt")) &&
+		    n >= 14 && n <= 48)
+			pt = (int)n;
+		q = end - 1;
+	}
+	return !asked ? 0 : pt ? pt : 18;
+}
+
 /* A compliment's author asked for a reply and said where to send it. */
 static int wants_reply(const cJSON *fields)
 {
@@ -980,9 +1048,9 @@ static int add_letters(struct cw_env *env, struct pack *pk,
 	const char *which = NULL;
 	const struct letter *lt;
 	const cJSON *fields = cJSON_GetObjectItemCaseSensitive(sub, "fields");
-	struct tc_buf out = TC_BUF_INIT, name = TC_BUF_INIT;
+	struct tc_buf out = TC_BUF_INIT, name = TC_BUF_INIT, path = TC_BUF_INIT;
 	cJSON *ctx = NULL;
-	int rc = -1, k;
+	int rc = -1, k, pt;
 
 	if (!env->letters) {
 		env->letters = cw_letters_load(env->letters_dir);
@@ -1000,21 +1068,32 @@ static int add_letters(struct cw_env *env, struct pack *pk,
 	lt = find_letter(env->letters, which);
 	if (!lt)
 		return 0;
+	pt = large_print(c, fields);
 	/* a complaint: one acknowledgement for each stage, each under its
 	 * own name, never overwritten */
 	for (k = c->nstages ? 0 : -1; k < c->nstages || k < 0; k++) {
+		int v;
+
 		ctx = letter_ctx(env, c, sub, k);
-		tc_buf_reset(&out);
-		if (render_letter(env, lt, ctx, &out) < 0)
-			goto out;
+		tc_buf_reset(&name);
+		if ((k >= 0 && tc_buf_addf(&name, "stage-%d-%s",
+					   c->stages[k].stage, which) < 0) ||
+		    (k < 0 && tc_buf_adds(&name, which) < 0))
+			tc_die_nomem();
+		/* the ordinary print, then the large print asked for */
+		for (v = 0; v < (pt ? 2 : 1); v++) {
+			tc_buf_reset(&out);
+			if (render_letter(env, lt, ctx, name.data, v ? pt : 0,
+					  &out) < 0)
+				goto out;
+			tc_buf_reset(&path);
+			if (tc_buf_addf(&path, "letters/%s%s.html", name.data,
+					v ? "-large-print" : "") < 0)
+				tc_die_nomem();
+			pack_add_buf(pk, path.data, &out);
+		}
 		cJSON_Delete(ctx);
 		ctx = NULL;
-		tc_buf_reset(&name);
-		if ((k >= 0 && tc_buf_addf(&name, "letters/stage-%d-%s.html",
-					   c->stages[k].stage, which) < 0) ||
-		    (k < 0 && tc_buf_addf(&name, "letters/%s.html", which) < 0))
-			tc_die_nomem();
-		pack_add_buf(pk, name.data, &out);
 		if (k < 0)
 			break;
 	}
@@ -1023,6 +1102,7 @@ out:
 	cJSON_Delete(ctx);
 	tc_buf_release(&out);
 	tc_buf_release(&name);
+	tc_buf_release(&path);
 	return rc;
 }
 

@@ -163,6 +163,18 @@ k = h.index("Adjustments agreed")
 assert "letters in 18-point large print" in h[k:] and "2027-06-01" in h[k:], h[k:k+400]
 assert "Flags decided" in h and "good reason: the resident was in hospital" in h
 EOF
+python3 - "$D/casepacks/$B.zip" "$D/casepacks/$A.zip" <<'EOF' && ok "the agreed 18-point large print: each letter also in 18pt, beside the ordinary one" || not_ok "large print letters" "$(unzip -l "$D/casepacks/$B.zip")"
+import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+big = z.read("letters/stage-1-acknowledgement-large-print.html").decode()
+small = z.read("letters/stage-1-acknowledgement.html").decode()
+assert "body{font-size:18pt" in big and "large print (draft)</title>" in big, big[:600]
+assert "font-size:18pt" not in small
+body = lambda h: h[h.index("<main"):]
+assert body(big) == body(small)
+names = zipfile.ZipFile(sys.argv[2]).namelist()
+assert not [n for n in names if "large-print" in n], names
+EOF
 [ "$(packed "$B" "[f['decision']['outcome'] for f in c['flag_details'] if f['flag'] == 'late'][0]")" = accepted ] &&
 	ok "case.json keeps the decision with its flag" || not_ok "case.json keeps the decision"
 
