@@ -878,12 +878,26 @@ static cJSON *letter_ctx(struct cw_env *env, const struct cw_case *c,
 	if (k >= 0) {
 		const struct cw_stage *s = &c->stages[k];
 
+		const struct tc_outcome *oc =
+		    tc_rules_outcome(env->rules, s->outcome);
+
 		add_num(o, "stage", s->stage);
 		cw_ctx_day_words(o, "acknowledge_by", s->ack_due);
 		cw_ctx_day_words(o, "respond_by", s->respond_due);
 		if (p && s->stage == p->nstages &&
 		    !cJSON_AddTrueToObject(o, "final_stage"))
 			tc_die_nomem();
+		/* the extension and the response, for their letters */
+		if (s->extension_days) {
+			add_num(o, "extension_days", s->extension_days);
+			add_str(o, "extension_reason", s->extension_reason);
+		}
+		cw_ctx_day_words(o, "responded", s->responded);
+		add_str(o, "outcome", oc ? oc->label : s->outcome);
+		add_str(o, "remedy", s->remedy);
+		cw_ctx_day_words(o, "next_stage_by", s->window_closes);
+		if (p && s->stage < p->nstages)
+			add_num(o, "next_stage", s->stage + 1);
 	}
 	if (p) {
 		add_str(o, "procedure", p->name);
@@ -969,6 +983,28 @@ int cw_letter_render(struct cw_env *env, const char *which, const cJSON *ctx,
 
 /* Letters that go with the case: none for anonymous complaints (no reply
  * is possible) or cases that have no letter. */
+/* Letter l as letters/NAME.html in the pack, and in pt-point large print
+ * as letters/NAME-large-print.html when pt > 0; out and path are scratch.
+ * 0 or -1. */
+static int draft(struct cw_env *env, struct pack *pk, const struct letter *l,
+		 const cJSON *ctx, const char *name, int pt, struct tc_buf *out,
+		 struct tc_buf *path)
+{
+	int v;
+
+	for (v = 0; v < (pt ? 2 : 1); v++) {
+		tc_buf_reset(out);
+		if (render_letter(env, l, ctx, name, v ? pt : 0, out) < 0)
+			return -1;
+		tc_buf_reset(path);
+		if (tc_buf_addf(path, "letters/%s%s.html", name,
+				v ? "-large-print" : "") < 0)
+			tc_die_nomem();
+		pack_add_buf(pk, path->data, out);
+	}
+	return 0;
+}
+
 /* 1 when text starts with word, letter case aside (ASCII). */
 static int starts_ci(const char *text, const char *word)
 {
@@ -1069,28 +1105,36 @@ static int add_letters(struct cw_env *env, struct pack *pk,
 	if (!lt)
 		return 0;
 	pt = large_print(c, fields);
-	/* a complaint: one acknowledgement for each stage, each under its
-	 * own name, never overwritten */
+	/* a complaint: for each stage its acknowledgement, then its
+	 * extension and its response once they happened, each under its own
+	 * name, never overwritten (a template the council has not written is
+	 * not drafted) */
 	for (k = c->nstages ? 0 : -1; k < c->nstages || k < 0; k++) {
-		int v;
+		const char *steps[3] = {which, NULL, NULL};
+		size_t st;
 
+		if (k >= 0 && c->stages[k].extension_days)
+			steps[1] = "extension";
+		if (k >= 0 && c->stages[k].responded != CW_NODAY)
+			steps[2] = "response";
 		ctx = letter_ctx(env, c, sub, k);
-		tc_buf_reset(&name);
-		if ((k >= 0 && tc_buf_addf(&name, "stage-%d-%s",
-					   c->stages[k].stage, which) < 0) ||
-		    (k < 0 && tc_buf_adds(&name, which) < 0))
-			tc_die_nomem();
-		/* the ordinary print, then the large print asked for */
-		for (v = 0; v < (pt ? 2 : 1); v++) {
-			tc_buf_reset(&out);
-			if (render_letter(env, lt, ctx, name.data, v ? pt : 0,
-					  &out) < 0)
-				goto out;
-			tc_buf_reset(&path);
-			if (tc_buf_addf(&path, "letters/%s%s.html", name.data,
-					v ? "-large-print" : "") < 0)
+		for (st = 0; st < 3; st++) {
+			const struct letter *l =
+			    st && steps[st]
+				? find_letter(env->letters, steps[st])
+				: lt;
+
+			if (!steps[st] || !l)
+				continue;
+			tc_buf_reset(&name);
+			if ((k >= 0 &&
+			     tc_buf_addf(&name, "stage-%d-%s",
+					 c->stages[k].stage, steps[st]) < 0) ||
+			    (k < 0 && tc_buf_adds(&name, steps[st]) < 0))
 				tc_die_nomem();
-			pack_add_buf(pk, path.data, &out);
+			if (draft(env, pk, l, ctx, name.data, pt, &out, &path) <
+			    0)
+				goto out;
 		}
 		cJSON_Delete(ctx);
 		ctx = NULL;
