@@ -515,6 +515,7 @@ struct event_ctx {
 	int64_t other;	     /* merged, linked: the other case's number */
 	int64_t other_event; /* withdrawn merge or link: the other case's
 				own event for it */
+	struct tc_buf said;  /* to print once committed */
 	struct cw_case *c;
 	const struct cw_history *h; /* the case's history so far */
 	tc_day date;		    /* the day it happened */
@@ -598,7 +599,7 @@ static int restriction_effect(struct event_ctx *x)
 	rs.start = x->date;
 	rs.review =
 	    r->review != CW_NODAY ? r->review : tc_day_add_months(x->date, 6);
-	rc = cw_restrict_insert(x->env, &rs, &id);
+	rc = cw_restrict_insert(x->env, &rs, &id, &x->said);
 	if (!rc &&
 	    !cJSON_AddNumberToObject(x->detail, "restriction", (double)id))
 		tc_die_nomem();
@@ -1348,7 +1349,8 @@ int cw_record_event(struct cw_env *env, const struct cw_record *r)
 			      .event = r->event,
 			      .c = &c,
 			      .h = &h,
-			      .date = date};
+			      .date = date,
+			      .said = TC_BUF_INIT};
 	char *was = NULL; /* the reference before, when it changes */
 
 	if (cw_store_begin(env->reg) < 0)
@@ -1412,8 +1414,10 @@ int cw_record_event(struct cw_env *env, const struct cw_record *r)
 		       cw_day_str(s->respond_due, b));
 	}
 	printf("\n");
+	fputs(x.said.len ? x.said.data : "", stdout);
 	rc = fflush(stdout) == 0 ? TC_EXIT_OK : TC_EXIT_ENV;
 out:
+	tc_buf_release(&x.said);
 	cw_store_rollback(env->reg);
 	cJSON_Delete(detail);
 	cw_history_release(&h);

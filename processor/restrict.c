@@ -146,9 +146,10 @@ static int scope_ok(struct cw_env *env, const char *scope)
 
 /* The person's other open cases, flagged and routed as new contact from
  * them would be (the case a restriction is recorded on has it in its
- * history already). Each one flagged is printed. 0 or -1. */
+ * history already). A line for each one flagged goes into said, to print
+ * once the change is committed. 0 or -1. */
 static int flag_open_cases(struct cw_env *env, const struct cw_restriction *r,
-			   const char *en, const char *pn)
+			   const char *en, const char *pn, struct tc_buf *said)
 {
 	int64_t *ids = NULL;
 	size_t n = 0, i;
@@ -171,9 +172,12 @@ static int flag_open_cases(struct cw_env *env, const struct cw_restriction *r,
 		f = cw_flag_restricted(env, &c, c.email, c.phone, c.name);
 		if (f < 0 || (f > 0 && cw_store_case_update(env->reg, &c) < 0))
 			rc = -1;
-		else if (f > 0)
-			printf("%s: flagged restricted_contact, now with %s\n",
-			       c.reference, c.team ? c.team : "");
+		else if (f > 0 &&
+			 tc_buf_addf(said,
+				     "%s: flagged restricted_contact, now with "
+				     "%s\n",
+				     c.reference, c.team ? c.team : "") < 0)
+			tc_die_nomem();
 		cw_case_release(&c);
 	}
 	free(ids);
@@ -181,7 +185,7 @@ static int flag_open_cases(struct cw_env *env, const struct cw_restriction *r,
 }
 
 int cw_restrict_insert(struct cw_env *env, const struct cw_restriction *r,
-		       int64_t *id)
+		       int64_t *id, struct tc_buf *said)
 {
 	char en[256], pn[64], nn[256];
 
@@ -216,7 +220,7 @@ int cw_restrict_insert(struct cw_env *env, const struct cw_restriction *r,
 		return TC_EXIT_ENV;
 	if (audit(env, "restriction_added", *id, NULL, r->start) < 0)
 		return TC_EXIT_ENV;
-	return flag_open_cases(env, r, en, pn) < 0 ? TC_EXIT_ENV : 0;
+	return flag_open_cases(env, r, en, pn, said) < 0 ? TC_EXIT_ENV : 0;
 }
 
 static int add_review(struct cw_env *env, int64_t id, tc_day date,
@@ -259,6 +263,7 @@ int cw_restrict_match(struct cw_store *reg, const char *email,
 
 int cw_restrict_add(struct cw_env *env, const struct cw_restriction *r)
 {
+	struct tc_buf said = TC_BUF_INIT;
 	int64_t id = 0;
 	int rc;
 
@@ -271,7 +276,7 @@ int cw_restrict_add(struct cw_env *env, const struct cw_restriction *r)
 	}
 	if (cw_store_begin(env->reg) < 0)
 		return TC_EXIT_ENV;
-	rc = cw_restrict_insert(env, r, &id);
+	rc = cw_restrict_insert(env, r, &id, &said);
 	if (!rc && cw_store_commit(env->reg) < 0)
 		rc = TC_EXIT_ENV;
 	cw_store_rollback(env->reg);
@@ -284,8 +289,10 @@ int cw_restrict_add(struct cw_env *env, const struct cw_restriction *r)
 		       strcmp(r->scope, "council") ? r->scope
 						   : "the whole council");
 		printf("%s\n", cw_day_str(r->review, (char[11]){0}));
+		fputs(said.len ? said.data : "", stdout);
 		rc = fflush(stdout) ? TC_EXIT_ENV : TC_EXIT_OK;
 	}
+	tc_buf_release(&said);
 	return rc;
 }
 

@@ -30,10 +30,12 @@ const char *cw_restrict_kind_label(const char *kind);
 
 /*
  * Adds a restriction inside the caller's transaction; *id gets its number.
- * Returns 0 or an exit code after a message (2 for bad options, 3 for I/O).
+ * The person's other open cases are flagged and routed, a line for each
+ * appended to said (for the caller to print once committed). Returns 0 or
+ * an exit code after a message (2 for bad options, 3 for I/O).
  */
 int cw_restrict_insert(struct cw_env *env, const struct cw_restriction *r,
-		       int64_t *id);
+		       int64_t *id, struct tc_buf *said);
 
 /* Lifts every active restriction keyed by person_key (record REF
  * unrestricted), inside the caller's transaction. 0 or -1. */
