@@ -275,7 +275,11 @@ static void effective(struct replay *x, const struct cw_history *h)
 		if (strcmp(x->v[i].e->event, "withdrawn"))
 			continue;
 		t = target(x, &x->v[i]);
-		if (t)
+		if (t && t->withdrawn)
+			fault(x, x->v[i].e->id,
+			      "event %lld was withdrawn already",
+			      (long long)t->e->id);
+		else if (t)
 			t->withdrawn = 1;
 	}
 	for (i = 0; i < x->n; i++) {
@@ -445,8 +449,6 @@ static void reset(struct replay *x)
 		tc_die_nomem();
 }
 
-/* A change of type: the new reference, procedure and reply days, and the
- * stages the new type has (a complaint's clock starts on the day). */
 /* An open flag that event e answers: decided as outcome, with the event's
  * reason and date. */
 static void decide_by(struct replay *x, const struct eff *e, const char *flag,
@@ -472,6 +474,8 @@ static void decide_by(struct replay *x, const struct eff *e, const char *flag,
 	}
 }
 
+/* A change of type: the new reference, procedure and reply days, and the
+ * stages the new type has (a complaint's clock starts on the day). */
 static void ap_reclassified(struct replay *x, const struct eff *e)
 {
 	struct cw_case *c = x->c;

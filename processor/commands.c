@@ -1127,11 +1127,6 @@ static int ev_withdrawn(struct event_ctx *x)
 
 	if (rc)
 		return rc;
-	if (withdrawn_in(x->h, t->id)) {
-		tc_warnx("%s: event %lld was withdrawn already",
-			 x->c->reference, (long long)t->id);
-		return TC_EXIT_INPUT;
-	}
 	if (!strcmp(t->event, "merged") || !strcmp(t->event, "merged-in") ||
 	    !strcmp(t->event, "linked")) {
 		rc = withdraw_join(x, t);

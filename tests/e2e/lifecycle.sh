@@ -107,6 +107,8 @@ refused "received cannot be withdrawn" 1 "cannot be withdrawn: correct its date 
 c --today 2026-12-22 record "$A" withdrawn --event "$CLOSE" --why "closed on the wrong case" >/dev/null 2>&1
 [ "$(packed "$A" "c['status']")" = responded ] && [ "$(packed "$A" "c['stages'][0]['closed']")" = None ] &&
 	ok "withdrawing closed reopens the stage" || not_ok "withdrawing closed reopens the stage" "$(packed "$A" "c['stages'][0]")"
+refused "an event is withdrawn once" 1 "event $CLOSE was withdrawn already" \
+	c --today 2026-12-22 record "$A" withdrawn --event "$CLOSE" --why again
 c --today 2026-12-22 record "$A" closed --outcome "Partly Upheld" >/dev/null 2>&1 &&
 	[ "$(packed "$A" "c['stages'][0]['outcome']")" = partly-upheld ] &&
 	ok "closed again after the withdrawal, with the right outcome" || not_ok "closed again after the withdrawal"
