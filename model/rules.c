@@ -684,6 +684,13 @@ const struct tc_outcome *tc_rules_outcome(const struct tc_rules *r,
 	return NULL;
 }
 
+const char *tc_rules_outcome_label(const struct tc_rules *r, const char *id)
+{
+	const struct tc_outcome *o = tc_rules_outcome(r, id);
+
+	return o ? o->label : id;
+}
+
 const char *tc_rules_outcome_list(const struct tc_rules *r)
 {
 	static char buf[512];

@@ -188,6 +188,9 @@ int tc_rules_member_words(const struct tc_rules *r, const char *text);
  * aside: "Partly upheld" is partly-upheld), or NULL. */
 const struct tc_outcome *tc_rules_outcome(const struct tc_rules *r,
 					  const char *typed);
+/* How people read a recorded outcome: its label, or id itself when the
+ * rules no longer name it (NULL for NULL). */
+const char *tc_rules_outcome_label(const struct tc_rules *r, const char *id);
 /* The outcome ids, ", "-separated, for messages (static storage). */
 const char *tc_rules_outcome_list(const struct tc_rules *r);
 

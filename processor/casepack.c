@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cmark-gfm.h>
 #include <zip.h>
@@ -593,10 +594,8 @@ static void stages_ctx(cJSON *o, const struct cw_env *env,
 		row_day(rows, "Next stage window closes", s->window_closes);
 		if (s->closed != CW_NODAY) {
 			row_day(rows, "Closed", s->closed);
-			const struct tc_outcome *oc =
-			    tc_rules_outcome(env->rules, s->outcome);
-
-			row(rows, "Outcome", oc ? oc->label : s->outcome);
+			row(rows, "Outcome",
+			    tc_rules_outcome_label(env->rules, s->outcome));
 			row(rows, "Remedy", s->remedy);
 		}
 	}
@@ -878,9 +877,6 @@ static cJSON *letter_ctx(struct cw_env *env, const struct cw_case *c,
 	if (k >= 0) {
 		const struct cw_stage *s = &c->stages[k];
 
-		const struct tc_outcome *oc =
-		    tc_rules_outcome(env->rules, s->outcome);
-
 		add_num(o, "stage", s->stage);
 		cw_ctx_day_words(o, "acknowledge_by", s->ack_due);
 		cw_ctx_day_words(o, "respond_by", s->respond_due);
@@ -893,7 +889,8 @@ static cJSON *letter_ctx(struct cw_env *env, const struct cw_case *c,
 			add_str(o, "extension_reason", s->extension_reason);
 		}
 		cw_ctx_day_words(o, "responded", s->responded);
-		add_str(o, "outcome", oc ? oc->label : s->outcome);
+		add_str(o, "outcome",
+			tc_rules_outcome_label(env->rules, s->outcome));
 		add_str(o, "remedy", s->remedy);
 		cw_ctx_day_words(o, "next_stage_by", s->window_closes);
 		if (p && s->stage < p->nstages)
@@ -1005,20 +1002,6 @@ static int draft(struct cw_env *env, struct pack *pk, const struct letter *l,
 	return 0;
 }
 
-/* 1 when text starts with word, letter case aside (ASCII). */
-static int starts_ci(const char *text, const char *word)
-{
-	for (; *word; text++, word++) {
-		char a = *text, b = *word;
-
-		if (a >= 'A' && a <= 'Z')
-			a += 32;
-		if (a != b)
-			return 0;
-	}
-	return 1;
-}
-
 /* The point size of the large print the person asked for ("18-point",
  * "16pt"; 18 when no size is given), or 0 for ordinary print: from an
  * agreed reasonable adjustment, else from what the form said, unless the
@@ -1051,7 +1034,7 @@ static int large_print(const struct cw_case *c, const cJSON *fields)
 		char *end;
 		long n;
 
-		if (starts_ci(q, "large print"))
+		if (!strncasecmp(q, "large print", 11))
 			asked = 1;
 		if (pt || *q < '0' || *q > '9')
 			continue;
@@ -1059,7 +1042,8 @@ static int large_print(const struct cw_case *c, const cJSON *fields)
 		n = strtol(q, &end, 10);
 		while (*end == ' ' || *end == '-')
 			end++;
-		if ((starts_ci(end, "point") || starts_ci(end, "pt")) &&
+		if ((!strncasecmp(end, "point", 5) ||
+		     !strncasecmp(end, "pt", 2)) &&
 		    n >= 14 && n <= 48)
 			pt = (int)n;
 		q = end - 1;

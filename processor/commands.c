@@ -320,14 +320,6 @@ static const char *jstr(const cJSON *o, const char *k)
 	return cJSON_IsString(v) ? v->valuestring : "";
 }
 
-/* A recorded outcome as people read it. */
-static const char *outcome_label(const struct cw_env *env, const char *id)
-{
-	const struct tc_outcome *o = tc_rules_outcome(env->rules, id);
-
-	return o ? o->label : id ? id : "";
-}
-
 static double jnum(const cJSON *o, const char *k)
 {
 	return cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, k));
@@ -468,7 +460,10 @@ int cw_show(struct cw_env *env, const char *ref, int json)
 			if (sg->closed != CW_NODAY)
 				printf(", closed %s: %s%s%s",
 				       cw_day_str(sg->closed, d1),
-				       outcome_label(env, sg->outcome),
+				       sg->outcome
+					   ? tc_rules_outcome_label(env->rules,
+								    sg->outcome)
+					   : "",
 				       sg->remedy ? ", remedy " : "",
 				       sg->remedy ? sg->remedy : "");
 			printf("\n");
