@@ -90,6 +90,14 @@ static void add(struct gather *g, enum section sec, const char *ref,
 		g->failed = 1;
 }
 
+/* The working days a review due on d is late by, or -1 when not yet
+ * late. */
+static int late_by(const struct gather *g, tc_day d)
+{
+	return d < g->today ? tc_calendar_working_between(g->cal, d, g->today)
+			    : -1;
+}
+
 static void on_intake(void *arg, const char *ref, const char *type, int stage,
 		      const char *team, tc_day received, const char *area)
 {
@@ -198,11 +206,7 @@ static void adjustments(struct gather *g, const struct cw_report_case *c,
 		    0)
 			tc_die_nomem();
 		add(g, S_ADJUSTMENT, c->reference, c->type, c->stage, c->team,
-		    d,
-		    d < g->today
-			? tc_calendar_working_between(g->cal, d, g->today)
-			: -1,
-		    t.data);
+		    d, late_by(g, d), t.data);
 		tc_buf_release(&t);
 	}
 }
@@ -275,11 +279,7 @@ static void on_restriction(void *arg, const struct cw_report_restriction *x)
 			council ? "" : x->scope) < 0)
 		tc_die_nomem();
 	add(g, S_RESTRICTION, ref.data, "restriction", 0, x->contact,
-	    x->review_day,
-	    x->review_day < g->today
-		? tc_calendar_working_between(g->cal, x->review_day, g->today)
-		: -1,
-	    d.data);
+	    x->review_day, late_by(g, x->review_day), d.data);
 	tc_buf_release(&ref);
 	tc_buf_release(&d);
 }
