@@ -763,20 +763,20 @@ static int cover(struct tc_buf *b, struct cw_env *env, const struct cw_case *c,
 	rows = cw_ctx_arr(o, "requests");
 	cJSON_ArrayForEach(l, later)
 	{
-		const cJSON *lf = cJSON_GetObjectItemCaseSensitive(
-		    cJSON_GetObjectItemCaseSensitive(l, "sub"), "fields");
+		const cJSON *ls = cJSON_GetObjectItemCaseSensitive(l, "sub");
+		const cJSON *lf =
+		    cJSON_GetObjectItemCaseSensitive(ls, "fields");
 		cJSON *ro = cw_ctx_item(rows);
 
 		add_num(ro, "stage",
-			(int)cJSON_GetNumberValue(
+			cJSON_GetNumberValue(
 			    cJSON_GetObjectItemCaseSensitive(l, "stage")));
 		add_str(ro, "received",
-			cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-			    cJSON_GetObjectItemCaseSensitive(l, "sub"),
-			    "received")));
+			cJSON_GetStringValue(
+			    cJSON_GetObjectItemCaseSensitive(ls, "received")));
 		add_str(ro, "submission",
-			cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-			    cJSON_GetObjectItemCaseSensitive(l, "sub"), "id")));
+			cJSON_GetStringValue(
+			    cJSON_GetObjectItemCaseSensitive(ls, "id")));
 		cw_ctx_bool(ro, "has_fields", cJSON_GetArraySize(lf) > 0);
 		cJSON_AddItemToObject(ro, "fields", fields_ctx(lf));
 	}
