@@ -40,6 +40,146 @@ static int add(const struct tc_rules *r, const struct cw_case *c, tc_day from,
 	return -1;
 }
 
+void cw_stage_open(struct cw_stage *s, int stage, tc_day request,
+		   const char *submission_id)
+{
+	memset(s, 0, sizeof(*s));
+	s->stage = stage;
+	s->submission_id = submission_id ? tc_xstrdup(submission_id) : NULL;
+	s->request = request;
+	s->ack_due = s->acknowledged = s->respond_due = s->responded = CW_NODAY;
+	s->window_closes = s->closed = s->update_due = s->updated = CW_NODAY;
+}
+
+void cw_stage_sync_steps(const struct tc_stage_rule *sr, struct cw_stage *s)
+{
+	struct cw_step old[TC_MAX_STEPS];
+	int i, j, n = s->nsteps;
+
+	memcpy(old, s->steps, sizeof(old));
+	for (i = 0; i < sr->nsteps; i++) {
+		s->steps[i].id = tc_xstrdup(sr->step[i].id);
+		s->steps[i].due = s->steps[i].done = CW_NODAY;
+		for (j = 0; j < n; j++)
+			if (old[j].id && !strcmp(old[j].id, sr->step[i].id))
+				s->steps[i].done = old[j].done;
+	}
+	for (j = 0; j < n; j++)
+		free(old[j].id);
+	s->nsteps = sr->nsteps;
+}
+
+static int add_day(cJSON *o, const char *k, tc_day d)
+{
+	char buf[11];
+
+	return d == CW_NODAY
+		   ? cJSON_AddNullToObject(o, k) != NULL
+		   : cJSON_AddStringToObject(o, k, cw_day_str(d, buf)) != NULL;
+}
+
+cJSON *cw_stage_steps_json(const struct cw_stage *s)
+{
+	cJSON *a = cJSON_CreateArray();
+	int i;
+
+	if (!a)
+		tc_die_nomem();
+	for (i = 0; i < s->nsteps; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		if (!o || !cJSON_AddItemToArray(a, o) ||
+		    !cJSON_AddStringToObject(o, "step", s->steps[i].id) ||
+		    !add_day(o, "due", s->steps[i].due) ||
+		    !add_day(o, "done", s->steps[i].done))
+			tc_die_nomem();
+	}
+	return a;
+}
+
+static tc_day read_day(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	tc_day d;
+
+	return cJSON_IsString(v) && tc_day_parse(v->valuestring, &d) == 0
+		   ? d
+		   : CW_NODAY;
+}
+
+void cw_stage_steps_read(struct cw_stage *s, const cJSON *arr)
+{
+	const cJSON *o;
+
+	cJSON_ArrayForEach(o, arr)
+	{
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "step");
+		struct cw_step *sp = &s->steps[s->nsteps];
+
+		if (!cJSON_IsString(id) || s->nsteps >= TC_MAX_STEPS)
+			continue;
+		sp->id = tc_xstrdup(id->valuestring);
+		sp->due = read_day(o, "due");
+		sp->done = read_day(o, "done");
+		s->nsteps++;
+	}
+}
+
+/* The day a deadline counting from base counts from. */
+static tc_day base_day(const struct cw_stage *s, enum tc_base base, int step)
+{
+	const struct cw_step *sp;
+
+	switch (base) {
+	case TC_FROM_REQUEST:
+		return s->request;
+	case TC_FROM_STEP:
+		sp = &s->steps[step];
+		return sp->done != CW_NODAY ? sp->done : sp->due;
+	case TC_FROM_ACK:
+	default:
+		if (s->acknowledged != CW_NODAY)
+			return s->acknowledged;
+		return s->ack_due != CW_NODAY ? s->ack_due : s->request;
+	}
+}
+
+/* Stage s's deadlines under sr. */
+static int stage_deadlines(const struct tc_rules *r, const struct cw_case *c,
+			   const struct tc_stage_rule *sr, struct cw_stage *s)
+{
+	int i;
+
+	s->ack_due = CW_NODAY;
+	if (sr->ack_days >= 0 &&
+	    add(r, c, s->request, sr->ack_days, &s->ack_due) < 0)
+		return -1;
+	cw_stage_sync_steps(sr, s);
+	for (i = 0; i < s->nsteps; i++)
+		if (add(r, c, base_day(s, sr->step[i].base, sr->step[i].from),
+			sr->step[i].days, &s->steps[i].due) < 0)
+			return -1;
+	s->respond_due = CW_NODAY;
+	if (sr->respond_days > 0 &&
+	    add(r, c, base_day(s, sr->base, sr->base_step),
+		sr->respond_days + s->extension_days, &s->respond_due) < 0)
+		return -1;
+	s->update_due = CW_NODAY;
+	if (sr->update_months > 0 && s->responded == CW_NODAY)
+		s->update_due = tc_day_add_months(
+		    s->updated != CW_NODAY ? s->updated : s->request,
+		    sr->update_months);
+	s->window_closes = CW_NODAY;
+	if (s->responded == CW_NODAY || sr->window_days <= 0)
+		return 0;
+	if (!sr->window_working)
+		s->window_closes = s->responded + sr->window_days;
+	else if (add(r, c, s->responded, sr->window_days, &s->window_closes) <
+		 0)
+		return -1;
+	return 0;
+}
+
 int cw_case_recompute(const struct tc_rules *r, struct cw_case *c)
 {
 	const struct tc_procedure *p = tc_rules_procedure(r, c->procedure);
@@ -57,30 +197,9 @@ int cw_case_recompute(const struct tc_rules *r, struct cw_case *c)
 		struct cw_stage *s = &c->stages[i];
 		const struct tc_stage_rule *sr =
 		    cw_case_stage_rule(r, c, s->stage);
-		tc_day base;
 
-		if (!sr)
-			continue;
-		if (add(r, c, s->request, sr->ack_days, &s->ack_due) < 0)
+		if (sr && stage_deadlines(r, c, sr, s) < 0)
 			return -1;
-		if (sr->base == TC_FROM_REQUEST)
-			base = s->request;
-		else if (s->acknowledged != CW_NODAY)
-			base = s->acknowledged;
-		else
-			base = s->ack_due;
-		if (add(r, c, base, sr->respond_days + s->extension_days,
-			&s->respond_due) < 0)
-			return -1;
-		s->window_closes = CW_NODAY;
-		if (s->responded != CW_NODAY && sr->window_days > 0) {
-			if (!sr->window_working)
-				s->window_closes =
-				    s->responded + sr->window_days;
-			else if (add(r, c, s->responded, sr->window_days,
-				     &s->window_closes) < 0)
-				return -1;
-		}
 	}
 	cur = cw_case_current(c);
 	if (c->merged_into) {
@@ -151,6 +270,10 @@ void cw_case_flag(struct cw_case *c, const char *flag, const char *detail)
 
 static void stage_release(struct cw_stage *s)
 {
+	int i;
+
+	for (i = 0; i < s->nsteps; i++)
+		free(s->steps[i].id);
 	free(s->submission_id);
 	free(s->extension_reason);
 	free(s->outcome);
@@ -213,10 +336,6 @@ void cw_case_escalate(struct cw_case *c, tc_day date, const char *submission_id)
 		cw_case_flag(c, "review_out_of_time", msg);
 	}
 	nx = &c->stages[c->nstages++];
-	memset(nx, 0, sizeof(*nx));
-	nx->stage = cur ? cur->stage + 1 : 1;
-	nx->submission_id = submission_id ? tc_xstrdup(submission_id) : NULL;
-	nx->request = date;
-	nx->acknowledged = nx->responded = nx->closed = CW_NODAY;
+	cw_stage_open(nx, cur ? cur->stage + 1 : 1, date, submission_id);
 	c->stage = nx->stage;
 }

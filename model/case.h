@@ -20,17 +20,35 @@
 #define CW_NODAY      TC_NODAY
 #define CW_MAX_STAGES 9
 
+/* A step of a stage (a review panel, its report): its id as the rules
+ * name it, when it is due and when it was recorded. */
+struct cw_step {
+	char *id;   /* owned */
+	tc_day due; /* CW_NODAY before the rules give one */
+	tc_day done;
+};
+
 /* One stage of a case: facts recorded and the deadlines they give. */
 struct cw_stage {
 	int stage;	     /* 1, 2, ... */
 	char *submission_id; /* the submission that opened it, or NULL */
 	tc_day request;	     /* the day it counts from (receipt/escalation) */
-	tc_day ack_due;	     /* acknowledge by */
+	tc_day ack_due;	     /* acknowledge by; CW_NODAY when the stage has
+				no acknowledgement step */
 	tc_day acknowledged; /* recorded, or CW_NODAY */
-	tc_day respond_due;  /* respond by (with any extension) */
+	tc_day respond_due;  /* respond by (with any extension); CW_NODAY
+				when the stage has no fixed deadline */
 	tc_day responded;    /* recorded, or CW_NODAY */
 	int extension_days;  /* 0: not extended */
 	char *extension_reason; /* why, or NULL */
+	int exceptional;	/* 1: extended beyond the usual maximum for
+				   exceptional circumstances */
+	tc_day update_due;	/* tell the resident why there is no answer
+				   yet, by; CW_NODAY when the rules ask for
+				   no update or the stage was answered */
+	tc_day updated;		/* the last update recorded, or CW_NODAY */
+	struct cw_step steps[TC_MAX_STEPS]; /* the rules' steps, in order */
+	int nsteps;
 	tc_day window_closes;	/* last day to ask for the next stage, or
 				   CW_NODAY until responded / at the last stage */
 	tc_day closed;		/* recorded, or CW_NODAY */
@@ -88,6 +106,23 @@ void cw_case_release(struct cw_case *c);
  * file must be extended).
  */
 int cw_case_recompute(const struct tc_rules *r, struct cw_case *c);
+
+/* Makes s stage number `stage`, counted from request and opened by the
+ * submission submission_id (copied; NULL for none), with nothing recorded
+ * yet. s holds nothing to free. */
+void cw_stage_open(struct cw_stage *s, int stage, tc_day request,
+		   const char *submission_id);
+
+/* Makes s's steps the ones sr lists, in its order, keeping the dates
+ * recorded for steps of the same id (the others are dropped). */
+void cw_stage_sync_steps(const struct tc_stage_rule *sr, struct cw_stage *s);
+
+/* The stage's steps as case.json and the register keep them: [{"step",
+ * "due", "done"}], dates "YYYY-MM-DD" or null; the caller deletes it. */
+cJSON *cw_stage_steps_json(const struct cw_stage *s);
+/* The steps cw_stage_steps_json gave, back into s (which has none);
+ * entries that are not such steps are skipped. */
+void cw_stage_steps_read(struct cw_stage *s, const cJSON *arr);
 
 /* The stage rule for stage n of the case's procedure, or NULL. */
 const struct tc_stage_rule *cw_case_stage_rule(const struct tc_rules *r,

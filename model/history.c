@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "array.h"
+#include "buffer.h"
 #include "err.h"
 
 void cw_history_add(struct cw_history *h, int64_t id, const char *event,
@@ -336,6 +337,13 @@ static void set_str(char **slot, const char *v)
 
 static void clear_stage(struct cw_stage *s)
 {
+	int i;
+
+	for (i = 0; i < s->nsteps; i++)
+		free(s->steps[i].id);
+	s->nsteps = 0;
+	s->updated = s->update_due = CW_NODAY;
+	s->exceptional = 0;
 	free(s->extension_reason);
 	free(s->outcome);
 	free(s->remedy);
@@ -361,14 +369,7 @@ static void drop_stages(struct cw_case *c)
 /* Opens stage 1, counted from request. */
 static void first_stage(struct cw_case *c, tc_day request)
 {
-	struct cw_stage *s = &c->stages[0];
-
-	memset(s, 0, sizeof(*s));
-	s->stage = 1;
-	s->submission_id =
-	    c->submission_id ? tc_xstrdup(c->submission_id) : NULL;
-	s->request = request;
-	s->acknowledged = s->responded = s->closed = CW_NODAY;
+	cw_stage_open(&c->stages[0], 1, request, c->submission_id);
 	c->nstages = c->stage = 1;
 }
 
@@ -653,6 +654,7 @@ static void ap_extended(struct replay *x, const struct eff *e)
 	const struct tc_stage_rule *sr;
 	const cJSON *days = cJSON_GetObjectItemCaseSensitive(e->detail, "days");
 	int n = cJSON_IsNumber(days) ? (int)days->valuedouble : 0;
+	int exceptional, most;
 	char d[11];
 
 	if (!s)
@@ -672,15 +674,93 @@ static void ap_extended(struct replay *x, const struct eff *e)
 		      s->stage, dstr(s->responded, d));
 		return;
 	}
-	if (n < 1 || n > sr->extension_max) {
-		fault(
-		    x, e->e->id,
-		    "stage %d may be extended by 1 to %d working days, not %d",
-		    s->stage, sr->extension_max, n);
+	if (sr->respond_days == 0) {
+		fault(x, e->e->id,
+		      "stage %d has no fixed response deadline to extend: "
+		      "record an update to the resident instead",
+		      s->stage);
+		return;
+	}
+	exceptional = cJSON_IsTrue(
+	    cJSON_GetObjectItemCaseSensitive(e->detail, "exceptional"));
+	if (exceptional && !sr->exceptional_max) {
+		fault(x, e->e->id,
+		      "the rules allow no exceptional extension at stage %d",
+		      s->stage);
+		return;
+	}
+	most = sr->extension_max + (exceptional ? sr->exceptional_max : 0);
+	if (n < 1 || n > most) {
+		fault(x, e->e->id,
+		      "stage %d may be extended by 1 to %d working days%s, not "
+		      "%d",
+		      s->stage, most,
+		      exceptional || !sr->exceptional_max
+			  ? ""
+			  : " (more only for exceptional circumstances)",
+		      n);
 		return;
 	}
 	s->extension_days = n;
+	s->exceptional = exceptional && n > sr->extension_max;
 	set_str(&s->extension_reason, str(e->detail, "reason"));
+}
+
+/* A step of the stage done: the review panel met, its report came. */
+static void ap_step(struct replay *x, const struct eff *e)
+{
+	struct cw_stage *s = opened_stage(x, e);
+	const char *id = str(e->detail, "step");
+	const struct tc_stage_rule *sr;
+	struct tc_buf ids = {tc_buf_empty, 0, 0, 0};
+	int i;
+
+	if (!s)
+		return;
+	sr = &x->p->stage[s->stage - 1];
+	cw_stage_sync_steps(sr, s);
+	i = tc_rules_step(sr, id);
+	if (i < 0) {
+		for (i = 0; i < sr->nsteps; i++)
+			if (tc_buf_addf(&ids, "%s%s", i ? ", " : "",
+					sr->step[i].id) < 0)
+				tc_die_nomem();
+		fault(x, e->e->id, "stage %d has no step '%s' (%s)", s->stage,
+		      id ? id : "", ids.len ? ids.data : "it has no steps");
+		tc_buf_release(&ids);
+		return;
+	}
+	if (s->steps[i].done != CW_NODAY) {
+		char d[11];
+
+		fault(
+		    x, e->e->id,
+		    "stage %d's step '%s' was recorded on %s already: correct "
+		    "that event to change it",
+		    s->stage, sr->step[i].name, dstr(s->steps[i].done, d));
+		return;
+	}
+	s->steps[i].done = e->date;
+}
+
+/* The resident told why the stage is not answered yet. */
+static void ap_updated(struct replay *x, const struct eff *e)
+{
+	struct cw_stage *s = opened_stage(x, e);
+	char d[11];
+
+	if (!s)
+		return;
+	if (s->responded != CW_NODAY && e->date > s->responded) {
+		fault(x, e->e->id,
+		      "stage %d was answered on %s: there is no delay to "
+		      "explain",
+		      s->stage, dstr(s->responded, d));
+		return;
+	}
+	not_before(x, e, s->updated, "the last update");
+	if (s->updated == CW_NODAY || e->date > s->updated)
+		s->updated = e->date;
 }
 
 static int ap_escalated(struct replay *x, const struct eff *e)
@@ -705,7 +785,8 @@ static int ap_escalated(struct replay *x, const struct eff *e)
 	cur = cw_case_current(c);
 	not_before(x, e, cur->request, "the stage was opened");
 	not_before(x, e, cur->responded, "the stage was answered");
-	if (cur->responded == CW_NODAY && e->date <= cur->respond_due &&
+	if (cur->responded == CW_NODAY &&
+	    (cur->respond_due == CW_NODAY || e->date <= cur->respond_due) &&
 	    !str(e->detail, "reason")) {
 		char msg[200];
 
@@ -971,6 +1052,10 @@ static int apply(struct replay *x, const struct eff *e)
 		ap_responded(x, e);
 	else if (!strcmp(ev, "extended"))
 		ap_extended(x, e);
+	else if (!strcmp(ev, "step"))
+		ap_step(x, e);
+	else if (!strcmp(ev, "updated"))
+		ap_updated(x, e);
 	else if (!strcmp(ev, "escalated"))
 		return ap_escalated(x, e);
 	else if (!strcmp(ev, "closed"))

@@ -11,7 +11,14 @@
  *   acknowledged  {}                           the stage was acknowledged
  *   responded     {}                           the stage was answered (a
  *                                              record: replied to)
- *   extended      {days, reason}               the response deadline moved
+ *   extended      {days, reason[, exceptional: true]}  the response
+ *                                              deadline moved (beyond the
+ *                                              usual maximum only when
+ *                                              exceptional)
+ *   step          {step}                       a step of the stage done
+ *                                              (the rules' step id)
+ *   updated       {note}                       the resident told why the
+ *                                              stage is not answered yet
  *   escalated     {submission | reason}        the next stage was opened
  *   closed        {outcome, remedy, learning}  the stage (or record) closed
  *   reassigned    {from, to}                   another team handles it

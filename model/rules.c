@@ -247,6 +247,139 @@ static void load_calendar(struct ld *l, struct tc_rules *r, const cJSON *root)
 	}
 }
 
+/* An integer member as get_int, or the word none (none_value). */
+static int get_int_none(struct ld *l, const cJSON *obj, const char *name,
+			int lo, int hi, int def, int none_value)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+	if (cJSON_IsString(v) && !strcmp(v->valuestring, "none"))
+		return none_value;
+	if (v && !cJSON_IsNumber(v)) {
+		ld_err(l, v, 0,
+		       "'%s' must be a whole number from %d to %d, or "
+		       "none",
+		       name, lo, hi);
+		return def;
+	}
+	return get_int(l, obj, name, lo, hi, def, 1);
+}
+
+/*
+ * What a deadline counts from: acknowledgement, request, or (with steps)
+ * the id of one of the first nsteps steps. Returns 0, or -1 (reported).
+ */
+static int get_base(struct ld *l, const cJSON *v,
+		    const struct tc_stage_rule *st, int nsteps,
+		    enum tc_base *base, int *from)
+{
+	int i;
+
+	*from = -1;
+	if (!v) {
+		*base = TC_FROM_ACK;
+		return 0;
+	}
+	if (cJSON_IsString(v) && !strcmp(v->valuestring, "acknowledgement")) {
+		*base = TC_FROM_ACK;
+		return 0;
+	}
+	if (cJSON_IsString(v) && !strcmp(v->valuestring, "request")) {
+		*base = TC_FROM_REQUEST;
+		return 0;
+	}
+	for (i = 0; cJSON_IsString(v) && i < nsteps; i++)
+		if (!strcmp(v->valuestring, st->step[i].id)) {
+			*base = TC_FROM_STEP;
+			*from = i;
+			return 0;
+		}
+	ld_err(l, v, 0, "%s",
+	       nsteps ? "must be acknowledgement, request or the id of a step "
+			"listed before it"
+		      : "must be acknowledgement or request");
+	return -1;
+}
+
+static void load_steps(struct ld *l, const cJSON *v, struct tc_stage_rule *st)
+{
+	static const char *const keys[] = {"id", "name", "days", "from", NULL};
+	const cJSON *e;
+
+	if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > TC_MAX_STEPS) {
+		ld_err(l, v, 0,
+		       "'steps' must be a list of at most %d steps "
+		       "{id, name, days, from}",
+		       TC_MAX_STEPS);
+		return;
+	}
+	cJSON_ArrayForEach(e, v)
+	{
+		struct tc_step_rule *sp = &st->step[st->nsteps];
+		int i;
+
+		if (!entry(l, e, keys, "a step must be {id, name, days, from}"))
+			continue;
+		sp->id = get_str(l, e, "id", 1);
+		sp->name = get_str(l, e, "name", 1);
+		sp->days = get_int(l, e, "days", 1, 200, 10, 1);
+		if (!sp->id || !sp->name)
+			continue;
+		for (i = 0; i < st->nsteps; i++)
+			if (!strcmp(st->step[i].id, sp->id))
+				ld_err(
+				    l,
+				    cJSON_GetObjectItemCaseSensitive(e, "id"),
+				    0, "step '%s' is listed twice", sp->id);
+		if (!cJSON_GetObjectItemCaseSensitive(e, "from"))
+			ld_err(l, e, 1, "%s",
+			       "missing 'from' (request, acknowledgement or an "
+			       "earlier step's id)");
+		get_base(l, cJSON_GetObjectItemCaseSensitive(e, "from"), st,
+			 st->nsteps, &sp->base, &sp->from);
+		st->nsteps++;
+	}
+}
+
+static void load_window(struct ld *l, const cJSON *s, int last,
+			struct tc_stage_rule *st)
+{
+	static const char *const wkeys[] = {"days", "unit", NULL};
+	const cJSON *v =
+	    cJSON_GetObjectItemCaseSensitive(s, "next_stage_within");
+	const cJSON *u;
+
+	if (v && last) {
+		ld_err(l, v, 1, "%s",
+		       "the last stage has no next stage: remove "
+		       "'next_stage_within'");
+		return;
+	}
+	if (!v) {
+		if (!last)
+			ld_err(l, s, 0, "%s",
+			       "a stage before the last needs "
+			       "'next_stage_within' ({days: N, unit: "
+			       "calendar|working}, or none for no time limit)");
+		return;
+	}
+	if (cJSON_IsString(v) && !strcmp(v->valuestring, "none")) {
+		st->window_days = -1;
+		return;
+	}
+	if (!entry(l, v, wkeys,
+		   "'next_stage_within' must be {days: N, unit: "
+		   "calendar|working}, or none"))
+		return;
+	st->window_days = get_int(l, v, "days", 1, 366, 28, 1);
+	u = cJSON_GetObjectItemCaseSensitive(v, "unit");
+	if (cJSON_IsString(u) && !strcmp(u->valuestring, "working"))
+		st->window_working = 1;
+	else if (!cJSON_IsString(u) || strcmp(u->valuestring, "calendar"))
+		ld_err(l, u ? u : v, u == NULL, "%s",
+		       "'unit' must be calendar or working");
+}
+
 static void load_stage(struct ld *l, const cJSON *s, int n, int last,
 		       struct tc_stage_rule *st)
 {
@@ -255,9 +388,12 @@ static void load_stage(struct ld *l, const cJSON *s, int n, int last,
 					   "respond_days",
 					   "respond_from",
 					   "extension_max_days",
+					   "exceptional_extension_days",
 					   "next_stage_within",
+					   "update_after_months",
+					   "responder",
+					   "steps",
 					   NULL};
-	static const char *const wkeys[] = {"days", "unit", NULL};
 	const cJSON *v;
 	int num;
 
@@ -272,53 +408,32 @@ static void load_stage(struct ld *l, const cJSON *s, int n, int last,
 		       "stages must be numbered 1, 2, ... in order (expected "
 		       "%d)",
 		       n);
-	st->ack_days = get_int(l, s, "acknowledge_days", 0, 100, 5, 1);
-	st->respond_days = get_int(l, s, "respond_days", 1, 200, 10, 1);
+	if ((v = cJSON_GetObjectItemCaseSensitive(s, "steps")))
+		load_steps(l, v, st);
+	st->ack_days = get_int_none(l, s, "acknowledge_days", 0, 100, 5, -1);
+	st->respond_days = get_int_none(l, s, "respond_days", 1, 200, 10, 0);
 	st->extension_max = get_int(l, s, "extension_max_days", 0, 200, 0, 0);
-	st->base = TC_FROM_ACK;
+	st->exceptional_max =
+	    get_int(l, s, "exceptional_extension_days", 0, 200, 0, 0);
+	st->update_months = get_int(l, s, "update_after_months", 0, 24, 0, 0);
+	st->responder = get_str(l, s, "responder", 0);
 	v = cJSON_GetObjectItemCaseSensitive(s, "respond_from");
-	if (v) {
-		if (cJSON_IsString(v) &&
-		    !strcmp(v->valuestring, "acknowledgement"))
-			st->base = TC_FROM_ACK;
-		else if (cJSON_IsString(v) &&
-			 !strcmp(v->valuestring, "request"))
-			st->base = TC_FROM_REQUEST;
-		else
-			ld_err(l, v, 0, "%s",
-			       "'respond_from' must be acknowledgement or "
-			       "request");
-	}
-	v = cJSON_GetObjectItemCaseSensitive(s, "next_stage_within");
-	if (v && last) {
-		ld_err(l, v, 1, "%s",
-		       "the last stage has no next stage: remove "
-		       "'next_stage_within'");
-	} else if (v) {
-		const cJSON *u;
-
-		if (!entry(l, v, wkeys,
-			   "'next_stage_within' must be {days: N, unit: "
-			   "calendar|working}"))
-			return;
-		st->window_days = get_int(l, v, "days", 1, 366, 28, 1);
-		u = cJSON_GetObjectItemCaseSensitive(v, "unit");
-		if (cJSON_IsString(u) && !strcmp(u->valuestring, "working"))
-			st->window_working = 1;
-		else if (!cJSON_IsString(u) ||
-			 strcmp(u->valuestring, "calendar"))
-			ld_err(l, u ? u : v, u == NULL, "%s",
-			       "'unit' must be calendar or working");
-	} else if (!last) {
-		ld_err(l, s, 0, "%s",
-		       "a stage before the last needs 'next_stage_within'");
-	}
+	if (get_base(l, v, st, st->nsteps, &st->base, &st->base_step) < 0)
+		st->base = TC_FROM_ACK;
+	if (st->respond_days == 0 && st->extension_max + st->exceptional_max)
+		ld_err(l, cJSON_GetObjectItemCaseSensitive(s, "respond_days"),
+		       0, "%s",
+		       "a stage with no fixed response deadline (respond_days: "
+		       "none) cannot be extended: remove the extension days");
+	load_window(l, s, last, st);
 }
 
 static void load_procedures(struct ld *l, struct tc_rules *r, const cJSON *root)
 {
-	static const char *const keys[] = {"name", "ombudsman", "ombudsman_url",
-					   "stages", NULL};
+	static const char *const keys[] = {
+	    "name",	     "ombudsman",
+	    "ombudsman_url", "ombudsman_time_limit_months",
+	    "stages",	     NULL};
 	const cJSON *p = cJSON_GetObjectItemCaseSensitive(root, "procedures");
 	const cJSON *m;
 	size_t i = 0;
@@ -347,6 +462,8 @@ static void load_procedures(struct ld *l, struct tc_rules *r, const cJSON *root)
 		pr->name = get_str(l, m, "name", 1);
 		pr->ombudsman = get_str(l, m, "ombudsman", 1);
 		pr->ombudsman_url = get_str(l, m, "ombudsman_url", 0);
+		pr->ombudsman_months =
+		    get_int(l, m, "ombudsman_time_limit_months", 0, 60, 0, 0);
 		st = cJSON_GetObjectItemCaseSensitive(m, "stages");
 		cnt = cJSON_IsArray(st) ? cJSON_GetArraySize(st) : 0;
 		if (cnt < 1 || cnt > 9) {
@@ -373,6 +490,16 @@ const struct tc_procedure *tc_rules_procedure(const struct tc_rules *r,
 					      const char *id)
 {
 	return TC_FIND_STR(r->proc, r->nproc, struct tc_procedure, id, id);
+}
+
+int tc_rules_step(const struct tc_stage_rule *sr, const char *id)
+{
+	int i;
+
+	for (i = 0; id && i < sr->nsteps; i++)
+		if (!strcmp(sr->step[i].id, id))
+			return i;
+	return -1;
 }
 
 const char *tc_rules_procedure_for(const struct tc_rules *r,

@@ -18,21 +18,48 @@
 struct tc_forms;
 struct tc_yaml_doc;
 
-/* The base a stage's response deadline counts from. */
+/* The base a stage's response deadline (or a step's) counts from. */
 enum tc_base {
-	TC_FROM_ACK = 0,    /* the acknowledgement (recorded, else its due) */
-	TC_FROM_REQUEST = 1 /* receipt, or the escalation request */
+	TC_FROM_ACK = 0,     /* the acknowledgement (recorded, else its due;
+				the request when the stage has no
+				acknowledgement step) */
+	TC_FROM_REQUEST = 1, /* receipt, or the escalation request */
+	TC_FROM_STEP = 2     /* a step of the stage (recorded, else its due) */
+};
+
+#define TC_MAX_STEPS 8
+
+/* A step inside a stage with its own deadline: a children's review panel
+ * meets within 30 WD of the request, its report follows within 5 WD. */
+struct tc_step_rule {
+	const char *id;	   /* "panel" */
+	const char *name;  /* "Review panel meets" */
+	int days;	   /* working days from base */
+	enum tc_base base; /* TC_FROM_REQUEST, TC_FROM_ACK or TC_FROM_STEP */
+	int from;	   /* TC_FROM_STEP: the index of an earlier step */
 };
 
 /* One stage of a procedure. */
 struct tc_stage_rule {
-	int ack_days;	    /* acknowledge within N WD of the request */
-	int respond_days;   /* respond within N WD of base */
-	enum tc_base base;  /* what respond_days counts from */
-	int extension_max;  /* most WD one extension may add; 0: none allowed */
-	int window_days;    /* days after the response to ask for the next
-			       stage; 0 when this is the last stage */
-	int window_working; /* 1: window_days are working days; 0: calendar */
+	int ack_days;	     /* acknowledge within N WD of the request; -1:
+				the stage has no acknowledgement step */
+	int respond_days;    /* respond within N WD of base; 0: no fixed
+				deadline */
+	enum tc_base base;   /* what respond_days counts from */
+	int base_step;	     /* TC_FROM_STEP: the step's index */
+	int extension_max;   /* most WD one extension may add; 0: none allowed */
+	int exceptional_max; /* further WD one extension may add when an
+				officer records exceptional circumstances */
+	int window_days;     /* days after the response to ask for the next
+				stage; 0 when this is the last stage, -1 when
+				there is no time limit */
+	int window_working;  /* 1: window_days are working days; 0: calendar */
+	int update_months;   /* while unanswered, tell the resident why every
+				N calendar months from the request; 0: none */
+	const char *responder; /* the role who responds ("Head of Service"),
+				  or NULL */
+	struct tc_step_rule step[TC_MAX_STEPS];
+	int nsteps;
 };
 
 /* A procedure: corporate, children's statutory, ... */
@@ -41,6 +68,9 @@ struct tc_procedure {
 	const char *name;	     /* "Corporate complaints procedure" */
 	const char *ombudsman;	     /* who to signpost after the last stage */
 	const char *ombudsman_url;   /* their web address */
+	int ombudsman_months;	     /* the time the resident has to go to the
+					Ombudsman after the final response
+					(12); 0: not stated */
 	struct tc_stage_rule *stage; /* stage[0] is stage 1 */
 	int nstages;		     /* 1 or more */
 };
@@ -153,6 +183,8 @@ int tc_rules_check_forms(const struct tc_rules *r, const struct tc_forms *fs);
 
 const struct tc_procedure *tc_rules_procedure(const struct tc_rules *r,
 					      const char *id);
+/* The index of the step named id in sr, or -1. */
+int tc_rules_step(const struct tc_stage_rule *sr, const char *id);
 const struct tc_route *tc_rules_route(const struct tc_rules *r,
 				      const char *service_area);
 /* The procedure a complaint about service_area (NULL: not given) follows:

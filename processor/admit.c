@@ -592,12 +592,7 @@ static int new_case(struct cw_env *env, const struct cw_sub *s,
 			    tc_rules_procedure_for(r, c.service_area));
 			c.stage = 1;
 			c.nstages = 1;
-			c.stages[0].stage = 1;
-			c.stages[0].submission_id = tc_xstrdup(s->id);
-			c.stages[0].request = s->rdate;
-			c.stages[0].acknowledged = CW_NODAY;
-			c.stages[0].responded = CW_NODAY;
-			c.stages[0].closed = CW_NODAY;
+			cw_stage_open(&c.stages[0], 1, s->rdate, s->id);
 			*outcome = "case";
 		}
 		if (make_reference(env, &c) < 0 ||

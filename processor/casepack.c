@@ -302,6 +302,14 @@ static void merged_into(struct cw_env *env, cJSON *o, const struct cw_case *c)
 		tc_die_nomem();
 }
 
+/* The stage's steps into case.json, when it has any. */
+static void steps_json(cJSON *so, const struct cw_stage *s)
+{
+	if (s->nsteps &&
+	    !cJSON_AddItemToObject(so, "steps", cw_stage_steps_json(s)))
+		tc_die_nomem();
+}
+
 cJSON *cw_case_json(struct cw_env *env, const struct cw_case *c)
 {
 	const struct tc_procedure *p =
@@ -392,6 +400,12 @@ cJSON *cw_case_json(struct cw_env *env, const struct cw_case *c)
 		add_day(so, "responded", s->responded);
 		add_num(so, "extension_days", s->extension_days);
 		add_str(so, "extension_reason", s->extension_reason);
+		if (s->exceptional &&
+		    !cJSON_AddTrueToObject(so, "extension_exceptional"))
+			tc_die_nomem();
+		steps_json(so, s);
+		add_day(so, "update_by", s->update_due);
+		add_day(so, "updated", s->updated);
 		add_day(so, "next_stage_window_closes", s->window_closes);
 		add_day(so, "closed", s->closed);
 		add_str(so, "outcome", s->outcome);
@@ -565,29 +579,70 @@ static cJSON *fields_ctx(const cJSON *fields)
 	return arr;
 }
 
+/* A row for each step of the stage: when it is due, when it was done. */
+static void step_rows(cJSON *rows, const struct tc_stage_rule *sr,
+		      const struct cw_stage *s)
+{
+	struct tc_buf th = {tc_buf_empty, 0, 0, 0};
+	int i, j;
+
+	for (i = 0; i < s->nsteps; i++) {
+		const char *name = s->steps[i].id;
+
+		j = sr ? tc_rules_step(sr, s->steps[i].id) : -1;
+		if (j >= 0)
+			name = sr->step[j].name;
+		th.len = 0;
+		if (tc_buf_addf(&th, "%s: due", name) < 0)
+			tc_die_nomem();
+		row_day(rows, th.data, s->steps[i].due);
+		th.len = 0;
+		if (tc_buf_addf(&th, "%s: done", name) < 0)
+			tc_die_nomem();
+		row_day(rows, th.data, s->steps[i].done);
+	}
+	tc_buf_release(&th);
+}
+
 /* The deadlines of every stage, one table each. */
 static void stages_ctx(cJSON *o, const struct cw_env *env,
 		       const struct cw_case *c)
 {
 	cJSON *arr = cw_ctx_arr(o, "stages");
-	char num[32];
+	char num[80];
 	int k;
 
 	cw_ctx_bool(o, "has_stages", c->nstages > 0);
 	for (k = 0; k < c->nstages; k++) {
 		const struct cw_stage *s = &c->stages[k];
+		const struct tc_stage_rule *sr =
+		    cw_case_stage_rule(env->rules, c, s->stage);
 		cJSON *so = cw_ctx_item(arr), *rows;
 
 		add_num(so, "stage", s->stage);
 		rows = cw_ctx_arr(so, "rows");
 		row_day(rows, "Request received", s->request);
-		row_day(rows, "Acknowledge by", s->ack_due);
+		if (sr && sr->ack_days < 0)
+			row(rows, "Acknowledge by", "no acknowledgement step");
+		else
+			row_day(rows, "Acknowledge by", s->ack_due);
 		row_day(rows, "Acknowledged", s->acknowledged);
-		row_day(rows, "Respond by", s->respond_due);
+		step_rows(rows, sr, s);
+		if (sr && sr->respond_days == 0)
+			row(rows, "Respond by", "no fixed deadline");
+		else
+			row_day(rows, "Respond by", s->respond_due);
+		if (s->update_due != CW_NODAY || s->updated != CW_NODAY) {
+			row_day(rows, "Tell the resident why by",
+				s->update_due);
+			row_day(rows, "Resident last told why", s->updated);
+		}
 		row_day(rows, "Responded", s->responded);
 		if (s->extension_days) {
-			snprintf(num, sizeof(num), "%d working days",
-				 s->extension_days);
+			snprintf(num, sizeof(num), "%d working days%s",
+				 s->extension_days,
+				 s->exceptional ? " (exceptional circumstances)"
+						: "");
 			row(rows, "Extended by", num);
 			row(rows, "Extension reason", s->extension_reason);
 		}
@@ -847,6 +902,36 @@ out:
 	return rc;
 }
 
+/* What a letter about stage s says of its rules: who responds, whether
+ * the deadline is fixed, an exceptional extension, the time left to go to
+ * the Ombudsman after the final response. */
+static void stage_letter_ctx(cJSON *o, const struct cw_env *env,
+			     const struct cw_case *c,
+			     const struct tc_procedure *p,
+			     const struct cw_stage *s)
+{
+	const struct tc_stage_rule *sr =
+	    cw_case_stage_rule(env->rules, c, s->stage);
+
+	if (!sr)
+		return;
+	add_str(o, "responder", sr->responder);
+	cw_ctx_bool(o, "no_fixed_deadline", sr->respond_days == 0);
+	cw_ctx_bool(o, "no_acknowledgement_step", sr->ack_days < 0);
+	cw_ctx_bool(o, "extension_exceptional", s->exceptional);
+	if (sr->update_months)
+		add_num(o, "update_months", sr->update_months);
+	cw_ctx_day_words(o, "update_by", s->update_due);
+	if (p->ombudsman_months && s->stage == p->nstages) {
+		add_num(o, "ombudsman_months", p->ombudsman_months);
+		if (s->responded != CW_NODAY)
+			cw_ctx_day_words(
+			    o, "ombudsman_by",
+			    tc_day_add_months(s->responded,
+					      p->ombudsman_months));
+	}
+}
+
 static cJSON *letter_ctx(struct cw_env *env, const struct cw_case *c,
 			 const cJSON *sub, int k)
 {
@@ -895,6 +980,7 @@ static cJSON *letter_ctx(struct cw_env *env, const struct cw_case *c,
 		cw_ctx_day_words(o, "next_stage_by", s->window_closes);
 		if (p && s->stage < p->nstages)
 			add_num(o, "next_stage", s->stage + 1);
+		stage_letter_ctx(o, env, c, p, s);
 	}
 	if (p) {
 		add_str(o, "procedure", p->name);
@@ -1094,15 +1180,26 @@ static int add_letters(struct cw_env *env, struct pack *pk,
 	 * name, never overwritten (a template the council has not written is
 	 * not drafted) */
 	for (k = c->nstages ? 0 : -1; k < c->nstages || k < 0; k++) {
-		const char *steps[3] = {which, NULL, NULL};
+		const char *steps[4] = {which, NULL, NULL, NULL};
+		const struct cw_stage *s = k >= 0 ? &c->stages[k] : NULL;
+		const struct tc_stage_rule *sr =
+		    s ? cw_case_stage_rule(env->rules, c, s->stage) : NULL;
 		size_t st;
 
-		if (k >= 0 && c->stages[k].extension_days)
+		/* a stage without an acknowledgement step sends none; one
+		 * with no fixed deadline has the update it owes the resident
+		 * drafted while it waits, and kept once sent */
+		if (sr && sr->ack_days < 0)
+			steps[0] = NULL;
+		if (s && s->extension_days)
 			steps[1] = "extension";
-		if (k >= 0 && c->stages[k].responded != CW_NODAY)
-			steps[2] = "response";
+		if (sr && sr->update_months &&
+		    (s->responded == CW_NODAY || s->updated != CW_NODAY))
+			steps[2] = "update";
+		if (s && s->responded != CW_NODAY)
+			steps[3] = "response";
 		ctx = letter_ctx(env, c, sub, k);
-		for (st = 0; st < 3; st++) {
+		for (st = 0; st < 4; st++) {
 			const struct letter *l =
 			    st && steps[st]
 				? find_letter(env->letters, steps[st])

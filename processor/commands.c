@@ -58,6 +58,7 @@ static tc_day next_deadline(const struct cw_case *c, const char **what)
 static tc_day stage_deadline(const struct cw_case *c, const char **what)
 {
 	const struct cw_stage *s;
+	int i;
 
 	*what = "";
 	if (!c->nstages) {
@@ -70,15 +71,26 @@ static tc_day stage_deadline(const struct cw_case *c, const char **what)
 	s = &c->stages[c->nstages - 1];
 	if (s->closed != CW_NODAY)
 		return CW_NODAY;
-	if (s->acknowledged == CW_NODAY) {
+	if (s->acknowledged == CW_NODAY && s->ack_due != CW_NODAY) {
 		*what = "acknowledge";
 		return s->ack_due;
 	}
-	if (s->responded == CW_NODAY) {
-		*what = "respond";
-		return s->respond_due;
+	if (s->responded != CW_NODAY)
+		return CW_NODAY;
+	/* the next step not done (a review panel), else the response, else
+	 * (no fixed deadline) the update owed to the resident */
+	for (i = 0; i < s->nsteps; i++)
+		if (s->steps[i].done == CW_NODAY &&
+		    s->steps[i].due != CW_NODAY) {
+			*what = s->steps[i].id;
+			return s->steps[i].due;
+		}
+	*what = "respond";
+	if (s->respond_due == CW_NODAY && s->update_due != CW_NODAY) {
+		*what = "update";
+		return s->update_due;
 	}
-	return CW_NODAY;
+	return s->respond_due;
 }
 
 /* 1 while something is left to do: a stage not closed; a record open,
@@ -408,6 +420,21 @@ static void print_history(const cJSON *hist)
 	}
 }
 
+/* "WHAT by YYYY-MM-DD", or that the stage has no such deadline, into
+ * buf. */
+static const char *due_words(const char *what, tc_day due, char buf[40])
+{
+	char d[11];
+
+	if (due == CW_NODAY)
+		snprintf(buf, 40, "no %s deadline",
+			 !strcmp(what, "respond") ? "fixed response"
+						  : "acknowledgement");
+	else
+		snprintf(buf, 40, "%s by %s", what, cw_day_str(due, d));
+	return buf;
+}
+
 int cw_show(struct cw_env *env, const char *ref, int json)
 {
 	struct cw_case c;
@@ -426,7 +453,7 @@ int cw_show(struct cw_env *env, const char *ref, int json)
 		free(s);
 	} else {
 		const cJSON *it;
-		int k;
+		int k, st;
 
 		printf("%s  %s  %s\n", c.reference, c.type, c.status);
 		printf("team: %s\nservice area: %s\nreceived: %s (counts from "
@@ -439,15 +466,26 @@ int cw_show(struct cw_env *env, const char *ref, int json)
 			   ->valuestring);
 		for (k = 0; k < c.nstages; k++) {
 			const struct cw_stage *sg = &c.stages[k];
-			char a[11], b[11], d1[11], d2[11];
+			char a[40], b[40], d1[11], d2[11];
 
-			printf("stage %d: acknowledge by %s", sg->stage,
-			       cw_day_str(sg->ack_due, a));
+			printf("stage %d: %s", sg->stage,
+			       due_words("acknowledge", sg->ack_due, a));
 			if (sg->acknowledged != CW_NODAY)
 				printf(" (acknowledged %s)",
 				       cw_day_str(sg->acknowledged, d1));
-			printf(", respond by %s",
-			       cw_day_str(sg->respond_due, b));
+			printf(", %s",
+			       due_words("respond", sg->respond_due, b));
+			for (st = 0; st < sg->nsteps; st++)
+				printf(", %s %s %s", sg->steps[st].id,
+				       sg->steps[st].done != CW_NODAY ? "done"
+								      : "by",
+				       cw_day_str(sg->steps[st].done != CW_NODAY
+						      ? sg->steps[st].done
+						      : sg->steps[st].due,
+						  d2));
+			if (sg->update_due != CW_NODAY)
+				printf(", tell the resident why by %s",
+				       cw_day_str(sg->update_due, d2));
 			if (sg->responded != CW_NODAY)
 				printf(" (responded %s)",
 				       cw_day_str(sg->responded, d2));
@@ -640,9 +678,26 @@ static int ev_extended(struct event_ctx *x)
 	if (needs(x->r->days && x->r->reason,
 		  "extended needs --days N and --reason TEXT"))
 		return TC_EXIT_USAGE;
-	if (!cJSON_AddNumberToObject(x->detail, "days", x->r->days))
+	if (!cJSON_AddNumberToObject(x->detail, "days", x->r->days) ||
+	    (x->r->exceptional &&
+	     !cJSON_AddTrueToObject(x->detail, "exceptional")))
 		tc_die_nomem();
 	detail_str(x->detail, "reason", x->r->reason);
+	return 0;
+}
+
+static int ev_step(struct event_ctx *x)
+{
+	if (needs(x->r->step != NULL,
+		  "step needs --step ID (a step of the stage in rules.yml)"))
+		return TC_EXIT_USAGE;
+	detail_str(x->detail, "step", x->r->step);
+	return 0;
+}
+
+static int ev_updated(struct event_ctx *x)
+{
+	detail_str(x->detail, "note", x->r->note);
 	return 0;
 }
 
@@ -1150,6 +1205,8 @@ static const struct {
     {"acknowledged", ev_plain},	       /* the current stage */
     {"responded", ev_plain},	       /* the current stage */
     {"extended", ev_extended},	       /* --days N --reason TEXT */
+    {"step", ev_step},		       /* --step ID */
+    {"updated", ev_updated},	       /* [--note TEXT] */
     {"escalated", ev_escalated},       /* opens the next stage */
     {"closed", ev_closed},	       /* --outcome, --remedy, ... */
     {"reassigned", ev_reassigned},     /* --to TEAM */
@@ -1185,12 +1242,14 @@ static int check_event(struct event_ctx *x)
 	for (i = 0; i < n && strcmp(events[i].name, x->event); i++)
 		;
 	if (i == n) {
-		tc_warnx("unknown event '%s' (acknowledged, responded, "
-			 "extended, escalated, closed, reassigned, decided, "
-			 "prioritised, reclassified, moved, action, "
-			 "action-done, ombudsman, merged, linked, corrected, "
-			 "withdrawn, restricted, unrestricted)",
-			 x->r->event);
+		struct tc_buf known = {tc_buf_empty, 0, 0, 0};
+
+		for (i = 0; i < n; i++)
+			if (tc_buf_addf(&known, "%s%s", i ? ", " : "",
+					events[i].name) < 0)
+				tc_die_nomem();
+		tc_warnx("unknown event '%s' (%s)", x->r->event, known.data);
+		tc_buf_release(&known);
 		return TC_EXIT_USAGE;
 	}
 	if (x->date > x->env->today) {
@@ -1397,11 +1456,11 @@ int cw_record_event(struct cw_env *env, const struct cw_record *r)
 		printf(" (was %s)", was);
 	if (c.nstages) {
 		const struct cw_stage *s = &c.stages[c.nstages - 1];
-		char a[11], b[11];
+		char a[40], b[40];
 
-		printf("; stage %d: acknowledge by %s, respond by %s", s->stage,
-		       cw_day_str(s->ack_due, a),
-		       cw_day_str(s->respond_due, b));
+		printf("; stage %d: %s, %s", s->stage,
+		       due_words("acknowledge", s->ack_due, a),
+		       due_words("respond", s->respond_due, b));
 	}
 	printf("\n");
 	fputs(x.said.len ? x.said.data : "", stdout);

@@ -33,10 +33,12 @@ int cw_show(struct cw_env *env, const char *ref, int json);
 struct cw_record {
 	const char *ref;
 	const char *event;    /* acknowledged, responded, extended, escalated,
-				 closed, reassigned, decided, corrected,
-				 withdrawn, restricted, unrestricted */
+				 step, updated, closed, reassigned, decided,
+				 corrected, withdrawn, restricted,
+				 unrestricted, ... (commands.c's table) */
 	tc_day date;	      /* CW_NODAY: today */
 	int days;	      /* extended */
+	int exceptional;      /* extended: beyond the usual maximum */
 	const char *reason;   /* extended, restricted */
 	const char *outcome;  /* closed */
 	const char *remedy;   /* closed */
@@ -48,7 +50,8 @@ struct cw_record {
 	const char *scope;    /* restricted (default council) */
 	const char *decided_by; /* restricted */
 	const char *flag;	/* decided: the flag */
-	const char *note;	/* decided: what was agreed */
+	const char *note;	/* decided: what was agreed; updated: what
+				   the resident was told */
 	int64_t target;		/* corrected, withdrawn: the event's number */
 	const char *why;	/* corrected, withdrawn: why */
 	tc_day new_date;	/* corrected: the date it should have */
@@ -59,7 +62,8 @@ struct cw_record {
 	const char *action;	/* action: what was promised */
 	const char *owner;	/* action: who does it */
 	tc_day due;		/* action: by when */
-	const char *step;	/* ombudsman: considering, decided, complied */
+	const char *step;	/* ombudsman: considering, decided, complied;
+				   step: the rules' step id */
 	const char *into;	/* merged: the case it is a duplicate of */
 	const char *with;	/* linked: the related case */
 };

@@ -94,6 +94,10 @@ static const struct tc_opt show_opts[] = {
 static const struct tc_opt record_opts[] = {
     DAY("date", "when it happened (default: today)", rec.date),
     INT("days", "N", "extended: working days added", rec.days, 1, 200),
+    FLAG("exceptional",
+	 "extended: beyond the usual maximum, for exceptional circumstances "
+	 "(give them in --reason)",
+	 rec.exceptional),
     STR("reason", "TEXT", "extended, restricted: why", rec.reason),
     STR("outcome", "O", "closed: the outcome (upheld, partly-upheld, ...)",
 	rec.outcome),
@@ -108,7 +112,10 @@ static const struct tc_opt record_opts[] = {
 	rec.scope),
     STR("decided-by", "WHO", "restricted: who decided it", rec.decided_by),
     STR("flag", "F", "decided: the flag decided", rec.flag),
-    STR("note", "TEXT", "decided: what was agreed (adjustments)", rec.note),
+    STR("note", "TEXT",
+	"decided: what was agreed (adjustments); updated: what the resident "
+	"was told",
+	rec.note),
     TC_OPT_BIND_INT("event", "N", "corrected, withdrawn: the event's number",
 		    struct args, target, 1, 2147483647, NULL),
     STR("why", "TEXT", "corrected, withdrawn: why (required; kept)", rec.why),
@@ -126,7 +133,10 @@ static const struct tc_opt record_opts[] = {
 	rec.action),
     STR("owner", "WHO", "action: who does it", rec.owner),
     DAY("due", "action: by when", rec.due),
-    STR("step", "S", "ombudsman: considering, decided or complied", rec.step),
+    STR("step", "S",
+	"ombudsman: considering, decided or complied; step: the stage's step "
+	"done (rules.yml steps)",
+	rec.step),
     STR("into", "REF", "merged: the case this one duplicates", rec.into),
     STR("with", "REF", "linked: the related case", rec.with),
     {0},

@@ -29,6 +29,7 @@ enum section {
 	S_ACK_DUE,
 	S_RESPOND_DUE,
 	S_WINDOW,
+	S_UPDATE,
 	S_ACTION,
 	S_FLAG,
 	S_ADJUSTMENT,
@@ -43,6 +44,7 @@ static const char *const sec_id[S_COUNT] = {"urgent",
 					    "acknowledge_due",
 					    "respond_due",
 					    "window_closing",
+					    "update_due",
 					    "action_due",
 					    "flag",
 					    "adjustment_review",
@@ -55,6 +57,8 @@ static const char *const sec_title[S_COUNT] = {
     "Acknowledgements due today and in the next 5 working days",
     "Responses due today and in the next 5 working days",
     "Escalation windows closing in the next 5 working days",
+    "Residents to tell why their answer is taking longer, in the next 5 "
+    "working days or overdue",
     "Actions promised, due in the next 5 working days",
     "Flags waiting for a decision",
     "Reasonable adjustments to review in the next 5 working days or overdue",
@@ -125,10 +129,11 @@ static int on_quarantine(void *arg, const struct cw_quarantined *q)
 	return 0;
 }
 
-/* A deadline not yet met: overdue, or due within the horizon. */
+/* A deadline not yet met: overdue (as what), or due within the horizon
+ * (as soon). */
 static void deadline(struct gather *g, const struct cw_report_case *c,
 		     tc_day due, tc_day done, enum section sec,
-		     const char *what)
+		     const char *what, const char *soon)
 {
 	if (done != CW_NODAY || due == CW_NODAY)
 		return;
@@ -137,7 +142,44 @@ static void deadline(struct gather *g, const struct cw_report_case *c,
 		    tc_calendar_working_between(g->cal, due, g->today), what);
 	else if (due <= g->horizon)
 		add(g, sec, c->reference, c->type, c->stage, c->team, due, -1,
-		    "");
+		    soon);
+}
+
+/* The steps of the case's stage not yet done (a review panel, its
+ * report): due soon with the responses, or overdue. */
+static void steps(struct gather *g, const struct cw_report_case *c)
+{
+	const struct tc_procedure *p =
+	    tc_rules_procedure(g->env->rules, c->procedure);
+	const struct tc_stage_rule *sr =
+	    p && c->stage >= 1 && c->stage <= p->nstages
+		? &p->stage[c->stage - 1]
+		: NULL;
+	cJSON *arr = cJSON_Parse(c->steps_json), *s;
+
+	cJSON_ArrayForEach(s, arr)
+	{
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(s, "step");
+		const cJSON *due = cJSON_GetObjectItemCaseSensitive(s, "due");
+		int i = sr && cJSON_IsString(id)
+			    ? tc_rules_step(sr, id->valuestring)
+			    : -1;
+		struct tc_buf t = {tc_buf_empty, 0, 0, 0};
+		tc_day d;
+
+		if (cJSON_IsString(
+			cJSON_GetObjectItemCaseSensitive(s, "done")) ||
+		    !cJSON_IsString(due) ||
+		    tc_day_parse(due->valuestring, &d) < 0)
+			continue;
+		if (tc_buf_addf(&t, "step: %s",
+				i >= 0 ? sr->step[i].name : id->valuestring) <
+		    0)
+			tc_die_nomem();
+		deadline(g, c, d, CW_NODAY, S_RESPOND_DUE, t.data, t.data);
+		tc_buf_release(&t);
+	}
+	cJSON_Delete(arr);
 }
 
 /* The actions promised and not yet done: due soon, or overdue. */
@@ -224,12 +266,19 @@ static void on_case(void *arg, const struct cw_report_case *c)
 		    c->received, -1, "urgent: deal with it first");
 	if (open && c->stage == 0)
 		deadline(g, c, c->respond_due, c->responded, S_RESPOND_DUE,
-			 "reply");
+			 "reply", "");
 	if (open && c->stage > 0) {
 		deadline(g, c, c->ack_due, c->acknowledged, S_ACK_DUE,
-			 "acknowledgement");
+			 "acknowledgement", "");
+		steps(g, c);
 		deadline(g, c, c->respond_due, c->responded, S_RESPOND_DUE,
-			 "response");
+			 "response", "");
+		if (c->update_due != CW_NODAY && c->update_due <= g->horizon)
+			add(g, S_UPDATE, c->reference, c->type, c->stage,
+			    c->team, c->update_due, late_by(g, c->update_due),
+			    "no fixed response deadline: tell the resident "
+			    "why there is no answer yet, and when to expect "
+			    "one");
 		if (c->window_closes != CW_NODAY &&
 		    c->window_closes >= g->today &&
 		    c->window_closes <= g->horizon)

@@ -217,6 +217,13 @@ static const char *const migrations[] = {
     "ALTER TABLE cases ADD COLUMN merged_into INTEGER REFERENCES cases(id);"
     "ALTER TABLE cases ADD COLUMN links TEXT NOT NULL DEFAULT '[]';"
     "CREATE INDEX cases_merged ON cases(merged_into);",
+    /* 10: a stage's steps (a review panel and its report), the update a
+     * stage with no fixed deadline owes the resident, and an extension
+     * beyond the usual maximum. */
+    "ALTER TABLE stages ADD COLUMN steps TEXT NOT NULL DEFAULT '[]';"
+    "ALTER TABLE stages ADD COLUMN update_due TEXT;"
+    "ALTER TABLE stages ADD COLUMN updated TEXT;"
+    "ALTER TABLE stages ADD COLUMN exceptional INTEGER NOT NULL DEFAULT 0;",
 };
 
 /* "FILE: [DOING: ]MESSAGE", and what to do when the disk is full. */
@@ -653,19 +660,33 @@ int cw_store_next_seq(struct cw_store *reg, const char *type, int year,
 static int save_stages(struct cw_store *reg, const struct cw_case *c)
 {
 	static const char sql[] =
-	    "INSERT OR REPLACE INTO stages VALUES(?, ?, ?, ?, ?, ?, ?, ?,"
-	    " ?, ?, ?, ?, ?, ?, ?)";
+	    "INSERT OR REPLACE INTO stages(case_id, stage, submission_id,"
+	    " request, ack_due, acknowledged, respond_due, responded,"
+	    " extension_days, extension_reason, window_closes, closed,"
+	    " outcome, remedy, learning, steps, update_due, updated,"
+	    " exceptional) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	    " ?, ?, ?, ?, ?)";
 	int i;
 
 	for (i = 0; i < c->nstages; i++) {
 		const struct cw_stage *s = &c->stages[i];
+		cJSON *arr = cw_stage_steps_json(s);
+		char *steps = cJSON_PrintUnformatted(arr);
+		int rc;
 
-		if (run(reg, "saving a stage", sql, "Iitddddditddttt", c->id,
-			s->stage, s->submission_id, s->request, s->ack_due,
-			s->acknowledged, s->respond_due, s->responded,
-			s->extension_days, s->extension_reason,
-			s->window_closes, s->closed, s->outcome, s->remedy,
-			s->learning) < 0)
+		if (!steps)
+			tc_die_nomem();
+		rc = run(reg, "saving a stage", sql, "Iitddddditddttttddi",
+			 c->id, s->stage, s->submission_id, s->request,
+			 s->ack_due, s->acknowledged, s->respond_due,
+			 s->responded, s->extension_days, s->extension_reason,
+			 s->window_closes, s->closed, s->outcome, s->remedy,
+			 s->learning, steps, s->update_due, s->updated,
+			 s->exceptional);
+
+		cJSON_Delete(arr);
+		free(steps);
+		if (rc < 0)
 			return -1;
 	}
 	return 0;
@@ -755,6 +776,7 @@ static int stage_row(sqlite3_stmt *st, void *arg)
 {
 	struct cw_case *c = arg;
 	struct cw_stage *s = &c->stages[c->nstages++];
+	cJSON *steps;
 
 	s->stage = sqlite3_column_int(st, 0);
 	s->submission_id = col_str(st, 1);
@@ -770,6 +792,12 @@ static int stage_row(sqlite3_stmt *st, void *arg)
 	s->outcome = col_str(st, 11);
 	s->remedy = col_str(st, 12);
 	s->learning = col_str(st, 13);
+	steps = cJSON_Parse(cw_store_col_text(st, 14));
+	cw_stage_steps_read(s, steps);
+	cJSON_Delete(steps);
+	s->update_due = cw_store_col_day(st, 15);
+	s->updated = cw_store_col_day(st, 16);
+	s->exceptional = sqlite3_column_int(st, 17);
 	return c->nstages == CW_MAX_STAGES;
 }
 
@@ -823,7 +851,8 @@ static int load_case(struct cw_store *reg, sqlite3_stmt *st, struct cw_case *c)
 	static const char sql[] =
 	    "SELECT stage, submission_id, request, ack_due, acknowledged,"
 	    " respond_due, responded, extension_days, extension_reason,"
-	    " window_closes, closed, outcome, remedy, learning FROM stages"
+	    " window_closes, closed, outcome, remedy, learning, steps,"
+	    " update_due, updated, exceptional FROM stages"
 	    " WHERE case_id = ? ORDER BY stage";
 	int n;
 
@@ -1061,8 +1090,8 @@ int cw_store_list_cases(struct cw_store *reg, int64_t **ids, size_t *n)
 {
 	static const char sql[] = "SELECT id FROM cases ORDER BY reference";
 
-	return id_query(reg, cw_store_query(reg, sql, ""), "listing cases",
-			ids, n);
+	return id_query(reg, cw_store_query(reg, sql, ""), "listing cases", ids,
+			n);
 }
 
 int cw_store_person_open_cases(struct cw_store *reg, const char *email_norm,

@@ -30,7 +30,7 @@
 #include "history.h"
 
 /* The schema version this build writes (see the migrations in store.c). */
-#define CW_SCHEMA_VERSION 9
+#define CW_SCHEMA_VERSION 10
 
 struct cw_store; /* opaque: an open register */
 
@@ -389,6 +389,10 @@ struct cw_report_case {
 	tc_day ack_due, acknowledged, respond_due, responded;
 	tc_day window_closes, closed; /* CW_NODAY for none */
 	tc_day received;	      /* the day it counts from */
+	tc_day update_due;	      /* the resident to be told why there is
+					 no answer yet, by (CW_NODAY: none) */
+	const char *steps_json;	      /* the stage's steps, as stored */
+	const char *procedure;	      /* NULL for records */
 	/* a record (stage 0) has its reply as respond_due and responded */
 };
 typedef void (*cw_store_case_fn)(void *arg, const struct cw_report_case *c);

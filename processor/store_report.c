@@ -100,6 +100,10 @@ static void rep_case_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
 	c.priority = cw_store_col_text(st, 12);
 	c.actions_json = cw_store_col_text(st, 13);
 	c.received = cw_store_col_day(st, 14);
+	c.update_due = cw_store_col_day(st, 15);
+	c.steps_json = cw_store_col_text(st, 16);
+	c.procedure =
+	    sqlite3_column_text(st, 17) ? cw_store_col_text(st, 17) : NULL;
 	((cw_store_case_fn)fn)(arg, &c);
 }
 
@@ -111,7 +115,9 @@ int cw_store_report_cases(struct cw_store *reg, cw_store_case_fn fn, void *arg)
 	    " NULL THEN c.reply_due ELSE s.respond_due END, CASE WHEN"
 	    " s.case_id IS NULL THEN c.replied ELSE s.responded END,"
 	    " s.window_closes, s.closed, c.priority, c.actions,"
-	    " c.received_date FROM cases c"
+	    " c.received_date, s.update_due, coalesce(s.steps, '[]'),"
+	    " c.procedure"
+	    " FROM cases c"
 	    " LEFT"
 	    " JOIN stages s ON s.case_id = c.id AND s.stage = c.stage"
 	    " ORDER BY c.reference";

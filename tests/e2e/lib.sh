@@ -152,6 +152,17 @@ spool_made() {
 	spool_submission "$base" "$id" "$fields" "$prefix"
 }
 
+# refused "what" CODE PATTERN cmd...: ok when cmd exits CODE with a message
+# matching PATTERN (grep).
+refused() {
+	local what=$1 code=$2 pat=$3 out rc
+	shift 3
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc -eq "$code" ] && grep -q -- "$pat" <<<"$out"; then ok "$what"
+	else not_ok "$what" "rc=$rc $out"; fi
+}
+
 # ref_of ID: the reference of the case submission ID made, in $D's register.
 ref_of() { sqlite3 "$D/register.db" "select reference from cases where submission_id='$1'"; }
 

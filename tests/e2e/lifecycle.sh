@@ -17,15 +17,6 @@ D=$S/data
 c() { cw --data "$D" "$@"; }
 # ev OUT: the event number record printed in OUT
 ev() { sed -n 's/.* recorded as event \([0-9]*\).*/\1/p' <<<"$1"; }
-# refused "what" CODE PATTERN cmd...: exit CODE and a message matching
-refused() {
-	local what=$1 code=$2 pat=$3 out rc
-	shift 3
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ $rc -eq "$code" ] && grep -q -- "$pat" <<<"$out"; then ok "$what"
-	else not_ok "$what" "rc=$rc $out"; fi
-}
 deadline() { packed "$1" "c['deadlines']['$2']"; }
 
 rm -rf "$S/subs"

@@ -116,11 +116,65 @@ static void stage1(struct cw_case *c, const char *proc, const char *request)
 	c->procedure = strdup(proc);
 	c->stage = 1;
 	c->nstages = 1;
-	c->stages[0].stage = 1;
-	c->stages[0].request = day(request);
-	c->stages[0].acknowledged = CW_NODAY;
-	c->stages[0].responded = CW_NODAY;
-	c->stages[0].closed = CW_NODAY;
+	cw_stage_open(&c->stages[0], 1, day(request), NULL);
+}
+
+/* The adults' procedure: no fixed deadline, an update every six months;
+ * the children's stage 3: a panel, its report, the response from the
+ * report. Dates worked out by hand (Easter 2027: 26 and 29 March; May
+ * bank holidays 3 and 31 May). */
+static void test_procedures(void **state)
+{
+	const struct tc_procedure *p = tc_rules_procedure(tl_rules, "adults");
+	struct cw_case c;
+	struct cw_stage *s;
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(p->nstages, 1);
+	assert_int_equal(p->stage[0].respond_days, 0);
+	assert_int_equal(p->stage[0].update_months, 6);
+	assert_int_equal(p->ombudsman_months, 12);
+	assert_string_equal(p->stage[0].responder,
+			    "Director of Adult Social Services");
+	assert_string_equal(
+	    tc_rules_route(tl_rules, "adult-social-care")->procedure, "adults");
+	stage1(&c, "adults", "2026-12-23");
+	assert_int_equal(cw_case_recompute(tl_rules, &c), 0);
+	assert_day(c.stages[0].ack_due, "2026-12-30");
+	assert_int_equal(c.stages[0].respond_due, CW_NODAY);
+	assert_day(c.stages[0].update_due, "2027-06-23");
+	c.stages[0].updated = day("2027-06-21");
+	assert_int_equal(cw_case_recompute(tl_rules, &c), 0);
+	assert_day(c.stages[0].update_due, "2027-12-21");
+	c.stages[0].responded = day("2027-07-01");
+	assert_int_equal(cw_case_recompute(tl_rules, &c), 0);
+	assert_int_equal(c.stages[0].update_due, CW_NODAY);
+	assert_int_equal(c.stages[0].window_closes, CW_NODAY);
+	cw_case_release(&c);
+
+	p = tc_rules_procedure(tl_rules, "childrens");
+	assert_int_equal(p->stage[2].nsteps, 2);
+	assert_int_equal(tc_rules_step(&p->stage[2], "panel-report"), 1);
+	assert_int_equal(tc_rules_step(&p->stage[2], "panels"), -1);
+	stage1(&c, "childrens", "2027-03-01");
+	c.stages[0].responded = day("2027-03-05");
+	cw_case_escalate(&c, day("2027-03-08"), NULL);
+	c.stages[1].responded = day("2027-03-22");
+	cw_case_escalate(&c, day("2027-03-25"), NULL);
+	assert_int_equal(cw_case_recompute(tl_rules, &c), 0);
+	s = &c.stages[2];
+	assert_int_equal(s->nsteps, 2);
+	assert_string_equal(s->steps[0].id, "panel");
+	assert_day(s->steps[0].due, "2027-05-11");
+	assert_day(s->steps[1].due, "2027-05-18");
+	assert_day(s->respond_due, "2027-06-09");
+	/* The panel met early: what follows counts from its day. */
+	s->steps[0].done = day("2027-04-20");
+	assert_int_equal(cw_case_recompute(tl_rules, &c), 0);
+	assert_day(s->steps[1].due, "2027-04-27");
+	assert_day(s->respond_due, "2027-05-19");
+	cw_case_release(&c);
 }
 
 static void test_deadlines(void **state)
@@ -317,6 +371,7 @@ int main(void)
 	    cmocka_unit_test(test_fits_forms),
 	    cmocka_unit_test(test_received_date),
 	    cmocka_unit_test(test_deadlines),
+	    cmocka_unit_test(test_procedures),
 	    cmocka_unit_test(test_phrases),
 	    cmocka_unit_test(test_ref_canonical),
 	    cmocka_unit_test(test_bad_rules),
