@@ -241,6 +241,11 @@ static const struct {
      " json_extract(ombudsman, '$.decided') BETWEEN ?1 AND ?2 AND"
      " json_extract(ombudsman, '$.remedy') IS NOT NULL HAVING count(*) >"
      " 0"},
+    {"ombudsman_remedies",
+     "SELECT 'decisions that asked for a remedy', coalesce(sum("
+     "json_extract(ombudsman, '$.remedy') IS NOT NULL), 0), count(*) FROM"
+     " cases WHERE" LIVE " json_extract(ombudsman, '$.decided') BETWEEN ?1"
+     " AND ?2 HAVING count(*) > 0"},
     {"extensions",
      "SELECT 'stage ' || stage, sum(extension_days > 0), count(*) FROM"
      " stages WHERE" LIVE_STAGE
@@ -268,6 +273,12 @@ static const struct {
      " NULL), 0), count(*) FROM stages WHERE" LIVE_STAGE
      " closed BETWEEN ?1 AND ?2"
      " HAVING count(*) > 0"},
+    /* learning is free text: only whether it was recorded */
+    {"learning_by_service_area",
+     "SELECT coalesce(c.service_area, 'not given'), coalesce(sum("
+     "s.learning IS NOT NULL), 0), count(*) FROM stages s JOIN cases c ON"
+     " c.id = s.case_id WHERE c.merged_into IS NULL AND s.closed BETWEEN"
+     " ?1 AND ?2 GROUP BY 1 ORDER BY 1"},
     {"restrictions_in_place",
      "SELECT kind, count(*) FROM restriction_register WHERE start <= ?2"
      " AND (lifted IS NULL OR lifted >= ?1) GROUP BY kind ORDER BY kind"},
