@@ -190,6 +190,9 @@ static void on_outcome(void *arg, const char *label, long count, long total)
 	tc_buf_release(&l);
 }
 
+/* The label of signposted records the rules do not exclude. */
+static const char not_excluded[] = "other: not one of the rules' exclusions";
+
 /* Signposted (excluded) matters by the rules' reason code, with the
  * rules' reason (the council's words, not the resident's); a record of an
  * area the rules do not exclude as "other". */
@@ -200,10 +203,9 @@ static void on_signposted(void *arg, const char *area, long count, long total)
 	struct tc_buf l = TC_BUF_INIT;
 
 	(void)total;
-	if (tc_buf_addf(&l, "%s: %s", ex ? ex->reason_code : "other",
-			ex && ex->reason
-			    ? ex->reason
-			    : "not one of the rules' exclusions") < 0)
+	if ((ex ? tc_buf_addf(&l, "%s: %s", ex->reason_code,
+			      ex->reason ? ex->reason : "")
+		: tc_buf_adds(&l, not_excluded)) < 0)
 		tc_die_nomem();
 	add_merged(g, l.data, count, -1);
 	tc_buf_release(&l);
@@ -359,7 +361,7 @@ static void share(struct tc_buf *b, const char *what, long c, long t)
 		tc_die_nomem();
 }
 
-/* What the register shows of section i of the Code, into b (reset). */
+/* What the register shows of the Code's section i + 1, into b (reset). */
 static void evidence(const struct rows *r, int i, struct tc_buf *b)
 {
 	long c, t, c2, t2;
@@ -367,7 +369,7 @@ static void evidence(const struct rows *r, int i, struct tc_buf *b)
 
 	tc_buf_reset(b);
 	switch (i) {
-	case 0: /* definitions */
+	case 0: /* 1: definitions */
 		sums(r, "volume_by_type", "complaint", &c, &t);
 		sums(r, "volume_by_type", "service_request", &c2, &t2);
 		if (tc_buf_addf(b,
@@ -376,30 +378,29 @@ static void evidence(const struct rows *r, int i, struct tc_buf *b)
 				c, c2) < 0)
 			tc_die_nomem();
 		break;
-	case 1: /* exclusions */
+	case 1: /* 2: exclusions */
 		sums(r, "refused_or_signposted", NULL, &c, &t);
-		sums(r, "refused_or_signposted",
-		     "other: not one of the rules' exclusions", &c2, &t2);
+		sums(r, "refused_or_signposted", not_excluded, &c2, &t2);
 		if (tc_buf_addf(b,
 				"refused or signposted: %ld; with the rules' "
 				"reason code and reason: %ld",
 				c, c - c2) < 0)
 			tc_die_nomem();
 		break;
-	case 2: /* accessibility */
+	case 2: /* 3: accessibility and awareness */
 		n = sums(r, "volume_by_channel", NULL, &c, &t);
 		if (tc_buf_addf(b, "received: %ld; channels used: %zu", c, n) <
 		    0)
 			tc_die_nomem();
 		break;
-	case 4: /* the process */
+	case 4: /* 5: the complaint handling process */
 		sums(r, "acknowledged_in_time", "stage 1", &c, &t);
 		share(b, "stage 1 acknowledged within the rules' timescale", c,
 		      t);
 		sums(r, "acknowledged_in_time", "stage 2", &c, &t);
 		share(b, "stage 2", c, t);
 		break;
-	case 5: /* the stages */
+	case 5: /* 6: the complaint stages */
 		sums(r, "answered_in_time", "stage 1", &c, &t);
 		share(b, "stage 1 answered within timescale", c, t);
 		sums(r, "answered_in_time", "stage 2", &c, &t);
@@ -412,7 +413,7 @@ static void evidence(const struct rows *r, int i, struct tc_buf *b)
 				   "the rules' maximum)") < 0)
 			tc_die_nomem();
 		break;
-	case 6: /* putting things right */
+	case 6: /* 7: putting things right */
 		sums(r, "remedies", NULL, &c, &t);
 		if (tc_buf_addf(b,
 				"remedies recorded at stages closed in the "
@@ -420,18 +421,18 @@ static void evidence(const struct rows *r, int i, struct tc_buf *b)
 				c) < 0)
 			tc_die_nomem();
 		break;
-	case 7: /* reporting and compliance */
+	case 7: /* 8: reporting and compliance (the Ombudsman) */
 		sums(r, "ombudsman_decisions", NULL, &c, &t);
 		sums(r, "ombudsman_complied", NULL, &c2, &t2);
 		if (tc_buf_addf(b, "decisions of the Ombudsman: %ld", c) < 0)
 			tc_die_nomem();
 		share(b, "remedies complied with", c2, t2);
 		break;
-	case 8: /* learning */
+	case 8: /* 9: learning and improvement */
 		sums(r, "learning", NULL, &c, &t);
 		share(b, "learning recorded at stages closed", c, t);
 		break;
-	default: /* 4: nothing the register holds */
+	default: /* 4: complaint handling staff: nothing the register holds */
 		break;
 	}
 }
