@@ -7,6 +7,12 @@
  * can be published and still adds up after a purge. One pass gathers rows
  * (section, label, count, total) from cw_store_annual_figures; the HTML
  * (the theme's casework/annual.mustache) and the CSV render the same rows.
+ * Free text typed by officers (the Ombudsman's decision, learning) is
+ * published only as a count or as the rules' label it matches. Last comes
+ * the self-assessment against the Code: for each of its sections the
+ * register's evidence from those rows and what the council's
+ * content/self-assessment.yml says (selfassess.h), in the page and in
+ * reports/NAME-self-assessment.csv.
  */
 #include "annual.h"
 
@@ -16,7 +22,9 @@
 
 #include "array.h"
 #include "err.h"
+#include "fsutil.h"
 #include "report.h"
+#include "selfassess.h"
 
 /* How a section is drawn. */
 enum shape {
@@ -53,13 +61,22 @@ static const struct section sections[] = {
     {"stage2_escalations", "Complaints escalated to stage 2", "Escalated",
      SHARES, 0},
     /* by the rules' reason codes: see on_signposted() */
-    {"refused_or_signposted", "Refused or signposted, by reason", "Number",
+    {"refused_or_signposted",
+     "Refused or signposted, by the rules' reason code and reason", "Number",
      COUNTS, 0},
     {"learning", "Learning recorded at closure", "With learning", SHARES, 0},
+    /* counts only: the learning itself is free text, never published */
+    {"learning_by_service_area",
+     "Learning recorded at closure, by service area (stages closed in the "
+     "period)",
+     "With learning", SHARES, 0},
     {"ombudsman_considering", "The Ombudsman: complaints taken up", "Number",
      COUNTS, 0},
+    /* by the rules' outcome labels: see on_decision() */
     {"ombudsman_decisions", "The Ombudsman's decisions, by outcome", "Number",
      COUNTS, 0},
+    {"ombudsman_remedies", "The Ombudsman's decisions that asked for a remedy",
+     "With a remedy", SHARES, 0},
     {"ombudsman_complied",
      "The Ombudsman's remedies the council complied with (of the decisions "
      "with a remedy)",
@@ -93,7 +110,7 @@ struct gather {
 	struct cw_env *env;
 	struct rows *r;
 	size_t sec;   /* the section being read */
-	size_t first; /* months: its first row */
+	size_t first; /* its first row */
 };
 
 static void add(struct rows *r, size_t sec, const char *label, long count,
@@ -109,6 +126,23 @@ static void add(struct rows *r, size_t sec, const char *label, long count,
 	x->total = total;
 }
 
+/* Adds count (and total) to the section's row called label, or adds the
+ * row: two recorded values may read the same once anonymised. */
+static void add_merged(struct gather *g, const char *label, long count,
+		       long total)
+{
+	size_t i;
+
+	for (i = g->first; i < g->r->n; i++)
+		if (!strcmp(g->r->v[i].label, label)) {
+			g->r->v[i].count += count;
+			if (total >= 0)
+				g->r->v[i].total += total;
+			return;
+		}
+	add(g->r, g->sec, label, count, total);
+}
+
 static void on_figure(void *arg, const char *label, long count, long total)
 {
 	struct gather *g = arg;
@@ -122,8 +156,19 @@ static void on_area(void *arg, const char *area, long count, long total)
 {
 	struct gather *g = arg;
 
+	add_merged(g, cw_service_name(g->env, area), count,
+		   sections[g->sec].shape == SHARES ? total : -1);
+}
+
+/* The Ombudsman's decision is typed as free text: published only as the
+ * rules' outcome it names (its id or label), anything else as "other". */
+static void on_decision(void *arg, const char *decision, long count, long total)
+{
+	struct gather *g = arg;
+	const struct tc_outcome *o = tc_rules_outcome(g->env->rules, decision);
+
 	(void)total;
-	add(g->r, g->sec, cw_service_name(g->env, area), count, -1);
+	add_merged(g, o ? o->label : "other", count, -1);
 }
 
 /* "stage N: ID" as "stage N: the outcome's label". */
@@ -145,7 +190,12 @@ static void on_outcome(void *arg, const char *label, long count, long total)
 	tc_buf_release(&l);
 }
 
-/* Signposted (excluded) matters by the rules' reason code. */
+/* The label of signposted records the rules do not exclude. */
+static const char not_excluded[] = "other: not one of the rules' exclusions";
+
+/* Signposted (excluded) matters by the rules' reason code, with the
+ * rules' reason (the council's words, not the resident's); a record of an
+ * area the rules do not exclude as "other". */
 static void on_signposted(void *arg, const char *area, long count, long total)
 {
 	struct gather *g = arg;
@@ -153,10 +203,11 @@ static void on_signposted(void *arg, const char *area, long count, long total)
 	struct tc_buf l = TC_BUF_INIT;
 
 	(void)total;
-	if (tc_buf_addf(&l, "%s (%s)", ex ? ex->reason_code : "other",
-			cw_service_name(g->env, area)) < 0)
+	if ((ex ? tc_buf_addf(&l, "%s: %s", ex->reason_code,
+			      ex->reason ? ex->reason : "")
+		: tc_buf_adds(&l, not_excluded)) < 0)
 		tc_die_nomem();
-	add(g->r, g->sec, l.data, count, -1);
+	add_merged(g, l.data, count, -1);
 	tc_buf_release(&l);
 }
 
@@ -198,11 +249,15 @@ static int gather(struct cw_env *env, struct rows *r, const struct cw_period *p,
 	for (g.sec = 0; g.sec < NSECTIONS; g.sec++) {
 		const char *id = sections[g.sec].id;
 
+		g.first = r->n;
 		fn = on_figure;
 		if (!strcmp(id, "refused_or_signposted"))
 			fn = on_signposted;
-		else if (!strcmp(id, "volume_by_service_area"))
+		else if (!strcmp(id, "volume_by_service_area") ||
+			 !strcmp(id, "learning_by_service_area"))
 			fn = on_area;
+		else if (!strcmp(id, "ombudsman_decisions"))
+			fn = on_decision;
 		else if (!strcmp(id, "outcomes"))
 			fn = on_outcome;
 		else if (strstr(id, "_by_month")) {
@@ -275,8 +330,170 @@ static void chart(cJSON *so, const struct rows *r, size_t a, size_t e)
 	}
 }
 
+/* The sums of section id's rows (of those labelled label, unless NULL):
+ * counts into *count, totals into *total; the number of rows. */
+static size_t sums(const struct rows *r, const char *id, const char *label,
+		   long *count, long *total)
+{
+	size_t i, n = 0;
+
+	*count = *total = 0;
+	for (i = 0; i < r->n; i++) {
+		if (strcmp(sections[r->v[i].sec].id, id) ||
+		    (label && strcmp(r->v[i].label, label)))
+			continue;
+		*count += r->v[i].count;
+		*total += r->v[i].total > 0 ? r->v[i].total : 0;
+		n++;
+	}
+	return n;
+}
+
+/* "what: C of T (P%)", or "what: none" when T is 0, to b. */
+static void share(struct tc_buf *b, const char *what, long c, long t)
+{
+	char pc[32];
+
+	percent(pc, sizeof(pc), c, t);
+	if (tc_buf_addf(b, "%s%s: ", b->len ? "; " : "", what) < 0 ||
+	    (t > 0 ? tc_buf_addf(b, "%ld of %ld (%s%%)", c, t, pc)
+		   : tc_buf_adds(b, "none")) < 0)
+		tc_die_nomem();
+}
+
+/* What the register shows of the Code's section i + 1, into b (reset). */
+static void evidence(const struct rows *r, int i, struct tc_buf *b)
+{
+	long c, t, c2, t2;
+	size_t n;
+
+	tc_buf_reset(b);
+	switch (i) {
+	case 0: /* 1: definitions */
+		sums(r, "volume_by_type", "complaint", &c, &t);
+		sums(r, "volume_by_type", "service_request", &c2, &t2);
+		if (tc_buf_addf(b,
+				"complaints: %ld; service requests, recorded "
+				"apart: %ld",
+				c, c2) < 0)
+			tc_die_nomem();
+		break;
+	case 1: /* 2: exclusions */
+		sums(r, "refused_or_signposted", NULL, &c, &t);
+		sums(r, "refused_or_signposted", not_excluded, &c2, &t2);
+		if (tc_buf_addf(b,
+				"refused or signposted: %ld; with the rules' "
+				"reason code and reason: %ld",
+				c, c - c2) < 0)
+			tc_die_nomem();
+		break;
+	case 2: /* 3: accessibility and awareness */
+		n = sums(r, "volume_by_channel", NULL, &c, &t);
+		if (tc_buf_addf(b, "received: %ld; channels used: %zu", c, n) <
+		    0)
+			tc_die_nomem();
+		break;
+	case 4: /* 5: the complaint handling process */
+		sums(r, "acknowledged_in_time", "stage 1", &c, &t);
+		share(b, "stage 1 acknowledged within the rules' timescale", c,
+		      t);
+		sums(r, "acknowledged_in_time", "stage 2", &c, &t);
+		share(b, "stage 2", c, t);
+		break;
+	case 5: /* 6: the complaint stages */
+		sums(r, "answered_in_time", "stage 1", &c, &t);
+		share(b, "stage 1 answered within timescale", c, t);
+		sums(r, "answered_in_time", "stage 2", &c, &t);
+		share(b, "stage 2", c, t);
+		sums(r, "extensions", "stage 1", &c, &t);
+		share(b, "stage 1 extended", c, t);
+		sums(r, "extensions", "stage 2", &c, &t);
+		share(b, "stage 2 extended", c, t);
+		if (tc_buf_adds(b, " (casework refuses an extension beyond "
+				   "the rules' maximum)") < 0)
+			tc_die_nomem();
+		break;
+	case 6: /* 7: putting things right */
+		sums(r, "remedies", NULL, &c, &t);
+		if (tc_buf_addf(b,
+				"remedies recorded at stages closed in the "
+				"period: %ld",
+				c) < 0)
+			tc_die_nomem();
+		break;
+	case 7: /* 8: reporting and compliance (the Ombudsman) */
+		sums(r, "ombudsman_decisions", NULL, &c, &t);
+		sums(r, "ombudsman_complied", NULL, &c2, &t2);
+		if (tc_buf_addf(b, "decisions of the Ombudsman: %ld", c) < 0)
+			tc_die_nomem();
+		share(b, "remedies complied with", c2, t2);
+		break;
+	case 8: /* 9: learning and improvement */
+		sums(r, "learning", NULL, &c, &t);
+		share(b, "learning recorded at stages closed", c, t);
+		break;
+	default: /* 4: complaint handling staff: nothing the register holds */
+		break;
+	}
+}
+
+/* content/self-assessment.yml: beside the rules. */
+static void sa_path(const struct cw_env *env, struct tc_buf *out)
+{
+	struct tc_buf dir = TC_BUF_INIT;
+
+	if (tc_fs_dirname(&dir, env->rules_path) < 0 ||
+	    tc_fs_join(out, dir.data, "self-assessment.yml") < 0)
+		tc_die_nomem();
+	tc_buf_release(&dir);
+}
+
+/* The self-assessment's rows into the page's context and the CSV. */
+static void self_assessment(const struct rows *r,
+			    const struct cw_selfassess *sa, cJSON *o,
+			    struct tc_buf *c)
+{
+	const struct cw_sa_section *s = cw_sa_sections();
+	cJSON *arr = cw_ctx_arr(o, "self"), *ro;
+	struct tc_buf ev = TC_BUF_INIT;
+	int i;
+
+	if (c &&
+	    tc_buf_adds(c, "section,title,requirement,complies,"
+			   "register_evidence,evidence,commentary\r\n") < 0)
+		tc_die_nomem();
+	for (i = 0; i < CW_SA_SECTIONS; i++) {
+		const char *complies =
+		    sa->complies[i] ? sa->complies[i] : "not assessed";
+
+		evidence(r, i, &ev);
+		ro = cw_ctx_item(arr);
+		cw_ctx_str(ro, "num", s[i].num);
+		cw_ctx_str(ro, "title", s[i].title);
+		cw_ctx_str(ro, "requirement", s[i].requirement);
+		cw_ctx_str(ro, "complies", complies);
+		cw_ctx_str(ro, "register", ev.data);
+		cw_ctx_str(ro, "evidence", sa->evidence[i]);
+		cw_ctx_str(ro, "commentary", sa->commentary[i]);
+		if (c) {
+			const char *cells[7] = {
+			    s[i].num,
+			    s[i].title,
+			    s[i].requirement,
+			    complies,
+			    ev.data,
+			    sa->evidence[i] ? sa->evidence[i] : "",
+			    sa->commentary[i] ? sa->commentary[i] : ""};
+
+			cw_csv_row(c, cells, 7);
+		}
+	}
+	tc_buf_release(&ev);
+}
+
 static int html(struct cw_env *env, const struct rows *r, const char *title,
-		long total, struct tc_buf *b)
+		long total, const struct cw_selfassess *sa, struct tc_buf *sac,
+		struct tc_buf *b)
 {
 	cJSON *o = cw_ctx_page(title, "figures"), *secs;
 	size_t sec, i = 0, a;
@@ -311,6 +528,7 @@ static int html(struct cw_env *env, const struct rows *r, const char *title,
 		if (s->chart)
 			chart(so, r, a, i);
 	}
+	self_assessment(r, sa, o, sac);
 	rc = cw_render(env, "annual", o, b);
 	cJSON_Delete(o);
 	return rc;
@@ -321,11 +539,20 @@ int cw_annual(struct cw_env *env, const struct cw_period *p)
 	struct rows r = {0};
 	struct tc_buf h = TC_BUF_INIT, c = TC_BUF_INIT;
 	struct tc_buf title = TC_BUF_INIT, name = TC_BUF_INIT;
+	struct tc_buf sac = TC_BUF_INIT, path = TC_BUF_INIT;
+	struct cw_selfassess sa;
 	char from[11], to[11];
 	long total = 0;
 	size_t i;
-	int rc = TC_EXIT_ENV;
+	int rc = TC_EXIT_ENV, k;
 
+	/* the council's file first: a mistake in it writes no report */
+	sa_path(env, &path);
+	k = cw_selfassess_load(path.data, &sa);
+	if (k) {
+		rc = k > 0 ? TC_EXIT_INPUT : TC_EXIT_ENV;
+		goto out;
+	}
 	tc_day_format(p->from, from);
 	tc_day_format(p->to, to);
 	if (p->year) {
@@ -348,11 +575,21 @@ int cw_annual(struct cw_env *env, const struct cw_period *p)
 	for (i = 0; i < r.n; i++)
 		if (!strcmp(sections[r.v[i].sec].id, "volume_by_type"))
 			total += r.v[i].count;
-	if (html(env, &r, title.data, total, &h) < 0)
+	if (html(env, &r, title.data, total, &sa, &sac, &h) < 0)
 		goto out;
 	csv(&r, &c);
 	if (cw_report_files(env, name.data, &h, &c, "annual report") < 0)
 		goto out;
+	/* the self-assessment's columns are its own: a CSV of its own */
+	cw_env_path(env, "reports/", &path);
+	if (tc_buf_addf(&path, "%s-self-assessment.csv", name.data) < 0)
+		tc_die_nomem();
+	if (tc_fs_write_if_changed(path.data, sac.data, sac.len, 0600, NULL) <
+	    0) {
+		tc_warn("cannot write '%s'", path.data);
+		goto out;
+	}
+	printf("annual report: %s\n", path.data);
 	if (!total)
 		printf("annual report: nothing was received from %s to %s\n",
 		       from, to);
@@ -366,5 +603,8 @@ out:
 	tc_buf_release(&c);
 	tc_buf_release(&title);
 	tc_buf_release(&name);
+	tc_buf_release(&sac);
+	tc_buf_release(&path);
+	cw_selfassess_release(&sa);
 	return rc;
 }

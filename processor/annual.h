@@ -1,7 +1,8 @@
 /*
  * annual.h: the annual complaints performance report (casework annual):
  * reports/annual-YEAR.html and .csv (or annual-FROM_TO for a period),
- * anonymised figures only.
+ * anonymised figures only, and annual-YEAR-self-assessment.csv, the
+ * self-assessment against the Complaint Handling Code.
  */
 #ifndef CW_ANNUAL_H
 #define CW_ANNUAL_H
@@ -15,7 +16,9 @@ struct cw_period {
 	int year; /* the calendar year, or 0 for another period */
 };
 
-/* Writes both files. Returns an exit code (0, or 3 after a message). */
+/* Writes the files. Returns an exit code: 0; 1 when the council's
+ * content/self-assessment.yml has mistakes (each named file:line:col,
+ * nothing written); 3 after a message. */
 int cw_annual(struct cw_env *env, const struct cw_period *p);
 
 #endif

@@ -435,7 +435,10 @@ int cw_store_each_submission(struct cw_store *reg, cw_store_submission_fn fn,
  * today for the sections that count what is due: rows of (label, count,
  * total), total -1 for a section of plain counts. The by-month sections
  * give (YYYY-MM, count) for the months with something;
- * refused_or_signposted gives (service area, count).
+ * refused_or_signposted gives (service area, count) and
+ * learning_by_service_area (service area, with learning, closed);
+ * ombudsman_decisions gives the decision as recorded, which may be free
+ * text: the caller publishes only the rules' outcome it matches.
  */
 typedef void (*cw_store_figure_fn)(void *arg, const char *label, long count,
 				   long total);

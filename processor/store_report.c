@@ -222,17 +222,19 @@ static const struct {
      " count(*) FROM stages WHERE" LIVE_STAGE " stage > 1 AND submission_id"
      " IS NULL AND request BETWEEN ?1 AND ?2 HAVING count(*) > 0"},
     /* Out of: stages acknowledged, or whose deadline passed before today
-     * (?3); one not yet due is neither late nor on time. */
+     * (?3); one not yet due is neither late nor on time, nor one whose
+     * stage has no such deadline (no acknowledgement step, no fixed
+     * response deadline). */
     {"acknowledged_in_time",
      "SELECT 'stage ' || stage, sum(acknowledged IS NOT NULL AND"
      " acknowledged <= ack_due), sum(acknowledged IS NOT NULL OR ack_due <"
-     " ?3) FROM stages WHERE" LIVE_STAGE " request BETWEEN ?1 AND ?2 GROUP"
-     " BY stage ORDER BY stage"},
+     " ?3) FROM stages WHERE" LIVE_STAGE " ack_due IS NOT NULL AND request"
+     " BETWEEN ?1 AND ?2 GROUP BY stage ORDER BY stage"},
     {"answered_in_time",
      "SELECT 'stage ' || stage, sum(responded IS NOT NULL AND responded <="
      " respond_due), sum(responded IS NOT NULL OR respond_due < ?3) FROM"
-     " stages WHERE" LIVE_STAGE " request BETWEEN ?1 AND ?2 GROUP BY stage"
-     " ORDER BY stage"},
+     " stages WHERE" LIVE_STAGE " respond_due IS NOT NULL AND request"
+     " BETWEEN ?1 AND ?2 GROUP BY stage ORDER BY stage"},
     {"ombudsman_considering",
      "SELECT 'complaints the Ombudsman began to consider', count(*) FROM"
      " cases WHERE json_extract(ombudsman, '$.considering') BETWEEN ?1 AND"
@@ -247,6 +249,11 @@ static const struct {
      " json_extract(ombudsman, '$.decided') BETWEEN ?1 AND ?2 AND"
      " json_extract(ombudsman, '$.remedy') IS NOT NULL HAVING count(*) >"
      " 0"},
+    {"ombudsman_remedies",
+     "SELECT 'decisions that asked for a remedy', coalesce(sum("
+     "json_extract(ombudsman, '$.remedy') IS NOT NULL), 0), count(*) FROM"
+     " cases WHERE" LIVE " json_extract(ombudsman, '$.decided') BETWEEN ?1"
+     " AND ?2 HAVING count(*) > 0"},
     {"extensions",
      "SELECT 'stage ' || stage, sum(extension_days > 0), count(*) FROM"
      " stages WHERE" LIVE_STAGE
@@ -274,6 +281,12 @@ static const struct {
      " NULL), 0), count(*) FROM stages WHERE" LIVE_STAGE
      " closed BETWEEN ?1 AND ?2"
      " HAVING count(*) > 0"},
+    /* learning is free text: only whether it was recorded */
+    {"learning_by_service_area",
+     "SELECT coalesce(c.service_area, 'not given'), coalesce(sum("
+     "s.learning IS NOT NULL), 0), count(*) FROM stages s JOIN cases c ON"
+     " c.id = s.case_id WHERE c.merged_into IS NULL AND s.closed BETWEEN"
+     " ?1 AND ?2 GROUP BY 1 ORDER BY 1"},
     {"restrictions_in_place",
      "SELECT kind, count(*) FROM restriction_register WHERE start <= ?2"
      " AND (lifted IS NULL OR lifted >= ?1) GROUP BY kind ORDER BY kind"},

@@ -150,6 +150,13 @@ c --today "$PRD" record "$K" responded --date "$PRD" >/dev/null 2>&1
 grep -q "Director of Children&#39;s Services\|Director of Children's Services" <<<"$(letter "$K" stage-3-response)" &&
 	ok "the stage 3 response is signed by the role the rules name" || not_ok "stage 3 responder" "$(letter "$K" stage-3-response)"
 
+# The annual figures: a stage with no fixed deadline is neither in time
+# nor late; the children's stages 1 and 2, answered early, are in time.
+c --today 2027-12-31 annual --year 2027 >/dev/null 2>&1
+grep -q '^"answered_in_time","stage 1","1","1","100.0"' "$D/reports/annual-2027.csv" &&
+	ok "annual: a stage with no fixed deadline is not counted as late" ||
+	not_ok "annual: answered in time" "$(grep answered_in_time "$D/reports/annual-2027.csv")"
+
 # ------------------------------ a council's own rules: what else they say
 R=$S/rules
 mkdir -p "$R"
