@@ -278,6 +278,13 @@ const char *tc_form_field_label(const struct tc_form *f, const char *name)
 	return fd ? fd->label : NULL;
 }
 
+const char *tc_form_field_hint(const struct tc_form *f, const char *name)
+{
+	const struct field *fd = field_named(f, name);
+
+	return fd ? fd->hint : NULL;
+}
+
 const char *tc_form_option_label(const struct tc_form *f, const char *name,
 				 const char *value)
 {

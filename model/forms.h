@@ -172,6 +172,8 @@ size_t tc_form_field_count(const struct tc_form *f);
 const char *tc_form_field_name(const struct tc_form *f, size_t i);
 /* A field's label, or an option's label by its value; NULL when unknown. */
 const char *tc_form_field_label(const struct tc_form *f, const char *name);
+/* A field's hint, or NULL (none, or no such field). */
+const char *tc_form_field_hint(const struct tc_form *f, const char *name);
 const char *tc_form_option_label(const struct tc_form *f, const char *name,
 				 const char *value);
 

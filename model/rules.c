@@ -18,6 +18,7 @@
 #include "bundle.h"
 #include "fields.h"
 #include "forms.h"
+#include "pattern.h"
 #include "yamljson.h"
 
 /* The loader's state: the document and the error count. */
@@ -1126,7 +1127,8 @@ int tc_rules_received_date(const struct tc_rules *r, const char *utc,
  * field object with "name" == field, its "options" array of {"value"} (or of
  * strings). Searched without recursion: fields may sit in sections.
  */
-static cJSON *find_field(cJSON *schema, const char *field)
+/* The schema's field named field that has the key with, or NULL. */
+static cJSON *find_field(cJSON *schema, const char *field, const char *with)
 {
 	cJSON **stack = NULL, *found = NULL;
 	size_t sp = 0, cap = 0;
@@ -1141,7 +1143,7 @@ static cJSON *find_field(cJSON *schema, const char *field)
 
 		if (cJSON_IsObject(n) && cJSON_IsString(name) &&
 		    !strcmp(name->valuestring, field) &&
-		    cJSON_GetObjectItemCaseSensitive(n, "options")) {
+		    cJSON_GetObjectItemCaseSensitive(n, with)) {
 			found = n;
 			break;
 		}
@@ -1173,6 +1175,108 @@ static const char *option_value(const cJSON *o)
 		return o->valuestring;
 	v = cJSON_GetObjectItemCaseSensitive(o, "value");
 	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/*
+ * Each reference-like example in text ("CMP-2026-000123": letters, a
+ * year, digits) must be one casework issues under these rules: one of the
+ * prefixes, with its digits. Returns the misfits, printed.
+ */
+static int check_examples(const struct tc_rules *r, const char *where,
+			  const char *text, const char *like)
+{
+	const char *p = text;
+	int nerr = 0;
+	size_t k;
+
+	while (p && *p) {
+		size_t a = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+		size_t y =
+		    a && p[a] == '-' ? strspn(p + a + 1, "0123456789") : 0;
+		size_t d = y == 4 && p[a + 5] == '-'
+			       ? strspn(p + a + 6, "0123456789")
+			       : 0;
+		char tok[64], canon[64];
+
+		if (a < 2 || a > 5 || p[a] != '-' || y != 4 || !d ||
+		    a + 6 + d >= sizeof(tok) ||
+		    (p > text && p[-1] >= 'A' && p[-1] <= 'Z')) {
+			p++;
+			continue;
+		}
+		memcpy(tok, p, a + 6 + d);
+		tok[a + 6 + d] = '\0';
+		tc_rules_ref_canonical(r, tok, canon, sizeof(canon));
+		for (k = 0; k < r->nref; k++)
+			if (!strncmp(canon, r->ref[k].prefix, a) &&
+			    !r->ref[k].prefix[a])
+				break;
+		if (strcmp(tok, canon) || k == r->nref) {
+			tc_input_error(
+			    r->path, 0, 0,
+			    "%s gives the example '%s', which is not "
+			    "a reference casework issues (like %s): "
+			    "use the rules' references",
+			    where, tok, like);
+			nerr++;
+		}
+		p += a + 6 + d;
+	}
+	return nerr;
+}
+
+/*
+ * The review form's reference field must take the references casework
+ * gives residents, as typed (in lower case, without dashes), and its
+ * examples must be ones casework issues.
+ */
+static int check_review_reference(const struct tc_rules *r,
+				  const struct tc_forms *fs)
+{
+	const struct tc_form *f = tc_forms_find(fs, TC_FORM_REVIEW);
+	const struct tc_refformat *rf = tc_rules_refformat(r, "complaint");
+	cJSON *schema = f ? tc_form_schema_json(f) : NULL;
+	cJSON *fd = find_field(schema, TC_F_CASE_REFERENCE, "name");
+	const cJSON *pat = cJSON_GetObjectItemCaseSensitive(fd, "pattern");
+	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(fd, "messages"), "pattern");
+	struct tc_pattern *re = NULL;
+	char like[64], typed[64], where[128];
+	const char *why;
+	size_t i, j;
+	int nerr = 0;
+
+	if (!fd || !rf)
+		goto out;
+	snprintf(like, sizeof(like), "%s-2026-%0*d", rf->prefix, rf->digits,
+		 123);
+	for (i = j = 0; like[i] && j + 1 < sizeof(typed); i++)
+		if (like[i] != '-')
+			typed[j++] = (char)(like[i] >= 'A' && like[i] <= 'Z'
+						? like[i] - 'A' + 'a'
+						: like[i]);
+	typed[j] = '\0';
+	snprintf(where, sizeof(where), "form '%s', field '%s',", TC_FORM_REVIEW,
+		 TC_F_CASE_REFERENCE);
+	if (cJSON_IsString(pat) &&
+	    (re = tc_pattern_compile(pat->valuestring, &why)) &&
+	    (tc_pattern_match(re, like) != 1 ||
+	     tc_pattern_match(re, typed) != 1)) {
+		tc_input_error(r->path, 0, 0,
+			       "%s has a pattern that refuses the references "
+			       "casework issues ('%s', or '%s' as typed): "
+			       "widen it",
+			       where, like, typed);
+		nerr++;
+	}
+	nerr += check_examples(
+	    r, where, tc_form_field_hint(f, TC_F_CASE_REFERENCE), like);
+	nerr += check_examples(
+	    r, where, cJSON_IsString(msg) ? msg->valuestring : NULL, like);
+out:
+	tc_pattern_free(re);
+	cJSON_Delete(schema);
+	return nerr;
 }
 
 int tc_rules_check_forms(const struct tc_rules *r, const struct tc_forms *fs)
@@ -1214,7 +1318,7 @@ int tc_rules_check_forms(const struct tc_rules *r, const struct tc_forms *fs)
 	for (i = 0; i < 2; i++) {
 		const struct tc_form *f = tc_forms_find(fs, routed[i]);
 		cJSON *schema = f ? tc_form_schema_json(f) : NULL;
-		cJSON *field = find_field(schema, TC_F_SERVICE_AREA);
+		cJSON *field = find_field(schema, TC_F_SERVICE_AREA, "options");
 		const cJSON *opts =
 		    cJSON_GetObjectItemCaseSensitive(field, "options");
 		const cJSON *o;
@@ -1265,5 +1369,5 @@ int tc_rules_check_forms(const struct tc_rules *r, const struct tc_forms *fs)
 			nerr++;
 		}
 	free(seen);
-	return nerr;
+	return nerr + check_review_reference(r, fs);
 }

@@ -135,6 +135,25 @@ else
 	not_ok "check: a service area with no routing in rules.yml (exit $rc)" "$(cat "$SCRATCH/r")"
 fi
 
+# --- the review form's references follow the rules' ---
+rm -rf "$SCRATCH/refs" && cp -r content "$SCRATCH/refs"
+sed -i 's/complaint: {prefix: CMP, digits: 6}/complaint: {prefix: NBC, digits: 5}/' "$SCRATCH/refs/rules.yml"
+$SG check --content "$SCRATCH/refs" >"$SCRATCH/r" 2>&1
+rc=$?
+if [ $rc -eq 1 ] && [ "$(grep -c "form 'review', field 'case_reference', gives the example 'CMP-2026-000123', which is not a reference casework issues (like NBC-2026-00123)" "$SCRATCH/r")" = 2 ]; then
+	ok "check: the review form's examples in another format than the rules' references"
+else
+	not_ok "check: review form examples against the rules (exit $rc)" "$(cat "$SCRATCH/r")"
+fi
+sed -i 's/complaint: {prefix: NBC, digits: 5}/complaint: {prefix: CMPLNT, digits: 6}/' "$SCRATCH/refs/rules.yml"
+$SG check --content "$SCRATCH/refs" >"$SCRATCH/r" 2>&1
+rc=$?
+if [ $rc -eq 1 ] && grep -q "has a pattern that refuses the references casework issues ('CMPLNT-2026-000123', or 'cmplnt2026000123' as typed)" "$SCRATCH/r"; then
+	ok "check: a review form pattern that refuses the rules' references"
+else
+	not_ok "check: review form pattern against the rules (exit $rc)" "$(cat "$SCRATCH/r")"
+fi
+
 # --- a form page: the form, intake's shells, the schema, the confirmation ---
 $SG build --out "$SCRATCH/site" --quiet >/dev/null 2>&1
 check "form page holds the form" grep -q '<form[^>]*action="/submit/complaint"' "$SCRATCH/site/make-a-complaint/index.html"
