@@ -57,8 +57,8 @@ static const char *const sec_title[S_COUNT] = {
     "Acknowledgements due today and in the next 5 working days",
     "Responses due today and in the next 5 working days",
     "Escalation windows closing in the next 5 working days",
-    "Residents to tell why their answer is taking longer, in the next 5 "
-    "working days or overdue",
+    ("Residents to tell why their answer is taking longer, in the next 5 "
+     "working days or overdue"),
     "Actions promised, due in the next 5 working days",
     "Flags waiting for a decision",
     "Reasonable adjustments to review in the next 5 working days or overdue",
