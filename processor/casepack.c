@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <cmark-gfm.h>
 #include <zip.h>
@@ -26,10 +27,12 @@
 #include "case.h"
 #include "err.h"
 #include "history.h"
+#include "fields.h"
 #include "fsutil.h"
 #include "limits.h"
 #include "sha256.h"
 #include "template.h"
+#include "yamljson.h"
 
 /* 2000-01-01 00:00:00 as a DOS date and time: fixed, so packs repeat. */
 #define PACK_DOSDATE ((uint16_t)(((2000 - 1980) << 9) | (1 << 5) | 1))
@@ -45,6 +48,9 @@ struct cw_letters {
 	struct letter *v;
 	size_t n;
 	struct tc_tpl_set *set; /* each compiled once, by its name */
+	cJSON *letterhead;	/* from site.yml beside the letters folder:
+				   council, address, phone, email; NULL when
+				   there is no site.yml */
 };
 
 /* One entry of a pack being built. */
@@ -69,6 +75,53 @@ static int cmp_letter(const void *a, const void *b)
 {
 	return strcmp(((const struct letter *)a)->name,
 		      ((const struct letter *)b)->name);
+}
+
+static void add_str(cJSON *o, const char *name, const char *s);
+
+/* The letterhead from DIR/../site.yml (council: and contact: address,
+ * phone and email) into l->letterhead; no site.yml, no letterhead.
+ * 0 or -1 (a broken site.yml, reported). */
+static int letterhead_load(struct cw_letters *l, const char *dir)
+{
+	static const char *const keys[] = {"address", "phone", "email"};
+	struct tc_buf p = TC_BUF_INIT;
+	struct tc_yaml_doc *doc = NULL;
+	struct tc_error e;
+	const cJSON *root, *contact;
+	const char *council;
+	size_t i;
+	int rc = -1;
+
+	if (tc_fs_dirname(&p, dir) < 0 || tc_buf_adds(&p, "/site.yml") < 0)
+		tc_die_nomem();
+	if (access(p.data, F_OK) < 0) {
+		rc = 0;
+		goto out;
+	}
+	tc_error_clear(&e);
+	doc = tc_yaml_load_file(p.data, &e);
+	if (!doc) {
+		tc_report(&e);
+		goto out;
+	}
+	root = tc_yaml_root(doc);
+	contact = cJSON_GetObjectItemCaseSensitive(root, "contact");
+	council = cJSON_GetStringValue(
+	    cJSON_GetObjectItemCaseSensitive(root, "council"));
+	l->letterhead = cJSON_CreateObject();
+	if (!l->letterhead)
+		tc_die_nomem();
+	add_str(l->letterhead, "council", council);
+	for (i = 0; i < sizeof(keys) / sizeof(*keys); i++)
+		add_str(l->letterhead, keys[i],
+			cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+			    contact, keys[i])));
+	rc = 0;
+out:
+	tc_yaml_free(doc);
+	tc_buf_release(&p);
+	return rc;
 }
 
 struct cw_letters *cw_letters_load(const char *dir)
@@ -144,6 +197,8 @@ struct cw_letters *cw_letters_load(const char *dir)
 			goto out;
 		}
 	}
+	if (letterhead_load(l, dir) < 0)
+		goto out;
 	ok = 1;
 out:
 	if (d)
@@ -169,6 +224,7 @@ void cw_letters_free(struct cw_letters *l)
 		return;
 	TC_RELEASE_EACH(l->v, l->n, letter_release);
 	tc_tpl_set_free(l->set);
+	cJSON_Delete(l->letterhead);
 	free(l);
 }
 
@@ -847,6 +903,41 @@ out:
 	return rc;
 }
 
+/* The resident's name and postal address, one line each (the address's
+ * lines as they typed them, blank ones left out, then the postcode), as
+ * o's "recipient"; nothing when they gave no address. */
+static void recipient_ctx(cJSON *o, const cJSON *fields, const char *name)
+{
+	const char *a = cJSON_GetStringValue(
+	    cJSON_GetObjectItemCaseSensitive(fields, TC_F_ADDRESS));
+	const char *pc = cJSON_GetStringValue(
+	    cJSON_GetObjectItemCaseSensitive(fields, "postcode"));
+	cJSON *r, *lines;
+	const char *p;
+
+	if (!a || !a[strspn(a, " \t\r\n")])
+		return;
+	r = cJSON_AddObjectToObject(o, "recipient");
+	if (!r)
+		tc_die_nomem();
+	add_str(r, "name", name);
+	lines = cw_ctx_arr(r, "lines");
+	for (p = a; *p;) {
+		size_t n = strcspn(p, "\r\n"), b = 0, e = n;
+
+		while (b < e && (p[b] == ' ' || p[b] == '\t'))
+			b++;
+		while (e > b && (p[e - 1] == ' ' || p[e - 1] == '\t'))
+			e--;
+		if (e > b)
+			add_line(lines, p + b, e - b, 0);
+		p += n;
+		p += strspn(p, "\r\n");
+	}
+	if (pc && pc[strspn(pc, " ")] && !strstr(a, pc))
+		add_line(lines, pc, strlen(pc), 0);
+}
+
 static cJSON *letter_ctx(struct cw_env *env, const struct cw_case *c,
 			 const cJSON *sub, int k)
 {
@@ -868,6 +959,10 @@ static cJSON *letter_ctx(struct cw_env *env, const struct cw_case *c,
 	add_str(o, "name",
 		cJSON_IsString(name) && name->valuestring[0] ? name->valuestring
 							     : NULL);
+	recipient_ctx(o, fields,
+		      cJSON_IsString(name) && name->valuestring[0]
+			  ? name->valuestring
+			  : NULL);
 	add_str(o, "service_area", c->service_area);
 	add_str(o, "service", cw_service_name(env, c->service_area));
 	add_str(o, "team", c->team);
@@ -945,9 +1040,19 @@ static int render_letter(struct cw_env *env, const struct letter *lt,
 		tc_die_nomem();
 	add_str(wrap, "title", title.data);
 	cw_ctx_bool(wrap, "pack", 1);
+	cw_ctx_bool(wrap, "letter", 1);
 	if (pt > 0)
 		add_num(wrap, "large_print_pt", pt);
 	add_str(wrap, "body", html);
+	/* the council's letterhead, then the resident's address */
+	if ((env->letters->letterhead &&
+	     !cJSON_AddItemReferenceToObject(wrap, "letterhead",
+					     env->letters->letterhead)) ||
+	    (cJSON_GetObjectItemCaseSensitive(ctx, "recipient") &&
+	     !cJSON_AddItemReferenceToObject(
+		 wrap, "recipient",
+		 cJSON_GetObjectItemCaseSensitive(ctx, "recipient"))))
+		tc_die_nomem();
 	if (cw_render(env, "letter", wrap, out) < 0)
 		goto out;
 	rc = 0;
