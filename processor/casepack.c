@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include <cmark-gfm.h>
 #include <zip.h>
@@ -27,12 +26,11 @@
 #include "case.h"
 #include "err.h"
 #include "history.h"
-#include "fields.h"
 #include "fsutil.h"
+#include "letterhead.h"
 #include "limits.h"
 #include "sha256.h"
 #include "template.h"
-#include "yamljson.h"
 
 /* 2000-01-01 00:00:00 as a DOS date and time: fixed, so packs repeat. */
 #define PACK_DOSDATE ((uint16_t)(((2000 - 1980) << 9) | (1 << 5) | 1))
@@ -75,53 +73,6 @@ static int cmp_letter(const void *a, const void *b)
 {
 	return strcmp(((const struct letter *)a)->name,
 		      ((const struct letter *)b)->name);
-}
-
-static void add_str(cJSON *o, const char *name, const char *s);
-
-/* The letterhead from DIR/../site.yml (council: and contact: address,
- * phone and email) into l->letterhead; no site.yml, no letterhead.
- * 0 or -1 (a broken site.yml, reported). */
-static int letterhead_load(struct cw_letters *l, const char *dir)
-{
-	static const char *const keys[] = {"address", "phone", "email"};
-	struct tc_buf p = TC_BUF_INIT;
-	struct tc_yaml_doc *doc = NULL;
-	struct tc_error e;
-	const cJSON *root, *contact;
-	const char *council;
-	size_t i;
-	int rc = -1;
-
-	if (tc_fs_dirname(&p, dir) < 0 || tc_buf_adds(&p, "/site.yml") < 0)
-		tc_die_nomem();
-	if (access(p.data, F_OK) < 0) {
-		rc = 0;
-		goto out;
-	}
-	tc_error_clear(&e);
-	doc = tc_yaml_load_file(p.data, &e);
-	if (!doc) {
-		tc_report(&e);
-		goto out;
-	}
-	root = tc_yaml_root(doc);
-	contact = cJSON_GetObjectItemCaseSensitive(root, "contact");
-	council = cJSON_GetStringValue(
-	    cJSON_GetObjectItemCaseSensitive(root, "council"));
-	l->letterhead = cJSON_CreateObject();
-	if (!l->letterhead)
-		tc_die_nomem();
-	add_str(l->letterhead, "council", council);
-	for (i = 0; i < sizeof(keys) / sizeof(*keys); i++)
-		add_str(l->letterhead, keys[i],
-			cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-			    contact, keys[i])));
-	rc = 0;
-out:
-	tc_yaml_free(doc);
-	tc_buf_release(&p);
-	return rc;
 }
 
 struct cw_letters *cw_letters_load(const char *dir)
@@ -197,7 +148,7 @@ struct cw_letters *cw_letters_load(const char *dir)
 			goto out;
 		}
 	}
-	if (letterhead_load(l, dir) < 0)
+	if (cw_letterhead_load(dir, &l->letterhead) < 0)
 		goto out;
 	ok = 1;
 out:
@@ -903,41 +854,6 @@ out:
 	return rc;
 }
 
-/* The resident's name and postal address, one line each (the address's
- * lines as they typed them, blank ones left out, then the postcode), as
- * o's "recipient"; nothing when they gave no address. */
-static void recipient_ctx(cJSON *o, const cJSON *fields, const char *name)
-{
-	const char *a = cJSON_GetStringValue(
-	    cJSON_GetObjectItemCaseSensitive(fields, TC_F_ADDRESS));
-	const char *pc = cJSON_GetStringValue(
-	    cJSON_GetObjectItemCaseSensitive(fields, "postcode"));
-	cJSON *r, *lines;
-	const char *p;
-
-	if (!a || !a[strspn(a, " \t\r\n")])
-		return;
-	r = cJSON_AddObjectToObject(o, "recipient");
-	if (!r)
-		tc_die_nomem();
-	add_str(r, "name", name);
-	lines = cw_ctx_arr(r, "lines");
-	for (p = a; *p;) {
-		size_t n = strcspn(p, "\r\n"), b = 0, e = n;
-
-		while (b < e && (p[b] == ' ' || p[b] == '\t'))
-			b++;
-		while (e > b && (p[e - 1] == ' ' || p[e - 1] == '\t'))
-			e--;
-		if (e > b)
-			add_line(lines, p + b, e - b, 0);
-		p += n;
-		p += strspn(p, "\r\n");
-	}
-	if (pc && pc[strspn(pc, " ")] && !strstr(a, pc))
-		add_line(lines, pc, strlen(pc), 0);
-}
-
 static cJSON *letter_ctx(struct cw_env *env, const struct cw_case *c,
 			 const cJSON *sub, int k)
 {
@@ -959,10 +875,10 @@ static cJSON *letter_ctx(struct cw_env *env, const struct cw_case *c,
 	add_str(o, "name",
 		cJSON_IsString(name) && name->valuestring[0] ? name->valuestring
 							     : NULL);
-	recipient_ctx(o, fields,
-		      cJSON_IsString(name) && name->valuestring[0]
-			  ? name->valuestring
-			  : NULL);
+	cw_letter_recipient(o, fields,
+			    cJSON_IsString(name) && name->valuestring[0]
+				? name->valuestring
+				: NULL);
 	add_str(o, "service_area", c->service_area);
 	add_str(o, "service", cw_service_name(env, c->service_area));
 	add_str(o, "team", c->team);
