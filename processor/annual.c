@@ -12,7 +12,7 @@
  * the self-assessment against the Code: for each of its sections the
  * register's evidence from those rows and what the council's
  * content/self-assessment.yml says (selfassess.h), in the page and in
- * reports/NAME-self-assessment.csv.
+ * reports/self-assessment-PERIOD.csv.
  */
 #include "annual.h"
 
@@ -580,9 +580,11 @@ int cw_annual(struct cw_env *env, const struct cw_period *p)
 	csv(&r, &c);
 	if (cw_report_files(env, name.data, &h, &c, "annual report") < 0)
 		goto out;
-	/* the self-assessment's columns are its own: a CSV of its own */
+	/* the self-assessment's columns are its own: a CSV of its own,
+	 * self-assessment-PERIOD.csv, apart from the annual-*.csv figures */
 	cw_env_path(env, "reports/", &path);
-	if (tc_buf_addf(&path, "%s-self-assessment.csv", name.data) < 0)
+	if (tc_buf_addf(&path, "self-assessment-%s.csv",
+			name.data + strlen("annual-")) < 0)
 		tc_die_nomem();
 	if (tc_fs_write_if_changed(path.data, sac.data, sac.len, 0600, NULL) <
 	    0) {

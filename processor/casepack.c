@@ -27,6 +27,7 @@
 #include "err.h"
 #include "history.h"
 #include "fsutil.h"
+#include "letterhead.h"
 #include "limits.h"
 #include "sha256.h"
 #include "template.h"
@@ -45,6 +46,9 @@ struct cw_letters {
 	struct letter *v;
 	size_t n;
 	struct tc_tpl_set *set; /* each compiled once, by its name */
+	cJSON *letterhead;	/* from site.yml beside the letters folder:
+				   council, address, phone, email; NULL when
+				   there is no site.yml */
 };
 
 /* One entry of a pack being built. */
@@ -144,6 +148,8 @@ struct cw_letters *cw_letters_load(const char *dir)
 			goto out;
 		}
 	}
+	if (cw_letterhead_load(dir, &l->letterhead) < 0)
+		goto out;
 	ok = 1;
 out:
 	if (d)
@@ -169,6 +175,7 @@ void cw_letters_free(struct cw_letters *l)
 		return;
 	TC_RELEASE_EACH(l->v, l->n, letter_release);
 	tc_tpl_set_free(l->set);
+	cJSON_Delete(l->letterhead);
 	free(l);
 }
 
@@ -902,36 +909,6 @@ out:
 	return rc;
 }
 
-/* What a letter about stage s says of its rules: who responds, whether
- * the deadline is fixed, an exceptional extension, the time left to go to
- * the Ombudsman after the final response. */
-static void stage_letter_ctx(cJSON *o, const struct cw_env *env,
-			     const struct cw_case *c,
-			     const struct tc_procedure *p,
-			     const struct cw_stage *s)
-{
-	const struct tc_stage_rule *sr =
-	    cw_case_stage_rule(env->rules, c, s->stage);
-
-	if (!sr)
-		return;
-	add_str(o, "responder", sr->responder);
-	cw_ctx_bool(o, "no_fixed_deadline", sr->respond_days == 0);
-	cw_ctx_bool(o, "no_acknowledgement_step", sr->ack_days < 0);
-	cw_ctx_bool(o, "extension_exceptional", s->exceptional);
-	if (sr->update_months)
-		add_num(o, "update_months", sr->update_months);
-	cw_ctx_day_words(o, "update_by", s->update_due);
-	if (p->ombudsman_months && s->stage == p->nstages) {
-		add_num(o, "ombudsman_months", p->ombudsman_months);
-		if (s->responded != CW_NODAY)
-			cw_ctx_day_words(
-			    o, "ombudsman_by",
-			    tc_day_add_months(s->responded,
-					      p->ombudsman_months));
-	}
-}
-
 static cJSON *letter_ctx(struct cw_env *env, const struct cw_case *c,
 			 const cJSON *sub, int k)
 {
@@ -953,6 +930,10 @@ static cJSON *letter_ctx(struct cw_env *env, const struct cw_case *c,
 	add_str(o, "name",
 		cJSON_IsString(name) && name->valuestring[0] ? name->valuestring
 							     : NULL);
+	cw_letter_recipient(o, fields,
+			    cJSON_IsString(name) && name->valuestring[0]
+				? name->valuestring
+				: NULL);
 	add_str(o, "service_area", c->service_area);
 	add_str(o, "service", cw_service_name(env, c->service_area));
 	add_str(o, "team", c->team);
@@ -980,7 +961,7 @@ static cJSON *letter_ctx(struct cw_env *env, const struct cw_case *c,
 		cw_ctx_day_words(o, "next_stage_by", s->window_closes);
 		if (p && s->stage < p->nstages)
 			add_num(o, "next_stage", s->stage + 1);
-		stage_letter_ctx(o, env, c, p, s);
+		cw_letter_stage(o, env->rules, c, s);
 	}
 	if (p) {
 		add_str(o, "procedure", p->name);
@@ -1031,9 +1012,19 @@ static int render_letter(struct cw_env *env, const struct letter *lt,
 		tc_die_nomem();
 	add_str(wrap, "title", title.data);
 	cw_ctx_bool(wrap, "pack", 1);
+	cw_ctx_bool(wrap, "letter", 1);
 	if (pt > 0)
 		add_num(wrap, "large_print_pt", pt);
 	add_str(wrap, "body", html);
+	/* the council's letterhead, then the resident's address */
+	if ((env->letters->letterhead &&
+	     !cJSON_AddItemReferenceToObject(wrap, "letterhead",
+					     env->letters->letterhead)) ||
+	    (cJSON_GetObjectItemCaseSensitive(ctx, "recipient") &&
+	     !cJSON_AddItemReferenceToObject(
+		 wrap, "recipient",
+		 cJSON_GetObjectItemCaseSensitive(ctx, "recipient"))))
+		tc_die_nomem();
 	if (cw_render(env, "letter", wrap, out) < 0)
 		goto out;
 	rc = 0;

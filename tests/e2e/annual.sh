@@ -68,9 +68,9 @@ out=$(cw --data "$D" --today 2027-01-06 annual --year 2026 2>&1)
 rc=$?
 C=$D/reports/annual-2026.csv
 H=$D/reports/annual-2026.html
-SA=$D/reports/annual-2026-self-assessment.csv
+SA=$D/reports/self-assessment-2026.csv
 [ $rc = 0 ] && [ -f "$C" ] && [ -f "$H" ] && [ -f "$SA" ] &&
-	grep -q "annual-2026-self-assessment.csv" <<<"$out" &&
+	grep -q "self-assessment-2026.csv" <<<"$out" &&
 	ok "annual: HTML, CSV and the self-assessment's CSV written" || not_ok "annual written" "rc=$rc $out"
 
 # answered: 25 of 28 = 89.29 -> 89.3; extended: 1 of 28 = 3.57 -> 3.6

@@ -201,6 +201,33 @@ assert "letters/acknowledgement.html" not in z.namelist()
 EOF
 unzip -p "$D/casepacks/$(ref_of FLAG7-00007).zip" index.html | grep -q "Penalty Charge" && ok "cover sheet shows the resident's words" || not_ok "cover sheet shows the resident's words"
 
+# ---------------------------------------------------------------- letters
+# The letterhead (content/site.yml) on every letter; the resident's name
+# and address above the date only when they gave an address, escaped.
+rm -rf "$S/subs"
+D=$S/d7
+complaint ADDR1-00001 2026-12-23T10:00:00Z bins '{"full_name": "Sam <b>Bold</b>", "address": "2 Low Road\\n\\n  <script>alert(1)</script> Town  ", "postcode": "NM1 2BB", "contact_method": "letter"}'
+complaint ADDR2-00002 2026-12-23T10:00:00Z bins '{"full_name": "Ash Nohome"}'
+python3 $MK "$S/l1.zip" "$S"/subs/*
+cw --data "$D" --today 2026-12-24 ingest "$S/l1.zip" >/dev/null 2>&1
+python3 - "$D/casepacks/$(ref_of ADDR1-00001).zip" "$D/casepacks/$(ref_of ADDR2-00002).zip" <<'EOF' && ok "letters: letterhead on each, address block only when given, escaped, above the date" || not_ok "letters: letterhead and address"
+import sys, zipfile
+a = zipfile.ZipFile(sys.argv[1]).read("letters/stage-1-acknowledgement.html").decode()
+b = zipfile.ZipFile(sys.argv[2]).read("letters/stage-1-acknowledgement.html").decode()
+head = '<p class="council">Northmere Borough Council</p>'
+assert head in a and head in b, (a, b)
+assert "<p>Telephone: 01632 960 000</p>" in a and "<p>Email: complaints@northmere.example</p>" in a, a
+block = ('<address class="recipient">\nSam &lt;b&gt;Bold&lt;/b&gt;<br>\n2 Low Road<br>\n'
+         '&lt;script&gt;alert(1)&lt;/script&gt; Town<br>\nNM1 2BB<br>\n</address>')
+assert block in a, a
+assert a.index(block) < a.index("<p>24 December 2026</p>"), a
+assert "<script>" not in a and "<b>Bold" not in a, a
+assert "<address" not in b, b
+assert "@page{size:A4;" in a, a
+# the team handling the case signs, not the complaints team
+assert "<p>Yours sincerely,</p>\n<p>Waste and Recycling</p>" in a, a
+EOF
+
 # --------------------------------------------------------- hostile bundles
 rm -rf "$S/subs"
 complaint H0ST1-00001 2026-12-23T10:00:00Z bins
