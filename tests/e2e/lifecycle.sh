@@ -231,7 +231,7 @@ c --today 2027-03-10 record "$A" ombudsman --step complied >/dev/null 2>&1
 c --today 2027-03-10 annual --from 2027-01-01 --to 2027-12-31 >/dev/null 2>&1
 F2=$(ls "$D"/reports/annual-2027-*.csv 2>/dev/null | head -1)
 grep -q '"ombudsman_considering","complaints the Ombudsman began to consider","1"' "$F2" &&
-	grep -q '"ombudsman_decisions","upheld","1"' "$F2" &&
+	grep -q '"ombudsman_decisions","Upheld","1"' "$F2" &&
 	grep -q '"ombudsman_complied","remedies complied with","1","1","100.0"' "$F2" &&
 	ok "the annual report counts the Ombudsman's decisions and compliance" || not_ok "annual ombudsman" "$(grep ombudsman "$F2")"
 
