@@ -599,11 +599,11 @@ static void step_rows(cJSON *rows, const struct tc_stage_rule *sr,
 		j = sr ? tc_rules_step(sr, s->steps[i].id) : -1;
 		if (j >= 0)
 			name = sr->step[j].name;
-		th.len = 0;
+		tc_buf_reset(&th);
 		if (tc_buf_addf(&th, "%s: due", name) < 0)
 			tc_die_nomem();
 		row_day(rows, th.data, s->steps[i].due);
-		th.len = 0;
+		tc_buf_reset(&th);
 		if (tc_buf_addf(&th, "%s: done", name) < 0)
 			tc_die_nomem();
 		row_day(rows, th.data, s->steps[i].done);
