@@ -485,10 +485,9 @@ static int step_done(struct cw_store *reg, sqlite3_stmt *st, const char *doing)
 	return 0;
 }
 
-/* Runs sql with arguments bound as bind_all says, expecting no row: 0, or
- * -1 after saying what was being done. */
-static int run(struct cw_store *reg, const char *doing, const char *sql,
-	       const char *types, ...)
+/* Runs sql with arguments bound as bind_all says (store_internal.h). */
+int cw_store_run(struct cw_store *reg, const char *doing, const char *sql,
+		 const char *types, ...)
 {
 	sqlite3_stmt *st = cw_store_stmt(reg, sql);
 	va_list ap;
@@ -501,14 +500,9 @@ static int run(struct cw_store *reg, const char *doing, const char *sql,
 	return step_done(reg, st, doing);
 }
 
-/*
- * Steps st (NULL: preparing it failed, already printed) through its rows,
- * calling fn(st, arg) on each: fn returns 0 for more, 1 to stop after this
- * row, -1 to fail (fn said why). Resets st. Returns the number of rows fn
- * saw, or -1 (a database error printed with what was being done).
- */
-static int each_row(struct cw_store *reg, sqlite3_stmt *st, const char *doing,
-		    int (*fn)(sqlite3_stmt *, void *), void *arg)
+/* See store_internal.h. */
+int cw_store_each_row(struct cw_store *reg, sqlite3_stmt *st, const char *doing,
+		      int (*fn)(sqlite3_stmt *, void *), void *arg)
 {
 	int r, rc = 0, n = 0;
 
@@ -547,7 +541,7 @@ static int row_int64(sqlite3_stmt *st, void *arg)
 static int first_int64(struct cw_store *reg, sqlite3_stmt *st,
 		       const char *doing, int64_t *v)
 {
-	return each_row(reg, st, doing, row_int64, v);
+	return cw_store_each_row(reg, st, doing, row_int64, v);
 }
 
 static char *col_str(sqlite3_stmt *st, int i)
@@ -586,8 +580,8 @@ tc_day cw_store_col_day(sqlite3_stmt *st, int i)
 
 static int exists(struct cw_store *reg, const char *sql, const char *key)
 {
-	int n = each_row(reg, cw_store_query(reg, sql, "t", key),
-			 "looking something up", first_row, NULL);
+	int n = cw_store_each_row(reg, cw_store_query(reg, sql, "t", key),
+				  "looking something up", first_row, NULL);
 
 	return n < 0 ? -1 : n > 0;
 }
@@ -604,8 +598,8 @@ int cw_store_add_bundle(struct cw_store *reg, const char *sha256,
 	static const char sql[] =
 	    "INSERT OR IGNORE INTO bundles VALUES(?, ?, ?, ?, ?)";
 
-	return run(reg, "recording a bundle", sql, "tttti", sha256, name,
-		   bundle_id, today, nsubmissions);
+	return cw_store_run(reg, "recording a bundle", sql, "tttti", sha256,
+			    name, bundle_id, today, nsubmissions);
 }
 
 int cw_store_submission_seen(struct cw_store *reg, const char *id)
@@ -624,9 +618,9 @@ int cw_store_add_submission(struct cw_store *reg, const char *id,
 	    " received_date, outcome, case_id, ingested, channel)"
 	    " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-	return run(reg, "recording a submission", sql, "ttttdtztt", id,
-		   bundle_sha, form, received, received_date, outcome, case_id,
-		   today, channel ? channel : "web");
+	return cw_store_run(reg, "recording a submission", sql, "ttttdtztt", id,
+			    bundle_sha, form, received, received_date, outcome,
+			    case_id, today, channel ? channel : "web");
 }
 
 int cw_store_add_quarantine(struct cw_store *reg, const char *bundle,
@@ -637,8 +631,9 @@ int cw_store_add_quarantine(struct cw_store *reg, const char *bundle,
 	    "INSERT OR IGNORE INTO quarantine(bundle, submission_id, reason,"
 	    " date, bundle_sha256) VALUES(?, ?, ?, ?, ?)";
 
-	return run(reg, "recording a quarantined submission", sql, "ttttt",
-		   bundle, submission_id, reason, today, bundle_sha);
+	return cw_store_run(reg, "recording a quarantined submission", sql,
+			    "ttttt", bundle, submission_id, reason, today,
+			    bundle_sha);
 }
 
 int cw_store_next_seq(struct cw_store *reg, const char *type, int year,
@@ -676,13 +671,13 @@ static int save_stages(struct cw_store *reg, const struct cw_case *c)
 
 		if (!steps)
 			tc_die_nomem();
-		rc = run(reg, "saving a stage", sql, "Iitddddditddttttddi",
-			 c->id, s->stage, s->submission_id, s->request,
-			 s->ack_due, s->acknowledged, s->respond_due,
-			 s->responded, s->extension_days, s->extension_reason,
-			 s->window_closes, s->closed, s->outcome, s->remedy,
-			 s->learning, steps, s->update_due, s->updated,
-			 s->exceptional);
+		rc = cw_store_run(
+		    reg, "saving a stage", sql, "Iitddddditddttttddi", c->id,
+		    s->stage, s->submission_id, s->request, s->ack_due,
+		    s->acknowledged, s->respond_due, s->responded,
+		    s->extension_days, s->extension_reason, s->window_closes,
+		    s->closed, s->outcome, s->remedy, s->learning, steps,
+		    s->update_due, s->updated, s->exceptional);
 
 		cJSON_Delete(arr);
 		free(steps);
@@ -711,13 +706,14 @@ int cw_store_case_insert(struct cw_store *reg, struct cw_case *c)
 	char *flags = flags_text(c);
 	int rc = -1;
 
-	if (run(reg, "adding a case", sql, "tttitttdtttttiddttttt",
-		c->reference, c->type, c->procedure, c->stage, c->status,
-		c->submission_id, c->received, c->received_date,
-		c->service_area, c->team, c->person_key, flags,
-		c->priority ? c->priority : "normal", c->reply_days,
-		c->reply_due, c->replied, c->name, c->email, c->phone,
-		c->postcode, c->channel ? c->channel : "web") < 0)
+	if (cw_store_run(reg, "adding a case", sql, "tttitttdtttttiddttttt",
+			 c->reference, c->type, c->procedure, c->stage,
+			 c->status, c->submission_id, c->received,
+			 c->received_date, c->service_area, c->team,
+			 c->person_key, flags,
+			 c->priority ? c->priority : "normal", c->reply_days,
+			 c->reply_due, c->replied, c->name, c->email, c->phone,
+			 c->postcode, c->channel ? c->channel : "web") < 0)
 		goto out;
 	c->id = sqlite3_last_insert_rowid(reg->db);
 	rc = save_stages(reg, c);
@@ -747,14 +743,15 @@ int cw_store_case_update(struct cw_store *reg, const struct cw_case *c)
 	if ((c->actions && !actions) || (c->ombudsman && !omb) ||
 	    (c->links && !links))
 		tc_die_nomem();
-	if (run(reg, "updating a case", sql, "tttittttdtiddttztI", c->reference,
-		c->type, c->procedure, c->stage, c->status, c->service_area,
-		c->team, flags, c->received_date,
-		c->priority ? c->priority : "normal", c->reply_days,
-		c->reply_due, c->replied, actions ? actions : "[]", omb,
-		c->merged_into, links ? links : "[]", c->id) < 0 ||
-	    run(reg, "updating a case's stages", drop, "Ii", c->id,
-		c->nstages) < 0)
+	if (cw_store_run(reg, "updating a case", sql, "tttittttdtiddttztI",
+			 c->reference, c->type, c->procedure, c->stage,
+			 c->status, c->service_area, c->team, flags,
+			 c->received_date, c->priority ? c->priority : "normal",
+			 c->reply_days, c->reply_due, c->replied,
+			 actions ? actions : "[]", omb, c->merged_into,
+			 links ? links : "[]", c->id) < 0 ||
+	    cw_store_run(reg, "updating a case's stages", drop, "Ii", c->id,
+			 c->nstages) < 0)
 		goto out;
 	rc = save_stages(reg, c);
 out:
@@ -857,11 +854,11 @@ static int load_case(struct cw_store *reg, sqlite3_stmt *st, struct cw_case *c)
 	int n;
 
 	memset(c, 0, sizeof(*c));
-	n = each_row(reg, st, "loading a case", case_row, c);
+	n = cw_store_each_row(reg, st, "loading a case", case_row, c);
 	if (n <= 0)
 		return n;
-	if (each_row(reg, cw_store_query(reg, sql, "I", c->id),
-		     "loading stages", stage_row, c) < 0) {
+	if (cw_store_each_row(reg, cw_store_query(reg, sql, "I", c->id),
+			      "loading stages", stage_row, c) < 0) {
 		cw_case_release(c);
 		return -1;
 	}
@@ -874,7 +871,8 @@ int cw_store_alias_add(struct cw_store *reg, const char *reference,
 	static const char sql[] =
 	    "INSERT OR IGNORE INTO aliases(reference, case_id) VALUES(?, ?)";
 
-	return run(reg, "recording a reference", sql, "tI", reference, case_id);
+	return cw_store_run(reg, "recording a reference", sql, "tI", reference,
+			    case_id);
 }
 
 int cw_store_case_load(struct cw_store *reg, const char *key, int by_submission,
@@ -920,8 +918,9 @@ int cw_store_event(struct cw_store *reg, int64_t case_id, int stage,
 	    "INSERT INTO events(case_id, stage, event, date, detail,"
 	    " recorded, recorded_by) VALUES(?, ?, ?, ?, ?, ?, ?)";
 
-	return run(reg, "recording an event", sql, "Iitdtto", case_id, stage,
-		   event, date, detail_json ? detail_json : "{}", today, by);
+	return cw_store_run(reg, "recording an event", sql, "Iitdtto", case_id,
+			    stage, event, date,
+			    detail_json ? detail_json : "{}", today, by);
 }
 
 int64_t cw_store_last_id(struct cw_store *reg)
@@ -967,7 +966,7 @@ int cw_store_pack_done(struct cw_store *reg, int64_t case_id)
 	static const char sql[] =
 	    "UPDATE cases SET pack_dirty = 0 WHERE id = ?";
 
-	return run(reg, "marking a pack written", sql, "I", case_id);
+	return cw_store_run(reg, "marking a pack written", sql, "I", case_id);
 }
 
 struct text_out {
@@ -993,10 +992,11 @@ int cw_store_find_duplicate(struct cw_store *reg, const char *person_key,
 	    " <= ? AND type IN ('complaint', 'service_request',"
 	    " 'signposted') ORDER BY received_date DESC, id DESC LIMIT 1";
 	struct text_out o = {ref, n};
-	int found = each_row(reg,
-			     cw_store_query(reg, sql, "ttdd", person_key,
-					    service_area, date - days, date),
-			     "looking for duplicates", row_text, &o);
+	int found =
+	    cw_store_each_row(reg,
+			      cw_store_query(reg, sql, "ttdd", person_key,
+					     service_area, date - days, date),
+			      "looking for duplicates", row_text, &o);
 
 	return found < 0 ? -1 : found > 0;
 }
@@ -1007,8 +1007,6 @@ int cw_store_find_duplicate(struct cw_store *reg, const char *person_key,
 struct walk {
 	union {
 		cw_event_fn event;
-		cw_restriction_fn restriction;
-		int (*review)(const struct cw_restriction_review *, void *);
 		int (*submission)(const char *, void *);
 	} fn;
 	void *arg;
@@ -1017,7 +1015,7 @@ struct walk {
 int cw_store_all_rows(struct cw_store *reg, sqlite3_stmt *st, const char *doing,
 		      int (*fn)(sqlite3_stmt *, void *), void *arg)
 {
-	return each_row(reg, st, doing, fn, arg) < 0 ? -1 : 0;
+	return cw_store_each_row(reg, st, doing, fn, arg) < 0 ? -1 : 0;
 }
 
 static int event_row(sqlite3_stmt *st, void *arg)
@@ -1067,7 +1065,7 @@ static int id_query(struct cw_store *reg, sqlite3_stmt *st, const char *doing,
 {
 	struct id_list l = {NULL, 0, 0};
 
-	if (each_row(reg, st, doing, id_row, &l) < 0) {
+	if (cw_store_each_row(reg, st, doing, id_row, &l) < 0) {
 		free(l.v);
 		return -1;
 	}
@@ -1206,7 +1204,8 @@ static int purge_each(struct cw_store *reg, const char *sql,
 	size_t i;
 
 	for (i = 0; i < it->n; i++)
-		if (run(reg, "purging", sql, "It", it->v[i].id, today) < 0)
+		if (cw_store_run(reg, "purging", sql, "It", it->v[i].id,
+				 today) < 0)
 			return -1;
 	return 0;
 }
@@ -1257,12 +1256,12 @@ int cw_store_purge(struct cw_store *reg, const struct cw_purge_items *cases,
 	if (cases->n && cw_store_exec(reg, "DROP TRIGGER events_no_update") < 0)
 		goto out;
 	for (i = 0; i < cases->n; i++)
-		if (run(reg, "purging", case_fields, "It", cases->v[i].id,
-			today) < 0 ||
-		    run(reg, "purging", stage_fields, "It", cases->v[i].id,
-			today) < 0 ||
-		    run(reg, "purging", event_fields, "It", cases->v[i].id,
-			today) < 0)
+		if (cw_store_run(reg, "purging", case_fields, "It",
+				 cases->v[i].id, today) < 0 ||
+		    cw_store_run(reg, "purging", stage_fields, "It",
+				 cases->v[i].id, today) < 0 ||
+		    cw_store_run(reg, "purging", event_fields, "It",
+				 cases->v[i].id, today) < 0)
 			goto out;
 	if (cases->n &&
 	    cw_store_exec(reg, "CREATE TRIGGER events_no_update BEFORE UPDATE"
@@ -1284,208 +1283,6 @@ out:
 	return rc;
 }
 
-/* ---- Restrictions ---- */
-
-int cw_store_restriction_insert(struct cw_store *reg,
-				const struct cw_restriction *r,
-				const char *name_norm, const char *email_norm,
-				const char *phone_norm, int64_t *id)
-{
-	static const char sql[] =
-	    "INSERT INTO restriction_register(name, email, phone, name_norm,"
-	    " email_norm, phone_norm, person_key, kind, scope, reason,"
-	    " decided_by, start, review, contact, status, case_id)"
-	    " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)";
-
-	if (run(reg, "adding a restriction", sql,
-		"ooooooooooo"
-		"dd"
-		"oz",
-		r->name, r->email, r->phone, name_norm, email_norm, phone_norm,
-		r->person_key, r->kind, r->scope, r->reason, r->decided_by,
-		r->start, r->review, r->contact, r->case_id) < 0)
-		return -1;
-	*id = sqlite3_last_insert_rowid(reg->db);
-	return 0;
-}
-
-static void copy_col(sqlite3_stmt *st, int i, char *out, size_t n)
-{
-	snprintf(out, n, "%s", cw_store_col_text(st, i));
-}
-
-static int match_row(sqlite3_stmt *st, void *arg)
-{
-	struct cw_restriction_match *m = arg;
-
-	m->id = sqlite3_column_int64(st, 0);
-	copy_col(st, 1, m->kind, sizeof(m->kind));
-	copy_col(st, 2, m->scope, sizeof(m->scope));
-	copy_col(st, 3, m->contact, sizeof(m->contact));
-	copy_col(st, 4, m->review, sizeof(m->review));
-	m->strong = sqlite3_column_int(st, 5);
-	return 1;
-}
-
-int cw_store_restriction_match(struct cw_store *reg, const char *email_norm,
-			       const char *phone_norm, const char *name_norm,
-			       const char *person_key, const char *service_area,
-			       struct cw_restriction_match *m)
-{
-	static const char sql[] =
-	    "SELECT id, kind, scope, coalesce(contact, ''), review,"
-	    " ((?1 IS NOT NULL AND email_norm = ?1) OR (?2 IS NOT NULL AND"
-	    " phone_norm = ?2) OR (?4 IS NOT NULL AND person_key = ?4)) AS"
-	    " strong FROM restriction_register WHERE status = 'active' AND"
-	    " (scope = 'council' OR scope = ?5) AND ((?1 IS NOT NULL AND"
-	    " email_norm = ?1) OR (?2 IS NOT NULL AND phone_norm = ?2) OR"
-	    " (?4 IS NOT NULL AND person_key = ?4) OR (?3 IS NOT NULL AND"
-	    " name_norm = ?3)) ORDER BY strong DESC, id LIMIT 1";
-	int n;
-
-	memset(m, 0, sizeof(*m));
-	n = each_row(reg,
-		     cw_store_query(reg, sql, "ooooo", email_norm, phone_norm,
-				    name_norm, person_key, service_area),
-		     "looking up restrictions", match_row, m);
-	return n < 0 ? -1 : n > 0;
-}
-
-struct id_cap {
-	int64_t *v;
-	size_t n, max;
-};
-
-static int id_cap_row(sqlite3_stmt *st, void *arg)
-{
-	struct id_cap *l = arg;
-
-	l->v[l->n++] = sqlite3_column_int64(st, 0);
-	return l->n == l->max;
-}
-
-int cw_store_restrictions_active(struct cw_store *reg, const char *person_key,
-				 int64_t *ids, size_t max)
-{
-	static const char sel[] = "SELECT id FROM restriction_register WHERE"
-				  " person_key = ? AND status = 'active'";
-	struct id_cap l = {ids, 0, max};
-
-	if (!max || each_row(reg, cw_store_query(reg, sel, "o", person_key),
-			     "finding restrictions", id_cap_row, &l) < 0)
-		return -1;
-	return (int)l.n;
-}
-
-int cw_store_restriction_lift(struct cw_store *reg, int64_t id, tc_day date)
-{
-	static const char lift[] = "UPDATE restriction_register SET status ="
-				   " 'lifted', lifted = ? WHERE id = ?";
-
-	return run(reg, "lifting a restriction", lift, "dI", date, id);
-}
-
-int cw_store_restriction_vary(struct cw_store *reg, int64_t id, tc_day review,
-			      const char *kind, const char *scope,
-			      const char *contact)
-{
-	static const char cont[] =
-	    "UPDATE restriction_register SET review = ?, kind ="
-	    " coalesce(?, kind), scope = coalesce(?, scope), contact ="
-	    " coalesce(?, contact) WHERE id = ?";
-
-	return run(reg, "updating a restriction", cont, "doooI", review, kind,
-		   scope, contact, id);
-}
-
-int cw_store_restriction_review_add(struct cw_store *reg, int64_t id,
-				    tc_day date, const char *outcome,
-				    tc_day next, const char *detail_json,
-				    const char *today)
-{
-	static const char sql[] =
-	    "INSERT INTO restriction_reviews(restriction_id, date, outcome,"
-	    " next_review, detail, recorded) VALUES(?, ?, ?, ?, ?, ?)";
-
-	return run(reg, "recording a review", sql, "Idodoo", id, date, outcome,
-		   next, detail_json ? detail_json : "{}", today);
-}
-
-static int restr_row(sqlite3_stmt *st, void *arg)
-{
-	struct walk *w = arg;
-	struct cw_restriction_row r;
-
-	/* restr_cols (below) 1 to 12, then 14 and 15 */
-	const char **const texts[] = {&r.name,	     &r.email,	&r.phone,
-				      &r.kind,	     &r.scope,	&r.reason,
-				      &r.decided_by, &r.start,	&r.review,
-				      &r.contact,    &r.status, &r.lifted};
-	const char **const after[] = {&r.person_key, &r.purged};
-
-	r.id = sqlite3_column_int64(st, 0);
-	cw_store_col_texts(st, 1, texts, sizeof(texts) / sizeof(texts[0]));
-	r.case_id = sqlite3_column_int64(st, 13);
-	cw_store_col_texts(st, 14, after, 2);
-	return w->fn.restriction(&r, w->arg) < 0 ? -1 : 0;
-}
-
-static const char restr_cols[] =
-    "SELECT id, name, email, phone, kind, scope, reason, decided_by,"
-    " start, review, contact, status, lifted, case_id, person_key, purged"
-    " FROM restriction_register";
-
-int cw_store_restriction_list(struct cw_store *reg, cw_restriction_fn fn,
-			      void *arg)
-{
-	static char sql[sizeof(restr_cols) + 24];
-	struct walk w = {.fn.restriction = fn, .arg = arg};
-
-	if (!sql[0])
-		snprintf(sql, sizeof(sql), "%s ORDER BY id", restr_cols);
-	return cw_store_all_rows(reg, cw_store_query(reg, sql, ""),
-				 "listing restrictions", restr_row, &w);
-}
-
-int cw_store_restriction_find(struct cw_store *reg, int64_t id,
-			      cw_restriction_fn fn, void *arg)
-{
-	static char sql[sizeof(restr_cols) + 24];
-	struct walk w = {.fn.restriction = fn, .arg = arg};
-	int n;
-
-	if (!sql[0])
-		snprintf(sql, sizeof(sql), "%s WHERE id = ?", restr_cols);
-	n = each_row(reg, cw_store_query(reg, sql, "I", id),
-		     "finding a restriction", restr_row, &w);
-	return n < 0 ? -1 : n > 0;
-}
-
-static int review_row(sqlite3_stmt *st, void *arg)
-{
-	struct walk *w = arg;
-	struct cw_restriction_review rv;
-
-	const char **const texts[] = {&rv.date, &rv.outcome, &rv.next_review,
-				      &rv.recorded};
-
-	cw_store_col_texts(st, 0, texts, 4);
-	return w->fn.review(&rv, w->arg) < 0 ? -1 : 0;
-}
-
-int cw_store_restriction_reviews(
-    struct cw_store *reg, int64_t id,
-    int (*fn)(const struct cw_restriction_review *rv, void *arg), void *arg)
-{
-	static const char revs[] =
-	    "SELECT date, outcome, coalesce(next_review, ''), recorded FROM"
-	    " restriction_reviews WHERE restriction_id = ? ORDER BY id";
-	struct walk w = {.fn.review = fn, .arg = arg};
-
-	return cw_store_all_rows(reg, cw_store_query(reg, revs, "I", id),
-				 "reading reviews", review_row, &w);
-}
-
 /* ---- The audit log ---- */
 
 int cw_store_audit(struct cw_store *reg, const char *today, const char *action,
@@ -1494,6 +1291,6 @@ int cw_store_audit(struct cw_store *reg, const char *today, const char *action,
 	static const char sql[] =
 	    "INSERT INTO audit(date, action, detail) VALUES(?, ?, ?)";
 
-	return run(reg, "recording in the audit log", sql, "ttt", today, action,
-		   detail_json ? detail_json : "{}");
+	return cw_store_run(reg, "recording in the audit log", sql, "ttt",
+			    today, action, detail_json ? detail_json : "{}");
 }

@@ -1,9 +1,9 @@
 /*
  * store_internal.h: what the files of the store (store.c, the register's
- * cases, events, restrictions and retention; store_report.c, the reports'
- * and ingest's queries) share, and what the store's unit tests reach in
- * for. The only header of casework that is SQLite's: nothing outside the
- * store includes it.
+ * cases, events and retention; store_restrict.c, the restrictions;
+ * store_report.c, the reports' and ingest's queries) share, and what the
+ * store's unit tests reach in for. The only header of casework that is
+ * SQLite's: nothing outside the store includes it.
  */
 #ifndef CW_STORE_INTERNAL_H
 #define CW_STORE_INTERNAL_H
@@ -30,6 +30,18 @@ sqlite3_stmt *cw_store_query(struct cw_store *reg, const char *sql,
 /* Steps st (NULL: -1, its preparation having said why) expecting no row,
  * and resets it. 0, or -1 after saying what was being done. */
 int cw_store_step(struct cw_store *reg, sqlite3_stmt *st, const char *doing);
+/* Runs sql with arguments bound as cw_store_query's, expecting no row. 0,
+ * or -1 after saying what was being done. */
+int cw_store_run(struct cw_store *reg, const char *doing, const char *sql,
+		 const char *types, ...);
+/*
+ * Steps st (NULL: preparing it failed, already printed) through its rows,
+ * calling fn(st, arg) on each: fn returns 0 for more, 1 to stop after this
+ * row, -1 to fail (fn said why). Resets st. Returns the number of rows fn
+ * saw, or -1 (a database error printed with what was being done).
+ */
+int cw_store_each_row(struct cw_store *reg, sqlite3_stmt *st, const char *doing,
+		      int (*fn)(sqlite3_stmt *, void *), void *arg);
 /* Runs sql with no results. 0 or -1 (printed). */
 int cw_store_exec(struct cw_store *reg, const char *sql);
 /*
