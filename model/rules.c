@@ -927,6 +927,8 @@ struct tc_rules *tc_rules_load(const char *path, int *nerrors)
 					   "time_limit_months",
 					   "duplicate_window_days",
 					   "retention_years",
+					   "restriction_review_months",
+					   "restriction_appeal_days",
 					   "first_contact_as_service_request",
 					   "default_team",
 					   "references",
@@ -978,6 +980,10 @@ struct tc_rules *tc_rules_load(const char *path, int *nerrors)
 	r->duplicate_window_days =
 	    get_int(&l, root, "duplicate_window_days", 0, 366, 28, 0);
 	r->retention_years = get_int(&l, root, "retention_years", 1, 100, 6, 0);
+	r->restriction_review_months =
+	    get_int(&l, root, "restriction_review_months", 1, 24, 6, 0);
+	r->restriction_appeal_days =
+	    get_int(&l, root, "restriction_appeal_days", 1, 100, 20, 0);
 	r->first_contact_as_service_request =
 	    get_yesno(&l, root, "first_contact_as_service_request", 0);
 	r->service_request_days =

@@ -131,6 +131,13 @@ struct tc_rules {
 	int duplicate_window_days; /* 28 calendar days */
 	int retention_years;	   /* personal data is kept this long after
 				      closure (6), then purged */
+	int restriction_review_months; /* a contact restriction (or a
+					  warning) is reviewed after this
+					  many months unless a date is given
+					  (6) */
+	int restriction_appeal_days;   /* working days from the letter to
+					  ask for a restriction to be looked
+					  at again (20) */
 	int first_contact_as_service_request; /* raised_before: no -> SR */
 	const char *default_team; /* who gets what no routing names */
 	struct tc_procedure *proc;

@@ -12,14 +12,11 @@
  */
 #include "casepack.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include <cmark-gfm.h>
 #include <zip.h>
 
 #include "array.h"
@@ -35,21 +32,6 @@
 /* 2000-01-01 00:00:00 as a DOS date and time: fixed, so packs repeat. */
 #define PACK_DOSDATE ((uint16_t)(((2000 - 1980) << 9) | (1 << 5) | 1))
 #define PACK_DOSTIME ((uint16_t)0)
-
-struct letter {
-	char *name; /* "acknowledgement" */
-	char *src;  /* the Markdown with Mustache placeholders */
-	size_t len;
-};
-
-struct cw_letters {
-	struct letter *v;
-	size_t n;
-	struct tc_tpl_set *set; /* each compiled once, by its name */
-	cJSON *letterhead;	/* from site.yml beside the letters folder:
-				   council, address, phone, email; NULL when
-				   there is no site.yml */
-};
 
 /* One entry of a pack being built. */
 struct pentry {
@@ -67,122 +49,6 @@ struct pack {
 static char *xstrdup(const char *s)
 {
 	return tc_xstrdup(s ? s : "");
-}
-
-static int cmp_letter(const void *a, const void *b)
-{
-	return strcmp(((const struct letter *)a)->name,
-		      ((const struct letter *)b)->name);
-}
-
-struct cw_letters *cw_letters_load(const char *dir)
-{
-	static const char *const need[] = {"acknowledgement", "signposting",
-					   "compliment-thanks", NULL};
-	struct cw_letters *l = calloc(1, sizeof(*l));
-	DIR *d = NULL;
-	struct dirent *de;
-	struct tc_buf p = TC_BUF_INIT, src = TC_BUF_INIT;
-	size_t cap = 0, i;
-	int ok = 0;
-
-	if (!l)
-		tc_die_nomem();
-	d = opendir(dir);
-	if (!d) {
-		tc_warn("cannot read the letter templates in '%s'", dir);
-		goto out;
-	}
-	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-		struct letter *lt;
-
-		if (len < 4 || strcmp(de->d_name + len - 3, ".md") ||
-		    de->d_name[0] == '.')
-			continue;
-		tc_buf_reset(&p);
-		tc_buf_reset(&src);
-		if (tc_buf_addf(&p, "%s/%s", dir, de->d_name) < 0)
-			tc_die_nomem();
-		if (tc_fs_read(p.data, TC_MAX_SOURCE_FILE, &src) < 0) {
-			tc_warn("cannot read '%s'", p.data);
-			goto out;
-		}
-		TC_ALLOC_GROW(l->v, l->n + 1, cap);
-		lt = &l->v[l->n++];
-		lt->name = strndup(de->d_name, len - 3);
-		if (!lt->name)
-			tc_die_nomem();
-		lt->len = src.len;
-		lt->src = tc_buf_detach(&src, NULL);
-	}
-	if (l->n)
-		qsort(l->v, l->n, sizeof(*l->v), cmp_letter);
-	/* Compiled once here, so a broken template is named at once and
-	 * each pack only renders. */
-	l->set = tc_tpl_set_new(NULL, NULL);
-	if (!l->set)
-		tc_die_nomem();
-	for (i = 0; i < l->n; i++) {
-		struct tc_error e;
-
-		tc_error_clear(&e);
-		tc_buf_reset(&p);
-		if (tc_buf_addf(&p, "%s/%s.md", dir, l->v[i].name) < 0)
-			tc_die_nomem();
-		if (tc_tpl_add(l->set, l->v[i].name, p.data, l->v[i].src,
-			       l->v[i].len, &e) < 0) {
-			tc_report(&e);
-			goto out;
-		}
-	}
-	for (i = 0; need[i]; i++) {
-		size_t k;
-
-		for (k = 0; k < l->n && strcmp(l->v[k].name, need[i]); k++)
-			;
-		if (k == l->n) {
-			tc_input_error(dir, 0, 0,
-				       "missing letter template '%s.md'",
-				       need[i]);
-			goto out;
-		}
-	}
-	if (cw_letterhead_load(dir, &l->letterhead) < 0)
-		goto out;
-	ok = 1;
-out:
-	if (d)
-		closedir(d);
-	tc_buf_release(&p);
-	tc_buf_release(&src);
-	if (!ok) {
-		cw_letters_free(l);
-		l = NULL;
-	}
-	return l;
-}
-
-static void letter_release(struct letter *l)
-{
-	free(l->name);
-	free(l->src);
-}
-
-void cw_letters_free(struct cw_letters *l)
-{
-	if (!l)
-		return;
-	TC_RELEASE_EACH(l->v, l->n, letter_release);
-	tc_tpl_set_free(l->set);
-	cJSON_Delete(l->letterhead);
-	free(l);
-}
-
-static const struct letter *find_letter(const struct cw_letters *l,
-					const char *name)
-{
-	return TC_FIND_STR(l->v, l->n, struct letter, name, name);
 }
 
 static void pack_add(struct pack *p, const char *name, char *data, size_t len)
@@ -978,97 +844,29 @@ static cJSON *letter_ctx(struct cw_env *env, const struct cw_case *c,
 	return o;
 }
 
-/* Renders letter lt into out; label names it in the title (NULL: its
- * template's name); pt > 0 prints it in that many points. */
-static int render_letter(struct cw_env *env, const struct letter *lt,
-			 const cJSON *ctx, const char *label, int pt,
-			 struct tc_buf *out)
-{
-	struct tc_buf md = TC_BUF_INIT, title = TC_BUF_INIT;
-	struct tc_error e;
-	cJSON *wrap = NULL;
-	const char *ref;
-	char *html = NULL;
-	int rc = -1;
-
-	tc_error_clear(&e);
-	if (tc_tpl_render(env->letters->set, lt->name, ctx, &md, &e) < 0) {
-		if (!e.file[0])
-			snprintf(e.file, sizeof(e.file), "%s/%s.md",
-				 env->letters_dir, lt->name);
-		tc_report(&e);
-		goto out;
-	}
-	html = cmark_markdown_to_html(md.data, md.len,
-				      CMARK_OPT_DEFAULT | CMARK_OPT_SMART);
-	if (!html)
-		tc_die_nomem();
-	wrap = cJSON_CreateObject();
-	ref = cJSON_GetStringValue(
-	    cJSON_GetObjectItemCaseSensitive(ctx, "reference"));
-	if (!wrap || tc_buf_addf(&title, "%s%s%s%s (draft)", ref ? ref : "",
-				 ref ? ": " : "", label ? label : lt->name,
-				 pt > 0 ? ", large print" : "") < 0)
-		tc_die_nomem();
-	add_str(wrap, "title", title.data);
-	cw_ctx_bool(wrap, "pack", 1);
-	cw_ctx_bool(wrap, "letter", 1);
-	if (pt > 0)
-		add_num(wrap, "large_print_pt", pt);
-	add_str(wrap, "body", html);
-	/* the council's letterhead, then the resident's address */
-	if ((env->letters->letterhead &&
-	     !cJSON_AddItemReferenceToObject(wrap, "letterhead",
-					     env->letters->letterhead)) ||
-	    (cJSON_GetObjectItemCaseSensitive(ctx, "recipient") &&
-	     !cJSON_AddItemReferenceToObject(
-		 wrap, "recipient",
-		 cJSON_GetObjectItemCaseSensitive(ctx, "recipient"))))
-		tc_die_nomem();
-	if (cw_render(env, "letter", wrap, out) < 0)
-		goto out;
-	rc = 0;
-out:
-	cJSON_Delete(wrap);
-	free(html);
-	tc_buf_release(&md);
-	tc_buf_release(&title);
-	return rc;
-}
-
-int cw_letter_render(struct cw_env *env, const char *which, const cJSON *ctx,
-		     struct tc_buf *out)
-{
-	const struct letter *lt;
-
-	if (!env->letters) {
-		env->letters = cw_letters_load(env->letters_dir);
-		if (!env->letters)
-			return -1;
-	}
-	lt = find_letter(env->letters, which);
-	if (!lt) {
-		tc_warnx("%s: missing letter template '%s.md'",
-			 env->letters_dir, which);
-		return -1;
-	}
-	return render_letter(env, lt, ctx, NULL, 0, out);
-}
-
-/* Letters that go with the case: none for anonymous complaints (no reply
- * is possible) or cases that have no letter. */
-/* Letter l as letters/NAME.html in the pack, and in pt-point large print
- * as letters/NAME-large-print.html when pt > 0; out and path are scratch.
+/* Letter l as letters/NAME.html in the pack, in pt-point large print
+ * as letters/NAME-large-print.html when pt > 0, and as plain text for an
+ * email, letters/NAME.txt, when text is set; out and path are scratch.
  * 0 or -1. */
-static int draft(struct cw_env *env, struct pack *pk, const struct letter *l,
-		 const cJSON *ctx, const char *name, int pt, struct tc_buf *out,
-		 struct tc_buf *path)
+static int draft(struct cw_env *env, struct pack *pk, const char *l,
+		 const cJSON *ctx, const char *name, int pt, int text,
+		 struct tc_buf *out, struct tc_buf *path)
 {
 	int v;
 
+	if (text) {
+		tc_buf_reset(out);
+		tc_buf_reset(path);
+		if (cw_letter_text(env, l, ctx, out) < 0)
+			return -1;
+		if (tc_buf_addf(path, "letters/%s.txt", name) < 0)
+			tc_die_nomem();
+		pack_add_buf(pk, path->data, out);
+	}
+
 	for (v = 0; v < (pt ? 2 : 1); v++) {
 		tc_buf_reset(out);
-		if (render_letter(env, l, ctx, name, v ? pt : 0, out) < 0)
+		if (cw_letter_html(env, l, ctx, name, v ? pt : 0, out) < 0)
 			return -1;
 		tc_buf_reset(path);
 		if (tc_buf_addf(path, "letters/%s%s.html", name,
@@ -1077,55 +875,6 @@ static int draft(struct cw_env *env, struct pack *pk, const struct letter *l,
 		pack_add_buf(pk, path->data, out);
 	}
 	return 0;
-}
-
-/* The point size of the large print the person asked for ("18-point",
- * "16pt"; 18 when no size is given), or 0 for ordinary print: from an
- * agreed reasonable adjustment, else from what the form said, unless the
- * adjustment was declined. */
-static int large_print(const struct cw_case *c, const cJSON *fields)
-{
-	const char *text = cJSON_GetStringValue(
-	    cJSON_GetObjectItemCaseSensitive(fields, "adjustments"));
-	const cJSON *f;
-	const char *q;
-	int pt = 0, asked = 0;
-
-	cJSON_ArrayForEach(f, c->flags)
-	{
-		const cJSON *dec =
-		    cJSON_GetObjectItemCaseSensitive(f, "decision");
-		const char *n = cJSON_GetStringValue(
-		    cJSON_GetObjectItemCaseSensitive(f, "flag"));
-		const char *o = cJSON_GetStringValue(
-		    cJSON_GetObjectItemCaseSensitive(dec, "outcome"));
-
-		if (!n || strcmp(n, "reasonable_adjustments") || !o)
-			continue;
-		if (!cw_flag_outcome_kept(n, o))
-			return 0;
-		text = cJSON_GetStringValue(
-		    cJSON_GetObjectItemCaseSensitive(dec, "note"));
-	}
-	for (q = text; q && *q; q++) {
-		char *end;
-		long n;
-
-		if (!strncasecmp(q, "large print", 11))
-			asked = 1;
-		if (pt || *q < '0' || *q > '9')
-			continue;
-		/* a size: a number before "point" or "pt" */
-		n = strtol(q, &end, 10);
-		while (*end == ' ' || *end == '-')
-			end++;
-		if ((!strncasecmp(end, "point", 5) ||
-		     !strncasecmp(end, "pt", 2)) &&
-		    n >= 14 && n <= 48)
-			pt = (int)n;
-		q = end - 1;
-	}
-	return !asked ? 0 : pt ? pt : 18;
 }
 
 /* A compliment's author asked for a reply and said where to send it. */
@@ -1139,21 +888,17 @@ static int wants_reply(const cJSON *fields)
 	return r && !strcmp(r, "yes") && e && e[0];
 }
 
+/* Letters that go with the case: none for anonymous complaints (no reply
+ * is possible) or cases that have no letter. */
 static int add_letters(struct cw_env *env, struct pack *pk,
 		       const struct cw_case *c, const cJSON *sub)
 {
 	const char *which = NULL;
-	const struct letter *lt;
 	const cJSON *fields = cJSON_GetObjectItemCaseSensitive(sub, "fields");
 	struct tc_buf out = TC_BUF_INIT, name = TC_BUF_INIT, path = TC_BUF_INIT;
 	cJSON *ctx = NULL;
-	int rc = -1, k, pt;
+	int rc = -1, k, pt, by_email;
 
-	if (!env->letters) {
-		env->letters = cw_letters_load(env->letters_dir);
-		if (!env->letters)
-			return -1;
-	}
 	if (!strcmp(c->type, "complaint"))
 		which = "acknowledgement";
 	else if (!strcmp(c->type, "signposted"))
@@ -1162,10 +907,11 @@ static int add_letters(struct cw_env *env, struct pack *pk,
 		which = "compliment-thanks";
 	if (!which || cw_case_has_flag(c, "anonymous"))
 		return 0;
-	lt = find_letter(env->letters, which);
-	if (!lt)
-		return 0;
-	pt = large_print(c, fields);
+	k = cw_letter_exists(env, which);
+	if (k <= 0)
+		return k;
+	pt = cw_letter_large_print(c, fields);
+	by_email = cw_letter_by_email(fields);
 	/* a complaint: for each stage its acknowledgement, then its
 	 * extension and its response once they happened, each under its own
 	 * name, never overwritten (a template the council has not written is
@@ -1191,12 +937,12 @@ static int add_letters(struct cw_env *env, struct pack *pk,
 			steps[3] = "response";
 		ctx = letter_ctx(env, c, sub, k);
 		for (st = 0; st < 4; st++) {
-			const struct letter *l =
-			    st && steps[st]
-				? find_letter(env->letters, steps[st])
-				: lt;
+			int has =
+			    steps[st] ? cw_letter_exists(env, steps[st]) : 0;
 
-			if (!steps[st] || !l)
+			if (has < 0)
+				goto out;
+			if (!has)
 				continue;
 			tc_buf_reset(&name);
 			if ((k >= 0 &&
@@ -1204,8 +950,8 @@ static int add_letters(struct cw_env *env, struct pack *pk,
 					 c->stages[k].stage, steps[st]) < 0) ||
 			    (k < 0 && tc_buf_adds(&name, steps[st]) < 0))
 				tc_die_nomem();
-			if (draft(env, pk, l, ctx, name.data, pt, &out, &path) <
-			    0)
+			if (draft(env, pk, steps[st], ctx, name.data, pt,
+				  by_email, &out, &path) < 0)
 				goto out;
 		}
 		cJSON_Delete(ctx);

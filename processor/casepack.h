@@ -10,6 +10,8 @@
  *   files/N-NAME        the resident's attachments
  *   index.html          the printable, accessible cover sheet
  *   letters/NAME.html   draft letters from content/letters/NAME.md
+ *                       (NAME-large-print.html in large print when asked
+ *                       for; NAME.txt, plain text, when they go by email)
  *   submission.json     the submission as received
  *   stage-N-submission.json  the request that opened stage N (N > 1)
  */
@@ -22,16 +24,7 @@
 
 #include "buffer.h"
 #include "casework.h"
-
-struct cw_letters; /* opaque: the letter templates */
-
-/*
- * Loads the letter templates (acknowledgement.md, signposting.md,
- * compliment-thanks.md, and any other *.md) from dir. Errors are printed;
- * returns NULL on one.
- */
-struct cw_letters *cw_letters_load(const char *dir);
-void cw_letters_free(struct cw_letters *l);
+#include "letters.h"
 
 /*
  * case.json's content for the case (reference, type, procedure, stage,
@@ -39,13 +32,6 @@ void cw_letters_free(struct cw_letters *l);
  * flags, deadlines, stages, history). The caller frees it.
  */
 cJSON *cw_case_json(struct cw_env *env, const struct cw_case *c);
-
-/*
- * Renders the letter template which (content/letters/WHICH.md) with ctx
- * into out as an HTML draft. 0, or -1 (printed).
- */
-int cw_letter_render(struct cw_env *env, const char *which, const cJSON *ctx,
-		     struct tc_buf *out);
 
 /* Builds the pack of case id and writes it atomically (not yet synced). */
 int cw_casepack_write(struct cw_env *env, int64_t case_id);

@@ -95,6 +95,7 @@ static int load_theme(struct cw_env *env, const char *theme)
 	    {"words", "words.mustache"},
 	    {"cover", "cover.mustache"},
 	    {"letter", "letter.mustache"},
+	    {"letter-text", "letter-text.mustache"},
 	    {"report", "report.mustache"},
 	    {"annual", "annual.mustache"},
 	    {"annual-table", "annual-table.mustache"},

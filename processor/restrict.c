@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "admit.h"
-#include "casepack.h"
+#include "letters.h"
 #include "err.h"
 #include "fsutil.h"
 
@@ -435,7 +435,7 @@ static int lifted_letter(struct cw_env *env, int64_t id, const char *name,
 		cw_ctx_str(ctx, "service_area", scope);
 		cw_ctx_str(ctx, "service", cw_service_name(env, scope));
 	}
-	if (cw_letter_render(env, "restriction-lifted", ctx, &out) < 0)
+	if (cw_letter_html(env, "restriction-lifted", ctx, NULL, 0, &out) < 0)
 		goto out;
 	cw_env_path(env, "letters", &p);
 	if (tc_fs_mkdirs(p.data, 0700) < 0) {

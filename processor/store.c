@@ -224,6 +224,12 @@ static const char *const migrations[] = {
     "ALTER TABLE stages ADD COLUMN update_due TEXT;"
     "ALTER TABLE stages ADD COLUMN updated TEXT;"
     "ALTER TABLE stages ADD COLUMN exceptional INTEGER NOT NULL DEFAULT 0;",
+    /* 11: warnings given before a restriction (status 'warning', with
+     * what the person was asked to change), and the warning a restriction
+     * followed. */
+    "ALTER TABLE restriction_register ADD COLUMN warning_id INTEGER"
+    " REFERENCES restriction_register(id);"
+    "ALTER TABLE restriction_register ADD COLUMN expected TEXT;",
 };
 
 /* "FILE: [DOING: ]MESSAGE", and what to do when the disk is full. */
@@ -1132,9 +1138,14 @@ static const char *const purge_sql[] = {
     " c.type IN ('compliment', 'comment', 'signposted', 'review') THEN"
     " c.received_date END AS closure FROM cases c WHERE c.purged IS NULL)"
     " WHERE closure IS NOT NULL AND closure < ?1 ORDER BY reference",
-    /* CW_PURGE_RESTRICTIONS: lifted before the cutoff */
-    "SELECT id, 'R' || id, lifted FROM restriction_register WHERE purged"
-    " IS NULL AND status = 'lifted' AND lifted < ?1 ORDER BY id",
+    /* CW_PURGE_RESTRICTIONS: lifted before the cutoff; warnings whose
+     * review date passed before it, unless a restriction that followed
+     * them still keeps its record */
+    "SELECT id, 'R' || id, CASE status WHEN 'lifted' THEN lifted ELSE"
+    " review END FROM restriction_register r WHERE purged IS NULL AND"
+    " ((status = 'lifted' AND lifted < ?1) OR (status = 'warning' AND"
+    " review < ?1 AND NOT EXISTS(SELECT 1 FROM restriction_register f"
+    " WHERE f.warning_id = r.id AND f.purged IS NULL))) ORDER BY id",
     /* CW_PURGE_QUARANTINED: quarantined before the cutoff */
     "SELECT rowid, bundle || '/' || submission_id, date FROM quarantine"
     " WHERE date < ?1 AND reason <> '[removed]' ORDER BY rowid",
@@ -1239,8 +1250,8 @@ int cw_store_purge(struct cw_store *reg, const struct cw_purge_items *cases,
 	static const char restr_fields[] =
 	    "UPDATE restriction_register SET name = '[removed]', email = NULL,"
 	    " phone = NULL, name_norm = NULL, email_norm = NULL, phone_norm ="
-	    " NULL, person_key = NULL, reason = '[removed]', purged = ?2 WHERE"
-	    " id = ?1";
+	    " NULL, person_key = NULL, reason = '[removed]', expected = NULL,"
+	    " purged = ?2 WHERE id = ?1";
 	static const char quar_fields[] =
 	    "UPDATE quarantine SET reason = '[removed]', decision = CASE WHEN"
 	    " decision IS NULL THEN NULL ELSE '[removed]' END WHERE rowid = ?1"

@@ -30,7 +30,7 @@
 #include "history.h"
 
 /* The schema version this build writes (see the migrations in store.c). */
-#define CW_SCHEMA_VERSION 10
+#define CW_SCHEMA_VERSION 11
 
 struct cw_store; /* opaque: an open register */
 
@@ -246,9 +246,14 @@ struct cw_restriction {
 	const char *scope;	/* "council" or a service area */
 	const char *reason;
 	const char *decided_by;
-	const char *contact; /* the named contact (team or officer), or NULL */
-	tc_day start;	     /* decided on */
-	tc_day review;	     /* review by */
+	const char *contact;  /* the named contact (team or officer), or NULL */
+	tc_day start;	      /* decided on */
+	tc_day review;	      /* review by */
+	int warning;	      /* 1: a warning given before any restriction
+				 (status 'warning', never matched) */
+	int64_t warning_id;   /* the warning this restriction followed, or 0 */
+	const char *expected; /* a warning: what the person is asked to
+				 change, or NULL */
 };
 
 /* A restriction matched against a new submission. */
@@ -269,11 +274,14 @@ struct cw_restriction_row {
 	const char *kind, *scope, *reason, *decided_by;
 	const char *start, *review; /* "YYYY-MM-DD" */
 	const char *contact;
-	const char *status; /* active or lifted */
+	const char *status; /* active, lifted or warning */
 	const char *lifted; /* the day it was lifted */
 	int64_t case_id;    /* the case it came from, or 0 */
 	const char *person_key;
-	const char *purged; /* the day its personal data was purged */
+	const char *purged;   /* the day its personal data was purged */
+	int64_t warning_id;   /* the warning it followed, or 0 */
+	const char *expected; /* a warning: what the person was asked to
+				 change */
 };
 /* Called per restriction; returns 0 for more, -1 to stop with an error. */
 typedef int (*cw_restriction_fn)(const struct cw_restriction_row *r, void *arg);

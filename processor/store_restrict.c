@@ -24,17 +24,19 @@ int cw_store_restriction_insert(struct cw_store *reg,
 	static const char sql[] =
 	    "INSERT INTO restriction_register(name, email, phone, name_norm,"
 	    " email_norm, phone_norm, person_key, kind, scope, reason,"
-	    " decided_by, start, review, contact, status, case_id)"
-	    " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)";
+	    " decided_by, start, review, contact, status, case_id, warning_id,"
+	    " expected) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	    " ?, ?)";
 
 	if (cw_store_run(reg, "adding a restriction", sql,
 			 "ooooooooooo"
 			 "dd"
-			 "oz",
+			 "otzzo",
 			 r->name, r->email, r->phone, name_norm, email_norm,
 			 phone_norm, r->person_key, r->kind, r->scope,
 			 r->reason, r->decided_by, r->start, r->review,
-			 r->contact, r->case_id) < 0)
+			 r->contact, r->warning ? "warning" : "active",
+			 r->case_id, r->warning_id, r->expected) < 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(cw_store_db(reg));
 	return 0;
@@ -150,24 +152,27 @@ static int restr_row(sqlite3_stmt *st, void *arg)
 	struct rwalk *w = arg;
 	struct cw_restriction_row r;
 
-	/* restr_cols (below) 1 to 12, then 14 and 15 */
+	/* restr_cols (below) 1 to 12, then 14 and 15, 16 and 17 */
 	const char **const texts[] = {&r.name,	     &r.email,	&r.phone,
 				      &r.kind,	     &r.scope,	&r.reason,
 				      &r.decided_by, &r.start,	&r.review,
 				      &r.contact,    &r.status, &r.lifted};
 	const char **const after[] = {&r.person_key, &r.purged};
+	const char **const last[] = {&r.expected};
 
 	r.id = sqlite3_column_int64(st, 0);
 	cw_store_col_texts(st, 1, texts, sizeof(texts) / sizeof(texts[0]));
 	r.case_id = sqlite3_column_int64(st, 13);
 	cw_store_col_texts(st, 14, after, 2);
+	r.warning_id = sqlite3_column_int64(st, 16);
+	cw_store_col_texts(st, 17, last, 1);
 	return w->fn.restriction(&r, w->arg) < 0 ? -1 : 0;
 }
 
 static const char restr_cols[] =
     "SELECT id, name, email, phone, kind, scope, reason, decided_by,"
-    " start, review, contact, status, lifted, case_id, person_key, purged"
-    " FROM restriction_register";
+    " start, review, contact, status, lifted, case_id, person_key, purged,"
+    " warning_id, expected FROM restriction_register";
 
 int cw_store_restriction_list(struct cw_store *reg, cw_restriction_fn fn,
 			      void *arg)
