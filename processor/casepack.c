@@ -1036,8 +1036,8 @@ out:
 	return rc;
 }
 
-static int read_sub(struct cw_env *env, const char *id, struct tc_buf *raw,
-		    cJSON **doc)
+int cw_submission_read(struct cw_env *env, const char *id, struct tc_buf *raw,
+		       cJSON **doc)
 {
 	struct tc_buf p = TC_BUF_INIT;
 	int rc = -1;
@@ -1085,7 +1085,7 @@ static int add_merged(struct cw_env *env, struct pack *pk, struct pack *files,
 		safe_name(&name, m.reference);
 		if (tc_buf_adds(&name, "-") < 0)
 			tc_die_nomem();
-		ok = read_sub(env, m.submission_id, &b, &sub) == 0;
+		ok = cw_submission_read(env, m.submission_id, &b, &sub) == 0;
 		if (ok) {
 			size_t plen = name.len;
 
@@ -1137,7 +1137,7 @@ int cw_casepack_write(struct cw_env *env, int64_t case_id)
 	found = cw_store_case_load_id(env->reg, case_id, &c);
 	if (found <= 0)
 		return -1;
-	if (read_sub(env, c.submission_id, &b, &sub) < 0)
+	if (cw_submission_read(env, c.submission_id, &b, &sub) < 0)
 		goto out;
 	pack_add_buf(&pk, "submission.json", &b);
 	if (add_files(env, &files, c.submission_id, sub, "") < 0)
@@ -1148,7 +1148,8 @@ int cw_casepack_write(struct cw_env *env, int64_t case_id)
 
 		if (!c.stages[k].submission_id)
 			continue;
-		if (read_sub(env, c.stages[k].submission_id, &b, &later) < 0)
+		if (cw_submission_read(env, c.stages[k].submission_id, &b,
+				       &later) < 0)
 			goto out;
 		snprintf(prefix, sizeof(prefix), "stage-%d-",
 			 c.stages[k].stage);

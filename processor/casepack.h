@@ -33,6 +33,13 @@
  */
 cJSON *cw_case_json(struct cw_env *env, const struct cw_case *c);
 
+/*
+ * Reads store/ID/submission.json, the submission id as kept, into raw and
+ * *doc (the caller frees both). 0, or -1 (printed).
+ */
+int cw_submission_read(struct cw_env *env, const char *id, struct tc_buf *raw,
+		       cJSON **doc);
+
 /* Builds the pack of case id and writes it atomically (not yet synced). */
 int cw_casepack_write(struct cw_env *env, int64_t case_id);
 

@@ -553,6 +553,9 @@ struct event_ctx {
 	const struct cw_history *h; /* the case's history so far */
 	tc_day date;		    /* the day it happened */
 	cJSON *detail;		    /* the event's details, for the history */
+	int64_t letters[CW_MAX_LETTERS]; /* restrictions whose letters are
+					    drafted once it is committed */
+	int nletters;
 };
 
 /* Each event's handler checks what it was given and fills the details
@@ -614,11 +617,12 @@ static int restriction_effect(struct event_ctx *x)
 	int64_t id = 0;
 	int rc;
 
-	if (!strcmp(r->event, "unrestricted"))
-		return cw_restrict_lift_key(x->env, x->c->person_key, x->date) <
-			       0
-			   ? TC_EXIT_ENV
-			   : 0;
+	if (!strcmp(r->event, "unrestricted")) {
+		x->nletters =
+		    cw_restrict_lift_key(x->env, x->c->person_key, x->date,
+					 x->letters, CW_MAX_LETTERS);
+		return x->nletters < 0 ? TC_EXIT_ENV : 0;
+	}
 	if (strcmp(r->event, "restricted"))
 		return 0;
 	memset(&rs, 0, sizeof(rs));
@@ -631,11 +635,16 @@ static int restriction_effect(struct event_ctx *x)
 	rs.contact = r->contact;
 	rs.start = x->date;
 	rs.review =
-	    r->review != CW_NODAY ? r->review : tc_day_add_months(x->date, 6);
+	    r->review != CW_NODAY
+		? r->review
+		: tc_day_add_months(x->date,
+				    x->env->rules->restriction_review_months);
 	rc = cw_restrict_insert(x->env, &rs, &id, &x->said);
 	if (!rc &&
 	    !cJSON_AddNumberToObject(x->detail, "restriction", (double)id))
 		tc_die_nomem();
+	if (!rc)
+		x->letters[x->nletters++] = id;
 	return rc;
 }
 
@@ -1391,7 +1400,7 @@ int cw_record_event(struct cw_env *env, const struct cw_record *r)
 	cJSON *detail = NULL;
 	const char *by = r->by && r->by[0] ? r->by : cw_env_account();
 	tc_day date = r->date == CW_NODAY ? env->today : r->date;
-	int rc = TC_EXIT_ENV, found, stage;
+	int rc = TC_EXIT_ENV, found, stage, k;
 	int64_t id;
 	struct event_ctx x = {.env = env,
 			      .r = r,
@@ -1465,6 +1474,15 @@ int cw_record_event(struct cw_env *env, const struct cw_record *r)
 	printf("\n");
 	fputs(x.said.len ? x.said.data : "", stdout);
 	rc = fflush(stdout) == 0 ? TC_EXIT_OK : TC_EXIT_ENV;
+	for (k = 0; k < x.nletters && !rc; k++)
+		if (cw_restrict_letter(env, x.letters[k]) < 0) {
+			tc_warnx("%s: the event is recorded but the letter of "
+				 "R%lld was not drafted; 'casework restrict "
+				 "letter R%lld' drafts it again",
+				 c.reference, (long long)x.letters[k],
+				 (long long)x.letters[k]);
+			rc = TC_EXIT_ENV;
+		}
 out:
 	tc_buf_release(&x.said);
 	cw_store_rollback(env->reg);

@@ -33,7 +33,8 @@ struct args {
 	struct cw_qopts qo;
 	const char *out;
 	int due, dry_run, yes, year;
-	int target; /* record --event N */
+	const char *warning; /* restrict add --warning ID */
+	int target;	     /* record --event N */
 	struct cw_newcase nc;
 	/* files named by options that the sandbox must let the command read
 	 * (new --answers, --attach), NULL-terminated */
@@ -143,24 +144,35 @@ static const struct tc_opt record_opts[] = {
 };
 
 static const struct tc_opt restrict_opts[] = {
-    STR("name", "N", "add: the person's name", rs.name),
-    STR("email", "E", "add: their email address (matched, normalised)",
+    STR("name", "N", "add, warn: the person's name", rs.name),
+    STR("email", "E", "add, warn: their email address (matched, normalised)",
 	rs.email),
-    STR("phone", "P", "add: their phone number (matched, normalised)",
+    STR("phone", "P", "add, warn: their phone number (matched, normalised)",
 	rs.phone),
     STR("kind", "K",
 	"add, review: single-point-of-contact, written-contact-only, "
 	"limited-calls, read-and-file or restricted-premises",
 	rs.kind),
-    STR("scope", "S", "add, review: council, or one service area", rs.scope),
-    STR("reason", "TEXT", "add: why (the behaviour and what was considered)",
+    STR("scope", "S", "add, warn, review: council, or one service area",
+	rs.scope),
+    STR("reason", "TEXT",
+	"add: why (the behaviour and what was considered); warn: the "
+	"behaviour causing concern",
 	rec.reason),
-    STR("decided-by", "WHO", "add: the officer who decided it", rs.decided_by),
-    DAY("review", "add: review by; review: the next review", rec.review),
+    STR("change", "TEXT", "warn: what the person is asked to change",
+	rs.expected),
+    STR("warning", "ID", "add: the warning given first (R12)", warning),
+    STR("decided-by", "WHO", "add, warn: the officer who decided it",
+	rs.decided_by),
+    DAY("review",
+	"add, warn: review by (default: the rules' months on); "
+	"review: the next review",
+	rec.review),
     STR("contact", "TEAM", "add, review: the named contact new contact goes to",
 	rs.contact),
     STR("outcome", "O", "review: continue, vary or lift", rec.outcome),
-    DAY("date", "add: start; review: when reviewed (default today)", rec.date),
+    DAY("date", "add, warn: start; review: when reviewed (default today)",
+	rec.date),
     FLAG("due", "list: only reviews due within 5 working days or overdue", due),
     {0},
 };
@@ -257,8 +269,9 @@ static const struct tc_cmd commands[] = {
      "record an event: acknowledged, responded, extended, escalated, ...",
      "REF EVENT [OPTIONS]", record_opts},
     {"restrict", cmd_restrict,
-     "contact restrictions: add, list [--due], review ID, show ID",
-     "add|list|review ID|show ID [OPTIONS]", restrict_opts},
+     "contact restrictions: warn, add, list [--due], review ID, show ID, "
+     "letter ID",
+     "warn|add|list|review ID|show ID|letter ID [OPTIONS]", restrict_opts},
     {"annual", cmd_annual,
      "write reports/annual-YEAR.html and .csv: the year's figures",
      "--year YYYY | --from D --to D", annual_opts},
@@ -514,24 +527,33 @@ static int cmd_record(int argc, char **argv)
 
 static int cmd_restrict(int argc, char **argv)
 {
-	static const char usage[] = "add|list|review ID|show ID [OPTIONS]";
-	static const struct verb verbs[] = {{"add", 1, 0},
-					    {"list", 1, 1},
-					    {"review", 2, 0},
-					    {"show", 2, 1},
-					    {NULL, 0, 0}};
+	static const char usage[] =
+	    "warn|add|list|review ID|show ID|letter ID [OPTIONS]";
+	static const struct verb verbs[] = {
+	    {"add", 1, 0},  {"list", 1, 1},   {"review", 2, 0}, {"show", 2, 1},
+	    {"warn", 1, 0}, {"letter", 2, 0}, {NULL, 0, 0}};
 	struct args a;
 	int v = 0,
 	    rc = start_verb("restrict", argc, argv, &a, verbs, usage, &v);
 
 	if (rc)
 		return finish(&a, rc < 0 ? 0 : rc);
-	if (v == 0) {
+	if (v == 0 || v == 4) {
 		a.rs.start = a.rec.date != CW_NODAY ? a.rec.date : a.env.today;
 		a.rs.review = a.rec.review;
 		a.rs.reason = a.rec.reason;
+		a.rs.warning = v == 4;
+		if (a.warning &&
+		    cw_restrict_parse_id(a.warning, &a.rs.warning_id) < 0) {
+			tc_warnx("--warning: '%s' is not a restriction number "
+				 "(R12 or 12)",
+				 a.warning);
+			return finish(&a, TC_EXIT_USAGE);
+		}
 		rc = cw_restrict_add(&a.env, &a.rs);
-	} else if (v == 1)
+	} else if (v == 5)
+		rc = cw_restrict_redraft(&a.env, a.rest[1]);
+	else if (v == 1)
 		rc = cw_restrict_list(&a.env, a.due);
 	else if (v == 3)
 		rc = cw_restrict_show(&a.env, a.rest[1]);

@@ -93,6 +93,49 @@ out:
 	return rc;
 }
 
+/* Removes every letter drafted for the restrictions it lists: each file
+ * of letters/ named restriction-RN-... (warning, imposed, reviews,
+ * lifted, in every format). */
+static int remove_restriction_letters(struct cw_env *env,
+				      const struct cw_purge_items *it)
+{
+	struct tc_buf dir = TC_BUF_INIT, pre = TC_BUF_INIT, rel = TC_BUF_INIT;
+	char **names = NULL;
+	size_t n = 0, i, k;
+	int rc = -1;
+
+	cw_env_path(env, "letters", &dir);
+	if (!it->n || access(dir.data, F_OK) < 0) {
+		rc = 0;
+		goto out;
+	}
+	if (tc_fs_list(dir.data, &names, &n) < 0) {
+		tc_warn("cannot read '%s'", dir.data);
+		goto out;
+	}
+	for (i = 0; i < it->n; i++) {
+		tc_buf_reset(&pre);
+		if (tc_buf_addf(&pre, "restriction-%s-", it->v[i].ref) < 0)
+			tc_die_nomem();
+		for (k = 0; k < n; k++) {
+			if (strncmp(names[k], pre.data, pre.len))
+				continue;
+			tc_buf_reset(&rel);
+			if (tc_buf_addf(&rel, "letters/%s", names[k]) < 0)
+				tc_die_nomem();
+			if (remove_path(env, rel.data) < 0)
+				goto out;
+		}
+	}
+	rc = 0;
+out:
+	tc_fs_names_free(names, n);
+	tc_buf_release(&dir);
+	tc_buf_release(&pre);
+	tc_buf_release(&rel);
+	return rc;
+}
+
 /* The audit log's record of a purge: what, by reference only (owned). */
 static char *purge_detail(struct cw_env *env, const struct cw_purge_items *cs,
 			  const struct cw_purge_items *rs,
@@ -134,7 +177,7 @@ static int act_on(struct cw_env *env, const struct cw_purge_items *cs,
 	for (i = 0; i < cs->n; i++)
 		if (remove_case_files(env, &cs->v[i]) < 0)
 			goto out;
-	if (remove_each(env, "letters/restriction-", "-lifted.html", rs) < 0 ||
+	if (remove_restriction_letters(env, rs) < 0 ||
 	    remove_each(env, "quarantine/", "", qs) < 0 || cw_env_sync(env) < 0)
 		goto out;
 	txt = purge_detail(env, cs, rs, qs);
@@ -168,7 +211,9 @@ int cw_purge(struct cw_env *env, int act)
 	for (i = 0; i < cs.n; i++)
 		printf("%s %s (closed %s)\n", verb, cs.v[i].ref, cs.v[i].when);
 	for (i = 0; i < rs.n; i++)
-		printf("%s restriction %s (lifted %s)\n", verb, rs.v[i].ref,
+		printf("%s restriction %s (%s %s)\n", verb, rs.v[i].ref,
+		       rs.v[i].warning ? "a warning, looked at again"
+				       : "lifted",
 		       rs.v[i].when);
 	for (i = 0; i < qs.n; i++)
 		printf("%s quarantined %s (%s)\n", verb, qs.v[i].ref,

@@ -189,7 +189,7 @@ int cw_restrict_insert(struct cw_env *env, const struct cw_restriction *r,
 {
 	char en[256], pn[64], nn[256];
 
-	if (!cw_restrict_kind_ok(r->kind)) {
+	if (!r->warning && !cw_restrict_kind_ok(r->kind)) {
 		tc_warnx("--kind: '%s' is not a kind of restriction "
 			 "(single-point-of-contact, written-contact-only, "
 			 "limited-calls, read-and-file, restricted-premises)",
@@ -218,8 +218,12 @@ int cw_restrict_insert(struct cw_env *env, const struct cw_restriction *r,
 	}
 	if (cw_store_restriction_insert(env->reg, r, nn, en, pn, id) < 0)
 		return TC_EXIT_ENV;
-	if (audit(env, "restriction_added", *id, NULL, r->start) < 0)
+	if (audit(env, r->warning ? "restriction_warning" : "restriction_added",
+		  *id, NULL, r->start) < 0)
 		return TC_EXIT_ENV;
+	/* a warning limits nothing: new contact goes as before */
+	if (r->warning)
+		return 0;
 	return flag_open_cases(env, r, en, pn, said) < 0 ? TC_EXIT_ENV : 0;
 }
 
@@ -233,10 +237,11 @@ static int add_review(struct cw_env *env, int64_t id, tc_day date,
 }
 
 int cw_restrict_lift_key(struct cw_env *env, const char *person_key,
-			 tc_day date)
+			 tc_day date, int64_t *ids, int max)
 {
-	int64_t ids[64];
-	int n = cw_store_restrictions_active(env->reg, person_key, ids, 64), i;
+	int n = cw_store_restrictions_active(env->reg, person_key, ids,
+					     (size_t)max),
+	    i;
 
 	if (n < 0)
 		return -1;
@@ -244,7 +249,7 @@ int cw_restrict_lift_key(struct cw_env *env, const char *person_key,
 		if (cw_store_restriction_lift(env->reg, ids[i], date) < 0 ||
 		    add_review(env, ids[i], date, "lift", CW_NODAY, NULL) < 0)
 			return -1;
-	return 0;
+	return n;
 }
 
 int cw_restrict_match(struct cw_store *reg, const char *email,
@@ -261,42 +266,7 @@ int cw_restrict_match(struct cw_store *reg, const char *email,
 					  service_area, m);
 }
 
-int cw_restrict_add(struct cw_env *env, const struct cw_restriction *r)
-{
-	struct tc_buf said = TC_BUF_INIT;
-	int64_t id = 0;
-	int rc;
-
-	if (!r->name || !r->kind || !r->scope || !r->reason || !r->decided_by ||
-	    r->review == CW_NODAY) {
-		tc_warnx(
-		    "restrict add needs --name, --kind, --scope, --reason, "
-		    "--decided-by and --review");
-		return TC_EXIT_USAGE;
-	}
-	if (cw_store_begin(env->reg) < 0)
-		return TC_EXIT_ENV;
-	rc = cw_restrict_insert(env, r, &id, &said);
-	if (!rc && cw_store_commit(env->reg) < 0)
-		rc = TC_EXIT_ENV;
-	cw_store_rollback(env->reg);
-	/* the packs of the cases it flagged */
-	if (!rc && cw_env_flush_packs(env) < 0)
-		rc = TC_EXIT_ENV;
-	if (!rc) {
-		printf("restriction R%lld added: %s, %s; review by ",
-		       (long long)id, cw_restrict_kind_label(r->kind),
-		       strcmp(r->scope, "council") ? r->scope
-						   : "the whole council");
-		printf("%s\n", cw_day_str(r->review, (char[11]){0}));
-		fputs(said.len ? said.data : "", stdout);
-		rc = fflush(stdout) ? TC_EXIT_ENV : TC_EXIT_OK;
-	}
-	tc_buf_release(&said);
-	return rc;
-}
-
-static int parse_id(const char *s, int64_t *id)
+int cw_restrict_parse_id(const char *s, int64_t *id)
 {
 	char *end;
 	long long v;
@@ -362,7 +332,7 @@ static int find(struct cw_env *env, const char *ids, int64_t *id,
 {
 	int r;
 
-	if (parse_id(ids, id) < 0) {
+	if (cw_restrict_parse_id(ids, id) < 0) {
 		tc_warnx("'%s' is not a restriction number (R12 or 12)", ids);
 		return 0;
 	}
@@ -371,6 +341,117 @@ static int find(struct cw_env *env, const char *ids, int64_t *id,
 		tc_warnx("no restriction R%lld (try 'casework restrict list')",
 			 (long long)*id);
 	return r;
+}
+
+/* The decision's letter, drafted once the decision is committed. A
+ * letter that cannot be written leaves the decision made and says how to
+ * draft it again. An exit code. */
+static int letter_after(struct cw_env *env, int64_t id)
+{
+	if (fflush(stdout) || cw_restrict_letter(env, id) < 0) {
+		tc_warnx("R%lld: the decision is recorded but its letter was "
+			 "not drafted; 'casework restrict letter R%lld' drafts "
+			 "it again",
+			 (long long)id, (long long)id);
+		return TC_EXIT_ENV;
+	}
+	return fflush(stdout) ? TC_EXIT_ENV : TC_EXIT_OK;
+}
+
+static int warning_state(const struct cw_restriction_row *r, void *arg)
+{
+	*(int *)arg = !strcmp(r->status, "warning");
+	return 0;
+}
+
+/* What add and warn each need. 0 or an exit code after a message. */
+static int add_options(struct cw_env *env, struct cw_restriction *r)
+{
+	int warning = 0, found;
+
+	if (r->warning) {
+		r->kind = "warning";
+		if (!r->scope)
+			r->scope = "council";
+	}
+	if (!r->name || !r->kind || !r->scope || !r->reason || !r->decided_by) {
+		tc_warnx(r->warning
+			     ? "restrict warn needs --name, --reason (the "
+			       "behaviour) and --decided-by"
+			     : "restrict add needs --name, --kind, --scope, "
+			       "--reason and --decided-by");
+		return TC_EXIT_USAGE;
+	}
+	if ((r->warning && (r->warning_id || r->contact)) ||
+	    (!r->warning && r->expected)) {
+		tc_warnx("--change goes with restrict warn; --warning and "
+			 "--contact with restrict add");
+		return TC_EXIT_USAGE;
+	}
+	if (r->review == CW_NODAY)
+		r->review = tc_day_add_months(
+		    r->start, env->rules->restriction_review_months);
+	if (!r->warning_id)
+		return 0;
+	found = cw_store_restriction_find(env->reg, r->warning_id,
+					  warning_state, &warning);
+	if (found < 0)
+		return TC_EXIT_ENV;
+	if (!found || !warning) {
+		tc_warnx("--warning: R%lld is %s (see 'casework restrict "
+			 "list')",
+			 (long long)r->warning_id,
+			 found ? "a restriction, not a warning"
+			       : "not in the register");
+		return TC_EXIT_INPUT;
+	}
+	return 0;
+}
+
+int cw_restrict_add(struct cw_env *env, const struct cw_restriction *in)
+{
+	struct tc_buf said = TC_BUF_INIT;
+	struct cw_restriction r = *in;
+	int64_t id = 0;
+	int rc;
+
+	rc = add_options(env, &r);
+	if (rc)
+		return rc;
+	if (cw_store_begin(env->reg) < 0)
+		return TC_EXIT_ENV;
+	rc = cw_restrict_insert(env, &r, &id, &said);
+	if (!rc && cw_store_commit(env->reg) < 0)
+		rc = TC_EXIT_ENV;
+	cw_store_rollback(env->reg);
+	/* the packs of the cases it flagged */
+	if (!rc && cw_env_flush_packs(env) < 0)
+		rc = TC_EXIT_ENV;
+	if (!rc && r.warning)
+		printf("warning R%lld given; review by %s\n", (long long)id,
+		       cw_day_str(r.review, (char[11]){0}));
+	else if (!rc) {
+		printf("restriction R%lld added: %s, %s; review by ",
+		       (long long)id, cw_restrict_kind_label(r.kind),
+		       strcmp(r.scope, "council") ? r.scope
+						  : "the whole council");
+		printf("%s\n", cw_day_str(r.review, (char[11]){0}));
+		fputs(said.len ? said.data : "", stdout);
+	}
+	if (!rc)
+		rc = letter_after(env, id);
+	tc_buf_release(&said);
+	return rc;
+}
+
+int cw_restrict_redraft(struct cw_env *env, const char *ids)
+{
+	int64_t id;
+	int warning, r = find(env, ids, &id, warning_state, &warning);
+
+	if (r <= 0)
+		return r == 0 ? TC_EXIT_INPUT : TC_EXIT_ENV;
+	return cw_restrict_letter(env, id) < 0 ? TC_EXIT_ENV : TC_EXIT_OK;
 }
 
 static int show_row(const struct cw_restriction_row *r, void *arg)
@@ -383,6 +464,10 @@ static int show_row(const struct cw_restriction_row *r, void *arg)
 	       r->decided_by);
 	printf("start: %s\nreview by: %s\ncontact: %s\n", r->start, r->review,
 	       r->contact);
+	if (*r->expected)
+		printf("asked to change: %s\n", r->expected);
+	if (r->warning_id)
+		printf("after warning: R%lld\n", (long long)r->warning_id);
 	if (*r->lifted)
 		printf("lifted: %s\n", r->lifted);
 	if (*r->purged)
@@ -411,57 +496,10 @@ int cw_restrict_show(struct cw_env *env, const char *ids)
 	return fflush(stdout) ? TC_EXIT_ENV : TC_EXIT_OK;
 }
 
-/* The draft letter telling the person: letters/restriction-RN-lifted.html
- * under the data folder (0600). */
-static int lifted_letter(struct cw_env *env, int64_t id, const char *name,
-			 const char *kind, const char *scope, const char *start,
-			 tc_day date)
-{
-	cJSON *ctx = cJSON_CreateObject();
-	struct tc_buf out = TC_BUF_INIT, p = TC_BUF_INIT;
-	tc_day from;
-	int rc = -1;
-
-	if (!ctx ||
-	    (name && *name && !cJSON_AddStringToObject(ctx, "name", name)) ||
-	    !cJSON_AddStringToObject(ctx, "kind", cw_restrict_kind_label(kind)))
-		tc_die_nomem();
-	cw_ctx_day_words(ctx, "today", env->today);
-	if (tc_day_parse(start, &from) < 0)
-		from = CW_NODAY;
-	cw_ctx_day_words(ctx, "start", from);
-	cw_ctx_day_words(ctx, "lifted", date);
-	if (strcmp(scope, "council")) {
-		cw_ctx_str(ctx, "service_area", scope);
-		cw_ctx_str(ctx, "service", cw_service_name(env, scope));
-	}
-	if (cw_letter_html(env, "restriction-lifted", ctx, NULL, 0, &out) < 0)
-		goto out;
-	cw_env_path(env, "letters", &p);
-	if (tc_fs_mkdirs(p.data, 0700) < 0) {
-		tc_warn("cannot make '%s'", p.data);
-		goto out;
-	}
-	if (tc_buf_addf(&p, "/restriction-R%lld-lifted.html", (long long)id) <
-	    0)
-		tc_die_nomem();
-	if (tc_fs_write_atomic(p.data, out.data, out.len, 0600) < 0) {
-		tc_warn("cannot write '%s'", p.data);
-		goto out;
-	}
-	printf("draft letter: %s\n", p.data);
-	rc = 0;
-out:
-	cJSON_Delete(ctx);
-	tc_buf_release(&out);
-	tc_buf_release(&p);
-	return rc;
-}
-
 /* What a review needs of the restriction it reviews (owned). */
 struct held {
 	char *name, *kind, *scope, *start, *lifted;
-	int active;
+	int active, warning;
 };
 
 static int hold_row(const struct cw_restriction_row *r, void *arg)
@@ -474,6 +512,7 @@ static int hold_row(const struct cw_restriction_row *r, void *arg)
 	h->start = tc_xstrdup(r->start);
 	h->lifted = tc_xstrdup(r->lifted);
 	h->active = !strcmp(r->status, "active");
+	h->warning = !strcmp(r->status, "warning");
 	return 0;
 }
 
@@ -510,7 +549,7 @@ int cw_restrict_review(struct cw_env *env, const char *ids, const char *outcome,
 		       tc_day date, tc_day next, const char *kind,
 		       const char *scope, const char *contact)
 {
-	struct held h = {NULL, NULL, NULL, NULL, NULL, 0};
+	struct held h = {NULL, NULL, NULL, NULL, NULL, 0, 0};
 	int64_t id;
 	tc_day sday;
 	int r, rc, is_lift;
@@ -529,6 +568,14 @@ int cw_restrict_review(struct cw_env *env, const char *ids, const char *outcome,
 		rc = r == 0 ? TC_EXIT_INPUT : TC_EXIT_ENV;
 		goto out;
 	}
+	if (h.warning) {
+		tc_warnx("R%lld is a warning, not a restriction: nothing to "
+			 "review (to restrict contact after it: 'casework "
+			 "restrict add --warning R%lld ...')",
+			 (long long)id, (long long)id);
+		rc = TC_EXIT_INPUT;
+		goto out;
+	}
 	if (!h.active) {
 		tc_warnx("R%lld was lifted on %s: nothing to review",
 			 (long long)id, h.lifted);
@@ -543,7 +590,8 @@ int cw_restrict_review(struct cw_env *env, const char *ids, const char *outcome,
 	}
 	if (!is_lift) {
 		if (next == CW_NODAY)
-			next = tc_day_add_months(date, 6);
+			next = tc_day_add_months(
+			    date, env->rules->restriction_review_months);
 		if (next <= date) {
 			tc_warnx("--review: the next review must be after %s",
 				 cw_day_str(date, (char[11]){0}));
@@ -558,10 +606,6 @@ int cw_restrict_review(struct cw_env *env, const char *ids, const char *outcome,
 	if (add_review(env, id, date, outcome, is_lift ? CW_NODAY : next,
 		       NULL) < 0)
 		goto out;
-	if (is_lift &&
-	    lifted_letter(env, id, h.name, kind ? kind : h.kind,
-			  scope ? scope : h.scope, h.start, date) < 0)
-		goto out;
 	if (cw_store_commit(env->reg) < 0)
 		goto out;
 	if (is_lift)
@@ -570,7 +614,7 @@ int cw_restrict_review(struct cw_env *env, const char *ids, const char *outcome,
 	else
 		printf("R%lld reviewed (%s); next review by %s\n",
 		       (long long)id, outcome, cw_day_str(next, (char[11]){0}));
-	rc = fflush(stdout) ? TC_EXIT_ENV : TC_EXIT_OK;
+	rc = letter_after(env, id);
 out:
 	cw_store_rollback(env->reg);
 	free(h.name);

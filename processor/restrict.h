@@ -11,6 +11,10 @@
 
 #include "casework.h"
 
+/* The most restrictions one event may lift at once (a person seldom has
+ * more than one). */
+#define CW_MAX_LETTERS 64
+
 /*
  * Normalised forms used for matching, into out (size n): email trimmed
  * and lower case; phone digits only with a UK +44 / 0044 prefix turned
@@ -38,9 +42,10 @@ int cw_restrict_insert(struct cw_env *env, const struct cw_restriction *r,
 		       int64_t *id, struct tc_buf *said);
 
 /* Lifts every active restriction keyed by person_key (record REF
- * unrestricted), inside the caller's transaction. 0 or -1. */
+ * unrestricted), inside the caller's transaction; the ids lifted go in
+ * ids (at most max). Their count, or -1. */
 int cw_restrict_lift_key(struct cw_env *env, const char *person_key,
-			 tc_day date);
+			 tc_day date, int64_t *ids, int max);
 
 /*
  * The active restriction matching a submission's contact details (any
@@ -52,8 +57,25 @@ int cw_restrict_match(struct cw_store *reg, const char *email,
 		      const char *person_key, const char *service_area,
 		      struct cw_restriction_match *m);
 
-/* The commands; each returns an exit code. id is "12" or "R12". */
+/*
+ * Drafts the letter of restriction id as the register has it now, to
+ * letters/restriction-RID-WHAT.html under the data folder: "warning" for a
+ * warning, "imposed" for a restriction never reviewed, "review-DATE" after
+ * its latest review, "lifted" once lifted; from content/letters/
+ * restriction-WHAT.md. A restriction recorded on a case is addressed as the
+ * case's letters are (address, large print, a .txt when letters go by
+ * email). Prints each file written. 0 or -1 (printed).
+ */
+int cw_restrict_letter(struct cw_env *env, int64_t id);
+
+/* The commands; each returns an exit code. id is "12" or "R12". add
+ * gives a warning when r->warning (restrict warn); a missing review date
+ * is the rules' restriction_review_months after the start. */
 int cw_restrict_add(struct cw_env *env, const struct cw_restriction *r);
+/* "R12" or "12" as 12 into *id: 0, or -1 when it is neither. */
+int cw_restrict_parse_id(const char *s, int64_t *id);
+/* casework restrict letter ID: drafts its letter again. */
+int cw_restrict_redraft(struct cw_env *env, const char *id);
 int cw_restrict_list(struct cw_env *env, int due_only);
 int cw_restrict_show(struct cw_env *env, const char *id);
 /* outcome continue|vary|lift on date; next_review (CW_NODAY: 6 months on)

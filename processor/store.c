@@ -1142,10 +1142,12 @@ static const char *const purge_sql[] = {
      * review date passed before it, unless a restriction that followed
      * them still keeps its record */
     "SELECT id, 'R' || id, CASE status WHEN 'lifted' THEN lifted ELSE"
-    " review END FROM restriction_register r WHERE purged IS NULL AND"
+    " review END, status = 'warning' FROM restriction_register r WHERE"
+    " purged IS NULL AND"
     " ((status = 'lifted' AND lifted < ?1) OR (status = 'warning' AND"
     " review < ?1 AND NOT EXISTS(SELECT 1 FROM restriction_register f"
-    " WHERE f.warning_id = r.id AND f.purged IS NULL))) ORDER BY id",
+    " WHERE f.warning_id = r.id AND f.purged IS NULL AND NOT (f.status ="
+    " 'lifted' AND f.lifted < ?1)))) ORDER BY id",
     /* CW_PURGE_QUARANTINED: quarantined before the cutoff */
     "SELECT rowid, bundle || '/' || submission_id, date FROM quarantine"
     " WHERE date < ?1 AND reason <> '[removed]' ORDER BY rowid",
@@ -1161,6 +1163,7 @@ static int purge_row(sqlite3_stmt *st, void *arg)
 	x->id = sqlite3_column_int64(st, 0);
 	x->ref = tc_xstrdup(cw_store_col_text(st, 1));
 	x->when = tc_xstrdup(cw_store_col_text(st, 2));
+	x->warning = sqlite3_column_count(st) > 3 && sqlite3_column_int(st, 3);
 	return 0;
 }
 

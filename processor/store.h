@@ -196,6 +196,7 @@ struct cw_purge_item {
 	int64_t id; /* its number in the register */
 	char *ref;  /* the case's reference, "R12", or "BUNDLE/SUBMISSION" */
 	char *when; /* the day it closed, was lifted, or was quarantined */
+	int warning; /* a restriction: 1 for a warning (when: its review) */
 };
 struct cw_purge_items {
 	struct cw_purge_item *v;

@@ -177,3 +177,22 @@ s = json.loads(z.read("submission.json"))
 print(eval(sys.argv[2]))
 EOF_PY
 }
+
+# wd DATE N: N working days after DATE (Monday to Friday, not a bank
+# holiday of content/calendars/england-and-wales.json), worked out here
+# apart from casework.
+wd() {
+	python3 - "$1" "$2" <<'EOF_PY'
+import datetime, json, sys
+hol = {h["date"] for h in json.load(open("content/calendars/england-and-wales.json"))["holidays"]}
+d = datetime.date.fromisoformat(sys.argv[1]); n = int(sys.argv[2])
+while n > 0:
+    d += datetime.timedelta(days=1)
+    if d.weekday() < 5 and d.isoformat() not in hol:
+        n -= 1
+print(d.isoformat())
+EOF_PY
+}
+
+# words DATE: the date as letters give it ("1 February 2027").
+words() { python3 -c "import datetime; d = datetime.date.fromisoformat('$1'); print(f'{d.day} {d:%B %Y}')"; }

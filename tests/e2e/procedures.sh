@@ -19,19 +19,7 @@ cd "$(dirname "$0")/../.."
 S=$SCRATCH
 D=$S/data
 c() { cw --data "$D" "$@"; }
-# wd DATE N: N working days after DATE; months DATE N: N calendar months on
-wd() {
-	python3 - "$1" "$2" <<'EOF_PY'
-import datetime, json, sys
-hol = {h["date"] for h in json.load(open("content/calendars/england-and-wales.json"))["holidays"]}
-d = datetime.date.fromisoformat(sys.argv[1]); n = int(sys.argv[2])
-while n > 0:
-    d += datetime.timedelta(days=1)
-    if d.weekday() < 5 and d.isoformat() not in hol:
-        n -= 1
-print(d.isoformat())
-EOF_PY
-}
+# months DATE N: N calendar months on (wd: lib.sh)
 months() {
 	python3 -c "
 import datetime, calendar, sys
