@@ -57,7 +57,9 @@ static const struct section sections[] = {
      "Within timescale", SHARES, 0},
     {"extensions", "Extensions, by stage", "Extended", SHARES, 0},
     {"outcomes", "Outcomes (stages closed in the period)", "Number", COUNTS, 1},
-    {"remedies", "Remedies (stages closed in the period)", "Number", COUNTS, 0},
+    /* counts only: a remedy is free text, never published */
+    {"remedies", "Remedies recorded, by stage (stages closed in the period)",
+     "With a remedy", SHARES, 0},
     {"stage2_escalations", "Complaints escalated to stage 2", "Escalated",
      SHARES, 0},
     /* by the rules' reason codes: see on_signposted() */
@@ -84,6 +86,8 @@ static const struct section sections[] = {
     {"restrictions_in_place",
      "Contact restrictions in place during the period, by kind", "Number",
      COUNTS, 0},
+    {"warnings_given", "Warnings given under the unreasonable behaviour policy",
+     "Number", COUNTS, 0},
     /* every month of the period: see months() */
     {"complaints_by_month", "Complaints received, month by month", "Number",
      COUNTS, 1},

@@ -890,8 +890,54 @@ static int wants_reply(const cJSON *fields)
 
 /* Letters that go with the case: none for anonymous complaints (no reply
  * is possible) or cases that have no letter. */
+/* The day of the last event named event at stage in the history of
+ * case.json (cj), or CW_NODAY. */
+static tc_day last_event_day(const cJSON *cj, int stage, const char *event)
+{
+	const cJSON *e;
+	tc_day d = CW_NODAY, v;
+
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(cj, "history"))
+	{
+		const char *name = cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(e, "event"));
+		const char *day = cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(e, "date"));
+		const cJSON *st = cJSON_GetObjectItemCaseSensitive(e, "stage");
+
+		if (name && !strcmp(name, event) && cJSON_IsNumber(st) &&
+		    st->valueint == stage && day && tc_day_parse(day, &v) == 0)
+			d = v;
+	}
+	return d;
+}
+
+/* The day a letter is dated: the day its step was recorded
+ * (acknowledged, extended, updated, responded: step 0 to 3 of stage s),
+ * so that a pack written again later keeps each letter as it was sent;
+ * today for one still to be sent. A record's letter is dated by the day
+ * the record counts from. */
+static tc_day letter_day(const struct cw_env *env, const struct cw_case *c,
+			 const struct cw_stage *s, size_t step, const cJSON *cj)
+{
+	tc_day d = CW_NODAY;
+
+	if (!s)
+		d = c->received_date;
+	else if (step == 0)
+		d = s->acknowledged;
+	else if (step == 1)
+		d = last_event_day(cj, s->stage, "extended");
+	else if (step == 2)
+		d = s->updated;
+	else
+		d = s->responded;
+	return d != CW_NODAY ? d : env->today;
+}
+
 static int add_letters(struct cw_env *env, struct pack *pk,
-		       const struct cw_case *c, const cJSON *sub)
+		       const struct cw_case *c, const cJSON *sub,
+		       const cJSON *cj)
 {
 	const char *which = NULL;
 	const cJSON *fields = cJSON_GetObjectItemCaseSensitive(sub, "fields");
@@ -944,6 +990,9 @@ static int add_letters(struct cw_env *env, struct pack *pk,
 				goto out;
 			if (!has)
 				continue;
+			cJSON_DeleteItemFromObjectCaseSensitive(ctx, "today");
+			cw_ctx_day_words(ctx, "today",
+					 letter_day(env, c, s, st, cj));
 			tc_buf_reset(&name);
 			if ((k >= 0 &&
 			     tc_buf_addf(&name, "stage-%d-%s",
@@ -1178,7 +1227,7 @@ int cw_casepack_write(struct cw_env *env, int64_t case_id)
 	if (cover(&b, env, &c, sub, later_all, &files) < 0)
 		goto out;
 	pack_add_buf(&pk, "index.html", &b);
-	if (add_letters(env, &pk, &c, sub) < 0)
+	if (add_letters(env, &pk, &c, sub, cj) < 0)
 		goto out;
 	for (i = 0; i < files.n; i++) {
 		pack_add(&pk, files.v[i].name, files.v[i].data, files.v[i].len);

@@ -237,15 +237,17 @@ static const struct {
      " BETWEEN ?1 AND ?2 GROUP BY stage ORDER BY stage"},
     {"ombudsman_considering",
      "SELECT 'complaints the Ombudsman began to consider', count(*) FROM"
-     " cases WHERE json_extract(ombudsman, '$.considering') BETWEEN ?1 AND"
+     " cases WHERE" LIVE " json_extract(ombudsman, '$.considering') BETWEEN"
+     " ?1 AND"
      " ?2 HAVING count(*) > 0"},
     {"ombudsman_decisions",
      "SELECT json_extract(ombudsman, '$.decision'), count(*) FROM cases"
-     " WHERE json_extract(ombudsman, '$.decided') BETWEEN ?1 AND ?2 GROUP"
+     " WHERE" LIVE " json_extract(ombudsman, '$.decided') BETWEEN ?1 AND ?2"
+     " GROUP"
      " BY 1 ORDER BY 1"},
     {"ombudsman_complied",
      "SELECT 'remedies complied with', sum(json_extract(ombudsman,"
-     " '$.complied') IS NOT NULL), count(*) FROM cases WHERE"
+     " '$.complied') IS NOT NULL), count(*) FROM cases WHERE" LIVE
      " json_extract(ombudsman, '$.decided') BETWEEN ?1 AND ?2 AND"
      " json_extract(ombudsman, '$.remedy') IS NOT NULL HAVING count(*) >"
      " 0"},
@@ -264,9 +266,11 @@ static const struct {
      " WHERE" LIVE_STAGE
      " closed BETWEEN ?1 AND ?2 AND outcome IS NOT NULL GROUP BY"
      " stage, outcome ORDER BY stage, outcome"},
-    {"remedies", "SELECT remedy, count(*) FROM stages WHERE" LIVE_STAGE
-		 " closed BETWEEN ?1 AND ?2"
-		 " AND remedy IS NOT NULL GROUP BY remedy ORDER BY remedy"},
+    /* a remedy is free text: only whether one was recorded */
+    {"remedies",
+     "SELECT 'stage ' || stage, coalesce(sum(remedy IS NOT NULL), 0),"
+     " count(*) FROM stages WHERE" LIVE_STAGE " closed BETWEEN ?1 AND ?2"
+     " GROUP BY stage ORDER BY stage"},
     {"stage2_escalations",
      "SELECT 'complaints received in the period', coalesce(sum(EXISTS("
      "SELECT 1 FROM stages s WHERE s.case_id = c.id AND s.stage >= 2)),"
@@ -288,8 +292,13 @@ static const struct {
      " c.id = s.case_id WHERE c.merged_into IS NULL AND s.closed BETWEEN"
      " ?1 AND ?2 GROUP BY 1 ORDER BY 1"},
     {"restrictions_in_place",
-     "SELECT kind, count(*) FROM restriction_register WHERE start <= ?2"
-     " AND (lifted IS NULL OR lifted >= ?1) GROUP BY kind ORDER BY kind"},
+     "SELECT kind, count(*) FROM restriction_register WHERE status <>"
+     " 'warning' AND start <= ?2 AND (lifted IS NULL OR lifted >= ?1)"
+     " GROUP BY kind ORDER BY kind"},
+    {"warnings_given",
+     "SELECT 'warnings given before any restriction', count(*) FROM"
+     " restriction_register WHERE status = 'warning' AND start BETWEEN ?1"
+     " AND ?2 HAVING count(*) > 0"},
     {"complaints_by_month",
      "SELECT substr(received_date, 1, 7), count(*) FROM cases WHERE" LIVE
      " type = 'complaint' AND received_date BETWEEN ?1 AND ?2 GROUP BY"

@@ -53,7 +53,7 @@ rec 2026-03-04 "$(ref 3)" extended --days 5 --reason "waiting for the crew"
 for i in $(seq 1 25); do
 	rec 2026-03-10 "$(ref "$i")" responded --date 2026-03-10
 done
-rec 2026-03-11 "$(ref 1)" closed --date 2026-03-11 --outcome upheld --remedy apology --learning "SECRETLEARN crews"
+rec 2026-03-11 "$(ref 1)" closed --date 2026-03-11 --outcome upheld --remedy "SECRETSTAGEREMEDY apology" --learning "SECRETLEARN crews"
 rec 2026-03-11 "$(ref 2)" closed --date 2026-03-11 --outcome not-upheld
 rec 2026-03-11 "$(ref 21)" closed --date 2026-03-11 --outcome resolved --learning "SECRETLEARN roads"
 # The Ombudsman: case 1 decided as the rules' label with a remedy the
@@ -91,6 +91,8 @@ csvrow "$C" '"ombudsman_considering","complaints the Ombudsman began to consider
 	ok "the Ombudsman considered 2" || not_ok "ombudsman considering" "$(grep ombudsman "$C")"
 csvrow "$C" '"ombudsman_decisions","Upheld","1","",""' && csvrow "$C" '"ombudsman_decisions","other","1","",""' &&
 	ok "the Ombudsman's decisions by the rules' outcome, else other" || not_ok "ombudsman decisions" "$(grep ombudsman "$C")"
+csvrow "$C" '"remedies","stage 1","1","3","33.3"' &&
+	ok "remedies: counted by stage (1 of the 3 stages closed), never listed" || not_ok "remedies by stage" "$(grep '^"remedies"' "$C")"
 csvrow "$C" '"ombudsman_remedies","decisions that asked for a remedy","1","2","50.0"' &&
 	csvrow "$C" '"ombudsman_complied","remedies complied with","1","1","100.0"' &&
 	ok "the Ombudsman's remedies: 1 of 2 decisions, complied with 1 of 1" || not_ok "ombudsman remedies" "$(grep ombudsman "$C")"

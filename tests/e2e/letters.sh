@@ -62,6 +62,20 @@ long=$(sed '/^--$/,$d' <<<"$t" | awk 'length > 72')
 grep -q "^Northmere Borough Council$" <<<"$t" && grep -q "^Telephone: " <<<"$t" &&
 	ok "plain text ends with the council's details" || not_ok "plain text: the council's details" "$(tail -5 <<<"$t")"
 
+# Each letter keeps the date of its step when the pack is written again
+# later: acknowledged on 3 February, the pack rewritten on 20 February.
+c --today 2027-02-03 record --by "A. Officer" "$P" acknowledged --date 2027-02-03 >/dev/null 2>&1
+c --today 2027-02-20 record --by "A. Officer" "$P" extended --days 5 --reason "waiting for the contractor" >/dev/null 2>&1
+entry "$P" stage-1-acknowledgement.html | grep -q "<p>3 February 2027</p>" &&
+	ok "a letter keeps the date of its step (acknowledged 3 February) when the pack is written again" ||
+	not_ok "the acknowledgement's date" "$(entry "$P" stage-1-acknowledgement.html | grep "2027</p>")"
+entry "$P" stage-1-extension.html | grep -q "<p>20 February 2027</p>" &&
+	ok "the extension letter is dated by the extension" ||
+	not_ok "the extension's date" "$(entry "$P" stage-1-extension.html | grep "2027</p>")"
+entry "$N" stage-1-acknowledgement.html | grep -q "<p>1 February 2027</p>" &&
+	ok "a letter still to be sent is dated by the day its pack was written" ||
+	not_ok "an unsent letter's date" "$(entry "$N" stage-1-acknowledgement.html | grep "2027</p>")"
+
 # A link in a letter keeps its address in plain text.
 mkdir -p "$S/content"
 cp -r content/rules.yml content/calendars content/site.yml content/letters "$S/content/"
