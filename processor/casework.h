@@ -91,6 +91,10 @@ void cw_ctx_bool(cJSON *o, const char *name, int v);
 /* name: the day in words for a letter ("14 December 2026"), or "" for
  * CW_NODAY. */
 void cw_ctx_day_words(cJSON *o, const char *name, tc_day day);
+/* Member k of o: its string ("" when not a string), its number (NaN
+ * when not a number). */
+const char *cw_jstr(const cJSON *o, const char *k);
+double cw_jnum(const cJSON *o, const char *k);
 /* A new array in o as name; o owns it. */
 cJSON *cw_ctx_arr(cJSON *o, const char *name);
 /* A new object appended to arr; arr owns it. */

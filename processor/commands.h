@@ -1,6 +1,6 @@
 /*
- * commands.h: casework list, show and record: reading the register and
- * appending to a case's history.
+ * commands.h: casework list and show (query.c), reading the register, and
+ * record (commands.c), appending to a case's history.
  */
 #ifndef CW_COMMANDS_H
 #define CW_COMMANDS_H
@@ -28,6 +28,15 @@ int cw_list(struct cw_env *env, const struct cw_query *q, int json);
 
 /* Prints one case. Returns 0, 1 for an unknown reference, or 3. */
 int cw_show(struct cw_env *env, const char *ref, int json);
+
+/* Loads the case ref names (any reference it has had, typed in any case,
+ * with or without dashes; a duplicate merged into another is that other
+ * case, said on stderr). 1 found, 0 not (said), -1 error. */
+int cw_case_find(struct cw_env *env, const char *ref, struct cw_case *c);
+
+/* "respond by 2026-12-14" into buf for what is due (what: respond or
+ * acknowledge), or that there is no such deadline. */
+const char *cw_due_words(const char *what, tc_day due, char buf[40]);
 
 /* What `casework record REF EVENT` was given. */
 struct cw_record {

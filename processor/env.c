@@ -165,6 +165,18 @@ void cw_ctx_num(cJSON *o, const char *name, long v, int blank)
 	cw_ctx_str(o, name, num);
 }
 
+const char *cw_jstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+double cw_jnum(const cJSON *o, const char *k)
+{
+	return cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, k));
+}
+
 void cw_ctx_day_words(cJSON *o, const char *name, tc_day day)
 {
 	char w[TC_DAY_WORDS] = "";
