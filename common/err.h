@@ -13,10 +13,13 @@
 
 /* Exit codes shared by sitegen, intake and casework. */
 enum tc_exit {
-	TC_EXIT_OK = 0,	   /* everything done */
-	TC_EXIT_INPUT = 1, /* the input had errors; they were reported */
-	TC_EXIT_USAGE = 2, /* bad command line */
-	TC_EXIT_ENV = 3,   /* I/O error, missing file or dependency */
+	TC_EXIT_OK = 0,	     /* everything done */
+	TC_EXIT_INPUT = 1,   /* the input had errors; they were reported */
+	TC_EXIT_USAGE = 2,   /* bad command line */
+	TC_EXIT_ENV = 3,     /* I/O error, missing file or dependency */
+	TC_EXIT_REFUSED = 4, /* casework: the acting officer's role does not
+				allow it; the refusal was reported and
+				logged */
 };
 
 /* Error codes. Never renumber: they appear in logs and documentation. */

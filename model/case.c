@@ -279,6 +279,7 @@ static void stage_release(struct cw_stage *s)
 	free(s->outcome);
 	free(s->remedy);
 	free(s->learning);
+	free(s->handler);
 }
 
 void cw_case_release(struct cw_case *c)
@@ -308,6 +309,7 @@ void cw_case_release(struct cw_case *c)
 	cJSON_Delete(c->ombudsman);
 	cJSON_Delete(c->links);
 	cJSON_Delete(c->flags);
+	free(c->handler);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -55,6 +55,8 @@ struct cw_stage {
 	char *outcome;		/* when closed */
 	char *remedy;		/* may be NULL */
 	char *learning;		/* may be NULL */
+	char *handler;		/* the officer (username) it was allocated
+				   to, or NULL */
 };
 
 /* A case or record. Every string is owned by the case (cw_case_release). */
@@ -93,6 +95,8 @@ struct cw_case {
 	cJSON *ombudsman;
 	int64_t merged_into; /* the case this one was merged into, or 0 */
 	cJSON *links;	     /* references of related cases; owned */
+	char *handler;	     /* the officer (username) the case is
+				allocated to now, or NULL: unallocated */
 };
 
 /* Frees what c holds and zeroes it; NULL is fine. */

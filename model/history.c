@@ -348,7 +348,9 @@ static void clear_stage(struct cw_stage *s)
 	free(s->outcome);
 	free(s->remedy);
 	free(s->learning);
+	free(s->handler);
 	s->extension_reason = s->outcome = s->remedy = s->learning = NULL;
+	s->handler = NULL;
 	s->acknowledged = s->responded = s->closed = CW_NODAY;
 	s->extension_days = 0;
 }
@@ -445,6 +447,7 @@ static void reset(struct replay *x)
 	cJSON_Delete(c->links);
 	c->ombudsman = NULL;
 	c->merged_into = 0;
+	set_str(&c->handler, NULL);
 	if (!(c->actions = cJSON_CreateArray()) ||
 	    !(c->links = cJSON_CreateArray()))
 		tc_die_nomem();
@@ -802,7 +805,20 @@ static int ap_escalated(struct replay *x, const struct eff *e)
 			      "%s: give a reason to escalate it now", msg);
 	}
 	cw_case_escalate(c, e->date, sub);
+	/* the next stage waits for its own handler */
+	set_str(&c->handler, NULL);
 	return 0;
+}
+
+/* Allocated to an officer: the case's handler, and its current stage's. */
+static void ap_allocated(struct replay *x, const struct eff *e)
+{
+	struct cw_case *c = x->c;
+	const char *to = str(e->detail, "to");
+
+	set_str(&c->handler, to);
+	if (c->nstages)
+		set_str(&c->stages[c->nstages - 1].handler, to);
 }
 
 static void ap_closed(struct replay *x, const struct eff *e)
@@ -1083,6 +1099,8 @@ static int apply(struct replay *x, const struct eff *e)
 		ap_linked(x, e, "to");
 	else if (!strcmp(ev, "prioritised"))
 		ap_prioritised(x, e);
+	else if (!strcmp(ev, "allocated"))
+		ap_allocated(x, e);
 	return 0;
 }
 

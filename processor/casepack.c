@@ -25,6 +25,7 @@
 #include "history.h"
 #include "fsutil.h"
 #include "letterhead.h"
+#include "people.h"
 #include "limits.h"
 #include "sha256.h"
 #include "template.h"
@@ -208,6 +209,7 @@ cJSON *cw_case_json(struct cw_env *env, const struct cw_case *c)
 	add_day(o, "received_date", c->received_date);
 	add_str(o, "service_area", c->service_area);
 	add_str(o, "team", c->team);
+	add_str(o, "handler", c->handler);
 	arr = cJSON_AddArrayToObject(o, "flags");
 	if (!arr)
 		tc_die_nomem();
@@ -271,6 +273,7 @@ cJSON *cw_case_json(struct cw_env *env, const struct cw_case *c)
 		add_day(so, "acknowledged", s->acknowledged);
 		add_day(so, "respond_by", s->respond_due);
 		add_day(so, "responded", s->responded);
+		add_str(so, "handler", s->handler);
 		add_num(so, "extension_days", s->extension_days);
 		add_str(so, "extension_reason", s->extension_reason);
 		if (s->exceptional &&
@@ -319,6 +322,7 @@ static const char *const labels[][2] = {
     {"consent", "Their consent"},
     {"service_area", "Service"},
     {"what_happened", "What happened"},
+    {"staff_named", "Member of staff named"},
     {"when_happened", "When it happened"},
     {"impact", "How it affected them"},
     {"outcome_sought", "What they want"},
@@ -803,6 +807,11 @@ static cJSON *letter_ctx(struct cw_env *env, const struct cw_case *c,
 	add_str(o, "service_area", c->service_area);
 	add_str(o, "service", cw_service_name(env, c->service_area));
 	add_str(o, "team", c->team);
+	/* signed by the stage's handler (a record's: the case's) */
+	if (cw_people_signature(env, o,
+				k >= 0 ? c->stages[k].handler : c->handler) < 0)
+		tc_warnx("%s: the letters are signed by the team",
+			 c->reference);
 	/* the stage the letter is about: its own request's day */
 	cw_ctx_day_words(o, "received_date",
 			 k >= 0 ? c->stages[k].request : c->received_date);

@@ -24,6 +24,7 @@
 
 struct tc_forms;
 struct cw_letters;
+struct cw_who;
 struct tc_tpl_set;
 
 struct cw_env {
@@ -45,6 +46,7 @@ struct cw_env {
 	struct cw_store *reg;
 	struct cw_letters *letters; /* loaded on first pack */
 	struct tc_tpl_set *tpl;	    /* the theme's casework/ templates */
+	struct cw_who *who; /* who acts, once the register is open (people.h) */
 	/* Files beyond the data folder and content the command needs, for
 	 * the sandbox: inputs it reads (bundles), NULL-terminated, and one
 	 * file it writes (export --out). Both may be NULL. */

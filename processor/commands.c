@@ -15,6 +15,7 @@
 #include "case.h"
 #include "err.h"
 #include "history.h"
+#include "people.h"
 #include "restrict.h"
 
 static void detail_str(cJSON *d, const char *k, const char *v)
@@ -60,12 +61,44 @@ static int ev_reassigned(struct event_ctx *x)
 {
 	if (needs(x->r->to != NULL, "reassigned needs --to TEAM"))
 		return TC_EXIT_USAGE;
+	if (!cw_team_known(x->env->rules, x->r->to)) {
+		tc_warnx("--to: '%s' is not a team the rules route to (see "
+			 "'routing' in %s; to allocate the case to a person: "
+			 "record REF allocated --to USERNAME)",
+			 x->r->to, x->env->rules->path);
+		return TC_EXIT_USAGE;
+	}
 	detail_str(x->detail, "from", x->c->team);
 	detail_str(x->detail, "to", x->r->to);
 	return 0;
 }
 
 /* What restricted and unrestricted share: the case must name a person. */
+/* Allocated to a named officer: who, from whom, and why when it is a
+ * reallocation. */
+static int ev_allocated(struct event_ctx *x)
+{
+	const char *to = x->r->to, *from = x->c->handler;
+	int rc;
+
+	if (needs(to != NULL, "allocated needs --to USERNAME"))
+		return TC_EXIT_USAGE;
+	if (from && !strcmp(from, to)) {
+		tc_warnx("%s is allocated to %s already", x->c->reference, to);
+		return TC_EXIT_INPUT;
+	}
+	if (needs(!from || x->r->reason,
+		  "reallocating a case needs --reason TEXT: why it moves"))
+		return TC_EXIT_USAGE;
+	rc = cw_people_allocatable(x->env, x->c, to);
+	if (rc)
+		return rc;
+	detail_str(x->detail, "to", to);
+	detail_str(x->detail, "from", from);
+	detail_str(x->detail, "reason", x->r->reason);
+	return 0;
+}
+
 static int restriction_details(struct event_ctx *x, int restricted)
 {
 	char d[11];
@@ -705,6 +738,7 @@ static const struct {
     {"escalated", ev_escalated},       /* opens the next stage */
     {"closed", ev_closed},	       /* --outcome, --remedy, ... */
     {"reassigned", ev_reassigned},     /* --to TEAM */
+    {"allocated", ev_allocated},       /* --to USERNAME [--reason] */
     {"decided", ev_decided},	       /* --flag F --outcome O --reason */
     {"prioritised", ev_prioritised},   /* --priority P --reason TEXT */
     {"reclassified", ev_reclassified}, /* --as TYPE --reason TEXT */
@@ -879,12 +913,28 @@ static int drop_old_pack(struct cw_env *env, const char *was, const char *now)
 	return rc;
 }
 
+/* What recording event asks of the acting officer's role: allocation
+ * and what moves a case between people, teams or cases belongs to the
+ * complaints team; the rest to whoever handles the case. */
+static enum tc_act event_act(const char *event)
+{
+	static const char *const team[] = {
+	    "allocated", "reassigned", "moved",	      "merged",
+	    "linked",	 "restricted", "unrestricted"};
+	size_t i;
+
+	for (i = 0; i < sizeof(team) / sizeof(team[0]); i++)
+		if (!strcmp(event, team[i]))
+			return TC_ACT_ALLOCATE;
+	return TC_ACT_RECORD;
+}
+
 int cw_record_event(struct cw_env *env, const struct cw_record *r)
 {
 	struct cw_case c;
 	struct cw_history h = {0};
 	cJSON *detail = NULL;
-	const char *by = r->by && r->by[0] ? r->by : cw_env_account();
+	const char *by = cw_people_by(env, r->by);
 	tc_day date = r->date == CW_NODAY ? env->today : r->date;
 	int rc = TC_EXIT_ENV, found, stage, k;
 	int64_t id;
@@ -897,6 +947,17 @@ int cw_record_event(struct cw_env *env, const struct cw_record *r)
 			      .said = TC_BUF_INIT};
 	char *was = NULL; /* the reference before, when it changes */
 
+	if (!by)
+		return TC_EXIT_USAGE;
+	/* who may: asked before the change begins, so that a refusal is
+	 * logged for good */
+	found = cw_case_find(env, r->ref, &c);
+	if (found <= 0)
+		return found == 0 ? TC_EXIT_INPUT : TC_EXIT_ENV;
+	rc = cw_people_allow(env, event_act(r->event), &c);
+	cw_case_release(&c);
+	if (rc)
+		return rc;
 	if (cw_store_begin(env->reg) < 0)
 		return TC_EXIT_ENV;
 	found = cw_case_find(env, r->ref, &c);
@@ -904,6 +965,7 @@ int cw_record_event(struct cw_env *env, const struct cw_record *r)
 		cw_store_rollback(env->reg);
 		return found == 0 ? TC_EXIT_INPUT : TC_EXIT_ENV;
 	}
+	rc = TC_EXIT_ENV;
 	detail = x.detail = cJSON_CreateObject();
 	if (!detail)
 		tc_die_nomem();

@@ -19,6 +19,9 @@ struct cw_query {
 	const char *team;     /* only this team's */
 	const char *priority; /* only urgent, or only normal */
 	const char *search;   /* reference, name, email, phone or postcode */
+	int mine;	      /* only those allocated to the acting officer */
+	const char *handler;  /* only those allocated to this officer */
+	int unallocated;      /* only those allocated to no one */
 };
 
 /* Prints the matching cases (a table, or JSON): urgent first, then by the
@@ -28,6 +31,10 @@ int cw_list(struct cw_env *env, const struct cw_query *q, int json);
 
 /* Prints one case. Returns 0, 1 for an unknown reference, or 3. */
 int cw_show(struct cw_env *env, const char *ref, int json);
+
+/* Prints who read case ref's personal data and when (show --access): the
+ * complaints team's, or the handler's of the case. An exit code. */
+int cw_show_access(struct cw_env *env, const char *ref);
 
 /* Loads the case ref names (any reference it has had, typed in any case,
  * with or without dashes; a duplicate merged into another is that other

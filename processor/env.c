@@ -23,6 +23,7 @@
 #include "forms.h"
 #include "fsutil.h"
 #include "limits.h"
+#include "people.h"
 #include "sandbox.h"
 #include "template.h"
 
@@ -485,6 +486,7 @@ void cw_env_close(struct cw_env *env)
 	env->lock_fd = -1;
 	cw_store_close(env->reg);
 	env->reg = NULL;
+	cw_people_close(env);
 	cw_letters_free(env->letters);
 	env->letters = NULL;
 	tc_tpl_set_free(env->tpl);

@@ -24,6 +24,7 @@
 #include "array.h"
 #include "casepack.h"
 #include "err.h"
+#include "people.h"
 #include "fields.h"
 #include "fsutil.h"
 #include "limits.h"
@@ -150,6 +151,7 @@ static void add_case(struct export *x, int64_t cid, const char *ref)
 	if (cw_store_case_load_id(x->env->reg, cid, &c) != 1)
 		return;
 	x->ncases++;
+	(void)cw_people_read(x->env, &c, "export");
 	cj = cw_case_json(x->env, &c);
 	txt = cJSON_Print(cj);
 	if (!txt)

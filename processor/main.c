@@ -17,6 +17,7 @@
 #include "newcase.h"
 #include "ingest.h"
 #include "purge.h"
+#include "people.h"
 #include "quarantine.h"
 #include "report.h"
 #include "restrict.h"
@@ -32,9 +33,11 @@ struct args {
 	struct cw_period period;
 	struct cw_qopts qo;
 	const char *out;
-	int due, dry_run, yes, year;
+	int due, dry_run, yes, year, access;
 	const char *warning; /* restrict add --warning ID */
-	int target;	     /* record --event N */
+	const char *as;	     /* --as: the officer an administrator acts as */
+	struct cw_user_opts user;
+	int target; /* record --event N */
 	struct cw_newcase nc;
 	/* files named by options that the sandbox must let the command read
 	 * (new --answers, --attach), NULL-terminated */
@@ -66,6 +69,31 @@ static const struct tc_opt global_opts[] = {
 	env.forms_dir),
     DAY("today", "the date to act as today (default: local date)", env.today),
     STR("theme", "DIR", "the theme folder (default themes/default)", env.theme),
+    STR("officer", "USERNAME",
+	"act as this officer (administrators only; default: the officer the "
+	"Unix account is)",
+	as),
+    {0},
+};
+
+static const struct tc_opt user_opts[] = {
+    STR("name", "NAME", "add, set: the officer's full name", user.name),
+    STR("role", "ROLE",
+	"add, set: administrator, complaints-team, handler or viewer",
+	user.role),
+    STR("title", "TITLE", "add, set: their role title (letters sign with it)",
+	user.title),
+    STR("team", "TEAM", "add, set: their team, one the rules route to",
+	user.team),
+    STR("email", "E", "add, set: their email address", user.email),
+    STR("unix", "LOGIN", "add, set: the Unix account that acts as them",
+	user.unix_user),
+    STR("active", "yes|no", "set: whether the account may act", user.active),
+    DAY("away-from", "set: away (leave) from this day", user.away_from),
+    DAY("away-to", "set: the last day away (default: until --back)",
+	user.away_to),
+    FLAG("back", "set: no longer away", user.not_away),
+    FLAG("json", "list: as JSON", json),
     {0},
 };
 
@@ -78,6 +106,10 @@ static const struct tc_opt list_opts[] = {
     FLAG("open", "only cases with something left to do", q.open),
     FLAG("closed", "only cases with nothing left to do", q.closed),
     STR("team", "TEAM", "only the cases of TEAM", q.team),
+    FLAG("mine", "only the cases allocated to you", q.mine),
+    STR("handler", "USERNAME", "only the cases allocated to this officer",
+	q.handler),
+    FLAG("unallocated", "only the cases allocated to no one", q.unallocated),
     STR("priority", "P", "only urgent (or only normal) cases", q.priority),
     STR("search", "TEXT",
 	"only cases whose reference, or person's name, email, phone or "
@@ -89,6 +121,7 @@ static const struct tc_opt list_opts[] = {
 
 static const struct tc_opt show_opts[] = {
     FLAG("json", "print the case as case.json has it", json),
+    FLAG("access", "who read the case's personal data, and when", access),
     {0},
 };
 
@@ -246,6 +279,7 @@ static int cmd_annual(int argc, char **argv);
 static int cmd_purge(int argc, char **argv);
 static int cmd_export(int argc, char **argv);
 static int cmd_quarantine(int argc, char **argv);
+static int cmd_user(int argc, char **argv);
 
 static const struct tc_cmd commands[] = {
     {"init", cmd_init,
@@ -283,6 +317,11 @@ static const struct tc_cmd commands[] = {
      "what waits in quarantine: list, show, release or reject a submission",
      "list [--all] | show ID | release ID --reason T | reject ID --reason T",
      quarantine_opts},
+    {"user", cmd_user,
+     "the officers: add, list, set or disable (administrators)",
+     "add USERNAME --name N --role R | list | set USERNAME | disable "
+     "USERNAME",
+     user_opts},
     {"export", cmd_export,
      "everything held about a person in one zip (subject access)",
      "--email E | --phone P | --name N --out FILE.zip", export_opts},
@@ -344,6 +383,7 @@ static int parse(const char *cmd, int argc, char **argv, struct args *a)
 	a->rec.new_date = CW_NODAY;
 	a->rec.due = CW_NODAY;
 	a->period.from = a->period.to = CW_NODAY;
+	a->user.away_from = a->user.away_to = CW_NODAY;
 	a->rest = calloc((size_t)argc + 1, sizeof(char *));
 	if (!a->rest)
 		tc_die_nomem();
@@ -393,7 +433,11 @@ static int start_mode(const char *cmd, int argc, char **argv, struct args *a,
 	a->env.sandbox_read = a->nreads ? a->reads : a->rest;
 	a->env.sandbox_write = a->out;
 	rc = cw_config_apply(&a->env, &a->cfg);
-	return rc ? rc : cw_env_open(&a->env);
+	if (!rc)
+		rc = cw_env_open(&a->env);
+	if (!rc)
+		rc = cw_people_open(&a->env, cw_env_account(), a->as);
+	return rc ? rc : cw_people_command(&a->env, cmd);
 }
 
 static int start(const char *cmd, int argc, char **argv, struct args *a,
@@ -505,10 +549,13 @@ static int cmd_list(int argc, char **argv)
 static int cmd_show(int argc, char **argv)
 {
 	struct args a;
-	int rc = start_mode("show", argc, argv, &a, 1, 1, "REF [--json]", 1);
+	int rc = start_mode("show", argc, argv, &a, 1, 1,
+			    "REF [--json | --access]", 1);
 
 	if (rc)
 		return finish(&a, rc < 0 ? 0 : rc);
+	if (a.access)
+		return finish(&a, cw_show_access(&a.env, a.rest[0]));
 	return finish(&a, cw_show(&a.env, a.rest[0], a.json));
 }
 
@@ -618,6 +665,40 @@ static int cmd_purge(int argc, char **argv)
 	if (rc)
 		return finish(&a, rc < 0 ? 0 : rc);
 	return finish(&a, cw_purge(&a.env, act));
+}
+
+static int cmd_user(int argc, char **argv)
+{
+	static const char usage[] = "add USERNAME --name N --role R | list | "
+				    "set USERNAME | disable USERNAME";
+	static const struct verb verbs[] = {{"add", 2, 0},
+					    {"list", 1, 1},
+					    {"set", 2, 0},
+					    {"disable", 2, 0},
+					    {NULL, 0, 0}};
+	struct args a;
+	int v = 0, rc = start_verb("user", argc, argv, &a, verbs, usage, &v);
+
+	if (rc)
+		return finish(&a, rc < 0 ? 0 : rc);
+	/* the first officer is added to an open register; after that, people
+	 * are the administrators' (the complaints team lists them too) */
+	if (a.env.who->people &&
+	    (rc = cw_people_allow(&a.env,
+				  v == 1 && a.env.who->o.role == TC_ROLE_TEAM
+				      ? TC_ACT_WORK
+				      : TC_ACT_PEOPLE,
+				  NULL)))
+		return finish(&a, rc);
+	if (v == 0)
+		rc = cw_user_add(&a.env, a.rest[1], &a.user);
+	else if (v == 1)
+		rc = cw_user_list(&a.env, a.json);
+	else if (v == 2)
+		rc = cw_user_set(&a.env, a.rest[1], &a.user);
+	else
+		rc = cw_user_disable(&a.env, a.rest[1]);
+	return finish(&a, rc);
 }
 
 static int cmd_export(int argc, char **argv)

@@ -14,6 +14,7 @@
 #include "case.h"
 #include "err.h"
 #include "history.h"
+#include "people.h"
 #include "restrict.h"
 
 /* The earliest action not yet done into *due (CW_NODAY: none). */
@@ -143,15 +144,18 @@ static int found_by(const struct cw_case *c, const char *what)
 static int wanted(struct cw_env *env, const struct cw_query *q,
 		  const struct cw_case *c, tc_day due, tc_day horizon)
 {
-	return !((q->overdue && (due == CW_NODAY || due >= env->today)) ||
-		 (q->due_within >= 0 && (due == CW_NODAY || due > horizon)) ||
-		 (q->flag && !cw_case_has_flag(c, q->flag)) ||
-		 (q->stage >= 0 && c->stage != q->stage) ||
-		 (q->open && !case_open(c)) || (q->closed && case_open(c)) ||
-		 (q->team && (!c->team || strcmp(c->team, q->team))) ||
-		 (q->priority &&
-		  strcmp(c->priority ? c->priority : "normal", q->priority)) ||
-		 (q->search && !found_by(c, q->search)));
+	return !(
+	    (q->overdue && (due == CW_NODAY || due >= env->today)) ||
+	    (q->due_within >= 0 && (due == CW_NODAY || due > horizon)) ||
+	    (q->flag && !cw_case_has_flag(c, q->flag)) ||
+	    (q->stage >= 0 && c->stage != q->stage) ||
+	    (q->open && !case_open(c)) || (q->closed && case_open(c)) ||
+	    (q->team && (!c->team || strcmp(c->team, q->team))) ||
+	    (q->priority &&
+	     strcmp(c->priority ? c->priority : "normal", q->priority)) ||
+	    (q->search && !found_by(c, q->search)) ||
+	    (q->handler && (!c->handler || strcmp(c->handler, q->handler))) ||
+	    (q->unallocated && c->handler) || !cw_people_sees(env, c));
 }
 
 /* A line of the list, kept until it is sorted. */
@@ -219,16 +223,18 @@ static void add_line(struct cw_env *env, struct cw_case *c, tc_day due,
 			 tc_calendar_working_between(env->rules->cal, due,
 						     env->today));
 	open_flags(c, flags, sizeof(flags));
-	if (tc_buf_addf(&t, "%-16s %-16s %-5d %-12s %-8s %-12s %-11s %-5s %s",
+	if (tc_buf_addf(&t,
+			"%-16s %-16s %-5d %-12s %-8s %-12s %-11s %-5s %-12s %s",
 			c->reference, c->type, c->stage, c->status,
 			c->priority ? c->priority : "normal", what, d, late,
-			flags) < 0)
+			c->handler ? c->handler : "-", flags) < 0)
 		tc_die_nomem();
 	l->text = tc_buf_detach(&t, NULL);
 }
 
-int cw_list(struct cw_env *env, const struct cw_query *q, int json)
+int cw_list(struct cw_env *env, const struct cw_query *in, int json)
 {
+	struct cw_query qq = *in, *q = &qq;
 	cJSON *arr = json ? cJSON_CreateArray() : NULL;
 	tc_day horizon = CW_NODAY;
 	int64_t *ids = NULL;
@@ -236,6 +242,15 @@ int cw_list(struct cw_env *env, const struct cw_query *q, int json)
 	size_t n = 0, i, nl = 0;
 	int rc = TC_EXIT_ENV;
 
+	if (q->mine) {
+		if (!env->who || !env->who->people) {
+			tc_warnx("--mine: the register has no officers yet "
+				 "(see 'casework user add')");
+			rc = TC_EXIT_USAGE;
+			goto out;
+		}
+		q->handler = env->who->o.username;
+	}
 	if (q->priority && strcmp(q->priority, "urgent") &&
 	    strcmp(q->priority, "normal")) {
 		tc_warnx("--priority is urgent or normal, not '%s'",
@@ -269,9 +284,10 @@ int cw_list(struct cw_env *env, const struct cw_query *q, int json)
 	}
 	qsort(lines, nl, sizeof(*lines), line_cmp);
 	if (!json)
-		printf("%-16s %-16s %-5s %-12s %-8s %-12s %-11s %-5s %s\n",
+		printf("%-16s %-16s %-5s %-12s %-8s %-12s %-11s %-5s %-12s "
+		       "%s\n",
 		       "REFERENCE", "TYPE", "STAGE", "STATUS", "PRIORITY",
-		       "NEXT", "DUE", "LATE", "FLAGS");
+		       "NEXT", "DUE", "LATE", "HANDLER", "FLAGS");
 	for (i = 0; i < nl; i++) {
 		if (json) {
 			cJSON_AddItemToArray(arr, lines[i].json);
@@ -435,6 +451,13 @@ int cw_show(struct cw_env *env, const char *ref, int json)
 
 	if (r <= 0)
 		return r == 0 ? TC_EXIT_INPUT : TC_EXIT_ENV;
+	r = cw_people_allow(env, TC_ACT_READ, &c);
+	if (!r && cw_people_read(env, &c, "show") < 0)
+		r = TC_EXIT_ENV;
+	if (r) {
+		cw_case_release(&c);
+		return r;
+	}
 	o = cw_case_json(env, &c);
 	if (json) {
 		s = cJSON_Print(o);
@@ -521,4 +544,34 @@ int cw_show(struct cw_env *env, const char *ref, int json)
 	cJSON_Delete(o);
 	cw_case_release(&c);
 	return fflush(stdout) == 0 ? TC_EXIT_OK : TC_EXIT_ENV;
+}
+
+static int access_line(const char *at, const char *officer, const char *action,
+		       void *arg)
+{
+	int *n = arg;
+
+	printf("%-20s %-24s %s\n", at, officer, action);
+	(*n)++;
+	return 0;
+}
+
+int cw_show_access(struct cw_env *env, const char *ref)
+{
+	struct cw_case c;
+	int n = 0, r = cw_case_find(env, ref, &c);
+
+	if (r <= 0)
+		return r == 0 ? TC_EXIT_INPUT : TC_EXIT_ENV;
+	r = cw_people_allow(env, TC_ACT_READ, &c);
+	if (!r) {
+		printf("%-20s %-24s %s\n", "WHEN (UTC)", "OFFICER", "READ BY");
+		r = cw_store_access_list(env->reg, c.id, access_line, &n) < 0
+			? TC_EXIT_ENV
+			: TC_EXIT_OK;
+	}
+	if (!r && !n)
+		printf("(no one has read it since officers were added)\n");
+	cw_case_release(&c);
+	return r || fflush(stdout) == 0 ? r : TC_EXIT_ENV;
 }

@@ -230,6 +230,31 @@ static const char *const migrations[] = {
     "ALTER TABLE restriction_register ADD COLUMN warning_id INTEGER"
     " REFERENCES restriction_register(id);"
     "ALTER TABLE restriction_register ADD COLUMN expected TEXT;",
+    /* 12: the officers who work the register, the handler each case and
+     * stage is allocated to, and who read which case's personal data. */
+    "CREATE TABLE officers("
+    " id INTEGER PRIMARY KEY,"
+    " username TEXT NOT NULL UNIQUE,"
+    " name TEXT NOT NULL,"
+    " title TEXT,"
+    " team TEXT,"
+    " email TEXT,"
+    " role TEXT NOT NULL,"
+    " active INTEGER NOT NULL DEFAULT 1,"
+    " away_from TEXT,"
+    " away_to TEXT,"
+    " unix_user TEXT UNIQUE,"
+    " added TEXT NOT NULL);"
+    "ALTER TABLE cases ADD COLUMN handler TEXT;"
+    "ALTER TABLE stages ADD COLUMN handler TEXT;"
+    "CREATE INDEX cases_handler ON cases(handler);"
+    "CREATE TABLE access_log("
+    " id INTEGER PRIMARY KEY,"
+    " at TEXT NOT NULL,"
+    " officer TEXT NOT NULL,"
+    " case_id INTEGER NOT NULL REFERENCES cases(id),"
+    " action TEXT NOT NULL);"
+    "CREATE INDEX access_case ON access_log(case_id);",
 };
 
 /* "FILE: [DOING: ]MESSAGE", and what to do when the disk is full. */
@@ -542,10 +567,9 @@ static int row_int64(sqlite3_stmt *st, void *arg)
 	return 1;
 }
 
-/* Steps st for its first row's first column, into *v (left alone when
- * there is no row); returns the rows read (0 or 1) or -1. */
-static int first_int64(struct cw_store *reg, sqlite3_stmt *st,
-		       const char *doing, int64_t *v)
+/* See store_internal.h. */
+int cw_store_first_int64(struct cw_store *reg, sqlite3_stmt *st,
+			 const char *doing, int64_t *v)
 {
 	return cw_store_each_row(reg, st, doing, row_int64, v);
 }
@@ -649,8 +673,9 @@ int cw_store_next_seq(struct cw_store *reg, const char *type, int year,
 	    "INSERT INTO sequences VALUES(?, ?, 1) ON CONFLICT(type, year)"
 	    " DO UPDATE SET last = last + 1 RETURNING last";
 	int64_t last = 0;
-	int n = first_int64(reg, cw_store_query(reg, up, "ti", type, year),
-			    "numbering a reference", &last);
+	int n =
+	    cw_store_first_int64(reg, cw_store_query(reg, up, "ti", type, year),
+				 "numbering a reference", &last);
 
 	if (n <= 0)
 		return -1;
@@ -665,8 +690,8 @@ static int save_stages(struct cw_store *reg, const struct cw_case *c)
 	    " request, ack_due, acknowledged, respond_due, responded,"
 	    " extension_days, extension_reason, window_closes, closed,"
 	    " outcome, remedy, learning, steps, update_due, updated,"
-	    " exceptional) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-	    " ?, ?, ?, ?, ?)";
+	    " exceptional, handler) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	    " ?, ?, ?, ?, ?, ?, ?, ?)";
 	int i;
 
 	for (i = 0; i < c->nstages; i++) {
@@ -678,12 +703,12 @@ static int save_stages(struct cw_store *reg, const struct cw_case *c)
 		if (!steps)
 			tc_die_nomem();
 		rc = cw_store_run(
-		    reg, "saving a stage", sql, "Iitddddditddttttddi", c->id,
+		    reg, "saving a stage", sql, "Iitddddditddttttddio", c->id,
 		    s->stage, s->submission_id, s->request, s->ack_due,
 		    s->acknowledged, s->respond_due, s->responded,
 		    s->extension_days, s->extension_reason, s->window_closes,
 		    s->closed, s->outcome, s->remedy, s->learning, steps,
-		    s->update_due, s->updated, s->exceptional);
+		    s->update_due, s->updated, s->exceptional, s->handler);
 
 		cJSON_Delete(arr);
 		free(steps);
@@ -736,7 +761,8 @@ int cw_store_case_update(struct cw_store *reg, const struct cw_case *c)
 	    " status = ?, service_area = ?, team = ?, flags = ?,"
 	    " received_date = ?, priority = ?, reply_days = ?,"
 	    " reply_due = ?, replied = ?, actions = ?, ombudsman = ?,"
-	    " merged_into = ?, links = ?, pack_dirty = 1 WHERE id = ?";
+	    " merged_into = ?, links = ?, handler = ?, pack_dirty = 1 WHERE"
+	    " id = ?";
 	/* the stages a withdrawn escalation had opened */
 	static const char drop[] =
 	    "DELETE FROM stages WHERE case_id = ? AND stage > ?";
@@ -749,13 +775,13 @@ int cw_store_case_update(struct cw_store *reg, const struct cw_case *c)
 	if ((c->actions && !actions) || (c->ombudsman && !omb) ||
 	    (c->links && !links))
 		tc_die_nomem();
-	if (cw_store_run(reg, "updating a case", sql, "tttittttdtiddttztI",
+	if (cw_store_run(reg, "updating a case", sql, "tttittttdtiddttztoI",
 			 c->reference, c->type, c->procedure, c->stage,
 			 c->status, c->service_area, c->team, flags,
 			 c->received_date, c->priority ? c->priority : "normal",
 			 c->reply_days, c->reply_due, c->replied,
 			 actions ? actions : "[]", omb, c->merged_into,
-			 links ? links : "[]", c->id) < 0 ||
+			 links ? links : "[]", c->handler, c->id) < 0 ||
 	    cw_store_run(reg, "updating a case's stages", drop, "Ii", c->id,
 			 c->nstages) < 0)
 		goto out;
@@ -773,7 +799,7 @@ static const char case_cols[] =
     " received, received_date, service_area, team, person_key, flags,"
     " priority, reply_days, reply_due, replied, contact_name,"
     " contact_email, contact_phone, contact_postcode, channel, actions,"
-    " ombudsman, merged_into, links FROM cases WHERE ";
+    " ombudsman, merged_into, links, handler FROM cases WHERE ";
 
 static int stage_row(sqlite3_stmt *st, void *arg)
 {
@@ -801,6 +827,7 @@ static int stage_row(sqlite3_stmt *st, void *arg)
 	s->update_due = cw_store_col_day(st, 15);
 	s->updated = cw_store_col_day(st, 16);
 	s->exceptional = sqlite3_column_int(st, 17);
+	s->handler = col_str(st, 18);
 	return c->nstages == CW_MAX_STAGES;
 }
 
@@ -845,6 +872,7 @@ static int case_row(sqlite3_stmt *st, void *arg)
 	c->links = cJSON_Parse(cw_store_col_text(st, 25));
 	if (!c->links && !(c->links = cJSON_CreateArray()))
 		tc_die_nomem();
+	c->handler = col_str(st, 26);
 	return 1;
 }
 
@@ -855,7 +883,7 @@ static int load_case(struct cw_store *reg, sqlite3_stmt *st, struct cw_case *c)
 	    "SELECT stage, submission_id, request, ack_due, acknowledged,"
 	    " respond_due, responded, extension_days, extension_reason,"
 	    " window_closes, closed, outcome, remedy, learning, steps,"
-	    " update_due, updated, exceptional FROM stages"
+	    " update_due, updated, exceptional, handler FROM stages"
 	    " WHERE case_id = ? ORDER BY stage";
 	int n;
 
@@ -902,8 +930,8 @@ int cw_store_case_load(struct cw_store *reg, const char *key, int by_submission,
 	    c);
 	if (n != 0 || by_submission)
 		return n;
-	n = first_int64(reg, cw_store_query(reg, alias, "t", key),
-			"looking up a reference", &id);
+	n = cw_store_first_int64(reg, cw_store_query(reg, alias, "t", key),
+				 "looking up a reference", &id);
 	return n <= 0 ? n : cw_store_case_load_id(reg, id, c);
 }
 
@@ -961,8 +989,8 @@ int64_t cw_store_next_dirty(struct cw_store *reg, int64_t after)
 	static const char sql[] = "SELECT id FROM cases WHERE pack_dirty = 1"
 				  " AND id > ? ORDER BY id LIMIT 1";
 	int64_t id = 0;
-	int n = first_int64(reg, cw_store_query(reg, sql, "I", after),
-			    "finding packs to write", &id);
+	int n = cw_store_first_int64(reg, cw_store_query(reg, sql, "I", after),
+				     "finding packs to write", &id);
 
 	return n < 0 ? -1 : id;
 }
@@ -1119,8 +1147,8 @@ int cw_store_case_purged(struct cw_store *reg, int64_t case_id)
 	static const char sql[] = "SELECT purged IS NOT NULL FROM cases WHERE"
 				  " id = ?";
 	int64_t v = 0;
-	int n = first_int64(reg, cw_store_query(reg, sql, "I", case_id),
-			    "reading a case", &v);
+	int n = cw_store_first_int64(
+	    reg, cw_store_query(reg, sql, "I", case_id), "reading a case", &v);
 
 	return n < 0 ? -1 : v != 0;
 }
@@ -1250,6 +1278,8 @@ int cw_store_purge(struct cw_store *reg, const struct cw_purge_items *cases,
 	static const char event_fields[] =
 	    "UPDATE events SET detail = '{\"removed\":true}' WHERE case_id = ?1"
 	    " AND ?2 IS NOT NULL";
+	static const char access_rows[] =
+	    "DELETE FROM access_log WHERE case_id = ?1 AND ?2 IS NOT NULL";
 	static const char restr_fields[] =
 	    "UPDATE restriction_register SET name = '[removed]', email = NULL,"
 	    " phone = NULL, name_norm = NULL, email_norm = NULL, phone_norm ="
@@ -1273,6 +1303,8 @@ int cw_store_purge(struct cw_store *reg, const struct cw_purge_items *cases,
 		if (cw_store_run(reg, "purging", case_fields, "It",
 				 cases->v[i].id, today) < 0 ||
 		    cw_store_run(reg, "purging", stage_fields, "It",
+				 cases->v[i].id, today) < 0 ||
+		    cw_store_run(reg, "purging", access_rows, "It",
 				 cases->v[i].id, today) < 0 ||
 		    cw_store_run(reg, "purging", event_fields, "It",
 				 cases->v[i].id, today) < 0)

@@ -25,12 +25,13 @@
 
 #include <cjson/cJSON.h>
 
+#include "access.h"
 #include "case.h"
 #include "date.h"
 #include "history.h"
 
 /* The schema version this build writes (see the migrations in store.c). */
-#define CW_SCHEMA_VERSION 11
+#define CW_SCHEMA_VERSION 12
 
 struct cw_store; /* opaque: an open register */
 
@@ -193,9 +194,9 @@ int cw_store_case_purged(struct cw_store *reg, int64_t case_id);
 /* What is past retention: a case, a restriction, a quarantined
  * submission. The strings are owned by the list. */
 struct cw_purge_item {
-	int64_t id; /* its number in the register */
-	char *ref;  /* the case's reference, "R12", or "BUNDLE/SUBMISSION" */
-	char *when; /* the day it closed, was lifted, or was quarantined */
+	int64_t id;  /* its number in the register */
+	char *ref;   /* the case's reference, "R12", or "BUNDLE/SUBMISSION" */
+	char *when;  /* the day it closed, was lifted, or was quarantined */
 	int warning; /* a restriction: 1 for a warning (when: its review) */
 };
 struct cw_purge_items {
@@ -460,5 +461,53 @@ int cw_store_annual_figures(struct cw_store *reg, const char *id,
 /* The submissions an ingested bundle (by sha256) listed: the count (0 when
  * the register has no such bundle), or -1 on an error. */
 int cw_store_bundle_submissions(struct cw_store *reg, const char *sha256);
+
+/* ---- Officers and the access log (store_people.c) ---- */
+
+/* An officer as the register holds them; strings live until the callback
+ * returns ("" when not set). */
+struct cw_officer_row {
+	struct tc_officer o;
+	const char *unix_user; /* the Unix account that acts as them */
+	const char *added;     /* "YYYY-MM-DD" */
+	int open_cases;	       /* cases allocated to them and still open */
+};
+typedef int (*cw_officer_fn)(const struct cw_officer_row *r, void *arg);
+
+/* What user set changes: NULL / -1 / TC_ROLE_NONE leave a field alone;
+ * set_away replaces both away dates (CW_NODAY: none). */
+struct cw_officer_change {
+	const char *name, *title, *team, *email, *unix_user;
+	enum tc_role role;
+	int active;
+	int set_away;
+	tc_day away_from, away_to;
+	char away_from_s[11], away_to_s[11];
+};
+
+/* The number of officers, or -1. */
+int cw_store_officer_count(struct cw_store *reg);
+/* Adds o (active), acted as by unix_user (NULL: none). 0 or -1. */
+int cw_store_officer_add(struct cw_store *reg, const struct tc_officer *o,
+			 const char *unix_user, const char *today);
+/* Applies ch to the officer username: 1 changed, 0 no such officer, -1. */
+int cw_store_officer_set(struct cw_store *reg, const char *username,
+			 const struct cw_officer_change *ch);
+/* Every officer by username. 0 or -1. */
+int cw_store_officer_list(struct cw_store *reg, cw_officer_fn fn, void *arg);
+/* The officer called username, or acted as by unix_user (either may be
+ * NULL): 1 found (fn called), 0 none, -1. */
+int cw_store_officer_find(struct cw_store *reg, const char *username,
+			  const char *unix_user, cw_officer_fn fn, void *arg);
+/* Logs that officer read case_id's personal data (action: show, export)
+ * at the UTC time at. 0 or -1. */
+int cw_store_access_add(struct cw_store *reg, const char *at,
+			const char *officer, int64_t case_id,
+			const char *action);
+/* Each entry of case_id's access log, oldest first. 0 or -1. */
+int cw_store_access_list(struct cw_store *reg, int64_t case_id,
+			 int (*fn)(const char *at, const char *officer,
+				   const char *action, void *arg),
+			 void *arg);
 
 #endif

@@ -42,6 +42,10 @@ int cw_store_run(struct cw_store *reg, const char *doing, const char *sql,
  */
 int cw_store_each_row(struct cw_store *reg, sqlite3_stmt *st, const char *doing,
 		      int (*fn)(sqlite3_stmt *, void *), void *arg);
+/* Steps st for its first row's first column, into *v (left alone when
+ * there is no row); returns the rows read (0 or 1) or -1. */
+int cw_store_first_int64(struct cw_store *reg, sqlite3_stmt *st,
+			 const char *doing, int64_t *v);
 /* Runs sql with no results. 0 or -1 (printed). */
 int cw_store_exec(struct cw_store *reg, const char *sql);
 /*

@@ -196,3 +196,13 @@ EOF_PY
 
 # words DATE: the date as letters give it ("1 February 2027").
 words() { python3 -c "import datetime; d = datetime.date.fromisoformat('$1'); print(f'{d.day} {d:%B %Y}')"; }
+
+# rc_is "what" CODE cmd...: ok when cmd exits CODE (its output shown when
+# not).
+rc_is() { # desc want-rc command...
+	local d=$1 want=$2 out rc
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" = "$want" ]; then ok "$d"; else not_ok "$d" "rc=$rc want $want: $out"; fi
+}

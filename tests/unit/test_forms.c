@@ -229,12 +229,13 @@ static void test_load_real_forms(void **state)
 	assert_string_equal(tc_form_field_name(f, 0), "full_name");
 	{
 		static const char *const want[] = {
-		    "full_name",     "email",	     "phone",
-		    "address",	     "postcode",     "contact_method",
-		    "on_behalf",     "person_name",  "relationship",
-		    "consent",	     "service_area", "what_happened",
-		    "when_happened", "impact",	     "outcome_sought",
-		    "raised_before", "files",	     "adjustments"};
+		    "full_name",      "email",	       "phone",
+		    "address",	      "postcode",      "contact_method",
+		    "on_behalf",      "person_name",   "relationship",
+		    "consent",	      "service_area",  "what_happened",
+		    "when_happened",  "staff_named",   "impact",
+		    "outcome_sought", "raised_before", "files",
+		    "adjustments"};
 		size_t i;
 
 		assert_int_equal(tc_form_field_count(f),
@@ -1039,7 +1040,7 @@ static void test_schema_json(void **state)
 	assert_string_equal(cJSON_GetObjectItem(s, "hash")->valuestring,
 			    tc_form_hash(f));
 	fields = cJSON_GetObjectItem(s, "fields");
-	assert_int_equal(cJSON_GetArraySize(fields), 18);
+	assert_int_equal(cJSON_GetArraySize(fields), 19);
 	cJSON_ArrayForEach(it, fields)
 	{
 		if (!strcmp(cJSON_GetObjectItem(it, "name")->valuestring,
