@@ -590,7 +590,7 @@ int cw_annual(struct cw_env *env, const struct cw_period *p)
 	if (tc_buf_addf(&path, "self-assessment-%s.csv",
 			name.data + strlen("annual-")) < 0)
 		tc_die_nomem();
-	if (tc_fs_write_if_changed(path.data, sac.data, sac.len, 0600, NULL) <
+	if (tc_fs_write_if_changed(path.data, sac.data, sac.len, cw_file_mode(), NULL) <
 	    0) {
 		tc_warn("cannot write '%s'", path.data);
 		goto out;

@@ -1260,7 +1260,7 @@ int cw_casepack_write(struct cw_env *env, int64_t case_id)
 	cw_env_path(env, "casepacks/", &path);
 	if (tc_buf_addf(&path, "%s.zip", c.reference) < 0)
 		tc_die_nomem();
-	if (tc_fs_write_atomic_ex(path.data, zip.data, zip.len, 0600,
+	if (tc_fs_write_atomic_ex(path.data, zip.data, zip.len, cw_file_mode(),
 				  TC_FS_NOSYNC) < 0) {
 		tc_warn("cannot write '%s'", path.data);
 		goto out;

@@ -47,6 +47,9 @@ struct cw_env {
 	struct cw_letters *letters; /* loaded on first pack */
 	struct tc_tpl_set *tpl;	    /* the theme's casework/ templates */
 	struct cw_who *who; /* who acts, once the register is open (people.h) */
+	const char *group;  /* the Unix group sharing the data folder (its
+			       settings), or NULL: the owner's alone */
+	int team_view;	    /* the settings' handlers_see_team */
 	/* Files beyond the data folder and content the command needs, for
 	 * the sandbox: inputs it reads (bundles), NULL-terminated, and one
 	 * file it writes (export --out). Both may be NULL. */
@@ -116,6 +119,11 @@ void cw_env_path(const struct cw_env *env, const char *rel, struct tc_buf *out);
  * dirty case's pack, syncs, marks them written. Returns 0 or -1 (printed).
  */
 int cw_env_flush_packs(struct cw_env *env);
+
+/* The modes casework gives what it makes in the data folder: 0600 and
+ * 0700, or 0660 and 02770 when the settings share it with a group. */
+unsigned cw_file_mode(void);
+unsigned cw_dir_mode(void);
 
 /* Makes everything written under data durable (syncfs). 0 or -1. */
 int cw_env_sync(struct cw_env *env);

@@ -1,18 +1,23 @@
 /*
  * config.c: the data folder's settings and casework init (see config.h).
  */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include "config.h"
 
 #include <errno.h>
+#include <ftw.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "buffer.h"
 #include "err.h"
 #include "fsutil.h"
+#include "people.h"
 #include "utf8.h"
 #include "yamljson.h"
 
@@ -35,6 +40,22 @@ static int path_ok(const char *p)
 		return 0;
 	for (; *s; s++)
 		if (*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* 1 when s can name a Unix group: a letter or '_', then up to 31 of
+ * letters, digits, '_', '-' and '.'. */
+static int cw_group_name_ok(const char *s)
+{
+	size_t i;
+
+	if (!s || !((*s >= 'a' && *s <= 'z') || *s == '_'))
+		return 0;
+	for (i = 1; s[i]; i++)
+		if (i > 31 || !((s[i] >= 'a' && s[i] <= 'z') ||
+				(s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
+				s[i] == '-' || s[i] == '.'))
 			return 0;
 	return 1;
 }
@@ -93,12 +114,36 @@ int cw_config_read(const char *data, struct cw_config *cfg)
 			      : !strcmp(it->string, "theme") ? &cfg->theme
 							     : NULL;
 
+		if (!strcmp(it->string, "group")) {
+			if (!cJSON_IsString(it) ||
+			    !cw_group_name_ok(it->valuestring)) {
+				bad(doc, it, path,
+				    "give the name of a Unix group in quotes "
+				    "(run 'casework init --group NAME')");
+				goto out;
+			}
+			cfg->group = tc_xstrdup(it->valuestring);
+			continue;
+		}
+		if (!strcmp(it->string, "handlers_see_team")) {
+			const char *v = cJSON_GetStringValue(it);
+
+			if (!cJSON_IsBool(it) &&
+			    (!v || (strcmp(v, "yes") && strcmp(v, "no")))) {
+				bad(doc, it, path,
+				    "handlers_see_team is \"yes\" or \"no\"");
+				goto out;
+			}
+			cfg->team_view = cJSON_IsBool(it) ? cJSON_IsTrue(it)
+							  : !strcmp(v, "yes");
+			continue;
+		}
 		if (!slot) {
 			int line = 0, col = 0;
 
 			tc_yaml_key_where(doc, it, &line, &col);
 			tc_warnx("%s:%d:%d: unknown setting '%s' (content, "
-				 "theme)",
+				 "theme, group, handlers_see_team)",
 				 path, line, col, it->string);
 			goto out;
 		}
@@ -123,6 +168,7 @@ void cw_config_release(struct cw_config *cfg)
 {
 	free(cfg->content);
 	free(cfg->theme);
+	free(cfg->group);
 	free(cfg->rules);
 	free(cfg->forms);
 	memset(cfg, 0, sizeof(*cfg));
@@ -144,6 +190,8 @@ int cw_config_apply(struct cw_env *env, struct cw_config *cfg)
 
 	if (r < 0)
 		return TC_EXIT_INPUT;
+	env->group = cfg->group;
+	env->team_view = cfg->team_view;
 	if (env->rules_path && env->forms_dir && env->theme)
 		return 0;
 	content = cfg->content;
@@ -204,8 +252,64 @@ static void yaml_line(struct tc_buf *b, const char *key, const char *v)
 		tc_die_nomem();
 }
 
-int cw_init(struct cw_env *env, const char *content, const char *theme)
+/* Who may use the data folder now: with gid (not -1), that group owns
+ * every file and folder in it, folders 02770 and files 0660; without,
+ * the owner alone, 0700 and 0600. */
+static gid_t share_gid;
+
+static int share_one(const char *path, const struct stat *st, int flag,
+		     struct FTW *ftw)
 {
+	mode_t mode = flag == FTW_D || flag == FTW_DP
+			  ? (share_gid != (gid_t)-1 ? 02770 : 0700)
+			  : (share_gid != (gid_t)-1 ? 0660 : 0600);
+
+	(void)ftw;
+	if (S_ISLNK(st->st_mode))
+		return 0;
+	if ((share_gid != (gid_t)-1 && st->st_gid != share_gid &&
+	     lchown(path, (uid_t)-1, share_gid) < 0) ||
+	    chmod(path, mode) < 0) {
+		tc_warn("cannot share '%s'", path);
+		return -1;
+	}
+	return 0;
+}
+
+static int share_tree(const char *data, gid_t gid)
+{
+	share_gid = gid;
+	return nftw(data, share_one, 16, FTW_PHYS) == 0 ? 0 : -1;
+}
+
+/* The group of the settings to be written: the one given (""
+ * for none), else the one there was; its id into *gid ((gid_t)-1 for
+ * none). NULL for none; (char *)-1 after a message. */
+static const char *init_group(const struct cw_init_opts *o,
+			      const struct cw_config *old, gid_t *gid)
+{
+	const char *g = o && o->group ? o->group : old->group;
+	const struct group *gr;
+
+	*gid = (gid_t)-1;
+	if (!g || !*g)
+		return NULL;
+	if (!cw_group_name_ok(g) || !(gr = getgrnam(g))) {
+		tc_warnx("--group: no Unix group '%s' (make it with groupadd, "
+			 "and add each officer's account to it)",
+			 g);
+		return (const char *)-1;
+	}
+	*gid = gr->gr_gid;
+	return g;
+}
+
+int cw_init(struct cw_env *env, const char *content, const char *theme,
+	    const struct cw_init_opts *o)
+{
+	const char *group;
+	gid_t gid;
+	int team_view;
 	struct cw_config old;
 	struct tc_buf text = TC_BUF_INIT;
 	char *abs_content = NULL, *abs_theme = NULL, *rules = NULL,
@@ -226,6 +330,20 @@ int cw_init(struct cw_env *env, const char *content, const char *theme)
 				  &abs_theme);
 	if (rc)
 		goto out;
+	group = init_group(o, &old, &gid);
+	if (group == (const char *)-1) {
+		rc = TC_EXIT_USAGE;
+		goto out;
+	}
+	if (o && o->team_view && strcmp(o->team_view, "yes") &&
+	    strcmp(o->team_view, "no")) {
+		tc_warnx("--handlers-see-team: yes or no");
+		rc = TC_EXIT_USAGE;
+		goto out;
+	}
+	team_view =
+	    o && o->team_view ? !strcmp(o->team_view, "yes") : old.team_view;
+	env->group = group;
 	rules = join(abs_content, "rules.yml");
 	forms = join(abs_content, "forms");
 	env->rules_path = rules;
@@ -234,6 +352,11 @@ int cw_init(struct cw_env *env, const char *content, const char *theme)
 	/* everything is checked, and the register made, before the settings
 	 * are written */
 	rc = cw_env_open(env);
+	/* the settings are the administrators' once there are officers */
+	if (!rc)
+		rc = cw_people_open(env, cw_env_account(), o ? o->as : NULL);
+	if (!rc)
+		rc = cw_people_command(env, "init");
 	if (rc)
 		goto out;
 	if (tc_buf_adds(&text, "# casework's settings for this data folder "
@@ -242,15 +365,24 @@ int cw_init(struct cw_env *env, const char *content, const char *theme)
 	yaml_line(&text, "content", abs_content);
 	if (abs_theme)
 		yaml_line(&text, "theme", abs_theme);
+	if (group)
+		yaml_line(&text, "group", group);
+	if (team_view)
+		yaml_line(&text, "handlers_see_team", "yes");
+	if (share_tree(env->data, gid) < 0) {
+		rc = TC_EXIT_ENV;
+		goto out;
+	}
 	path = config_path(env->data);
-	if (tc_fs_write_atomic(path, text.data, text.len, 0600) < 0) {
+	if (tc_fs_write_atomic(path, text.data, text.len, cw_file_mode()) < 0) {
 		tc_warn("cannot write '%s'", path);
 		rc = TC_EXIT_ENV;
 		goto out;
 	}
-	printf("%s: %s for the content in %s (theme %s)\n", env->data,
+	printf("%s: %s for the content in %s (theme %s)%s%s\n", env->data,
 	       had ? "settings updated" : "ready", abs_content,
-	       abs_theme ? abs_theme : "themes/default beside it");
+	       abs_theme ? abs_theme : "themes/default beside it",
+	       group ? "; shared with the group " : "", group ? group : "");
 	rc = fflush(stdout) == 0 ? TC_EXIT_OK : TC_EXIT_ENV;
 out:
 	/* env points at these until it is closed */

@@ -6,6 +6,8 @@
  *
  *   content: "/srv/council/content"
  *   theme: "/srv/council/themes/default"
+ *   group: "complaints"        (optional: the Unix group sharing it)
+ *   handlers_see_team: "no"    (optional: handlers see their team's cases)
  *
  * Both paths are absolute. --rules, --forms and --theme still win.
  */
@@ -21,6 +23,16 @@ struct cw_config {
 	char *content;
 	char *theme;
 	char *rules, *forms; /* what cw_config_apply made of content */
+	char *group;	     /* the Unix group that shares the data folder */
+	int team_view;	     /* handlers_see_team: 1 yes, 0 no */
+};
+
+/* What casework init may change besides the content and theme folders;
+ * NULL leaves the setting as it was. */
+struct cw_init_opts {
+	const char *group;     /* a Unix group, or "" for none */
+	const char *team_view; /* yes or no */
+	const char *as;	       /* --officer: who acts (people.h) */
 };
 
 /*
@@ -40,11 +52,15 @@ int cw_config_apply(struct cw_env *env, struct cw_config *cfg);
 
 /*
  * casework init: makes or updates the data folder for the content folder
+ * (and, when o says so, who shares it: the group that owns every file in
+ * it from then on, folders 02770 and files 0660; and whether handlers see
+ * their team's cases)
  * content (default: the data folder's setting, else ./content) and theme
  * (NULL: the data folder's setting, else themes/default beside the
  * content), checks that the rules and forms load, and writes the settings
  * with absolute paths. Returns an exit code.
  */
-int cw_init(struct cw_env *env, const char *content, const char *theme);
+int cw_init(struct cw_env *env, const char *content, const char *theme,
+	    const struct cw_init_opts *o);
 
 #endif

@@ -284,7 +284,7 @@ static int lock_data(struct cw_env *env, int wait)
 	if (env->lock_fd > 0)
 		return 1;
 	cw_env_path(env, ".lock", &p);
-	fd = open(p.data, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(p.data, O_RDWR | O_CREAT | O_CLOEXEC, cw_file_mode());
 	if (fd < 0) {
 		tc_warn("cannot open '%s'", p.data);
 		goto out;
@@ -341,7 +341,7 @@ static int tidy(struct cw_env *env)
 	}
 	for (i = 0; dirs[i]; i++) {
 		cw_env_path(env, dirs[i], &p);
-		if (tc_fs_mkdirs(p.data, 0700) < 0 ||
+		if (tc_fs_mkdirs(p.data, cw_dir_mode()) < 0 ||
 		    remove_dotfiles(p.data) < 0) {
 			tc_warn("cannot make or tidy '%s'", p.data);
 			goto out;
@@ -416,6 +416,19 @@ out:
 	return rc;
 }
 
+/* 1: the data folder is shared by its settings' group. */
+static int group_mode;
+
+unsigned cw_file_mode(void)
+{
+	return group_mode ? 0660 : 0600;
+}
+
+unsigned cw_dir_mode(void)
+{
+	return group_mode ? 02770 : 0700;
+}
+
 int cw_env_open(struct cw_env *env)
 {
 	static const char *const dirs[] = {"store",	 "casepacks", "reports",
@@ -455,8 +468,9 @@ int cw_env_open(struct cw_env *env)
 		if (k < 0)
 			goto out;
 	}
-	umask(077);
-	if (tc_fs_mkdirs(env->data, 0700) < 0) {
+	group_mode = env->group != NULL;
+	umask(group_mode ? 007 : 077);
+	if (tc_fs_mkdirs(env->data, cw_dir_mode()) < 0) {
 		tc_warn("cannot make the data folder '%s'", env->data);
 		goto out;
 	}
@@ -464,13 +478,13 @@ int cw_env_open(struct cw_env *env)
 		goto out;
 	for (i = 0; dirs[i]; i++) {
 		cw_env_path(env, dirs[i], &p);
-		if (tc_fs_mkdirs(p.data, 0700) < 0) {
+		if (tc_fs_mkdirs(p.data, cw_dir_mode()) < 0) {
 			tc_warn("cannot make '%s'", p.data);
 			goto out;
 		}
 	}
 	cw_env_path(env, "register.db", &p);
-	env->reg = cw_store_open(p.data);
+	env->reg = cw_store_open(p.data, cw_file_mode());
 	if (!env->reg || enter_sandbox(env) < 0)
 		goto out;
 	rc = TC_EXIT_OK;

@@ -374,7 +374,7 @@ static int extract(struct bundle *b, struct sub *s, const char *dir)
 	size_t k;
 	int rc = -1, nfiles = 0, have_json = 0;
 
-	if (tc_fs_remove_tree(dir) < 0 || tc_fs_mkdirs(dir, 0700) < 0) {
+	if (tc_fs_remove_tree(dir) < 0 || tc_fs_mkdirs(dir, cw_dir_mode()) < 0) {
 		tc_warn("cannot make '%s'", dir);
 		goto out;
 	}
@@ -435,7 +435,7 @@ static int extract(struct bundle *b, struct sub *s, const char *dir)
 			tc_buf_reset(&path);
 			if (tc_buf_addf(&path, "%s/files", dir) < 0)
 				tc_die_nomem();
-			if (nfiles == 1 && tc_fs_mkdirs(path.data, 0700) < 0) {
+			if (nfiles == 1 && tc_fs_mkdirs(path.data, cw_dir_mode()) < 0) {
 				tc_warn("cannot make '%s'", path.data);
 				goto out;
 			}
@@ -443,7 +443,7 @@ static int extract(struct bundle *b, struct sub *s, const char *dir)
 				tc_die_nomem();
 			fd =
 			    open(path.data,
-				 O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+				 O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, cw_file_mode());
 			if (fd < 0) {
 				tc_warn("cannot write '%s'", path.data);
 				goto out;
@@ -488,7 +488,7 @@ static int extract(struct bundle *b, struct sub *s, const char *dir)
 			tc_die_nomem();
 		/* tmp/ID is new and moves into store/ whole. */
 		if (tc_fs_write_atomic_ex(path.data, s->c.json.data,
-					  s->c.json.len, 0600,
+					  s->c.json.len, cw_file_mode(),
 					  TC_FS_NOSYNC | TC_FS_NEW) < 0) {
 			tc_warn("cannot write '%s'", path.data);
 			goto out;
@@ -548,14 +548,14 @@ static int quarantine(struct bundle *b, struct sub *s, const char *tmpdir)
 		       "or reject it (casework quarantine reject).\n") < 0)
 		tc_die_nomem();
 	if (tc_fs_remove_tree(dir.data) < 0 ||
-	    tc_fs_mkparents(dir.data, 0700) < 0 ||
+	    tc_fs_mkparents(dir.data, cw_dir_mode()) < 0 ||
 	    rename(tmpdir, dir.data) < 0) {
 		tc_warn("cannot move a submission to '%s'", dir.data);
 		goto out;
 	}
 	if (tc_buf_addf(&p, "%s/reason.txt", dir.data) < 0)
 		tc_die_nomem();
-	if (tc_fs_write_atomic_ex(p.data, text.data, text.len, 0600,
+	if (tc_fs_write_atomic_ex(p.data, text.data, text.len, cw_file_mode(),
 				  TC_FS_NOSYNC) < 0) {
 		tc_warn("cannot write '%s'", p.data);
 		goto out;
@@ -712,8 +712,8 @@ static int bundle_reason(struct bundle *b)
 	    tc_buf_addf(&text, "bundle %s (%s):\n", b->name, b->path) < 0 ||
 	    tc_buf_addbuf(&text, &b->problems) < 0)
 		tc_die_nomem();
-	if (tc_fs_mkparents(p.data, 0700) < 0 ||
-	    tc_fs_write_atomic(p.data, text.data, text.len, 0600) < 0) {
+	if (tc_fs_mkparents(p.data, cw_dir_mode()) < 0 ||
+	    tc_fs_write_atomic(p.data, text.data, text.len, cw_file_mode()) < 0) {
 		tc_warn("cannot write '%s'", p.data);
 		goto out;
 	}

@@ -37,6 +37,7 @@ struct args {
 	const char *warning; /* restrict add --warning ID */
 	const char *as;	     /* --as: the officer an administrator acts as */
 	struct cw_user_opts user;
+	struct cw_init_opts init;
 	int target; /* record --event N */
 	struct cw_newcase nc;
 	/* files named by options that the sandbox must let the command read
@@ -239,6 +240,13 @@ static const struct tc_opt init_opts[] = {
 	"the council's content: rules.yml, forms/, letters/ (default: the "
 	"folder's setting, else ./content)",
 	content),
+    STR("group", "GROUP",
+	"share the data folder with this Unix group (its officers' accounts; "
+	"\"\" for none)",
+	init.group),
+    STR("handlers-see-team", "yes|no",
+	"whether handlers see their team's cases as well as their own",
+	init.team_view),
     {0},
 };
 
@@ -496,7 +504,8 @@ static int cmd_init(int argc, char **argv)
 			 "and forms/), not --rules or --forms");
 		return finish(&a, TC_EXIT_USAGE);
 	}
-	return finish(&a, cw_init(&a.env, a.content, a.env.theme));
+	a.init.as = a.as;
+	return finish(&a, cw_init(&a.env, a.content, a.env.theme, &a.init));
 }
 
 static int cmd_new(int argc, char **argv)

@@ -191,7 +191,7 @@ static int attach(const struct cw_newcase *n, const struct tc_form *form,
 		tc_buf_reset(&p);
 		if (tc_buf_addf(&p, "%s/%s", dir, rel) < 0)
 			tc_die_nomem();
-		if (tc_fs_write_atomic_ex(p.data, b.data, b.len, 0600,
+		if (tc_fs_write_atomic_ex(p.data, b.data, b.len, cw_file_mode(),
 					  TC_FS_NOSYNC) < 0) {
 			tc_warn("cannot write '%s'", p.data);
 			rc = TC_EXIT_ENV;
@@ -245,7 +245,7 @@ static int build(const struct cw_newcase *n, const struct tc_form *form,
 		tc_die_nomem();
 	if (tc_buf_addf(&p, "%s/files", dir) < 0)
 		tc_die_nomem();
-	if (tc_fs_mkdirs(p.data, 0700) < 0) {
+	if (tc_fs_mkdirs(p.data, cw_dir_mode()) < 0) {
 		tc_warn("cannot make '%s'", p.data);
 		rc = TC_EXIT_ENV;
 		goto out;
@@ -259,7 +259,7 @@ static int build(const struct cw_newcase *n, const struct tc_form *form,
 	tc_buf_reset(&p);
 	if (tc_buf_addf(&p, "%s/submission.json", dir) < 0)
 		tc_die_nomem();
-	if (tc_fs_write_atomic_ex(p.data, txt, strlen(txt), 0600,
+	if (tc_fs_write_atomic_ex(p.data, txt, strlen(txt), cw_file_mode(),
 				  TC_FS_NOSYNC) < 0) {
 		tc_warn("cannot write '%s'", p.data);
 		rc = TC_EXIT_ENV;

@@ -92,6 +92,7 @@ int cw_people_open(struct cw_env *env, const char *account, const char *as)
 		tc_die_nomem();
 	env->who = w;
 	w->unix_user = tc_xstrdup(account ? account : "unknown");
+	w->team_view = env->team_view;
 	n = cw_store_officer_count(env->reg);
 	if (n < 0)
 		return TC_EXIT_ENV;

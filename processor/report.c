@@ -511,8 +511,8 @@ static int write_files(struct cw_env *env, struct writer *w)
 
 	for (i = 0; i < 2; i++) {
 		report_path(env, env->today_s, file_ext[i], &path[i]);
-		if (tc_fs_mkparents(path[i].data, 0700) < 0 ||
-		    tc_fs_stream_open(&w->f[i], path[i].data, 0600) < 0) {
+		if (tc_fs_mkparents(path[i].data, cw_dir_mode()) < 0 ||
+		    tc_fs_stream_open(&w->f[i], path[i].data, cw_file_mode()) < 0) {
 			tc_warn("cannot write '%s'", path[i].data);
 			goto out;
 		}
@@ -563,7 +563,7 @@ int cw_report_files(struct cw_env *env, const char *name,
 
 	for (i = 0; i < 2; i++) {
 		report_path(env, name, ext[i], &p);
-		if (tc_fs_write_if_changed(p.data, b[i]->data, b[i]->len, 0600,
+		if (tc_fs_write_if_changed(p.data, b[i]->data, b[i]->len, cw_file_mode(),
 					   NULL) < 0) {
 			tc_warn("cannot write '%s'", p.data);
 			goto out;

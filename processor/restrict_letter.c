@@ -168,7 +168,7 @@ static int write_drafts(struct cw_env *env, const char *which, const cJSON *ctx,
 	int v, rc = -1;
 
 	cw_env_path(env, "letters", &p);
-	if (tc_fs_mkdirs(p.data, 0700) < 0) {
+	if (tc_fs_mkdirs(p.data, cw_dir_mode()) < 0) {
 		tc_warn("cannot make '%s'", p.data);
 		goto out;
 	}
@@ -188,7 +188,7 @@ static int write_drafts(struct cw_env *env, const char *which, const cJSON *ctx,
 				: v == 1 ? "-large-print.html"
 					 : ".html") < 0)
 			tc_die_nomem();
-		if (tc_fs_write_atomic(p.data, out.data, out.len, 0600) < 0) {
+		if (tc_fs_write_atomic(p.data, out.data, out.len, cw_file_mode()) < 0) {
 			tc_warn("cannot write '%s'", p.data);
 			goto out;
 		}

@@ -340,7 +340,7 @@ fail:
 	return -1;
 }
 
-struct cw_store *cw_store_open(const char *path)
+struct cw_store *cw_store_open(const char *path, unsigned mode)
 {
 	struct cw_store *reg = calloc(1, sizeof(*reg));
 	int fd;
@@ -348,8 +348,9 @@ struct cw_store *cw_store_open(const char *path)
 	if (!reg)
 		tc_die_nomem();
 	reg->path = tc_xstrdup(path);
-	/* Create it 0600 ourselves: SQLite would use the umask. */
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* Create it 0600 (0660 for a group) ourselves: SQLite would use the
+	 * umask. SQLite gives its -wal and -shm files the same mode. */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, mode);
 	if (fd < 0) {
 		tc_warn("cannot open the register '%s'", path);
 		goto fail;
@@ -1169,13 +1170,13 @@ static const char *const purge_sql[] = {
     /* CW_PURGE_RESTRICTIONS: lifted before the cutoff; warnings whose
      * review date passed before it, unless a restriction that followed
      * them still keeps its record */
-    "SELECT id, 'R' || id, CASE status WHEN 'lifted' THEN lifted ELSE"
-    " review END, status = 'warning' FROM restriction_register r WHERE"
-    " purged IS NULL AND"
-    " ((status = 'lifted' AND lifted < ?1) OR (status = 'warning' AND"
-    " review < ?1 AND NOT EXISTS(SELECT 1 FROM restriction_register f"
-    " WHERE f.warning_id = r.id AND f.purged IS NULL AND NOT (f.status ="
-    " 'lifted' AND f.lifted < ?1)))) ORDER BY id",
+    ("SELECT id, 'R' || id, CASE status WHEN 'lifted' THEN lifted ELSE"
+     " review END, status = 'warning' FROM restriction_register r WHERE"
+     " purged IS NULL AND ((status = 'lifted' AND lifted < ?1) OR (status"
+     " = 'warning' AND review < ?1 AND NOT EXISTS(SELECT 1 FROM"
+     " restriction_register f WHERE f.warning_id = r.id AND f.purged IS"
+     " NULL AND NOT (f.status = 'lifted' AND f.lifted < ?1)))) ORDER BY"
+     " id"),
     /* CW_PURGE_QUARANTINED: quarantined before the cutoff */
     "SELECT rowid, bundle || '/' || submission_id, date FROM quarantine"
     " WHERE date < ?1 AND reason <> '[removed]' ORDER BY rowid",

@@ -36,10 +36,10 @@
 struct cw_store; /* opaque: an open register */
 
 /*
- * Opens (creating if need be, mode 0600) and migrates the register at
+ * Opens (creating if need be, with mode) and migrates the register at
  * path. Returns it, or NULL after printing why.
  */
-struct cw_store *cw_store_open(const char *path);
+struct cw_store *cw_store_open(const char *path, unsigned mode);
 void cw_store_close(struct cw_store *reg);
 
 /* Transactions: 0 or -1 (after printing the SQLite error). */

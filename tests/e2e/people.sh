@@ -124,6 +124,19 @@ refused "stage 2 does not go to the stage 1 handler" 1 "rule 'new handler': hana
 	as tara record "$A" allocated --to hana
 refused "the stage 1 handler no longer reads the case" 4 "rule 'handler'" as hana show "$A"
 
+# ------------------------------------------ handlers who see their team's
+refused "only an administrator changes the settings" 4 "rule 'people'" \
+	"$CW" --data "$D" --officer tara init --content content --handlers-see-team yes
+rc_is "the settings let handlers see their team's cases" 0 "$CW" --data "$D" init --content content --handlers-see-team yes
+out=$(as hana list)
+grep -q "^$B " <<<"$out" && ! grep -q "^$R " <<<"$out" &&
+	ok "with the setting, a handler lists their team's cases, not another team's" ||
+	not_ok "a handler's team view" "$out"
+rc_is "a handler reads a case of their team" 0 as hana show "$B"
+refused "but not another team's" 4 "allocated to them or to their team" as hana show "$R"
+rc_is "the setting off again" 0 "$CW" --data "$D" init --content content --handlers-see-team no
+refused "without it, the team's case is refused again" 4 "rule 'handler'" as hana show "$B"
+
 # ------------------------------------------------------- away, disabled
 rc_is "a handler marked away" 0 c user set sam --away-from 2027-01-30 --away-to 2027-02-05
 refused "allocation to an officer away is refused" 1 "sam is away (from 2027-01-30 to 2027-02-05)" \

@@ -32,7 +32,7 @@ static int setup(void **state)
 	if (!mkdtemp(dir))
 		return -1;
 	snprintf(path, sizeof(path), "%s/register.db", dir);
-	reg = cw_store_open(path);
+	reg = cw_store_open(path, 0600);
 	return reg ? 0 : -1;
 }
 
@@ -59,7 +59,7 @@ static void test_private_and_versioned(void **state)
 	assert_int_equal(sqlite3_column_int(s, 0), CW_SCHEMA_VERSION);
 	sqlite3_reset(s);
 	/* Opening again migrates nothing and works. */
-	again = cw_store_open(path);
+	again = cw_store_open(path, 0600);
 	assert_non_null(again);
 	cw_store_close(again);
 }
