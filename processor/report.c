@@ -32,6 +32,7 @@ enum section {
 	S_UPDATE,
 	S_ACTION,
 	S_FLAG,
+	S_AWAY,
 	S_ADJUSTMENT,
 	S_RESTRICTION,
 	S_COUNT
@@ -47,6 +48,7 @@ static const char *const sec_id[S_COUNT] = {"urgent",
 					    "update_due",
 					    "action_due",
 					    "flag",
+					    "handler_away",
 					    "adjustment_review",
 					    "restriction_review"};
 static const char *const sec_title[S_COUNT] = {
@@ -61,6 +63,7 @@ static const char *const sec_title[S_COUNT] = {
      "working days or overdue"),
     "Actions promised, due in the next 5 working days",
     "Flags waiting for a decision",
+    "Cases whose handler is away today: reallocate them",
     "Reasonable adjustments to review in the next 5 working days or overdue",
     "Contact restriction reviews due in the next 5 working days or overdue"};
 
@@ -285,6 +288,21 @@ static void on_case(void *arg, const struct cw_report_case *c)
 			add(g, S_WINDOW, c->reference, c->type, c->stage,
 			    c->team, c->window_closes, -1,
 			    "last day to ask for the next stage");
+	}
+	if (open && c->handler && c->away_from != CW_NODAY &&
+	    c->away_from <= g->today &&
+	    (c->away_to == CW_NODAY || c->away_to >= g->today)) {
+		char to[11], d[200];
+
+		snprintf(d, sizeof(d),
+			 "%s is away%s%s: record %s allocated "
+			 "--to ... --reason",
+			 c->handler, c->away_to != CW_NODAY ? " until " : "",
+			 c->away_to != CW_NODAY ? cw_day_str(c->away_to, to)
+						: "",
+			 c->reference);
+		add(g, S_AWAY, c->reference, c->type, c->stage, c->team,
+		    c->away_from, -1, d);
 	}
 	actions(g, c);
 	flags = cJSON_Parse(c->flags_json);
@@ -512,7 +530,8 @@ static int write_files(struct cw_env *env, struct writer *w)
 	for (i = 0; i < 2; i++) {
 		report_path(env, env->today_s, file_ext[i], &path[i]);
 		if (tc_fs_mkparents(path[i].data, cw_dir_mode()) < 0 ||
-		    tc_fs_stream_open(&w->f[i], path[i].data, cw_file_mode()) < 0) {
+		    tc_fs_stream_open(&w->f[i], path[i].data, cw_file_mode()) <
+			0) {
 			tc_warn("cannot write '%s'", path[i].data);
 			goto out;
 		}
@@ -563,8 +582,8 @@ int cw_report_files(struct cw_env *env, const char *name,
 
 	for (i = 0; i < 2; i++) {
 		report_path(env, name, ext[i], &p);
-		if (tc_fs_write_if_changed(p.data, b[i]->data, b[i]->len, cw_file_mode(),
-					   NULL) < 0) {
+		if (tc_fs_write_if_changed(p.data, b[i]->data, b[i]->len,
+					   cw_file_mode(), NULL) < 0) {
 			tc_warn("cannot write '%s'", p.data);
 			goto out;
 		}

@@ -403,6 +403,9 @@ struct cw_report_case {
 					 no answer yet, by (CW_NODAY: none) */
 	const char *steps_json;	      /* the stage's steps, as stored */
 	const char *procedure;	      /* NULL for records */
+	const char *handler;	      /* its officer's username, or NULL */
+	tc_day away_from, away_to;    /* when its officer is away (CW_NODAY:
+					 not, or no end) */
 	/* a record (stage 0) has its reply as respond_due and responded */
 };
 typedef void (*cw_store_case_fn)(void *arg, const struct cw_report_case *c);

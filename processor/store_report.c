@@ -104,6 +104,10 @@ static void rep_case_row(sqlite3_stmt *st, void (*fn)(void), void *arg)
 	c.steps_json = cw_store_col_text(st, 16);
 	c.procedure =
 	    sqlite3_column_text(st, 17) ? cw_store_col_text(st, 17) : NULL;
+	c.handler =
+	    sqlite3_column_text(st, 18) ? cw_store_col_text(st, 18) : NULL;
+	c.away_from = cw_store_col_day(st, 19);
+	c.away_to = cw_store_col_day(st, 20);
 	((cw_store_case_fn)fn)(arg, &c);
 }
 
@@ -116,10 +120,11 @@ int cw_store_report_cases(struct cw_store *reg, cw_store_case_fn fn, void *arg)
 	    " s.case_id IS NULL THEN c.replied ELSE s.responded END,"
 	    " s.window_closes, s.closed, c.priority, c.actions,"
 	    " c.received_date, s.update_due, coalesce(s.steps, '[]'),"
-	    " c.procedure"
+	    " c.procedure, c.handler, o.away_from, o.away_to"
 	    " FROM cases c"
 	    " LEFT"
 	    " JOIN stages s ON s.case_id = c.id AND s.stage = c.stage"
+	    " LEFT JOIN officers o ON o.username = c.handler"
 	    " ORDER BY c.reference";
 	return rep_run(reg, sql, NULL, rep_case_row, (void (*)(void))fn, arg,
 		       "reading the register for the report");

@@ -142,6 +142,12 @@ rc_is "a handler marked away" 0 c user set sam --away-from 2027-01-30 --away-to 
 refused "allocation to an officer away is refused" 1 "sam is away (from 2027-01-30 to 2027-02-05)" \
 	as tara record "$A" allocated --to sam
 c user list | grep "^sam " | grep -q "(away)" && ok "user list shows who is away" || not_ok "away in user list" "$(c user list)"
+as tara report >/dev/null 2>&1
+grep -q "\"handler_away\",\"$B\",.*sam is away until 2027-02-05" "$D/reports/2027-02-01.csv" &&
+	ok "the daily report lists the away handler's cases for reallocation" ||
+	not_ok "the daily report's away section" "$(grep handler_away "$D/reports/2027-02-01.csv")"
+grep -q "handler_away,\"$A\"\|\"handler_away\",\"$A\"" "$D/reports/2027-02-01.csv" &&
+	not_ok "only the away handler's cases" || ok "only the away handler's cases"
 rc_is "back" 0 c user set sam --back
 rc_is "stage 2 goes to the other handler" 0 as tara record "$A" allocated --to sam --reason "stage 2"
 lt() { unzip -p "$D/casepacks/$1.zip" "letters/$2.html" 2>/dev/null; }
