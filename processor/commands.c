@@ -74,6 +74,50 @@ static int ev_reassigned(struct event_ctx *x)
 }
 
 /* What restricted and unrestricted share: the case must name a person. */
+static int withdrawn_in(const struct cw_history *h, int64_t id);
+
+/* An officer named in the complaint, noted by an officer (the form's
+ * staff_named answer is read as well): they may not handle it. */
+static int officer_seen(const struct cw_officer_row *o, void *arg)
+{
+	(void)o;
+	(void)arg;
+	return 0;
+}
+
+static int ev_named(struct event_ctx *x)
+{
+	int r;
+
+	if (needs(x->r->to != NULL, "named needs --to USERNAME: the officer "
+				    "the complaint is about"))
+		return TC_EXIT_USAGE;
+	r = cw_store_officer_find(x->env->reg, x->r->to, NULL, officer_seen,
+				  NULL);
+	if (r <= 0) {
+		if (!r)
+			tc_warnx("--to: no officer '%s' (try 'casework user "
+				 "list')",
+				 x->r->to);
+		return r < 0 ? TC_EXIT_ENV : TC_EXIT_INPUT;
+	}
+	detail_str(x->detail, "to", x->r->to);
+	return 0;
+}
+
+/* 1 when the history notes officer username as named in the complaint. */
+static int noted_named(const struct cw_history *h, const char *username)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		if (!strcmp(h->v[i].event, "named") &&
+		    !strcmp(cw_jstr(h->v[i].detail, "to"), username) &&
+		    !withdrawn_in(h, h->v[i].id))
+			return 1;
+	return 0;
+}
+
 /* Allocated to a named officer: who, from whom, and why when it is a
  * reallocation. */
 static int ev_allocated(struct event_ctx *x)
@@ -90,6 +134,14 @@ static int ev_allocated(struct event_ctx *x)
 	if (needs(!from || x->r->reason,
 		  "reallocating a case needs --reason TEXT: why it moves"))
 		return TC_EXIT_USAGE;
+	if (noted_named(x->h, to)) {
+		tc_warnx(
+		    "%s: refused: rule 'named officer': %s is named in the "
+		    "complaint (a 'named' event), and the officer named in "
+		    "a complaint does not respond to it",
+		    x->c->reference, to);
+		return TC_EXIT_INPUT;
+	}
 	rc = cw_people_allocatable(x->env, x->c, to);
 	if (rc)
 		return rc;
@@ -739,6 +791,7 @@ static const struct {
     {"closed", ev_closed},	       /* --outcome, --remedy, ... */
     {"reassigned", ev_reassigned},     /* --to TEAM */
     {"allocated", ev_allocated},       /* --to USERNAME [--reason] */
+    {"named", ev_named},	       /* --to USERNAME */
     {"decided", ev_decided},	       /* --flag F --outcome O --reason */
     {"prioritised", ev_prioritised},   /* --priority P --reason TEXT */
     {"reclassified", ev_reclassified}, /* --as TYPE --reason TEXT */

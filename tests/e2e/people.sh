@@ -67,6 +67,9 @@ refused "the officer named in the complaint is refused" 1 "rule 'named officer':
 	as tara record "$B" allocated --to hana
 refused "a viewer handles no cases" 1 "who handles no cases" as tara record "$B" allocated --to vic
 refused "an unknown officer is refused" 1 "no officer 'nobody'" as tara record "$B" allocated --to nobody
+rc_is "an officer notes who the complaint is about" 0 as tara record "$R" named --to sam
+refused "an officer noted as named is refused" 1 "rule 'named officer': sam is named in the complaint" \
+	as tara record "$R" allocated --to sam
 rc_is "the other handler takes it" 0 as tara record "$B" allocated --to sam
 refused "reallocation needs a reason" 2 "needs --reason" as tara record "$B" allocated --to tara
 rc_is "reallocation with a reason" 0 as tara record "$B" allocated --to tara --reason "Sam is on leave next week"
