@@ -224,10 +224,12 @@ static void add_line(struct cw_env *env, struct cw_case *c, tc_day due,
 						     env->today));
 	open_flags(c, flags, sizeof(flags));
 	if (tc_buf_addf(&t,
-			"%-16s %-16s %-5d %-12s %-8s %-12s %-11s %-5s %-12s %s",
+			"%-16s %-16s %-5d %-12s %-8s %-12s %-11s %-5s %-22.22s "
+			"%-12s %s",
 			c->reference, c->type, c->stage, c->status,
 			c->priority ? c->priority : "normal", what, d, late,
-			c->handler ? c->handler : "-", flags) < 0)
+			c->team ? c->team : "-", c->handler ? c->handler : "-",
+			flags) < 0)
 		tc_die_nomem();
 	l->text = tc_buf_detach(&t, NULL);
 }
@@ -284,10 +286,10 @@ int cw_list(struct cw_env *env, const struct cw_query *in, int json)
 	}
 	qsort(lines, nl, sizeof(*lines), line_cmp);
 	if (!json)
-		printf("%-16s %-16s %-5s %-12s %-8s %-12s %-11s %-5s %-12s "
-		       "%s\n",
+		printf("%-16s %-16s %-5s %-12s %-8s %-12s %-11s %-5s %-22s "
+		       "%-12s %s\n",
 		       "REFERENCE", "TYPE", "STAGE", "STATUS", "PRIORITY",
-		       "NEXT", "DUE", "LATE", "HANDLER", "FLAGS");
+		       "NEXT", "DUE", "LATE", "TEAM", "HANDLER", "FLAGS");
 	for (i = 0; i < nl; i++) {
 		if (json) {
 			cJSON_AddItemToArray(arr, lines[i].json);
