@@ -474,6 +474,8 @@ struct cw_officer_row {
 	const char *unix_user; /* the Unix account that acts as them */
 	const char *added;     /* "YYYY-MM-DD" */
 	int open_cases;	       /* cases allocated to them and still open */
+	tc_day next_due;       /* the earliest deadline among them, or
+				  CW_NODAY */
 };
 typedef int (*cw_officer_fn)(const struct cw_officer_row *r, void *arg);
 

@@ -12,7 +12,12 @@ static const char officer_cols[] =
     " coalesce(o.email, ''), o.role, o.active, o.away_from, o.away_to,"
     " coalesce(o.unix_user, ''), o.added, (SELECT count(*) FROM cases c"
     " WHERE c.handler = o.username AND c.status NOT IN ('closed',"
-    " 'signposted', 'merged') AND c.merged_into IS NULL) FROM officers o";
+    " 'signposted', 'merged') AND c.merged_into IS NULL), (SELECT"
+    " min(CASE WHEN s.acknowledged IS NULL AND s.ack_due IS NOT NULL THEN"
+    " s.ack_due WHEN s.responded IS NULL THEN s.respond_due END) FROM"
+    " cases c JOIN stages s ON s.case_id = c.id AND s.stage = c.stage"
+    " WHERE c.handler = o.username AND s.closed IS NULL AND"
+    " c.merged_into IS NULL) FROM officers o";
 
 struct owalk {
 	cw_officer_fn fn;
@@ -36,6 +41,7 @@ static int officer_row(sqlite3_stmt *st, void *arg)
 	r.o.away_to = cw_store_col_day(st, 8);
 	cw_store_col_texts(st, 9, tail, 2);
 	r.open_cases = sqlite3_column_int(st, 11);
+	r.next_due = cw_store_col_day(st, 12);
 	return w->fn(&r, w->arg) < 0 ? -1 : 0;
 }
 

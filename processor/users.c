@@ -153,7 +153,7 @@ static int list_row(const struct cw_officer_row *r, void *arg)
 {
 	struct list_ctx *x = arg;
 	const struct tc_officer *o = &r->o;
-	char from[11] = "", to[11] = "", away[40] = "";
+	char from[11] = "", to[11] = "", away[40] = "", due[11] = "";
 
 	if (o->away_from != CW_NODAY) {
 		cw_day_str(o->away_from, from);
@@ -178,12 +178,18 @@ static int list_row(const struct cw_officer_row *r, void *arg)
 		cw_ctx_bool(it, "away", tc_officer_away(o, x->env->today));
 		cw_ctx_str(it, "unix_user", r->unix_user);
 		cw_ctx_num(it, "open_cases", r->open_cases, -1);
+		cw_ctx_str(it, "next_due",
+			   r->next_due != CW_NODAY
+			       ? cw_day_str(r->next_due, due)
+			       : "");
 		return 0;
 	}
-	printf("%-12s %-15s %-22s %-22s %4d %-8s %s%s\n", o->username,
+	printf("%-12s %-15s %-22s %-22s %4d %-10s %-8s %s%s\n", o->username,
 	       tc_role_name(o->role), o->name, *o->team ? o->team : "-",
-	       r->open_cases, *r->unix_user ? r->unix_user : "-",
-	       o->active ? "" : "disabled ", away);
+	       r->open_cases,
+	       r->next_due != CW_NODAY ? cw_day_str(r->next_due, due) : "-",
+	       *r->unix_user ? r->unix_user : "-", o->active ? "" : "disabled ",
+	       away);
 	return 0;
 }
 
@@ -195,8 +201,9 @@ int cw_user_list(struct cw_env *env, int json)
 	if (json && !x.arr)
 		tc_die_nomem();
 	if (!json)
-		printf("%-12s %-15s %-22s %-22s %4s %-8s %s\n", "USERNAME",
-		       "ROLE", "NAME", "TEAM", "OPEN", "UNIX", "");
+		printf("%-12s %-15s %-22s %-22s %4s %-10s %-8s %s\n",
+		       "USERNAME", "ROLE", "NAME", "TEAM", "OPEN", "NEXT DUE",
+		       "UNIX", "");
 	if (cw_store_officer_list(env->reg, list_row, &x) < 0)
 		goto out;
 	if (json) {

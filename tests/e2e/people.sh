@@ -78,6 +78,8 @@ refused "a handler does not allocate" 4 "rule 'handler'" as hana record "$A" all
 refused "reassigning to a team the rules do not know is refused" 2 "is not a team the rules route to" \
 	as tara record "$R" reassigned --to "Pest Control"
 
+c user list | grep -q "^hana .* 1 2027-02-01 " && ok "user list gives a handler's open cases and next deadline" ||
+	not_ok "user list's load" "$(c user list)"
 out=$(as tara list --handler hana)
 grep -q "^$A " <<<"$out" && ! grep -q "^$B " <<<"$out" && ok "list --handler" || not_ok "list --handler" "$out"
 out=$(as tara list --unallocated)
