@@ -137,6 +137,7 @@ static int load_theme_config(struct site *s)
 static int load_forms_rules(struct site *s)
 {
 	char *fdir = site_join(s->opt->content, "forms"), *rpath = NULL;
+	struct tc_rules *rules = NULL;
 	int rc = 0;
 
 	if (tc_fs_is_dir(fdir)) {
@@ -152,23 +153,41 @@ static int load_forms_rules(struct site *s)
 		}
 	}
 	/* The workflow rules must fit the forms (a service area with no
-	 * routing would strand a complaint): the same check casework makes. */
+	 * routing would strand a complaint): the same check casework makes.
+	 * Pages state the rules' timescales from them. */
 	rpath = site_join(s->opt->content, "rules.yml");
-	if (s->forms && tc_fs_is_file(rpath)) {
+	if (tc_fs_is_file(rpath)) {
 		int nerr = 0;
-		struct tc_rules *rules;
 
 		fflush(stderr);
 		rules = tc_rules_load(rpath, &nerr);
 		s->errors += nerr;
-		if (rules)
+		if (rules && s->forms)
 			s->errors += tc_rules_check_forms(rules, s->forms);
-		tc_rules_free(rules);
 	}
+	site_values_build(s, rules);
+	tc_rules_free(rules);
 out:
 	free(rpath);
 	free(fdir);
 	return rc;
+}
+
+/* sitegen values: every name a page may use, and what it reads now. */
+static int print_values(struct site *s)
+{
+	const cJSON *e;
+
+	flush_messages(s);
+	if (s->errors)
+		return TC_EXIT_INPUT;
+	cJSON_ArrayForEach(e, s->values)
+	{
+		printf("{{ %s }}\t%s\n", e->string,
+		       cJSON_IsString(e) ? e->valuestring
+					 : "(not set: a page cannot use it)");
+	}
+	return fflush(stdout) == 0 ? TC_EXIT_OK : TC_EXIT_ENV;
 }
 
 /* Sorts content/'s files into pages and static files. Returns 0 or an exit
@@ -242,7 +261,8 @@ static int write_site(struct build *b)
 		tc_warn("cannot make %s", opt->out);
 		return TC_EXIT_ENV;
 	}
-	if (site_prepare_assets(s, &b->asset_src, &b->asset_out) < 0)
+	if (site_prepare_assets(s, &b->asset_src, &b->asset_out) < 0 ||
+	    site_write_brand(s) < 0)
 		return TC_EXIT_ENV;
 	site_run_parallel(s->npages, b->jobs, site_write_page, s);
 	for (i = 0; i < b->asset_src.n; i++)
@@ -291,6 +311,8 @@ static void build_release(struct build *b)
 	cJSON_Delete(s->nav);
 	cJSON_Delete(s->footer);
 	cJSON_Delete(s->assets);
+	cJSON_Delete(s->values);
+	cJSON_Delete(s->timescales);
 	tc_yaml_free(s->cfg);
 	free(s->cfg_path);
 	tc_tpl_set_free(s->tpl);
@@ -309,6 +331,10 @@ int site_build(const struct site_options *opt, struct site_result *res)
 		rc = load_theme_config(&b.s);
 	if (!rc)
 		rc = load_forms_rules(&b.s);
+	if (!rc && opt->list_values) {
+		rc = print_values(&b.s);
+		goto out;
+	}
 	if (!rc)
 		rc = find_pages(&b);
 	if (rc)

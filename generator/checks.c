@@ -147,6 +147,7 @@ void site_check_config(struct site *s)
 	} else if (!cJSON_IsString(v)) {
 		cfg_error(s, v, "language must be a language tag like en-GB");
 	}
+	site_check_brand(s);
 }
 
 static int cmp_url(const void *a, const void *b)

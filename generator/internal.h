@@ -33,18 +33,20 @@ struct page {
 	size_t len;	 /* its length */
 	size_t body_off; /* where the Markdown starts */
 	int body_line;	 /* the line it starts on */
-	struct tc_yaml_doc *fm;	    /* front matter */
-	const char *title;	    /* front matter title (owned by fm) */
-	const char *summary;	    /* front matter summary (owned by fm) */
-	const char *layout;	    /* layout name (owned by fm or static) */
-	int draft;		    /* front matter draft: true */
-	int menu_false;		    /* front matter menu: false */
-	int reachable;		    /* linked from nav, footer or a page */
-	char **ids;		    /* heading ids, sorted after phase A */
-	size_t nids;		    /* how many */
-	cJSON *toc;		    /* [{id, text, level}] */
-	int want_toc;		    /* show the contents list */
-	struct link_ref *links;	    /* links found in phase A */
+	struct tc_yaml_doc *fm;	       /* front matter */
+	const char *title;	       /* front matter title, values expanded */
+	const char *summary;	       /* front matter summary, likewise */
+	char *title_own, *summary_own; /* what title and summary point to
+					  when a value was expanded */
+	const char *layout;	       /* layout name (owned by fm or static) */
+	int draft;		       /* front matter draft: true */
+	int menu_false;		       /* front matter menu: false */
+	int reachable;		       /* linked from nav, footer or a page */
+	char **ids;		       /* heading ids, sorted after phase A */
+	size_t nids;		       /* how many */
+	cJSON *toc;		       /* [{id, text, level}] */
+	int want_toc;		       /* show the contents list */
+	struct link_ref *links;	       /* links found in phase A */
 	struct tc_buf body;	    /* phase A's HTML, links as placeholders */
 	size_t nlinks, alinks;	    /* how many, room for how many */
 	const struct tc_form *form; /* the form this page embeds, or NULL */
@@ -65,7 +67,10 @@ struct site {
 	size_t nlayouts, alayouts;
 	cJSON *assets;	     /* asset key -> hashed URL */
 	cJSON *nav, *footer; /* resolved [{title, url, page}] */
-	struct tc_buf msgs;  /* messages not tied to one page */
+	cJSON *values;	    /* "site.council" -> text, "rules...." (values.c) */
+	cJSON *timescales;  /* the timescales block's context, or NULL
+			       without rules */
+	struct tc_buf msgs; /* messages not tied to one page */
 	int errors, warnings;
 	char **outputs; /* files written, below the output folder */
 	size_t noutputs, aoutputs;
@@ -109,6 +114,30 @@ void site_strlist_release(struct site_strlist *l);
 int site_walk_files(const char *root, const char *prefix, int skip_data,
 		    struct site_strlist *files);
 
+/* ---- values.c ---- */
+
+struct tc_rules;
+/* Fills s->values from site.yml and rules (NULL: none), and
+ * s->timescales. */
+void site_values_build(struct site *s, const struct tc_rules *rules);
+/*
+ * Copies src[0..len) to out with every {{ name }} replaced by its value:
+ * escaped as Markdown text when markdown is set (as they are inside code),
+ * as they are otherwise. An unknown or unset name is an error appended to
+ * msgs as file:line:col (lines counted from first_line, columns on it
+ * from first_col; 0 for either when not known). Returns the
+ * number of errors.
+ */
+int site_values_expand(const struct site *s, struct tc_buf *msgs,
+		       const char *file, int first_line, int first_col,
+		       const char *src, size_t len, int markdown,
+		       struct tc_buf *out);
+/* Warns about every timescale typed by hand in src ("20 working days"
+ * not written as a value). Returns the number of warnings. */
+int site_values_lint(const struct site *s, struct tc_buf *msgs,
+		     const char *file, int first_line, const char *src,
+		     size_t len);
+
 /* ---- pool.c ---- */
 
 /* Calls fn(arg, i) for i in [0, n) on up to jobs threads, this one too. */
@@ -134,7 +163,7 @@ void site_fm_error(struct page *pg, const char *key, const char *fmt, ...)
  * on them alone (title, layout, URL, ...). Returns 1 when the body is to be
  * read next, 0 when not (a draft, or the file could not be read).
  */
-int site_load_front(struct page *pg);
+int site_load_front(struct site *s, struct page *pg);
 /* Phase A for page i of the site (arg): front matter, then body. */
 void site_load_page(void *arg, size_t i);
 /* Frees all a page holds but its names, as it was when first found. */
@@ -162,6 +191,14 @@ void site_check_config(struct site *s);
 void site_check_pages(struct site *s);
 /* What check adds: overdue reviews, unreachable pages, shared titles. */
 void site_warn_pages(struct site *s, const char *today);
+
+/* ---- brand.c ---- */
+
+/* Checks site.yml's logo, colours (their contrast too) and legal text. */
+void site_check_brand(struct site *s);
+/* Phase C: writes the colours' stylesheet and names it assets.brand_css.
+ * Returns 0 or -1 (reported). */
+int site_write_brand(struct site *s);
 
 /* ---- theme.c ---- */
 

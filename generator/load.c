@@ -231,7 +231,7 @@ static int load_pages_forked(struct site *s)
 	for (i = 1; i < s->npages; i += 2) {
 		struct page *pg = s->pages[i];
 
-		site_load_front(pg);
+		site_load_front(s, pg);
 		if (!r.bad && get_u32(&r) == i && get_page(s, &r, pg) == 0)
 			continue;
 		/* The child's account is missing or cut short: this page, and

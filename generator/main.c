@@ -41,6 +41,7 @@ static const struct tc_opt build_opts[] = {
 
 static int cmd_build(int argc, char **argv);
 static int cmd_check(int argc, char **argv);
+static int cmd_values(int argc, char **argv);
 
 static const struct tc_cmd commands[] = {
     {"build", cmd_build, "build the site into the output folder",
@@ -48,6 +49,10 @@ static const struct tc_cmd commands[] = {
     {"check", cmd_check,
      "check the site and warn about stale or unreachable pages; write "
      "nothing",
+     "[OPTIONS]", NULL},
+    {"values", cmd_values,
+     "list every {{ value }} pages may use (from site.yml and rules.yml) "
+     "with what it reads now",
      "[OPTIONS]", NULL},
     {0},
 };
@@ -125,6 +130,24 @@ static int cmd_check(int argc, char **argv)
 		return rc < 0 ? TC_EXIT_OK : rc;
 	a.opt.check_only = 1;
 	return run(&a, "checked");
+}
+
+static int cmd_values(int argc, char **argv)
+{
+	struct args a;
+	struct site_result res;
+	int rc = parse(argc, argv, &a);
+
+	if (rc)
+		return rc < 0 ? TC_EXIT_OK : rc;
+	a.opt.list_values = 1;
+	a.opt.check_only = 1;
+	rc = site_build(&a.opt, &res);
+	if (rc == TC_EXIT_INPUT)
+		fprintf(stderr,
+			"sitegen: %d error%s in site.yml or rules.yml\n",
+			res.errors, res.errors == 1 ? "" : "s");
+	return rc;
 }
 
 int main(int argc, char **argv)

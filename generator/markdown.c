@@ -48,6 +48,7 @@ struct walk {
 	int line_off;	      /* add to cmark's lines for file lines */
 	int flowcharts;	      /* flowcharts so far, for ids */
 	int tables;	      /* tables so far, for labels */
+	int timescales;	      /* timescales blocks so far (one is allowed) */
 	char **used;	      /* heading ids used so far in this page */
 	size_t nused, aused;
 	struct idslot *slots; /* the same ids hashed: a page of many headings
@@ -408,6 +409,37 @@ out:
 	return rc;
 }
 
+/* A timescales block: the table of every procedure's steps, from the
+ * rules, by the theme's timescales partial. */
+static void do_timescales(struct walk *w, cmark_node *n, int line)
+{
+	struct tc_buf html = TC_BUF_INIT;
+	struct site *s = w->site;
+
+	if (++w->timescales > 1) {
+		gen_msg(&w->pg->msgs, 0, w->pg->path, line, 1,
+			"a page holds one timescales block: it shows every "
+			"procedure already; take this one out");
+		w->pg->errors++;
+		return;
+	}
+	if (!s || !s->timescales) {
+		gen_msg(&w->pg->msgs, 0, w->pg->path, line, 1,
+			"a timescales block shows the rules' timescales, and "
+			"there is no content/rules.yml: add it, or take the "
+			"block out");
+		w->pg->errors++;
+		return;
+	}
+	if (site_render_to(s, "timescales", s->timescales, w->pg->path, &html) <
+	    0) {
+		w->pg->errors++;
+		return;
+	}
+	replace_with_html(n, html.data);
+	tc_buf_release(&html);
+}
+
 static void do_code_block(struct walk *w, cmark_node *n)
 {
 	const char *info = cmark_node_get_fence_info(n);
@@ -438,6 +470,8 @@ static void do_code_block(struct walk *w, cmark_node *n)
 	} else if (word == 4 && !strncmp(info, "form", 4)) {
 		if (do_form(w, n, info + 4, line, &err) < 0)
 			goto fail;
+	} else if (word == 10 && !strncmp(info, "timescales", 10)) {
+		do_timescales(w, n, line);
 	}
 	goto out;
 fail : {
@@ -550,6 +584,7 @@ int md_process(struct site *site, struct page *pg, struct tc_buf *html)
 	const char *body = pg->text + pg->body_off;
 	size_t blen = pg->len - pg->body_off;
 	int errors_before = pg->errors;
+	struct tc_buf expanded = TC_BUF_INIT;
 	static const char *const exts[] = {"table", "strikethrough", "autolink",
 					   "tagfilter"};
 
@@ -569,6 +604,15 @@ int md_process(struct site *site, struct page *pg, struct tc_buf *html)
 			"UTF-8");
 		pg->errors++;
 		goto out;
+	}
+	if (site && site->values) {
+		pg->warnings += site_values_lint(site, &pg->msgs, pg->path,
+						 pg->body_line, body, blen);
+		pg->errors +=
+		    site_values_expand(site, &pg->msgs, pg->path, pg->body_line,
+				       1, body, blen, 1, &expanded);
+		body = expanded.data;
+		blen = expanded.len;
 	}
 	/*
 	 * cmark-gfm 0.29 keeps the extensions' special characters in one
@@ -663,6 +707,7 @@ out:
 	free(w.used);
 	free(w.slots);
 	free(nodes);
+	tc_buf_release(&expanded);
 	if (doc)
 		cmark_node_free(doc);
 	if (w.parser)

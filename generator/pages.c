@@ -84,12 +84,44 @@ static void page_url(struct page *pg, const char *slug)
 		memmove(pg->out, pg->out + 1, strlen(pg->out));
 }
 
+/* Expands the values in front matter key (title or summary), which *text
+ * holds; the expanded copy is kept in *own. Errors name the key's line. */
+static void front_values(struct site *s, struct page *pg, const char *key,
+			 const char **text, char **own)
+{
+	struct tc_buf out = TC_BUF_INIT;
+	int line = 0, col = 0;
+	const cJSON *v;
+
+	if (!s || !*text || !strstr(*text, "{{"))
+		return;
+	v = cJSON_GetObjectItemCaseSensitive(tc_yaml_root(pg->fm), key);
+	if (v)
+		tc_yaml_where(pg->fm, v, &line, &col);
+	/* A plain scalar's text starts where its position is; a quoted
+	 * one's a column later. */
+	if (v && pg->text && line > 0) {
+		const char *l = pg->text;
+		int k;
+
+		for (k = 1; k < line && (l = strchr(l, '\n')); k++)
+			l++;
+		if (l && col > 0 && (size_t)(col - 1) < strlen(l) &&
+		    (l[col - 1] == '"' || l[col - 1] == '\''))
+			col++;
+	}
+	pg->errors += site_values_expand(s, &pg->msgs, pg->path, line, col,
+					 *text, strlen(*text), 0, &out);
+	*own = tc_buf_detach(&out, NULL);
+	*text = *own;
+}
+
 /*
  * Reads a page and its front matter and works out everything that depends
  * on them alone (title, layout, URL, ...). Returns 1 when the body is to be
  * read next, 0 when not (a draft, or the file could not be read).
  */
-int site_load_front(struct page *pg)
+int site_load_front(struct site *s, struct page *pg)
 {
 	struct tc_buf text = TC_BUF_INIT;
 	int rc = 0;
@@ -164,6 +196,8 @@ int site_load_front(struct page *pg)
 	if (!pg->toc)
 		tc_die_nomem();
 	page_url(pg, slug);
+	front_values(s, pg, "title", &pg->title, &pg->title_own);
+	front_values(s, pg, "summary", &pg->summary, &pg->summary_own);
 	rc = !pg->draft;
 out:
 	tc_buf_release(&text);
@@ -192,7 +226,7 @@ void site_load_page(void *arg, size_t i)
 {
 	struct site *s = arg;
 
-	if (site_load_front(s->pages[i]))
+	if (site_load_front(s, s->pages[i]))
 		load_body(s, s->pages[i]);
 }
 
@@ -219,6 +253,9 @@ void site_page_clear(struct page *pg)
 	pg->body_line = 0;
 	pg->fm = NULL;
 	pg->title = pg->summary = pg->layout = NULL;
+	free(pg->title_own);
+	free(pg->summary_own);
+	pg->title_own = pg->summary_own = NULL;
 	pg->draft = pg->menu_false = pg->reachable = 0;
 	pg->ids = NULL;
 	pg->nids = 0;

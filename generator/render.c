@@ -178,7 +178,8 @@ void site_confirmation(struct site *s, const struct tc_form *f, int write)
 	const char *title = tc_form_confirmation_title(f);
 	const char *body = tc_form_confirmation_body(f);
 	struct tc_buf name = TC_BUF_INIT, html = TC_BUF_INIT, out = TC_BUF_INIT,
-		      url = TC_BUF_INIT, body_html = TC_BUF_INIT;
+		      url = TC_BUF_INIT, body_html = TC_BUF_INIT,
+		      title_buf = TC_BUF_INIT;
 	struct page scratch;
 	size_t k;
 	cJSON *ctx = NULL;
@@ -195,13 +196,20 @@ void site_confirmation(struct site *s, const struct tc_form *f, int write)
 		}
 		goto out;
 	}
+	if (site_values_expand(s, &scratch.msgs, name.data,
+			       scratch.body_line > 1 ? scratch.body_line - 2
+						     : 0,
+			       0, title, strlen(title), 0, &title_buf))
+		scratch.errors++;
+	title = title_buf.data;
 	/* The body renders as a page at the top of content/, so its links are
 	 * written as from any top-level page. */
 	scratch.rel = "confirmation.md";
 	scratch.path = name.data;
 	scratch.text = (char *)body;
 	scratch.len = strlen(body);
-	scratch.body_line = 1;
+	scratch.body_line =
+	    tc_form_confirmation_line(f) > 0 ? tc_form_confirmation_line(f) : 1;
 	md_process(s, &scratch, &body_html);
 	if (!write) {
 		for (k = 0; k < scratch.nlinks; k++) {
@@ -220,6 +228,7 @@ void site_confirmation(struct site *s, const struct tc_form *f, int write)
 		}
 		tc_buf_addbuf(&s->msgs, &scratch.msgs);
 		s->errors += scratch.errors;
+		s->warnings += scratch.warnings;
 		goto out;
 	}
 	md_resolve_links(s, &scratch, body_html.data, &html);
@@ -241,6 +250,7 @@ out:
 		free(scratch.ids[k]);
 	free(scratch.ids);
 	tc_buf_release(&body_html);
+	tc_buf_release(&title_buf);
 	tc_buf_release(&scratch.msgs);
 	tc_buf_release(&name);
 	tc_buf_release(&html);

@@ -29,6 +29,7 @@ struct site_options {
 	int jobs;	   /* worker threads; 0: one per CPU */
 	int check_only;	   /* 1: check and warn, write nothing */
 	int quiet;	   /* 1: no summary line */
+	int list_values;   /* 1: print every value pages may use, then stop */
 };
 
 struct site_result {

@@ -145,6 +145,7 @@ struct tc_form {
 	char *honeypot;	      /* the trap field's name */
 	char *conf_title;     /* the confirmation page's title */
 	char *conf_body;      /* ...and its Markdown */
+	int conf_line;	      /* the line of the file it starts on, or 0 */
 	char hash[65];	      /* sha256 of the definition's bytes */
 	struct section *secs; /* the sections, in order */
 	size_t nsecs;	      /* sections in secs */

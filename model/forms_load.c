@@ -944,6 +944,17 @@ static int load_top(struct loader *ld)
 		    get_str(ld, v, "title", 1, &f->conf_title) < 0 ||
 		    get_str(ld, v, "body", 1, &f->conf_body) < 0)
 			goto out;
+		/* A block scalar (body: |) starts on the line after its
+		 * indicator, where its position is. */
+		{
+			int line = 0, col = 0;
+			const cJSON *b =
+			    cJSON_GetObjectItemCaseSensitive(v, "body");
+
+			if (tc_yaml_where(ld->doc, b, &line, &col) == 0)
+				f->conf_line =
+				    line + (strchr(f->conf_body, '\n') != NULL);
+		}
 	} else {
 		f->conf_title = tc_form_dups("Form sent");
 		f->conf_body = tc_form_dups("");

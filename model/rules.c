@@ -433,8 +433,8 @@ static void load_procedures(struct ld *l, struct tc_rules *r, const cJSON *root)
 {
 	static const char *const keys[] = {
 	    "name",	     "ombudsman",
-	    "ombudsman_url", "ombudsman_time_limit_months",
-	    "stages",	     NULL};
+	    "ombudsman_url", "ombudsman_phone",
+	    "ombudsman_time_limit_months", "stages", NULL};
 	const cJSON *p = cJSON_GetObjectItemCaseSensitive(root, "procedures");
 	const cJSON *m;
 	size_t i = 0;
@@ -463,6 +463,7 @@ static void load_procedures(struct ld *l, struct tc_rules *r, const cJSON *root)
 		pr->name = get_str(l, m, "name", 1);
 		pr->ombudsman = get_str(l, m, "ombudsman", 1);
 		pr->ombudsman_url = get_str(l, m, "ombudsman_url", 0);
+		pr->ombudsman_phone = get_str(l, m, "ombudsman_phone", 0);
 		pr->ombudsman_months =
 		    get_int(l, m, "ombudsman_time_limit_months", 0, 60, 0, 0);
 		st = cJSON_GetObjectItemCaseSensitive(m, "stages");

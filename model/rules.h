@@ -41,13 +41,13 @@ struct tc_step_rule {
 
 /* One stage of a procedure. */
 struct tc_stage_rule {
-	int ack_days;	     /* acknowledge within N WD of the request; -1:
-				the stage has no acknowledgement step */
-	int respond_days;    /* respond within N WD of base; 0: no fixed
-				deadline */
-	enum tc_base base;   /* what respond_days counts from */
-	int base_step;	     /* TC_FROM_STEP: the step's index */
-	int extension_max;   /* most WD one extension may add; 0: none allowed */
+	int ack_days;	   /* acknowledge within N WD of the request; -1:
+			      the stage has no acknowledgement step */
+	int respond_days;  /* respond within N WD of base; 0: no fixed
+			      deadline */
+	enum tc_base base; /* what respond_days counts from */
+	int base_step;	   /* TC_FROM_STEP: the step's index */
+	int extension_max; /* most WD one extension may add; 0: none allowed */
 	int exceptional_max; /* further WD one extension may add when an
 				officer records exceptional circumstances */
 	int window_days;     /* days after the response to ask for the next
@@ -68,6 +68,7 @@ struct tc_procedure {
 	const char *name;	     /* "Corporate complaints procedure" */
 	const char *ombudsman;	     /* who to signpost after the last stage */
 	const char *ombudsman_url;   /* their web address */
+	const char *ombudsman_phone; /* their phone number, or NULL */
 	int ombudsman_months;	     /* the time the resident has to go to the
 					Ombudsman after the final response
 					(12); 0: not stated */
@@ -131,13 +132,13 @@ struct tc_rules {
 	int duplicate_window_days; /* 28 calendar days */
 	int retention_years;	   /* personal data is kept this long after
 				      closure (6), then purged */
-	int restriction_review_months; /* a contact restriction (or a
-					  warning) is reviewed after this
-					  many months unless a date is given
-					  (6) */
-	int restriction_appeal_days;   /* working days from the letter to
-					  ask for a restriction to be looked
-					  at again (20) */
+	int restriction_review_months;	      /* a contact restriction (or a
+						 warning) is reviewed after this
+						 many months unless a date is given
+						 (6) */
+	int restriction_appeal_days;	      /* working days from the letter to
+						 ask for a restriction to be looked
+						 at again (20) */
 	int first_contact_as_service_request; /* raised_before: no -> SR */
 	const char *default_team; /* who gets what no routing names */
 	struct tc_procedure *proc;

@@ -157,9 +157,10 @@ old = """      - stage: 1
         respond_days: 10
         respond_from: acknowledgement
         extension_max_days: 10
-        # the resident may ask for stage 2 within 28 calendar days of the
-        # stage 1 response
-        next_stage_within: {days: 28, unit: calendar}
+        # the resident may ask for stage 2 within 20 working days of the
+        # stage 1 response: what the published policy promises (the Code
+        # sets no window; docs/rules.md says why 20 working days)
+        next_stage_within: {days: 20, unit: working}
 """
 new = """      - stage: 1
         acknowledge_days: none

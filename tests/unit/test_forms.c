@@ -225,7 +225,11 @@ static void test_load_real_forms(void **state)
 			    "Bins and recycling");
 	assert_string_equal(tc_form_confirmation_title(f),
 			    "Complaint received");
-	assert_non_null(strstr(tc_form_confirmation_body(f), "5 working days"));
+	/* The body states timescales as values from the rules. */
+	assert_non_null(strstr(tc_form_confirmation_body(f),
+			       "{{ rules.corporate.stage1.acknowledge }}"));
+	/* The body's text starts on the line after "body: |". */
+	assert_int_equal(tc_form_confirmation_line(f), 15);
 	assert_string_equal(tc_form_field_name(f, 0), "full_name");
 	{
 		static const char *const want[] = {
