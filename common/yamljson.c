@@ -27,6 +27,7 @@
 #include "array.h"
 #include "limits.h"
 #include "utf8.h"
+#include "yamlexplain.h"
 
 /* Where one node starts in the source, and its key when it is a member. */
 struct yaml_pos {
@@ -345,10 +346,26 @@ static int fail_libyaml(struct loader *ld, const yaml_parser_t *p)
 			rc = tc_error_set(ld->err, TC_ESYNTAX, ld->name, line,
 					  col, "%s", problem);
 	} else {
+		struct tc_yaml_hint h;
+		size_t coff = SIZE_MAX;
+
 		mark_where(ld, &p->problem_mark, &line, &col);
 		off = mark_offset(ld->text, ld->len, &p->problem_mark);
-		if (off < ld->len && ld->text[off] == '\t')
+		if (p->context)
+			coff = mark_offset(ld->text, ld->len, &p->context_mark);
+		if (off < ld->len && ld->text[off] == '\t') {
 			hint = "; indent with spaces, not tabs";
+		} else if (tc_yaml_explain(ld->text, ld->len, problem, off,
+					   p->context, coff, ld->first_line,
+					   &h)) {
+			offset_where(ld->text, h.off, ld->first_line, &line,
+				     &col);
+			if (line == ld->first_line && col > 1 &&
+			    !memcmp(ld->text, "\xEF\xBB\xBF", 3))
+				col--; /* a byte order mark takes no column */
+			return tc_error_set(ld->err, TC_ESYNTAX, ld->name, line,
+					    col, "%s", h.msg);
+		}
 		if (p->context) {
 			mark_where(ld, &p->context_mark, &cline, &ccol);
 			rc = tc_error_set(ld->err, TC_ESYNTAX, ld->name, line,

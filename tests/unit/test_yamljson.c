@@ -486,11 +486,17 @@ static void test_syntax_errors(void **state)
 	struct tc_yaml_doc *doc;
 
 	(void)state;
-	bad_parse(S("a: 1\nb\nc: 2\n"), TC_ESYNTAX, 3, 1,
-		  "could not find expected ':'");
-	bad_parse(S("a: b: c\n"), TC_ESYNTAX, 1, 5,
-		  "mapping values are not allowed in this context");
-	bad_parse(S("a: [1, 2\n"), TC_ESYNTAX, 2, 1, "while parsing a flow");
+	bad_parse(S("a: 1\nb\nc: 2\n"), TC_ESYNTAX, 2, 1,
+		  "this line has no colon after its name: write it as 'b:' "
+		  "followed by its value");
+	bad_parse(S("a: b: c\n"), TC_ESYNTAX, 1, 4,
+		  "a colon and a space inside a value make it look like a new "
+		  "name: put the value in quotes, like a: \"b: c\"");
+	bad_parse(S("a: [1, 2\n"), TC_ESYNTAX, 1, 4,
+		  "a value that starts with '[' is read as a list, and this "
+		  "one does not end with ']': put the value in quotes");
+	bad_parse(S("a: {1, 2\n"), TC_ESYNTAX, 1, 4,
+		  "and this one does not end with '}'");
 	bad_parse(S("a:\n\tb: 1\n"), TC_ESYNTAX, 2, 1,
 		  "indent with spaces, not tabs");
 
@@ -501,6 +507,53 @@ static void test_syntax_errors(void **state)
 	assert_int_equal(err.col, 1);
 	assert_string_equal(err.file, "f.md");
 	assert_string_equal(err.msg, "duplicate key 'a' (first at line 10)");
+}
+
+/* libyaml's messages said again, at the line where the mistake is. */
+static void test_plain_errors(void **state)
+{
+	(void)state;
+	bad_parse(S("title Privacy notice\nsummary: How\n"), TC_ESYNTAX, 1, 1,
+		  "this line has no colon after its name: write it as "
+		  "'title: Privacy notice'");
+	bad_parse(S("a: 1\n  - b: 2\n"), TC_ESYNTAX, 2, 3, NULL);
+	bad_parse(S("title: x\n summary: y\n"), TC_ESYNTAX, 2, 2,
+		  "this line is indented more than line 1, so it reads as more "
+		  "of that line's value: line it up with 'title', or, if it "
+		  "continues the value, put the whole value in quotes");
+	bad_parse(S("# c\n\ntitle: \"x\nsummary: y\n"), TC_ESYNTAX, 3, 8,
+		  "this quote is never closed: end the value with another \"");
+	bad_parse(
+	    S("t:\n  - a\n  b: c\n"), TC_ESYNTAX, 3, 3,
+	    "this line is inside the list that starts at line 2 but is "
+	    "not an item of it: start it with '- ', or indent it like the "
+	    "name above the list");
+	bad_parse(
+	    S("s: - x\n"), TC_ESYNTAX, 1, 4,
+	    "a list cannot start on the same line as its name: put the "
+	    "value in quotes, or put each item on a line of its own below "
+	    "the name, starting with '- '");
+	bad_parse(S("t: 'it's'\n"), TC_ESYNTAX, 1, 8,
+		  "text follows the closing quote of a value: put the whole "
+		  "value in double quotes (a quote inside single quotes is "
+		  "written twice, as in 'it''s')");
+	bad_parse(S("t: \"How\" we\n"), TC_ESYNTAX, 1, 10,
+		  "text follows the closing quote");
+	bad_parse(S("s: @home\n"), TC_ESYNTAX, 1, 4,
+		  "a value cannot start with '@': put the value in quotes");
+	bad_parse(
+	    S("x:\n    a: 1\n  b: 2\n"), TC_ESYNTAX, 3, 3,
+	    "this line does not line up with the names above it: start it "
+	    "at the beginning of the line like line 1, or indent it "
+	    "exactly like the names it belongs with");
+	bad_parse(
+	    S("m:\n  x:\n      a: 1\n    b: 2\n"), TC_ESYNTAX, 4, 5,
+	    "indent it by 2 spaces like line 2, or exactly like the names "
+	    "it belongs with");
+	/* a byte order mark takes no column */
+	bad_parse(S("\xEF\xBB\xBF"
+		    "a: b: c\n"),
+		  TC_ESYNTAX, 1, 4, "put the value in quotes");
 }
 
 static void test_documents(void **state)
@@ -933,6 +986,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_utf8),
 	    cmocka_unit_test(test_nul_and_controls),
 	    cmocka_unit_test(test_syntax_errors),
+	    cmocka_unit_test(test_plain_errors),
 	    cmocka_unit_test(test_documents),
 	    cmocka_unit_test(test_positions),
 	    cmocka_unit_test(test_detach),
