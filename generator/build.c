@@ -192,6 +192,39 @@ static int print_values(struct site *s)
 
 /* Sorts content/'s files into pages and static files. Returns 0 or an exit
  * code. */
+/* Pages that would be published if they were anywhere else. */
+static void report_skipped(struct site *s)
+{
+	struct site_strlist skipped = {0};
+	size_t i;
+
+	site_walk_skipped(s->opt->content, "", 0, &skipped);
+	qsort(skipped.v, skipped.n, sizeof(*skipped.v), site_cmp_str);
+	for (i = 0; i < skipped.n; i++) {
+		const char *rel = skipped.v[i];
+		char *path = site_join(s->opt->content, rel);
+		size_t top = strcspn(rel, "/");
+
+		if (rel[0] != '.' && !strstr(rel, "/.") && rel[top])
+			gen_msg(&s->msgs, 1, path, 1, 1,
+				"pages in %.*s/ are not published (the folder "
+				"holds the %s): move this page out of %.*s/",
+				(int)top, rel,
+				rel[0] == 'f' ? "forms' definitions"
+					      : "bank holiday calendars",
+				(int)top, rel);
+		else
+			gen_msg(&s->msgs, 1, path, 1, 1,
+				"sitegen skips names that start with '.', so "
+				"this page is not published: rename or move it "
+				"(a page that should wait can say 'draft: "
+				"true' instead)");
+		s->warnings++;
+		free(path);
+	}
+	site_strlist_release(&skipped);
+}
+
 static int find_pages(struct build *b)
 {
 	struct site *s = &b->s;
@@ -223,6 +256,7 @@ static int find_pages(struct build *b)
 		}
 	}
 	qsort(s->pages, s->npages, sizeof(*s->pages), cmp_page);
+	report_skipped(s);
 	return 0;
 }
 
@@ -238,8 +272,7 @@ static int check_site(struct build *b, int *rc)
 		s->footer = site_resolve_menu(s, "footer");
 	}
 	site_check_pages(s);
-	if (s->opt->check_only)
-		site_warn_pages(s, b->today);
+	site_warn_pages(s, b->today);
 	flush_messages(s);
 	for (i = 0; i < s->npages; i++)
 		s->res->pages += !s->pages[i]->draft;

@@ -111,6 +111,8 @@ void site_strlist_release(struct site_strlist *l);
  * in sorted order. Skips names starting with '.' and, at the top level of
  * content/ (skip_data), the data folders. Returns 0 or -1 (errno set).
  */
+void site_walk_skipped(const char *root, const char *prefix, int inside,
+		       struct site_strlist *files);
 int site_walk_files(const char *root, const char *prefix, int skip_data,
 		    struct site_strlist *files);
 

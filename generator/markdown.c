@@ -440,6 +440,37 @@ static void do_timescales(struct walk *w, cmark_node *n, int line)
 	tc_buf_release(&html);
 }
 
+/*
+ * A ```mermaid block is read as a flowchart (its syntax is a subset of
+ * Mermaid's). Returns 1, with an error, when it holds another kind of
+ * Mermaid diagram.
+ */
+static int mermaid_other(struct walk *w, const char *lit, int line)
+{
+	static const char *const kinds[] = {
+	    "sequenceDiagram", "classDiagram", "stateDiagram", "erDiagram",
+	    "gantt",	       "pie",	       "journey",      "gitGraph",
+	    "mindmap",	       "timeline",     "quadrantChart"};
+	size_t i, n;
+
+	if (!lit)
+		return 0;
+	lit += strspn(lit, " \t\n\r");
+	n = strcspn(lit, " \t\n\r-");
+	for (i = 0; i < sizeof(kinds) / sizeof(*kinds); i++)
+		if (n == strlen(kinds[i]) && !strncmp(lit, kinds[i], n)) {
+			gen_msg(&w->pg->msgs, 0, w->pg->path, line, 1,
+				"this ```mermaid block is a %s, and sitegen "
+				"draws flowcharts only: write the steps as a "
+				"flowchart (flowchart TD, see \"Flowcharts\" "
+				"in docs/site-format.md), or as a list",
+				kinds[i]);
+			w->pg->errors++;
+			return 1;
+		}
+	return 0;
+}
+
 static void do_code_block(struct walk *w, cmark_node *n)
 {
 	const char *info = cmark_node_get_fence_info(n);
@@ -449,14 +480,28 @@ static void do_code_block(struct walk *w, cmark_node *n)
 	struct flowchart *fc = NULL;
 	struct tc_buf html = TC_BUF_INIT;
 	char *caption = NULL;
-	size_t word;
+	size_t word = 0;
+	int flen, foff;
+	char fch;
 
+	if (!cmark_node_get_fenced(n, &flen, &foff, &fch)) {
+		gen_msg(&w->pg->msgs, 1, w->pg->path, line, 1,
+			"this text is indented by 4 spaces or a tab, so it "
+			"shows as computer code in a box of its own: take the "
+			"indent out (to show code on purpose, put it between "
+			"``` lines)");
+		w->pg->warnings++;
+		return;
+	}
 	if (!info || !*info)
 		return;
 	word = strcspn(info, " \t");
 	tc_error_clear(&err);
-	if (word == 9 && !strncmp(info, "flowchart", 9)) {
-		if (flowchart_caption(info + 9, w->pg->path, line, &caption,
+	if ((word == 9 && !strncmp(info, "flowchart", 9)) ||
+	    (word == 7 && !strncmp(info, "mermaid", 7))) {
+		if (word == 7 && mermaid_other(w, lit, line))
+			goto out;
+		if (flowchart_caption(info + word, w->pg->path, line, &caption,
 				      &err) < 0)
 			goto fail;
 		fc = flowchart_parse(lit ? lit : "", lit ? strlen(lit) : 0,
@@ -478,7 +523,12 @@ fail : {
 	char msg[1800];
 
 	tc_error_format(&err, msg, sizeof(msg));
-	tc_buf_addf(&w->pg->msgs, "sitegen: %s\n", msg);
+	tc_buf_addf(&w->pg->msgs, "sitegen: %s%s\n", msg,
+		    word == 7 ? " (a ```mermaid block is read as a flowchart, "
+				"which takes the part of Mermaid's syntax "
+				"listed under \"Flowcharts\" in "
+				"docs/site-format.md)"
+			      : "");
 	w->pg->errors++;
 }
 out:
@@ -530,6 +580,176 @@ static void do_raw_html(struct walk *w, cmark_node *n)
 		   "raw HTML is not allowed in pages: write it in "
 		   "Markdown (tables, lists, links and headings "
 		   "cover most needs)");
+}
+
+/* ---- callouts: "> [!WARNING]", "> [!NOTE]", "> [!DETAILS] Summary" ---- */
+
+enum callout { CALLOUT_NONE, CALLOUT_WARNING, CALLOUT_INSET, CALLOUT_DETAILS };
+
+static const struct {
+	const char *name;
+	enum callout kind;
+} callouts[] = {
+    {"WARNING", CALLOUT_WARNING}, {"CAUTION", CALLOUT_WARNING},
+    {"NOTE", CALLOUT_INSET},	  {"TIP", CALLOUT_INSET},
+    {"IMPORTANT", CALLOUT_INSET}, {"INSET", CALLOUT_INSET},
+    {"DETAILS", CALLOUT_DETAILS},
+};
+
+/* The "[!NAME]" opening a paragraph's text, into *name; its length in
+ * bytes, or 0 when the paragraph does not start with one. */
+static size_t callout_marker(cmark_node *para, struct tc_buf *name)
+{
+	struct tc_buf lead = TC_BUF_INIT;
+	cmark_node *c;
+	size_t i = 2;
+
+	for (c = cmark_node_first_child(para);
+	     c && cmark_node_get_type(c) == CMARK_NODE_TEXT && lead.len < 40;
+	     c = cmark_node_next(c))
+		tc_buf_adds(&lead, cmark_node_get_literal(c));
+	if (lead.len < 4 || strncmp(lead.data, "[!", 2) != 0)
+		i = 0;
+	while (i && i < lead.len &&
+	       ((lead.data[i] >= 'A' && lead.data[i] <= 'Z') ||
+		(lead.data[i] >= 'a' && lead.data[i] <= 'z')))
+		i++;
+	if (i <= 2 || i >= lead.len || lead.data[i] != ']')
+		i = 0;
+	else
+		tc_buf_add(name, lead.data + 2, i - 2);
+	tc_buf_release(&lead);
+	return i ? i + 1 : 0;
+}
+
+/* Drops the first n bytes of the paragraph's leading text nodes. */
+static void drop_text(cmark_node *para, size_t n)
+{
+	cmark_node *c;
+
+	while (n && (c = cmark_node_first_child(para)) != NULL &&
+	       cmark_node_get_type(c) == CMARK_NODE_TEXT) {
+		const char *lit = cmark_node_get_literal(c);
+		size_t len = strlen(lit);
+
+		if (len > n) {
+			char *rest = tc_xstrdup(lit + n);
+
+			cmark_node_set_literal(c, rest);
+			free(rest);
+			return;
+		}
+		n -= len;
+		cmark_node_free(c);
+	}
+}
+
+/* Takes the rest of the paragraph's first line out, as plain text. */
+static void take_first_line(cmark_node *para, struct tc_buf *out)
+{
+	cmark_node *c;
+
+	while ((c = cmark_node_first_child(para)) != NULL) {
+		cmark_node_type t = cmark_node_get_type(c);
+
+		if (t != CMARK_NODE_SOFTBREAK && t != CMARK_NODE_LINEBREAK)
+			plain_text(c, out);
+		cmark_node_free(c);
+		if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK)
+			break;
+	}
+}
+
+static enum callout callout_kind(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(callouts) / sizeof(*callouts); i++)
+		if (!strcasecmp(name, callouts[i].name))
+			return callouts[i].kind;
+	return CALLOUT_NONE;
+}
+
+static void do_callout(struct walk *w, cmark_node *bq)
+{
+	cmark_node *para = cmark_node_first_child(bq), *c;
+	struct tc_buf name = TC_BUF_INIT, summary = TC_BUF_INIT;
+	struct tc_buf body = TC_BUF_INIT, html = TC_BUF_INIT;
+	enum callout kind;
+	cJSON *ctx;
+	size_t n;
+
+	if (!para || cmark_node_get_type(para) != CMARK_NODE_PARAGRAPH ||
+	    !(n = callout_marker(para, &name)))
+		goto out; /* a plain quote: inset text */
+	kind = callout_kind(name.data);
+	if (kind == CALLOUT_NONE) {
+		page_error(w, bq,
+			   "no callout '[!%s]': write [!WARNING] (or "
+			   "[!CAUTION]) for warning text, [!NOTE] (or [!TIP], "
+			   "[!IMPORTANT], [!INSET]) for inset text, or "
+			   "[!DETAILS] and a summary for an expandable section",
+			   name.data);
+		goto out;
+	}
+	if (!w->site)
+		goto out; /* no theme to draw it: stays a quote */
+	drop_text(para, n);
+	if (kind == CALLOUT_DETAILS) {
+		take_first_line(para, &summary);
+		while (summary.len && summary.data[summary.len - 1] == ' ')
+			summary.data[--summary.len] = '\0';
+		n = strspn(summary.data, " ");
+		memmove(summary.data, summary.data + n, summary.len - n + 1);
+		summary.len -= n;
+	} else {
+		/* "> [!NOTE] Text" or the text on the next line */
+		c = cmark_node_first_child(para);
+		if (c && cmark_node_get_type(c) == CMARK_NODE_TEXT)
+			drop_text(para, strspn(cmark_node_get_literal(c), " "));
+		c = cmark_node_first_child(para);
+		if (c && cmark_node_get_type(c) == CMARK_NODE_SOFTBREAK)
+			cmark_node_free(c);
+	}
+	if (!cmark_node_first_child(para))
+		cmark_node_free(para);
+	if (kind == CALLOUT_DETAILS && !summary.len) {
+		page_error(w, bq,
+			   "a [!DETAILS] callout needs its summary on the same "
+			   "line, like '> [!DETAILS] Help with this'");
+		goto out;
+	}
+	if (!cmark_node_first_child(bq)) {
+		page_error(w, bq,
+			   "the [!%s] callout is empty: write its text on the "
+			   "lines below it, each starting with '>'",
+			   name.data);
+		goto out;
+	}
+	for (c = cmark_node_first_child(bq); c; c = cmark_node_next(c)) {
+		char *s = render_node(w, c);
+
+		tc_buf_adds(&body, s);
+		free(s);
+	}
+	ctx = cJSON_CreateObject();
+	if (!ctx ||
+	    !cJSON_AddBoolToObject(ctx, "warning", kind == CALLOUT_WARNING) ||
+	    !cJSON_AddBoolToObject(ctx, "inset", kind == CALLOUT_INSET) ||
+	    !cJSON_AddBoolToObject(ctx, "details", kind == CALLOUT_DETAILS) ||
+	    !cJSON_AddStringToObject(ctx, "summary", summary.data) ||
+	    !cJSON_AddStringToObject(ctx, "body", body.data))
+		tc_die_nomem();
+	if (site_render_to(w->site, "callout", ctx, w->pg->path, &html) < 0)
+		w->pg->errors++;
+	else
+		replace_with_html(bq, html.data);
+	cJSON_Delete(ctx);
+out:
+	tc_buf_release(&name);
+	tc_buf_release(&summary);
+	tc_buf_release(&body);
+	tc_buf_release(&html);
 }
 
 static int node_is_table(cmark_node *n)
@@ -651,7 +871,7 @@ int md_process(struct site *site, struct page *pg, struct tc_buf *html)
 		if (t != CMARK_NODE_HEADING && t != CMARK_NODE_LINK &&
 		    t != CMARK_NODE_IMAGE && t != CMARK_NODE_CODE_BLOCK &&
 		    t != CMARK_NODE_HTML_BLOCK && t != CMARK_NODE_HTML_INLINE &&
-		    !node_is_table(n))
+		    t != CMARK_NODE_BLOCK_QUOTE && !node_is_table(n))
 			continue;
 		TC_ALLOC_GROW(nodes, nnodes + 1, anodes);
 		nodes[nnodes++] = n;
@@ -680,13 +900,22 @@ int md_process(struct site *site, struct page *pg, struct tc_buf *html)
 		if (!nodes[i])
 			continue;
 		t = cmark_node_get_type(nodes[i]);
+		if (t == CMARK_NODE_BLOCK_QUOTE)
+			continue;
 		if (t == CMARK_NODE_HEADING)
 			do_heading(&w, nodes[i]);
 		else if (t == CMARK_NODE_CODE_BLOCK)
 			do_code_block(&w, nodes[i]);
 		else
 			do_table(&w, nodes[i]);
+		nodes[i] = NULL; /* freed, if it was replaced */
 	}
+
+	/* Callouts last, innermost first: each holds its content rendered. */
+	for (i = nnodes; i-- > 0;)
+		if (nodes[i] &&
+		    cmark_node_get_type(nodes[i]) == CMARK_NODE_BLOCK_QUOTE)
+			do_callout(&w, nodes[i]);
 
 	/* Keep the ids, sorted, for link checks in phase B. */
 	pg->ids = w.used;

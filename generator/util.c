@@ -114,6 +114,48 @@ out:
 	return rc;
 }
 
+/*
+ * Pages sitegen will not publish because of where they are: under a folder
+ * whose name starts with '.', in forms/ or calendars/, or named with a
+ * leading '.'. Adds each one's path under root to files. letters/ holds
+ * casework's letters, which are Markdown too, and is not looked in.
+ */
+void site_walk_skipped(const char *root, const char *prefix, int inside,
+		       struct site_strlist *files)
+{
+	char *dir = prefix[0] ? site_join(root, prefix) : tc_xstrdup(root);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d)) != NULL) {
+		const char *nm = e->d_name;
+		char *rel, *full;
+		struct stat st;
+		int in = inside || nm[0] == '.';
+
+		if (!strcmp(nm, ".") || !strcmp(nm, "..") ||
+		    !strcmp(nm, ".git") ||
+		    (!prefix[0] && !strcmp(nm, "letters")))
+			continue;
+		if (!prefix[0] &&
+		    (!strcmp(nm, "forms") || !strcmp(nm, "calendars")))
+			in = 1;
+		rel = prefix[0] ? site_join(prefix, nm) : tc_xstrdup(nm);
+		full = site_join(root, rel);
+		if (lstat(full, &st) < 0)
+			;
+		else if (S_ISDIR(st.st_mode))
+			site_walk_skipped(root, rel, in, files);
+		else if (in && S_ISREG(st.st_mode) && site_ends_with(nm, ".md"))
+			site_strlist_add(files, tc_xstrdup(rel));
+		free(rel);
+		free(full);
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+}
+
 /* ---- dates ---- */
 
 static const char *const month_names[] = {
