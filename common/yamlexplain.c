@@ -210,6 +210,23 @@ static int lost_key(const char *t, size_t len, size_t poff, size_t coff,
 			   "text follows the closing quote of a value: put the "
 			   "whole value in double quotes (a quote inside "
 			   "single quotes is written twice, as in 'it''s')");
+	if (i > b && (t[i - 1] == ']' || t[i - 1] == '}') && poff < len &&
+	    !is_eol(t[poff])) {
+		size_t o = i - 1, depth = 0;
+
+		/* back to the bracket that opened the list */
+		for (; o > b; o--) {
+			depth += t[o] == ']' || t[o] == '}';
+			depth -= t[o] == '[' || t[o] == '{';
+			if (!depth)
+				break;
+		}
+		return say(h, o,
+			   "a value that starts with '%c' is read as a list, "
+			   "and text follows its closing '%c': put the whole "
+			   "value in quotes",
+			   t[o], t[i - 1]);
+	}
 	if (coff == NONE)
 		return 0;
 	if (coff == line_begin(t, coff))

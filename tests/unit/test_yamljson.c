@@ -539,6 +539,9 @@ static void test_plain_errors(void **state)
 		  "written twice, as in 'it''s')");
 	bad_parse(S("t: \"How\" we\n"), TC_ESYNTAX, 1, 10,
 		  "text follows the closing quote");
+	bad_parse(S("t: [Draft] Test\n"), TC_ESYNTAX, 1, 4,
+		  "a value that starts with '[' is read as a list, and text "
+		  "follows its closing ']': put the whole value in quotes");
 	bad_parse(S("s: @home\n"), TC_ESYNTAX, 1, 4,
 		  "a value cannot start with '@': put the value in quotes");
 	bad_parse(
