@@ -199,7 +199,8 @@ static void report_skipped(struct site *s)
 	size_t i;
 
 	site_walk_skipped(s->opt->content, "", 0, &skipped);
-	qsort(skipped.v, skipped.n, sizeof(*skipped.v), site_cmp_str);
+	if (skipped.n)
+		qsort(skipped.v, skipped.n, sizeof(*skipped.v), site_cmp_str);
 	for (i = 0; i < skipped.n; i++) {
 		const char *rel = skipped.v[i];
 		char *path = site_join(s->opt->content, rel);
