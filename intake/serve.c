@@ -271,13 +271,13 @@ static int is_method(const char *m, const char *want)
  * follows: "complaint" or "complaint/received". Returns the shell or NULL.
  */
 static const struct intake_shell *
-submit_target(const struct intake_ctx *ctx, const char *rest, const char **tail)
+submit_target(struct intake_req *rq, const char *rest, const char **tail)
 {
 	const char *slash = strchr(rest, '/');
 	size_t n = slash ? (size_t)(slash - rest) : strlen(rest);
 
 	*tail = slash ? slash : "";
-	return intake_find_shell(ctx, rest, n);
+	return intake_find_shell(rq, rest, n);
 }
 
 static enum MHD_Result route_get(struct MHD_Connection *c,
@@ -293,7 +293,7 @@ static enum MHD_Result route_get(struct MHD_Connection *c,
 		goto out;
 	}
 	if (!strncmp(dec.data, "/submit/", 8)) {
-		sh = submit_target(rq->ctx, dec.data + 8, &tail);
+		sh = submit_target(rq, dec.data + 8, &tail);
 		if (sh && !strcmp(tail, ""))
 			ret = intake_send_redirect(c, rq, 303, "/");
 		else if (sh && !strcmp(tail, "/received"))
@@ -454,7 +454,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 			    c, rq, 405, "Method not allowed",
 			    "This address does not take form posts.", "Allow",
 			    "GET, HEAD");
-		sh = submit_target(ctx, url + 8, &tail);
+		sh = submit_target(rq, url + 8, &tail);
 		if (!sh || *tail)
 			return intake_send_not_found(c, rq);
 		return intake_post(c, rq, sh, upload_data, upload_size);
@@ -481,6 +481,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		intake_post_free(rq->post);
 		rq->post = NULL;
 	}
+	intake_forms_put(ctx, rq->forms);
 	if (rq->conn) {
 		/* A kept-alive connection waits for its next headers. The
 		 * time is written before the flag is cleared, so the reaper
@@ -584,118 +585,16 @@ out:
 	return rc;
 }
 
-/* Reads site/.threecs/KIND/ID.html into *out (malloc'd). */
-static int read_shell(const char *site, const char *kind, const char *id,
-		      const char *needle, char **out, size_t *len)
-{
-	struct tc_buf path = TC_BUF_INIT, b = TC_BUF_INIT;
-	int rc = -1;
-
-	if (tc_buf_addf(&path, "%s/.threecs/%s/%s.html", site, kind, id) < 0)
-		goto nomem;
-	if (tc_fs_read(path.data, TC_MAX_RENDER, &b) < 0) {
-		if (errno == ENOENT)
-			tc_warnx("%s: missing page shell for form '%s' (run "
-				 "sitegen build, with a page that holds the "
-				 "form)",
-				 path.data, id);
-		else
-			tc_warn("%s: cannot read the page shell", path.data);
-		goto out;
-	}
-	if (!strstr(b.data, needle)) {
-		tc_warnx("%s: the page shell has no '%s' (run sitegen build "
-			 "again)",
-			 path.data, needle);
-		goto out;
-	}
-	*out = tc_buf_detach(&b, len);
-	if (!*out)
-		goto nomem;
-	rc = 0;
-	goto out;
-nomem:
-	tc_warnx("out of memory");
-out:
-	tc_buf_release(&path);
-	tc_buf_release(&b);
-	return rc;
-}
-
-static void shell_release(struct intake_shell *sh)
-{
-	free(sh->form_page);
-	free(sh->received_page);
-}
-
 static void ctx_release(struct intake_ctx *ctx)
 {
-	TC_RELEASE_EACH(ctx->shells, ctx->nshells, shell_release);
-	tc_forms_free(ctx->forms);
+	if (ctx->cur)
+		intake_forms_stop(ctx);
 	if (ctx->site_fd >= 0)
 		close(ctx->site_fd);
 	free(ctx->spool_tmp);
 	free(ctx->spool_ready);
 	free(ctx->spool_bundled);
 	intake_rate_free(ctx->rate);
-}
-
-/* Loads the forms and their shells. Returns an exit code. */
-static int load_forms(struct intake_ctx *ctx, const char *site,
-		      const char *forms)
-{
-	const struct tc_form *f;
-	int nerr = 0, rc = TC_EXIT_ENV;
-	size_t i, n;
-
-	ctx->forms = tc_forms_load_dir(forms, &nerr);
-	if (!ctx->forms) {
-		tc_warn("%s: cannot read the form definitions", forms);
-		goto out;
-	}
-	if (nerr > 0) {
-		tc_warnx("%s: %d form definition%s with errors; fix %s and "
-			 "start again",
-			 forms, nerr, nerr == 1 ? "" : "s",
-			 nerr == 1 ? "it" : "them");
-		rc = TC_EXIT_INPUT;
-		goto out;
-	}
-	n = tc_forms_count(ctx->forms);
-	ctx->shells = calloc(n ? n : 1, sizeof(*ctx->shells));
-	if (!ctx->shells) {
-		tc_warnx("out of memory");
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		f = tc_forms_at(ctx->forms, i);
-		ctx->shells[i].form = f;
-		ctx->nshells = i + 1;
-		if (read_shell(site, "forms", tc_form_id(f),
-			       "<!--threecs:form-->", &ctx->shells[i].form_page,
-			       &ctx->shells[i].form_len) < 0 ||
-		    read_shell(site, "received", tc_form_id(f), "@@REFERENCE@@",
-			       &ctx->shells[i].received_page,
-			       &ctx->shells[i].received_len) < 0)
-			goto out;
-	}
-	rc = TC_EXIT_OK;
-out:
-	return rc;
-}
-
-const struct intake_shell *intake_find_shell(const struct intake_ctx *ctx,
-					     const char *id, size_t len)
-{
-	const char *fid;
-	size_t i;
-
-	for (i = 0; i < ctx->nshells; i++) {
-		fid = tc_form_id(ctx->shells[i].form);
-		if (strlen(fid) == len && !memcmp(fid, id, len))
-			return &ctx->shells[i];
-	}
-	return NULL;
 }
 
 static unsigned cpu_count(void)
@@ -722,9 +621,10 @@ static int print_banner(const struct intake_ctx *ctx,
 		snprintf(host, sizeof(host), "%s", "?");
 	printf("intake: serving %s on http://%s%s%s:%u/ (forms: ", o->site,
 	       v6 ? "[" : "", host, v6 ? "]" : "", port);
-	for (i = 0; i < ctx->nshells; i++)
-		printf("%s%s", i ? ", " : "", tc_form_id(ctx->shells[i].form));
-	if (!ctx->nshells)
+	for (i = 0; i < ctx->cur->nshells; i++)
+		printf("%s%s", i ? ", " : "",
+		       tc_form_id(ctx->cur->shells[i].form));
+	if (!ctx->cur->nshells)
 		printf("none");
 	printf("; spool: %s)\n", o->spool);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
@@ -910,6 +810,7 @@ static int ready_sandbox(const struct intake_serve_options *o,
 
 	tc_sandbox_init(&sb);
 	if (tc_sandbox_allow(&sb, o->site, TC_SANDBOX_READ) == 0 &&
+	    tc_sandbox_allow(&sb, o->forms, TC_SANDBOX_READ) == 0 &&
 	    tc_sandbox_allow(&sb, o->spool,
 			     TC_SANDBOX_READ | TC_SANDBOX_WRITE) == 0 &&
 	    tc_sandbox_allow_system(&sb) == 0)
@@ -974,7 +875,7 @@ int intake_server_start(const struct intake_serve_options *o, int embedded,
 			o->site);
 		goto out;
 	}
-	rc = load_forms(&s->ctx, o->site, o->forms);
+	rc = intake_forms_start(&s->ctx);
 	if (rc)
 		goto out;
 	rc = TC_EXIT_ENV;
@@ -1065,6 +966,24 @@ void intake_server_stop(struct intake_server *s)
 	free(s);
 }
 
+/* Picks up a rebuilt site (every second, and on SIGHUP), saying so. */
+static void reload(struct intake_ctx *ctx, int hup)
+{
+	size_t i;
+
+	if (intake_forms_reload(ctx, hup) <= 0)
+		return;
+	/* Only this thread replaces cur: reading it here needs no lock. */
+	fprintf(stderr,
+		"intake: %s: loaded the forms and page shells again "
+		"(",
+		hup ? "SIGHUP" : "the site was rebuilt");
+	for (i = 0; i < ctx->cur->nshells; i++)
+		fprintf(stderr, "%s%s", i ? ", " : "",
+			tc_form_id(ctx->cur->shells[i].form));
+	fprintf(stderr, "%s)\n", ctx->cur->nshells ? "" : "none");
+}
+
 int intake_serve(const struct intake_serve_options *o)
 {
 	struct intake_server *s = NULL;
@@ -1080,6 +999,7 @@ int intake_serve(const struct intake_serve_options *o)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL)) {
 		tc_warnx("cannot block signals");
 		return TC_EXIT_ENV;
@@ -1096,9 +1016,11 @@ int intake_serve(const struct intake_serve_options *o)
 	 * connections whose request headers are overdue. */
 	for (;;) {
 		sig = sigtimedwait(&set, NULL, &tick);
-		if (sig > 0)
+		if (sig == SIGHUP || (sig < 0 && errno == EAGAIN))
+			reload(&s->ctx, sig == SIGHUP);
+		else if (sig > 0)
 			break;
-		if (errno == EAGAIN)
+		if (sig < 0 && errno == EAGAIN)
 			(void)reap_slow_headers(&s->ctx);
 	}
 	fprintf(stderr, "intake: stopping (signal %d)\n", sig);

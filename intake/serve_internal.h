@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include <microhttpd.h>
@@ -32,12 +33,27 @@ struct intake_shell {
 	size_t received_len;	    /* bytes in received_page */
 };
 
-/* Everything the request handlers share; read-only once serving starts. */
+/* Which build of the site a set of forms was loaded from: a hash of the
+ * inode, size and time of each file the set was read from. */
+struct intake_stamp {
+	uint64_t hash;
+};
+
+/* The forms and their shells from one build (shells.c). */
+struct intake_forms {
+	struct tc_forms *forms;	     /* every loaded form */
+	struct intake_shell *shells; /* one per form, same order */
+	size_t nshells;		     /* forms and shells */
+	unsigned refs;		     /* the service's and each request's */
+	struct intake_stamp stamp;   /* the build it came from */
+};
+
+/* Everything the request handlers share; read-only once serving starts,
+ * but for cur, which a reload replaces under forms_lock. */
 struct intake_ctx {
 	const struct intake_serve_options *opt; /* the command line */
-	struct tc_forms *forms;			/* every loaded form */
-	struct intake_shell *shells;		/* one per form, same order */
-	size_t nshells;				/* forms and shells */
+	struct intake_forms *cur;		/* the forms served now */
+	pthread_mutex_t forms_lock;		/* guards cur and refs */
 	int site_fd;				/* the site root, a folder */
 	char *spool_tmp;			/* SPOOL/tmp */
 	char *spool_ready;			/* SPOOL/ready */
@@ -75,14 +91,15 @@ void intake_server_stop(struct intake_server *s);
 
 /* One request from its first call to its completion. */
 struct intake_req {
-	struct intake_ctx *ctx;	  /* the service */
-	struct timespec start;	  /* when the headers arrived */
-	char method[8];		  /* "GET", truncated, for the log */
-	char path[200];		  /* the path, sanitised, for the log */
-	unsigned status;	  /* the status queued, 0 until then */
-	uint64_t bytes;		  /* the body bytes queued */
-	struct intake_post *post; /* a form post in progress, or NULL */
-	struct intake_conn *conn; /* its connection's tracking, or NULL */
+	struct intake_ctx *ctx;	    /* the service */
+	struct timespec start;	    /* when the headers arrived */
+	char method[8];		    /* "GET", truncated, for the log */
+	char path[200];		    /* the path, sanitised, for the log */
+	unsigned status;	    /* the status queued, 0 until then */
+	uint64_t bytes;		    /* the body bytes queued */
+	struct intake_post *post;   /* a form post in progress, or NULL */
+	struct intake_forms *forms; /* the forms it looked in, or NULL */
+	struct intake_conn *conn;   /* its connection's tracking, or NULL */
 };
 
 /* Responses (serve.c). Each returns what the access handler returns. */
@@ -129,8 +146,23 @@ int intake_url_decode(const char *s, size_t len, struct tc_buf *out);
 
 /* Form posts (submit.c). */
 
-/* The shell for form id, or NULL when no such form. */
-const struct intake_shell *intake_find_shell(const struct intake_ctx *ctx,
+/* The forms and shells (shells.c). */
+
+/* Loads them at start (and sets up the lock). Returns an exit code. */
+int intake_forms_start(struct intake_ctx *ctx);
+void intake_forms_stop(struct intake_ctx *ctx);
+/* The set served now, held until intake_forms_put. */
+struct intake_forms *intake_forms_get(struct intake_ctx *ctx);
+void intake_forms_put(struct intake_ctx *ctx, struct intake_forms *fs);
+/*
+ * Loads the site's forms again when the build's manifest changed (or
+ * always, with force) and serves them from the next request on. Returns 1
+ * when reloaded, 0 when unchanged, -1 when the new build could not be
+ * loaded (said on stderr; the old forms stay).
+ */
+int intake_forms_reload(struct intake_ctx *ctx, int force);
+/* The shell for form id in the request's set, or NULL when no such form. */
+const struct intake_shell *intake_find_shell(struct intake_req *rq,
 					     const char *id, size_t len);
 /*
  * Handles one call of the access handler for POST /submit/NAME: the first
