@@ -15,6 +15,7 @@
 struct args {
 	struct site_options opt; /* what the build needs */
 	int watch;		 /* --watch given */
+	const char *listen;	 /* serve --listen */
 };
 
 #define STR(name, arg, help, field)                                            \
@@ -23,7 +24,8 @@ struct args {
 static const struct tc_opt global_opts[] = {
     STR("content", "DIR", "the content folder (default content)", opt.content),
     STR("theme", "DIR", "the theme folder (default themes/default)", opt.theme),
-    STR("out", "DIR", "the output folder (default public)", opt.out),
+    STR("out", "DIR", "the output folder (default public; preview for serve)",
+	opt.out),
     STR("today", "YYYY-MM-DD", "the date for review warnings (default: today)",
 	opt.today),
     TC_OPT_BIND_INT("jobs", "N", "worker threads (default: one per CPU)",
@@ -39,13 +41,28 @@ static const struct tc_opt build_opts[] = {
     {0},
 };
 
+static const struct tc_opt serve_opts[] = {
+    TC_OPT_BIND_STR("listen", "ADDRESS:PORT",
+		    "where to serve the preview (default 127.0.0.1:8000)",
+		    struct args, listen),
+    TC_OPT_BIND_FLAG("drafts", "build and show drafts, each with a banner",
+		     struct args, opt.drafts),
+    {0},
+};
+
 static int cmd_build(int argc, char **argv);
+static int cmd_serve(int argc, char **argv);
 static int cmd_check(int argc, char **argv);
 static int cmd_values(int argc, char **argv);
 
 static const struct tc_cmd commands[] = {
     {"build", cmd_build, "build the site into the output folder",
      "[--watch] [OPTIONS]", build_opts},
+    {"serve", cmd_serve,
+     "preview the site for editors: build into preview/ (or --out), serve "
+     "it on a loopback address, rebuild and reload the open page on every "
+     "change",
+     "[--listen ADDRESS:PORT] [--drafts] [OPTIONS]", serve_opts},
     {"check", cmd_check,
      "check the site and warn about stale or unreachable pages; write "
      "nothing",
@@ -74,9 +91,12 @@ static int parse(int argc, char **argv, struct args *a)
 	memset(a, 0, sizeof(*a));
 	a->opt.content = "content";
 	a->opt.theme = "themes/default";
-	a->opt.out = "public";
+	a->opt.out = NULL;
+	a->listen = "127.0.0.1:8000";
 	rc = tc_cli_parse(&prog, tc_cli_find(&prog, argv[0]), argc, argv, NULL,
 			  a, &first);
+	if (!a->opt.out) /* the preview never writes over the published site */
+		a->opt.out = strcmp(argv[0], "serve") ? "public" : "preview";
 	if (rc)
 		return rc;
 	if (first < argc) {
@@ -119,6 +139,16 @@ static int cmd_build(int argc, char **argv)
 	if (a.watch)
 		return site_watch(&a.opt);
 	return run(&a, "built");
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+	struct args a;
+	int rc = parse(argc, argv, &a);
+
+	if (rc)
+		return rc < 0 ? TC_EXIT_OK : rc;
+	return site_preview(&a.opt, a.listen);
 }
 
 static int cmd_check(int argc, char **argv)

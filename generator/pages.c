@@ -172,7 +172,9 @@ int site_load_front(struct site *s, struct page *pg)
 		     : !strcmp(pg->rel, "index.md") ? "home"
 						    : "page";
 	v = cJSON_GetObjectItemCaseSensitive(root, "draft");
-	pg->draft = cJSON_IsTrue(v);
+	/* The preview's --drafts builds drafts as pages; their front matter
+	 * still says draft, which the theme shows as a banner. */
+	pg->draft = cJSON_IsTrue(v) && !(s && s->opt->drafts);
 	v = cJSON_GetObjectItemCaseSensitive(root, "menu");
 	pg->menu_false = cJSON_IsFalse(v);
 	slug = site_fm_string(pg, "slug");

@@ -30,6 +30,7 @@ struct site_options {
 	int check_only;	   /* 1: check and warn, write nothing */
 	int quiet;	   /* 1: no summary line */
 	int list_values;   /* 1: print every value pages may use, then stop */
+	int drafts;	   /* 1: build drafts too (the preview's --drafts) */
 };
 
 struct site_result {

@@ -59,8 +59,9 @@ static double now_ms(void)
 	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
 }
 
-static void build_once(const struct site_options *opt)
+static void build_once(void *arg)
 {
+	const struct site_options *opt = arg;
 	struct site_result res;
 	double t0 = now_ms();
 	int rc = site_build(opt, &res);
@@ -78,9 +79,15 @@ static void build_once(const struct site_options *opt)
 
 int site_watch(const struct site_options *opt)
 {
+	return site_watch_run(opt, build_once, (void *)opt);
+}
+
+int site_watch_run(const struct site_options *opt, void (*build)(void *arg),
+		   void *arg)
+{
 	char buf[8192];
 
-	build_once(opt);
+	build(arg);
 	for (;;) {
 		int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 		struct pollfd p;
@@ -102,6 +109,6 @@ int site_watch(const struct site_options *opt)
 		}
 		close(fd);
 		if (changed)
-			build_once(opt);
+			build(arg);
 	}
 }

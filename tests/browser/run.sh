@@ -8,6 +8,8 @@
 # writes: the cover sheets, letters, daily and annual reports and the
 # subject access index of the golden regression scenario
 # (tests/regress/casework/cmd, run here with bin/intake and bin/casework).
+# Last, the editors' preview, sitegen serve (preview.js, and nu.js over the
+# pages it served).
 #
 #   tests/browser/run.sh [SITE_DIR]     SITE_DIR defaults to public, relative
 #                                       to the repository root
@@ -107,6 +109,13 @@ else
 	tail -20 "$out/officers.log"
 	fail=$((fail + 1))
 fi
+
+# The editors' preview (sitegen serve): live reload, drafts, its error and
+# posted pages, which the Nu checker reads as they were served.
+node "$here/preview.js" "$out/preview" >"$out/preview.log" 2>&1
+tally preview.js $? "$out/preview.log"
+node "$here/nu.js" "$out/preview" >"$out/nu-preview" 2>&1
+tally nu.js $? "$out/nu-preview"
 
 echo "browser: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
