@@ -100,7 +100,8 @@ static int line_of(const char *t, size_t off, int first_line)
 	int line = first_line;
 
 	for (i = 0; i < off; i++)
-		if (t[i] == '\n' || (t[i] == '\r' && t[i + 1] != '\n'))
+		if (t[i] == '\n' ||
+		    (t[i] == '\r' && (i + 1 == off || t[i + 1] != '\n')))
 			line++;
 	return line;
 }

@@ -360,7 +360,7 @@ static int fail_libyaml(struct loader *ld, const yaml_parser_t *p)
 					   &h)) {
 			offset_where(ld->text, h.off, ld->first_line, &line,
 				     &col);
-			if (line == ld->first_line && col > 1 &&
+			if (line == ld->first_line && col > 1 && ld->len >= 3 &&
 			    !memcmp(ld->text, "\xEF\xBB\xBF", 3))
 				col--; /* a byte order mark takes no column */
 			return tc_error_set(ld->err, TC_ESYNTAX, ld->name, line,
