@@ -52,6 +52,7 @@ static const struct tc_opt serve_opts[] = {
 
 static int cmd_build(int argc, char **argv);
 static int cmd_serve(int argc, char **argv);
+static int cmd_import(int argc, char **argv);
 static int cmd_check(int argc, char **argv);
 static int cmd_values(int argc, char **argv);
 
@@ -63,6 +64,10 @@ static const struct tc_cmd commands[] = {
      "it on a loopback address, rebuild and reload the open page on every "
      "change",
      "[--listen ADDRESS:PORT] [--drafts] [OPTIONS]", serve_opts},
+    {"import", cmd_import,
+     "turn documents (.docx, .odt, .html, .txt) into new pages in the "
+     "content folder, saying what was changed or could not be converted",
+     "FILE... [OPTIONS]", NULL},
     {"check", cmd_check,
      "check the site and warn about stale or unreachable pages; write "
      "nothing",
@@ -84,7 +89,15 @@ static const struct tc_prog prog = {
     .cmds = commands,
 };
 
+static int parse_rest(int argc, char **argv, struct args *a, int *rest);
+
 static int parse(int argc, char **argv, struct args *a)
+{
+	return parse_rest(argc, argv, a, NULL);
+}
+
+/* With rest, the arguments after the options start at argv[*rest]. */
+static int parse_rest(int argc, char **argv, struct args *a, int *rest)
 {
 	int rc, first;
 
@@ -99,6 +112,10 @@ static int parse(int argc, char **argv, struct args *a)
 		a->opt.out = strcmp(argv[0], "serve") ? "public" : "preview";
 	if (rc)
 		return rc;
+	if (rest) {
+		*rest = first;
+		return 0;
+	}
 	if (first < argc) {
 		tc_warnx("%s: unexpected argument '%s' (try 'sitegen %s "
 			 "--help')",
@@ -149,6 +166,16 @@ static int cmd_serve(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? TC_EXIT_OK : rc;
 	return site_preview(&a.opt, a.listen);
+}
+
+static int cmd_import(int argc, char **argv)
+{
+	struct args a;
+	int first = 0, rc = parse_rest(argc, argv, &a, &first);
+
+	if (rc)
+		return rc < 0 ? TC_EXIT_OK : rc;
+	return site_import(argv + first, argc - first, a.opt.content);
 }
 
 static int cmd_check(int argc, char **argv)

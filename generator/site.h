@@ -59,6 +59,13 @@ int site_build(const struct site_options *opt, struct site_result *res);
 int site_render_markdown(const char *file, const char *text, size_t len,
 			 int first_line, struct tc_buf *out, cJSON **toc);
 
+/*
+ * sitegen import: each of files (.docx, .odt, .html, .txt) as a new page in
+ * dir, with warnings naming the page's lines for what it changed or could
+ * not convert. Returns an exit code.
+ */
+int site_import(char **files, int n, const char *dir);
+
 /* "2026-04-01" -> "1 April 2026" into out; -1 when not a valid date. */
 int site_human_date(const char *ymd, struct tc_buf *out);
 

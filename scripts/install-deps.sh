@@ -11,11 +11,12 @@ cd "$(dirname "$0")/.."
 
 # Build: compiler, pkg-config and the libraries. Tests: cmocka, a browser,
 # a JRE for the HTML checker, Node for the browser test scripts, Python for
-# the end-to-end helpers, clang and its runtime for the libFuzzer harnesses.
+# the end-to-end helpers, clang and its runtime for the libFuzzer harnesses,
+# pandoc for sitegen import.
 PACKAGES="build-essential pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev \
 libcjson-dev libzip-dev libyaml-dev libsqlite3-dev libmicrohttpd-dev libcmocka-dev \
 tzdata unzip zip curl chromium default-jre-headless nodejs npm python3 \
-clang libclang-rt-dev"
+clang libclang-rt-dev pandoc"
 BENCH_PACKAGES="cmark-gfm hugo wrk nginx-light hyperfine time"
 
 if [ "${1:-}" = bench ]; then

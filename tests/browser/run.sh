@@ -8,8 +8,9 @@
 # writes: the cover sheets, letters, daily and annual reports and the
 # subject access index of the golden regression scenario
 # (tests/regress/casework/cmd, run here with bin/intake and bin/casework).
-# Last, the editors' preview, sitegen serve (preview.js, and nu.js over the
-# pages it served).
+# Then pages made by sitegen import (check.js and nu.js over a site built
+# with them), and last the editors' preview, sitegen serve (preview.js, and
+# nu.js over the pages it served).
 #
 #   tests/browser/run.sh [SITE_DIR]     SITE_DIR defaults to public, relative
 #                                       to the repository root
@@ -107,6 +108,23 @@ if (cd tests/regress/casework && ROOT=$root SITEGEN=$root/bin/sitegen INTAKE=$ro
 else
 	echo "FAIL the officers' pages were not made"
 	tail -20 "$out/officers.log"
+	fail=$((fail + 1))
+fi
+
+# Pages made by sitegen import from the documents tests/data/import/make.sh
+# writes (.docx, .odt, HTML, plain text), built into a site of their own.
+imp=$out/import
+if bash tests/data/import/make.sh "$imp/docs" >"$out/import.log" 2>&1 &&
+	cp -r content "$imp/content" &&
+	bin/sitegen import --content "$imp/content" "$imp"/docs/* >>"$out/import.log" 2>&1 &&
+	bin/sitegen build --content "$imp/content" --out "$imp/site" >>"$out/import.log" 2>&1; then
+	node "$here/check.js" "$imp/site" test-output/screenshots/imported >"$out/check-imp" 2>&1
+	tally check.js $? "$out/check-imp"
+	node "$here/nu.js" "$imp/site" >"$out/nu-imp" 2>&1
+	tally nu.js $? "$out/nu-imp"
+else
+	echo "FAIL the imported pages were not built"
+	tail -20 "$out/import.log"
 	fail=$((fail + 1))
 fi
 
