@@ -117,6 +117,8 @@ for old, new in [
     ("dataprotection@northmere.example", "dpo@eastvale.example"),
     ("https://www.northmere.example/bsl", "https://www.eastvale.example/bsl"),
     ("9am to 5pm", "8:30am to 4pm"),
+    ("0300 111 3000", "0300 999 0000"),
+    ("https://www.housing-ombudsman.org.uk/", "https://housing-ombudsman.example/"),
 ]:
     if old not in s:
         sys.exit("site.yml has no %s" % old)
@@ -137,12 +139,13 @@ printf '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><text x=
 "$SG" build --content "$C" --out "$OUT" --quiet >"$SCRATCH/b2.log" 2>&1
 rc=$?
 if [ $rc -eq 0 ]; then ok "builds with the council renamed"; else not_ok "builds with the council renamed (exit $rc)" "$(tail -5 "$SCRATCH/b2.log")"; fi
-left=$(grep -r -i -l -E "northmere|01632 960 000" "$OUT" | sed "s|$OUT/||")
+left=$(grep -r -i -l -E "northmere|01632 960 000|0300 111 3000|www\.housing-ombudsman" "$OUT" | sed "s|$OUT/||")
 if [ -z "$left" ]; then ok "the old name and details are nowhere in the built site"; else not_ok "the old name and details are nowhere in the built site" "$left"; fi
 check "the new name, escaped, on the home page" grep -q "Eastvale &amp; Dale &lt;District&gt; Council" "$OUT/index.html"
 check "no raw markup from a value" bash -c "! grep -rq '<District>' '$OUT'"
 check "the new email is a working mailto link" grep -q 'href="mailto:feedback@eastvale.example"' "$OUT/contact/index.html"
 check "the new phone number on the contact page" grep -q "01632 961 234" "$OUT/contact/index.html"
+check "the Housing Ombudsman's details from site.yml" grep -q -F '<a href="https://housing-ombudsman.example/">https://housing-ombudsman.example/</a>' "$OUT/complaints-policy/index.html"
 check "the logo in the header, with its alt text" grep -q -F '<a href="/" class="header__council header__council--logo"><img class="header__logo" src="/images/eastvale-logo.svg" alt="Eastvale and Dale District Council"></a>' "$OUT/complaints-policy/index.html"
 check "the logo file is published" test -s "$OUT/images/eastvale-logo.svg"
 check "the footer's legal text" grep -q -F '<p class="footer__legal">Eastvale and Dale District Council, High Street, Eastvale EV1 2BB.</p>' "$OUT/index.html"
