@@ -166,7 +166,7 @@ static int load_forms_rules(struct site *s)
 			s->errors += tc_rules_check_forms(rules, s->forms);
 	}
 	site_values_build(s, rules);
-	tc_rules_free(rules);
+	s->rules = rules; /* for worked examples ({{ NAME from DATE }}) */
 out:
 	free(rpath);
 	free(fdir);
@@ -347,6 +347,7 @@ static void build_release(struct build *b)
 	cJSON_Delete(s->assets);
 	cJSON_Delete(s->values);
 	cJSON_Delete(s->timescales);
+	tc_rules_free(s->rules);
 	tc_yaml_free(s->cfg);
 	free(s->cfg_path);
 	tc_tpl_set_free(s->tpl);

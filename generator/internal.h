@@ -55,6 +55,8 @@ struct page {
 	int errors, warnings; /* counts of msgs */
 };
 
+struct tc_rules;
+
 struct site {
 	const struct site_options *opt;
 	struct tc_yaml_doc *cfg; /* site.yml */
@@ -67,10 +69,11 @@ struct site {
 	size_t nlayouts, alayouts;
 	cJSON *assets;	     /* asset key -> hashed URL */
 	cJSON *nav, *footer; /* resolved [{title, url, page}] */
-	cJSON *values;	    /* "site.council" -> text, "rules...." (values.c) */
-	cJSON *timescales;  /* the timescales block's context, or NULL
-			       without rules */
-	struct tc_buf msgs; /* messages not tied to one page */
+	cJSON *values; /* "site.council" -> text, "rules...." (values.c) */
+	struct tc_rules *rules; /* content/rules.yml, or NULL */
+	cJSON *timescales;	/* the timescales block's context, or NULL
+				   without rules */
+	struct tc_buf msgs;	/* messages not tied to one page */
 	int errors, warnings;
 	char **outputs; /* files written, below the output folder */
 	size_t noutputs, aoutputs;
@@ -118,7 +121,6 @@ int site_walk_files(const char *root, const char *prefix, int skip_data,
 
 /* ---- values.c ---- */
 
-struct tc_rules;
 /* Fills s->values from site.yml and rules (NULL: none), and
  * s->timescales. */
 void site_values_build(struct site *s, const struct tc_rules *rules);

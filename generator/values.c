@@ -214,6 +214,67 @@ static int fence_line(const char *p, const char *end, char *fc, size_t *flen)
 	return 1;
 }
 
+/*
+ * {{ NAME from YYYY-MM-DD }}: the day NAME (a stage's acknowledge or
+ * respond) falls on for a complaint received that day, counted by the case
+ * model with the rules' calendar, as "Monday 4 January 2027". Returns the
+ * errors reported.
+ */
+static int example(const struct site *s, struct tc_buf *msgs, const char *file,
+		   int line, int col, const char *name, const char *d,
+		   size_t dlen, struct tc_buf *out, int markdown)
+{
+	static const char *const wd[] = {"Monday",   "Tuesday", "Wednesday",
+					 "Thursday", "Friday",	"Saturday",
+					 "Sunday"};
+	char ymd[11], words[TC_DAY_WORDS], text[64];
+	tc_day from, day;
+	int rc;
+
+	if (dlen != 10 || (memcpy(ymd, d, 10), ymd[10] = '\0',
+			   tc_day_parse(ymd, &from) < 0)) {
+		gen_msg(msgs, 0, file, line, col,
+			"{{ %s from ... }} needs the day it counts from, "
+			"written YYYY-MM-DD, like {{ %s from 2026-12-23 }}",
+			name, name);
+		return 1;
+	}
+	if (!s || !s->rules) {
+		gen_msg(msgs, 0, file, line, col,
+			"{{ %s from %s }} counts with the rules, and there is "
+			"no content/rules.yml: add it, or write the date",
+			name, ymd);
+		return 1;
+	}
+	rc = tc_rules_example_day(s->rules, name, from, &day);
+	if (rc < 0) {
+		gen_msg(msgs, 0, file, line, col,
+			"{{ %s from %s }}: a worked example counts a stage's "
+			"acknowledge or respond, like {{ "
+			"rules.corporate.stage1.respond from %s }}",
+			name, ymd, ymd);
+		return 1;
+	}
+	if (rc) {
+		gen_msg(msgs, 0, file, line, col,
+			rc == 1 ? "{{ %s from %s }}: rules.yml sets no such "
+				  "deadline, so there is no day to state: "
+				  "reword the example"
+				: "{{ %s from %s }}: the day lies beyond the "
+				  "bank holiday calendar: choose an earlier "
+				  "example, or extend the calendar",
+			name, ymd);
+		return 1;
+	}
+	tc_day_words(day, words);
+	snprintf(text, sizeof(text), "%s %s", wd[tc_day_weekday(day)], words);
+	if (markdown)
+		add_escaped(out, text);
+	else
+		add_raw(out, text);
+	return 0;
+}
+
 int site_values_expand(const struct site *s, struct tc_buf *msgs,
 		       const char *file, int first_line, int first_col,
 		       const char *src, size_t len, int markdown,
@@ -270,7 +331,7 @@ int site_values_expand(const struct site *s, struct tc_buf *msgs,
 			continue;
 		}
 		if (*p == '{' && p + 1 < end && p[1] == '{') {
-			const char *q = p + 2, *n0, *n1;
+			const char *q = p + 2, *n0, *n1, *d0, *d1 = NULL;
 			int col = (int)(p - line_start) + 1 + col_off;
 			char name[256];
 			const cJSON *v;
@@ -283,6 +344,21 @@ int site_values_expand(const struct site *s, struct tc_buf *msgs,
 			n1 = q;
 			while (q < end && *q == ' ')
 				q++;
+			d0 = NULL;
+			if (end - q > 5 && !memcmp(q, "from ", 5)) {
+				/* {{ NAME from YYYY-MM-DD }}: a worked example
+				 */
+				q += 5;
+				while (q < end && *q == ' ')
+					q++;
+				d0 = q;
+				while (q < end &&
+				       ((*q >= '0' && *q <= '9') || *q == '-'))
+					q++;
+				d1 = q;
+				while (q < end && *q == ' ')
+					q++;
+			}
 			if (n1 == n0 || q + 1 >= end || q[0] != '}' ||
 			    q[1] != '}' || (size_t)(n1 - n0) >= sizeof(name)) {
 				gen_msg(msgs, 0, file, line, col,
@@ -298,6 +374,14 @@ int site_values_expand(const struct site *s, struct tc_buf *msgs,
 			}
 			memcpy(name, n0, (size_t)(n1 - n0));
 			name[n1 - n0] = '\0';
+			if (d0) {
+				errors +=
+				    example(s, msgs, file, line, col, name, d0,
+					    (size_t)(d1 - d0), out,
+					    markdown && !fence && !code_ticks);
+				p = q + 2;
+				continue;
+			}
 			v = s && s->values ? cJSON_GetObjectItemCaseSensitive(
 						 s->values, name)
 					   : NULL;

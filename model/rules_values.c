@@ -4,9 +4,11 @@
 #include "rules_values.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
+#include "case.h"
 #include "rules.h"
 
 /* "10 working days", "1 working day", "6 months", "12 months". */
@@ -247,4 +249,39 @@ cJSON *tc_rules_timescales(const struct tc_rules *r)
 		cJSON_AddItemToArray(procs, po);
 	}
 	return ctx;
+}
+
+int tc_rules_example_day(const struct tc_rules *r, const char *name,
+			 tc_day from, tc_day *out)
+{
+	char proc[64], what[16];
+	int stage, n = 0, rc;
+	struct cw_case c;
+	struct cw_stage *s;
+
+	if (sscanf(name, "rules.%63[a-z0-9_-].stage%d.%15[a-z]%n", proc, &stage,
+		   what, &n) != 3 ||
+	    name[n] || stage < 1 || stage > CW_MAX_STAGES ||
+	    (strcmp(what, "acknowledge") && strcmp(what, "respond")) ||
+	    !tc_rules_procedure(r, proc))
+		return -1;
+	if (tc_calendar_next_working(r->cal, from, &from) < 0)
+		return 2;
+	memset(&c, 0, sizeof(c));
+	c.type = tc_xstrdup("complaint");
+	c.procedure = tc_xstrdup(proc);
+	c.status = tc_xstrdup("open");
+	c.stage = stage;
+	c.received_date = from;
+	c.nstages = 1;
+	cw_stage_open(&c.stages[0], stage, from, NULL);
+	s = &c.stages[0];
+	rc = cw_case_recompute(r, &c) < 0 ? 2 : 0;
+	if (!rc) {
+		*out =
+		    !strcmp(what, "acknowledge") ? s->ack_due : s->respond_due;
+		rc = *out == CW_NODAY ? 1 : 0;
+	}
+	cw_case_release(&c);
+	return rc;
 }

@@ -12,6 +12,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "date.h"
+
 struct tc_rules;
 
 /*
@@ -33,5 +35,17 @@ void tc_rules_add_values(const struct tc_rules *r, cJSON *vals);
  * is text ("10 working days") or absent when not set. The caller frees it.
  */
 cJSON *tc_rules_timescales(const struct tc_rules *r);
+
+/*
+ * A worked example: the day casework would give for name
+ * ("rules.PROC.stageN.acknowledge" or "rules.PROC.stageN.respond") to a
+ * complaint received on day from (before the end of the working day; a day
+ * that is not a working day counts from the next), acknowledged on the last
+ * day allowed. Counted by the case model itself, so the page and casework
+ * cannot disagree. Returns 0 with *out; -1 when name is not one of these,
+ * 1 when the rules set no such deadline, 2 when it lies beyond the calendar.
+ */
+int tc_rules_example_day(const struct tc_rules *r, const char *name,
+			 tc_day from, tc_day *out);
 
 #endif

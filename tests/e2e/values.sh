@@ -98,6 +98,14 @@ old=$(grep -r -o -h -E "\b(3|5|10|15|20|25|28|30|40|65) (more |further |extra )?
 if [ -z "$old" ]; then ok "no old timescale left in the built site"; else not_ok "no old timescale left in the built site" "$old"; fi
 check "the stage 2 window is stated on the confirmation page" grep -q "23 working days" "$OUT/.threecs/received/complaint.html"
 check "the timescales block shows the changed rules" grep -q "Within 13 working days of our acknowledgement" "$OUT/complaints-policy/index.html"
+# The worked example over Christmas, its days counted here from the
+# calendar file: acknowledged in 6 working days from 23 December 2026, the
+# response 13 working days after that.
+dayname() { python3 -c "import datetime; d = datetime.date.fromisoformat('$1'); print(f'{d:%A} {d.day} {d:%B %Y}')"; }
+ack=$(wd 2026-12-23 6)
+resp=$(wd "$ack" 13)
+check "the worked example's acknowledgement day follows the rules ($(dayname "$ack"))" grep -q -F "acknowledge it by $(dayname "$ack")," "$OUT/complaints-policy/index.html"
+check "and its response day ($(dayname "$resp"))" grep -q -F "stage 1 response by $(dayname "$resp")" "$OUT/complaints-policy/index.html"
 check "the timescales table has a caption per procedure" grep -q '<caption id="timescales-childrens">' "$OUT/complaints-policy/index.html"
 
 # --- the council renamed and its contact details changed ---
@@ -203,6 +211,18 @@ msg "a value the rules do not set" \
 msg "an unfinished value" \
 	"Write to {{ site.council" \
 	"sitegen: $C/test.md:6:10: '{{' starts a value, written {{ site.council }} or {{ rules.corporate.stage1.respond }}: finish it with '}}', or write \\{{ to show the braces"
+msg "a worked example names a stage's acknowledge or respond" \
+	"By {{ rules.corporate.stage1.extension from 2026-12-23 }}." \
+	"sitegen: $C/test.md:6:4: {{ rules.corporate.stage1.extension from 2026-12-23 }}: a worked example counts a stage's acknowledge or respond, like {{ rules.corporate.stage1.respond from 2026-12-23 }}"
+msg "a worked example needs a real date" \
+	"By {{ rules.corporate.stage1.respond from 2026-13-01 }}." \
+	"sitegen: $C/test.md:6:4: {{ rules.corporate.stage1.respond from ... }} needs the day it counts from, written YYYY-MM-DD, like {{ rules.corporate.stage1.respond from 2026-12-23 }}"
+msg "a worked example beyond the calendar" \
+	"By {{ rules.corporate.stage1.respond from 2028-12-20 }}." \
+	"sitegen: $C/test.md:6:4: {{ rules.corporate.stage1.respond from 2028-12-20 }}: the day lies beyond the bank holiday calendar: choose an earlier example, or extend the calendar"
+msg "a worked example of a deadline the rules do not set" \
+	"By {{ rules.adults.stage1.respond from 2026-12-23 }}." \
+	"sitegen: $C/test.md:6:4: {{ rules.adults.stage1.respond from 2026-12-23 }}: rules.yml sets no such deadline, so there is no day to state: reword the example"
 msg "two timescales blocks" \
 	"$(printf '\140\140\140timescales\n\140\140\140\n\n\140\140\140timescales\n\140\140\140')" \
 	"sitegen: $C/test.md:9:1: a page holds one timescales block: it shows every procedure already; take this one out"
