@@ -42,7 +42,24 @@ struct preview {
 	int errors;	      /* its errors */
 	char *log;	      /* its messages */
 	unsigned posts;	      /* form posts kept */
+	char host[80];	      /* the address it listens on, "127.0.0.1:8000" */
+	unsigned port;	      /* its port */
 };
+
+/*
+ * Whether the request names the preview itself: its address, or localhost,
+ * with its port. A page elsewhere that points its own name at this machine
+ * (DNS rebinding) sends its own name, and is refused.
+ */
+static int own_host(const struct preview *p, const char *host)
+{
+	char lh[40];
+
+	if (!host)
+		return 0;
+	snprintf(lh, sizeof(lh), "localhost:%u", p->port);
+	return !strcmp(host, p->host) || !strcmp(host, lh);
+}
 
 /* One request's body, for posts. */
 struct upload {
@@ -442,6 +459,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	struct upload *up = *con_cls;
 
 	(void)version;
+	if (!own_host(p,
+		      MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host")))
+		return send_text(c, 421,
+				 "This preview answers only to its own "
+				 "address");
 	if (!strcmp(method, "POST")) {
 		if (!up) {
 			up = calloc(1, sizeof(*up));
@@ -552,6 +574,9 @@ int site_preview(const struct site_options *opt, const char *listen)
 		return TC_EXIT_ENV;
 	}
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	p.port = info ? info->port : 0;
+	snprintf(p.host, sizeof(p.host), "%s:%u", inet_ntoa(sa.sin_addr),
+		 p.port);
 	printf("sitegen: previewing %s on http://%s:%u/ (%s; not the "
 	       "published site: forms are kept in %s/.preview-spool and "
 	       "sent nowhere)\n",

@@ -14,6 +14,7 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const http = require('http');
 const { spawn } = require('child_process');
 const { chromium } = require('playwright-core');
 const { CHROMIUM, CHROMIUM_ARGS, axeProblems } = require('./common');
@@ -177,6 +178,20 @@ async function main() {
     const spoolGet = await fetch(`${preview.base}/.preview-spool/${kept[0] || 'x'}`);
     check('the spool is not served', spoolGet.status === 404, spoolGet.status);
     fs.writeFileSync(path.join(outDir, 'preview-draft.html'), await (await fetch(`${preview.base}/draft-notice/`)).text());
+    // Another name for this machine (DNS rebinding) is refused.
+    const port = new URL(preview.base).port;
+    const foreign = await new Promise((resolve) => {
+      const req = http.get({ host: '127.0.0.1', port, path: '/contact/', headers: { Host: `evil.example:${port}` } },
+        (r) => { r.resume(); resolve(r.statusCode); });
+      req.on('error', (e) => resolve(String(e)));
+    });
+    check('a request naming another host is refused (421)', foreign === 421, foreign);
+    const local = await new Promise((resolve) => {
+      const req = http.get({ host: '127.0.0.1', port, path: '/contact/', headers: { Host: `localhost:${port}` } },
+        (r) => { r.resume(); resolve(r.statusCode); });
+      req.on('error', (e) => resolve(String(e)));
+    });
+    check('localhost with the port is the preview', local === 200, local);
     await stop(preview);
 
     // Without --drafts: no draft.
