@@ -205,15 +205,14 @@ static void report_skipped(struct site *s)
 		const char *rel = skipped.v[i];
 		char *path = site_join(s->opt->content, rel);
 		size_t top = strcspn(rel, "/");
+		const char *holds = NULL;
 
-		if (rel[0] != '.' && !strstr(rel, "/.") && rel[top])
+		if (rel[0] != '.' && !strstr(rel, "/.") && rel[top] &&
+		    site_data_dir(rel, top, &holds) && holds)
 			gen_msg(&s->msgs, 1, path, 1, 1,
 				"pages in %.*s/ are not published (the folder "
-				"holds the %s): move this page out of %.*s/",
-				(int)top, rel,
-				rel[0] == 'f' ? "forms' definitions"
-					      : "bank holiday calendars",
-				(int)top, rel);
+				"holds %s): move this page out of %.*s/",
+				(int)top, rel, holds, (int)top, rel);
 		else
 			gen_msg(&s->msgs, 1, path, 1, 1,
 				"sitegen skips names that start with '.', so "

@@ -114,6 +114,9 @@ void site_strlist_release(struct site_strlist *l);
  * in sorted order. Skips names starting with '.' and, at the top level of
  * content/ (skip_data), the data folders. Returns 0 or -1 (errno set).
  */
+/* 1 when content/NAME (name[0..len)) is a folder of data, not pages, with
+ * *holds what it holds (NULL: letters/, Markdown that is no page). */
+int site_data_dir(const char *name, size_t len, const char **holds);
 void site_walk_skipped(const char *root, const char *prefix, int inside,
 		       struct site_strlist *files);
 int site_walk_files(const char *root, const char *prefix, int skip_data,

@@ -14,8 +14,29 @@
 #include "fsutil.h"
 #include "internal.h"
 
-/* Folders in content/ that hold data for other programs, not pages. */
-static const char *const data_dirs[] = {"forms", "letters", "calendars"};
+/* Folders in content/ that hold data for other programs, not pages, and
+ * what they hold (NULL: casework's letters, Markdown that is no page). */
+static const struct {
+	const char *name, *holds;
+} data_dirs[] = {
+    {"forms", "the forms' definitions"},
+    {"letters", NULL},
+    {"calendars", "the bank holiday calendars"},
+};
+
+int site_data_dir(const char *name, size_t len, const char **holds)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(data_dirs) / sizeof(*data_dirs); i++)
+		if (strlen(data_dirs[i].name) == len &&
+		    !memcmp(name, data_dirs[i].name, len)) {
+			if (holds)
+				*holds = data_dirs[i].holds;
+			return 1;
+		}
+	return 0;
+}
 
 /* Returns a malloc'd string joined from a and b with one '/'. */
 char *site_join(const char *a, const char *b)
@@ -68,7 +89,7 @@ int site_walk_files(const char *root, const char *prefix, int skip_data,
 	struct site_strlist names = {0};
 	DIR *d = opendir(dir);
 	struct dirent *e;
-	size_t i, j;
+	size_t i;
 	int rc = -1;
 
 	if (!d)
@@ -88,9 +109,8 @@ int site_walk_files(const char *root, const char *prefix, int skip_data,
 		int skip = 0;
 
 		if (skip_data && !prefix[0])
-			for (j = 0; j < sizeof(data_dirs) / sizeof(*data_dirs);
-			     j++)
-				skip |= !strcmp(names.v[i], data_dirs[j]);
+			skip =
+			    site_data_dir(names.v[i], strlen(names.v[i]), NULL);
 		if (!skip && lstat(full, &st) == 0) {
 			if (S_ISDIR(st.st_mode)) {
 				if (site_walk_files(root, rel, skip_data,
@@ -116,9 +136,10 @@ out:
 
 /*
  * Pages sitegen will not publish because of where they are: under a folder
- * whose name starts with '.', in forms/ or calendars/, or named with a
- * leading '.'. Adds each one's path under root to files. letters/ holds
- * casework's letters, which are Markdown too, and is not looked in.
+ * whose name starts with '.', in a data folder that holds something (forms/,
+ * calendars/), or named with a leading '.'. Adds each one's path under root
+ * to files. letters/ holds casework's letters, which are Markdown too, and
+ * is not looked in.
  */
 void site_walk_skipped(const char *root, const char *prefix, int inside,
 		       struct site_strlist *files)
@@ -131,15 +152,17 @@ void site_walk_skipped(const char *root, const char *prefix, int inside,
 		const char *nm = e->d_name;
 		char *rel, *full;
 		struct stat st;
+		const char *holds;
 		int in = inside || nm[0] == '.';
 
 		if (!strcmp(nm, ".") || !strcmp(nm, "..") ||
-		    !strcmp(nm, ".git") ||
-		    (!prefix[0] && !strcmp(nm, "letters")))
+		    !strcmp(nm, ".git"))
 			continue;
-		if (!prefix[0] &&
-		    (!strcmp(nm, "forms") || !strcmp(nm, "calendars")))
+		if (!prefix[0] && site_data_dir(nm, strlen(nm), &holds)) {
+			if (!holds)
+				continue; /* letters/: not pages, by design */
 			in = 1;
+		}
 		rel = prefix[0] ? site_join(prefix, nm) : tc_xstrdup(nm);
 		full = site_join(root, rel);
 		if (lstat(full, &st) < 0)
