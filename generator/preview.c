@@ -27,7 +27,9 @@
 
 #include "buffer.h"
 #include "err.h"
+#include "escape.h"
 #include "fsutil.h"
+#include "mime.h"
 #include "template.h"
 #include "watch.h"
 
@@ -192,35 +194,6 @@ out:
 	return rc;
 }
 
-static const char *content_type(const char *path)
-{
-	static const struct {
-		const char *ext, *type;
-	} types[] = {
-	    {".html", "text/html; charset=utf-8"},
-	    {".css", "text/css; charset=utf-8"},
-	    {".js", "text/javascript; charset=utf-8"},
-	    {".json", "application/json"},
-	    {".svg", "image/svg+xml"},
-	    {".png", "image/png"},
-	    {".jpg", "image/jpeg"},
-	    {".jpeg", "image/jpeg"},
-	    {".gif", "image/gif"},
-	    {".webp", "image/webp"},
-	    {".ico", "image/x-icon"},
-	    {".pdf", "application/pdf"},
-	    {".txt", "text/plain; charset=utf-8"},
-	    {".xml", "application/xml"},
-	};
-	const char *dot = strrchr(path, '.');
-	size_t i;
-
-	for (i = 0; dot && i < sizeof(types) / sizeof(*types); i++)
-		if (!strcmp(dot, types[i].ext))
-			return types[i].type;
-	return "application/octet-stream";
-}
-
 /* Puts the reload script before </head>. */
 static void inject(struct preview *p, unsigned build, struct tc_buf *html)
 {
@@ -332,25 +305,14 @@ static enum MHD_Result send_file(struct MHD_Connection *c, struct preview *p,
 			return send_text(c, 404, "Not found");
 		}
 	}
-	if (strstr(content_type(path.data), "text/html"))
+	if (strstr(tc_mime_for(path.data), "text/html"))
 		inject(p, build, &body);
-	ret = send_body(c, status, content_type(path.data), &body);
+	ret = send_body(c, status, tc_mime_for(path.data), &body);
 	tc_buf_release(&path);
 	return ret;
 }
 
 /* ---- form posts: kept, never sent ---- */
-
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
 
 /* s[0..n) form-decoded ('+' and %XX) into a new string. */
 static char *form_decode(const char *s, size_t n)
@@ -361,10 +323,12 @@ static char *form_decode(const char *s, size_t n)
 	for (i = 0; i < n; i++) {
 		if (s[i] == '+') {
 			tc_buf_add(&b, " ", 1);
-		} else if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
-			   hexval(s[i + 2]) >= 0) {
+		} else if (s[i] == '%' && i + 2 < n &&
+			   tc_hexval((unsigned char)s[i + 1]) >= 0 &&
+			   tc_hexval((unsigned char)s[i + 2]) >= 0) {
 			char ch =
-			    (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+			    (char)(tc_hexval((unsigned char)s[i + 1]) * 16 +
+				   tc_hexval((unsigned char)s[i + 2]));
 
 			tc_buf_add(&b, &ch, 1);
 			i += 2;

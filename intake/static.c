@@ -21,50 +21,11 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "mime.h"
 
 /* Longest path served, and longest single component. */
 #define MAX_PATH      1024
 #define MAX_COMPONENT 255
-
-struct mime {
-	const char *ext;  /* lowercase, without the dot */
-	const char *type; /* the Content-Type sent */
-};
-
-static const struct mime mimes[] = {
-    {"html", "text/html; charset=utf-8"},
-    {"htm", "text/html; charset=utf-8"},
-    {"css", "text/css; charset=utf-8"},
-    {"js", "text/javascript; charset=utf-8"},
-    {"mjs", "text/javascript; charset=utf-8"},
-    {"json", "application/json"},
-    {"svg", "image/svg+xml"},
-    {"png", "image/png"},
-    {"jpg", "image/jpeg"},
-    {"jpeg", "image/jpeg"},
-    {"gif", "image/gif"},
-    {"webp", "image/webp"},
-    {"ico", "image/x-icon"},
-    {"txt", "text/plain; charset=utf-8"},
-    {"xml", "application/xml"},
-    {"pdf", "application/pdf"},
-    {"woff2", "font/woff2"},
-    {"woff", "font/woff"},
-    {"webmanifest", "application/manifest+json"},
-    {NULL, NULL},
-};
-
-static const char *mime_for(const char *name)
-{
-	const char *dot = strrchr(name, '.');
-	size_t i;
-
-	if (dot)
-		for (i = 0; mimes[i].ext; i++)
-			if (!strcasecmp(dot + 1, mimes[i].ext))
-				return mimes[i].type;
-	return "application/octet-stream";
-}
 
 static int is_hex(char c)
 {
@@ -281,7 +242,7 @@ enum MHD_Result intake_static(struct MHD_Connection *c, struct intake_req *rq,
 		lm[0] = '\0';
 	if (is_hashed(last))
 		cache = "public, max-age=31536000, immutable";
-	else if (!strncmp(mime_for(last), "text/html", 9))
+	else if (!strncmp(tc_mime_for(last), "text/html", 9))
 		cache = "no-cache";
 	else
 		cache = "public, max-age=3600";
@@ -311,7 +272,7 @@ enum MHD_Result intake_static(struct MHD_Connection *c, struct intake_req *rq,
 		goto out;
 	fd = -1; /* the response owns it now */
 	if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-				    mime_for(last)) == MHD_NO ||
+				    tc_mime_for(last)) == MHD_NO ||
 	    MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag) == MHD_NO ||
 	    (lm[0] && MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED,
 					      lm) == MHD_NO) ||
