@@ -93,16 +93,33 @@ static size_t name_colon(const char *t, size_t b, size_t e)
 	return NONE;
 }
 
+void tc_yaml_offset_where(const char *text, size_t off, int first_line,
+			  int *line, int *col)
+{
+	size_t i;
+	int l = first_line, c = 1;
+
+	for (i = 0; i < off; i++) {
+		unsigned char ch = (unsigned char)text[i];
+
+		if (ch == '\n' ||
+		    (ch == '\r' && (i + 1 == off || text[i + 1] != '\n'))) {
+			l++;
+			c = 1;
+		} else if (ch != '\r' && (ch & 0xC0) != 0x80) {
+			c++;
+		}
+	}
+	*line = l;
+	*col = c;
+}
+
 /* Line number of t[off]. */
 static int line_of(const char *t, size_t off, int first_line)
 {
-	size_t i;
-	int line = first_line;
+	int line, col;
 
-	for (i = 0; i < off; i++)
-		if (t[i] == '\n' ||
-		    (t[i] == '\r' && (i + 1 == off || t[i + 1] != '\n')))
-			line++;
+	tc_yaml_offset_where(t, off, first_line, &line, &col);
 	return line;
 }
 

@@ -18,6 +18,14 @@ struct tc_yaml_hint {
  * context (at coff, or SIZE_MAX for none). Returns 1 with *h filled when the
  * mistake is one editors commonly make, else 0.
  */
+/*
+ * Line and column (1-based, columns in characters) of text[off], text[0]
+ * being on first_line. A CR LF pair, a lone CR and a lone LF each end a
+ * line.
+ */
+void tc_yaml_offset_where(const char *text, size_t off, int first_line,
+			  int *line, int *col);
+
 int tc_yaml_explain(const char *text, size_t len, const char *problem,
 		    size_t poff, const char *context, size_t coff,
 		    int first_line, struct tc_yaml_hint *h);

@@ -93,31 +93,6 @@ static const char msg_anchor[] =
     "anchors and aliases are not allowed; repeat the value instead";
 
 /*
- * Line and column (1-based, columns in characters) of text[off]. A CR LF
- * pair, a lone CR and a lone LF each end a line.
- */
-static void offset_where(const char *text, size_t off, int first_line,
-			 int *line, int *col)
-{
-	size_t i;
-	int l = first_line, c = 1;
-
-	for (i = 0; i < off; i++) {
-		unsigned char ch = (unsigned char)text[i];
-
-		if (ch == '\n' ||
-		    (ch == '\r' && (i + 1 == off || text[i + 1] != '\n'))) {
-			l++;
-			c = 1;
-		} else if (ch != '\r' && (ch & 0xC0) != 0x80) {
-			c++;
-		}
-	}
-	*line = l;
-	*col = c;
-}
-
-/*
  * The byte offset of a libyaml mark (line and column in characters), or len
  * when it lies past the end. A leading byte order mark takes no column.
  */
@@ -337,7 +312,8 @@ static int fail_libyaml(struct loader *ld, const yaml_parser_t *p)
 	} else if (p->error == YAML_READER_ERROR) {
 		/* reader errors carry a byte offset, not a mark */
 		off = p->problem_offset < ld->len ? p->problem_offset : ld->len;
-		offset_where(ld->text, off, ld->first_line, &line, &col);
+		tc_yaml_offset_where(ld->text, off, ld->first_line, &line,
+				     &col);
 		if (p->problem_value >= 0)
 			rc = tc_error_set(ld->err, TC_ESYNTAX, ld->name, line,
 					  col, "%s (U+%04X); remove it",
@@ -358,8 +334,8 @@ static int fail_libyaml(struct loader *ld, const yaml_parser_t *p)
 		} else if (tc_yaml_explain(ld->text, ld->len, problem, off,
 					   p->context, coff, ld->first_line,
 					   &h)) {
-			offset_where(ld->text, h.off, ld->first_line, &line,
-				     &col);
+			tc_yaml_offset_where(ld->text, h.off, ld->first_line,
+					     &line, &col);
 			if (line == ld->first_line && col > 1 && ld->len >= 3 &&
 			    !memcmp(ld->text, "\xEF\xBB\xBF", 3))
 				col--; /* a byte order mark takes no column */
@@ -717,7 +693,7 @@ static struct tc_yaml_doc *parse_unsorted(const char *name, const char *text,
 
 	if (!tc_utf8_is_text(ld.text, len, &bad)) {
 		/* libyaml would stop at a NUL as if at the end, so refuse it */
-		offset_where(ld.text, bad, first_line, &line, &col);
+		tc_yaml_offset_where(ld.text, bad, first_line, &line, &col);
 		if (ld.text[bad] == '\0')
 			tc_error_set(err, TC_EUTF8, ld.name, line, col,
 				     "NUL byte in input at byte offset %zu; "
