@@ -30,6 +30,7 @@
 #include "escape.h"
 #include "fsutil.h"
 #include "mime.h"
+#include "netaddr.h"
 #include "template.h"
 #include "watch.h"
 
@@ -493,45 +494,28 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	}
 }
 
-static int parse_listen(const char *s, struct sockaddr_in *sa)
-{
-	const char *colon = strrchr(s, ':');
-	char host[64];
-	char *end;
-	long port;
-
-	if (!colon || (size_t)(colon - s) >= sizeof(host))
-		return -1;
-	memcpy(host, s, (size_t)(colon - s));
-	host[colon - s] = '\0';
-	port = strtol(colon + 1, &end, 10);
-	if (*end || end == colon + 1 || port < 0 || port > 65535)
-		return -1;
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons((uint16_t)port);
-	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
-}
-
 int site_preview(const struct site_options *opt, const char *listen)
 {
 	struct preview p = {.opt = opt};
-	struct sockaddr_in sa;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *info;
-	int rc;
+	char addr[INET6_ADDRSTRLEN];
+	int v6, rc;
 
-	if (parse_listen(listen, &sa) < 0) {
+	if (tc_parse_listen(listen, &ss, &sslen, &v6) < 0) {
 		tc_warnx("--listen '%s' is not ADDRESS:PORT (such as "
-			 "127.0.0.1:8000)",
+			 "127.0.0.1:8000 or [::1]:8000)",
 			 listen);
 		return TC_EXIT_USAGE;
 	}
 	pthread_mutex_init(&p.lock, NULL);
 	d = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0,
-	    NULL, NULL, on_request, &p, MHD_OPTION_SOCK_ADDR,
-	    (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+		(v6 ? MHD_USE_IPv6 : 0),
+	    0, NULL, NULL, on_request, &p, MHD_OPTION_SOCK_ADDR,
+	    (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
 	    &p, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
 	if (!d) {
 		tc_warn("cannot listen on %s (is the address in use?)", listen);
@@ -539,13 +523,19 @@ int site_preview(const struct site_options *opt, const char *listen)
 	}
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	p.port = info ? info->port : 0;
-	snprintf(p.host, sizeof(p.host), "%s:%u", inet_ntoa(sa.sin_addr),
-		 p.port);
-	printf("sitegen: previewing %s on http://%s:%u/ (%s; not the "
-	       "published site: forms are kept in %s/.preview-spool and "
-	       "sent nowhere)\n",
-	       opt->out, inet_ntoa(sa.sin_addr), info ? info->port : 0,
-	       opt->drafts ? "drafts shown" : "drafts hidden", opt->out);
+	if (!inet_ntop(
+		v6 ? AF_INET6 : AF_INET,
+		v6 ? (const void *)&((struct sockaddr_in6 *)&ss)->sin6_addr
+		   : (const void *)&((struct sockaddr_in *)&ss)->sin_addr,
+		addr, sizeof(addr)))
+		snprintf(addr, sizeof(addr), "%s", "?");
+	snprintf(p.host, sizeof(p.host), "%s%s%s:%u", v6 ? "[" : "", addr,
+		 v6 ? "]" : "", p.port);
+	printf("sitegen: previewing %s on http://%s/ (%s; not the published "
+	       "site: forms are kept in %s/.preview-spool and sent "
+	       "nowhere)\n",
+	       opt->out, p.host, opt->drafts ? "drafts shown" : "drafts hidden",
+	       opt->out);
 	fflush(stdout);
 	rc = site_watch_run(opt, preview_build, &p);
 	MHD_stop_daemon(d);

@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 
 #include "fsutil.h"
+#include "netaddr.h"
 #include "sha256.h"
 
 /* Slots in the table (a power of two) and slots probed per client. */
@@ -137,32 +138,6 @@ unsigned intake_rate_hit(struct intake_rate *r, const void *addr, time_t now)
 	return wait;
 }
 
-int intake_parse_ip(const char *s, size_t len, struct sockaddr_storage *ss)
-{
-	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-	char buf[INET6_ADDRSTRLEN];
-
-	while (len && (*s == ' ' || *s == '\t'))
-		s++, len--;
-	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-		len--;
-	if (!len || len >= sizeof(buf))
-		return -1;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, buf, &in4->sin_addr) == 1) {
-		in4->sin_family = AF_INET;
-		return 0;
-	}
-	if (inet_pton(AF_INET6, buf, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		return 0;
-	}
-	return -1;
-}
-
 int intake_same_ip(const struct sockaddr *a, const struct sockaddr_storage *b)
 {
 	struct sockaddr_storage x;
@@ -214,7 +189,7 @@ const struct sockaddr *intake_client(struct MHD_Connection *c,
 		return peer;
 	last = strrchr(xff, ',');
 	last = last ? last + 1 : xff;
-	if (intake_parse_ip(last, strlen(last), tmp) < 0)
+	if (tc_parse_ip(last, strlen(last), tmp) < 0)
 		return peer;
 	return (const struct sockaddr *)tmp;
 }

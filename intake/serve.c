@@ -31,6 +31,7 @@
 #include "escape.h"
 #include "fsutil.h"
 #include "limits.h"
+#include "netaddr.h"
 #include "sandbox.h"
 
 /* Connections one client address may hold at once (unless it is the
@@ -525,66 +526,6 @@ static size_t keep_escapes(void *cls, struct MHD_Connection *c, char *s)
 
 /* ---- start and stop ------------------------------------------------ */
 
-/* Parses "127.0.0.1:8080" or "[::1]:8080" into ss. Returns 0 or -1. */
-static int parse_listen(const char *s, struct sockaddr_storage *ss,
-			socklen_t *sslen, int *v6)
-{
-	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-	char host[64];
-	const char *colon, *p;
-	unsigned long port = 0;
-	size_t hl;
-	int rc = -1;
-
-	memset(ss, 0, sizeof(*ss));
-	if (s[0] == '[') {
-		p = strchr(s, ']');
-		if (!p || p[1] != ':')
-			goto out;
-		hl = (size_t)(p - s - 1);
-		if (hl == 0 || hl >= sizeof(host))
-			goto out;
-		memcpy(host, s + 1, hl);
-		colon = p + 1;
-		*v6 = 1;
-	} else {
-		colon = strrchr(s, ':');
-		if (!colon)
-			goto out;
-		hl = (size_t)(colon - s);
-		if (hl == 0 || hl >= sizeof(host))
-			goto out;
-		memcpy(host, s, hl);
-		*v6 = 0;
-	}
-	host[hl] = '\0';
-	p = colon + 1;
-	if (!*p)
-		goto out;
-	for (; *p; p++) {
-		if (*p < '0' || *p > '9')
-			goto out;
-		port = port * 10 + (unsigned long)(*p - '0');
-		if (port > 65535)
-			goto out;
-	}
-	/* "[v6]:port" or "v4:port": the brackets must match the address. */
-	if (intake_parse_ip(host, hl, ss) < 0 ||
-	    ss->ss_family != (*v6 ? AF_INET6 : AF_INET))
-		goto out;
-	if (*v6) {
-		in6->sin6_port = htons((uint16_t)port);
-		*sslen = sizeof(*in6);
-	} else {
-		in4->sin_port = htons((uint16_t)port);
-		*sslen = sizeof(*in4);
-	}
-	rc = 0;
-out:
-	return rc;
-}
-
 static void ctx_release(struct intake_ctx *ctx)
 {
 	if (ctx->cur)
@@ -841,8 +782,8 @@ int intake_server_start(const struct intake_serve_options *o, int embedded,
 	s->listen_fd = -1;
 	/* Embedded, the daemon listens on a loopback port of its own
 	 * choosing, unused: requests come through MHD_add_connection. */
-	if (parse_listen(embedded ? "127.0.0.1:0" : o->listen, &ss, &sslen,
-			 &v6) < 0) {
+	if (tc_parse_listen(embedded ? "127.0.0.1:0" : o->listen, &ss, &sslen,
+			    &v6) < 0) {
 		tc_warnx("--listen '%s' is not ADDRESS:PORT (such as "
 			 "127.0.0.1:8080 or [::1]:8080)",
 			 o->listen);
@@ -851,7 +792,7 @@ int intake_server_start(const struct intake_serve_options *o, int embedded,
 	}
 	s->ctx.proxy.ss_family = AF_UNSPEC;
 	if (o->proxy) {
-		if (intake_parse_ip(o->proxy, strlen(o->proxy), &s->ctx.proxy) <
+		if (tc_parse_ip(o->proxy, strlen(o->proxy), &s->ctx.proxy) <
 		    0) {
 			tc_warnx("--proxy '%s' is not an IP address (such as "
 				 "127.0.0.1 or ::1)",

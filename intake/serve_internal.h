@@ -220,8 +220,6 @@ const struct sockaddr *intake_client(struct MHD_Connection *c,
 				     struct sockaddr_storage *tmp);
 /* 1 when a and b are the same IP address (ports aside). */
 int intake_same_ip(const struct sockaddr *a, const struct sockaddr_storage *b);
-/* Parses an IPv4 or IPv6 address (no port) into ss. 0 or -1. */
-int intake_parse_ip(const char *s, size_t len, struct sockaddr_storage *ss);
 /*
  * Counts one post from the client at addr (a struct sockaddr). Returns 0
  * when it is allowed, else the seconds until the client may post again.
