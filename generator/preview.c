@@ -164,10 +164,11 @@ static int read_template(struct preview *p, const char *name,
 	return -1;
 }
 
-/* Renders preview/NAME.mustache against ctx into out; its one partial,
- * {{> style}}, is preview/style.mustache. */
-static int render(struct preview *p, const char *name, const cJSON *ctx,
-		  struct tc_buf *out)
+/* Renders preview/NAME.mustache against ctx into out. A whole page
+ * (styled) has one partial, {{> style}}: preview/style.mustache, read only
+ * then, not for the snippet every served page gets. */
+static int render(struct preview *p, const char *name, int styled,
+		  const cJSON *ctx, struct tc_buf *out)
 {
 	struct tc_buf path = TC_BUF_INIT, src = TC_BUF_INIT;
 	struct tc_buf style = TC_BUF_INIT;
@@ -178,8 +179,9 @@ static int render(struct preview *p, const char *name, const cJSON *ctx,
 	tc_error_clear(&err);
 	if (!partials)
 		tc_die_nomem();
-	if (read_template(p, "style", &path, &style) < 0 ||
-	    !cJSON_AddStringToObject(partials, "style", style.data) ||
+	if ((styled &&
+	     (read_template(p, "style", &path, &style) < 0 ||
+	      !cJSON_AddStringToObject(partials, "style", style.data))) ||
 	    read_template(p, name, &path, &src) < 0)
 		goto out;
 	if (tc_tpl_render_string(src.data, src.len, ctx, partials, out, &err) <
@@ -204,7 +206,7 @@ static void inject(struct preview *p, unsigned build, struct tc_buf *html)
 
 	if (!ctx || !cJSON_AddNumberToObject(ctx, "build", build))
 		tc_die_nomem();
-	if (head && render(p, "inject", ctx, &snippet) == 0) {
+	if (head && render(p, "inject", 0, ctx, &snippet) == 0) {
 		tc_buf_add(&out, html->data, (size_t)(head - html->data));
 		tc_buf_add(&out, snippet.data, snippet.len);
 		tc_buf_adds(&out, head);
@@ -249,7 +251,7 @@ static enum MHD_Result send_errors(struct MHD_Connection *c, struct preview *p)
 		cJSON_AddItemToArray(msgs, m);
 	}
 	free(log);
-	if (render(p, "error", ctx, &html) < 0)
+	if (render(p, "error", 1, ctx, &html) < 0)
 		tc_buf_adds(&html, "The site did not build: see the terminal.");
 	cJSON_Delete(ctx);
 	return send_body(c, 500, "text/html; charset=utf-8", &html);
@@ -404,7 +406,7 @@ static enum MHD_Result take_post(struct MHD_Connection *c, struct preview *p,
 	printf("sitegen: preview: a post to %s kept in %s (not sent)\n", url,
 	       file.data);
 	fflush(stdout);
-	if (render(p, "posted", ctx, &html) < 0)
+	if (render(p, "posted", 1, ctx, &html) < 0)
 		tc_buf_adds(&html, "Preview only: nothing was sent.");
 	cJSON_Delete(ctx);
 	tc_buf_release(&dir);
