@@ -312,15 +312,16 @@ static void clean(struct imp *im, const char *md, size_t len)
 		const char *next = nl ? nl + 1 : end;
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p), ind = 0;
 		size_t h = 0;
+		int fence_line, item;
 
 		if (n && p[n - 1] == '\r')
 			n--;
 		while (ind < n && (p[ind] == ' ' || p[ind] == '\t'))
 			ind++;
-		if (!strncmp(p + ind, "```", 3) || !strncmp(p + ind, "~~~", 3))
-			fence = !fence;
-		if (fence || !strncmp(p + ind, "```", 3) ||
-		    !strncmp(p + ind, "~~~", 3)) {
+		fence_line =
+		    !strncmp(p + ind, "```", 3) || !strncmp(p + ind, "~~~", 3);
+		fence ^= fence_line;
+		if (fence || fence_line) {
 			tc_buf_add(&im->out, p, n);
 			put_line_end(im);
 			p = next;
@@ -336,12 +337,13 @@ static void clean(struct imp *im, const char *md, size_t len)
 		}
 		while (h < n && p[h] == '#')
 			h++;
-		if (is_list_item(p, n))
+		item = is_list_item(p, n);
+		if (item)
 			in_list = 1;
 		else if (ind == 0)
 			in_list = 0;
-		if (im->plain && !im->title && !im->out.len && !h &&
-		    !is_list_item(p, n) && n - ind < 120 && p[n - 1] != '.' &&
+		if (im->plain && !im->title && !im->out.len && !h && !item &&
+		    n - ind < 120 && p[n - 1] != '.' &&
 		    (next >= end || *next == '\n' || *next == '\r')) {
 			/* a text file's first line, alone: its title */
 			im->title = xstrndup(p + ind, n - ind);
