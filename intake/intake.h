@@ -32,7 +32,7 @@ struct intake_serve_options {
 	size_t max_file_size;  /* bytes in one file */
 	unsigned timeout;      /* seconds a connection may stay idle */
 	unsigned max_conns;    /* connections at once */
-	unsigned rate_per_min; /* submissions per client per minute */
+	unsigned rate_per_min; /* accepted submissions per client a minute */
 	unsigned threads;      /* worker threads; 0: one per CPU */
 	int quiet;	       /* no access log */
 	const char *user;      /* as root: the user to drop to, required */

@@ -38,7 +38,7 @@ static const struct tc_opt serve_opts[] = {
 	   timeout, 1, 3600),
     S_UINT("max-connections", "N", "connections at once (default 256)",
 	   max_conns, 1, 100000),
-    S_UINT("rate", "N", "submissions per client per minute (default 10)",
+    S_UINT("rate", "N", "accepted submissions per client per minute (default 30)",
 	   rate_per_min, 1, 1000000),
     S_UINT("threads", "N", "worker threads (default: 8 per CPU, at least 16)",
 	   threads, 1, 256),

@@ -1,5 +1,6 @@
 /*
- * ratelimit.c: posts per client per minute, in a small fixed table.
+ * ratelimit.c: accepted submissions per client per minute, in a small
+ * fixed table.
  *
  * A client is known only by a salted SHA-256 of its address (an IPv6
  * client by its /64, since one host may hold the whole prefix). The salt
@@ -27,15 +28,23 @@
 #define RATE_SLOTS 8192
 #define RATE_PROBE 8
 
+/*
+ * Each client has a budget of per_min submissions that refills steadily,
+ * one every 60/per_min seconds (a sliding window, so no minute boundary
+ * resets it). "due" is when the budget would be full again: each accepted
+ * submission moves it on by one interval from now or from where it was,
+ * whichever is later, and a post is refused while due is more than a whole
+ * budget ahead of now.
+ */
 struct rate_slot {
-	uint64_t key;	/* salted hash of the client; 0: free */
-	int64_t minute; /* the minute (time / 60) counted */
-	unsigned count; /* posts in that minute */
+	uint64_t key; /* salted hash of the client; 0: free */
+	int64_t due;  /* ms: when this client's budget is full again */
 };
 
 struct intake_rate {
 	pthread_mutex_t lock;	 /* guards slots */
-	unsigned per_min;	 /* posts allowed per minute */
+	int64_t interval;	 /* ms of refill per submission */
+	int64_t budget;		 /* ms: per_min intervals */
 	unsigned char salt[32];	 /* random, this process only */
 	struct rate_slot *slots; /* RATE_SLOTS of them */
 };
@@ -53,7 +62,12 @@ struct intake_rate *intake_rate_new(unsigned per_min)
 		goto out;
 	if (pthread_mutex_init(&r->lock, NULL))
 		goto out;
-	r->per_min = per_min ? per_min : 1;
+	if (!per_min)
+		per_min = 1;
+	r->interval = 60000 / (int64_t)per_min;
+	if (r->interval < 1)
+		r->interval = 1;
+	r->budget = r->interval * (int64_t)per_min;
 	ret = r;
 	r = NULL;
 out:
@@ -101,41 +115,51 @@ static uint64_t client_key(const struct intake_rate *r, const void *addr)
 	return k ? k : 1;
 }
 
-unsigned intake_rate_hit(struct intake_rate *r, const void *addr, time_t now)
+/*
+ * The client's slot, under the lock: its own, else a free one or the one
+ * whose budget filled longest ago, taken over (a full budget).
+ */
+static struct rate_slot *find_slot(struct intake_rate *r, uint64_t key)
 {
-	uint64_t key = client_key(r, addr);
-	int64_t minute = (int64_t)now / 60;
 	struct rate_slot *slot = NULL, *s;
-	unsigned wait = 0;
 	size_t i, at = (size_t)(key & (RATE_SLOTS - 1));
 
-	pthread_mutex_lock(&r->lock);
 	for (i = 0; i < RATE_PROBE; i++) {
 		s = &r->slots[(at + i) & (RATE_SLOTS - 1)];
-		if (s->key == key) {
-			slot = s;
-			break;
-		}
-		/* Prefer a free slot, else the one counted longest ago. */
-		if (!slot ||
-		    (slot->key && (!s->key || s->minute < slot->minute)))
+		if (s->key == key)
+			return s;
+		if (!slot || (slot->key && (!s->key || s->due < slot->due)))
 			slot = s;
 	}
-	if (slot->key != key) {
-		slot->key = key;
-		slot->minute = minute;
-		slot->count = 0;
-	}
-	if (slot->minute != minute) {
-		slot->minute = minute;
-		slot->count = 0;
-	}
-	if (slot->count >= r->per_min)
-		wait = (unsigned)(60 - (int64_t)now % 60);
-	else
-		slot->count++;
+	slot->key = key;
+	slot->due = 0;
+	return slot;
+}
+
+unsigned intake_rate_wait(struct intake_rate *r, const void *addr,
+			  int64_t now_ms)
+{
+	uint64_t key = client_key(r, addr);
+	struct rate_slot *slot;
+	int64_t over;
+
+	pthread_mutex_lock(&r->lock);
+	slot = find_slot(r, key);
+	/* Room for one more: due may move one interval past a full budget. */
+	over = slot->due + r->interval - now_ms - r->budget;
 	pthread_mutex_unlock(&r->lock);
-	return wait;
+	return over > 0 ? (unsigned)((over + 999) / 1000) : 0;
+}
+
+void intake_rate_count(struct intake_rate *r, const void *addr, int64_t now_ms)
+{
+	uint64_t key = client_key(r, addr);
+	struct rate_slot *slot;
+
+	pthread_mutex_lock(&r->lock);
+	slot = find_slot(r, key);
+	slot->due = (slot->due > now_ms ? slot->due : now_ms) + r->interval;
+	pthread_mutex_unlock(&r->lock);
 }
 
 int intake_same_ip(const struct sockaddr *a, const struct sockaddr_storage *b)

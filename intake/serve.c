@@ -61,7 +61,7 @@ void intake_serve_defaults(struct intake_serve_options *o)
 	o->max_file_size = 10u * 1024 * 1024;
 	o->timeout = 15;
 	o->max_conns = 256;
-	o->rate_per_min = 10;
+	o->rate_per_min = 30;
 	o->threads = 0;
 	o->quiet = 0;
 	o->user = NULL;

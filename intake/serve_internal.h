@@ -221,9 +221,14 @@ const struct sockaddr *intake_client(struct MHD_Connection *c,
 /* 1 when a and b are the same IP address (ports aside). */
 int intake_same_ip(const struct sockaddr *a, const struct sockaddr_storage *b);
 /*
- * Counts one post from the client at addr (a struct sockaddr). Returns 0
- * when it is allowed, else the seconds until the client may post again.
+ * Seconds until the client at addr (a struct sockaddr) may send another
+ * submission, or 0 now. Only accepted submissions count (intake_rate_count),
+ * so a resident correcting a refused form is never held up by it. now_ms is
+ * a monotonic clock in milliseconds.
  */
-unsigned intake_rate_hit(struct intake_rate *r, const void *addr, time_t now);
+unsigned intake_rate_wait(struct intake_rate *r, const void *addr,
+			  int64_t now_ms);
+/* Counts one accepted submission from the client at addr. */
+void intake_rate_count(struct intake_rate *r, const void *addr, int64_t now_ms);
 
 #endif

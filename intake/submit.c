@@ -105,6 +105,9 @@ struct intake_post {
 	/* Files received. */
 	struct upload **files; /* in the order received */
 	size_t nfiles;	       /* entries in files */
+	/* The client, as the rate limit counts it. */
+	struct sockaddr_storage who_buf; /* its address, when copied */
+	const struct sockaddr *who;	 /* who_buf or the connection's */
 };
 
 /* ---- files ----------------------------------------------------------- */
@@ -759,6 +762,15 @@ static void release_mine(struct tc_form_errors *mine,
 	free(all->v);
 }
 
+/* A monotonic clock in milliseconds, for the rate limit. */
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* The time now, in UTC or local time. */
 static struct tm now_tm(int utc)
 {
@@ -859,6 +871,7 @@ static enum MHD_Result finish_post(struct MHD_Connection *c,
 			ret = intake_send_internal_error(c, rq);
 			goto out;
 		}
+		intake_rate_count(p->ctx->rate, p->who, now_ms());
 		ret = send_received_redirect(c, rq, p, fake);
 		goto out;
 	}
@@ -888,6 +901,7 @@ static enum MHD_Result finish_post(struct MHD_Connection *c,
 		goto out;
 	}
 	p->claimed = 0; /* it is in ready/ now: never discard it */
+	intake_rate_count(p->ctx->rate, p->who, now_ms());
 	ret = send_received_redirect(c, rq, p, p->ref);
 out:
 	if (json)
@@ -962,6 +976,7 @@ static enum MHD_Result start_post(struct MHD_Connection *c,
 {
 	struct intake_ctx *ctx = rq->ctx;
 	struct sockaddr_storage who;
+	const struct sockaddr *client;
 	struct intake_post *p = NULL;
 	const char *ct;
 	uint64_t clen;
@@ -969,8 +984,8 @@ static enum MHD_Result start_post(struct MHD_Connection *c,
 	char retry[16];
 	enum MHD_Result ret = MHD_NO;
 
-	wait =
-	    intake_rate_hit(ctx->rate, intake_client(c, ctx, &who), time(NULL));
+	client = intake_client(c, ctx, &who);
+	wait = intake_rate_wait(ctx->rate, client, now_ms());
 	if (wait) {
 		snprintf(retry, sizeof(retry), "%u", wait);
 		ret = intake_send_page(
@@ -1002,6 +1017,12 @@ static enum MHD_Result start_post(struct MHD_Connection *c,
 	}
 	p->ctx = ctx;
 	p->sh = sh;
+	if (client == (const struct sockaddr *)&who) {
+		p->who_buf = who;
+		p->who = (const struct sockaddr *)&p->who_buf;
+	} else {
+		p->who = client; /* the connection's, which outlives the post */
+	}
 	p->multipart = has_type(ct, MHD_HTTP_POST_ENCODING_MULTIPART_FORMDATA);
 	tc_buf_init(&p->val, ctx->opt->max_field);
 	p->posted = cJSON_CreateObject();

@@ -223,9 +223,21 @@ if start_server "$SCRATCH/rate" --spool "$SCRATCH/spool2" --rate 3 --quiet; then
 	check "rate limit: fourth post in a minute is 429 ($codes)" test "$codes" = " 303 303 303 429"
 	curl -s -D "$SCRATCH/h" -o "$SCRATCH/b" -d "$body" "$URL/submit/$first"
 	check "429 says Retry-After" grep -qi '^Retry-After: [0-9]' "$SCRATCH/h"
+	check "429 page is a whole HTML page" grep -q '<html lang="en-GB">' "$SCRATCH/b"
 	check "--quiet logs nothing per request" bash -c "! grep -q '^POST' '$SCRATCH/rate.err'"
 else
 	not_ok "second server starts" "$(cat "$SCRATCH/rate.err")"
+fi
+# Refused posts do not use the rate up: a resident may correct mistakes.
+if start_server "$SCRATCH/rate2" --spool "$SCRATCH/spool3" --rate 3 --quiet; then
+	body=$(python3 $LIB "$SITE" "$first" pairs)
+	codes=""
+	for i in 1 2 3 4 5 6 7 8 9 10; do codes="$codes $(code -d "$tf=" "$URL/submit/$first")"; done
+	check "ten refused posts are each 422 ($codes)" test "$codes" = "$(printf ' 422%.0s' 1 2 3 4 5 6 7 8 9 10)"
+	check "then an accepted one is 303" test "$(code -d "$body" "$URL/submit/$first")" = 303
+	check "and stored" test "$(ls "$SCRATCH/spool3/ready" | wc -l)" = 1
+else
+	not_ok "third server starts" "$(cat "$SCRATCH/rate2.err")"
 fi
 
 # --- start-up errors ---
