@@ -115,6 +115,12 @@ static int load_theme_config(struct site *s)
 			"the theme has no layouts/404.mustache");
 		s->errors++;
 	}
+	if (!site_layout_exists(s, "status")) {
+		gen_msg(&s->msgs, 0, opt->theme, 0, 0,
+			"the theme has no layouts/status.mustache (the pages "
+			"intake answers with when it cannot take a form)");
+		s->errors++;
+	}
 
 	s->cfg_path = site_join(opt->content, "site.yml");
 	tc_error_clear(&err);

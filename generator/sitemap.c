@@ -1,6 +1,6 @@
 /*
  * sitemap.c: the files every site has besides its pages: sitemap.xml,
- * robots.txt and the 404 page.
+ * robots.txt, the 404 page and the status pages intake answers with.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +8,46 @@
 #include "err.h"
 #include "escape.h"
 #include "internal.h"
+#include "statuspages.h"
+
+/* .threecs/status/NAME.html for each of intake's status pages, from the
+ * theme's layouts/status.mustache (model/statuspages.h). */
+static void write_status_pages(struct site *s)
+{
+	struct tc_buf out = TC_BUF_INIT, name = TC_BUF_INIT, key = TC_BUF_INIT;
+	unsigned i;
+
+	for (i = 0; i < TC_STATUS_COUNT; i++) {
+		const char *n = tc_status_page_name((enum tc_status_page)i);
+		cJSON *ctx, *err;
+		char *p;
+
+		tc_buf_reset(&name);
+		tc_buf_reset(&key);
+		tc_buf_reset(&out);
+		tc_buf_addf(&name, ".threecs/status/%s.html", n);
+		tc_buf_adds(&key, n);
+		for (p = key.data; *p; p++)
+			if (*p == '-')
+				*p = '_';
+		/* Served at the address that was refused, so the page is
+		 * written as from the top of the site. */
+		ctx = site_page_context(s, NULL, NULL, n, "", "/status.html",
+					"", NULL, 0);
+		err = cJSON_AddObjectToObject(ctx, "error");
+		if (!err || !cJSON_AddTrueToObject(err, key.data) ||
+		    !cJSON_AddNumberToObject(
+			err, "code",
+			tc_status_page_code((enum tc_status_page)i)))
+			tc_die_nomem();
+		if (site_render_to(s, "status", ctx, name.data, &out) == 0)
+			site_write_output(s, name.data, out.data, out.len);
+		cJSON_Delete(ctx);
+	}
+	tc_buf_release(&out);
+	tc_buf_release(&name);
+	tc_buf_release(&key);
+}
 
 void site_write_extras(struct site *s)
 {
@@ -45,6 +85,7 @@ void site_write_extras(struct site *s)
 	if (site_render_to(s, "404", ctx, "404.html", &out) == 0)
 		site_write_output(s, "404.html", out.data, out.len);
 	cJSON_Delete(ctx);
+	write_status_pages(s);
 	free(sorted);
 	tc_buf_release(&xml);
 	tc_buf_release(&txt);

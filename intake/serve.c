@@ -130,30 +130,54 @@ out:
 	return ret;
 }
 
-enum MHD_Result intake_send_page(struct MHD_Connection *c,
-				 struct intake_req *rq, unsigned status,
-				 const char *title, const char *text,
-				 const char *extra_header,
-				 const char *extra_value)
+/* A last answer when no page can be built: plain text, no memory needed. */
+static enum MHD_Result send_plain(struct MHD_Connection *c,
+				  struct intake_req *rq, unsigned status)
 {
+	static const char body[] = "Sorry, there is a problem with the "
+				   "service. Nothing was sent.\n";
+	struct MHD_Response *r;
+
+	r = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body,
+					    MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return MHD_NO;
+	if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+				    "text/plain; charset=utf-8") == MHD_NO ||
+	    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+				    "no-store") == MHD_NO) {
+		MHD_destroy_response(r);
+		return MHD_NO;
+	}
+	return intake_queue(c, rq, status, r, sizeof(body) - 1);
+}
+
+enum MHD_Result intake_send_status(struct MHD_Connection *c,
+				   struct intake_req *rq,
+				   enum tc_status_page page, const char *value,
+				   const char *extra_header,
+				   const char *extra_value)
+{
+	static const char mark[] = TC_STATUS_VALUE;
+	unsigned status = tc_status_page_code(page);
 	struct tc_buf b = TC_BUF_INIT;
 	struct MHD_Response *r = NULL;
+	const char *at, *from;
 	size_t len = 0;
 	char *data = NULL;
 	enum MHD_Result ret = MHD_NO;
 
-	if (tc_buf_adds(&b, "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n"
-			    "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
-			    "content=\"width=device-width, initial-scale=1\">\n"
-			    "<title>") < 0 ||
-	    tc_esc_html(&b, title, strlen(title)) < 0 ||
-	    tc_buf_adds(&b, "</title>\n</head>\n<body>\n<main id=\"main\">\n"
-			    "<h1>") < 0 ||
-	    tc_esc_html(&b, title, strlen(title)) < 0 ||
-	    tc_buf_adds(&b, "</h1>\n<p>") < 0 ||
-	    tc_esc_html(&b, text, strlen(text)) < 0 ||
-	    tc_buf_adds(&b, "</p>\n<p><a href=\"/\">Go to the home page</a>"
-			    "</p>\n</main>\n</body>\n</html>\n") < 0)
+	if (!rq->forms)
+		rq->forms = intake_forms_get(rq->ctx);
+	from = rq->forms->status[page];
+	while ((at = strstr(from, mark))) {
+		if (tc_buf_add(&b, from, (size_t)(at - from)) < 0 ||
+		    tc_esc_html(&b, value ? value : "",
+				value ? strlen(value) : 0) < 0)
+			goto out;
+		from = at + sizeof(mark) - 1;
+	}
+	if (tc_buf_adds(&b, from) < 0)
 		goto out;
 	data = tc_buf_detach(&b, &len);
 	if (!data)
@@ -176,6 +200,8 @@ out:
 		MHD_destroy_response(r);
 	free(data);
 	tc_buf_release(&b);
+	if (ret == MHD_NO && !rq->status)
+		ret = send_plain(c, rq, status);
 	return ret;
 }
 
@@ -218,10 +244,7 @@ enum MHD_Result intake_send_not_found(struct MHD_Connection *c,
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		if (fd >= 0)
 			close(fd);
-		ret = intake_send_page(c, rq, 404, "Page not found",
-				       "If you typed the web address, check it "
-				       "is correct.",
-				       NULL, NULL);
+		ret = send_plain(c, rq, 404);
 		goto out;
 	}
 	r = MHD_create_response_from_fd((size_t)st.st_size, fd);
@@ -244,10 +267,7 @@ out:
 enum MHD_Result intake_send_internal_error(struct MHD_Connection *c,
 					   struct intake_req *rq)
 {
-	return intake_send_page(c, rq, 500, "Sorry, there is a problem",
-				"Something went wrong on our side. Please try "
-				"again later.",
-				NULL, NULL);
+	return intake_send_status(c, rq, TC_STATUS_PROBLEM, NULL, NULL, NULL);
 }
 
 /* ---- routing ------------------------------------------------------ */
@@ -451,18 +471,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		return route_get(c, rq, url);
 	if (is_method(method, "POST")) {
 		if (strncmp(url, "/submit/", 8))
-			return intake_send_page(
-			    c, rq, 405, "Method not allowed",
-			    "This address does not take form posts.", "Allow",
-			    "GET, HEAD");
+			return intake_send_status(c, rq, TC_STATUS_METHOD, NULL,
+						  "Allow", "GET, HEAD");
 		sh = submit_target(rq, url + 8, &tail);
 		if (!sh || *tail)
 			return intake_send_not_found(c, rq);
 		return intake_post(c, rq, sh, upload_data, upload_size);
 	}
-	return intake_send_page(c, rq, 405, "Method not allowed",
-				"This server answers GET, HEAD and POST only.",
-				"Allow", "GET, HEAD, POST");
+	return intake_send_status(c, rq, TC_STATUS_METHOD, NULL, "Allow",
+				  "GET, HEAD, POST");
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,

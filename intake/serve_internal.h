@@ -19,6 +19,7 @@
 #include "buffer.h"
 #include "forms.h"
 #include "intake.h"
+#include "statuspages.h"
 
 struct intake_rate;
 struct intake_post;
@@ -41,11 +42,13 @@ struct intake_stamp {
 
 /* The forms and their shells from one build (shells.c). */
 struct intake_forms {
-	struct tc_forms *forms;	     /* every loaded form */
-	struct intake_shell *shells; /* one per form, same order */
-	size_t nshells;		     /* forms and shells */
-	unsigned refs;		     /* the service's and each request's */
-	struct intake_stamp stamp;   /* the build it came from */
+	struct tc_forms *forms;		    /* every loaded form */
+	struct intake_shell *shells;	    /* one per form, same order */
+	size_t nshells;			    /* forms and shells */
+	char *status[TC_STATUS_COUNT];	    /* status/NAME.html, each */
+	size_t status_len[TC_STATUS_COUNT]; /* bytes in each */
+	unsigned refs;		   /* the service's and each request's */
+	struct intake_stamp stamp; /* the build it came from */
 };
 
 /* Everything the request handlers share; read-only once serving starts,
@@ -115,15 +118,16 @@ enum MHD_Result intake_send_buf(struct MHD_Connection *c, struct intake_req *rq,
 				unsigned status, const char *content_type,
 				struct tc_buf *body);
 /*
- * Queues a small built-in HTML page: title and one paragraph of text (both
- * plain text, escaped here). extra_header/extra_value may add one header
- * (NULL for none).
+ * Queues the status page sitegen built from the theme (.threecs/status/),
+ * with its code, value (plain text, escaped here; NULL for none) in place
+ * of its TC_STATUS_VALUE marks. extra_header/extra_value may add one header
+ * (NULL for none). Falls back to a line of plain text when out of memory.
  */
-enum MHD_Result intake_send_page(struct MHD_Connection *c,
-				 struct intake_req *rq, unsigned status,
-				 const char *title, const char *text,
-				 const char *extra_header,
-				 const char *extra_value);
+enum MHD_Result intake_send_status(struct MHD_Connection *c,
+				   struct intake_req *rq,
+				   enum tc_status_page page, const char *value,
+				   const char *extra_header,
+				   const char *extra_value);
 /* 303 See Other to location. */
 enum MHD_Result intake_send_redirect(struct MHD_Connection *c,
 				     struct intake_req *rq, unsigned status,

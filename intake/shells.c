@@ -27,11 +27,14 @@
 
 /* The file sitegen writes last in a build, and the folders of shells. */
 static const char manifest_name[] = ".sitegen-manifest";
-static const char *const shell_dirs[] = {".threecs/forms", ".threecs/received"};
+static const char *const shell_dirs[] = {".threecs/forms", ".threecs/received",
+					 ".threecs/status"};
 
-/* Reads site/.threecs/KIND/ID.html into *out (malloc'd). */
+/* Reads site/.threecs/KIND/ID.html into *out (malloc'd); what names it in
+ * a message ("for form 'complaint'"). */
 static int read_shell(const char *site, const char *kind, const char *id,
-		      const char *needle, char **out, size_t *len)
+		      const char *what, const char *needle, char **out,
+		      size_t *len)
 {
 	struct tc_buf path = TC_BUF_INIT, b = TC_BUF_INIT;
 	int rc = -1;
@@ -40,10 +43,12 @@ static int read_shell(const char *site, const char *kind, const char *id,
 		goto nomem;
 	if (tc_fs_read(path.data, TC_MAX_RENDER, &b) < 0) {
 		if (errno == ENOENT)
-			tc_warnx("%s: missing page shell for form '%s' (run "
-				 "sitegen build, with a page that holds the "
-				 "form)",
-				 path.data, id);
+			tc_warnx("%s: missing page shell %s '%s' (run "
+				 "sitegen build%s)",
+				 path.data, what, id,
+				 strcmp(kind, "status")
+				     ? ", with a page that holds the form"
+				     : " with this version's theme");
 		else
 			tc_warn("%s: cannot read the page shell", path.data);
 		goto out;
@@ -75,8 +80,12 @@ static void shell_release(struct intake_shell *sh)
 
 static void set_free(struct intake_forms *fs)
 {
+	size_t i;
+
 	if (!fs)
 		return;
+	for (i = 0; i < TC_STATUS_COUNT; i++)
+		free(fs->status[i]);
 	TC_RELEASE_EACH(fs->shells, fs->nshells, shell_release);
 	tc_forms_free(fs->forms);
 	free(fs);
@@ -186,14 +195,20 @@ static int set_load(const struct intake_ctx *ctx, struct intake_forms **out)
 		f = tc_forms_at(fs->forms, i);
 		fs->shells[i].form = f;
 		fs->nshells = i + 1;
-		if (read_shell(site, "forms", tc_form_id(f),
+		if (read_shell(site, "forms", tc_form_id(f), "for form",
 			       "<!--threecs:form-->", &fs->shells[i].form_page,
 			       &fs->shells[i].form_len) < 0 ||
-		    read_shell(site, "received", tc_form_id(f), "@@REFERENCE@@",
-			       &fs->shells[i].received_page,
+		    read_shell(site, "received", tc_form_id(f), "for form",
+			       "@@REFERENCE@@", &fs->shells[i].received_page,
 			       &fs->shells[i].received_len) < 0)
 			goto out;
 	}
+	for (i = 0; i < TC_STATUS_COUNT; i++)
+		if (read_shell(site, "status",
+			       tc_status_page_name((enum tc_status_page)i),
+			       "of status", "</html>", &fs->status[i],
+			       &fs->status_len[i]) < 0)
+			goto out;
 	*out = fs;
 	fs = NULL;
 	rc = TC_EXIT_OK;

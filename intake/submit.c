@@ -542,49 +542,30 @@ static enum MHD_Result send_fail(struct MHD_Connection *c,
 				 struct intake_req *rq, enum post_fail f)
 {
 	const struct intake_serve_options *o = rq->ctx->opt;
-	char text[300];
+	char v[32];
 
 	switch (f) {
 	case FAIL_BODY:
-		snprintf(text, sizeof(text),
-			 "Your form and its files together are larger than "
-			 "we can take (%zu MB). Go back, remove or shrink a "
-			 "file, and send the form again.",
-			 o->max_body / (1024 * 1024));
-		return intake_send_page(c, rq, 413, "Your form is too large",
-					text, NULL, NULL);
+		snprintf(v, sizeof(v), "%zu", o->max_body / (1024 * 1024));
+		return intake_send_status(c, rq, TC_STATUS_TOO_LARGE, v, NULL,
+					  NULL);
 	case FAIL_FIELD:
-		return intake_send_page(
-		    c, rq, 413, "An answer is too long",
-		    "One of your answers is longer than we can take. Go back, "
-		    "shorten it, and send the form again.",
-		    NULL, NULL);
+		return intake_send_status(c, rq, TC_STATUS_ANSWER_TOO_LONG,
+					  NULL, NULL, NULL);
 	case FAIL_FILES:
-		snprintf(text, sizeof(text),
-			 "You can send up to %zu files with one form. Go "
-			 "back, choose fewer files, and send the form again.",
-			 o->max_files);
-		return intake_send_page(c, rq, 413, "Too many files", text,
-					NULL, NULL);
+		snprintf(v, sizeof(v), "%zu", o->max_files);
+		return intake_send_status(c, rq, TC_STATUS_TOO_MANY_FILES, v,
+					  NULL, NULL);
 	case FAIL_FILE_SIZE:
-		snprintf(text, sizeof(text),
-			 "Each file must be %zu MB or smaller. Go back, "
-			 "choose a smaller file, and send the form again.",
-			 o->max_file_size / (1024 * 1024));
-		return intake_send_page(c, rq, 413, "A file is too large", text,
-					NULL, NULL);
+		snprintf(v, sizeof(v), "%zu", o->max_file_size / (1024 * 1024));
+		return intake_send_status(c, rq, TC_STATUS_FILE_TOO_LARGE, v,
+					  NULL, NULL);
 	case FAIL_SYNTAX:
-		return intake_send_page(
-		    c, rq, 400, "We could not read your form",
-		    "Your form did not reach us whole. Go back and send the "
-		    "form again.",
-		    NULL, NULL);
+		return intake_send_status(c, rq, TC_STATUS_UNREADABLE, NULL,
+					  NULL, NULL);
 	case FAIL_IO:
-		return intake_send_page(
-		    c, rq, 503, "We could not save your form",
-		    "We could not save your form. Nothing was sent. Please "
-		    "try again.",
-		    "Retry-After", "60");
+		return intake_send_status(c, rq, TC_STATUS_NOT_SAVED, NULL,
+					  "Retry-After", "60");
 	case FAIL_NOMEM:
 	case FAIL_NONE:
 		break;
@@ -988,22 +969,16 @@ static enum MHD_Result start_post(struct MHD_Connection *c,
 	wait = intake_rate_wait(ctx->rate, client, now_ms());
 	if (wait) {
 		snprintf(retry, sizeof(retry), "%u", wait);
-		ret = intake_send_page(
-		    c, rq, 429, "You have sent too many forms",
-		    "You have sent a lot of forms in a short time. Wait a "
-		    "minute, then go back and send the form again.",
-		    "Retry-After", retry);
+		ret = intake_send_status(c, rq, TC_STATUS_TOO_MANY_FORMS, retry,
+					 "Retry-After", retry);
 		goto out;
 	}
 	ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 					 MHD_HTTP_HEADER_CONTENT_TYPE);
 	if (!ct || !(has_type(ct, MHD_HTTP_POST_ENCODING_FORM_URLENCODED) ||
 		     has_type(ct, MHD_HTTP_POST_ENCODING_MULTIPART_FORMDATA))) {
-		ret = intake_send_page(
-		    c, rq, 415, "We could not read your form",
-		    "The form was sent in a way we do not accept. Please use "
-		    "the form on our website.",
-		    NULL, NULL);
+		ret = intake_send_status(c, rq, TC_STATUS_UNSUPPORTED, NULL,
+					 NULL, NULL);
 		goto out;
 	}
 	if (content_length(c, &clen) == 0 && clen > ctx->opt->max_body) {

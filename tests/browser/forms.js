@@ -851,6 +851,26 @@ async function main() {
       await errorFlow(ctx, noJsPage, false);
     }
 
+    // The status pages intake answers with (413, 429, 500...): each is
+    // shown at an address of intake's as it would be and checked by axe.
+    const statusDir = path.join(site, '.threecs', 'status');
+    const statusPages = fs.existsSync(statusDir) ? fs.readdirSync(statusDir).filter((f) => f.endsWith('.html')) : [];
+    check('the site holds intake\'s status pages', statusPages.length >= 10,
+      [`${statusPages.length} in ${statusDir}`]);
+    for (const f of statusPages.sort()) {
+      await attempt(`status page ${f}: axe`, async () => {
+        const url = `${ctx.base}/submit/status-check-${f.replace(/\.html$/, '')}`;
+        const html = fs.readFileSync(path.join(statusDir, f), 'utf8').replace(/<!--threecs:value-->/g, '10');
+        await ctx.axePage.route(url, (route) => route.fulfill({
+          status: 200, contentType: 'text/html; charset=utf-8', body: html,
+        }), { times: 1 });
+        await load(ctx.axePage, url);
+        const h1 = await ctx.axePage.evaluate(() => (document.querySelector('main h1') || {}).textContent || '');
+        if (!h1.trim()) return 'no heading in the main content';
+        return axeRun(ctx.axePage);
+      });
+    }
+
     check('no script errors or Content-Security-Policy reports', scriptErrors.length === 0,
       scriptErrors.map((e) => oneLine(e, 200)));
     check('no requests outside the site', blocked.size === 0, [...blocked]);

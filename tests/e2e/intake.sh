@@ -192,6 +192,9 @@ head -c 27000000 /dev/zero >"$SCRATCH/huge"
 c=$(curl -s -o "$SCRATCH/b" -w '%{http_code}' -H 'Content-Type: application/x-www-form-urlencoded' --data-binary @"$SCRATCH/huge" "$URL/submit/$first")
 check "a 27 MB body is 413" test "$c" = 413
 check "413 page is a whole HTML page" grep -q '<html lang="en-GB">' "$SCRATCH/b"
+check "413 page is the theme's, with the site's header and footer" bash -c "grep -q 'class=\"header' '$SCRATCH/b' && grep -q '<footer' '$SCRATCH/b'"
+check "413 page gives the limit in MB" grep -q '(25 MB in all)' "$SCRATCH/b"
+check "413 page has a way back" grep -q '<a href="/">Go to the home page</a>' "$SCRATCH/b"
 python3 -c "import sys; sys.stdout.write('$tf=' + 'a' * (10 * 1024 * 1024))" >"$SCRATCH/field"
 check "a 10 MB field is 413" test "$(code -H 'Content-Type: application/x-www-form-urlencoded' --data-binary @"$SCRATCH/field" "$URL/submit/$first")" = 413
 c=$(curl -s -o "$SCRATCH/b" -w '%{http_code}' -d "$(python3 $LIB "$SITE" "$first" pairs | sed "s/^\(.*\)$/\1\&$tf=Al%FFex/")" "$URL/submit/$first")
@@ -224,6 +227,8 @@ if start_server "$SCRATCH/rate" --spool "$SCRATCH/spool2" --rate 3 --quiet; then
 	curl -s -D "$SCRATCH/h" -o "$SCRATCH/b" -d "$body" "$URL/submit/$first"
 	check "429 says Retry-After" grep -qi '^Retry-After: [0-9]' "$SCRATCH/h"
 	check "429 page is a whole HTML page" grep -q '<html lang="en-GB">' "$SCRATCH/b"
+	check "429 page is the theme's, with the site's header" grep -q 'class="header' "$SCRATCH/b"
+	check "429 page says how long to wait, as Retry-After does" bash -c "s=\$(grep -i '^Retry-After:' '$SCRATCH/h' | tr -dc 0-9); grep -q \"Wait \$s seconds\" '$SCRATCH/b'"
 	check "--quiet logs nothing per request" bash -c "! grep -q '^POST' '$SCRATCH/rate.err'"
 else
 	not_ok "second server starts" "$(cat "$SCRATCH/rate.err")"
@@ -241,12 +246,16 @@ else
 fi
 
 # --- start-up errors ---
-mv "$SITE/.threecs/received/$first.html" "$SCRATCH/r.html"
-$IN serve --listen 127.0.0.1:0 --site "$SITE" --forms "$FORMS" --spool "$SCRATCH/s3" "${INTAKE_USER_OPT[@]}" >/dev/null 2>"$SCRATCH/e"
-rc=$?
-check "missing shell stops start-up (exit $rc)" test $rc -ne 0
-check "missing shell is named, with the fix" grep -q "received/$first.html.*run sitegen build" "$SCRATCH/e"
-mv "$SCRATCH/r.html" "$SITE/.threecs/received/$first.html"
+without_shell() { # label, shell under .threecs/: intake must not start
+	mv "$SITE/.threecs/$2" "$SCRATCH/shell.html"
+	$IN serve --listen 127.0.0.1:0 --site "$SITE" --forms "$FORMS" --spool "$SCRATCH/s3" "${INTAKE_USER_OPT[@]}" >/dev/null 2>"$SCRATCH/e"
+	rc=$?
+	check "missing $1 stops start-up (exit $rc)" test $rc -ne 0
+	check "missing $1 is named, with the fix" grep -q "$2.*run sitegen build" "$SCRATCH/e"
+	mv "$SCRATCH/shell.html" "$SITE/.threecs/$2"
+}
+without_shell "status page" status/too-large.html
+without_shell shell "received/$first.html"
 mkdir -p "$SCRATCH/badforms"
 printf 'id: broken\ntitle: Broken\nsections:\n  - legend: A\n    fields:\n      - name: x\n        type: nonsense\n        label: X\n' >"$SCRATCH/badforms/broken.yml"
 $IN serve --listen 127.0.0.1:0 --site "$SITE" --forms "$SCRATCH/badforms" --spool "$SCRATCH/s3" "${INTAKE_USER_OPT[@]}" >/dev/null 2>"$SCRATCH/e"

@@ -1,0 +1,41 @@
+/*
+ * statuspages.h: the pages intake answers with when it cannot take a
+ * request (a form too large, too many forms, a server fault), which
+ * sitegen builds from the theme's layouts/status.mustache so that every
+ * one of them has the site's header, footer and a way back.
+ *
+ * sitegen writes each as .threecs/status/NAME.html; intake reads them all
+ * with the forms and refuses to start without them. A page may hold
+ * TC_STATUS_VALUE once or more, which intake replaces with the page's one
+ * figure (a size in MB, a number of files), HTML-escaped.
+ */
+#ifndef TC_STATUSPAGES_H
+#define TC_STATUSPAGES_H
+
+#include <stddef.h>
+
+enum tc_status_page {
+	TC_STATUS_UNREADABLE,	   /* 400: the body does not parse */
+	TC_STATUS_FORBIDDEN,	   /* 403: a request intake refuses */
+	TC_STATUS_METHOD,	   /* 405: not GET, HEAD or POST */
+	TC_STATUS_TOO_LARGE,	   /* 413: the whole post; value: MB */
+	TC_STATUS_ANSWER_TOO_LONG, /* 413: one answer */
+	TC_STATUS_TOO_MANY_FILES,  /* 413: value: files allowed */
+	TC_STATUS_FILE_TOO_LARGE,  /* 413: value: MB a file */
+	TC_STATUS_UNSUPPORTED,	   /* 415: not a form's encoding */
+	TC_STATUS_TOO_MANY_FORMS,  /* 429: the rate limit */
+	TC_STATUS_PROBLEM,	   /* 500: a fault on the server */
+	TC_STATUS_NOT_SAVED,	   /* 503: the spool could not store it */
+	TC_STATUS_COUNT
+};
+
+/* Where intake puts the page's figure. */
+#define TC_STATUS_VALUE "<!--threecs:value-->"
+
+/* The page's name ("file-too-large"): its file and, with '_' for '-', the
+ * key the layout sees it by (error.file_too_large). */
+const char *tc_status_page_name(enum tc_status_page p);
+/* Its HTTP status code. */
+unsigned tc_status_page_code(enum tc_status_page p);
+
+#endif
