@@ -206,22 +206,95 @@ out:
 	return rc;
 }
 
-/* Phase A's Markdown for one page: ids, contents list, links, HTML. */
+/* Words a form page may have before its form, outside folded details. */
+#define MAX_WORDS_BEFORE_FORM 150
+
+/*
+ * The words a resident scrolls past to reach the form in html: text before
+ * the form's marker, leaving out what is folded inside <details> (its
+ * <summary> counts). Tags are skipped; entities count as letters.
+ */
+static size_t words_before_form(const char *html)
+{
+	const char *end = strstr(html, FORM_MARKER), *p = html;
+	size_t words = 0;
+	int folded = 0, summary = 0, in_word = 0;
+
+	if (!end)
+		return 0;
+	while (p < end) {
+		if (*p == '<') {
+			const char *close = memchr(p, '>', (size_t)(end - p));
+
+			if (!close)
+				break;
+			if (!strncmp(p, "<details", 8))
+				folded++;
+			else if (!strncmp(p, "</details", 9) && folded)
+				folded--;
+			else if (!strncmp(p, "<summary", 8))
+				summary = 1;
+			else if (!strncmp(p, "</summary", 9))
+				summary = 0;
+			p = close + 1;
+			in_word = 0;
+			continue;
+		}
+		if (*p == ' ' || *p == '\n' || *p == '\t') {
+			in_word = 0;
+		} else if (!in_word) {
+			in_word = 1;
+			words += !folded || summary;
+		}
+		p++;
+	}
+	return words;
+}
+
+/*
+ * Phase A's Markdown for one page: ids, contents list, links, HTML. The
+ * contents list holds the '##' headings, and the '###' ones too under
+ * toc_depth: 3; a page holding a form never shows one, so nothing stands
+ * between its heading and the form but what the editor wrote there.
+ */
 static void load_body(struct site *s, struct page *pg)
 {
-	cJSON *v =
-		  cJSON_GetObjectItemCaseSensitive(tc_yaml_root(pg->fm), "toc"),
-	      *e;
-	int h2 = 0;
+	cJSON *root = tc_yaml_root(pg->fm),
+	      *v = cJSON_GetObjectItemCaseSensitive(root, "toc"),
+	      *d = cJSON_GetObjectItemCaseSensitive(root, "toc_depth"), *e,
+	      *next;
+	int h2 = 0, depth = 2;
 
+	if (d && !(cJSON_IsNumber(d) &&
+		   (d->valuedouble == 2 || d->valuedouble == 3)))
+		site_fm_error(pg, "toc_depth",
+			      "toc_depth must be 2 (the '##' headings) or 3 "
+			      "(the '###' headings too)");
+	else if (d)
+		depth = (int)d->valuedouble;
 	md_process(s, pg, &pg->body);
-	cJSON_ArrayForEach(e, pg->toc)
-	{
+	for (e = pg->toc ? pg->toc->child : NULL; e; e = next) {
 		cJSON *lv = cJSON_GetObjectItemCaseSensitive(e, "level");
 
+		next = e->next;
 		h2 += lv && lv->valuedouble == 2;
+		if (lv && lv->valuedouble > depth)
+			cJSON_Delete(cJSON_DetachItemViaPointer(pg->toc, e));
 	}
-	pg->want_toc = v ? cJSON_IsTrue(v) : h2 >= 3;
+	pg->want_toc = pg->form ? 0 : v ? cJSON_IsTrue(v) : h2 >= 3;
+	if (pg->form && pg->body.data) {
+		size_t n = words_before_form(pg->body.data);
+
+		if (n > MAX_WORDS_BEFORE_FORM) {
+			gen_msg(&pg->msgs, 1, pg->path, pg->form_line, 1,
+				"%zu words come before the form (more than "
+				"%d): residents scroll past them to reach it. "
+				"Move the guidance after the form, or fold it "
+				"into '> [!DETAILS] Summary' blocks",
+				n, MAX_WORDS_BEFORE_FORM);
+			pg->warnings++;
+		}
+	}
 }
 
 void site_load_page(void *arg, size_t i)

@@ -258,24 +258,52 @@ out:
 	tc_buf_release(&url);
 }
 
+/*
+ * The shell intake answers a refused post with: the page's heading, then
+ * the form (its error summary first), then what the page says after the
+ * form. The lead and whatever comes before the form are left out, so the
+ * summary is at the top of the page, where the resident sees it with or
+ * without JavaScript. Returns 0, or -1 (reported) when it cannot render.
+ */
+static int render_retry_shell(struct site *s, struct page *pg, const char *body,
+			      struct tc_buf *out)
+{
+	const char *from = strstr(body, FORM_MARKER);
+	cJSON *ctx;
+	int rc;
+
+	if (!from)
+		TC_BUG("form marker missing from the page's body");
+	ctx = site_page_context(s, pg, tc_yaml_root(pg->fm), pg->title, "",
+				pg->url, from, NULL, 0);
+	rc = site_render_to(s, pg->layout, ctx, pg->path, out);
+	cJSON_Delete(ctx);
+	return rc;
+}
+
 /* Writes the page with its form, the shell for intake, the schema. */
 static void write_form_page(struct site *s, struct page *pg,
-			    const struct tc_buf *shell)
+			    const struct tc_buf *full, const char *body)
 {
 	const struct tc_form *f = pg->form;
 	const char *id = tc_form_id(f);
 	struct tc_buf action = TC_BUF_INIT, form = TC_BUF_INIT,
-		      page = TC_BUF_INIT, name = TC_BUF_INIT;
-	const char *at = strstr(shell->data, FORM_MARKER);
+		      page = TC_BUF_INIT, name = TC_BUF_INIT,
+		      retry = TC_BUF_INIT;
+	const struct tc_buf *shell = full;
+	const char *at = strstr(full->data, FORM_MARKER);
 	cJSON *schema = NULL;
 	char *json = NULL;
 
 	if (!at)
 		TC_BUG("form marker missing from the rendered page");
+	if (render_retry_shell(s, pg, body, &retry) == 0 &&
+	    strstr(retry.data, FORM_MARKER))
+		shell = &retry;
 	tc_buf_addf(&action, "%s/%s", intake_url(s), id);
 	if (tc_form_render(f, action.data, NULL, NULL, &form) < 0)
 		tc_die_nomem();
-	tc_buf_add(&page, shell->data, (size_t)(at - shell->data));
+	tc_buf_add(&page, full->data, (size_t)(at - full->data));
 	tc_buf_addbuf(&page, &form);
 	tc_buf_adds(&page, at + strlen(FORM_MARKER));
 	site_write_output(s, pg->out, page.data, page.len);
@@ -295,6 +323,7 @@ static void write_form_page(struct site *s, struct page *pg,
 	tc_buf_release(&form);
 	tc_buf_release(&page);
 	tc_buf_release(&name);
+	tc_buf_release(&retry);
 }
 
 void site_write_page(void *arg, size_t i)
@@ -313,7 +342,7 @@ void site_write_page(void *arg, size_t i)
 				pg->want_toc);
 	if (site_render_to(s, pg->layout, ctx, pg->path, &out) == 0) {
 		if (pg->form)
-			write_form_page(s, pg, &out);
+			write_form_page(s, pg, &out, body.data);
 		else
 			site_write_output(s, pg->out, out.data, out.len);
 	}

@@ -593,6 +593,19 @@ async function errorFlow(ctx, page, withJs) {
     const t = await page.title();
     return t.startsWith('Error: ') ? true : `the title is ${JSON.stringify(t)}`;
   });
+  // Seen without scrolling, whether or not a script moves focus to it.
+  for (const vp of [{ width: 1280, height: 800 }, { width: 375, height: 667 }]) {
+    await attempt(`${label}: at ${vp.width} px the error summary's top is in the first screen`, async () => {
+      await page.setViewportSize(vp);
+      const top = await page.evaluate(() => {
+        const e = document.querySelector('.error-summary');
+        return e ? e.getBoundingClientRect().top + window.scrollY : null;
+      });
+      await page.setViewportSize(DESKTOP);
+      if (top === null) return 'no .error-summary on the page';
+      return top < vp.height ? true : `it starts ${Math.round(top)} px down, below the ${vp.height} px screen`;
+    });
+  }
   if (withJs) {
     await attempt(`${label}: the error summary has focus`, async () => {
       try {

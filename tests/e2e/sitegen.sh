@@ -119,6 +119,32 @@ check "warns of an unreachable page" grep -q "orphan.md:1:1: no navigation entry
 check "warns of a duplicate title" grep -q "twin.md:1:1: the title 'Orphan' is also used by" "$SCRATCH/w"
 check "menu: false silences the reachability warning" bash -c "! grep -q 'twin.md:1:1: no navigation' '$SCRATCH/w'"
 
+# --- form pages: the form near the top, no contents list ---
+cp -r content "$SCRATCH/long"
+words=$(python3 -c "print(' '.join(['word'] * 160))")
+sed -i "0,/^You can complain online/s//$words\n\nYou can complain online/" "$SCRATCH/long/make-a-complaint.md"
+$SG check --content "$SCRATCH/long" --today 2026-11-22 >"$SCRATCH/w" 2>&1
+check "warns of long guidance before a form, at the form" grep -q "long/make-a-complaint.md:[0-9]*:1: 2[0-9][0-9] words come before the form (more than 150)" "$SCRATCH/w"
+python3 - "$SCRATCH/long/make-a-complaint.md" <<'PY'
+import sys
+p = sys.argv[1]
+t = open(p).read()
+words = ' '.join(['word'] * 160)
+open(p, 'w').write(t.replace(words, '> [!DETAILS] More about it\n> ' + words))
+PY
+$SG check --content "$SCRATCH/long" --today 2026-11-22 >"$SCRATCH/w" 2>&1
+check "words folded into details do not count" bash -c "! grep -q 'words come before the form' '$SCRATCH/w'"
+sed -i 's/^layout: form$/layout: form\ntoc: true/' "$SCRATCH/long/make-a-complaint.md"
+sed -i 's/^layout: policy$/layout: policy\ntoc_depth: 3/' "$SCRATCH/long/complaints-policy.md"
+$SG build --content "$SCRATCH/long" --out "$SCRATCH/long-out" >"$SCRATCH/w" 2>&1
+check "a form page has no contents list, even with toc: true" bash -c "! grep -q 'class=\"toc\"' '$SCRATCH/long-out/make-a-complaint/index.html'"
+check "toc_depth: 3 lists the ### headings" grep -q 'toc__item--3' "$SCRATCH/long-out/complaints-policy/index.html"
+$SG build --out "$SCRATCH/def" >/dev/null 2>&1
+check "by default the contents list has the ## headings only" bash -c "grep -q 'toc__item--2' '$SCRATCH/def/complaints-policy/index.html' && ! grep -q 'toc__item--3' '$SCRATCH/def/complaints-policy/index.html'"
+sed -i 's/^toc_depth: 3$/toc_depth: 4/' "$SCRATCH/long/complaints-policy.md"
+$SG check --content "$SCRATCH/long" --today 2026-11-22 >"$SCRATCH/w" 2>&1
+check "toc_depth other than 2 or 3 is refused at its line" grep -q "long/complaints-policy.md:[0-9]*:[0-9]*: toc_depth must be 2" "$SCRATCH/w"
+
 # --- the council's own content: no errors, no warnings ---
 $SG check --today 2026-11-22 >"$SCRATCH/c" 2>&1
 rc=$?

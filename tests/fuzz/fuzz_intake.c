@@ -63,7 +63,8 @@ static void write_file(const char *path, const char *text)
 		die(path);
 }
 
-/* A minimal site: the two shells intake reads for each form. */
+/* A minimal site: the two shells intake reads for each form, and its
+ * status pages, each with the mark for its figure. */
 static void make_site(const char *site, const char *forms_dir)
 {
 	struct tc_forms *fs;
@@ -94,6 +95,18 @@ static void make_site(const char *site, const char *forms_dir)
 		write_file(path, "<!DOCTYPE html><html lang=\"en-GB\"><head>"
 				 "<title>Received</title></head><body>"
 				 "<p>@@REFERENCE@@</p></body></html>\n");
+	}
+	snprintf(path, sizeof(path), "%s/.threecs/status", site);
+	if (tc_fs_mkdirs(path, 0755) < 0)
+		die(path);
+	for (i = 0; i < TC_STATUS_COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/.threecs/status/%s.html", site,
+			 tc_status_page_name((enum tc_status_page)i));
+		write_file(
+		    path,
+		    "<!DOCTYPE html><html lang=\"en-GB\"><head>"
+		    "<title>Status</title></head><body><p>" TC_STATUS_VALUE
+		    "</p></body></html>\n");
 	}
 	snprintf(path, sizeof(path), "%s/index.html", site);
 	write_file(path, "<!DOCTYPE html><title>Home</title>\n");
