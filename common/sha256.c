@@ -257,3 +257,33 @@ void tc_sha256_hex(const void *data, size_t len, char hex[65])
 	tc_sha256_update(&s, data, len);
 	tc_sha256_final_hex(&s, hex);
 }
+
+void tc_hmac_sha256(const void *key, size_t klen, const void *const msg[],
+		    const size_t len[], size_t n, unsigned char out[32])
+{
+	unsigned char k[64], pad[64], inner[32];
+	struct tc_sha256 s;
+	size_t i;
+
+	memset(k, 0, sizeof(k));
+	if (klen > sizeof(k)) {
+		tc_sha256_init(&s);
+		tc_sha256_update(&s, key, klen);
+		tc_sha256_final(&s, k);
+	} else if (klen) {
+		memcpy(k, key, klen);
+	}
+	for (i = 0; i < sizeof(pad); i++)
+		pad[i] = k[i] ^ 0x36;
+	tc_sha256_init(&s);
+	tc_sha256_update(&s, pad, sizeof(pad));
+	for (i = 0; i < n; i++)
+		tc_sha256_update(&s, msg[i], len[i]);
+	tc_sha256_final(&s, inner);
+	for (i = 0; i < sizeof(pad); i++)
+		pad[i] = k[i] ^ 0x5c;
+	tc_sha256_init(&s);
+	tc_sha256_update(&s, pad, sizeof(pad));
+	tc_sha256_update(&s, inner, sizeof(inner));
+	tc_sha256_final(&s, out);
+}

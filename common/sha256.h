@@ -29,6 +29,12 @@ void tc_sha256_hex(const void *data, size_t len, char hex[65]);
  */
 int tc_sha256_use_instructions(int yes);
 
+/*
+ * HMAC-SHA-256 (RFC 2104) of the n parts msg[i] (lengths len[i]), taken as
+ * one message, under key: for the receipts intake signs. */
+void tc_hmac_sha256(const void *key, size_t klen, const void *const msg[],
+		    const size_t len[], size_t n, unsigned char out[32]);
+
 /* 32 digest bytes as lowercase hex into hex[65]. */
 void tc_sha256_tohex(const unsigned char digest[32], char hex[65]);
 

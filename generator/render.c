@@ -233,8 +233,8 @@ void site_confirmation(struct site *s, const struct tc_form *f, int write)
 	}
 	md_resolve_links(s, &scratch, body_html.data, &html);
 	tc_buf_addf(&url, "%s/%s/received", intake_url(s), id);
-	ctx = site_page_context(s, NULL, NULL, title, title, url.data,
-				html.data, NULL, 0);
+	ctx = site_page_context(s, NULL, NULL, title, "", url.data, html.data,
+				NULL, 0);
 	cJSON_AddStringToObject(ctx, "reference", REFERENCE_MARKER);
 	if (site_render_to(s, "confirmation", ctx, name.data, &out) == 0) {
 		tc_buf_reset(&name);

@@ -33,6 +33,7 @@ struct intake_serve_options {
 	unsigned timeout;      /* seconds a connection may stay idle */
 	unsigned max_conns;    /* connections at once */
 	unsigned rate_per_min; /* accepted submissions per client a minute */
+	unsigned rate_refused; /* refused posts per client a minute; 0: 10x */
 	unsigned threads;      /* worker threads; 0: one per CPU */
 	int quiet;	       /* no access log */
 	const char *user;      /* as root: the user to drop to, required */

@@ -29,27 +29,44 @@
 #define RATE_PROBE 8
 
 /*
- * Each client has a budget of per_min submissions that refills steadily,
- * one every 60/per_min seconds (a sliding window, so no minute boundary
- * resets it). "due" is when the budget would be full again: each accepted
- * submission moves it on by one interval from now or from where it was,
- * whichever is later, and a post is refused while due is more than a whole
- * budget ahead of now.
+ * Each client has two budgets that refill steadily: one of per_min
+ * accepted submissions a minute, and a larger one of refused posts (a form
+ * sent back for its mistakes, a body too large), so that a resident
+ * correcting a form is never held up while a flood of junk still is. A
+ * budget refills one post every 60/N seconds (a sliding window: no minute
+ * boundary resets it). "due" is when it would be full again: each post
+ * counted moves it on by one interval from now or from where it was,
+ * whichever is later, and a post is refused while either budget's due is
+ * more than that whole budget ahead of now.
  */
+struct rate_budget {
+	int64_t interval; /* ms of refill per post */
+	int64_t whole;	  /* ms: N intervals */
+};
+
 struct rate_slot {
-	uint64_t key; /* salted hash of the client; 0: free */
-	int64_t due;  /* ms: when this client's budget is full again */
+	uint64_t key;	/* salted hash of the client; 0: free */
+	int64_t due[2]; /* ms: when each budget is full again */
 };
 
 struct intake_rate {
 	pthread_mutex_t lock;	 /* guards slots */
-	int64_t interval;	 /* ms of refill per submission */
-	int64_t budget;		 /* ms: per_min intervals */
+	struct rate_budget b[2]; /* [0] refused, [1] accepted */
 	unsigned char salt[32];	 /* random, this process only */
 	struct rate_slot *slots; /* RATE_SLOTS of them */
 };
 
-struct intake_rate *intake_rate_new(unsigned per_min)
+static void budget_set(struct rate_budget *b, unsigned per_min)
+{
+	if (!per_min)
+		per_min = 1;
+	b->interval = 60000 / (int64_t)per_min;
+	if (b->interval < 1)
+		b->interval = 1;
+	b->whole = b->interval * (int64_t)per_min;
+}
+
+struct intake_rate *intake_rate_new(unsigned per_min, unsigned refused_per_min)
 {
 	struct intake_rate *r = NULL, *ret = NULL;
 	r = calloc(1, sizeof(*r));
@@ -62,12 +79,8 @@ struct intake_rate *intake_rate_new(unsigned per_min)
 		goto out;
 	if (pthread_mutex_init(&r->lock, NULL))
 		goto out;
-	if (!per_min)
-		per_min = 1;
-	r->interval = 60000 / (int64_t)per_min;
-	if (r->interval < 1)
-		r->interval = 1;
-	r->budget = r->interval * (int64_t)per_min;
+	budget_set(&r->b[1], per_min);
+	budget_set(&r->b[0], refused_per_min);
 	ret = r;
 	r = NULL;
 out:
@@ -115,9 +128,15 @@ static uint64_t client_key(const struct intake_rate *r, const void *addr)
 	return k ? k : 1;
 }
 
+/* The later of a slot's two dues. */
+static int64_t last_due(const struct rate_slot *s)
+{
+	return s->due[0] > s->due[1] ? s->due[0] : s->due[1];
+}
+
 /*
  * The client's slot, under the lock: its own, else a free one or the one
- * whose budget filled longest ago, taken over (a full budget).
+ * whose budgets filled longest ago, taken over (both budgets full).
  */
 static struct rate_slot *find_slot(struct intake_rate *r, uint64_t key)
 {
@@ -128,11 +147,12 @@ static struct rate_slot *find_slot(struct intake_rate *r, uint64_t key)
 		s = &r->slots[(at + i) & (RATE_SLOTS - 1)];
 		if (s->key == key)
 			return s;
-		if (!slot || (slot->key && (!s->key || s->due < slot->due)))
+		if (!slot ||
+		    (slot->key && (!s->key || last_due(s) < last_due(slot))))
 			slot = s;
 	}
 	slot->key = key;
-	slot->due = 0;
+	slot->due[0] = slot->due[1] = 0;
 	return slot;
 }
 
@@ -141,24 +161,33 @@ unsigned intake_rate_wait(struct intake_rate *r, const void *addr,
 {
 	uint64_t key = client_key(r, addr);
 	struct rate_slot *slot;
-	int64_t over;
+	int64_t over, most = 0;
+	int i;
 
 	pthread_mutex_lock(&r->lock);
 	slot = find_slot(r, key);
-	/* Room for one more: due may move one interval past a full budget. */
-	over = slot->due + r->interval - now_ms - r->budget;
+	for (i = 0; i < 2; i++) {
+		/* Room for one more: due may pass a full budget by one. */
+		over = slot->due[i] + r->b[i].interval - now_ms - r->b[i].whole;
+		if (over > most)
+			most = over;
+	}
 	pthread_mutex_unlock(&r->lock);
-	return over > 0 ? (unsigned)((over + 999) / 1000) : 0;
+	return most > 0 ? (unsigned)((most + 999) / 1000) : 0;
 }
 
-void intake_rate_count(struct intake_rate *r, const void *addr, int64_t now_ms)
+void intake_rate_count(struct intake_rate *r, const void *addr, int64_t now_ms,
+		       int accepted)
 {
 	uint64_t key = client_key(r, addr);
 	struct rate_slot *slot;
+	int64_t *due;
 
 	pthread_mutex_lock(&r->lock);
 	slot = find_slot(r, key);
-	slot->due = (slot->due > now_ms ? slot->due : now_ms) + r->interval;
+	due = &slot->due[accepted ? 1 : 0];
+	*due =
+	    (*due > now_ms ? *due : now_ms) + r->b[accepted ? 1 : 0].interval;
 	pthread_mutex_unlock(&r->lock);
 }
 

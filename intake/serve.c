@@ -552,6 +552,7 @@ static void ctx_release(struct intake_ctx *ctx)
 	free(ctx->spool_tmp);
 	free(ctx->spool_ready);
 	free(ctx->spool_bundled);
+	free(ctx->spool_key);
 	intake_rate_free(ctx->rate);
 }
 
@@ -691,14 +692,14 @@ static int check_user(const struct intake_serve_options *o, uid_t *uid,
 static int give_spool(const struct intake_ctx *ctx, const char *spool,
 		      uid_t uid, gid_t gid)
 {
-	const char *dirs[4] = {spool, ctx->spool_tmp, ctx->spool_ready,
-			       ctx->spool_bundled};
+	const char *dirs[5] = {spool, ctx->spool_tmp, ctx->spool_ready,
+			       ctx->spool_bundled, ctx->spool_key};
 	struct dirent *e;
 	DIR *d;
 	size_t i;
 	int rc = 0;
 
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		if (fchownat(AT_FDCWD, dirs[i], uid, gid, AT_SYMLINK_NOFOLLOW) <
 		    0) {
 			tc_warn("%s: cannot give the folder to --user",
@@ -839,7 +840,9 @@ int intake_server_start(const struct intake_serve_options *o, int embedded,
 	rc = TC_EXIT_ENV;
 	if (intake_spool_prepare(&s->ctx, o->spool) < 0)
 		goto out;
-	s->ctx.rate = intake_rate_new(o->rate_per_min);
+	s->ctx.rate = intake_rate_new(o->rate_per_min,
+				      o->rate_refused ? o->rate_refused
+						      : o->rate_per_min * 10);
 	if (!s->ctx.rate) {
 		tc_warn("cannot set up the rate limit");
 		goto out;

@@ -61,6 +61,8 @@ struct intake_ctx {
 	char *spool_tmp;			/* SPOOL/tmp */
 	char *spool_ready;			/* SPOOL/ready */
 	char *spool_bundled;			/* SPOOL/bundled */
+	char *spool_key;			/* SPOOL/receipt.key */
+	unsigned char receipt_key[32];		/* what it holds */
 	struct intake_rate *rate;		/* posts per client */
 	struct sockaddr_storage proxy;		/* --proxy, or AF_UNSPEC */
 	uint64_t honeypots;			/* honeypot posts (atomic) */
@@ -206,12 +208,26 @@ void intake_spool_discard(const struct intake_ctx *ctx, const char *ref);
  */
 int intake_spool_commit(const struct intake_ctx *ctx, const char *ref,
 			const char *json, size_t len);
-/* Makes the spool folders (0700) and empties tmp/. Returns 0 or -1. */
+/* Makes the spool folders (0700), empties tmp/ and reads the receipt key
+ * (SPOOL/receipt.key, made at the first start). Returns 0 or -1. */
 int intake_spool_prepare(struct intake_ctx *ctx, const char *spool);
+/*
+ * The receipt for a submission's confirmation page: 32 hex digits of an
+ * HMAC of the form's id and the reference under the spool's key, put in
+ * out[33]. Only a browser intake sent there has it, so the page for a
+ * reference typed or guessed is a 404.
+ */
+void intake_receipt(const struct intake_ctx *ctx, const char *form,
+		    const char *ref, char out[33]);
+/* 1 when got is the receipt for form and ref. */
+int intake_receipt_ok(const struct intake_ctx *ctx, const char *form,
+		      const char *ref, const char *got);
 
 /* The rate limit (ratelimit.c). */
 
-struct intake_rate *intake_rate_new(unsigned per_min);
+/* per_min accepted submissions and refused_per_min refused posts a minute
+ * for each client. */
+struct intake_rate *intake_rate_new(unsigned per_min, unsigned refused_per_min);
 void intake_rate_free(struct intake_rate *r);
 /*
  * The client's address for the rate limit: the connection's peer, or,
@@ -225,14 +241,15 @@ const struct sockaddr *intake_client(struct MHD_Connection *c,
 /* 1 when a and b are the same IP address (ports aside). */
 int intake_same_ip(const struct sockaddr *a, const struct sockaddr_storage *b);
 /*
- * Seconds until the client at addr (a struct sockaddr) may send another
- * submission, or 0 now. Only accepted submissions count (intake_rate_count),
- * so a resident correcting a refused form is never held up by it. now_ms is
- * a monotonic clock in milliseconds.
+ * Seconds until the client at addr (a struct sockaddr) may post again, or
+ * 0 now: while either of its budgets is used up. now_ms is a monotonic
+ * clock in milliseconds.
  */
 unsigned intake_rate_wait(struct intake_rate *r, const void *addr,
 			  int64_t now_ms);
-/* Counts one accepted submission from the client at addr. */
-void intake_rate_count(struct intake_rate *r, const void *addr, int64_t now_ms);
+/* Counts one post from the client at addr: an accepted submission (stored,
+ * or a honeypot answered as if), or a refused one. */
+void intake_rate_count(struct intake_rate *r, const void *addr, int64_t now_ms,
+		       int accepted);
 
 #endif

@@ -22,6 +22,7 @@
 #include "bundle.h"
 #include "err.h"
 #include "fsutil.h"
+#include "sha256.h"
 
 /* Attempts at a fresh reference before giving up (collisions are rare). */
 #define CLAIM_TRIES 16
@@ -210,6 +211,88 @@ out:
 	return rc;
 }
 
+/*
+ * Reads the spool's receipt key from path into key, making it (random,
+ * 0600, synced) when there is none. Returns 0 or -1 (reported).
+ */
+static int receipt_key(const char *spool, const char *path,
+		       unsigned char key[32])
+{
+	struct stat st;
+	ssize_t n;
+	int fd, rc = -1;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		if (tc_fs_random(key, 32) < 0 ||
+		    tc_fs_write_atomic_ex(path, key, 32, 0600, 0) < 0 ||
+		    sync_folder(spool) < 0) {
+			tc_warn("%s: cannot make the receipt key", path);
+			return -1;
+		}
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		tc_warn("%s: cannot read the receipt key", path);
+		goto out;
+	}
+	n = S_ISREG(st.st_mode) && st.st_size == 32
+		? tc_fs_read_some(fd, key, 32)
+		: -1;
+	if (n != 32) {
+		tc_warnx("%s: not a receipt key (32 bytes): remove it, and "
+			 "intake makes a new one (confirmation pages open "
+			 "now then show 'not found')",
+			 path);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+static void receipt_mac(const struct intake_ctx *ctx, const char *form,
+			const char *ref, unsigned char mac[32])
+{
+	const void *parts[3] = {form, "", ref};
+	size_t lens[3] = {strlen(form), 1, strlen(ref)};
+
+	tc_hmac_sha256(ctx->receipt_key, sizeof(ctx->receipt_key), parts, lens,
+		       3, mac);
+}
+
+void intake_receipt(const struct intake_ctx *ctx, const char *form,
+		    const char *ref, char out[33])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char mac[32];
+	size_t i;
+
+	receipt_mac(ctx, form, ref, mac);
+	for (i = 0; i < 16; i++) {
+		out[2 * i] = hex[mac[i] >> 4];
+		out[2 * i + 1] = hex[mac[i] & 15];
+	}
+	out[32] = '\0';
+}
+
+int intake_receipt_ok(const struct intake_ctx *ctx, const char *form,
+		      const char *ref, const char *got)
+{
+	char want[33];
+	unsigned diff = 0;
+	size_t i;
+
+	if (!got || strlen(got) != 32)
+		return 0;
+	intake_receipt(ctx, form, ref, want);
+	for (i = 0; i < 32; i++)
+		diff |= (unsigned char)(want[i] ^ got[i]);
+	return diff == 0;
+}
+
 int intake_spool_prepare(struct intake_ctx *ctx, const char *spool)
 {
 	struct tc_buf p = TC_BUF_INIT;
@@ -241,6 +324,13 @@ int intake_spool_prepare(struct intake_ctx *ctx, const char *spool)
 		if (!*dst[i])
 			goto nomem;
 	}
+	if (tc_fs_join(&p, spool, "receipt.key") < 0)
+		goto nomem;
+	ctx->spool_key = tc_buf_detach(&p, NULL);
+	if (!ctx->spool_key)
+		goto nomem;
+	if (receipt_key(spool, ctx->spool_key, ctx->receipt_key) < 0)
+		goto out;
 	if (empty_folder(ctx->spool_tmp) < 0) {
 		tc_warn("%s: cannot remove leftovers", ctx->spool_tmp);
 		goto out;

@@ -628,10 +628,13 @@ static enum MHD_Result send_received_redirect(struct MHD_Connection *c,
 					      const char *ref)
 {
 	struct tc_buf loc = TC_BUF_INIT;
+	const char *form = tc_form_id(p->sh->form);
+	char receipt[33];
 	enum MHD_Result ret;
 
-	if (tc_buf_addf(&loc, "/submit/%s/received?ref=%s",
-			tc_form_id(p->sh->form), ref) < 0)
+	intake_receipt(p->ctx, form, ref, receipt);
+	if (tc_buf_addf(&loc, "/submit/%s/received?ref=%s&k=%s", form, ref,
+			receipt) < 0)
 		ret = intake_send_internal_error(c, rq);
 	else
 		ret = intake_send_redirect(c, rq, 303, loc.data);
@@ -822,7 +825,7 @@ static enum MHD_Result finish_post(struct MHD_Connection *c,
 	cJSON *values = NULL, *atts = NULL;
 	char today[16], fake[12];
 	char *json = NULL;
-	int honey = 0, n;
+	int honey = 0, n, accepted = 0;
 	enum MHD_Result ret = MHD_NO;
 
 	if (!p->fail && p->pp) {
@@ -852,7 +855,7 @@ static enum MHD_Result finish_post(struct MHD_Connection *c,
 			ret = intake_send_internal_error(c, rq);
 			goto out;
 		}
-		intake_rate_count(p->ctx->rate, p->who, now_ms());
+		accepted = 1;
 		ret = send_received_redirect(c, rq, p, fake);
 		goto out;
 	}
@@ -882,9 +885,13 @@ static enum MHD_Result finish_post(struct MHD_Connection *c,
 		goto out;
 	}
 	p->claimed = 0; /* it is in ready/ now: never discard it */
-	intake_rate_count(p->ctx->rate, p->who, now_ms());
+	accepted = 1;
 	ret = send_received_redirect(c, rq, p, p->ref);
 out:
+	/* A failure of ours (out of memory, a full disk) is not the
+	 * resident's: it does not count against them. */
+	if (accepted || !(p->fail == FAIL_IO || p->fail == FAIL_NOMEM))
+		intake_rate_count(p->ctx->rate, p->who, now_ms(), accepted);
 	if (json)
 		cJSON_free(json);
 	cJSON_Delete(values);
@@ -977,11 +984,13 @@ static enum MHD_Result start_post(struct MHD_Connection *c,
 					 MHD_HTTP_HEADER_CONTENT_TYPE);
 	if (!ct || !(has_type(ct, MHD_HTTP_POST_ENCODING_FORM_URLENCODED) ||
 		     has_type(ct, MHD_HTTP_POST_ENCODING_MULTIPART_FORMDATA))) {
+		intake_rate_count(ctx->rate, client, now_ms(), 0);
 		ret = intake_send_status(c, rq, TC_STATUS_UNSUPPORTED, NULL,
 					 NULL, NULL);
 		goto out;
 	}
 	if (content_length(c, &clen) == 0 && clen > ctx->opt->max_body) {
+		intake_rate_count(ctx->rate, client, now_ms(), 0);
 		ret = send_fail(c, rq, FAIL_BODY);
 		goto out;
 	}
@@ -1079,7 +1088,10 @@ enum MHD_Result intake_received(struct MHD_Connection *c, struct intake_req *rq,
 	int built = 0;
 
 	ref = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "ref");
-	if (!ref || !intake_ref_valid(ref))
+	if (!ref || !intake_ref_valid(ref) ||
+	    !intake_receipt_ok(
+		rq->ctx, tc_form_id(sh->form), ref,
+		MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "k")))
 		return intake_send_not_found(c, rq);
 	while ((at = strstr(page, ref_marker))) {
 		if (tc_buf_add(&out, page, (size_t)(at - page)) < 0 ||

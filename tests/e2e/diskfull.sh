@@ -82,7 +82,7 @@ post() {
 		CODE=$(curl -s -D "$SCRATCH/h" -o "$SCRATCH/b" -w '%{http_code} %{redirect_url}' "${FARGS[@]}" \
 			-F "$FF=@$SCRATCH/letter.pdf;type=application/pdf" "$URL/submit/$FORM")
 	fi
-	REF=$(printf '%s' "$CODE" | sed -n 's|.*received?ref=\([0-9A-Z-]*\)$|\1|p')
+	REF=$(printf '%s' "$CODE" | sed -n 's|.*received?ref=\([0-9A-Z-]*\)&k=[0-9a-f]*$|\1|p')
 	CODE=${CODE%% *}
 }
 # whole REF plain|pdf: the submission in ready/ parses and its file is right.

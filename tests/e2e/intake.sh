@@ -96,7 +96,7 @@ check "POST to a page is 405" test "$(code -d a=b "$URL/")" = 405
 for id in $FORM_IDS; do
 	body=$(python3 $LIB "$SITE" "$id" pairs)
 	out=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -d "$body" "$URL/submit/$id")
-	ref=$(printf '%s' "$out" | sed -n 's|.*received?ref=\([0-9A-Z-]*\)$|\1|p')
+	ref=$(printf '%s' "$out" | sed -n 's|.*received?ref=\([0-9A-Z-]*\)&k=[0-9a-f]*$|\1|p')
 	if [ "${out%% *}" = 303 ] && [ -n "$ref" ]; then ok "$id: valid post is 303 with a reference"; else not_ok "$id: valid post is 303 (got $out)"; continue; fi
 	j=$SPOOL/ready/$ref/submission.json
 	check "$id: ready/$ref/submission.json exists" test -f "$j"
@@ -119,8 +119,13 @@ for k, v in urllib.parse.parse_qsl(body):
     got = j["fields"][k]
     assert got == v or got == [v], (k, got, v)
 PY
-	c=$(curl -s -o "$SCRATCH/b" -w '%{http_code}' "$URL/submit/$id/received?ref=$ref")
+	c=$(curl -s -o "$SCRATCH/b" -w '%{http_code}' "${out#* }")
 	check "$id: received page is 200" test "$c" = 200
+	k=${out##*&k=}
+	check "$id: received page without its receipt is 404" test "$(code "$URL/submit/$id/received?ref=$ref")" = 404
+	check "$id: received page with a forged receipt is 404" test "$(code "$URL/submit/$id/received?ref=$ref&k=${k%?}0")" = 404
+	check "$id: another reference with this receipt is 404" test "$(code "$URL/submit/$id/received?ref=AAAAA-BBBBB&k=$k")" = 404
+	check "$id: the heading is not repeated as the lead" bash -c "! grep -q 'class=\"lead\"' '$SCRATCH/b'"
 	check "$id: received page shows the reference" grep -q "$ref" "$SCRATCH/b"
 	check "$id: received page has no marker left" bash -c "! grep -q @@REFERENCE@@ '$SCRATCH/b'"
 done
@@ -153,7 +158,7 @@ if [ -n "$ff" ]; then
 	mapfile -t args < <(python3 $LIB "$SITE" "$fid" curl-args)
 	printf '%%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%%%EOF\n' >"$SCRATCH/letter.pdf"
 	out=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "${args[@]}" -F "$ff=@$SCRATCH/letter.pdf;filename=../../my letter.pdf" -F "$ff=@/dev/null;filename=" "$URL/submit/$fid")
-	ref=$(printf '%s' "$out" | sed -n 's|.*received?ref=\([0-9A-Z-]*\)$|\1|p')
+	ref=$(printf '%s' "$out" | sed -n 's|.*received?ref=\([0-9A-Z-]*\)&k=[0-9a-f]*$|\1|p')
 	check "multipart with a PDF is 303" test "${out%% *}" = 303
 	sum=$(sha256sum "$SCRATCH/letter.pdf" | cut -d' ' -f1)
 	check "attachment recorded with its sha256, type, name" python3 - "$SPOOL/ready/$ref" "$sum" "$ff" <<'PY'
@@ -209,7 +214,8 @@ check "spool/tmp is empty after refused bodies" tmp_empty
 hp=$(python3 $LIB "$SITE" "$first" honeypot)
 before=$(ls "$SPOOL/ready" | wc -l)
 out=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -d "$(python3 $LIB "$SITE" "$first" pairs)&$hp=http://spam.example" "$URL/submit/$first")
-check "honeypot filled is 303 with a reference" bash -c "echo '$out' | grep -Eq '^303 .*received\?ref=[0-9A-Z]{5}-[0-9A-Z]{5}$'"
+check "honeypot filled is 303 with a reference" bash -c "echo '$out' | grep -Eq '^303 .*received\?ref=[0-9A-Z]{5}-[0-9A-Z]{5}&k=[0-9a-f]{32}$'"
+check "and its confirmation page opens as a real one does" test "$(code "${out#* }")" = 200
 check "honeypot post stores nothing" test "$(ls "$SPOOL/ready" | wc -l)" = "$before"
 check "honeypot logged without data" bash -c "grep -q '^intake: honeypot$' '$SCRATCH/main.err' && ! grep -q spam '$SCRATCH/main.err'"
 check "spool/tmp is empty after the honeypot" tmp_empty

@@ -88,7 +88,7 @@ bad = []
 for r in results:
     if r["status"] != 303:
         continue
-    ref = re.search(r"ref=([0-9A-Z-]+)$", r["location"]).group(1)
+    ref = re.search(r"ref=([0-9A-Z-]+)&k=", r["location"]).group(1)
     d = os.path.join(spool, "ready", ref)
     try:
         j = json.load(open(os.path.join(d, "submission.json")))

@@ -31,7 +31,7 @@ static int burst(struct intake_rate *r, const void *who, int64_t t)
 	int n = 0;
 
 	while (!intake_rate_wait(r, who, t) && n < 1000) {
-		intake_rate_count(r, who, t);
+		intake_rate_count(r, who, t, 1);
 		n++;
 	}
 	return n;
@@ -39,7 +39,7 @@ static int burst(struct intake_rate *r, const void *who, int64_t t)
 
 static void test_budget(void **state)
 {
-	struct intake_rate *r = intake_rate_new(3);
+	struct intake_rate *r = intake_rate_new(3, 100);
 	struct sockaddr_in a = v4("192.0.2.1"), b = v4("192.0.2.2");
 	int64_t t0 = 1000000;
 
@@ -60,7 +60,7 @@ static void test_budget(void **state)
 
 static void test_refill(void **state)
 {
-	struct intake_rate *r = intake_rate_new(3);
+	struct intake_rate *r = intake_rate_new(3, 100);
 	struct sockaddr_in a = v4("198.51.100.7");
 	int64_t t = 5000000;
 	int i;
@@ -71,7 +71,7 @@ static void test_refill(void **state)
 	/* Sending steadily at the rate is never refused. */
 	for (i = 1; i <= 30; i++) {
 		assert_int_equal(intake_rate_wait(r, &a, t + i * 20000), 0);
-		intake_rate_count(r, &a, t + i * 20000);
+		intake_rate_count(r, &a, t + i * 20000, 1);
 		assert_int_not_equal(intake_rate_wait(r, &a, t + i * 20000), 0);
 	}
 	/* Waiting only checks: it never uses the budget up. */
@@ -81,9 +81,38 @@ static void test_refill(void **state)
 	intake_rate_free(r);
 }
 
+/* Refused posts have their own, larger budget: they never use up the
+ * accepted one, but a flood of them is held up too. */
+static void test_refused(void **state)
+{
+	struct intake_rate *r = intake_rate_new(2, 6);
+	struct sockaddr_in a = v4("192.0.2.50");
+	int i;
+
+	(void)state;
+	assert_non_null(r);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(intake_rate_wait(r, &a, 0), 0);
+		intake_rate_count(r, &a, 0, 0);
+	}
+	/* Five mistakes corrected, and the submission still goes in. */
+	assert_int_equal(burst(r, &a, 0), 2);
+	/* Now the accepted budget is used up: 30 s until the next. */
+	assert_int_equal(intake_rate_wait(r, &a, 0), 30);
+	intake_rate_free(r);
+	r = intake_rate_new(2, 6);
+	assert_non_null(r);
+	/* Six refused posts use up that budget: 10 s until any post. */
+	for (i = 0; i < 6; i++)
+		intake_rate_count(r, &a, 0, 0);
+	assert_int_equal(intake_rate_wait(r, &a, 0), 10);
+	assert_int_equal(intake_rate_wait(r, &a, 10000), 0);
+	intake_rate_free(r);
+}
+
 static void test_ipv6_prefix(void **state)
 {
-	struct intake_rate *r = intake_rate_new(2);
+	struct intake_rate *r = intake_rate_new(2, 100);
 	struct sockaddr_in6 x, y, z;
 
 	(void)state;
@@ -107,7 +136,7 @@ static void test_ipv6_prefix(void **state)
 
 static void test_many_clients(void **state)
 {
-	struct intake_rate *r = intake_rate_new(1);
+	struct intake_rate *r = intake_rate_new(1, 100);
 	struct sockaddr_in a = v4("203.0.113.5"), o;
 	char ip[32];
 	int i;
@@ -131,6 +160,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_budget),
 	    cmocka_unit_test(test_refill),
+	    cmocka_unit_test(test_refused),
 	    cmocka_unit_test(test_ipv6_prefix),
 	    cmocka_unit_test(test_many_clients),
 	};

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sha256.h"
+#include "testlib.h"
 
 static void vectors(void)
 {
@@ -43,6 +44,57 @@ static void test_vectors(void **state)
 
 /* Every length up to 700 bytes, of bytes that vary, gives the same digest
  * by both ways. */
+/* HMAC-SHA-256: RFC 4231's test cases 1, 2 and 6 (a key longer than a
+ * block), the message given whole and in pieces. */
+static void test_hmac(void **state)
+{
+	static const struct {
+		unsigned char key[131];
+		size_t klen;
+		const char *msg, *want;
+	} v[] = {
+	    {{0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b,
+	      0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b},
+	     20,
+	     "Hi There",
+	     "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff"
+	     "7"},
+	    {"Jefe", 4, "what do ya want for nothing?",
+	     "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec384"
+	     "3"},
+	    {{0},
+	     131,
+	     "Test Using Larger Than Block-Size Key - Hash Key First",
+	     "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f5"
+	     "4"},
+	};
+	unsigned char key[131], out[32];
+	char hex[65];
+	size_t i, half;
+
+	(void)state;
+	for (i = 0; i < TL_LEN(v); i++) {
+		const void *parts[2];
+		size_t lens[2];
+
+		memcpy(key, v[i].key, sizeof(key));
+		if (i == 2)
+			memset(key, 0xaa, sizeof(key));
+		half = strlen(v[i].msg) / 2;
+		parts[0] = v[i].msg;
+		lens[0] = strlen(v[i].msg);
+		tc_hmac_sha256(key, v[i].klen, parts, lens, 1, out);
+		tc_sha256_tohex(out, hex);
+		assert_string_equal(hex, v[i].want);
+		lens[0] = half;
+		parts[1] = v[i].msg + half;
+		lens[1] = strlen(v[i].msg) - half;
+		tc_hmac_sha256(key, v[i].klen, parts, lens, 2, out);
+		tc_sha256_tohex(out, hex);
+		assert_string_equal(hex, v[i].want);
+	}
+}
+
 static void test_both_agree(void **state)
 {
 	unsigned char data[700];
@@ -98,6 +150,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_vectors),
+	    cmocka_unit_test(test_hmac),
 	    cmocka_unit_test(test_both_agree),
 	    cmocka_unit_test(test_million_a_in_pieces),
 	};
