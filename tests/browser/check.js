@@ -161,7 +161,7 @@ function pageUrlPath(root, file) {
 
 // ---------------------------------------------------------------- results
 
-const SUITES = ['axe', 'reflow', 'structure', 'keyboard', 'focus'];
+const SUITES = ['axe', 'reflow', 'structure', 'keyboard', 'focus', 'nav'];
 const results = Object.fromEntries(SUITES.map((s) => [s, []]));
 
 function record(suite, name, ok, details) {
@@ -411,6 +411,64 @@ async function screenshots(page, base, pagePaths, outDir) {
 
 // ---------------------------------------------------------------- main
 
+// The main navigation, on the first page that has one: at 375 px it is a
+// "Menu" toggle that opens and closes from the keyboard, with or without
+// JavaScript, and takes little room; at 1280 px it is one row.
+async function checkNav(browser, base, pagePaths) {
+  const probe = await browser.newContext({ viewport: DESKTOP, serviceWorkers: 'block' });
+  const p0 = await probe.newPage();
+  let urlPath = null;
+  for (const u of pagePaths) {
+    await load(p0, base + u);
+    if (await p0.$('nav.service-nav')) { urlPath = u; break; }
+  }
+  if (!urlPath) { await probe.close(); return; }
+  const rows = await p0.evaluate(() => {
+    const tops = [...document.querySelectorAll('nav.service-nav li')]
+      .filter((li) => li.getClientRects().length > 0).map((li) => Math.round(li.getBoundingClientRect().top));
+    return { n: tops.length, rows: new Set(tops).size };
+  });
+  record('nav', `at 1280px the navigation is one row (${urlPath})`, rows.n > 0 && rows.rows === 1,
+    [`${rows.n} items on ${rows.rows} rows`]);
+  await probe.close();
+  for (const js of [true, false]) {
+    const label = js ? 'JavaScript' : 'no JavaScript';
+    const c = await browser.newContext({ viewport: { width: 375, height: 667 }, javaScriptEnabled: js, serviceWorkers: 'block' });
+    const page = await c.newPage();
+    try {
+      await load(page, base + urlPath);
+      const closed = await page.evaluate(() => {
+        const nav = document.querySelector('nav.service-nav');
+        const shown = [...nav.querySelectorAll('a')].filter((a) => a.checkVisibility({ visibilityProperty: true })).length;
+        return { h: Math.round(nav.getBoundingClientRect().height), shown };
+      });
+      record('nav', `at 375px (${label}) the navigation is folded into a toggle`, closed.h <= 80 && closed.shown === 0,
+        [`it is ${closed.h}px tall with ${closed.shown} links showing`]);
+      // Tab from the top of the page to the toggle, then Enter.
+      let reached = false;
+      for (let i = 0; i < 10 && !reached; i++) {
+        await page.keyboard.press('Tab');
+        reached = await page.evaluate(() => document.activeElement && document.activeElement.matches('.service-nav summary'));
+      }
+      record('nav', `at 375px (${label}) Tab reaches the Menu toggle`, reached, ['not reached in 10 presses of Tab']);
+      if (reached) {
+        await page.keyboard.press('Enter');
+        const open = await page.evaluate(() => [...document.querySelectorAll('nav.service-nav a')]
+          .filter((a) => a.checkVisibility({ visibilityProperty: true })).length);
+        const want = await page.evaluate(() => document.querySelectorAll('nav.service-nav .service-nav__list--wide a').length);
+        record('nav', `at 375px (${label}) Enter on the toggle shows every link`, open > 0 && open === want,
+          [`${open} links shown of ${want}`]);
+        await page.keyboard.press('Enter');
+        const shut = await page.evaluate(() => [...document.querySelectorAll('nav.service-nav a')]
+          .filter((a) => a.checkVisibility({ visibilityProperty: true })).length);
+        record('nav', `at 375px (${label}) Enter again folds it`, shut === 0, [`${shut} links still shown`]);
+      }
+    } finally {
+      await c.close();
+    }
+  }
+}
+
 async function main() {
   const root = siteRoot('check', 'SITE_DIR [SCREENSHOT_DIR]');
   if (!root) return 2;
@@ -471,6 +529,11 @@ async function main() {
       }
     }
     recordTitles(titles);
+    try {
+      await checkNav(browser, base, pagePaths);
+    } catch (e) {
+      record('nav', 'the navigation tests ran', false, [oneLine(e && e.message ? e.message : e, 200)]);
+    }
 
     let taken = [];
     try {

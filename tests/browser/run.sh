@@ -111,6 +111,20 @@ else
 	fail=$((fail + 1))
 fi
 
+# check.js and nu.js on a site of its own: check_site NAME SITE, or, when it
+# could not be built, built_not NAME LOG.
+check_site() {
+	node "$here/check.js" "$2" "test-output/screenshots/$1" >"$out/check-$1" 2>&1
+	tally check.js $? "$out/check-$1"
+	node "$here/nu.js" "$2" >"$out/nu-$1" 2>&1
+	tally nu.js $? "$out/nu-$1"
+}
+built_not() {
+	echo "FAIL the $1 pages were not built"
+	tail -20 "$2"
+	fail=$((fail + 1))
+}
+
 # Pages made by sitegen import from the documents tests/data/import/make.sh
 # writes (.docx, .odt, HTML, plain text), built into a site of their own.
 imp=$out/import
@@ -118,14 +132,45 @@ if bash tests/data/import/make.sh "$imp/docs" >"$out/import.log" 2>&1 &&
 	cp -r content "$imp/content" &&
 	bin/sitegen import --content "$imp/content" "$imp"/docs/* >>"$out/import.log" 2>&1 &&
 	bin/sitegen build --content "$imp/content" --out "$imp/site" >>"$out/import.log" 2>&1; then
-	node "$here/check.js" "$imp/site" test-output/screenshots/imported >"$out/check-imp" 2>&1
-	tally check.js $? "$out/check-imp"
-	node "$here/nu.js" "$imp/site" >"$out/nu-imp" 2>&1
-	tally nu.js $? "$out/nu-imp"
+	check_site imported "$imp/site"
 else
-	echo "FAIL the imported pages were not built"
-	tail -20 "$out/import.log"
-	fail=$((fail + 1))
+	built_not imported "$out/import.log"
+fi
+
+# Whatever editors write, no page scrolls sideways at 320px: a page of wide
+# things (a long code line, a tab-indented paragraph, a long URL, word and
+# address, a wide table), built alone with the council's theme.
+wide=$out/wide
+mkdir -p "$wide" && cp -r content "$wide/content" && python3 - "$wide/content/wide.md" <<'PY'
+import sys
+long = "x" * 300
+url = "https://www.example.org/" + "/".join(["a-long-folder-name"] * 12)
+rows = "| " + " | ".join("Column heading %d" % i for i in range(12)) + " |\n" + \
+       "|" + "---|" * 12 + "\n" + "| " + " | ".join("cell text %d" % i for i in range(12)) + " |\n"
+open(sys.argv[1], "w").write(f"""---
+title: Wide things
+summary: Content wider than a phone's screen.
+menu: false
+---
+
+```
+{long} and then {long}
+```
+
+\tA paragraph indented by a tab, so it is a code block with a very long line that goes on {long}.
+
+See [{url}]({url}) and write to {"averyveryverylongmailboxname" * 3}@{"sub." * 12}example.org.
+
+A word: Pneumonoultramicroscopicsilicovolcanoconiosis{long}.
+
+{rows}
+""")
+PY
+if bin/sitegen build --content "$wide/content" --out "$wide/site" >"$out/wide.log" 2>&1; then
+	find "$wide/site" -name '*.html' ! -path "$wide/site/wide/*" -delete
+	check_site wide "$wide/site"
+else
+	built_not wide "$out/wide.log"
 fi
 
 # The editors' preview (sitegen serve): live reload, drafts, its error and
