@@ -7,6 +7,7 @@
  * works as plain steps on a phone or with a screen reader.
  */
 #include "flowchart.h"
+#include "flowchart_internal.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -18,33 +19,6 @@
 #include "array.h"
 #include "escape.h"
 #include "utf8.h"
-
-enum fc_kind {
-	FC_UNDEFINED, /* mentioned by id only, so far */
-	FC_PROCESS,   /* id[text] */
-	FC_DECISION,  /* id{text} */
-	FC_TERMINAL,  /* id([text]) */
-};
-
-struct fc_node {
-	char *id;	   /* [A-Za-z0-9_]+ */
-	char *text;	   /* the step's words; NULL while undefined */
-	enum fc_kind kind; /* shape */
-	int line, col;	   /* where it was first mentioned */
-	int def_line;	   /* where its text was given */
-};
-
-struct fc_edge {
-	size_t from, to; /* node indexes */
-	char *label;	 /* "Yes", or NULL */
-};
-
-struct flowchart {
-	struct fc_node *nodes;
-	size_t nnodes, anodes;
-	struct fc_edge *edges;
-	size_t nedges, aedges;
-};
 
 /* Parsing state for one line. */
 struct cursor {
@@ -540,6 +514,8 @@ int flowchart_render(const struct flowchart *fc, int number,
 	} else {
 		rc |= tc_buf_adds(out, " aria-label=\"Flowchart\">\n");
 	}
+	if (fc->nnodes > 1)
+		rc |= flowchart_draw(fc, number, out);
 	rc |= tc_buf_adds(out, "<ol class=\"flowchart__steps\">\n");
 	for (i = 0; i < fc->nnodes; i++) {
 		const struct fc_node *n = &fc->nodes[i];

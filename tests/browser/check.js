@@ -411,6 +411,39 @@ async function screenshots(page, base, pagePaths, outDir) {
 
 // ---------------------------------------------------------------- main
 
+// Each flowchart's drawing shows the same branches as its list: an arrow
+// for each way out the list links, each answer label the list gives, and
+// it is hidden from assistive technology (the list is its text).
+async function checkFlowcharts(page, urlPath) {
+  const charts = await page.evaluate(() => [...document.querySelectorAll('figure.flowchart')].map((f) => {
+    const svg = f.querySelector('svg');
+    const list = f.querySelector('ol.flowchart__steps');
+    const answers = list ? [...list.querySelectorAll('.flowchart__answer')].map((a) => a.textContent.trim()).filter((a) => a !== 'Or') : [];
+    return {
+      id: f.id,
+      svg: !!svg,
+      hidden: !!svg && svg.getAttribute('aria-hidden') === 'true',
+      arrows: svg ? svg.querySelectorAll('.flowchart__arrow').length : 0,
+      links: list ? list.querySelectorAll('.flowchart__next a, .flowchart__answers a').length : 0,
+      answers: answers.sort(),
+      labels: svg ? [...svg.querySelectorAll('.flowchart__answer-label')].map((t) => t.textContent.trim()).sort() : [],
+      steps: list ? list.children.length : 0,
+      boxes: svg ? svg.querySelectorAll('.flowchart__shape').length : 0,
+    };
+  }));
+  for (const c of charts) {
+    const problems = [];
+    if (!c.svg) problems.push('no drawing');
+    if (c.svg && !c.hidden) problems.push('the drawing is not aria-hidden');
+    if (c.arrows !== c.links) problems.push(`${c.arrows} arrows drawn for ${c.links} ways out listed`);
+    if (c.boxes !== c.steps) problems.push(`${c.boxes} boxes drawn for ${c.steps} steps listed`);
+    if (JSON.stringify(c.answers) !== JSON.stringify(c.labels)) {
+      problems.push(`answers listed ${c.answers.join('/')} but drawn ${c.labels.join('/')}`);
+    }
+    record('structure', `flowchart ${c.id} on ${urlPath} draws its branches`, problems.length === 0, problems);
+  }
+}
+
 // The main navigation, on the first page that has one: at 375 px it is a
 // "Menu" toggle that opens and closes from the keyboard, with or without
 // JavaScript, and takes little room; at 1280 px it is one row.
@@ -504,7 +537,12 @@ async function main() {
     for (const urlPath of pagePaths) {
       const url = base + urlPath;
       const steps = [
-        ['axe', async () => { await load(desktop, url); await checkStructure(desktop, urlPath, titles); await checkAxe(desktop, urlPath); }],
+        ['axe', async () => {
+          await load(desktop, url);
+          await checkStructure(desktop, urlPath, titles);
+          await checkFlowcharts(desktop, urlPath);
+          await checkAxe(desktop, urlPath);
+        }],
         ['keyboard', () => checkKeyboard(desktop, url, urlPath)],
         ['focus', () => checkFocus(desktop, url, urlPath)],
         ['reflow', () => checkReflow(narrow, url, urlPath)],

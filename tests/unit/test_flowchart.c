@@ -64,6 +64,69 @@ static void test_shapes_chains_and_labels(void **state)
 	free(html);
 }
 
+static size_t count(const char *s, const char *needle)
+{
+	size_t n = 0;
+
+	for (s = strstr(s, needle); s; s = strstr(s + 1, needle))
+		n++;
+	return n;
+}
+
+/*
+ * The drawing: one column (a to d straight down, c back up to b), its
+ * places worked out by hand from the layout's rules: boxes 216 wide at
+ * x 8, one line of text is 38 high, the gap above b holds two lanes (50),
+ * the one above c one lane (40, the least), and the way back up leaves
+ * c's bottom at 2/3 of its width, runs in the gap below c to the one
+ * channel at x 238, up to the gap above b and across into b's top.
+ */
+static void test_drawing(void **state)
+{
+	char *html;
+
+	(void)state;
+	html = render("flowchart TD\n"
+		      "  a([Start]) --> b[Do it] --> c{Done?}\n"
+		      "  c -->|Yes| d([End])\n"
+		      "  c -- Not yet --> b\n",
+		      NULL);
+	assert_non_null(strstr(html, "<div class=\"flowchart__drawing\" "
+				     "role=\"img\""));
+	assert_non_null(strstr(html,
+			       "<svg xmlns=\"http://www.w3.org/2000/svg\" "
+			       "aria-hidden=\"true\" focusable=\"false\" "
+			       "width=\"260\""));
+	/* the drawing comes before the list, its text alternative */
+	assert_true(strstr(html, "<svg") < strstr(html, "<ol"));
+	assert_int_equal(count(html, "class=\"flowchart__arrow\""), 4);
+	assert_int_equal(count(html, "flowchart__shape--decision"), 1);
+	assert_int_equal(count(html, "flowchart__shape--terminal"), 2);
+	assert_non_null(strstr(html, "x=\"8\" y=\"96\" width=\"216\" "
+				     "height=\"38\""));
+	assert_non_null(strstr(html, "d=\"M152 212 V242 H238 V76 H116 V94\""));
+	assert_non_null(strstr(html, ">Yes</text>"));
+	assert_non_null(strstr(html, ">Not yet</text>"));
+	free(html);
+}
+
+/* A word longer than a line (26 characters) is broken; every line is
+ * escaped; nothing is lost. */
+static void test_drawing_text(void **state)
+{
+	char *html;
+
+	(void)state;
+	html = render("flowchart TD\n"
+		      "  a[Antidisestablishmentarianism<b>&co and more] --> "
+		      "b([Done])\n",
+		      NULL);
+	assert_null(strstr(html, "<b>"));
+	assert_non_null(strstr(html, ">Antidisestablishmentariani</tspan>"));
+	assert_non_null(strstr(html, ">sm&lt;b&gt;&amp;co and more</tspan>"));
+	free(html);
+}
+
 static void test_text_is_escaped(void **state)
 {
 	char *html;
@@ -161,6 +224,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_shapes_chains_and_labels),
+	    cmocka_unit_test(test_drawing),
+	    cmocka_unit_test(test_drawing_text),
 	    cmocka_unit_test(test_text_is_escaped),
 	    cmocka_unit_test(test_errors_name_line_and_column),
 	    cmocka_unit_test(test_hostile_input),
