@@ -117,7 +117,7 @@ def client(k):
         with lock:
             res["posts"] += 1
             if status == 303 and loc and "ref=" in loc:
-                ref = loc.rsplit("ref=", 1)[1]
+                ref = loc.rsplit("ref=", 1)[1].split("&", 1)[0]
                 if ref in res["acked"]:
                     res["errors"] += 1  # the same reference given twice
                 res["acked"][ref] = nfiles
@@ -396,7 +396,7 @@ sys.exit(1 if bad else 0)
 PY
 
 check "no temporary or partial bundle is left in the out folder" test -z "$(ls -A "$OUT" | grep -v '^bundle-[0-9]*T[0-9]*Z-web\.zip$')"
-if [ -z "$(ls -A "$SPOOL" | grep -vx -e tmp -e ready -e bundled -e .bundle.lock)" ]; then
+if [ -z "$(ls -A "$SPOOL" | grep -vx -e tmp -e ready -e bundled -e .bundle.lock -e receipt.key)" ]; then
 	ok "no journal or other leftover in the spool"
 else
 	not_ok "no journal or other leftover in the spool" "$(ls -A "$SPOOL")"
