@@ -51,6 +51,15 @@ int tc_tpl_add(struct tc_tpl_set *set, const char *name, const char *file,
 	       const char *src, size_t len, struct tc_error *err);
 
 /*
+ * Reads the file at path (at most TC_MAX_SOURCE_FILE bytes) and adds it as
+ * name. Returns 0; or -1 with err filled (TC_EIO when it cannot be read:
+ * the caller says what the file is for and how to fix it; otherwise a
+ * compile error, "file:line:col: ...").
+ */
+int tc_tpl_add_file(struct tc_tpl_set *set, const char *name, const char *path,
+		    struct tc_error *err);
+
+/*
  * Renders the template called name (added or loadable) against ctx,
  * appending to out. Returns 0, or -1 with err filled (a template that fails
  * to compile or load, partials nested deeper than TC_MAX_PARTIAL_DEPTH,

@@ -34,6 +34,7 @@
 
 #include "array.h"
 #include "escape.h"
+#include "fsutil.h"
 #include "limits.h"
 #include "template_internal.h"
 
@@ -911,6 +912,26 @@ int tc_tpl_add(struct tc_tpl_set *set, const char *name, const char *file,
 	ret = 0;
 out:
 	tc_tpl_free(t);
+	return ret;
+}
+
+int tc_tpl_add_file(struct tc_tpl_set *set, const char *name, const char *path,
+		    struct tc_error *err)
+{
+	struct tc_buf src = TC_BUF_INIT;
+	int ret;
+
+	if (tc_fs_read(path, TC_MAX_SOURCE_FILE, &src) < 0) {
+		int saved = errno;
+
+		tc_error_set(err, TC_EIO, path, 0, 0, "cannot read it: %s",
+			     strerror(saved));
+		tc_buf_release(&src);
+		errno = saved; /* for the caller's own message */
+		return -1;
+	}
+	ret = tc_tpl_add(set, name, path, src.data, src.len, err);
+	tc_buf_release(&src);
 	return ret;
 }
 

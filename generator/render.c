@@ -9,6 +9,7 @@
 
 #include "err.h"
 #include "internal.h"
+#include "statuspages.h"
 
 static cJSON *menu_for(const cJSON *menu, const struct page *pg)
 {
@@ -236,9 +237,21 @@ void site_confirmation(struct site *s, const struct tc_form *f, int write)
 	ctx = site_page_context(s, NULL, NULL, title, "", url.data, html.data,
 				NULL, 0);
 	cJSON_AddStringToObject(ctx, "reference", REFERENCE_MARKER);
+	cJSON_AddStringToObject(ctx, "copy_url", TC_MARK_COPY);
 	if (site_render_to(s, "confirmation", ctx, name.data, &out) == 0) {
 		tc_buf_reset(&name);
 		tc_buf_addf(&name, ".threecs/received/%s.html", id);
+		site_write_output(s, name.data, out.data, out.len);
+	}
+	cJSON_Delete(ctx);
+	ctx = site_page_context(s, NULL, NULL, tc_form_title(f), "", url.data,
+				"", NULL, 0);
+	tc_buf_reset(&out);
+	tc_buf_reset(&name);
+	tc_buf_addf(&name, "%s/forms/%s.yml", s->opt->content, id);
+	if (site_render_to(s, "copy", ctx, name.data, &out) == 0) {
+		tc_buf_reset(&name);
+		tc_buf_addf(&name, ".threecs/copy/%s.html", id);
 		site_write_output(s, name.data, out.data, out.len);
 	}
 out:

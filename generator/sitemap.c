@@ -2,13 +2,34 @@
  * sitemap.c: the files every site has besides its pages: sitemap.xml,
  * robots.txt, the 404 page and the status pages intake answers with.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
 #include "escape.h"
+#include "fsutil.h"
 #include "internal.h"
 #include "statuspages.h"
+
+/* The theme's partial that intake shows a copy of the answers with. */
+static void write_answers_template(struct site *s)
+{
+	struct tc_buf src = TC_BUF_INIT;
+	char *path = site_join(s->opt->theme, "partials/answers.mustache");
+
+	if (tc_fs_read(path, 1 << 20, &src) < 0) {
+		gen_msg(&s->msgs, 0, path, 0, 0,
+			"cannot read the theme's partial for the copy of a "
+			"resident's answers: %s",
+			strerror(errno));
+		s->errors++;
+	} else {
+		site_write_output(s, TC_ANSWERS_TEMPLATE, src.data, src.len);
+	}
+	free(path);
+	tc_buf_release(&src);
+}
 
 /* .threecs/status/NAME.html for each of intake's status pages, from the
  * theme's layouts/status.mustache (model/statuspages.h). */
@@ -86,6 +107,7 @@ void site_write_extras(struct site *s)
 		site_write_output(s, "404.html", out.data, out.len);
 	cJSON_Delete(ctx);
 	write_status_pages(s);
+	write_answers_template(s);
 	free(sorted);
 	tc_buf_release(&xml);
 	tc_buf_release(&txt);

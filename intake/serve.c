@@ -319,6 +319,8 @@ static enum MHD_Result route_get(struct MHD_Connection *c,
 			ret = intake_send_redirect(c, rq, 303, "/");
 		else if (sh && !strcmp(tail, "/received"))
 			ret = intake_received(c, rq, sh);
+		else if (sh && !strcmp(tail, "/copy"))
+			ret = intake_copy(c, rq, sh);
 		else
 			ret = intake_send_not_found(c, rq);
 		goto out;

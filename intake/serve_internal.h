@@ -22,6 +22,7 @@
 #include "statuspages.h"
 
 struct intake_rate;
+struct tc_tpl_set;
 struct intake_post;
 struct intake_conn;
 
@@ -32,6 +33,8 @@ struct intake_shell {
 	size_t form_len;	    /* bytes in form_page */
 	char *received_page;	    /* received/NAME.html, @@REFERENCE@@ */
 	size_t received_len;	    /* bytes in received_page */
+	char *copy_page;	    /* copy/NAME.html, TC_MARK_ANSWERS */
+	size_t copy_len;	    /* bytes in copy_page */
 };
 
 /* Which build of the site a set of forms was loaded from: a hash of the
@@ -45,6 +48,7 @@ struct intake_forms {
 	struct tc_forms *forms;		    /* every loaded form */
 	struct intake_shell *shells;	    /* one per form, same order */
 	size_t nshells;			    /* forms and shells */
+	struct tc_tpl_set *answers;	    /* answers.mustache, "answers" */
 	char *status[TC_STATUS_COUNT];	    /* status/NAME.html, each */
 	size_t status_len[TC_STATUS_COUNT]; /* bytes in each */
 	unsigned refs;		   /* the service's and each request's */
@@ -181,6 +185,10 @@ enum MHD_Result intake_post(struct MHD_Connection *c, struct intake_req *rq,
 /* Frees a post in progress and removes its temporary folder. */
 void intake_post_free(struct intake_post *p);
 /* GET /submit/NAME/received?ref=ID. */
+/* GET /submit/NAME/copy?ref=REF&k=RECEIPT: a copy of what was sent, for
+ * an hour, while it waits in ready/ (copy.c). */
+enum MHD_Result intake_copy(struct MHD_Connection *c, struct intake_req *rq,
+			    const struct intake_shell *sh);
 enum MHD_Result intake_received(struct MHD_Connection *c, struct intake_req *rq,
 				const struct intake_shell *sh);
 

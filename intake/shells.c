@@ -24,11 +24,12 @@
 #include "err.h"
 #include "fsutil.h"
 #include "limits.h"
+#include "template.h"
 
 /* The file sitegen writes last in a build, and the folders of shells. */
 static const char manifest_name[] = ".sitegen-manifest";
 static const char *const shell_dirs[] = {".threecs/forms", ".threecs/received",
-					 ".threecs/status"};
+					 ".threecs/copy", ".threecs/status"};
 
 /* Reads site/.threecs/KIND/ID.html into *out (malloc'd); what names it in
  * a message ("for form 'complaint'"). */
@@ -72,10 +73,41 @@ out:
 	return rc;
 }
 
+/* Compiles the theme's template for a copy of the answers. */
+static int load_answers(const char *site, struct tc_tpl_set **out)
+{
+	struct tc_buf path = TC_BUF_INIT;
+	struct tc_error err;
+	int rc = -1;
+
+	tc_error_clear(&err);
+	*out = tc_tpl_set_new(NULL, NULL);
+	if (!*out ||
+	    tc_buf_addf(&path, "%s/%s", site, TC_ANSWERS_TEMPLATE) < 0) {
+		tc_warnx("out of memory");
+		goto out;
+	}
+	if (tc_tpl_add_file(*out, "answers", path.data, &err) < 0) {
+		if (err.code == TC_EIO)
+			tc_warn("%s: cannot read the template for a copy of "
+				"the answers (run sitegen build with this "
+				"version's theme)",
+				path.data);
+		else
+			tc_report(&err);
+		goto out;
+	}
+	rc = 0;
+out:
+	tc_buf_release(&path);
+	return rc;
+}
+
 static void shell_release(struct intake_shell *sh)
 {
 	free(sh->form_page);
 	free(sh->received_page);
+	free(sh->copy_page);
 }
 
 static void set_free(struct intake_forms *fs)
@@ -86,6 +118,7 @@ static void set_free(struct intake_forms *fs)
 		return;
 	for (i = 0; i < TC_STATUS_COUNT; i++)
 		free(fs->status[i]);
+	tc_tpl_set_free(fs->answers);
 	TC_RELEASE_EACH(fs->shells, fs->nshells, shell_release);
 	tc_forms_free(fs->forms);
 	free(fs);
@@ -147,6 +180,7 @@ static void manifest_stamp(const struct intake_ctx *ctx,
 	for (i = 0; i < sizeof(shell_dirs) / sizeof(*shell_dirs); i++)
 		stamp_dir(&h, ctx->site_fd, shell_dirs[i]);
 	stamp_dir(&h, AT_FDCWD, ctx->opt->forms);
+	stamp_file(&h, ctx->site_fd, TC_ANSWERS_TEMPLATE);
 	st->hash = h;
 }
 
@@ -200,9 +234,14 @@ static int set_load(const struct intake_ctx *ctx, struct intake_forms **out)
 			       &fs->shells[i].form_len) < 0 ||
 		    read_shell(site, "received", tc_form_id(f), "for form",
 			       "@@REFERENCE@@", &fs->shells[i].received_page,
-			       &fs->shells[i].received_len) < 0)
+			       &fs->shells[i].received_len) < 0 ||
+		    read_shell(site, "copy", tc_form_id(f), "for form",
+			       TC_MARK_ANSWERS, &fs->shells[i].copy_page,
+			       &fs->shells[i].copy_len) < 0)
 			goto out;
 	}
+	if (load_answers(site, &fs->answers) < 0)
+		goto out;
 	for (i = 0; i < TC_STATUS_COUNT; i++)
 		if (read_shell(site, "status",
 			       tc_status_page_name((enum tc_status_page)i),

@@ -55,7 +55,6 @@
 #define BODY_MIN_RATE 1024
 
 static const char form_marker[] = "<!--threecs:form-->";
-static const char ref_marker[] = "@@REFERENCE@@";
 
 /* Why a post is refused before validation. */
 enum post_fail {
@@ -1077,31 +1076,4 @@ enum MHD_Result intake_post(struct MHD_Connection *c, struct intake_req *rq,
 	if (!p->fail && MHD_post_process(p->pp, upload_data, n) == MHD_NO)
 		set_fail(p, FAIL_SYNTAX);
 	return MHD_YES;
-}
-
-enum MHD_Result intake_received(struct MHD_Connection *c, struct intake_req *rq,
-				const struct intake_shell *sh)
-{
-	struct tc_buf out = TC_BUF_INIT;
-	const char *ref, *page = sh->received_page, *at;
-	enum MHD_Result ret;
-	int built = 0;
-
-	ref = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "ref");
-	if (!ref || !intake_ref_valid(ref) ||
-	    !intake_receipt_ok(
-		rq->ctx, tc_form_id(sh->form), ref,
-		MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "k")))
-		return intake_send_not_found(c, rq);
-	while ((at = strstr(page, ref_marker))) {
-		if (tc_buf_add(&out, page, (size_t)(at - page)) < 0 ||
-		    tc_esc_html(&out, ref, strlen(ref)) < 0)
-			goto send;
-		page = at + sizeof(ref_marker) - 1;
-	}
-	built = tc_buf_adds(&out, page) == 0;
-send:
-	ret = send_built(c, rq, built, 200, &out);
-	tc_buf_release(&out);
-	return ret;
 }

@@ -297,3 +297,98 @@ const char *tc_form_option_label(const struct tc_form *f, const char *name,
 	o = tc_form_find_option(fd, value);
 	return o < 0 ? NULL : fd->opts[o].label;
 }
+
+/* The answer to one field as the resident would read it: an option's
+ * label for its value, "Yes" for a consent box, the text as given. */
+static const char *answer_text(const struct field *fd, const char *v)
+{
+	long o;
+
+	if (fd->type == FT_CONSENT)
+		return "Yes";
+	if (fd->nopts && (o = tc_form_find_option(fd, v)) >= 0)
+		return fd->opts[o].label;
+	return v;
+}
+
+/* Adds {label, items} for the files of fd in attachments. */
+static int add_files(cJSON *row, const struct field *fd,
+		     const cJSON *attachments)
+{
+	cJSON *items = cJSON_AddArrayToObject(row, "items");
+	const cJSON *a;
+	int n = 0;
+
+	if (!items || !cJSON_AddTrueToObject(row, "list"))
+		return -1;
+	cJSON_ArrayForEach(a, attachments)
+	{
+		const cJSON *fl = cJSON_GetObjectItemCaseSensitive(a, "field");
+		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(a, "name");
+
+		if (!cJSON_IsString(fl) || strcmp(fl->valuestring, fd->name) ||
+		    !cJSON_IsString(nm))
+			continue;
+		if (!cJSON_AddItemToArray(items,
+					  cJSON_CreateString(nm->valuestring)))
+			return -1;
+		n++;
+	}
+	return n;
+}
+
+cJSON *tc_form_answers(const struct tc_form *f, const cJSON *fields,
+		       const cJSON *attachments)
+{
+	cJSON *arr = cJSON_CreateArray(), *row = NULL, *items;
+	const cJSON *v, *it;
+	size_t i;
+
+	if (!arr)
+		return NULL;
+	for (i = 0; i < f->nfields; i++) {
+		const struct field *fd = &f->fields[i];
+		int n = 0;
+
+		row = cJSON_CreateObject();
+		if (!row || !cJSON_AddStringToObject(row, "name", fd->name) ||
+		    !cJSON_AddStringToObject(row, "label", fd->label))
+			goto fail;
+		v = cJSON_GetObjectItemCaseSensitive(fields, fd->name);
+		if (fd->type == FT_FILE) {
+			n = add_files(row, fd, attachments);
+		} else if (cJSON_IsString(v) && *v->valuestring) {
+			n = cJSON_AddStringToObject(
+				row, "value", answer_text(fd, v->valuestring))
+				? 1
+				: -1;
+		} else if (cJSON_IsArray(v)) {
+			items = cJSON_AddArrayToObject(row, "items");
+			if (!items || !cJSON_AddTrueToObject(row, "list"))
+				goto fail;
+			cJSON_ArrayForEach(it, v)
+			{
+				if (!cJSON_IsString(it) || !*it->valuestring)
+					continue;
+				if (!cJSON_AddItemToArray(
+					items, cJSON_CreateString(answer_text(
+						   fd, it->valuestring))))
+					goto fail;
+				n++;
+			}
+		}
+		if (n < 0)
+			goto fail;
+		if (n == 0) {
+			cJSON_Delete(row);
+		} else if (!cJSON_AddItemToArray(arr, row)) {
+			goto fail;
+		}
+		row = NULL;
+	}
+	return arr;
+fail:
+	cJSON_Delete(row);
+	cJSON_Delete(arr);
+	return NULL;
+}

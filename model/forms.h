@@ -179,4 +179,15 @@ const char *tc_form_field_hint(const struct tc_form *f, const char *name);
 const char *tc_form_option_label(const struct tc_form *f, const char *name,
 				 const char *value);
 
+/*
+ * The answers of a submission as the resident gave them, for a copy of
+ * what was sent: [{name, label, value}] or, for checkboxes and files,
+ * [{name, label, list: true, items: [...]}], in page order, leaving out fields
+ * not answered. fields is the submission's "fields", attachments its
+ * "attachments" (names shown, never paths). Options read as their labels.
+ * NULL when out of memory; the caller frees it with cJSON_Delete.
+ */
+cJSON *tc_form_answers(const struct tc_form *f, const cJSON *fields,
+		       const cJSON *attachments);
+
 #endif

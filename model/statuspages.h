@@ -32,6 +32,18 @@ enum tc_status_page {
 /* Where intake puts the page's figure. */
 #define TC_STATUS_VALUE "<!--threecs:value-->"
 
+/*
+ * The copy of what a resident sent: sitegen writes .threecs/copy/FORM.html
+ * from the theme's layouts/copy.mustache with TC_MARK_ANSWERS where the
+ * answers go, and .threecs/answers.mustache, the theme's partial that
+ * intake renders them with (context: reference, received, answers as
+ * tc_form_answers gives them). The confirmation page links to the copy at
+ * TC_MARK_COPY, which intake replaces with the copy's address.
+ */
+#define TC_MARK_ANSWERS	    "<!--threecs:answers-->"
+#define TC_MARK_COPY	    "@@COPY@@"
+#define TC_ANSWERS_TEMPLATE ".threecs/answers.mustache"
+
 /* The page's name ("file-too-large"): its file and, with '_' for '-', the
  * key the layout sees it by (error.file_too_large). */
 const char *tc_status_page_name(enum tc_status_page p);

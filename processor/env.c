@@ -102,7 +102,7 @@ static int load_theme(struct cw_env *env, const char *theme)
 	    {"annual-table", "annual-table.mustache"},
 	    {"export-index", "export-index.mustache"},
 	};
-	struct tc_buf path = TC_BUF_INIT, src = TC_BUF_INIT;
+	struct tc_buf path = TC_BUF_INIT;
 	struct tc_error e;
 	size_t i;
 	int rc = -1;
@@ -112,27 +112,23 @@ static int load_theme(struct cw_env *env, const char *theme)
 		tc_die_nomem();
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		tc_buf_reset(&path);
-		tc_buf_reset(&src);
 		if (tc_buf_addf(&path, "%s/casework/%s", theme, files[i][1]) <
 		    0)
 			tc_die_nomem();
-		if (tc_fs_read(path.data, TC_MAX_SOURCE_FILE, &src) < 0) {
-			tc_warn("cannot read the template '%s' (use --theme "
-				"DIR)",
-				path.data);
-			goto out;
-		}
 		tc_error_clear(&e);
-		if (tc_tpl_add(env->tpl, files[i][0], path.data, src.data,
-			       src.len, &e) < 0) {
-			tc_report(&e);
+		if (tc_tpl_add_file(env->tpl, files[i][0], path.data, &e) < 0) {
+			if (e.code == TC_EIO)
+				tc_warn("cannot read the template '%s' (use "
+					"--theme DIR)",
+					path.data);
+			else
+				tc_report(&e);
 			goto out;
 		}
 	}
 	rc = 0;
 out:
 	tc_buf_release(&path);
-	tc_buf_release(&src);
 	return rc;
 }
 

@@ -526,6 +526,35 @@ async function sendAndConfirm(ctx, page, label, form, values, file) {
     return true;
   });
   await attempt(`${label}: axe on the confirmation page`, () => axe(page, ctx));
+  // The copy of what was sent: opened by keyboard from the confirmation
+  // page, checked by axe, and printable (the answers print, the site's
+  // navigation and the hints for the screen do not).
+  await attempt(`${label}: the confirmation page's link opens a copy of what was sent`, async () => {
+    const link = page.locator('a[href*="/copy?"]');
+    if (await link.count() !== 1) return `${await link.count()} links to a copy`;
+    await link.focus();
+    await Promise.all([page.waitForNavigation({ timeout: WAIT }), page.keyboard.press('Enter')]);
+    const h1 = await page.evaluate(() => (document.querySelector('h1') || {}).textContent || '');
+    const shown = await page.evaluate(() => document.body.textContent.includes(
+      (new URL(location.href)).searchParams.get('ref')));
+    if (!/copy of what you sent/i.test(h1)) return `the heading is ${JSON.stringify(h1)}`;
+    return shown ? true : 'the reference is not on the page';
+  });
+  if (new URL(page.url()).pathname.endsWith('/copy')) {
+    await attempt(`${label}: axe on the copy`, () => axe(page, ctx));
+    await attempt(`${label}: the copy prints its answers without the site's navigation`, async () => {
+      await page.emulateMedia({ media: 'print' });
+      const r = await page.evaluate(() => ({
+        nav: [...document.querySelectorAll('.service-nav, .no-print')].some((e) => e.getClientRects().length > 0),
+        rows: [...document.querySelectorAll('.summary-list__row')].filter((e) => e.getClientRects().length > 0).length,
+      }));
+      await page.emulateMedia({ media: 'screen' });
+      const problems = [];
+      if (r.nav) problems.push('the navigation or a screen-only note prints');
+      if (r.rows < 3) problems.push(`only ${r.rows} answer rows print`);
+      return problems.length ? problems : true;
+    });
+  }
   if (!ref) {
     check(`${label}: the spool holds what was typed`, false, ['no reference to look for']);
     return;

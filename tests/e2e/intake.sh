@@ -126,10 +126,56 @@ PY
 	check "$id: received page with a forged receipt is 404" test "$(code "$URL/submit/$id/received?ref=$ref&k=${k%?}0")" = 404
 	check "$id: another reference with this receipt is 404" test "$(code "$URL/submit/$id/received?ref=AAAAA-BBBBB&k=$k")" = 404
 	check "$id: the heading is not repeated as the lead" bash -c "! grep -q 'class=\"lead\"' '$SCRATCH/b'"
+	copy=$(grep -o 'href="/submit/[a-z0-9_-]*/copy?[^"]*"' "$SCRATCH/b" | sed 's/^href="//; s/"$//; s/&amp;/\&/g')
+	check "$id: the received page links to a copy of what was sent" test "$copy" = "/submit/$id/copy?ref=$ref&k=$k"
+	c=$(curl -s -D "$SCRATCH/ch" -o "$SCRATCH/cb" -w '%{http_code}' "$URL$copy")
+	check "$id: the copy is 200, never cached" bash -c "[ $c = 200 ] && grep -qi '^Cache-Control: no-store' '$SCRATCH/ch'"
+	check "$id: the copy has the reference and the time received" bash -c "grep -q '<strong>$ref</strong>' '$SCRATCH/cb' && grep -Eq '>[0-9]{1,2} [A-Z][a-z]+ 20[0-9]{2} at [0-9]{2}:[0-9]{2}<' '$SCRATCH/cb'"
+	check "$id: the copy shows each answer with its question" python3 - "$SCRATCH/cb" "$j" "$FORMS/$id.yml" <<'PY'
+import html, json, re, sys, yaml
+page = open(sys.argv[1]).read()
+sub = json.load(open(sys.argv[2]))
+form = yaml.safe_load(open(sys.argv[3]))
+labels, options, consent = {}, {}, set()
+def walk(fields):
+    for f in fields:
+        labels[f["name"]] = f["label"]
+        if f.get("type") == "consent":
+            consent.add(f["name"])
+        opts = f.get("options", []) or []
+        if f.get("options_from"):
+            opts = yaml.safe_load(open("%s/_%s.yml" % (sys.argv[3].rsplit("/", 1)[0], f["options_from"])))
+        for o in opts:
+            options[(f["name"], str(o["value"]))] = o["label"]
+            walk(o.get("fields", []) or [])
+for s in form["sections"]:
+    walk(s["fields"])
+rows = re.findall(r'<dt class="summary-list__key">(.*?)</dt>\s*<dd class="summary-list__value">(.*?)</dd>', page, re.S)
+got = {html.unescape(k): html.unescape(re.sub(r"<[^>]+>", " ", v)).split() for k, v in rows}
+for name, v in sub["fields"].items():
+    vals = v if isinstance(v, list) else [v]
+    for x in vals:
+        if x == "":
+            continue
+        want = "Yes" if name in consent else options.get((name, x), x)
+        assert labels[name] in got, (name, labels[name], list(got))
+        assert " ".join(want.split()) in " ".join(got[labels[name]]), (name, want, got[labels[name]])
+PY
+	check "$id: the copy without its receipt is 404" test "$(code "$URL/submit/$id/copy?ref=$ref")" = 404
+	check "$id: the copy with a forged receipt is 404" test "$(code "$URL/submit/$id/copy?ref=$ref&k=${k%?}0")" = 404
 	check "$id: received page shows the reference" grep -q "$ref" "$SCRATCH/b"
 	check "$id: received page has no marker left" bash -c "! grep -q @@REFERENCE@@ '$SCRATCH/b'"
 done
 check "spool/tmp is empty after valid posts" tmp_empty
+# The copy is shown for an hour after the form was received.
+python3 - "$j" <<'PY'
+import json, sys, time
+p = sys.argv[1]
+d = json.load(open(p))
+d["received"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3700))
+json.dump(d, open(p, "w"))
+PY
+check "the copy is 404 more than an hour after the form was received" test "$(code "$URL$copy")" = 404
 
 first=$(echo $FORM_IDS | cut -d' ' -f1)
 check "bad reference is 404" test "$(code "$URL/submit/$first/received?ref=%3Cb%3E")" = 404
