@@ -115,6 +115,12 @@ static int load_theme_config(struct site *s)
 			"the theme has no layouts/404.mustache");
 		s->errors++;
 	}
+	if (!site_layout_exists(s, "mail")) {
+		gen_msg(&s->msgs, 0, opt->theme, 0, 0,
+			"the theme has no layouts/mail.mustache (the "
+			"confirmation email)");
+		s->errors++;
+	}
 	if (!site_layout_exists(s, "copy")) {
 		gen_msg(&s->msgs, 0, opt->theme, 0, 0,
 			"the theme has no layouts/copy.mustache (the copy of "

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cmark-gfm.h>
+
 #include "err.h"
 #include "internal.h"
 #include "statuspages.h"
@@ -173,6 +175,50 @@ static const char *intake_url(struct site *s)
  * Renders the confirmation body of form f. In phase B (out NULL) it checks
  * the body and its links and reports errors; in phase C it writes the page.
  */
+/*
+ * .threecs/mail/FORM.txt: the confirmation email intake may send (with
+ * --mail-from), from the theme's layouts/mail.mustache: a "Subject:" line,
+ * a blank line, then the text, with the confirmation body as plain text
+ * for what happens next. Nothing of the resident's is in it but the
+ * reference and the time received, which intake puts in.
+ */
+static void write_mail_shell(struct site *s, const struct tc_form *f,
+			     const char *file)
+{
+	const char *body = tc_form_confirmation_body(f);
+	struct tc_buf md = TC_BUF_INIT, out = TC_BUF_INIT, name = TC_BUF_INIT,
+		      scratch = TC_BUF_INIT;
+	cmark_node *doc;
+	char *text = NULL;
+	cJSON *ctx, *form;
+
+	tc_buf_init(&scratch, 0);
+	/* Errors in the body are reported with its page; not twice. */
+	site_values_expand(s, &scratch, file, 0, 0, body, strlen(body), 1, &md);
+	doc = cmark_parse_document(md.data ? md.data : "", md.len,
+				   CMARK_OPT_DEFAULT);
+	text = doc ? cmark_render_plaintext(doc, CMARK_OPT_DEFAULT, 72) : NULL;
+	if (!text)
+		tc_die_nomem();
+	ctx = site_page_context(s, NULL, NULL, tc_form_title(f), "", "/", "",
+				NULL, 0);
+	form = cJSON_AddObjectToObject(ctx, "form");
+	if (!form ||
+	    !cJSON_AddStringToObject(form, "title", tc_form_title(f)) ||
+	    !cJSON_AddStringToObject(ctx, "next", text))
+		tc_die_nomem();
+	tc_buf_addf(&name, ".threecs/mail/%s.txt", tc_form_id(f));
+	if (site_render_to(s, "mail", ctx, file, &out) == 0)
+		site_write_output(s, name.data, out.data, out.len);
+	cJSON_Delete(ctx);
+	cmark_node_free(doc);
+	free(text);
+	tc_buf_release(&md);
+	tc_buf_release(&out);
+	tc_buf_release(&name);
+	tc_buf_release(&scratch);
+}
+
 void site_confirmation(struct site *s, const struct tc_form *f, int write)
 {
 	const char *id = tc_form_id(f);
@@ -254,6 +300,9 @@ void site_confirmation(struct site *s, const struct tc_form *f, int write)
 		tc_buf_addf(&name, ".threecs/copy/%s.html", id);
 		site_write_output(s, name.data, out.data, out.len);
 	}
+	tc_buf_reset(&name);
+	tc_buf_addf(&name, "%s/forms/%s.yml", s->opt->content, id);
+	write_mail_shell(s, f, name.data);
 out:
 	cJSON_Delete(ctx);
 	for (k = 0; k < scratch.nlinks; k++)

@@ -38,6 +38,13 @@ struct intake_serve_options {
 	int quiet;	       /* no access log */
 	const char *user;      /* as root: the user to drop to, required */
 	const char *proxy;     /* a trusted reverse proxy's IP address */
+	const char *mail_from; /* confirmation emails from this; NULL: none */
+};
+
+struct intake_mail_options {
+	const char *spool;    /* "spool" */
+	const char *sendmail; /* "/usr/sbin/sendmail" */
+	int retry_now;	      /* try failed ones again without waiting */
 };
 
 struct intake_bundle_options {
@@ -58,5 +65,11 @@ int intake_serve(const struct intake_serve_options *o);
  * bundle's path and the number of submissions (or that there were none).
  */
 int intake_bundle(const struct intake_bundle_options *o);
+
+/*
+ * Sends the confirmation emails waiting in spool/outbox/ with sendmail
+ * (intake.8). Returns an exit code: 0 when none failed.
+ */
+int intake_mail(const struct intake_mail_options *o);
 
 #endif

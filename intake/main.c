@@ -26,6 +26,10 @@ static const struct tc_opt serve_opts[] = {
     S_STR("site", "DIR", "the built site to serve (default public)", site),
     S_STR("forms", "DIR", "form definitions (default content/forms)", forms),
     S_STR("spool", "DIR", "where submissions are kept (default spool)", spool),
+    S_STR("mail-from", "ADDRESS",
+	  "send a confirmation email from ADDRESS to a resident who gave one "
+	  "(default: none; intake mail sends them)",
+	  mail_from),
     S_SIZE("max-body", "BYTES", "largest request body (default 26214400)",
 	   max_body, 1024, 1LL << 32),
     S_SIZE("max-field", "BYTES", "largest single field (default 65536)",
@@ -69,8 +73,22 @@ static const struct tc_opt bundle_opts[] = {
     {0},
 };
 
+#define M_STR(name, arg, help, field)                                          \
+	TC_OPT_BIND_STR(name, arg, help, struct intake_mail_options, field)
+
+static const struct tc_opt mail_opts[] = {
+    M_STR("spool", "DIR", "the spool whose outbox to send (default spool)",
+	  spool),
+    M_STR("sendmail", "PATH",
+	  "the sendmail program (default /usr/sbin/sendmail)", sendmail),
+    TC_OPT_BIND_FLAG("retry-now", "try failed messages again without waiting",
+		     struct intake_mail_options, retry_now),
+    {0},
+};
+
 static int cmd_serve(int argc, char **argv);
 static int cmd_bundle(int argc, char **argv);
+static int cmd_mail(int argc, char **argv);
 
 static const struct tc_cmd commands[] = {
     {"serve", cmd_serve, "serve the site and take form submissions",
@@ -78,6 +96,9 @@ static const struct tc_cmd commands[] = {
     {"bundle", cmd_bundle,
      "pack the spool's ready submissions into a bundle for casework",
      "[OPTIONS]", bundle_opts},
+    {"mail", cmd_mail,
+     "send the confirmation emails waiting in the spool's outbox", "[OPTIONS]",
+     mail_opts},
     {0},
 };
 
@@ -124,6 +145,18 @@ static int cmd_bundle(int argc, char **argv)
 		return rc < 0 ? TC_EXIT_OK : rc;
 	rc = no_more_args(first, argc, argv);
 	return rc ? rc : intake_bundle(&o);
+}
+
+static int cmd_mail(int argc, char **argv)
+{
+	struct intake_mail_options o = {"spool", "/usr/sbin/sendmail", 0};
+	int first, rc;
+
+	rc = tc_cli_parse(&prog, &commands[2], argc, argv, NULL, &o, &first);
+	if (rc)
+		return rc < 0 ? TC_EXIT_OK : rc;
+	rc = no_more_args(first, argc, argv);
+	return rc ? rc : intake_mail(&o);
 }
 
 int main(int argc, char **argv)

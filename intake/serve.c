@@ -51,6 +51,7 @@ static const char csp[] =
 
 void intake_serve_defaults(struct intake_serve_options *o)
 {
+	memset(o, 0, sizeof(*o));
 	o->listen = "127.0.0.1:8080";
 	o->site = "public";
 	o->forms = "content/forms";
@@ -501,6 +502,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		intake_post_free(rq->post);
 		rq->post = NULL;
 	}
+	/* Answered: only now is the confirmation email queued, so it never
+	 * delays the 303. */
+	if (rq->mail) {
+		intake_mail_write(ctx, rq->mail_ref, rq->mail);
+		cJSON_free(rq->mail);
+		rq->mail = NULL;
+	}
 	intake_forms_put(ctx, rq->forms);
 	if (rq->conn) {
 		/* A kept-alive connection waits for its next headers. The
@@ -555,6 +563,7 @@ static void ctx_release(struct intake_ctx *ctx)
 	free(ctx->spool_ready);
 	free(ctx->spool_bundled);
 	free(ctx->spool_key);
+	free(ctx->spool_outbox);
 	intake_rate_free(ctx->rate);
 }
 
@@ -694,14 +703,18 @@ static int check_user(const struct intake_serve_options *o, uid_t *uid,
 static int give_spool(const struct intake_ctx *ctx, const char *spool,
 		      uid_t uid, gid_t gid)
 {
-	const char *dirs[5] = {spool, ctx->spool_tmp, ctx->spool_ready,
-			       ctx->spool_bundled, ctx->spool_key};
+	const char *dirs[6] = {spool,
+			       ctx->spool_tmp,
+			       ctx->spool_ready,
+			       ctx->spool_bundled,
+			       ctx->spool_key,
+			       ctx->spool_outbox};
 	struct dirent *e;
 	DIR *d;
 	size_t i;
 	int rc = 0;
 
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 6 && dirs[i]; i++)
 		if (fchownat(AT_FDCWD, dirs[i], uid, gid, AT_SYMLINK_NOFOLLOW) <
 		    0) {
 			tc_warn("%s: cannot give the folder to --user",
@@ -807,6 +820,13 @@ int intake_server_start(const struct intake_serve_options *o, int embedded,
 		tc_warnx("--listen '%s' is not ADDRESS:PORT (such as "
 			 "127.0.0.1:8080 or [::1]:8080)",
 			 o->listen);
+		rc = TC_EXIT_USAGE;
+		goto out;
+	}
+	if (o->mail_from && !intake_mail_address_ok(o->mail_from)) {
+		tc_warnx("--mail-from '%s' is not an email address to send "
+			 "from (such as complaints@council.example)",
+			 o->mail_from);
 		rc = TC_EXIT_USAGE;
 		goto out;
 	}

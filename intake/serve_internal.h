@@ -35,6 +35,7 @@ struct intake_shell {
 	size_t received_len;	    /* bytes in received_page */
 	char *copy_page;	    /* copy/NAME.html, TC_MARK_ANSWERS */
 	size_t copy_len;	    /* bytes in copy_page */
+	char *mail_text;	    /* mail/NAME.txt, with --mail-from */
 };
 
 /* Which build of the site a set of forms was loaded from: a hash of the
@@ -66,6 +67,7 @@ struct intake_ctx {
 	char *spool_ready;			/* SPOOL/ready */
 	char *spool_bundled;			/* SPOOL/bundled */
 	char *spool_key;			/* SPOOL/receipt.key */
+	char *spool_outbox;			/* SPOOL/outbox, or NULL */
 	unsigned char receipt_key[32];		/* what it holds */
 	struct intake_rate *rate;		/* posts per client */
 	struct sockaddr_storage proxy;		/* --proxy, or AF_UNSPEC */
@@ -109,6 +111,8 @@ struct intake_req {
 	struct intake_post *post;   /* a form post in progress, or NULL */
 	struct intake_forms *forms; /* the forms it looked in, or NULL */
 	struct intake_conn *conn;   /* its connection's tracking, or NULL */
+	char *mail;		    /* an outbox entry to write once answered */
+	char mail_ref[12];	    /* ...for this reference */
 };
 
 /* Responses (serve.c). Each returns what the access handler returns. */
@@ -230,6 +234,19 @@ void intake_receipt(const struct intake_ctx *ctx, const char *form,
 /* 1 when got is the receipt for form and ref. */
 int intake_receipt_ok(const struct intake_ctx *ctx, const char *form,
 		      const char *ref, const char *got);
+
+/* The confirmation email (mail.c). */
+
+/* 1 when s is an address to send to or from as it is. */
+int intake_mail_address_ok(const char *s);
+/* The outbox entry for a stored submission (malloc'd JSON), or NULL when
+ * there is none to send: no --mail-from, or no usable email address. */
+char *intake_mail_entry(const struct intake_ctx *ctx,
+			const struct intake_shell *sh, const char *ref,
+			const cJSON *fields);
+/* Writes it as SPOOL/outbox/REF.json, durably (a failure is logged). */
+void intake_mail_write(const struct intake_ctx *ctx, const char *ref,
+		       const char *entry);
 
 /* The rate limit (ratelimit.c). */
 

@@ -29,7 +29,8 @@
 /* The file sitegen writes last in a build, and the folders of shells. */
 static const char manifest_name[] = ".sitegen-manifest";
 static const char *const shell_dirs[] = {".threecs/forms", ".threecs/received",
-					 ".threecs/copy", ".threecs/status"};
+					 ".threecs/copy", ".threecs/status",
+					 ".threecs/mail"};
 
 /* Reads site/.threecs/KIND/ID.html into *out (malloc'd); what names it in
  * a message ("for form 'complaint'"). */
@@ -73,6 +74,37 @@ out:
 	return rc;
 }
 
+/* Reads site/.threecs/mail/ID.txt, the confirmation email's text. */
+static int read_mail(const char *site, const char *id, char **out)
+{
+	struct tc_buf path = TC_BUF_INIT, b = TC_BUF_INIT;
+	int rc = -1;
+
+	if (tc_buf_addf(&path, "%s/.threecs/mail/%s.txt", site, id) < 0) {
+		tc_warnx("out of memory");
+		goto out;
+	}
+	if (tc_fs_read(path.data, TC_MAX_RENDER, &b) < 0) {
+		tc_warn("%s: cannot read the confirmation email for form '%s' "
+			"(run sitegen build with this version's theme, or "
+			"leave out --mail-from)",
+			path.data, id);
+		goto out;
+	}
+	if (strncmp(b.data, "Subject: ", 9) || !strchr(b.data, '\n')) {
+		tc_warnx("%s: the email's first line must be 'Subject: ...' "
+			 "(check the theme's layouts/mail.mustache)",
+			 path.data);
+		goto out;
+	}
+	*out = tc_buf_detach(&b, NULL);
+	rc = *out ? 0 : -1;
+out:
+	tc_buf_release(&path);
+	tc_buf_release(&b);
+	return rc;
+}
+
 /* Compiles the theme's template for a copy of the answers. */
 static int load_answers(const char *site, struct tc_tpl_set **out)
 {
@@ -108,6 +140,7 @@ static void shell_release(struct intake_shell *sh)
 	free(sh->form_page);
 	free(sh->received_page);
 	free(sh->copy_page);
+	free(sh->mail_text);
 }
 
 static void set_free(struct intake_forms *fs)
@@ -238,6 +271,10 @@ static int set_load(const struct intake_ctx *ctx, struct intake_forms **out)
 		    read_shell(site, "copy", tc_form_id(f), "for form",
 			       TC_MARK_ANSWERS, &fs->shells[i].copy_page,
 			       &fs->shells[i].copy_len) < 0)
+			goto out;
+		if (ctx->opt->mail_from &&
+		    read_mail(site, tc_form_id(f), &fs->shells[i].mail_text) <
+			0)
 			goto out;
 	}
 	if (load_answers(site, &fs->answers) < 0)

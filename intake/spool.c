@@ -324,6 +324,17 @@ int intake_spool_prepare(struct intake_ctx *ctx, const char *spool)
 		if (!*dst[i])
 			goto nomem;
 	}
+	if (ctx->opt->mail_from) {
+		if (tc_fs_join(&p, spool, "outbox") < 0)
+			goto nomem;
+		if (mkdir(p.data, 0700) < 0 && errno != EEXIST) {
+			tc_warn("%s: cannot make the folder", p.data);
+			goto out;
+		}
+		ctx->spool_outbox = tc_buf_detach(&p, NULL);
+		if (!ctx->spool_outbox)
+			goto nomem;
+	}
 	if (tc_fs_join(&p, spool, "receipt.key") < 0)
 		goto nomem;
 	ctx->spool_key = tc_buf_detach(&p, NULL);

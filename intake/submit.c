@@ -823,7 +823,7 @@ static enum MHD_Result finish_post(struct MHD_Connection *c,
 			      all = {NULL, 0};
 	cJSON *values = NULL, *atts = NULL;
 	char today[16], fake[12];
-	char *json = NULL;
+	char *json = NULL, *mail = NULL;
 	int honey = 0, n, accepted = 0;
 	enum MHD_Result ret = MHD_NO;
 
@@ -873,6 +873,7 @@ static enum MHD_Result finish_post(struct MHD_Connection *c,
 		ret = send_fail(c, rq, FAIL_IO);
 		goto out;
 	}
+	mail = intake_mail_entry(p->ctx, p->sh, p->ref, values);
 	json = submission_json(p, &values, &atts);
 	if (!json) {
 		ret = intake_send_internal_error(c, rq);
@@ -885,6 +886,11 @@ static enum MHD_Result finish_post(struct MHD_Connection *c,
 	}
 	p->claimed = 0; /* it is in ready/ now: never discard it */
 	accepted = 1;
+	if (mail) {
+		rq->mail = mail; /* queued once the 303 has gone */
+		memcpy(rq->mail_ref, p->ref, sizeof(rq->mail_ref));
+		mail = NULL;
+	}
 	ret = send_received_redirect(c, rq, p, p->ref);
 out:
 	/* A failure of ours (out of memory, a full disk) is not the
@@ -893,6 +899,7 @@ out:
 		intake_rate_count(p->ctx->rate, p->who, now_ms(), accepted);
 	if (json)
 		cJSON_free(json);
+	cJSON_free(mail);
 	cJSON_Delete(values);
 	cJSON_Delete(atts);
 	tc_form_errors_release(&errs);
