@@ -81,6 +81,13 @@ static void make_site(const char *site, const char *forms_dir)
 	snprintf(path, sizeof(path), "%s/.threecs/received", site);
 	if (tc_fs_mkdirs(path, 0755) < 0)
 		die(path);
+	snprintf(path, sizeof(path), "%s/.threecs/copy", site);
+	if (tc_fs_mkdirs(path, 0755) < 0)
+		die(path);
+	snprintf(path, sizeof(path), "%s/" TC_ANSWERS_TEMPLATE, site);
+	write_file(path, "<p>{{reference}} {{received}}</p>{{#answers}}<p>"
+			 "{{label}}: {{value}}{{#items}} {{.}}{{/items}}</p>"
+			 "{{/answers}}\n");
 	for (i = 0; i < tc_forms_count(fs) && nforms < 16; i++) {
 		const char *id = tc_form_id(tc_forms_at(fs, i));
 
@@ -94,7 +101,13 @@ static void make_site(const char *site, const char *forms_dir)
 			 site, id);
 		write_file(path, "<!DOCTYPE html><html lang=\"en-GB\"><head>"
 				 "<title>Received</title></head><body>"
-				 "<p>@@REFERENCE@@</p></body></html>\n");
+				 "<p>@@REFERENCE@@ <a href=\"@@COPY@@\">copy</a>"
+				 "</p></body></html>\n");
+		snprintf(path, sizeof(path), "%s/.threecs/copy/%s.html", site,
+			 id);
+		write_file(path, "<!DOCTYPE html><html lang=\"en-GB\"><head>"
+				 "<title>Copy</title></head><body>"
+				 TC_MARK_ANSWERS "</body></html>\n");
 	}
 	snprintf(path, sizeof(path), "%s/.threecs/status", site);
 	if (tc_fs_mkdirs(path, 0755) < 0)
