@@ -30,7 +30,7 @@ static const struct tc_opt serve_opts[] = {
 	  "send a confirmation email from ADDRESS to a resident who gave one "
 	  "(default: none; intake mail sends them)",
 	  mail_from),
-    S_SIZE("max-body", "BYTES", "largest request body (default 26214400)",
+    S_SIZE("max-body", "BYTES", "largest request body (default 54525952)",
 	   max_body, 1024, 1LL << 32),
     S_SIZE("max-field", "BYTES", "largest single field (default 65536)",
 	   max_field, 64, 1LL << 26),

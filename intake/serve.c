@@ -56,7 +56,8 @@ void intake_serve_defaults(struct intake_serve_options *o)
 	o->site = "public";
 	o->forms = "content/forms";
 	o->spool = "spool";
-	o->max_body = 25u * 1024 * 1024;
+	/* Room for the most files at their largest, and the answers. */
+	o->max_body = 52u * 1024 * 1024;
 	o->max_field = 64u * 1024;
 	o->max_files = 5;
 	o->max_file_size = 10u * 1024 * 1024;

@@ -78,6 +78,7 @@ struct upload {
 	struct tc_sha256 sha;	 /* running digest */
 	char hex[65];		 /* the digest once closed */
 	struct tc_sniffer sniff; /* its type by its content so far */
+	int dropped;		 /* past max_file_size: counted, not kept */
 };
 
 struct intake_post {
@@ -377,7 +378,7 @@ static void finish_value(struct intake_post *p)
 			p->files[p->nfiles] = NULL;
 			goto out;
 		}
-		if (u->fd < 0 && upload_open(p, u) < 0) {
+		if (u->fd < 0 && !u->dropped && upload_open(p, u) < 0) {
 			set_fail(p, FAIL_IO);
 			goto out;
 		}
@@ -500,8 +501,19 @@ static void add_bytes(struct intake_post *p, const char *data, size_t size)
 			return;
 		}
 	}
+	if (u->dropped) {
+		u->size += size;
+		return;
+	}
 	if (u->size + size > o->max_file_size) {
-		set_fail(p, FAIL_FILE_SIZE);
+		/* Counted but not kept, and the rest let go by: the form then
+		 * says which file is too large, in its own words. */
+		u->dropped = 1;
+		u->size += size;
+		if (u->fd >= 0) {
+			close(u->fd);
+			u->fd = -1;
+		}
 		return;
 	}
 	if (upload_write(u, data, size) < 0)
@@ -816,6 +828,26 @@ out:
 }
 
 /* The body is all in: check it, then answer. */
+/* 1 when a file was too large to keep and no error says so (its field
+ * allows more than intake keeps). */
+static int dropped_unreported(const struct intake_post *p,
+			      const struct tc_form_errors *errs)
+{
+	size_t i, j;
+
+	for (i = 0; i < p->nfiles; i++) {
+		int said = 0;
+
+		if (!p->files[i]->dropped)
+			continue;
+		for (j = 0; j < errs->n; j++)
+			said |= !strcmp(errs->v[j].field, p->files[i]->field);
+		if (!said)
+			return 1;
+	}
+	return 0;
+}
+
 static enum MHD_Result finish_post(struct MHD_Connection *c,
 				   struct intake_req *rq, struct intake_post *p)
 {
@@ -862,6 +894,12 @@ static enum MHD_Result finish_post(struct MHD_Connection *c,
 	n = tc_form_validate(p->sh->form, values, atts, today, &errs);
 	if (n < 0 || add_text_errors(p, &errs, &mine, &all) < 0) {
 		ret = intake_send_internal_error(c, rq);
+		goto out;
+	}
+	if (dropped_unreported(p, &all)) {
+		/* intake's own limit is below the form's: the form has
+		 * nothing to say about it. */
+		ret = send_fail(c, rq, FAIL_FILE_SIZE);
 		goto out;
 	}
 	if (all.n > 0) {

@@ -234,19 +234,25 @@ PY
 	for i in 1 2 3 4 5 6; do files+=(-F "$ff=@$SCRATCH/letter.pdf"); done
 	check "six files is 413" test "$(code "${args[@]}" "${files[@]}" "$URL/submit/$fid")" = 413
 	{ printf '%%PDF-1.4\n'; head -c 11000000 /dev/zero; } >"$SCRATCH/big.pdf"
-	check "an 11 MB file is 413" test "$(code "${args[@]}" -F "$ff=@$SCRATCH/big.pdf" "$URL/submit/$fid")" = 413
+	c=$(curl -s -o "$SCRATCH/b" -w '%{http_code}' "${args[@]}" -F "$ff=@$SCRATCH/big.pdf" "$URL/submit/$fid")
+	check "an 11 MB file gets the form back (422), not a bare 413 ($c)" test "$c" = 422
+	msg=$(python3 -c "import yaml,sys; f=yaml.safe_load(open('$FORMS/$fid.yml')); print([x for s in f['sections'] for x in s['fields'] if x['name']=='$ff'][0]['errors']['too_big'])")
+	check "with the form's own message for the file ($msg)" grep -qF "$msg" "$SCRATCH/b"
+	check "and the other answers kept" grep -q 'value="Alex Example"' "$SCRATCH/b"
+	check "a 30 MB file is the form's message too" test "$( { printf '%%PDF-1.4\n'; head -c 30000000 /dev/zero; } >"$SCRATCH/big.pdf"; code "${args[@]}" -F "$ff=@$SCRATCH/big.pdf" "$URL/submit/$fid")" = 422
+	rm -f "$SCRATCH/big.pdf"
 	check "spool/tmp is empty after file limits" tmp_empty
 else
 	not_ok "a form with a PDF file field exists"
 fi
 
 # --- limits and malformed bodies ---
-head -c 27000000 /dev/zero >"$SCRATCH/huge"
+head -c 56000000 /dev/zero >"$SCRATCH/huge"
 c=$(curl -s -o "$SCRATCH/b" -w '%{http_code}' -H 'Content-Type: application/x-www-form-urlencoded' --data-binary @"$SCRATCH/huge" "$URL/submit/$first")
-check "a 27 MB body is 413" test "$c" = 413
+check "a 56 MB body is 413" test "$c" = 413
 check "413 page is a whole HTML page" grep -q '<html lang="en-GB">' "$SCRATCH/b"
 check "413 page is the theme's, with the site's header and footer" bash -c "grep -q 'class=\"header' '$SCRATCH/b' && grep -q '<footer' '$SCRATCH/b'"
-check "413 page gives the limit in MB" grep -q '(25 MB in all)' "$SCRATCH/b"
+check "413 page gives the limit in MB" grep -q '(52 MB in all)' "$SCRATCH/b"
 check "413 page has a way back" grep -q '<a href="/">Go to the home page</a>' "$SCRATCH/b"
 python3 -c "import sys; sys.stdout.write('$tf=' + 'a' * (10 * 1024 * 1024))" >"$SCRATCH/field"
 check "a 10 MB field is 413" test "$(code -H 'Content-Type: application/x-www-form-urlencoded' --data-binary @"$SCRATCH/field" "$URL/submit/$first")" = 413
