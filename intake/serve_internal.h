@@ -235,6 +235,24 @@ void intake_receipt(const struct intake_ctx *ctx, const char *form,
 int intake_receipt_ok(const struct intake_ctx *ctx, const char *form,
 		      const char *ref, const char *got);
 
+/* Files kept across a correction (held.c). */
+
+/* Keeps the files in kept (attachments of the post in tmp/REF) for the
+ * resident; the token naming them in token. Returns 0 or -1. */
+int intake_held_keep(const struct intake_ctx *ctx, const char *form,
+		     const char *ref, const cJSON *kept, char token[48]);
+/*
+ * Takes the files a token names into tmp/REF/files/, numbered from first,
+ * leaving out those of fields that posted in has files for; returns their
+ * attachments (paths renumbered), or NULL when the token is not good or
+ * they are gone. Whatever is not taken is removed.
+ */
+cJSON *intake_held_take(const struct intake_ctx *ctx, const char *form,
+			const char *token, const char *ref, unsigned first,
+			const cJSON *posted);
+/* Removes held files past their time, at most once a minute. */
+void intake_held_sweep(struct intake_ctx *ctx);
+
 /* The confirmation email (mail.c). */
 
 /* 1 when s is an address to send to or from as it is. */

@@ -277,7 +277,8 @@ static int key_wanted(const struct tc_form *f, const char *key)
 	char base[MAX_KEY + 1];
 	size_t len = strlen(key), n, i;
 
-	if (tc_form_field_type(f, key) || (hp && !strcmp(key, hp)))
+	if (tc_form_field_type(f, key) || (hp && !strcmp(key, hp)) ||
+	    (!strcmp(key, "_held") && tc_form_has_files(f)))
 		return 1;
 	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		n = strlen(parts[i]);
@@ -828,6 +829,82 @@ out:
 }
 
 /* The body is all in: check it, then answer. */
+/* The first value posted as key, or NULL. */
+static const char *posted_value(const struct intake_post *p, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(p->posted, key);
+
+	v = cJSON_IsArray(v) ? v->child : NULL;
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Adds to atts the files a correction's token names (held.c). */
+static int take_held(struct intake_post *p, cJSON *atts)
+{
+	const char *tok = posted_value(p, "_held");
+	cJSON *held, *a;
+
+	if (!tok || !*tok)
+		return 0;
+	if (ensure_claimed(p, 1) < 0)
+		return -1;
+	held = intake_held_take(p->ctx, tc_form_id(p->sh->form), tok, p->ref,
+				(unsigned)p->nfiles + 1, atts);
+	while (held && (a = cJSON_DetachItemFromArray(held, 0)))
+		cJSON_AddItemToArray(atts, a);
+	cJSON_Delete(held);
+	return 0;
+}
+
+/*
+ * A refused post keeps the files of fields that had no problem for the
+ * resident's next try, and says so in values (values._held); the folder
+ * they are in is then not discarded.
+ */
+static void hold_files(struct intake_post *p, const cJSON *atts,
+		       const struct tc_form_errors *errs, cJSON *values)
+{
+	cJSON *kept = cJSON_CreateArray(), *h = NULL, *files, *names;
+	const cJSON *a, *f, *nm;
+	char token[48];
+	size_t j;
+
+	if (!kept || !p->claimed)
+		goto out;
+	cJSON_ArrayForEach(a, atts)
+	{
+		int bad = 0;
+
+		f = cJSON_GetObjectItemCaseSensitive(a, "field");
+		for (j = 0; cJSON_IsString(f) && j < errs->n; j++)
+			bad |= !strcmp(errs->v[j].field, f->valuestring);
+		if (cJSON_IsString(f) && !bad &&
+		    !cJSON_AddItemToArray(kept, cJSON_Duplicate(a, 1)))
+			goto out;
+	}
+	if (!kept->child || intake_held_keep(p->ctx, tc_form_id(p->sh->form),
+					     p->ref, kept, token) < 0)
+		goto out;
+	h = cJSON_AddObjectToObject(values, "_held");
+	files = h ? cJSON_AddObjectToObject(h, "files") : NULL;
+	if (!files || !cJSON_AddStringToObject(h, "token", token))
+		goto out;
+	cJSON_ArrayForEach(a, kept)
+	{
+		f = cJSON_GetObjectItemCaseSensitive(a, "field");
+		nm = cJSON_GetObjectItemCaseSensitive(a, "name");
+		names = cJSON_GetObjectItemCaseSensitive(files, f->valuestring);
+		if (!names)
+			names = cJSON_AddArrayToObject(files, f->valuestring);
+		if (names && cJSON_IsString(nm))
+			cJSON_AddItemToArray(
+			    names, cJSON_CreateString(nm->valuestring));
+	}
+	p->claimed = 0; /* kept for the next try; swept when it expires */
+out:
+	cJSON_Delete(kept);
+}
+
 /* 1 when a file was too large to keep and no error says so (its field
  * allows more than intake keeps). */
 static int dropped_unreported(const struct intake_post *p,
@@ -890,6 +967,11 @@ static enum MHD_Result finish_post(struct MHD_Connection *c,
 		ret = send_received_redirect(c, rq, p, fake);
 		goto out;
 	}
+	if (take_held(p, atts) < 0) {
+		tc_warn("cannot store a submission");
+		ret = send_fail(c, rq, FAIL_IO);
+		goto out;
+	}
 	local_today(today);
 	n = tc_form_validate(p->sh->form, values, atts, today, &errs);
 	if (n < 0 || add_text_errors(p, &errs, &mine, &all) < 0) {
@@ -903,6 +985,7 @@ static enum MHD_Result finish_post(struct MHD_Connection *c,
 		goto out;
 	}
 	if (all.n > 0) {
+		hold_files(p, atts, &all, values);
 		ret = send_invalid(c, rq, p, values, &all);
 		goto out;
 	}
@@ -1016,6 +1099,7 @@ static enum MHD_Result start_post(struct MHD_Connection *c,
 	char retry[16];
 	enum MHD_Result ret = MHD_NO;
 
+	intake_held_sweep(ctx);
 	client = intake_client(c, ctx, &who);
 	wait = intake_rate_wait(ctx->rate, client, now_ms());
 	if (wait) {

@@ -117,7 +117,10 @@ void tc_form_errors_release(struct tc_form_errors *errs);
  * counts, file inputs, the honeypot, a submit button. action is the URL the
  * form posts to. values (may be NULL) fills the inputs back in; errs (may be
  * NULL or empty) adds the error summary at the top and an error message by
- * each field. Appends to out; returns 0 or -1 on ENOMEM.
+ * each field. values may also hold "_held": {"token": T, "files": {FIELD:
+ * [names]}}, files intake keeps for the resident: the form then carries T
+ * in a hidden "_held" input and lists each field's kept files instead of
+ * asking for them again. Appends to out; returns 0 or -1 on ENOMEM.
  */
 int tc_form_render(const struct tc_form *f, const char *action,
 		   const cJSON *values, const struct tc_form_errors *errs,

@@ -463,12 +463,24 @@ static void render_consent(struct render *r, const struct field *fd,
 	emit(r, "</div>\n</div>\n</div>\n");
 }
 
+/* The names of the files held for field name (values._held.files), or
+ * NULL. */
+static const cJSON *held_files(const struct render *r, const char *name)
+{
+	const cJSON *h = cJSON_GetObjectItemCaseSensitive(r->values, "_held");
+	const cJSON *names = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(h, "files"), name);
+
+	return cJSON_IsArray(names) && names->child ? names : NULL;
+}
+
 static void render_file(struct render *r, const struct field *fd,
 			const struct tc_field_error *e)
 {
 	struct tc_buf t = TC_BUF_INIT;
 	char again[MAX_NAME + 8];
-	int again_note = r->errs && r->errs->n > 0;
+	const cJSON *held = held_files(r, fd->name), *it;
+	int again_note = r->errs && r->errs->n > 0 && !held;
 	size_t k;
 	int sep = 0;
 
@@ -497,6 +509,21 @@ static void render_file(struct render *r, const struct field *fd,
 		      "files again.</strong> We do not keep files from a form "
 		      "that had a problem.</div>\n",
 		      again);
+	if (held) {
+		emitf(r,
+		      "<div class=\"hint file-held\" id=\"%s\"><strong>We "
+		      "have kept the files you attached:</strong>\n<ul "
+		      "class=\"list\">",
+		      again);
+		cJSON_ArrayForEach(it, held)
+		{
+			emit(r, "<li>");
+			emit_html(r, cJSON_IsString(it) ? it->valuestring : "");
+			emit(r, "</li>");
+		}
+		emit(r, "</ul>\nYou do not need to choose them again. Choose "
+			"files here only to send others instead.</div>\n");
+	}
 	emit_error(r, fd, e);
 	emitf(r,
 	      "<input class=\"file-upload\" id=\"%s\" name=\"%s\" "
@@ -514,7 +541,7 @@ static void render_file(struct render *r, const struct field *fd,
 		sep = 1;
 	}
 	emit(r, "\"");
-	emit_describedby(r, fd, 1, e, again_note ? again : NULL);
+	emit_describedby(r, fd, 1, e, again_note || held ? again : NULL);
 	if (e)
 		emit(r, " aria-invalid=\"true\"");
 	emit(r, ">\n</div>\n");
@@ -600,6 +627,17 @@ int tc_form_render(const struct tc_form *f, const char *action,
 	if (f->has_files)
 		emit(&r, " enctype=\"multipart/form-data\"");
 	emit(&r, " novalidate>\n");
+	{
+		const cJSON *tok = cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(values, "_held"), "token");
+
+		if (cJSON_IsString(tok)) {
+			emit(&r, "<input type=\"hidden\" name=\"_held\" "
+				 "value=\"");
+			emit_attr(&r, tok->valuestring);
+			emit(&r, "\">\n");
+		}
+	}
 	render_summary(&r);
 	if (f->intro) {
 		emit(&r, "<p>");

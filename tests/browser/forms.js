@@ -595,6 +595,49 @@ async function sendAndConfirm(ctx, page, label, form, values, file) {
   }
 }
 
+// Without a script the form is checked by the server: a PDF attached to a
+// form refused for other answers is kept, listed on the page that asks for
+// the corrections, and reaches the submission without being chosen again.
+async function keptFileFlow(ctx, page, file, filePath) {
+  const label = 'complaint with a file and a mistake (no JavaScript)';
+  const sent = await attempt(`${label}: refused (422), the file listed as kept`, async () => {
+    await load(page, ctx.base + ctx.pages.complaint);
+    await page.setInputFiles('#files', filePath);
+    const [resp] = await Promise.all([page.waitForNavigation({ timeout: WAIT }),
+      page.locator('form.form button[type="submit"]').click()]);
+    if (!resp || resp.status() !== 422) return `HTTP ${resp ? resp.status() : 'none'}`;
+    const kept = await page.evaluate(() => [...document.querySelectorAll('.file-held li')].map((l) => l.textContent));
+    if (kept.join() !== 'evidence.pdf') return `kept files listed: ${JSON.stringify(kept)}`;
+    return true;
+  });
+  if (!sent) return;
+  await attempt(`${label}: axe on the page listing the kept file`, () => axe(page, ctx));
+  await attempt(`${label}: corrected, the kept file reaches the submission`, async () => {
+    await page.fill('#what_happened', 'The library printer ate my form.');
+    await page.check('#on_behalf-2');
+    await page.selectOption('#service_area', 'libraries');
+    await page.fill('#when_happened-day', '3');
+    await page.fill('#when_happened-month', '2');
+    await page.fill('#when_happened-year', PAST_YEAR);
+    await page.fill('#impact', 'I had to fill it in again.');
+    await page.fill('#outcome_sought', 'A working printer.');
+    await page.check('#raised_before-2');
+    await Promise.all([page.waitForNavigation({ timeout: WAIT }),
+      page.locator('form.form button[type="submit"]').click()]);
+    const u = new URL(page.url());
+    if (!u.pathname.endsWith('/received')) return `landed on ${u.pathname} (${await page.title()})`;
+    const ref = u.searchParams.get('ref');
+    const subFile = path.join(ctx.spool, 'ready', ref, 'submission.json');
+    if (!fs.existsSync(subFile)) return `no submission ${ref}`;
+    const atts = JSON.parse(fs.readFileSync(subFile, 'utf8')).attachments || [];
+    const sha = crypto.createHash('sha256').update(file.bytes).digest('hex');
+    if (atts.length !== 1 || atts[0].name !== 'evidence.pdf' || atts[0].sha256 !== sha) {
+      return `attachments ${JSON.stringify(atts)}`;
+    }
+    return true;
+  });
+}
+
 async function fillAndSend(ctx, page, { label, form, steps, values, file, shots }) {
   const url = ctx.base + ctx.pages[form];
   const filled = await attempt(`${label}: filled in with the keyboard alone`, async () => {
@@ -865,6 +908,7 @@ async function main() {
         label: 'complaint (no JavaScript)', form: 'complaint', steps: complaintSteps(pdfPath),
         values: COMPLAINT_VALUES, file: pdf,
       });
+      await keptFileFlow(ctx, noJsPage, pdf, pdfPath);
     }
     // Every form works with and without JavaScript.
     for (const [page, how] of [[jsPage, 'JavaScript'], [noJsPage, 'no JavaScript']]) {

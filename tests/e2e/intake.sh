@@ -230,6 +230,38 @@ PY
 		check "$f: the page asks for files again" grep -qi 'again' "$SCRATCH/b"
 	done
 	check "spool/tmp is empty after wrong types" tmp_empty
+	# A file attached to a form refused for another answer is kept for
+	# the resident's next try, and reaches the submission.
+	c=$(curl -s -o "$SCRATCH/b" -w '%{http_code}' -F "$ff=@$SCRATCH/letter.pdf;filename=kept.pdf" "$URL/submit/$fid")
+	tok=$(sed -n 's/.*name="_held" value="\([^"]*\)".*/\1/p' "$SCRATCH/b")
+	check "a refused post with a good file is 422, with a token for the file ($c)" bash -c "[ $c = 422 ] && [ -n '$tok' ]"
+	check "the page lists the file kept and does not ask for it again" bash -c "grep -q '<li>kept.pdf</li>' '$SCRATCH/b' && ! grep -q 'Choose your files again' '$SCRATCH/b'"
+	check "the file waits in tmp/ alone" test "$(ls "$SPOOL/tmp" | wc -l)" = 1
+	out=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "${args[@]}" --form-string "_held=${tok%?}0" "$URL/submit/$fid")
+	ref=$(printf '%s' "$out" | sed -n 's|.*received?ref=\([0-9A-Z-]*\)&k=[0-9a-f]*$|\1|p')
+	check "a forged token takes no file" bash -c "[ -n '$ref' ] && grep -q '\"attachments\":\[\]' '$SPOOL/ready/$ref/submission.json'"
+	out=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "${args[@]}" --form-string "_held=$tok" "$URL/submit/$fid")
+	ref=$(printf '%s' "$out" | sed -n 's|.*received?ref=\([0-9A-Z-]*\)&k=[0-9a-f]*$|\1|p')
+	check "the corrected post with the token is 303" test -n "$ref"
+	check "and its submission holds the kept file, byte for byte" python3 - "$SPOOL/ready/$ref" "$sum" <<'PY'
+import hashlib, json, os, sys
+d, s = sys.argv[1:3]
+a = json.load(open(os.path.join(d, "submission.json")))["attachments"]
+assert len(a) == 1 and a[0]["name"] == "kept.pdf" and a[0]["sha256"] == s, a
+assert a[0]["path"] == "files/1" and hashlib.sha256(open(os.path.join(d, "files/1"), "rb").read()).hexdigest() == s
+assert sorted(os.listdir(d)) == ["files", "submission.json"] and os.listdir(os.path.join(d, "files")) == ["1"]
+PY
+	check "spool/tmp is empty once the kept file is sent" tmp_empty
+	tok2=$(curl -s -F "$ff=@$SCRATCH/letter.pdf;filename=old.pdf" "$URL/submit/$fid" | sed -n 's/.*name="_held" value="\([^"]*\)".*/\1/p')
+	printf '%%PDF-1.4\n%% another\n%%%%EOF\n' >"$SCRATCH/new.pdf"
+	out=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "${args[@]}" --form-string "_held=$tok2" -F "$ff=@$SCRATCH/new.pdf;filename=new.pdf" "$URL/submit/$fid")
+	ref=$(printf '%s' "$out" | sed -n 's|.*received?ref=\([0-9A-Z-]*\)&k=[0-9a-f]*$|\1|p')
+	tok3=$(curl -s -F "$ff=@$SCRATCH/letter.pdf;filename=late.pdf" "$URL/submit/$fid" | sed -n 's/.*name="_held" value="\([^"]*\)".*/\1/p')
+	python3 -c "import json,sys; p='$SPOOL/tmp/${tok3%%.*}/held.json'; d=json.load(open(p)); d['expires']=1; json.dump(d,open(p,'w'))"
+	out=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "${args[@]}" --form-string "_held=$tok3" "$URL/submit/$fid")
+	ref3=$(printf '%s' "$out" | sed -n 's|.*received?ref=\([0-9A-Z-]*\)&k=[0-9a-f]*$|\1|p')
+	check "a kept file past its time is not taken, and is gone" bash -c "grep -q '\"attachments\":\[\]' '$SPOOL/ready/$ref3/submission.json' && [ -z \"\$(ls -A '$SPOOL/tmp')\" ]"
+	check "a new file for the field replaces the kept one" python3 -c "import json; a=json.load(open('$SPOOL/ready/$ref/submission.json'))['attachments']; assert [x['name'] for x in a] == ['new.pdf'], a"
 	files=()
 	for i in 1 2 3 4 5 6; do files+=(-F "$ff=@$SCRATCH/letter.pdf"); done
 	check "six files is 413" test "$(code "${args[@]}" "${files[@]}" "$URL/submit/$fid")" = 413

@@ -1,0 +1,225 @@
+/*
+ * held.c: files kept for a resident across a correction.
+ *
+ * When a form with files comes back for its mistakes (422), the files of
+ * fields that had no problem stay where they were written, in the post's
+ * folder under tmp/, with held.json naming them. The form is shown again
+ * with a token for them (REF.HMAC, signed with the spool's receipt key, so
+ * only that browser can name them) and a list of the files kept. The next
+ * post with the token takes them: the folder is renamed into the new
+ * post's own (so two posts cannot both take them), and each file of a
+ * field the new post sent no file for is moved into its files/. The rest
+ * goes with the old folder.
+ *
+ * Nothing is held for long: held.json says when it expires (HOLD_SECONDS
+ * after it was written); a sweep, at most once a minute, removes expired
+ * folders, and intake serve empties tmp/ when it starts.
+ */
+#include "serve_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+#include "fsutil.h"
+#include "sha256.h"
+
+#define HOLD_SECONDS 1800
+#define SWEEP_EVERY  60
+
+static void held_mac(const struct intake_ctx *ctx, const char *form,
+		     const char *ref, char hex[33])
+{
+	static const char digits[] = "0123456789abcdef";
+	const void *parts[4] = {"held", form, "", ref};
+	size_t lens[4] = {5, strlen(form), 1, strlen(ref)};
+	unsigned char mac[32];
+	size_t i;
+
+	tc_hmac_sha256(ctx->receipt_key, sizeof(ctx->receipt_key), parts, lens,
+		       4, mac);
+	for (i = 0; i < 16; i++) {
+		hex[2 * i] = digits[mac[i] >> 4];
+		hex[2 * i + 1] = digits[mac[i] & 15];
+	}
+	hex[32] = '\0';
+}
+
+int intake_held_keep(const struct intake_ctx *ctx, const char *form,
+		     const char *ref, const cJSON *kept, char token[48])
+{
+	struct tc_buf path = TC_BUF_INIT;
+	cJSON *o = cJSON_CreateObject();
+	char *json = NULL, mac[33];
+	int rc = -1;
+
+	if (!o || !cJSON_AddStringToObject(o, "form", form) ||
+	    !cJSON_AddNumberToObject(o, "expires",
+				     (double)(time(NULL) + HOLD_SECONDS)) ||
+	    !cJSON_AddItemToObject(o, "attachments",
+				   cJSON_Duplicate(kept, 1)) ||
+	    !(json = cJSON_PrintUnformatted(o)) ||
+	    tc_buf_addf(&path, "%s/%s/held.json", ctx->spool_tmp, ref) < 0 ||
+	    tc_fs_write_atomic_ex(path.data, json, strlen(json), 0600,
+				  TC_FS_NOSYNC) < 0)
+		goto out;
+	held_mac(ctx, form, ref, mac);
+	snprintf(token, 48, "%s.%s", ref, mac);
+	rc = 0;
+out:
+	cJSON_free(json);
+	cJSON_Delete(o);
+	tc_buf_release(&path);
+	return rc;
+}
+
+/* The reference a token names, when it is signed for form; else NULL. */
+static const char *token_ref(const struct intake_ctx *ctx, const char *form,
+			     const char *token, char ref[12])
+{
+	char mac[33];
+	unsigned diff = 0;
+	size_t i;
+
+	if (!token || strlen(token) != 11 + 1 + 32 || token[11] != '.')
+		return NULL;
+	memcpy(ref, token, 11);
+	ref[11] = '\0';
+	if (!intake_ref_valid(ref))
+		return NULL;
+	held_mac(ctx, form, ref, mac);
+	for (i = 0; i < 32; i++)
+		diff |= (unsigned char)(mac[i] ^ token[12 + i]);
+	return diff ? NULL : ref;
+}
+
+/* 1 when atts has a file for field. */
+static int has_field(const cJSON *atts, const char *field)
+{
+	const cJSON *a, *f;
+
+	cJSON_ArrayForEach(a, atts)
+	{
+		f = cJSON_GetObjectItemCaseSensitive(a, "field");
+		if (cJSON_IsString(f) && !strcmp(f->valuestring, field))
+			return 1;
+	}
+	return 0;
+}
+
+cJSON *intake_held_take(const struct intake_ctx *ctx, const char *form,
+			const char *token, const char *ref, unsigned first,
+			const cJSON *posted)
+{
+	struct tc_buf from = TC_BUF_INIT, to = TC_BUF_INIT, p = TC_BUF_INIT,
+		      q = TC_BUF_INIT;
+	char old[12];
+	cJSON *doc = NULL, *out = NULL, *a, *exp, *atts;
+	unsigned n = first;
+
+	if (!token_ref(ctx, form, token, old) || !strcmp(old, ref))
+		return NULL;
+	if (tc_buf_addf(&from, "%s/%s", ctx->spool_tmp, old) < 0 ||
+	    tc_buf_addf(&to, "%s/%s/held", ctx->spool_tmp, ref) < 0 ||
+	    rename(from.data, to.data) < 0)
+		goto out; /* gone: taken, expired or swept */
+	if (tc_buf_addf(&p, "%s/held.json", to.data) < 0 ||
+	    tc_fs_read(p.data, 1 << 20, &q) < 0 ||
+	    !(doc = cJSON_ParseWithLength(q.data, q.len)))
+		goto out;
+	exp = cJSON_GetObjectItemCaseSensitive(doc, "expires");
+	atts = cJSON_GetObjectItemCaseSensitive(doc, "attachments");
+	if (!cJSON_IsNumber(exp) || exp->valuedouble < (double)time(NULL) ||
+	    !cJSON_IsArray(atts))
+		goto out;
+	out = cJSON_CreateArray();
+	if (!out)
+		goto out;
+	cJSON_ArrayForEach(a, atts)
+	{
+		cJSON *path = cJSON_GetObjectItemCaseSensitive(a, "path"), *c;
+		cJSON *field = cJSON_GetObjectItemCaseSensitive(a, "field");
+		char rel[32];
+
+		if (!cJSON_IsString(field) ||
+		    has_field(posted, field->valuestring) ||
+		    !cJSON_IsString(path) ||
+		    !tc_fs_safe_relpath(path->valuestring,
+					strlen(path->valuestring)) ||
+		    strncmp(path->valuestring, "files/", 6))
+			continue;
+		snprintf(rel, sizeof(rel), "files/%u", n);
+		tc_buf_reset(&p);
+		tc_buf_reset(&q);
+		if (tc_buf_addf(&p, "%s/%s", to.data, path->valuestring) < 0 ||
+		    tc_buf_addf(&q, "%s/%s/%s", ctx->spool_tmp, ref, rel) < 0 ||
+		    rename(p.data, q.data) < 0)
+			continue;
+		c = cJSON_Duplicate(a, 1);
+		if (!c ||
+		    !cJSON_ReplaceItemInObjectCaseSensitive(
+			c, "path", cJSON_CreateString(rel)) ||
+		    !cJSON_AddItemToArray(out, c)) {
+			cJSON_Delete(c);
+			continue;
+		}
+		n++;
+	}
+out:
+	if (to.data && to.len)
+		(void)tc_fs_remove_tree(to.data);
+	cJSON_Delete(doc);
+	tc_buf_release(&from);
+	tc_buf_release(&to);
+	tc_buf_release(&p);
+	tc_buf_release(&q);
+	return out;
+}
+
+void intake_held_sweep(struct intake_ctx *ctx)
+{
+	static long long last; /* when the last sweep began (atomic) */
+	long long now = (long long)time(NULL), was;
+	struct tc_buf p = TC_BUF_INIT, json = TC_BUF_INIT;
+	char **names = NULL;
+	size_t n = 0, i;
+
+	was = __atomic_load_n(&last, __ATOMIC_RELAXED);
+	if (now - was < SWEEP_EVERY ||
+	    !__atomic_compare_exchange_n(&last, &was, now, 0, __ATOMIC_RELAXED,
+					 __ATOMIC_RELAXED))
+		return;
+	if (tc_fs_list(ctx->spool_tmp, &names, &n) < 0)
+		return;
+	for (i = 0; i < n; i++) {
+		cJSON *doc, *exp;
+		int expired;
+
+		tc_buf_reset(&p);
+		tc_buf_reset(&json);
+		if (tc_buf_addf(&p, "%s/%s/held.json", ctx->spool_tmp,
+				names[i]) < 0 ||
+		    tc_fs_read(p.data, 1 << 20, &json) < 0)
+			continue; /* a post still being written, or not held */
+		doc = cJSON_ParseWithLength(json.data, json.len);
+		exp = cJSON_GetObjectItemCaseSensitive(doc, "expires");
+		expired =
+		    !cJSON_IsNumber(exp) || exp->valuedouble < (double)now;
+		cJSON_Delete(doc);
+		if (!expired)
+			continue;
+		tc_buf_reset(&p);
+		if (tc_buf_addf(&p, "%s/%s", ctx->spool_tmp, names[i]) == 0)
+			(void)tc_fs_remove_tree(p.data);
+	}
+	tc_fs_names_free(names, n);
+	tc_buf_release(&p);
+	tc_buf_release(&json);
+}
