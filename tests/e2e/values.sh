@@ -150,7 +150,8 @@ if [ $rc -eq 0 ]; then ok "builds with the council renamed"; else not_ok "builds
 left=$(grep -r -i -l -E "northmere|01632 960 000|0300 111 3000|www\.housing-ombudsman" "$OUT" | sed "s|$OUT/||")
 if [ -z "$left" ]; then ok "the old name and details are nowhere in the built site"; else not_ok "the old name and details are nowhere in the built site" "$left"; fi
 check "the new name, escaped, on the home page" grep -q "Eastvale &amp; Dale &lt;District&gt; Council" "$OUT/index.html"
-check "no raw markup from a value" bash -c "! grep -rq '<District>' '$OUT'"
+check "no raw markup from a value in a page" bash -c "! grep -rq --include='*.html' --include='*.xml' '<District>' '$OUT'"
+check "the email's text has the name as written" grep -q 'Eastvale & Dale <District> Council' "$OUT/.threecs/mail/complaint.txt"
 check "the new email is a working mailto link" grep -q 'href="mailto:feedback@eastvale.example"' "$OUT/contact/index.html"
 check "the new phone number on the contact page" grep -q "01632 961 234" "$OUT/contact/index.html"
 check "the Housing Ombudsman's details from site.yml" grep -q -F '<a href="https://housing-ombudsman.example/">https://housing-ombudsman.example/</a>' "$OUT/complaints-policy/index.html"
