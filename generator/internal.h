@@ -12,6 +12,7 @@
 
 #include "buffer.h"
 #include "forms.h"
+#include "shells.h"
 #include "site.h"
 #include "template.h"
 #include "yamljson.h"
@@ -84,10 +85,8 @@ struct site {
 /* Stands for an internal link's URL until phase C. No page can write it:
  * links with a scheme other than http, https, mailto and tel are refused. */
 #define LINK_PLACEHOLDER "threecs-link:"
-/* Stands where a page's form goes, in the shell intake fills in. */
-#define FORM_MARKER "<!--threecs:form-->"
-/* Stands where the reference goes on a confirmation page. */
-#define REFERENCE_MARKER "@@REFERENCE@@"
+/* Where a page's form and a confirmation's reference go in the shells
+ * intake fills in: TC_MARK_FORM and TC_MARK_REFERENCE (model/shells.h). */
 
 /* Static files copied from content/ may be larger than a Markdown page. */
 #define MAX_STATIC_FILE (64u * 1024 * 1024)

@@ -402,7 +402,7 @@ static int do_form(struct walk *w, cmark_node *n, const char *rest, int line,
 	}
 	w->pg->form = f;
 	w->pg->form_line = line;
-	replace_with_html(n, FORM_MARKER "\n");
+	replace_with_html(n, TC_MARK_FORM "\n");
 	rc = 0;
 out:
 	tc_buf_release(&known);

@@ -216,7 +216,7 @@ out:
  */
 static size_t words_before_form(const char *html)
 {
-	const char *end = strstr(html, FORM_MARKER), *p = html;
+	const char *end = strstr(html, TC_MARK_FORM), *p = html;
 	size_t words = 0;
 	int folded = 0, summary = 0, in_word = 0;
 

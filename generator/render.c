@@ -11,7 +11,7 @@
 
 #include "err.h"
 #include "internal.h"
-#include "statuspages.h"
+#include "shells.h"
 
 static cJSON *menu_for(const cJSON *menu, const struct page *pg)
 {
@@ -169,7 +169,7 @@ static const char *intake_url(struct site *s)
 /*
  * The confirmation page intake shows after a form is sent: the definition's
  * confirmation title and Markdown body through the confirmation layout,
- * with REFERENCE_MARKER where the reference goes.
+ * with TC_MARK_REFERENCE where the reference goes.
  */
 /*
  * Renders the confirmation body of form f. In phase B (out NULL) it checks
@@ -282,7 +282,7 @@ void site_confirmation(struct site *s, const struct tc_form *f, int write)
 	tc_buf_addf(&url, "%s/%s/received", intake_url(s), id);
 	ctx = site_page_context(s, NULL, NULL, title, "", url.data, html.data,
 				NULL, 0);
-	cJSON_AddStringToObject(ctx, "reference", REFERENCE_MARKER);
+	cJSON_AddStringToObject(ctx, "reference", TC_MARK_REFERENCE);
 	cJSON_AddStringToObject(ctx, "copy_url", TC_MARK_COPY);
 	if (site_render_to(s, "confirmation", ctx, name.data, &out) == 0) {
 		tc_buf_reset(&name);
@@ -330,7 +330,7 @@ out:
 static int render_retry_shell(struct site *s, struct page *pg, const char *body,
 			      struct tc_buf *out)
 {
-	const char *from = strstr(body, FORM_MARKER);
+	const char *from = strstr(body, TC_MARK_FORM);
 	cJSON *ctx;
 	int rc;
 
@@ -353,21 +353,21 @@ static void write_form_page(struct site *s, struct page *pg,
 		      page = TC_BUF_INIT, name = TC_BUF_INIT,
 		      retry = TC_BUF_INIT;
 	const struct tc_buf *shell = full;
-	const char *at = strstr(full->data, FORM_MARKER);
+	const char *at = strstr(full->data, TC_MARK_FORM);
 	cJSON *schema = NULL;
 	char *json = NULL;
 
 	if (!at)
 		TC_BUG("form marker missing from the rendered page");
 	if (render_retry_shell(s, pg, body, &retry) == 0 &&
-	    strstr(retry.data, FORM_MARKER))
+	    strstr(retry.data, TC_MARK_FORM))
 		shell = &retry;
 	tc_buf_addf(&action, "%s/%s", intake_url(s), id);
 	if (tc_form_render(f, action.data, NULL, NULL, &form) < 0)
 		tc_die_nomem();
 	tc_buf_add(&page, full->data, (size_t)(at - full->data));
 	tc_buf_addbuf(&page, &form);
-	tc_buf_adds(&page, at + strlen(FORM_MARKER));
+	tc_buf_adds(&page, at + strlen(TC_MARK_FORM));
 	site_write_output(s, pg->out, page.data, page.len);
 	tc_buf_addf(&name, ".threecs/forms/%s.html", id);
 	site_write_output(s, name.data, shell->data, shell->len);

@@ -10,7 +10,7 @@
 #include "escape.h"
 #include "fsutil.h"
 #include "internal.h"
-#include "statuspages.h"
+#include "shells.h"
 
 /* The theme's partial that intake shows a copy of the answers with. */
 static void write_answers_template(struct site *s)

@@ -27,8 +27,6 @@
 /* How long the copy can be opened, from when the form was received. */
 #define COPY_SECONDS 3600
 
-static const char ref_marker[] = "@@REFERENCE@@";
-
 /* The reference and receipt of the request, checked; NULL when not. */
 static const char *checked_ref(struct MHD_Connection *c, struct intake_req *rq,
 			       const struct intake_shell *sh, const char **k)
@@ -76,7 +74,7 @@ enum MHD_Result intake_received(struct MHD_Connection *c, struct intake_req *rq,
 {
 	struct tc_buf out = TC_BUF_INIT, copy = TC_BUF_INIT;
 	const char *k, *ref = checked_ref(c, rq, sh, &k);
-	const char *marks[2] = {ref_marker, TC_MARK_COPY}, *values[2];
+	const char *marks[2] = {TC_MARK_REFERENCE, TC_MARK_COPY}, *values[2];
 	enum MHD_Result ret;
 
 	if (!ref)

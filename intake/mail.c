@@ -39,7 +39,7 @@
 #define MAX_ATTEMPTS 10
 #define SEND_TIMEOUT 60 /* seconds sendmail may take */
 
-static const char ref_mark[] = "@@REFERENCE@@";
+static const char ref_mark[] = TC_MARK_REFERENCE;
 static const char received_mark[] = "@@RECEIVED@@";
 
 /* 1 when s is an address sendmail and a header can take as it is: ASCII

@@ -19,7 +19,7 @@
 #include "buffer.h"
 #include "forms.h"
 #include "intake.h"
-#include "statuspages.h"
+#include "shells.h"
 
 struct intake_rate;
 struct tc_tpl_set;

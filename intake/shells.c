@@ -263,10 +263,10 @@ static int set_load(const struct intake_ctx *ctx, struct intake_forms **out)
 		fs->shells[i].form = f;
 		fs->nshells = i + 1;
 		if (read_shell(site, "forms", tc_form_id(f), "for form",
-			       "<!--threecs:form-->", &fs->shells[i].form_page,
+			       TC_MARK_FORM, &fs->shells[i].form_page,
 			       &fs->shells[i].form_len) < 0 ||
 		    read_shell(site, "received", tc_form_id(f), "for form",
-			       "@@REFERENCE@@", &fs->shells[i].received_page,
+			       TC_MARK_REFERENCE, &fs->shells[i].received_page,
 			       &fs->shells[i].received_len) < 0 ||
 		    read_shell(site, "copy", tc_form_id(f), "for form",
 			       TC_MARK_ANSWERS, &fs->shells[i].copy_page,

@@ -54,8 +54,6 @@
  */
 #define BODY_MIN_RATE 1024
 
-static const char form_marker[] = "<!--threecs:form-->";
-
 /* Why a post is refused before validation. */
 enum post_fail {
 	FAIL_NONE = 0,
@@ -610,7 +608,7 @@ static enum MHD_Result send_invalid(struct MHD_Connection *c,
 	enum MHD_Result ret;
 	int built = 0;
 
-	mark = strstr(page, form_marker);
+	mark = strstr(page, TC_MARK_FORM);
 	title = strstr(page, "<title>");
 	if (!mark || (title && title > mark))
 		title = NULL;
@@ -626,7 +624,7 @@ static enum MHD_Result send_invalid(struct MHD_Connection *c,
 	built =
 	    tc_buf_add(&out, page + at, (size_t)(mark - page) - at) == 0 &&
 	    tc_form_render(sh->form, action.data, values, errs, &out) == 0 &&
-	    tc_buf_adds(&out, mark + sizeof(form_marker) - 1) == 0;
+	    tc_buf_adds(&out, mark + strlen(TC_MARK_FORM)) == 0;
 send:
 	ret = send_built(c, rq, built, 422, &out);
 	tc_buf_release(&action);

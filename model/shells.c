@@ -1,8 +1,8 @@
 /*
- * statuspages.c: the names and codes of intake's status pages (see
- * statuspages.h).
+ * shells.c: the names and codes of intake's status pages (see
+ * shells.h).
  */
-#include "statuspages.h"
+#include "shells.h"
 
 static const struct {
 	const char *name;

@@ -1,5 +1,13 @@
 /*
- * statuspages.h: the pages intake answers with when it cannot take a
+ * shells.h: the pages sitegen builds for intake to answer with, and the
+ * marks in them where intake puts what only it knows. One owner for the
+ * contract between the two programs.
+ *
+ * .threecs/forms/FORM.html holds TC_MARK_FORM where the form goes (intake
+ * renders it there with the resident's answers and errors);
+ * .threecs/received/FORM.html holds TC_MARK_REFERENCE for the reference.
+ *
+ * Status pages are the pages intake answers with when it cannot take a
  * request (a form too large, too many forms, a server fault), which
  * sitegen builds from the theme's layouts/status.mustache so that every
  * one of them has the site's header, footer and a way back.
@@ -9,8 +17,8 @@
  * TC_STATUS_VALUE once or more, which intake replaces with the page's one
  * figure (a size in MB, a number of files), HTML-escaped.
  */
-#ifndef TC_STATUSPAGES_H
-#define TC_STATUSPAGES_H
+#ifndef TC_SHELLS_H
+#define TC_SHELLS_H
 
 #include <stddef.h>
 
@@ -29,7 +37,10 @@ enum tc_status_page {
 	TC_STATUS_COUNT
 };
 
-/* Where intake puts the page's figure. */
+#define TC_MARK_FORM	  "<!--threecs:form-->"
+#define TC_MARK_REFERENCE "@@REFERENCE@@"
+
+/* Where intake puts a status page's figure. */
 #define TC_STATUS_VALUE "<!--threecs:value-->"
 
 /*
