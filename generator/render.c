@@ -303,6 +303,21 @@ void site_confirmation(struct site *s, const struct tc_form *f, int write)
 	tc_buf_reset(&name);
 	tc_buf_addf(&name, "%s/forms/%s.yml", s->opt->content, id);
 	write_mail_shell(s, f, name.data);
+	if (tc_form_check_answers(f)) {
+		cJSON *check = cJSON_AddObjectToObject(ctx, "check");
+
+		tc_buf_reset(&url);
+		tc_buf_addf(&url, "%s/%s", intake_url(s), id);
+		if (!check ||
+		    !cJSON_AddStringToObject(check, "action", url.data))
+			tc_die_nomem();
+		tc_buf_reset(&out);
+		if (site_render_to(s, "check", ctx, name.data, &out) == 0) {
+			tc_buf_reset(&name);
+			tc_buf_addf(&name, ".threecs/check/%s.html", id);
+			site_write_output(s, name.data, out.data, out.len);
+		}
+	}
 out:
 	cJSON_Delete(ctx);
 	for (k = 0; k < scratch.nlinks; k++)

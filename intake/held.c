@@ -34,17 +34,18 @@
 #define HOLD_SECONDS 1800
 #define SWEEP_EVERY  60
 
-static void held_mac(const struct intake_ctx *ctx, const char *form,
-		     const char *ref, char hex[33])
+/* The signature of what (held or draft) for form and ref, in hex. */
+static void sign(const struct intake_ctx *ctx, const char *what,
+		 const char *form, const char *ref, char hex[33])
 {
 	static const char digits[] = "0123456789abcdef";
-	const void *parts[4] = {"held", form, "", ref};
-	size_t lens[4] = {5, strlen(form), 1, strlen(ref)};
+	const void *parts[5] = {what, "", form, "", ref};
+	size_t lens[5] = {strlen(what), 1, strlen(form), 1, strlen(ref)};
 	unsigned char mac[32];
 	size_t i;
 
 	tc_hmac_sha256(ctx->receipt_key, sizeof(ctx->receipt_key), parts, lens,
-		       4, mac);
+		       5, mac);
 	for (i = 0; i < 16; i++) {
 		hex[2 * i] = digits[mac[i] >> 4];
 		hex[2 * i + 1] = digits[mac[i] & 15];
@@ -52,37 +53,17 @@ static void held_mac(const struct intake_ctx *ctx, const char *form,
 	hex[32] = '\0';
 }
 
-int intake_held_keep(const struct intake_ctx *ctx, const char *form,
-		     const char *ref, const cJSON *kept, char token[48])
+void intake_token(const struct intake_ctx *ctx, const char *what,
+		  const char *form, const char *ref, char token[48])
 {
-	struct tc_buf path = TC_BUF_INIT;
-	cJSON *o = cJSON_CreateObject();
-	char *json = NULL, mac[33];
-	int rc = -1;
+	char mac[33];
 
-	if (!o || !cJSON_AddStringToObject(o, "form", form) ||
-	    !cJSON_AddNumberToObject(o, "expires",
-				     (double)(time(NULL) + HOLD_SECONDS)) ||
-	    !cJSON_AddItemToObject(o, "attachments",
-				   cJSON_Duplicate(kept, 1)) ||
-	    !(json = cJSON_PrintUnformatted(o)) ||
-	    tc_buf_addf(&path, "%s/%s/held.json", ctx->spool_tmp, ref) < 0 ||
-	    tc_fs_write_atomic_ex(path.data, json, strlen(json), 0600,
-				  TC_FS_NOSYNC) < 0)
-		goto out;
-	held_mac(ctx, form, ref, mac);
+	sign(ctx, what, form, ref, mac);
 	snprintf(token, 48, "%s.%s", ref, mac);
-	rc = 0;
-out:
-	cJSON_free(json);
-	cJSON_Delete(o);
-	tc_buf_release(&path);
-	return rc;
 }
 
-/* The reference a token names, when it is signed for form; else NULL. */
-static const char *token_ref(const struct intake_ctx *ctx, const char *form,
-			     const char *token, char ref[12])
+const char *intake_token_ref(const struct intake_ctx *ctx, const char *what,
+			     const char *form, const char *token, char ref[12])
 {
 	char mac[33];
 	unsigned diff = 0;
@@ -94,10 +75,59 @@ static const char *token_ref(const struct intake_ctx *ctx, const char *form,
 	ref[11] = '\0';
 	if (!intake_ref_valid(ref))
 		return NULL;
-	held_mac(ctx, form, ref, mac);
+	sign(ctx, what, form, ref, mac);
 	for (i = 0; i < 32; i++)
 		diff |= (unsigned char)(mac[i] ^ token[12 + i]);
 	return diff ? NULL : ref;
+}
+
+int intake_tmp_write_json(const struct intake_ctx *ctx, const char *ref,
+			  const char *name, const cJSON *doc)
+{
+	struct tc_buf path = TC_BUF_INIT;
+	char *json = cJSON_PrintUnformatted(doc);
+	int rc = -1;
+
+	if (json &&
+	    tc_buf_addf(&path, "%s/%s/%s", ctx->spool_tmp, ref, name) == 0 &&
+	    tc_fs_write_atomic_ex(path.data, json, strlen(json), 0600,
+				  TC_FS_NOSYNC) == 0)
+		rc = 0;
+	cJSON_free(json);
+	tc_buf_release(&path);
+	return rc;
+}
+
+cJSON *intake_tmp_read_json(const struct intake_ctx *ctx, const char *ref,
+			    const char *name, size_t max)
+{
+	struct tc_buf path = TC_BUF_INIT, json = TC_BUF_INIT;
+	cJSON *doc = NULL;
+
+	if (tc_buf_addf(&path, "%s/%s/%s", ctx->spool_tmp, ref, name) == 0 &&
+	    tc_fs_read(path.data, max, &json) == 0)
+		doc = cJSON_ParseWithLength(json.data, json.len);
+	tc_buf_release(&path);
+	tc_buf_release(&json);
+	return doc;
+}
+
+int intake_held_keep(const struct intake_ctx *ctx, const char *form,
+		     const char *ref, const cJSON *kept, char token[48])
+{
+	cJSON *o = cJSON_CreateObject();
+	int rc = -1;
+
+	if (o && cJSON_AddStringToObject(o, "form", form) &&
+	    cJSON_AddNumberToObject(o, "expires",
+				    (double)(time(NULL) + HOLD_SECONDS)) &&
+	    cJSON_AddItemToObject(o, "attachments", cJSON_Duplicate(kept, 1)) &&
+	    intake_tmp_write_json(ctx, ref, "held.json", o) == 0) {
+		intake_token(ctx, "held", form, ref, token);
+		rc = 0;
+	}
+	cJSON_Delete(o);
+	return rc;
 }
 
 /* 1 when atts has a file for field. */
@@ -124,15 +154,15 @@ cJSON *intake_held_take(const struct intake_ctx *ctx, const char *form,
 	cJSON *doc = NULL, *out = NULL, *a, *exp, *atts;
 	unsigned n = first;
 
-	if (!token_ref(ctx, form, token, old) || !strcmp(old, ref))
+	if (!intake_token_ref(ctx, "held", form, token, old) ||
+	    !strcmp(old, ref))
 		return NULL;
 	if (tc_buf_addf(&from, "%s/%s", ctx->spool_tmp, old) < 0 ||
 	    tc_buf_addf(&to, "%s/%s/held", ctx->spool_tmp, ref) < 0 ||
 	    rename(from.data, to.data) < 0)
 		goto out; /* gone: taken, expired or swept */
-	if (tc_buf_addf(&p, "%s/held.json", to.data) < 0 ||
-	    tc_fs_read(p.data, 1 << 20, &q) < 0 ||
-	    !(doc = cJSON_ParseWithLength(q.data, q.len)))
+	doc = intake_tmp_read_json(ctx, ref, "held/held.json", 1 << 20);
+	if (!doc)
 		goto out;
 	exp = cJSON_GetObjectItemCaseSensitive(doc, "expires");
 	atts = cJSON_GetObjectItemCaseSensitive(doc, "attachments");
@@ -187,7 +217,7 @@ void intake_held_sweep(struct intake_ctx *ctx)
 {
 	static long long last; /* when the last sweep began (atomic) */
 	long long now = (long long)time(NULL), was;
-	struct tc_buf p = TC_BUF_INIT, json = TC_BUF_INIT;
+	struct tc_buf p = TC_BUF_INIT;
 	char **names = NULL;
 	size_t n = 0, i;
 
@@ -202,13 +232,9 @@ void intake_held_sweep(struct intake_ctx *ctx)
 		cJSON *doc, *exp;
 		int expired;
 
-		tc_buf_reset(&p);
-		tc_buf_reset(&json);
-		if (tc_buf_addf(&p, "%s/%s/held.json", ctx->spool_tmp,
-				names[i]) < 0 ||
-		    tc_fs_read(p.data, 1 << 20, &json) < 0)
+		doc = intake_tmp_read_json(ctx, names[i], "held.json", 1 << 20);
+		if (!doc)
 			continue; /* a post still being written, or not held */
-		doc = cJSON_ParseWithLength(json.data, json.len);
 		exp = cJSON_GetObjectItemCaseSensitive(doc, "expires");
 		expired =
 		    !cJSON_IsNumber(exp) || exp->valuedouble < (double)now;
@@ -221,5 +247,4 @@ void intake_held_sweep(struct intake_ctx *ctx)
 	}
 	tc_fs_names_free(names, n);
 	tc_buf_release(&p);
-	tc_buf_release(&json);
 }

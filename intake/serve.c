@@ -323,6 +323,8 @@ static enum MHD_Result route_get(struct MHD_Connection *c,
 			ret = intake_received(c, rq, sh);
 		else if (sh && !strcmp(tail, "/copy"))
 			ret = intake_copy(c, rq, sh);
+		else if (sh && !strcmp(tail, "/change"))
+			ret = intake_change(c, rq, sh);
 		else
 			ret = intake_send_not_found(c, rq);
 		goto out;

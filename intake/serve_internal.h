@@ -36,6 +36,7 @@ struct intake_shell {
 	char *copy_page;	    /* copy/NAME.html, TC_MARK_ANSWERS */
 	size_t copy_len;	    /* bytes in copy_page */
 	char *mail_text;	    /* mail/NAME.txt, with --mail-from */
+	char *check_page;	    /* check/NAME.html, with check_answers */
 };
 
 /* Which build of the site a set of forms was loaded from: a hash of the
@@ -235,7 +236,42 @@ void intake_receipt(const struct intake_ctx *ctx, const char *form,
 int intake_receipt_ok(const struct intake_ctx *ctx, const char *form,
 		      const char *ref, const char *got);
 
+/* Check your answers (check.c). */
+
+/* Keeps a valid post's answers as a draft in tmp/REF. Returns 0 or -1. */
+int intake_draft_write(const struct intake_ctx *ctx, const char *form,
+		       const char *ref, const cJSON *values, const cJSON *atts);
+/* The draft a token names ({fields, attachments}), its reference in ref;
+ * NULL when the token is not good or the draft is gone or expired. */
+cJSON *intake_draft_read(const struct intake_ctx *ctx, const char *form,
+			 const char *token, char ref[12]);
+/* Removes a draft's own files from tmp/REF before it is stored. */
+int intake_draft_forget(const struct intake_ctx *ctx, const char *ref);
+/* The check page for draft REF into out. Returns 0 or -1. */
+int intake_check_render(struct intake_req *rq, const struct intake_shell *sh,
+			const char *ref, const cJSON *values, const cJSON *atts,
+			struct tc_buf *out);
+/* GET /submit/NAME/change?d=TOKEN: the form with the draft's answers. */
+enum MHD_Result intake_change(struct MHD_Connection *c, struct intake_req *rq,
+			      const struct intake_shell *sh);
+
 /* Files kept across a correction (held.c). */
+
+/* Writes doc as tmp/REF/NAME (0600). Returns 0 or -1. */
+int intake_tmp_write_json(const struct intake_ctx *ctx, const char *ref,
+			  const char *name, const cJSON *doc);
+/* tmp/REF/NAME (at most max bytes) parsed, or NULL. */
+cJSON *intake_tmp_read_json(const struct intake_ctx *ctx, const char *ref,
+			    const char *name, size_t max);
+
+/* A token naming tmp/REF for what ("held", "draft") of form: REF and an
+ * HMAC under the spool's receipt key. */
+void intake_token(const struct intake_ctx *ctx, const char *what,
+		  const char *form, const char *ref, char token[48]);
+/* The reference a token names when it is signed for what and form (into
+ * ref), else NULL. */
+const char *intake_token_ref(const struct intake_ctx *ctx, const char *what,
+			     const char *form, const char *token, char ref[12]);
 
 /* Keeps the files in kept (attachments of the post in tmp/REF) for the
  * resident; the token naming them in token. Returns 0 or -1. */

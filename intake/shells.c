@@ -29,8 +29,8 @@
 /* The file sitegen writes last in a build, and the folders of shells. */
 static const char manifest_name[] = ".sitegen-manifest";
 static const char *const shell_dirs[] = {".threecs/forms", ".threecs/received",
-					 ".threecs/copy", ".threecs/status",
-					 ".threecs/mail"};
+					 ".threecs/copy",  ".threecs/status",
+					 ".threecs/mail",  ".threecs/check"};
 
 /* Reads site/.threecs/KIND/ID.html into *out (malloc'd); what names it in
  * a message ("for form 'complaint'"). */
@@ -141,6 +141,7 @@ static void shell_release(struct intake_shell *sh)
 	free(sh->received_page);
 	free(sh->copy_page);
 	free(sh->mail_text);
+	free(sh->check_page);
 }
 
 static void set_free(struct intake_forms *fs)
@@ -231,7 +232,7 @@ static int set_load(const struct intake_ctx *ctx, struct intake_forms **out)
 	struct intake_forms *fs = calloc(1, sizeof(*fs));
 	const struct tc_form *f;
 	int nerr = 0, rc = TC_EXIT_ENV;
-	size_t i, n;
+	size_t i, n, len;
 
 	if (!fs) {
 		tc_warnx("out of memory");
@@ -271,6 +272,11 @@ static int set_load(const struct intake_ctx *ctx, struct intake_forms **out)
 		    read_shell(site, "copy", tc_form_id(f), "for form",
 			       TC_MARK_ANSWERS, &fs->shells[i].copy_page,
 			       &fs->shells[i].copy_len) < 0)
+			goto out;
+		if (tc_form_check_answers(f) &&
+		    read_shell(site, "check", tc_form_id(f), "for form",
+			       TC_MARK_DRAFT, &fs->shells[i].check_page,
+			       &len) < 0)
 			goto out;
 		if (ctx->opt->mail_from &&
 		    read_mail(site, tc_form_id(f), &fs->shells[i].mail_text) <

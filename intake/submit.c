@@ -276,7 +276,9 @@ static int key_wanted(const struct tc_form *f, const char *key)
 	size_t len = strlen(key), n, i;
 
 	if (tc_form_field_type(f, key) || (hp && !strcmp(key, hp)) ||
-	    (!strcmp(key, "_held") && tc_form_has_files(f)))
+	    (!strcmp(key, "_held") && tc_form_has_files(f)) ||
+	    ((!strcmp(key, "_draft") || !strcmp(key, "_send")) &&
+	     tc_form_check_answers(f)))
 		return 1;
 	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		n = strlen(parts[i]);
@@ -923,6 +925,99 @@ static int dropped_unreported(const struct intake_post *p,
 	return 0;
 }
 
+/* 1 when ready/REF exists: the draft was sent already. */
+static int already_sent(const struct intake_ctx *ctx, const char *ref)
+{
+	struct tc_buf p = TC_BUF_INIT;
+	int yes = tc_buf_addf(&p, "%s/%s", ctx->spool_ready, ref) == 0 &&
+		  tc_fs_is_dir(p.data);
+
+	tc_buf_release(&p);
+	return yes;
+}
+
+/*
+ * The Send on the check page: stores the draft its token names, as a post
+ * of the form itself would be stored, and answers 303. A second Send of a
+ * draft already stored (a double click) is answered as the first was.
+ */
+static enum MHD_Result send_draft(struct MHD_Connection *c,
+				  struct intake_req *rq, struct intake_post *p,
+				  int *accepted)
+{
+	const char *form = tc_form_id(p->sh->form);
+	const char *tok = posted_value(p, "_draft");
+	cJSON *doc, *values = NULL, *atts = NULL;
+	char ref[12], *json = NULL, *mail = NULL;
+	enum MHD_Result ret;
+
+	doc = intake_draft_read(p->ctx, form, tok, ref);
+	if (!doc) {
+		if (intake_token_ref(p->ctx, "draft", form, tok, ref) &&
+		    already_sent(p->ctx, ref))
+			return send_received_redirect(c, rq, p, ref);
+		return intake_send_status(c, rq, TC_STATUS_EXPIRED, NULL, NULL,
+					  NULL);
+	}
+	if (p->claimed) /* files sent with the Send are not kept */
+		intake_spool_discard(p->ctx, p->ref);
+	p->claimed = 0;
+	memcpy(p->ref, ref, sizeof(p->ref));
+	values = cJSON_DetachItemFromObjectCaseSensitive(doc, "fields");
+	atts = cJSON_DetachItemFromObjectCaseSensitive(doc, "attachments");
+	mail = intake_mail_entry(p->ctx, p->sh, ref, values);
+	json = submission_json(p, &values, &atts);
+	if (!json) {
+		ret = intake_send_internal_error(c, rq);
+		goto out;
+	}
+	if (intake_draft_forget(p->ctx, ref) < 0 ||
+	    intake_spool_commit(p->ctx, ref, json, strlen(json)) < 0) {
+		tc_warn("cannot store a submission");
+		p->claimed = 1; /* discarded: nothing half-stored stays */
+		ret = send_fail(c, rq, FAIL_IO);
+		goto out;
+	}
+	*accepted = 1;
+	if (mail) {
+		rq->mail = mail;
+		memcpy(rq->mail_ref, ref, sizeof(rq->mail_ref));
+		mail = NULL;
+	}
+	ret = send_received_redirect(c, rq, p, ref);
+out:
+	cJSON_free(json);
+	cJSON_free(mail);
+	cJSON_Delete(values);
+	cJSON_Delete(atts);
+	cJSON_Delete(doc);
+	return ret;
+}
+
+/* A valid post of a form with check_answers: kept as a draft, and the
+ * check page shown. */
+static enum MHD_Result send_check(struct MHD_Connection *c,
+				  struct intake_req *rq, struct intake_post *p,
+				  const cJSON *values, const cJSON *atts)
+{
+	struct tc_buf out = TC_BUF_INIT;
+	enum MHD_Result ret;
+
+	if (intake_draft_write(p->ctx, tc_form_id(p->sh->form), p->ref, values,
+			       atts) < 0) {
+		tc_warn("cannot keep answers to check");
+		return send_fail(c, rq, FAIL_IO);
+	}
+	if (intake_check_render(rq, p->sh, p->ref, values, atts, &out) < 0) {
+		tc_buf_release(&out);
+		return intake_send_internal_error(c, rq);
+	}
+	p->claimed = 0; /* the draft: swept when it expires */
+	ret = intake_send_buf(c, rq, 200, "text/html; charset=utf-8", &out);
+	tc_buf_release(&out);
+	return ret;
+}
+
 static enum MHD_Result finish_post(struct MHD_Connection *c,
 				   struct intake_req *rq, struct intake_post *p)
 {
@@ -944,6 +1039,10 @@ static enum MHD_Result finish_post(struct MHD_Connection *c,
 		set_fail(p, FAIL_SYNTAX);
 	if (p->fail) {
 		ret = send_fail(c, rq, p->fail);
+		goto out;
+	}
+	if (tc_form_check_answers(p->sh->form) && posted_value(p, "_send")) {
+		ret = send_draft(c, rq, p, &accepted);
 		goto out;
 	}
 	atts = attachments_json(p);
@@ -990,6 +1089,10 @@ static enum MHD_Result finish_post(struct MHD_Connection *c,
 	if (ensure_claimed(p, 0) < 0) {
 		tc_warn("cannot store a submission");
 		ret = send_fail(c, rq, FAIL_IO);
+		goto out;
+	}
+	if (tc_form_check_answers(p->sh->form)) {
+		ret = send_check(c, rq, p, values, atts);
 		goto out;
 	}
 	mail = intake_mail_entry(p->ctx, p->sh, p->ref, values);

@@ -259,6 +259,7 @@ FORM_MEMBER(const char *, tc_form_confirmation_title, conf_title)
 FORM_MEMBER(const char *, tc_form_confirmation_body, conf_body)
 FORM_MEMBER(int, tc_form_confirmation_line, conf_line)
 FORM_MEMBER(size_t, tc_form_field_count, nfields)
+FORM_MEMBER(int, tc_form_check_answers, check_answers)
 
 const char *tc_form_field_type(const struct tc_form *f, const char *name)
 {

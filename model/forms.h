@@ -172,6 +172,8 @@ const char *tc_form_confirmation_title(const struct tc_form *f);
 const char *tc_form_confirmation_body(const struct tc_form *f);
 /* The line of the definition the body starts on (0: not known). */
 int tc_form_confirmation_line(const struct tc_form *f);
+/* 1 when the resident checks their answers before the form is sent. */
+int tc_form_check_answers(const struct tc_form *f);
 /* Every field in page order, revealed fields after their option's field. */
 size_t tc_form_field_count(const struct tc_form *f);
 const char *tc_form_field_name(const struct tc_form *f, size_t i);

@@ -153,6 +153,7 @@ struct tc_form {
 	size_t nfields;	      /* fields in use */
 	size_t fcap;	      /* fields allocated */
 	int has_files;	      /* some field is a file field */
+	int check_answers;    /* a check-your-answers step before sending */
 	size_t max_files;     /* most files over all file fields */
 	size_t max_file_size; /* most bytes per file over all file fields */
 };

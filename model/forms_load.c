@@ -874,8 +874,8 @@ static char *dir_of(const char *path)
 static int load_top(struct loader *ld)
 {
 	static const char *const keys[] = {
-	    "id",	"title",	"version",  "intro", "submit",
-	    "honeypot", "confirmation", "sections", NULL};
+	    "id",	"title",	"version",  "intro",	     "submit",
+	    "honeypot", "confirmation", "sections", "check_answers", NULL};
 	static const char *const ckeys[] = {"title", "body", NULL};
 	const cJSON *root = tc_yaml_root(ld->doc), *v;
 	struct tc_form *f = ld->f;
@@ -891,7 +891,8 @@ static int load_top(struct loader *ld)
 	    get_str(ld, root, "title", 1, &f->title) < 0 ||
 	    get_str(ld, root, "intro", 0, &f->intro) < 0 ||
 	    get_str(ld, root, "submit", 0, &f->submit) < 0 ||
-	    get_str(ld, root, "honeypot", 0, &f->honeypot) < 0)
+	    get_str(ld, root, "honeypot", 0, &f->honeypot) < 0 ||
+	    get_bool(ld, root, "check_answers", &f->check_answers) < 0)
 		goto out;
 	want = base_id(ld->path);
 	if (!want) {

@@ -19,6 +19,7 @@ static const struct {
     [TC_STATUS_TOO_MANY_FORMS] = {"too-many-forms", 429},
     [TC_STATUS_PROBLEM] = {"problem", 500},
     [TC_STATUS_NOT_SAVED] = {"not-saved", 503},
+    [TC_STATUS_EXPIRED] = {"expired", 410},
 };
 
 const char *tc_status_page_name(enum tc_status_page p)

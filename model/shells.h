@@ -34,6 +34,7 @@ enum tc_status_page {
 	TC_STATUS_TOO_MANY_FORMS,  /* 429: the rate limit */
 	TC_STATUS_PROBLEM,	   /* 500: a fault on the server */
 	TC_STATUS_NOT_SAVED,	   /* 503: the spool could not store it */
+	TC_STATUS_EXPIRED,	   /* 410: answers to send are gone */
 	TC_STATUS_COUNT
 };
 
@@ -54,6 +55,15 @@ enum tc_status_page {
 #define TC_MARK_ANSWERS	    "<!--threecs:answers-->"
 #define TC_MARK_COPY	    "@@COPY@@"
 #define TC_ANSWERS_TEMPLATE ".threecs/answers.mustache"
+
+/*
+ * A form with check_answers: sitegen writes .threecs/check/FORM.html from
+ * the theme's layouts/check.mustache, the page where the resident checks
+ * their answers (at TC_MARK_ANSWERS, rendered with the answers template,
+ * each row with a "change" link) and sends them with a form that posts
+ * _send and _draft, whose value intake puts at TC_MARK_DRAFT.
+ */
+#define TC_MARK_DRAFT "@@DRAFT@@"
 
 /* The page's name ("file-too-large"): its file and, with '_' for '-', the
  * key the layout sees it by (error.file_too_large). */

@@ -1,0 +1,213 @@
+/*
+ * check.c: check your answers, for a form with check_answers.
+ *
+ * A valid post is not stored yet: its answers go to tmp/REF/draft.json
+ * beside its files (with held.json naming them, so that a change keeps
+ * them), and the resident sees the check page: every answer under its
+ * question with a link to change it, and a Send button that posts the
+ * draft's token (signed, as receipts are). Only that post stores the
+ * submission, durably, and answers 303. A change opens the form with the
+ * draft's answers and its files kept; posting it makes a new draft that
+ * takes the files, and the old one goes. A draft is kept for as long as
+ * held files are (held.c), then swept; nothing of it outlives that.
+ */
+#include "serve_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "escape.h"
+#include "fsutil.h"
+#include "template.h"
+
+int intake_draft_write(const struct intake_ctx *ctx, const char *form,
+		       const char *ref, const cJSON *values, const cJSON *atts)
+{
+	cJSON *o = cJSON_CreateObject();
+	char held[48];
+	int rc = -1;
+
+	/* held.json first: its expiry is the draft's, and the sweep reads
+	 * it. */
+	if (o && intake_held_keep(ctx, form, ref, atts, held) == 0 &&
+	    cJSON_AddStringToObject(o, "form", form) &&
+	    cJSON_AddItemToObject(o, "fields", cJSON_Duplicate(values, 1)) &&
+	    cJSON_AddItemToObject(o, "attachments", cJSON_Duplicate(atts, 1)))
+		rc = intake_tmp_write_json(ctx, ref, "draft.json", o);
+	cJSON_Delete(o);
+	return rc;
+}
+
+cJSON *intake_draft_read(const struct intake_ctx *ctx, const char *form,
+			 const char *token, char ref[12])
+{
+	struct tc_buf path = TC_BUF_INIT;
+	cJSON *doc = NULL, *held = NULL, *exp;
+	const cJSON *f;
+
+	if (!intake_token_ref(ctx, "draft", form, token, ref))
+		return NULL;
+	held = intake_tmp_read_json(ctx, ref, "held.json", 1 << 20);
+	if (!held)
+		goto out;
+	exp = cJSON_GetObjectItemCaseSensitive(held, "expires");
+	if (!cJSON_IsNumber(exp) || exp->valuedouble < (double)time(NULL)) {
+		/* Past its time: gone now, not at the next sweep. */
+		if (tc_buf_addf(&path, "%s/%s", ctx->spool_tmp, ref) == 0)
+			(void)tc_fs_remove_tree(path.data);
+		goto out;
+	}
+	doc = intake_tmp_read_json(ctx, ref, "draft.json", 8u << 20);
+	f = cJSON_GetObjectItemCaseSensitive(doc, "form");
+	if (doc &&
+	    (!cJSON_IsString(f) || strcmp(f->valuestring, form) ||
+	     !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(doc, "fields")) ||
+	     !cJSON_IsArray(
+		 cJSON_GetObjectItemCaseSensitive(doc, "attachments")))) {
+		cJSON_Delete(doc);
+		doc = NULL;
+	}
+out:
+	cJSON_Delete(held);
+	tc_buf_release(&path);
+	return doc;
+}
+
+int intake_draft_forget(const struct intake_ctx *ctx, const char *ref)
+{
+	static const char *const names[] = {"draft.json", "held.json"};
+	struct tc_buf path = TC_BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < 2; i++) {
+		tc_buf_reset(&path);
+		if (tc_buf_addf(&path, "%s/%s/%s", ctx->spool_tmp, ref,
+				names[i]) < 0 ||
+		    (unlink(path.data) < 0 && errno != ENOENT))
+			rc = -1;
+	}
+	tc_buf_release(&path);
+	return rc;
+}
+
+/* Appends page to out with mark replaced by value (escaped). */
+static int put_at(struct tc_buf *out, const char *page, const char *mark,
+		  const char *value, int raw)
+{
+	const char *at = strstr(page, mark);
+
+	if (!at)
+		return tc_buf_adds(out, page);
+	if (tc_buf_add(out, page, (size_t)(at - page)) < 0 ||
+	    (raw ? tc_buf_adds(out, value)
+		 : tc_esc_html(out, value, strlen(value))) < 0)
+		return -1;
+	return tc_buf_adds(out, at + strlen(mark));
+}
+
+int intake_check_render(struct intake_req *rq, const struct intake_shell *sh,
+			const char *ref, const cJSON *values, const cJSON *atts,
+			struct tc_buf *out)
+{
+	const char *form = tc_form_id(sh->form);
+	struct tc_buf answers = TC_BUF_INIT, half = TC_BUF_INIT,
+		      link = TC_BUF_INIT;
+	cJSON *ctx = cJSON_CreateObject(), *rows, *row;
+	struct tc_error err;
+	char token[48];
+	int rc = -1;
+
+	intake_token(rq->ctx, "draft", form, ref, token);
+	rows = tc_form_answers(sh->form, values, atts);
+	if (!ctx || !rows || !cJSON_AddItemToObject(ctx, "answers", rows)) {
+		cJSON_Delete(rows);
+		goto out;
+	}
+	cJSON_ArrayForEach(row, rows)
+	{
+		const cJSON *name =
+		    cJSON_GetObjectItemCaseSensitive(row, "name");
+
+		tc_buf_reset(&link);
+		if (!cJSON_IsString(name) ||
+		    tc_buf_addf(&link, "/submit/%s/change?d=%s#%s", form, token,
+				name->valuestring) < 0 ||
+		    !cJSON_AddStringToObject(row, "change", link.data))
+			goto out;
+	}
+	tc_error_clear(&err);
+	if (tc_tpl_render(rq->forms->answers, "answers", ctx, &answers, &err) <
+		0 ||
+	    put_at(&half, sh->check_page, TC_MARK_ANSWERS, answers.data, 1) <
+		0 ||
+	    put_at(out, half.data, TC_MARK_DRAFT, token, 0) < 0)
+		goto out;
+	rc = 0;
+out:
+	cJSON_Delete(ctx);
+	tc_buf_release(&answers);
+	tc_buf_release(&half);
+	tc_buf_release(&link);
+	return rc;
+}
+
+enum MHD_Result intake_change(struct MHD_Connection *c, struct intake_req *rq,
+			      const struct intake_shell *sh)
+{
+	const char *form = tc_form_id(sh->form), *token, *mark;
+	struct tc_buf out = TC_BUF_INIT, action = TC_BUF_INIT;
+	cJSON *doc, *values, *held, *files, *a;
+	char ref[12], htok[48];
+	enum MHD_Result ret;
+
+	token = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "d");
+	if (!tc_form_check_answers(sh->form) ||
+	    !(doc = intake_draft_read(rq->ctx, form, token, ref)))
+		return intake_send_status(c, rq, TC_STATUS_EXPIRED, NULL, NULL,
+					  NULL);
+	values = cJSON_GetObjectItemCaseSensitive(doc, "fields");
+	intake_token(rq->ctx, "held", form, ref, htok);
+	held = cJSON_AddObjectToObject(values, "_held");
+	files = held ? cJSON_AddObjectToObject(held, "files") : NULL;
+	if (!files || !cJSON_AddStringToObject(held, "token", htok))
+		goto fail;
+	cJSON_ArrayForEach(a,
+			   cJSON_GetObjectItemCaseSensitive(doc, "attachments"))
+	{
+		const cJSON *f = cJSON_GetObjectItemCaseSensitive(a, "field");
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(a, "name");
+		cJSON *names;
+
+		if (!cJSON_IsString(f) || !cJSON_IsString(n))
+			continue;
+		names = cJSON_GetObjectItemCaseSensitive(files, f->valuestring);
+		if (!names)
+			names = cJSON_AddArrayToObject(files, f->valuestring);
+		if (!names || !cJSON_AddItemToArray(
+				  names, cJSON_CreateString(n->valuestring)))
+			goto fail;
+	}
+	mark = strstr(sh->form_page, TC_MARK_FORM);
+	if (!mark || tc_buf_addf(&action, "/submit/%s", form) < 0 ||
+	    tc_buf_add(&out, sh->form_page, (size_t)(mark - sh->form_page)) <
+		0 ||
+	    tc_form_render(sh->form, action.data, values, NULL, &out) < 0 ||
+	    tc_buf_adds(&out, mark + strlen(TC_MARK_FORM)) < 0)
+		goto fail;
+	ret = intake_send_buf(c, rq, 200, "text/html; charset=utf-8", &out);
+	goto done;
+fail:
+	ret = intake_send_internal_error(c, rq);
+done:
+	cJSON_Delete(doc);
+	tc_buf_release(&out);
+	tc_buf_release(&action);
+	return ret;
+}
