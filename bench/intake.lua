@@ -1,8 +1,11 @@
--- bench/intake.lua: wrk script for bench/intake.sh. Posts one valid
--- urlencoded submission (the body comes from the environment variable
--- BENCH_BODY, built by tests/e2e/intake_lib.py from the form's schema) to
--- the URL wrk is given (/submit/complaint), counts the statuses of the
--- responses in every thread and prints the totals when wrk is done:
+-- bench/intake.lua: wrk script for bench/intake.sh. Sends submissions as a
+-- resident's browser does, in two requests each: posts one valid urlencoded
+-- form (the body comes from the environment variable BENCH_BODY, built by
+-- tests/e2e/intake_lib.py from the form's schema) to the URL wrk is given
+-- (/submit/complaint), and when the answer is the check page (200 with a
+-- draft), sends that draft as the page's Send button does. Counts the
+-- statuses of the responses in every thread and prints the totals when
+-- wrk is done (a 200 check page is not counted: its Send is):
 --
 --   statuses: 303=N other=N (first other: STATUS)
 --   socket errors: connect=N read=N write=N timeout=N
@@ -11,8 +14,8 @@
 -- the reference of every 303 (from its Location, ...?ref=K7QXM-3PD9R), one
 -- a line, so the caller can check each one is in the spool's ready/.
 --
--- The body and headers are set once here, so wrk builds the request once
--- (a static request) and only the response hook runs Lua per request.
+-- The next request comes from request(): a Send for each draft waiting in
+-- this thread (answers arrive on any of its connections), else a new form.
 
 local body = os.getenv("BENCH_BODY")
 if body == nil or body == "" then
@@ -20,9 +23,17 @@ if body == nil or body == "" then
 	os.exit(2)
 end
 
-wrk.method = "POST"
-wrk.body = body
-wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+local headers = { ["Content-Type"] = "application/x-www-form-urlencoded" }
+local drafts = {}
+nchecks = 0
+
+function request()
+	local d = table.remove(drafts)
+	if d then
+		return wrk.format("POST", nil, headers, "_send=yes&_draft=" .. d)
+	end
+	return wrk.format("POST", nil, headers, body)
+end
 
 -- Per thread (each wrk thread runs its own copy of this script).
 n303 = 0
@@ -36,10 +47,18 @@ function setup(thread)
 	table.insert(threads, thread)
 end
 
-function response(status, headers, body)
+function response(status, hdrs, page)
+	if status == 200 then
+		local d = string.match(page or "", 'name="_draft" value="([^"]+)"')
+		if d then
+			nchecks = nchecks + 1
+			table.insert(drafts, d)
+			return
+		end
+	end
 	if status == 303 then
 		n303 = n303 + 1
-		local loc = headers["Location"] or headers["location"] or ""
+		local loc = hdrs["Location"] or hdrs["location"] or ""
 		refs[n303] = string.match(loc, "ref=([%w-]+)") or "?"
 	else
 		nother = nother + 1
@@ -50,7 +69,7 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-	local a, b, first = 0, 0, 0
+	local a, b, first, c = 0, 0, 0, 0
 	local path = os.getenv("BENCH_REFS")
 	local f = nil
 	if path ~= nil and path ~= "" then
@@ -58,6 +77,7 @@ function done(summary, latency, requests)
 	end
 	for _, t in ipairs(threads) do
 		a = a + t:get("n303")
+		c = c + t:get("nchecks")
 		b = b + t:get("nother")
 		if first == 0 then
 			first = t:get("firstother")
@@ -76,6 +96,7 @@ function done(summary, latency, requests)
 		io.write(string.format(" (first other: %d)", first))
 	end
 	io.write("\n")
+	io.write(string.format("check pages: %d\n", c))
 	local e = summary.errors
 	io.write(string.format("socket errors: connect=%d read=%d write=%d timeout=%d\n",
 		e.connect, e.read, e.write, e.timeout))

@@ -18,8 +18,9 @@
 #      address). wrk -t2 -c16 -d10s --latency posts one valid urlencoded
 #      complaint (every required field, built from the form's schema by
 #      tests/e2e/intake_lib.py; no files) to /submit/complaint with
-#      bench/intake.lua, which counts the statuses and keeps each 303's
-#      reference. Prints durable submissions per second (303s over wrk's
+#      bench/intake.lua, which, as a resident's browser does, sends the
+#      draft of each check page it gets back (two requests a submission),
+#      counts the statuses and keeps each 303's reference. Prints durable submissions per second (303s over wrk's
 #      run time), p50 and p99 latency, and the goal beside them: at least
 #      1,000 a second on a 2-core machine. Then checks the spool: the
 #      folders in ready/ against the 303s wrk saw, and that every 303's

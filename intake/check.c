@@ -1,5 +1,6 @@
 /*
- * check.c: check your answers, for a form with check_answers.
+ * check.c: check your answers, for a form with check_answers (the
+ * default).
  *
  * A valid post is not stored yet: its answers go to tmp/REF/draft.json
  * beside its files (with held.json naming them, so that a change keeps

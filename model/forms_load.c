@@ -884,6 +884,7 @@ static int load_top(struct loader *ld)
 	int rc = -1;
 	size_t i;
 
+	f->check_answers = 1; /* unless the definition says false */
 	if (check_mapping(ld, root, keys, "form",
 			  "a form must be a mapping with id, title and "
 			  "sections") < 0 ||

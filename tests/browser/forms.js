@@ -498,7 +498,33 @@ function compareFields(got, want) {
 // what intake stored. `file` is {name, bytes} when one was attached.
 async function sendAndConfirm(ctx, page, label, form, values, file) {
   let response = null;
-  const sent = await attempt(`${label}: Enter on the button sends it and shows the confirmation`, async () => {
+  // Check your answers: the answers shown back, each with a working
+  // Change link, and nothing stored until Send.
+  const checked = await attempt(`${label}: Enter on the button shows the answers to check`, async () => {
+    const before = fs.existsSync(path.join(ctx.spool, 'ready')) ? fs.readdirSync(path.join(ctx.spool, 'ready')).length : 0;
+    response = await pressEnterAndWait(page);
+    const problems = [];
+    if (response.status() !== 200) problems.push(`HTTP ${response.status()} at ${new URL(page.url()).pathname}`);
+    const r = await page.evaluate(() => ({
+      h1: (document.querySelector('h1') || {}).textContent || '',
+      rows: document.querySelectorAll('.summary-list__row').length,
+      changes: [...document.querySelectorAll('.summary-list__actions a')].map((a) => a.href),
+    }));
+    if (!/Check your answers/.test(r.h1)) problems.push(`the heading is ${JSON.stringify(r.h1)}`);
+    if (r.rows < 2 || r.changes.length !== r.rows) problems.push(`${r.rows} answers, ${r.changes.length} Change links`);
+    const after = fs.readdirSync(path.join(ctx.spool, 'ready')).length;
+    if (after !== before) problems.push('something was stored before Send');
+    if (r.changes.length) {
+      const got = await page.request.get(r.changes[0]);
+      const html = await got.text();
+      if (got.status() !== 200 || !html.includes(`id="form-${form}"`)) problems.push(`the first Change link answers ${got.status()} without the form`);
+    }
+    return problems.length ? problems : true;
+  });
+  if (!checked) return;
+  await attempt(`${label}: axe on the page to check the answers`, () => axe(page, ctx));
+  const sent = await attempt(`${label}: Tab to Send and Enter sends it and shows the confirmation`, async () => {
+    await tabToSubmit(page);
     response = await pressEnterAndWait(page);
     const url = new URL(page.url());
     const problems = [];
@@ -622,6 +648,10 @@ async function keptFileFlow(ctx, page, file, filePath) {
     await page.fill('#impact', 'I had to fill it in again.');
     await page.fill('#outcome_sought', 'A working printer.');
     await page.check('#raised_before-2');
+    await Promise.all([page.waitForNavigation({ timeout: WAIT }),
+      page.locator('form.form button[type="submit"]').click()]);
+    // The answers to check, the file among them; then Send.
+    if (!(await page.content()).includes('evidence.pdf')) return 'the check page does not list the kept file';
     await Promise.all([page.waitForNavigation({ timeout: WAIT }),
       page.locator('form.form button[type="submit"]').click()]);
     const u = new URL(page.url());

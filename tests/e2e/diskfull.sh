@@ -77,11 +77,13 @@ PDFSUM=$(sha256sum "$SCRATCH/letter.pdf" | cut -d' ' -f1)
 # post plain|pdf: posts the form; sets CODE and REF, headers in $SCRATCH/h.
 post() {
 	if [ "$1" = plain ]; then
-		CODE=$(curl -s -D "$SCRATCH/h" -o "$SCRATCH/b" -w '%{http_code} %{redirect_url}' -d "$BODY" "$URL/submit/$FORM")
+		CODE=$(submit "$URL/submit/$FORM" -d "$BODY")
 	else
-		CODE=$(curl -s -D "$SCRATCH/h" -o "$SCRATCH/b" -w '%{http_code} %{redirect_url}' "${FARGS[@]}" \
-			-F "$FF=@$SCRATCH/letter.pdf;type=application/pdf" "$URL/submit/$FORM")
+		CODE=$(submit "$URL/submit/$FORM" "${FARGS[@]}" \
+			-F "$FF=@$SCRATCH/letter.pdf;type=application/pdf")
 	fi
+	cp "$SCRATCH/submit.h" "$SCRATCH/h"
+	cp "$SCRATCH/submit.html" "$SCRATCH/b"
 	REF=$(printf '%s' "$CODE" | sed -n 's|.*received?ref=\([0-9A-Z-]*\)&k=[0-9a-f]*$|\1|p')
 	CODE=${CODE%% *}
 }

@@ -38,7 +38,7 @@ fi
 ok "server starts on port $PORT"
 
 BODY=$(FORMS=$FORMS python3 $LIB "$SITE" "$FORM" pairs)
-c=$(curl -s -o /dev/null -w '%{http_code}' -d "$BODY" "http://127.0.0.1:$PORT/submit/$FORM")
+c=$(submit "http://127.0.0.1:$PORT/submit/$FORM" -d "$BODY" | cut -d' ' -f1)
 check "the normal client's post is valid (303)" test "$c" = 303
 c=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/")
 check "the page is there (200)" test "$c" = 200

@@ -95,7 +95,7 @@ check "POST to a page is 405" test "$(code -d a=b "$URL/")" = 405
 # --- valid posts, one per form ---
 for id in $FORM_IDS; do
 	body=$(python3 $LIB "$SITE" "$id" pairs)
-	out=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -d "$body" "$URL/submit/$id")
+	out=$(submit "$URL/submit/$id" -d "$body")
 	ref=$(printf '%s' "$out" | sed -n 's|.*received?ref=\([0-9A-Z-]*\)&k=[0-9a-f]*$|\1|p')
 	if [ "${out%% *}" = 303 ] && [ -n "$ref" ]; then ok "$id: valid post is 303 with a reference"; else not_ok "$id: valid post is 303 (got $out)"; continue; fi
 	j=$SPOOL/ready/$ref/submission.json
@@ -205,7 +205,7 @@ done
 if [ -n "$ff" ]; then
 	mapfile -t args < <(python3 $LIB "$SITE" "$fid" curl-args)
 	printf '%%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%%%EOF\n' >"$SCRATCH/letter.pdf"
-	out=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "${args[@]}" -F "$ff=@$SCRATCH/letter.pdf;filename=../../my letter.pdf" -F "$ff=@/dev/null;filename=" "$URL/submit/$fid")
+	out=$(submit "$URL/submit/$fid" "${args[@]}" -F "$ff=@$SCRATCH/letter.pdf;filename=../../my letter.pdf" -F "$ff=@/dev/null;filename=")
 	ref=$(printf '%s' "$out" | sed -n 's|.*received?ref=\([0-9A-Z-]*\)&k=[0-9a-f]*$|\1|p')
 	check "multipart with a PDF is 303" test "${out%% *}" = 303
 	sum=$(sha256sum "$SCRATCH/letter.pdf" | cut -d' ' -f1)
@@ -237,10 +237,10 @@ PY
 	check "a refused post with a good file is 422, with a token for the file ($c)" bash -c "[ $c = 422 ] && [ -n '$tok' ]"
 	check "the page lists the file kept and does not ask for it again" bash -c "grep -q '<li>kept.pdf</li>' '$SCRATCH/b' && ! grep -q 'Choose your files again' '$SCRATCH/b'"
 	check "the file waits in tmp/ alone" test "$(ls "$SPOOL/tmp" | wc -l)" = 1
-	out=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "${args[@]}" --form-string "_held=${tok%?}0" "$URL/submit/$fid")
+	out=$(submit "$URL/submit/$fid" "${args[@]}" --form-string "_held=${tok%?}0")
 	ref=$(printf '%s' "$out" | sed -n 's|.*received?ref=\([0-9A-Z-]*\)&k=[0-9a-f]*$|\1|p')
 	check "a forged token takes no file" bash -c "[ -n '$ref' ] && grep -q '\"attachments\":\[\]' '$SPOOL/ready/$ref/submission.json'"
-	out=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "${args[@]}" --form-string "_held=$tok" "$URL/submit/$fid")
+	out=$(submit "$URL/submit/$fid" "${args[@]}" --form-string "_held=$tok")
 	ref=$(printf '%s' "$out" | sed -n 's|.*received?ref=\([0-9A-Z-]*\)&k=[0-9a-f]*$|\1|p')
 	check "the corrected post with the token is 303" test -n "$ref"
 	check "and its submission holds the kept file, byte for byte" python3 - "$SPOOL/ready/$ref" "$sum" <<'PY'
@@ -254,11 +254,11 @@ PY
 	check "spool/tmp is empty once the kept file is sent" tmp_empty
 	tok2=$(curl -s -F "$ff=@$SCRATCH/letter.pdf;filename=old.pdf" "$URL/submit/$fid" | sed -n 's/.*name="_held" value="\([^"]*\)".*/\1/p')
 	printf '%%PDF-1.4\n%% another\n%%%%EOF\n' >"$SCRATCH/new.pdf"
-	out=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "${args[@]}" --form-string "_held=$tok2" -F "$ff=@$SCRATCH/new.pdf;filename=new.pdf" "$URL/submit/$fid")
+	out=$(submit "$URL/submit/$fid" "${args[@]}" --form-string "_held=$tok2" -F "$ff=@$SCRATCH/new.pdf;filename=new.pdf")
 	ref=$(printf '%s' "$out" | sed -n 's|.*received?ref=\([0-9A-Z-]*\)&k=[0-9a-f]*$|\1|p')
 	tok3=$(curl -s -F "$ff=@$SCRATCH/letter.pdf;filename=late.pdf" "$URL/submit/$fid" | sed -n 's/.*name="_held" value="\([^"]*\)".*/\1/p')
 	python3 -c "import json,sys; p='$SPOOL/tmp/${tok3%%.*}/held.json'; d=json.load(open(p)); d['expires']=1; json.dump(d,open(p,'w'))"
-	out=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "${args[@]}" --form-string "_held=$tok3" "$URL/submit/$fid")
+	out=$(submit "$URL/submit/$fid" "${args[@]}" --form-string "_held=$tok3")
 	ref3=$(printf '%s' "$out" | sed -n 's|.*received?ref=\([0-9A-Z-]*\)&k=[0-9a-f]*$|\1|p')
 	check "a kept file past its time is not taken, and is gone" bash -c "grep -q '\"attachments\":\[\]' '$SPOOL/ready/$ref3/submission.json' && [ -z \"\$(ls -A '$SPOOL/tmp')\" ]"
 	check "a new file for the field replaces the kept one" python3 -c "import json; a=json.load(open('$SPOOL/ready/$ref/submission.json'))['attachments']; assert [x['name'] for x in a] == ['new.pdf'], a"
@@ -314,7 +314,7 @@ check "log has no addresses, values or query strings" bash -c "! grep -Eq '127\.
 if start_server "$SCRATCH/rate" --spool "$SCRATCH/spool2" --rate 3 --quiet; then
 	body=$(python3 $LIB "$SITE" "$first" pairs)
 	codes=""
-	for i in 1 2 3 4; do codes="$codes $(code -d "$body" "$URL/submit/$first")"; done
+	for i in 1 2 3 4; do codes="$codes $(submit "$URL/submit/$first" -d "$body" | cut -d' ' -f1)"; done
 	check "rate limit: fourth post in a minute is 429 ($codes)" test "$codes" = " 303 303 303 429"
 	curl -s -D "$SCRATCH/h" -o "$SCRATCH/b" -d "$body" "$URL/submit/$first"
 	check "429 says Retry-After" grep -qi '^Retry-After: [0-9]' "$SCRATCH/h"
@@ -331,7 +331,7 @@ if start_server "$SCRATCH/rate2" --spool "$SCRATCH/spool3" --rate 3 --quiet; the
 	codes=""
 	for i in 1 2 3 4 5 6 7 8 9 10; do codes="$codes $(code -d "$tf=" "$URL/submit/$first")"; done
 	check "ten refused posts are each 422 ($codes)" test "$codes" = "$(printf ' 422%.0s' 1 2 3 4 5 6 7 8 9 10)"
-	check "then an accepted one is 303" test "$(code -d "$body" "$URL/submit/$first")" = 303
+	check "then an accepted one is 303" test "$(submit "$URL/submit/$first" -d "$body" | cut -d' ' -f1)" = 303
 	check "and stored" test "$(ls "$SCRATCH/spool3/ready" | wc -l)" = 1
 else
 	not_ok "third server starts" "$(cat "$SCRATCH/rate2.err")"

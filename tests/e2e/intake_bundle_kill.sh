@@ -106,12 +106,9 @@ def client(k):
         ctype, data, nfiles = body(rnd)
         status, loc = 0, None
         try:
-            c = http.client.HTTPConnection(sp.hostname, sp.port, timeout=15)
-            c.request("POST", "/submit/complaint", data, {"Content-Type": ctype})
-            r = c.getresponse()
-            status, loc = r.status, r.getheader("Location")
-            r.read()
-            c.close()
+            status, loc = intake_lib.post_form(
+                sp.hostname, sp.port, "/submit/complaint", data, ctype,
+                timeout=15)
         except Exception:
             pass
         with lock:

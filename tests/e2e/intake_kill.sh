@@ -45,12 +45,8 @@ def one(i):
     ctype, data, pdf = body(i)
     r = {"i": i, "status": 0, "location": None, "has_file": pdf is not None}
     try:
-        c = http.client.HTTPConnection(host, port, timeout=20)
-        c.request("POST", "/submit/complaint", data, {"Content-Type": ctype})
-        resp = c.getresponse()
-        r["status"], r["location"] = resp.status, resp.getheader("Location")
-        resp.read()
-        c.close()
+        r["status"], r["location"] = intake_lib.post_form(
+            host, port, "/submit/complaint", data, ctype)
     except Exception as e:
         r["error"] = type(e).__name__
     with lock:

@@ -120,3 +120,29 @@ if __name__ == "__main__":
             if f["type"] == "text" and not f.get("pattern") and not f.get("revealed_by"):
                 print(f["name"])
                 break
+
+
+DRAFT_RE = re.compile(rb'name="_draft" value="([^"]+)"')
+
+
+def post_form(host, port, path, data, ctype, timeout=20):
+    """Posts a form as a browser does: when the answer is the check page,
+    sends the draft it holds (a second request). Returns (status,
+    Location) of the last answer."""
+    import http.client
+
+    def one(body, content_type):
+        c = http.client.HTTPConnection(host, port, timeout=timeout)
+        try:
+            c.request("POST", path, body, {"Content-Type": content_type})
+            r = c.getresponse()
+            return r.status, r.getheader("Location"), r.read()
+        finally:
+            c.close()
+
+    status, loc, page = one(data, ctype)
+    m = DRAFT_RE.search(page) if status == 200 else None
+    if m:
+        status, loc, _ = one(b"_draft=" + m.group(1) + b"&_send=yes",
+                             "application/x-www-form-urlencoded")
+    return status, loc

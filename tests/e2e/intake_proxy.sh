@@ -21,14 +21,13 @@ start() { # extra options...
 stop() { intake_stop; }
 
 post2() { # client's forged X-Forwarded-For line, then the proxy's own line
-	curl -s -o /dev/null -w '%{http_code}' -H "X-Forwarded-For: $1" \
-		-H "X-Forwarded-For: $2" --data "$BODY" \
-		"http://127.0.0.1:$PORT/submit/feedback"
+	submit "http://127.0.0.1:$PORT/submit/feedback" -H "X-Forwarded-For: $1" \
+		-H "X-Forwarded-For: $2" --data "$BODY" | cut -d' ' -f1
 }
 
 post() { # X-Forwarded-For value -> status (a valid form: 303 when allowed)
-	curl -s -o /dev/null -w '%{http_code}' -H "X-Forwarded-For: $1" \
-		--data "$BODY" "http://127.0.0.1:$PORT/submit/feedback"
+	submit "http://127.0.0.1:$PORT/submit/feedback" -H "X-Forwarded-For: $1" \
+		--data "$BODY" | cut -d' ' -f1
 }
 
 # --- with --proxy 127.0.0.1: each resident has their own count

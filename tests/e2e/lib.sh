@@ -66,6 +66,27 @@ finish() {
 	[ "$fail" -eq 0 ]
 }
 
+# submit URL CURL_ARGS...: posts a form as a resident's browser does: when
+# the answer is the check page, presses its Send (posts the draft it holds).
+# Prints "STATUS LOCATION" of the last answer; its body is left in
+# $SCRATCH/submit.html and its headers in $SCRATCH/submit.h.
+submit() {
+	local url=$1 out tok hdrs=() prev=
+	shift
+	# Headers (-H) go with the Send as well: it comes from the same browser.
+	for a in "$@"; do
+		[ "$prev" = -H ] && hdrs+=(-H "$a")
+		prev=$a
+	done
+	out=$(curl -s -D "$SCRATCH/submit.h" -o "$SCRATCH/submit.html" -w '%{http_code} %{redirect_url}' "$@" "$url")
+	tok=$(sed -n 's/.*name="_draft" value="\([^"]*\)".*/\1/p' "$SCRATCH/submit.html" 2>/dev/null)
+	if [ "${out%% *}" = 200 ] && [ -n "$tok" ]; then
+		out=$(curl -s -D "$SCRATCH/submit.h" -o "$SCRATCH/submit.html" -w '%{http_code} %{redirect_url}' \
+			"${hdrs[@]}" --data "_draft=$tok&_send=yes" "$url")
+	fi
+	printf '%s' "$out"
+}
+
 # intake_site: what the intake scripts share: SITE, SPOOL, LIB,
 # FORMS (exported, for intake_lib.py) and FORM_IDS; then builds the site
 # into $SITE with the real sitegen (its output in $SCRATCH/sg.log), and

@@ -38,7 +38,7 @@ if ! intake_start "$SCRATCH/out" "$SCRATCH/err" --site "$SITE" --forms "$FORMS" 
 fi
 URL=http://127.0.0.1:$PORT
 body=$(python3 $LIB "$SITE" complaint pairs)
-post() { curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -d "$1" "$URL/submit/$2"; }
+post() { submit "$URL/submit/$2" -d "$1"; }
 
 # Nothing is queued for a refused post, the honeypot, or no address.
 c=$(post "what_happened=x&email=$TO" complaint)
@@ -48,6 +48,8 @@ c=$(post "$body&email=$TO&$hp=http://spam.example" complaint)
 check "the honeypot is answered 303 (${c%% *})" test "${c%% *}" = 303
 c=$(post "$body" complaint)
 check "a submission without an address is 303" test "${c%% *}" = 303
+c=$(curl -s -o /dev/null -w '%{http_code}' -d "$body&email=$TO" "$URL/submit/complaint")
+check "a valid post not yet sent from its check page is 200 ($c)" test "$c" = 200
 check "none of these queued an email" test "$(outbox)" = 0
 
 # A stored submission with an address queues one, after its 303.

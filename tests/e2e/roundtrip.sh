@@ -46,7 +46,7 @@ PY
 # confirmation page shows the resident (empty when there is none).
 send() {
 	local out loc
-	out=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -d "$2" "$URL/submit/$1")
+	out=$(submit "$URL/submit/$1" -d "$2")
 	[ "${out%% *}" = 303 ] || { echo "post of $1 got $out" >&2; return 1; }
 	loc=${out#* }
 	curl -s "$loc" | sed -n 's/.*<strong[^>]*>\([0-9A-Z]\{5\}-[0-9A-Z]\{5\}\)<\/strong>.*/\1/p' | head -1

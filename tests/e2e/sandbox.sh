@@ -101,10 +101,9 @@ if [ "$(id -u)" = 0 ]; then
 		[ "$(stat -c %U "$S/spool/ready")" = nobody ] &&
 			ok "the spool folders were given to nobody" ||
 			not_ok "the spool folders were given to nobody" "$(ls -la "$S/spool")"
-		code=$(curl -s -o /dev/null -w '%{http_code}' \
+		code=$(submit "http://127.0.0.1:$PORT/submit/feedback" \
 			--data-urlencode "feedback_type=compliment" --data-urlencode "service_area=$svc" \
-			--data-urlencode "message=Thank you for the quick repair." \
-			"http://127.0.0.1:$PORT/submit/feedback")
+			--data-urlencode "message=Thank you for the quick repair." | cut -d" " -f1)
 		[ "$code" = 303 ] && ok "a post is taken as nobody (303)" ||
 			not_ok "a post is taken as nobody" "status $code: $(cat "$S/err")"
 		f=$(find "$S/spool/ready" -name submission.json | head -1)
@@ -118,9 +117,9 @@ if [ "$(id -u)" = 0 ]; then
 			[ "$(stat -c %U "$(ls -d "$S"/spool/bundled/*/ | head -1)")" = nobody ] &&
 			ok "intake bundle run as root gives what it makes in the spool to its owner" ||
 			not_ok "intake bundle run as root gives what it makes in the spool to its owner" "$(cat "$S/berr"; ls -la "$S/spool/bundled")"
-		code=$(curl -s -o /dev/null -w '%{http_code}' \
+		code=$(submit "http://127.0.0.1:$PORT/submit/feedback" \
 			--data-urlencode "feedback_type=comment" --data-urlencode "service_area=$svc" \
-			--data-urlencode "message=Second one." "http://127.0.0.1:$PORT/submit/feedback")
+			--data-urlencode "message=Second one." | cut -d" " -f1)
 		[ "$code" = 303 ] && ok "posts are still taken after a bundle made by root (303)" ||
 			not_ok "posts are still taken after a bundle made by root" "status $code: $(cat "$S/err")"
 		stop
@@ -158,9 +157,9 @@ if [ "$(id -u)" = 0 ]; then
 	# or the service could not check references in them.
 	mkdir -m 0700 "$S/spool/bundled/bundle-OLD"
 	if start --user nobody; then
-		code=$(curl -s -o /dev/null -w '%{http_code}' \
+		code=$(submit "http://127.0.0.1:$PORT/submit/feedback" \
 			--data-urlencode "feedback_type=comment" --data-urlencode "service_area=$svc" \
-			--data-urlencode "message=Third one." "http://127.0.0.1:$PORT/submit/feedback")
+			--data-urlencode "message=Third one." | cut -d" " -f1)
 		[ "$code" = 303 ] && [ "$(stat -c %U "$S/spool/bundled/bundle-OLD")" = nobody ] &&
 			ok "a root-owned folder left in bundled/ is given to the user; posts still taken" ||
 			not_ok "a root-owned folder left in bundled/ is given to the user; posts still taken" "status $code, $(ls -la "$S/spool/bundled")"

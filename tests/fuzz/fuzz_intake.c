@@ -84,6 +84,9 @@ static void make_site(const char *site, const char *forms_dir)
 	snprintf(path, sizeof(path), "%s/.threecs/copy", site);
 	if (tc_fs_mkdirs(path, 0755) < 0)
 		die(path);
+	snprintf(path, sizeof(path), "%s/.threecs/check", site);
+	if (tc_fs_mkdirs(path, 0755) < 0)
+		die(path);
 	snprintf(path, sizeof(path), "%s/" TC_ANSWERS_TEMPLATE, site);
 	write_file(path, "<p>{{reference}} {{received}}</p>{{#answers}}<p>"
 			 "{{label}}: {{value}}{{#items}} {{.}}{{/items}}</p>"
@@ -99,15 +102,24 @@ static void make_site(const char *site, const char *forms_dir)
 				 "<!--threecs:form-->\n</body></html>\n");
 		snprintf(path, sizeof(path), "%s/.threecs/received/%s.html",
 			 site, id);
-		write_file(path, "<!DOCTYPE html><html lang=\"en-GB\"><head>"
-				 "<title>Received</title></head><body>"
-				 "<p>@@REFERENCE@@ <a href=\"@@COPY@@\">copy</a>"
-				 "</p></body></html>\n");
+		write_file(path,
+			   "<!DOCTYPE html><html lang=\"en-GB\"><head>"
+			   "<title>Received</title></head><body>"
+			   "<p>@@REFERENCE@@ <a href=\"@@COPY@@\">copy</a>"
+			   "</p></body></html>\n");
+		snprintf(path, sizeof(path), "%s/.threecs/check/%s.html", site,
+			 id);
+		write_file(path,
+			   "<!DOCTYPE html><html lang=\"en-GB\"><head>"
+			   "<title>Check</title></head><body>" TC_MARK_ANSWERS
+			   "<input name=\"_draft\" "
+			   "value=\"" TC_MARK_DRAFT "\"></body></html>\n");
 		snprintf(path, sizeof(path), "%s/.threecs/copy/%s.html", site,
 			 id);
-		write_file(path, "<!DOCTYPE html><html lang=\"en-GB\"><head>"
-				 "<title>Copy</title></head><body>"
-				 TC_MARK_ANSWERS "</body></html>\n");
+		write_file(path,
+			   "<!DOCTYPE html><html lang=\"en-GB\"><head>"
+			   "<title>Copy</title></head><body>" TC_MARK_ANSWERS
+			   "</body></html>\n");
 	}
 	snprintf(path, sizeof(path), "%s/.threecs/status", site);
 	if (tc_fs_mkdirs(path, 0755) < 0)
@@ -285,6 +297,35 @@ static void check_accepted(const char *answer)
 	}
 }
 
+/*
+ * A 200 check page holds a draft: send it, as the resident's Send does,
+ * so that what the check step kept is stored and checked like any other.
+ * answer is replaced by the Send's answer.
+ */
+static void send_checked(const char *target, struct tc_buf *answer)
+{
+	static const char mark[] = "name=\"_draft\" value=\"";
+	struct tc_buf req = TC_BUF_INIT, body = TC_BUF_INIT;
+	const char *at, *end;
+
+	if (answer->len < 12 || memcmp(answer->data, "HTTP/1.1 200", 12) ||
+	    !(at = strstr(answer->data, mark)))
+		return;
+	at += sizeof(mark) - 1;
+	end = strchr(at, '"');
+	if (!end || end - at > 64)
+		return;
+	if (tc_buf_adds(&body, "_send=yes&_draft=") < 0 ||
+	    tc_buf_add(&body, at, (size_t)(end - at)) < 0)
+		die("out of memory");
+	add_request(&req, "POST", target, "application/x-www-form-urlencoded",
+		    body.data, body.len);
+	tc_buf_reset(answer);
+	exchange(req.data, req.len, 0, answer);
+	tc_buf_release(&req);
+	tc_buf_release(&body);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tc_buf req = TC_BUF_INIT, answer = TC_BUF_INIT,
@@ -328,6 +369,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	honeypots = __atomic_load_n(&srv->ctx.honeypots, __ATOMIC_RELAXED);
 	exchange(req.data ? req.data : "", req.len, data[0] % 4 == 2, &answer);
+	send_checked(target.data, &answer);
 	if (data[0] % 4 != 2 || answer.len) {
 		if (answer.len < 12 || memcmp(answer.data, "HTTP/1.1 ", 9)) {
 			fprintf(stderr, "no status line in the answer\n");
