@@ -326,6 +326,17 @@ async function runSteps(page, steps) {
 
 // Presses Enter (on the focused submit button) and waits for the page that
 // comes back; returns its response (after the 303, the confirmation).
+// With FORMS_SERVED_DIR set, the pages intake made (the check page, the
+// confirmation, the copy, the error pages) are kept there as served, for
+// the Nu checker.
+const SERVED_DIR = process.env.FORMS_SERVED_DIR || '';
+async function keepServed(page, name) {
+  if (!SERVED_DIR) return;
+  fs.mkdirSync(SERVED_DIR, { recursive: true });
+  const file = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  fs.writeFileSync(path.join(SERVED_DIR, `${file}.html`), await page.content());
+}
+
 async function pressEnterAndWait(page) {
   const [response] = await Promise.all([
     page.waitForNavigation({ waitUntil: 'load', timeout: WAIT }),
@@ -522,6 +533,7 @@ async function sendAndConfirm(ctx, page, label, form, values, file) {
     return problems.length ? problems : true;
   });
   if (!checked) return;
+  await keepServed(page, `${label} check`);
   await attempt(`${label}: axe on the page to check the answers`, () => axe(page, ctx));
   const sent = await attempt(`${label}: Tab to Send and Enter sends it and shows the confirmation`, async () => {
     await tabToSubmit(page);
@@ -551,6 +563,7 @@ async function sendAndConfirm(ctx, page, label, form, values, file) {
     ref = shown;
     return true;
   });
+  await keepServed(page, `${label} received`);
   await attempt(`${label}: axe on the confirmation page`, () => axe(page, ctx));
   // The copy of what was sent: opened by keyboard from the confirmation
   // page, checked by axe, and printable (the answers print, the site's
@@ -567,6 +580,7 @@ async function sendAndConfirm(ctx, page, label, form, values, file) {
     return shown ? true : 'the reference is not on the page';
   });
   if (new URL(page.url()).pathname.endsWith('/copy')) {
+    await keepServed(page, `${label} copy`);
     await attempt(`${label}: axe on the copy`, () => axe(page, ctx));
     await attempt(`${label}: the copy prints its answers without the site's navigation`, async () => {
       await page.emulateMedia({ media: 'print' });
@@ -637,6 +651,7 @@ async function keptFileFlow(ctx, page, file, filePath) {
     return true;
   });
   if (!sent) return;
+  await keepServed(page, 'kept file');
   await attempt(`${label}: axe on the page listing the kept file`, () => axe(page, ctx));
   await attempt(`${label}: corrected, the kept file reaches the submission`, async () => {
     await page.fill('#what_happened', 'The library printer ate my form.');
@@ -792,6 +807,7 @@ async function errorFlow(ctx, page, withJs) {
     });
     return bad.length ? bad : true;
   });
+  await keepServed(page, `${label} errors`);
   await attempt(`${label}: axe on the error page`, () => axe(page, ctx));
   return response;
 }

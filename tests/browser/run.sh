@@ -56,7 +56,7 @@ nu_pid=$!
 node "$here/check.js" "$site" test-output/screenshots >"$out/check" 2>&1
 check_rc=$?
 # The forms, end to end: bin/intake serves $site with a fresh spool.
-node "$here/forms.js" "$site" test-output/screenshots >"$out/forms" 2>&1
+FORMS_SERVED_DIR=$out/served node "$here/forms.js" "$site" test-output/screenshots >"$out/forms" 2>&1
 forms_rc=$?
 wait "$nu_pid"
 nu_rc=$?
@@ -87,6 +87,10 @@ tally() {
 tally check.js "$check_rc" "$out/check"
 tally nu.js "$nu_rc" "$out/nu"
 tally forms.js "$forms_rc" "$out/forms"
+# The pages intake made as they were served (check, confirmation, copy,
+# errors), for the Nu checker.
+node "$here/nu.js" "$out/served" >"$out/nu-served" 2>&1
+tally nu.js $? "$out/nu-served"
 
 # The officers' pages.
 off=$out/officers
