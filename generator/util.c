@@ -181,11 +181,6 @@ void site_walk_skipped(const char *root, const char *prefix, int inside,
 
 /* ---- dates ---- */
 
-static const char *const month_names[] = {
-    "January", "February", "March",	"April",   "May",      "June",
-    "July",    "August",   "September", "October", "November", "December",
-};
-
 /* "YYYY-MM-DD", a real day from 1900 on. */
 static int parse_ymd(const char *s, int *y, int *m, int *d)
 {
@@ -204,9 +199,11 @@ int site_valid_date(const char *s)
 
 int site_human_date(const char *ymd, struct tc_buf *out)
 {
+	char words[TC_DAY_WORDS];
 	int y, m, d;
 
 	if (parse_ymd(ymd, &y, &m, &d) < 0)
 		return -1;
-	return tc_buf_addf(out, "%d %s %d", d, month_names[m - 1], y);
+	tc_day_words(tc_day_from_civil(y, m, d), words);
+	return tc_buf_adds(out, words);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "array.h"
+#include "date.h"
 
 const char *const tc_form_type_names[FT_COUNT] = {
     "text",   "email",	    "tel",    "postcode", "textarea", "date",
@@ -338,9 +339,21 @@ static int add_files(cJSON *row, const struct field *fd,
 	return n;
 }
 
+/* "3 February 2025" for "2025-02-03"; -1 when it is not a date. */
+static int date_words(const char *ymd, char out[TC_DAY_WORDS])
+{
+	int y, m, d;
+
+	if (strlen(ymd) != 10 || tc_ymd_scan(ymd, &y, &m, &d) < 0)
+		return -1;
+	tc_day_words(tc_day_from_civil(y, m, d), out);
+	return 0;
+}
+
 cJSON *tc_form_answers(const struct tc_form *f, const cJSON *fields,
 		       const cJSON *attachments)
 {
+	char words[TC_DAY_WORDS];
 	cJSON *arr = cJSON_CreateArray(), *row = NULL, *items;
 	const cJSON *v, *it;
 	size_t i;
@@ -358,6 +371,10 @@ cJSON *tc_form_answers(const struct tc_form *f, const cJSON *fields,
 		v = cJSON_GetObjectItemCaseSensitive(fields, fd->name);
 		if (fd->type == FT_FILE) {
 			n = add_files(row, fd, attachments);
+		} else if (fd->type == FT_DATE && cJSON_IsString(v) &&
+			   date_words(v->valuestring, words) == 0) {
+			n = cJSON_AddStringToObject(row, "value", words) ? 1
+									 : -1;
 		} else if (cJSON_IsString(v) && *v->valuestring) {
 			n = cJSON_AddStringToObject(
 				row, "value", answer_text(fd, v->valuestring))

@@ -138,12 +138,14 @@ import html, json, re, sys, yaml
 page = open(sys.argv[1]).read()
 sub = json.load(open(sys.argv[2]))
 form = yaml.safe_load(open(sys.argv[3]))
-labels, options, consent = {}, {}, set()
+labels, options, consent, dates = {}, {}, set(), set()
 def walk(fields):
     for f in fields:
         labels[f["name"]] = f["label"]
         if f.get("type") == "consent":
             consent.add(f["name"])
+        if f.get("type") == "date":
+            dates.add(f["name"])
         opts = f.get("options", []) or []
         if f.get("options_from"):
             opts = yaml.safe_load(open("%s/_%s.yml" % (sys.argv[3].rsplit("/", 1)[0], f["options_from"])))
@@ -160,6 +162,10 @@ for name, v in sub["fields"].items():
         if x == "":
             continue
         want = "Yes" if name in consent else options.get((name, x), x)
+        if name in dates:  # shown in words: "1 March 2024"
+            import datetime
+            d = datetime.date.fromisoformat(x)
+            want = "%d %s %d" % (d.day, d.strftime("%B"), d.year)
         assert labels[name] in got, (name, labels[name], list(got))
         assert " ".join(want.split()) in " ".join(got[labels[name]]), (name, want, got[labels[name]])
 PY

@@ -1088,6 +1088,50 @@ static void test_schema_json(void **state)
 /* ------------------------------------------------------------------ */
 /* Sniffing */
 
+/* The answers as a copy or the check page shows them. */
+static void test_answers(void **state)
+{
+	struct tc_form *f = load_real("complaint");
+	cJSON *fields = cJSON_Parse(
+	    "{\"full_name\": \"Ada\", \"email\": \"\", \"on_behalf\": \"no\","
+	    "\"service_area\": \"parking\", \"when_happened\": \"2024-02-29\","
+	    "\"contact_method\": \"phone\"}");
+	cJSON *atts = cJSON_Parse("[{\"field\": \"files\", \"name\": "
+				  "\"a.pdf\", \"path\": \"files/1\"},"
+				  "{\"field\": \"files\", \"name\": \"b.png\", "
+				  "\"path\": \"files/2\"}]");
+	cJSON *rows, *r;
+	char *got;
+
+	(void)state;
+	assert_non_null(fields);
+	assert_non_null(atts);
+	rows = tc_form_answers(f, fields, atts);
+	assert_non_null(rows);
+	/* Page order; the empty email left out; an option by its label; a
+	 * date in words; files by name, as a list. */
+	got = cJSON_PrintUnformatted(rows);
+	assert_non_null(strstr(got, "{\"name\":\"full_name\",\"label\":\"Full "
+				    "name (optional)\",\"value\":\"Ada\"}"));
+	assert_null(strstr(got, "\"email\""));
+	assert_non_null(strstr(got, "\"name\":\"contact_method\",\"label\":"
+				    "\"How should we contact you?\",\"value\":"
+				    "\"Phone\"}"));
+	assert_non_null(strstr(got, "\"value\":\"29 February 2024\""));
+	assert_non_null(strstr(got, "\"items\":[\"a.pdf\",\"b.png\"],"
+				    "\"list\":true"));
+	assert_true(strstr(got, "full_name") < strstr(got, "service_area"));
+	r = cJSON_GetArrayItem(rows, 0);
+	assert_string_equal(
+	    cJSON_GetObjectItemCaseSensitive(r, "name")->valuestring,
+	    "full_name");
+	cJSON_free(got);
+	cJSON_Delete(rows);
+	cJSON_Delete(fields);
+	cJSON_Delete(atts);
+	tc_form_free(f);
+}
+
 static void test_sniff(void **state)
 {
 	static const unsigned char jpeg[] = {0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10};
@@ -1185,6 +1229,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_load_real_forms),
+	    cmocka_unit_test(test_answers),
 	    cmocka_unit_test(test_schema_errors),
 	    cmocka_unit_test(test_normalise),
 	    cmocka_unit_test(test_validate_good_and_required),
