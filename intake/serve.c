@@ -568,6 +568,7 @@ static void ctx_release(struct intake_ctx *ctx)
 	free(ctx->spool_key);
 	free(ctx->spool_outbox);
 	intake_rate_free(ctx->rate);
+	intake_filecache_free(ctx->files);
 }
 
 static unsigned cpu_count(void)
@@ -872,6 +873,11 @@ int intake_server_start(const struct intake_serve_options *o, int embedded,
 		tc_warn("cannot set up the rate limit");
 		goto out;
 	}
+	s->ctx.files = intake_filecache_new();
+	if (!s->ctx.files) {
+		tc_warnx("out of memory");
+		goto out;
+	}
 	/* The port first (root may bind below 1024), then the user, then the
 	 * sandbox, all before any thread starts. */
 	s->listen_fd = open_listener(&ss, v6);
@@ -956,8 +962,13 @@ void intake_server_stop(struct intake_server *s)
 static void reload(struct intake_ctx *ctx, int hup)
 {
 	size_t i;
+	int rc = intake_forms_reload(ctx, hup);
 
-	if (intake_forms_reload(ctx, hup) <= 0)
+	/* Changed (even when its forms could not be loaded): the files kept
+	 * in memory are the old build's. */
+	if (rc != 0 || hup)
+		intake_filecache_clear(ctx->files);
+	if (rc <= 0)
 		return;
 	/* Only this thread replaces cur: reading it here needs no lock. */
 	fprintf(stderr,

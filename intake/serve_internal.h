@@ -71,6 +71,7 @@ struct intake_ctx {
 	char *spool_outbox;			/* SPOOL/outbox, or NULL */
 	unsigned char receipt_key[32];		/* what it holds */
 	struct intake_rate *rate;		/* posts per client */
+	struct intake_filecache *files;		/* small files, in memory */
 	struct sockaddr_storage proxy;		/* --proxy, or AF_UNSPEC */
 	uint64_t honeypots;			/* honeypot posts (atomic) */
 	pthread_mutex_t conns_lock;		/* guards conns */
@@ -301,6 +302,34 @@ char *intake_mail_entry(const struct intake_ctx *ctx,
 /* Writes it as SPOOL/outbox/REF.json, durably (a failure is logged). */
 void intake_mail_write(const struct intake_ctx *ctx, const char *ref,
 		       const char *entry);
+
+/* The site's small files in memory (filecache.c). */
+
+struct intake_filecache;
+struct intake_filecache *intake_filecache_new(void);
+void intake_filecache_free(struct intake_filecache *fc);
+/* Drops every file: the site was rebuilt. */
+void intake_filecache_clear(struct intake_filecache *fc);
+/*
+ * Answers a GET or HEAD of path (decoded, as static.c was given it) from
+ * the cache: 1 with *ret set when the path is cached (a 200, or a 304
+ * when the request's validators match), else 0.
+ */
+int intake_filecache_serve(struct intake_filecache *fc,
+			   struct MHD_Connection *c, struct intake_req *rq,
+			   const char *path, size_t len, enum MHD_Result *ret);
+/* Keeps r (its whole 200, headers and all; the cache takes the caller's
+ * reference) for path, unless the file is too large or the cache full. */
+void intake_filecache_put(struct intake_filecache *fc, const char *path,
+			  size_t len, struct MHD_Response *r, uint64_t size,
+			  const char *etag, const char *lm,
+			  const char *control);
+/* 1 when an If-None-Match value matches etag. */
+int intake_etag_matches(const char *inm, const char *etag);
+/* 304 with etag and Cache-Control control. */
+enum MHD_Result intake_send_not_modified(struct MHD_Connection *c,
+					 struct intake_req *rq,
+					 const char *etag, const char *control);
 
 /* The rate limit (ratelimit.c). */
 

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -22,6 +23,9 @@
 
 #include "escape.h"
 #include "mime.h"
+
+/* Files up to this size are answered from memory (and cached). */
+#define SMALL_FILE (256u * 1024)
 
 /* Longest path served, and longest single component. */
 #define MAX_PATH      1024
@@ -167,7 +171,7 @@ static void make_etag(const struct stat *st, char *out, size_t n)
 }
 
 /* 1 when If-None-Match lists etag (or is "*"). */
-static int etag_matches(const char *inm, const char *etag)
+int intake_etag_matches(const char *inm, const char *etag)
 {
 	size_t el = strlen(etag);
 	const char *p = inm;
@@ -188,6 +192,80 @@ static int etag_matches(const char *inm, const char *etag)
 	return 0;
 }
 
+enum MHD_Result intake_send_not_modified(struct MHD_Connection *c,
+					 struct intake_req *rq,
+					 const char *etag, const char *control)
+{
+	struct MHD_Response *r;
+
+	r = MHD_create_response_from_buffer(0, (void *)"",
+					    MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return MHD_NO;
+	if (MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag) == MHD_NO ||
+	    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+				    control) == MHD_NO) {
+		MHD_destroy_response(r);
+		return MHD_NO;
+	}
+	return intake_queue(c, rq, 304, r, 0);
+}
+
+/*
+ * A small file: read whole, answered from memory in one response made
+ * with every header, and kept in the cache for the next request of the
+ * same path. Returns what the access handler returns.
+ */
+static enum MHD_Result send_small(struct MHD_Connection *c,
+				  struct intake_req *rq, int fd,
+				  const struct stat *st, const char *path,
+				  size_t len, const char *type,
+				  const char *etag, const char *lm,
+				  const char *control)
+{
+	size_t size = (size_t)st->st_size, got = 0;
+	struct MHD_Response *r = NULL;
+	char *data = malloc(size ? size : 1);
+	enum MHD_Result ret = MHD_NO;
+	ssize_t n;
+
+	while (data && got < size) {
+		n = pread(fd, data + got, size - got, (off_t)got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (!data || got != size) {
+		/* Changed under us, or unreadable: not served half. */
+		free(data);
+		return intake_send_internal_error(c, rq);
+	}
+	r = MHD_create_response_from_buffer(size, data, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(data);
+		return MHD_NO;
+	}
+	intake_add_security_headers(r);
+	if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type) ==
+		MHD_NO ||
+	    MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag) == MHD_NO ||
+	    (lm[0] && MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED,
+					      lm) == MHD_NO) ||
+	    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+				    control) == MHD_NO) {
+		MHD_destroy_response(r);
+		return MHD_NO;
+	}
+	ret = MHD_queue_response(c, 200, r);
+	if (ret == MHD_YES) {
+		rq->status = 200;
+		rq->bytes = size;
+	}
+	intake_filecache_put(rq->ctx->files, path, len, r, size, etag, lm,
+			     control);
+	return ret;
+}
+
 enum MHD_Result intake_static(struct MHD_Connection *c, struct intake_req *rq,
 			      const char *decoded, size_t len)
 {
@@ -200,6 +278,9 @@ enum MHD_Result intake_static(struct MHD_Connection *c, struct intake_req *rq,
 	int fd = -1, idx;
 	enum MHD_Result ret = MHD_NO;
 
+	if (len <= MAX_PATH && !memchr(decoded, '\\', len) &&
+	    intake_filecache_serve(rq->ctx->files, c, rq, decoded, len, &ret))
+		return ret;
 	if (len > MAX_PATH || memchr(decoded, '\\', len) ||
 	    open_below(rq->ctx->site_fd, decoded, len, &fd, last,
 		       sizeof(last)) < 0) {
@@ -250,21 +331,14 @@ enum MHD_Result intake_static(struct MHD_Connection *c, struct intake_req *rq,
 					  MHD_HTTP_HEADER_IF_NONE_MATCH);
 	ims = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 					  MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
-	if ((inm && etag_matches(inm, etag)) ||
+	if ((inm && intake_etag_matches(inm, etag)) ||
 	    (!inm && ims && lm[0] && !strcmp(ims, lm))) {
-		close(fd);
-		fd = -1;
-		r = MHD_create_response_from_buffer(0, (void *)"",
-						    MHD_RESPMEM_PERSISTENT);
-		if (!r)
-			goto out;
-		if (MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag) ==
-			MHD_NO ||
-		    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
-					    cache) == MHD_NO)
-			goto out;
-		ret = intake_queue(c, rq, 304, r, 0);
-		r = NULL;
+		ret = intake_send_not_modified(c, rq, etag, cache);
+		goto out;
+	}
+	if ((uint64_t)st.st_size <= SMALL_FILE) {
+		ret = send_small(c, rq, fd, &st, decoded, len,
+				 tc_mime_for(last), etag, lm, cache);
 		goto out;
 	}
 	r = MHD_create_response_from_fd((size_t)st.st_size, fd);

@@ -14,7 +14,7 @@
 set -u
 cd "$(dirname "$0")/.."
 
-SUITES=${*:-sitegen intake mail check bundle casework casework_year annual quarantine lifecycle worklist channels fortnight roundtrip procedures letters people group regress}
+SUITES=${*:-sitegen intake mail check reload bundle casework casework_year annual quarantine lifecycle worklist channels fortnight roundtrip procedures letters people group regress}
 # The golden regression cases run as a suite of their own.
 suite_script() {
 	if [ "$1" = regress ]; then echo tests/regress/run.sh; else echo "tests/e2e/$1.sh"; fi

@@ -44,9 +44,14 @@ logged() {
 c=$(refused "$SCRATCH/b1")
 check "a refused post is 422" test "$c" = 422
 check "its page asks the label of the first build" grep -q -F "$OLD" "$SCRATCH/b1"
+# The contact page, served twice, so intake keeps it in memory.
+curl -s -o "$SCRATCH/p1" "$URL/contact/"
+curl -s -o "$SCRATCH/p2" "$URL/contact/"
+check "a page served from memory is the file, byte for byte" bash -c "cmp -s '$SCRATCH/p1' '$SITE/contact/index.html' && cmp -s '$SCRATCH/p2' '$SITE/contact/index.html'"
 
 # --- a changed label, rebuilt: the next 422 page has it ---
 sed -i "s/label: $OLD/label: $NEW/" "$F"
+printf '\nA line added to the contact page.\n' >>"$C/contact.md"
 build
 if logged 1 "intake: the site was rebuilt: loaded the forms and page shells again (complaint, feedback, review)"; then
 	ok "intake says it loaded the rebuilt site"
@@ -58,6 +63,8 @@ check "after the rebuild a refused post is still 422" test "$c" = 422
 check "the 422 page has the new label, without a restart" grep -q -F "$NEW" "$SCRATCH/b2"
 check "and not the old one" bash -c "! grep -q -F '$OLD' '$SCRATCH/b2'"
 check "intake is the process it was" kill -0 "$PID"
+curl -s -o "$SCRATCH/p3" "$URL/contact/"
+check "a page kept in memory is the rebuilt one after the rebuild" bash -c "grep -q 'A line added to the contact page.' '$SCRATCH/p3' && cmp -s '$SCRATCH/p3' '$SITE/contact/index.html'"
 
 # --- a post in flight keeps the forms it began with ---
 python3 - "$PORT" "$SCRATCH/fifo" >"$SCRATCH/inflight" 2>&1 <<'EOF_PY' &
