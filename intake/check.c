@@ -98,28 +98,14 @@ int intake_draft_forget(const struct intake_ctx *ctx, const char *ref)
 	return rc;
 }
 
-/* Appends page to out with mark replaced by value (escaped). */
-static int put_at(struct tc_buf *out, const char *page, const char *mark,
-		  const char *value, int raw)
-{
-	const char *at = strstr(page, mark);
-
-	if (!at)
-		return tc_buf_adds(out, page);
-	if (tc_buf_add(out, page, (size_t)(at - page)) < 0 ||
-	    (raw ? tc_buf_adds(out, value)
-		 : tc_esc_html(out, value, strlen(value))) < 0)
-		return -1;
-	return tc_buf_adds(out, at + strlen(mark));
-}
-
 int intake_check_render(struct intake_req *rq, const struct intake_shell *sh,
 			const char *ref, const cJSON *values, const cJSON *atts,
 			struct tc_buf *out)
 {
 	const char *form = tc_form_id(sh->form);
-	struct tc_buf answers = TC_BUF_INIT, half = TC_BUF_INIT,
-		      link = TC_BUF_INIT;
+	struct tc_buf answers = TC_BUF_INIT, link = TC_BUF_INIT;
+	struct intake_mark marks[2] = {{TC_MARK_ANSWERS, NULL, NULL},
+				       {TC_MARK_DRAFT, NULL, NULL}};
 	cJSON *ctx = cJSON_CreateObject(), *rows, *row;
 	struct tc_error err;
 	char token[48];
@@ -145,16 +131,16 @@ int intake_check_render(struct intake_req *rq, const struct intake_shell *sh,
 	}
 	tc_error_clear(&err);
 	if (tc_tpl_render(rq->forms->answers, "answers", ctx, &answers, &err) <
-		0 ||
-	    put_at(&half, sh->check_page, TC_MARK_ANSWERS, answers.data, 1) <
-		0 ||
-	    put_at(out, half.data, TC_MARK_DRAFT, token, 0) < 0)
+	    0)
+		goto out;
+	marks[0].html = answers.data;
+	marks[1].text = token;
+	if (intake_fill(out, sh->check_page, marks, 2) < 0)
 		goto out;
 	rc = 0;
 out:
 	cJSON_Delete(ctx);
 	tc_buf_release(&answers);
-	tc_buf_release(&half);
 	tc_buf_release(&link);
 	return rc;
 }
@@ -162,11 +148,14 @@ out:
 enum MHD_Result intake_change(struct MHD_Connection *c, struct intake_req *rq,
 			      const struct intake_shell *sh)
 {
-	const char *form = tc_form_id(sh->form), *token, *mark;
-	struct tc_buf out = TC_BUF_INIT, action = TC_BUF_INIT;
-	cJSON *doc, *values, *held, *files, *a;
+	const char *form = tc_form_id(sh->form), *token;
+	struct tc_buf out = TC_BUF_INIT, action = TC_BUF_INIT,
+		      html = TC_BUF_INIT;
+	struct intake_mark mark = {TC_MARK_FORM, NULL, NULL};
+	cJSON *doc, *values;
 	char ref[12], htok[48];
 	enum MHD_Result ret;
+	int built;
 
 	token = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "d");
 	if (!tc_form_check_answers(sh->form) ||
@@ -175,40 +164,17 @@ enum MHD_Result intake_change(struct MHD_Connection *c, struct intake_req *rq,
 					  NULL);
 	values = cJSON_GetObjectItemCaseSensitive(doc, "fields");
 	intake_token(rq->ctx, "held", form, ref, htok);
-	held = cJSON_AddObjectToObject(values, "_held");
-	files = held ? cJSON_AddObjectToObject(held, "files") : NULL;
-	if (!files || !cJSON_AddStringToObject(held, "token", htok))
-		goto fail;
-	cJSON_ArrayForEach(a,
-			   cJSON_GetObjectItemCaseSensitive(doc, "attachments"))
-	{
-		const cJSON *f = cJSON_GetObjectItemCaseSensitive(a, "field");
-		const cJSON *n = cJSON_GetObjectItemCaseSensitive(a, "name");
-		cJSON *names;
-
-		if (!cJSON_IsString(f) || !cJSON_IsString(n))
-			continue;
-		names = cJSON_GetObjectItemCaseSensitive(files, f->valuestring);
-		if (!names)
-			names = cJSON_AddArrayToObject(files, f->valuestring);
-		if (!names || !cJSON_AddItemToArray(
-				  names, cJSON_CreateString(n->valuestring)))
-			goto fail;
-	}
-	mark = strstr(sh->form_page, TC_MARK_FORM);
-	if (!mark || tc_buf_addf(&action, "/submit/%s", form) < 0 ||
-	    tc_buf_add(&out, sh->form_page, (size_t)(mark - sh->form_page)) <
-		0 ||
-	    tc_form_render(sh->form, action.data, values, NULL, &out) < 0 ||
-	    tc_buf_adds(&out, mark + strlen(TC_MARK_FORM)) < 0)
-		goto fail;
-	ret = intake_send_buf(c, rq, 200, "text/html; charset=utf-8", &out);
-	goto done;
-fail:
-	ret = intake_send_internal_error(c, rq);
-done:
+	built = intake_held_describe(values, htok,
+				     cJSON_GetObjectItemCaseSensitive(
+					 doc, "attachments")) == 0 &&
+		tc_buf_addf(&action, "/submit/%s", form) == 0 &&
+		tc_form_render(sh->form, action.data, values, NULL, &html) == 0;
+	mark.html = html.data;
+	built = built && intake_fill(&out, sh->form_page, &mark, 1) == 0;
+	ret = intake_send_html(c, rq, 200, built, &out);
 	cJSON_Delete(doc);
 	tc_buf_release(&out);
 	tc_buf_release(&action);
+	tc_buf_release(&html);
 	return ret;
 }

@@ -41,56 +41,23 @@ static const char *checked_ref(struct MHD_Connection *c, struct intake_req *rq,
 	return ref;
 }
 
-/* Appends page to out with each marker in turn replaced by its value
- * (escaped for HTML: the values stand in text and attributes alike). */
-static int fill(struct tc_buf *out, const char *page, const char *const *mark,
-		const char *const *value, size_t n)
-{
-	const char *at, *next;
-	size_t i, which;
-
-	for (;;) {
-		next = NULL;
-		which = 0;
-		for (i = 0; i < n; i++) {
-			at = strstr(page, mark[i]);
-			if (at && (!next || at < next)) {
-				next = at;
-				which = i;
-			}
-		}
-		if (!next)
-			break;
-		if (tc_buf_add(out, page, (size_t)(next - page)) < 0 ||
-		    tc_esc_html(out, value[which], strlen(value[which])) < 0)
-			return -1;
-		page = next + strlen(mark[which]);
-	}
-	return tc_buf_adds(out, page);
-}
-
 enum MHD_Result intake_received(struct MHD_Connection *c, struct intake_req *rq,
 				const struct intake_shell *sh)
 {
 	struct tc_buf out = TC_BUF_INIT, copy = TC_BUF_INIT;
 	const char *k, *ref = checked_ref(c, rq, sh, &k);
-	const char *marks[2] = {TC_MARK_REFERENCE, TC_MARK_COPY}, *values[2];
+	struct intake_mark marks[2] = {{TC_MARK_REFERENCE, ref, NULL},
+				       {TC_MARK_COPY, NULL, NULL}};
 	enum MHD_Result ret;
+	int built;
 
 	if (!ref)
 		return intake_send_not_found(c, rq);
-	if (tc_buf_addf(&copy, "/submit/%s/copy?ref=%s&k=%s",
-			tc_form_id(sh->form), ref, k) < 0)
-		goto fail;
-	values[0] = ref;
-	values[1] = copy.data;
-	if (fill(&out, sh->received_page, marks, values, 2) < 0)
-		goto fail;
-	ret = intake_send_buf(c, rq, 200, "text/html; charset=utf-8", &out);
-	goto done;
-fail:
-	ret = intake_send_internal_error(c, rq);
-done:
+	built = tc_buf_addf(&copy, "/submit/%s/copy?ref=%s&k=%s",
+			    tc_form_id(sh->form), ref, k) == 0;
+	marks[1].text = copy.data;
+	built = built && intake_fill(&out, sh->received_page, marks, 2) == 0;
+	ret = intake_send_html(c, rq, 200, built, &out);
 	tc_buf_release(&out);
 	tc_buf_release(&copy);
 	return ret;
@@ -134,8 +101,10 @@ enum MHD_Result intake_copy(struct MHD_Connection *c, struct intake_req *rq,
 			    const struct intake_shell *sh)
 {
 	struct tc_buf answers = TC_BUF_INIT, out = TC_BUF_INIT;
-	const char *k, *ref = checked_ref(c, rq, sh, &k), *mark;
+	const char *k, *ref = checked_ref(c, rq, sh, &k);
+	struct intake_mark mark = {TC_MARK_ANSWERS, NULL, NULL};
 	cJSON *doc = NULL, *ctx = NULL, *rows;
+	int built;
 	const cJSON *form, *received;
 	struct tc_error err;
 	char when[64];
@@ -159,24 +128,19 @@ enum MHD_Result intake_copy(struct MHD_Connection *c, struct intake_req *rq,
 	    sh->form, cJSON_GetObjectItemCaseSensitive(doc, "fields"),
 	    cJSON_GetObjectItemCaseSensitive(doc, "attachments"));
 	ctx = cJSON_CreateObject();
-	mark = strstr(sh->copy_page, TC_MARK_ANSWERS);
 	tc_error_clear(&err);
-	if (!rows || !ctx || !mark ||
-	    !cJSON_AddItemToObject(ctx, "answers", rows) ||
-	    !cJSON_AddStringToObject(ctx, "reference", ref) ||
-	    !cJSON_AddStringToObject(ctx, "received", when) ||
-	    tc_tpl_render(rq->forms->answers, "answers", ctx, &answers, &err) <
-		0 ||
-	    tc_buf_add(&out, sh->copy_page, (size_t)(mark - sh->copy_page)) <
-		0 ||
-	    tc_buf_addbuf(&out, &answers) < 0 ||
-	    tc_buf_adds(&out, mark + strlen(TC_MARK_ANSWERS)) < 0) {
-		if (!ctx || !cJSON_GetObjectItemCaseSensitive(ctx, "answers"))
-			cJSON_Delete(rows);
+	if (!rows || !ctx || !cJSON_AddItemToObject(ctx, "answers", rows)) {
+		cJSON_Delete(rows);
 		ret = intake_send_internal_error(c, rq);
 		goto done;
 	}
-	ret = intake_send_buf(c, rq, 200, "text/html; charset=utf-8", &out);
+	built = cJSON_AddStringToObject(ctx, "reference", ref) &&
+		cJSON_AddStringToObject(ctx, "received", when) &&
+		tc_tpl_render(rq->forms->answers, "answers", ctx, &answers,
+			      &err) == 0;
+	mark.html = answers.data;
+	built = built && intake_fill(&out, sh->copy_page, &mark, 1) == 0;
+	ret = intake_send_html(c, rq, 200, built, &out);
 done:
 	cJSON_Delete(doc);
 	cJSON_Delete(ctx);

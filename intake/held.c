@@ -213,6 +213,30 @@ out:
 	return out;
 }
 
+int intake_held_describe(cJSON *values, const char *token, const cJSON *atts)
+{
+	cJSON *h = cJSON_AddObjectToObject(values, "_held"), *files, *names;
+	const cJSON *a, *f, *n;
+
+	files = h ? cJSON_AddObjectToObject(h, "files") : NULL;
+	if (!files || !cJSON_AddStringToObject(h, "token", token))
+		return -1;
+	cJSON_ArrayForEach(a, atts)
+	{
+		f = cJSON_GetObjectItemCaseSensitive(a, "field");
+		n = cJSON_GetObjectItemCaseSensitive(a, "name");
+		if (!cJSON_IsString(f) || !cJSON_IsString(n))
+			continue;
+		names = cJSON_GetObjectItemCaseSensitive(files, f->valuestring);
+		if (!names)
+			names = cJSON_AddArrayToObject(files, f->valuestring);
+		if (!names || !cJSON_AddItemToArray(
+				  names, cJSON_CreateString(n->valuestring)))
+			return -1;
+	}
+	return 0;
+}
+
 void intake_held_sweep(struct intake_ctx *ctx)
 {
 	static long long last; /* when the last sweep began (atomic) */

@@ -39,8 +39,8 @@
 #define MAX_ATTEMPTS 10
 #define SEND_TIMEOUT 60 /* seconds sendmail may take */
 
-static const char ref_mark[] = TC_MARK_REFERENCE;
-static const char received_mark[] = "@@RECEIVED@@";
+/* Where the text of .threecs/mail/FORM.txt takes the time received. */
+#define MARK_RECEIVED "@@RECEIVED@@"
 
 /* 1 when s is an address sendmail and a header can take as it is: ASCII
  * without spaces, controls, quotes or angle brackets, one '@' inside. */
@@ -62,30 +62,6 @@ int intake_mail_address_ok(const char *s)
 		}
 	}
 	return at && at > s && at[1];
-}
-
-/* Appends text to b with each marker replaced by its value. */
-static int put_marked(struct tc_buf *b, const char *text, size_t len,
-		      const char *ref, const char *when)
-{
-	const char *end = text + len, *r, *w, *next;
-
-	while (text < end) {
-		r = memmem(text, (size_t)(end - text), ref_mark,
-			   sizeof(ref_mark) - 1);
-		w = memmem(text, (size_t)(end - text), received_mark,
-			   sizeof(received_mark) - 1);
-		next = !r ? w : !w ? r : r < w ? r : w;
-		if (!next)
-			return tc_buf_add(b, text, (size_t)(end - text));
-		if (tc_buf_add(b, text, (size_t)(next - text)) < 0 ||
-		    tc_buf_adds(b, next == r ? ref : when) < 0)
-			return -1;
-		text = next +
-		       (next == r ? sizeof(ref_mark) : sizeof(received_mark)) -
-		       1;
-	}
-	return 0;
 }
 
 /* The subject as a header: as it is in ASCII, else RFC 2047 encoded. */
@@ -122,47 +98,44 @@ char *intake_mail_entry(const struct intake_ctx *ctx,
 			const cJSON *fields)
 {
 	const cJSON *to = cJSON_GetObjectItemCaseSensitive(fields, TC_F_EMAIL);
-	const char *text = sh->mail_text, *nl, *body;
-	struct tc_buf msg = TC_BUF_INIT;
+	struct intake_mark marks[2] = {{TC_MARK_REFERENCE, NULL, ref},
+				       {MARK_RECEIVED, NULL, NULL}};
+	const char *text, *nl, *body;
+	struct tc_buf msg = TC_BUF_INIT, filled = TC_BUF_INIT;
 	char when[64], date[64];
 	struct tm tm;
 	time_t now = time(NULL);
 	cJSON *o = NULL;
 	char *out = NULL;
 
-	if (!ctx->opt->mail_from || !text || !cJSON_IsString(to) ||
+	if (!ctx->opt->mail_from || !sh->mail_text || !cJSON_IsString(to) ||
 	    !intake_mail_address_ok(to->valuestring))
 		return NULL;
 	if (!localtime_r(&now, &tm) ||
 	    !strftime(when, sizeof(when), "%-d %B %Y at %H:%M", &tm) ||
 	    !strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S %z", &tm))
 		return NULL;
-	/* The shell's first line is "Subject: ...", then a blank line. */
+	/* Plain text: the values go in as they are. The first line is
+	 * "Subject: ...", then a blank line. */
+	marks[1].html = when;
+	if (intake_fill(&filled, sh->mail_text, marks, 2) < 0)
+		goto out;
+	text = filled.data;
 	nl = strchr(text, '\n');
 	if (strncmp(text, "Subject: ", 9) || !nl)
-		return NULL;
+		goto out;
 	body = nl + 1;
 	while (*body == '\n')
 		body++;
 	if (tc_buf_addf(&msg, "From: %s\nTo: %s\nDate: %s\n",
 			ctx->opt->mail_from, to->valuestring, date) < 0)
 		goto out;
-	{
-		struct tc_buf subj = TC_BUF_INIT;
-		int bad =
-		    put_marked(&subj, text + 9, (size_t)(nl - text - 9), ref,
-			       when) < 0 ||
-		    put_subject(&msg, subj.data ? subj.data : "", subj.len) < 0;
-
-		tc_buf_release(&subj);
-		if (bad)
-			goto out;
-	}
-	if (tc_buf_adds(&msg, "\nMIME-Version: 1.0\n"
+	if (put_subject(&msg, text + 9, (size_t)(nl - text - 9)) < 0 ||
+	    tc_buf_adds(&msg, "\nMIME-Version: 1.0\n"
 			      "Content-Type: text/plain; charset=utf-8\n"
 			      "Content-Transfer-Encoding: 8bit\n"
 			      "Auto-Submitted: auto-generated\n\n") < 0 ||
-	    put_marked(&msg, body, strlen(body), ref, when) < 0)
+	    tc_buf_adds(&msg, body) < 0)
 		goto out;
 	o = cJSON_CreateObject();
 	if (!o || !cJSON_AddStringToObject(o, "format", "threecs-mail/1") ||
@@ -177,6 +150,7 @@ char *intake_mail_entry(const struct intake_ctx *ctx,
 out:
 	cJSON_Delete(o);
 	tc_buf_release(&msg);
+	tc_buf_release(&filled);
 	return out;
 }
 

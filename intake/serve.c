@@ -154,32 +154,61 @@ static enum MHD_Result send_plain(struct MHD_Connection *c,
 	return intake_queue(c, rq, status, r, sizeof(body) - 1);
 }
 
+int intake_fill(struct tc_buf *out, const char *page,
+		const struct intake_mark *m, size_t n)
+{
+	const char *at, *next;
+	size_t i, which;
+
+	for (;;) {
+		next = NULL;
+		which = 0;
+		for (i = 0; i < n; i++) {
+			at = strstr(page, m[i].mark);
+			if (at && (!next || at < next)) {
+				next = at;
+				which = i;
+			}
+		}
+		if (!next)
+			break;
+		if (tc_buf_add(out, page, (size_t)(next - page)) < 0 ||
+		    (m[which].html ? tc_buf_adds(out, m[which].html)
+				   : tc_esc_html(out, m[which].text,
+						 strlen(m[which].text))) < 0)
+			return -1;
+		page = next + strlen(m[which].mark);
+	}
+	return tc_buf_adds(out, page);
+}
+
+enum MHD_Result intake_send_html(struct MHD_Connection *c,
+				 struct intake_req *rq, unsigned status,
+				 int built, struct tc_buf *out)
+{
+	if (!built)
+		return intake_send_internal_error(c, rq);
+	return intake_send_buf(c, rq, status, "text/html; charset=utf-8", out);
+}
+
 enum MHD_Result intake_send_status(struct MHD_Connection *c,
 				   struct intake_req *rq,
 				   enum tc_status_page page, const char *value,
 				   const char *extra_header,
 				   const char *extra_value)
 {
-	static const char mark[] = TC_STATUS_VALUE;
+	const struct intake_mark mark = {TC_STATUS_VALUE, value ? value : "",
+					 NULL};
 	unsigned status = tc_status_page_code(page);
 	struct tc_buf b = TC_BUF_INIT;
 	struct MHD_Response *r = NULL;
-	const char *at, *from;
 	size_t len = 0;
 	char *data = NULL;
 	enum MHD_Result ret = MHD_NO;
 
 	if (!rq->forms)
 		rq->forms = intake_forms_get(rq->ctx);
-	from = rq->forms->status[page];
-	while ((at = strstr(from, mark))) {
-		if (tc_buf_add(&b, from, (size_t)(at - from)) < 0 ||
-		    tc_esc_html(&b, value ? value : "",
-				value ? strlen(value) : 0) < 0)
-			goto out;
-		from = at + sizeof(mark) - 1;
-	}
-	if (tc_buf_adds(&b, from) < 0)
+	if (intake_fill(&b, rq->forms->status[page], &mark, 1) < 0)
 		goto out;
 	data = tc_buf_detach(&b, &len);
 	if (!data)

@@ -140,6 +140,22 @@ enum MHD_Result intake_send_status(struct MHD_Connection *c,
 				   enum tc_status_page page, const char *value,
 				   const char *extra_header,
 				   const char *extra_value);
+/* A mark in a page shell and what replaces it: text (escaped here) or,
+ * when html is set, markup as it is. */
+struct intake_mark {
+	const char *mark;
+	const char *text;
+	const char *html;
+};
+/* Appends page to out with every occurrence of each of the n marks
+ * replaced. Returns 0 or -1 (out of memory). */
+int intake_fill(struct tc_buf *out, const char *page,
+		const struct intake_mark *m, size_t n);
+/* An HTML page built in out with status, or a 500 when it could not be
+ * built (built 0). */
+enum MHD_Result intake_send_html(struct MHD_Connection *c,
+				 struct intake_req *rq, unsigned status,
+				 int built, struct tc_buf *out);
 /* 303 See Other to location. */
 enum MHD_Result intake_send_redirect(struct MHD_Connection *c,
 				     struct intake_req *rq, unsigned status,
@@ -287,6 +303,9 @@ int intake_held_keep(const struct intake_ctx *ctx, const char *form,
 cJSON *intake_held_take(const struct intake_ctx *ctx, const char *form,
 			const char *token, const char *ref, unsigned first,
 			const cJSON *posted);
+/* Adds values._held for the form renderer (forms.h): the token and the
+ * names of the files atts holds, by field. Returns 0 or -1. */
+int intake_held_describe(cJSON *values, const char *token, const cJSON *atts);
 /* Removes held files past their time, at most once a minute. */
 void intake_held_sweep(struct intake_ctx *ctx);
 

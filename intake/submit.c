@@ -585,17 +585,6 @@ static enum MHD_Result send_fail(struct MHD_Connection *c,
 	return intake_send_internal_error(c, rq);
 }
 
-/* Sends the page built in out with status, or a 500 when building it ran
- * out of memory (built 0). */
-static enum MHD_Result send_built(struct MHD_Connection *c,
-				  struct intake_req *rq, int built,
-				  unsigned status, struct tc_buf *out)
-{
-	if (!built)
-		return intake_send_internal_error(c, rq);
-	return intake_send_buf(c, rq, status, "text/html; charset=utf-8", out);
-}
-
 /* The shell with "Error: " in the title and the form in place. */
 static enum MHD_Result send_invalid(struct MHD_Connection *c,
 				    struct intake_req *rq,
@@ -628,7 +617,7 @@ static enum MHD_Result send_invalid(struct MHD_Connection *c,
 	    tc_form_render(sh->form, action.data, values, errs, &out) == 0 &&
 	    tc_buf_adds(&out, mark + strlen(TC_MARK_FORM)) == 0;
 send:
-	ret = send_built(c, rq, built, 422, &out);
+	ret = intake_send_html(c, rq, 422, built, &out);
 	tc_buf_release(&action);
 	tc_buf_release(&out);
 	return ret;
@@ -864,8 +853,8 @@ static int take_held(struct intake_post *p, cJSON *atts)
 static void hold_files(struct intake_post *p, const cJSON *atts,
 		       const struct tc_form_errors *errs, cJSON *values)
 {
-	cJSON *kept = cJSON_CreateArray(), *h = NULL, *files, *names;
-	const cJSON *a, *f, *nm;
+	cJSON *kept = cJSON_CreateArray();
+	const cJSON *a, *f;
 	char token[48];
 	size_t j;
 
@@ -882,24 +871,11 @@ static void hold_files(struct intake_post *p, const cJSON *atts,
 		    !cJSON_AddItemToArray(kept, cJSON_Duplicate(a, 1)))
 			goto out;
 	}
-	if (!kept->child || intake_held_keep(p->ctx, tc_form_id(p->sh->form),
-					     p->ref, kept, token) < 0)
+	if (!kept->child ||
+	    intake_held_keep(p->ctx, tc_form_id(p->sh->form), p->ref, kept,
+			     token) < 0 ||
+	    intake_held_describe(values, token, kept) < 0)
 		goto out;
-	h = cJSON_AddObjectToObject(values, "_held");
-	files = h ? cJSON_AddObjectToObject(h, "files") : NULL;
-	if (!files || !cJSON_AddStringToObject(h, "token", token))
-		goto out;
-	cJSON_ArrayForEach(a, kept)
-	{
-		f = cJSON_GetObjectItemCaseSensitive(a, "field");
-		nm = cJSON_GetObjectItemCaseSensitive(a, "name");
-		names = cJSON_GetObjectItemCaseSensitive(files, f->valuestring);
-		if (!names)
-			names = cJSON_AddArrayToObject(files, f->valuestring);
-		if (names && cJSON_IsString(nm))
-			cJSON_AddItemToArray(
-			    names, cJSON_CreateString(nm->valuestring));
-	}
 	p->claimed = 0; /* kept for the next try; swept when it expires */
 out:
 	cJSON_Delete(kept);
