@@ -15,6 +15,7 @@
 #include "serve_internal.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,9 @@
 #define CACHE_FILE_MAX (256u * 1024)
 #define CACHE_FILES    1024
 #define CACHE_BYTES    (64u * 1024 * 1024)
+/* Slots of the index by path (a power of two, twice CACHE_FILES), so a
+ * request finds its file in a probe or two however many are kept. */
+#define CACHE_SLOTS 2048
 
 struct cached {
 	char *path;		/* the decoded request path */
@@ -37,10 +41,21 @@ struct cached {
 
 struct intake_filecache {
 	pthread_mutex_t lock; /* guards everything below */
-	struct cached *v;     /* CACHE_FILES slots, n used */
+	struct cached *v;     /* CACHE_FILES entries, n used */
 	size_t n;
 	size_t bytes;
+	int slot[CACHE_SLOTS]; /* index of v by path's hash; -1: free */
 };
+
+static size_t path_hash(const char *path, size_t len)
+{
+	uint64_t h = 14695981039346656037u;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)path[i]) * 1099511628211u; /* FNV-1a */
+	return (size_t)(h & (CACHE_SLOTS - 1));
+}
 
 struct intake_filecache *intake_filecache_new(void)
 {
@@ -54,6 +69,7 @@ struct intake_filecache *intake_filecache_new(void)
 		free(fc);
 		return NULL;
 	}
+	memset(fc->slot, 0xff, sizeof(fc->slot));
 	return fc;
 }
 
@@ -66,6 +82,7 @@ static void clear_locked(struct intake_filecache *fc)
 		free(fc->v[i].path);
 	}
 	memset(fc->v, 0, fc->n * sizeof(*fc->v));
+	memset(fc->slot, 0xff, sizeof(fc->slot));
 	fc->n = 0;
 	fc->bytes = 0;
 }
@@ -89,15 +106,29 @@ void intake_filecache_free(struct intake_filecache *fc)
 	free(fc);
 }
 
+/*
+ * The entry for path, or NULL; *free_slot (when not NULL) is set to the
+ * index slot where it would go. Linear probing; entries are never
+ * removed one by one (the cache is cleared whole), so a probe stops at
+ * the first free slot.
+ */
 static struct cached *find_locked(struct intake_filecache *fc, const char *path,
-				  size_t len)
+				  size_t len, size_t *free_slot)
 {
-	size_t i;
+	size_t i, at = path_hash(path, len);
+	struct cached *e;
 
-	for (i = 0; i < fc->n; i++)
-		if (fc->v[i].len == len && !memcmp(fc->v[i].path, path, len))
-			return &fc->v[i];
-	return NULL;
+	for (i = 0; i < CACHE_SLOTS; i++, at = (at + 1) & (CACHE_SLOTS - 1)) {
+		if (fc->slot[at] < 0) {
+			if (free_slot)
+				*free_slot = at;
+			return NULL;
+		}
+		e = &fc->v[fc->slot[at]];
+		if (e->len == len && !memcmp(e->path, path, len))
+			return e;
+	}
+	return NULL; /* never: there are twice as many slots as entries */
 }
 
 /* 1 when the request's validators match the entry (a 304). */
@@ -124,7 +155,7 @@ int intake_filecache_serve(struct intake_filecache *fc,
 	if (!fc)
 		return 0;
 	pthread_mutex_lock(&fc->lock);
-	e = find_locked(fc, path, len);
+	e = find_locked(fc, path, len, NULL);
 	if (e) {
 		hit = 1;
 		unchanged = not_modified(c, e);
@@ -150,12 +181,13 @@ void intake_filecache_put(struct intake_filecache *fc, const char *path,
 			  const char *etag, const char *lm, const char *control)
 {
 	struct cached *e;
+	size_t at = CACHE_SLOTS;
 
 	if (!fc || size > CACHE_FILE_MAX)
 		return;
 	pthread_mutex_lock(&fc->lock);
-	if (find_locked(fc, path, len) || fc->n >= CACHE_FILES ||
-	    fc->bytes + size > CACHE_BYTES)
+	if (find_locked(fc, path, len, &at) || at == CACHE_SLOTS ||
+	    fc->n >= CACHE_FILES || fc->bytes + size > CACHE_BYTES)
 		goto out;
 	e = &fc->v[fc->n];
 	e->path = malloc(len + 1);
@@ -171,6 +203,7 @@ void intake_filecache_put(struct intake_filecache *fc, const char *path,
 	snprintf(e->etag, sizeof(e->etag), "%s", etag);
 	snprintf(e->lm, sizeof(e->lm), "%s", lm);
 	snprintf(e->control, sizeof(e->control), "%s", control);
+	fc->slot[at] = (int)fc->n;
 	fc->n++;
 	fc->bytes += size;
 	r = NULL;
