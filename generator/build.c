@@ -100,6 +100,16 @@ static int build_start(struct build *b, const struct site_options *opt,
 /* The theme, then site.yml. Returns 0 or an exit code. */
 static int load_theme_config(struct site *s)
 {
+	/* Layouts every site is built with, beside the pages' own. */
+	static const char *const needed[][2] = {
+	    {"404", ""},
+	    {"mail", " (the confirmation email)"},
+	    {"copy", " (the copy of what a resident sent)"},
+	    {"check", " (the page where a resident checks their answers)"},
+	    {"status", " (the pages intake answers with when it cannot take "
+		       "a form)"},
+	};
+	size_t i;
 	const struct site_options *opt = s->opt;
 	struct tc_error err;
 
@@ -110,29 +120,13 @@ static int load_theme_config(struct site *s)
 	if (site_load_templates(s, "layouts", 1) < 0)
 		return TC_EXIT_ENV;
 	site_load_templates(s, "partials", 0);
-	if (!site_layout_exists(s, "404")) {
-		gen_msg(&s->msgs, 0, opt->theme, 0, 0,
-			"the theme has no layouts/404.mustache");
-		s->errors++;
-	}
-	if (!site_layout_exists(s, "mail")) {
-		gen_msg(&s->msgs, 0, opt->theme, 0, 0,
-			"the theme has no layouts/mail.mustache (the "
-			"confirmation email)");
-		s->errors++;
-	}
-	if (!site_layout_exists(s, "copy")) {
-		gen_msg(&s->msgs, 0, opt->theme, 0, 0,
-			"the theme has no layouts/copy.mustache (the copy of "
-			"what a resident sent)");
-		s->errors++;
-	}
-	if (!site_layout_exists(s, "status")) {
-		gen_msg(&s->msgs, 0, opt->theme, 0, 0,
-			"the theme has no layouts/status.mustache (the pages "
-			"intake answers with when it cannot take a form)");
-		s->errors++;
-	}
+	for (i = 0; i < sizeof(needed) / sizeof(needed[0]); i++)
+		if (!site_layout_exists(s, needed[i][0])) {
+			gen_msg(&s->msgs, 0, opt->theme, 0, 0,
+				"the theme has no layouts/%s.mustache%s",
+				needed[i][0], needed[i][1]);
+			s->errors++;
+		}
 
 	s->cfg_path = site_join(opt->content, "site.yml");
 	tc_error_clear(&err);

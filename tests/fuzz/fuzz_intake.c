@@ -67,6 +67,8 @@ static void write_file(const char *path, const char *text)
  * status pages, each with the mark for its figure. */
 static void make_site(const char *site, const char *forms_dir)
 {
+	static const char *const shell_dirs[] = {"forms", "received", "copy",
+						 "check", "status"};
 	struct tc_forms *fs;
 	char path[4400];
 	int nerr = 0;
@@ -75,18 +77,12 @@ static void make_site(const char *site, const char *forms_dir)
 	fs = tc_forms_load_dir(forms_dir, &nerr);
 	if (!fs || nerr)
 		die(forms_dir);
-	snprintf(path, sizeof(path), "%s/.threecs/forms", site);
-	if (tc_fs_mkdirs(path, 0755) < 0)
-		die(path);
-	snprintf(path, sizeof(path), "%s/.threecs/received", site);
-	if (tc_fs_mkdirs(path, 0755) < 0)
-		die(path);
-	snprintf(path, sizeof(path), "%s/.threecs/copy", site);
-	if (tc_fs_mkdirs(path, 0755) < 0)
-		die(path);
-	snprintf(path, sizeof(path), "%s/.threecs/check", site);
-	if (tc_fs_mkdirs(path, 0755) < 0)
-		die(path);
+	for (i = 0; i < sizeof(shell_dirs) / sizeof(shell_dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/.threecs/%s", site,
+			 shell_dirs[i]);
+		if (tc_fs_mkdirs(path, 0755) < 0)
+			die(path);
+	}
 	snprintf(path, sizeof(path), "%s/" TC_ANSWERS_TEMPLATE, site);
 	write_file(path, "<p>{{reference}} {{received}}</p>{{#answers}}<p>"
 			 "{{label}}: {{value}}{{#items}} {{.}}{{/items}}</p>"
@@ -121,9 +117,6 @@ static void make_site(const char *site, const char *forms_dir)
 			   "<title>Copy</title></head><body>" TC_MARK_ANSWERS
 			   "</body></html>\n");
 	}
-	snprintf(path, sizeof(path), "%s/.threecs/status", site);
-	if (tc_fs_mkdirs(path, 0755) < 0)
-		die(path);
 	for (i = 0; i < TC_STATUS_COUNT; i++) {
 		snprintf(path, sizeof(path), "%s/.threecs/status/%s.html", site,
 			 tc_status_page_name((enum tc_status_page)i));
