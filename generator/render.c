@@ -176,6 +176,25 @@ static const char *intake_url(struct site *s)
  * the body and its links and reports errors; in phase C it writes the page.
  */
 /*
+ * Renders layout with ctx (errors reported against file, the form's
+ * definition) and writes it as .threecs/KIND/ID.EXT, a page shell intake
+ * fills in.
+ */
+static void write_shell(struct site *s, const char *layout, cJSON *ctx,
+			const char *file, const char *kind, const char *id,
+			const char *ext)
+{
+	struct tc_buf out = TC_BUF_INIT, dst = TC_BUF_INIT;
+
+	if (site_render_to(s, layout, ctx, file, &out) == 0) {
+		tc_buf_addf(&dst, ".threecs/%s/%s.%s", kind, id, ext);
+		site_write_output(s, dst.data, out.data, out.len);
+	}
+	tc_buf_release(&out);
+	tc_buf_release(&dst);
+}
+
+/*
  * .threecs/mail/FORM.txt: the confirmation email intake may send (with
  * --mail-from), from the theme's layouts/mail.mustache: a "Subject:" line,
  * a blank line, then the text, with the confirmation body as plain text
@@ -186,8 +205,7 @@ static void write_mail_shell(struct site *s, const struct tc_form *f,
 			     const char *file)
 {
 	const char *body = tc_form_confirmation_body(f);
-	struct tc_buf md = TC_BUF_INIT, out = TC_BUF_INIT, name = TC_BUF_INIT,
-		      scratch = TC_BUF_INIT;
+	struct tc_buf md = TC_BUF_INIT, scratch = TC_BUF_INIT;
 	cmark_node *doc;
 	char *text = NULL;
 	cJSON *ctx, *form;
@@ -207,15 +225,11 @@ static void write_mail_shell(struct site *s, const struct tc_form *f,
 	    !cJSON_AddStringToObject(form, "title", tc_form_title(f)) ||
 	    !cJSON_AddStringToObject(ctx, "next", text))
 		tc_die_nomem();
-	tc_buf_addf(&name, ".threecs/mail/%s.txt", tc_form_id(f));
-	if (site_render_to(s, "mail", ctx, file, &out) == 0)
-		site_write_output(s, name.data, out.data, out.len);
+	write_shell(s, "mail", ctx, file, "mail", tc_form_id(f), "txt");
 	cJSON_Delete(ctx);
 	cmark_node_free(doc);
 	free(text);
 	tc_buf_release(&md);
-	tc_buf_release(&out);
-	tc_buf_release(&name);
 	tc_buf_release(&scratch);
 }
 
@@ -224,9 +238,8 @@ void site_confirmation(struct site *s, const struct tc_form *f, int write)
 	const char *id = tc_form_id(f);
 	const char *title = tc_form_confirmation_title(f);
 	const char *body = tc_form_confirmation_body(f);
-	struct tc_buf name = TC_BUF_INIT, html = TC_BUF_INIT, out = TC_BUF_INIT,
-		      url = TC_BUF_INIT, body_html = TC_BUF_INIT,
-		      title_buf = TC_BUF_INIT;
+	struct tc_buf name = TC_BUF_INIT, html = TC_BUF_INIT, url = TC_BUF_INIT,
+		      body_html = TC_BUF_INIT, title_buf = TC_BUF_INIT;
 	struct page scratch;
 	size_t k;
 	cJSON *ctx = NULL;
@@ -284,24 +297,11 @@ void site_confirmation(struct site *s, const struct tc_form *f, int write)
 				NULL, 0);
 	cJSON_AddStringToObject(ctx, "reference", TC_MARK_REFERENCE);
 	cJSON_AddStringToObject(ctx, "copy_url", TC_MARK_COPY);
-	if (site_render_to(s, "confirmation", ctx, name.data, &out) == 0) {
-		tc_buf_reset(&name);
-		tc_buf_addf(&name, ".threecs/received/%s.html", id);
-		site_write_output(s, name.data, out.data, out.len);
-	}
+	write_shell(s, "confirmation", ctx, name.data, "received", id, "html");
 	cJSON_Delete(ctx);
 	ctx = site_page_context(s, NULL, NULL, tc_form_title(f), "", url.data,
 				"", NULL, 0);
-	tc_buf_reset(&out);
-	tc_buf_reset(&name);
-	tc_buf_addf(&name, "%s/forms/%s.yml", s->opt->content, id);
-	if (site_render_to(s, "copy", ctx, name.data, &out) == 0) {
-		tc_buf_reset(&name);
-		tc_buf_addf(&name, ".threecs/copy/%s.html", id);
-		site_write_output(s, name.data, out.data, out.len);
-	}
-	tc_buf_reset(&name);
-	tc_buf_addf(&name, "%s/forms/%s.yml", s->opt->content, id);
+	write_shell(s, "copy", ctx, name.data, "copy", id, "html");
 	write_mail_shell(s, f, name.data);
 	if (tc_form_check_answers(f)) {
 		cJSON *check = cJSON_AddObjectToObject(ctx, "check");
@@ -311,12 +311,7 @@ void site_confirmation(struct site *s, const struct tc_form *f, int write)
 		if (!check ||
 		    !cJSON_AddStringToObject(check, "action", url.data))
 			tc_die_nomem();
-		tc_buf_reset(&out);
-		if (site_render_to(s, "check", ctx, name.data, &out) == 0) {
-			tc_buf_reset(&name);
-			tc_buf_addf(&name, ".threecs/check/%s.html", id);
-			site_write_output(s, name.data, out.data, out.len);
-		}
+		write_shell(s, "check", ctx, name.data, "check", id, "html");
 	}
 out:
 	cJSON_Delete(ctx);
@@ -331,7 +326,6 @@ out:
 	tc_buf_release(&scratch.msgs);
 	tc_buf_release(&name);
 	tc_buf_release(&html);
-	tc_buf_release(&out);
 	tc_buf_release(&url);
 }
 
