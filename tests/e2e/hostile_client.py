@@ -18,7 +18,6 @@ import argparse
 import http.client
 import json
 import os
-import re
 import selectors
 import socket
 import struct
@@ -26,6 +25,9 @@ import subprocess
 import sys
 import threading
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import intake_lib  # noqa: E402  (beside this script)
 
 HOST = "127.0.0.1"
 NORMAL_SRC = "127.0.0.1"
@@ -118,19 +120,16 @@ def request(port, method, path, body=None, headers=None, src=NORMAL_SRC,
     return status, hdrs, data, (time.monotonic() - t) * 1000, err
 
 
-DRAFT_RE = re.compile(rb'name="_draft" value="([^"]+)"')
-
-
 def post_form(port, path, body, headers, src=NORMAL_SRC):
     """Posts a form as a browser does: when the answer is the check page,
     sends the draft it holds. Returns what request() returns, for the last
     answer, with the two requests' time."""
     st, h, data, ms, err = request(port, "POST", path, body, headers, src=src)
-    m = DRAFT_RE.search(data) if st == 200 else None
-    if not m:
+    send = intake_lib.send_body(st, data)
+    if not send:
         return st, h, data, ms, err
     st, h, data, ms2, err = request(
-        port, "POST", path, b"_draft=" + m.group(1) + b"&_send=yes",
+        port, "POST", path, send,
         {"Content-Type": "application/x-www-form-urlencoded"}, src=src)
     return st, h, data, ms + ms2, err
 

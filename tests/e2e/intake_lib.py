@@ -125,6 +125,13 @@ if __name__ == "__main__":
 DRAFT_RE = re.compile(rb'name="_draft" value="([^"]+)"')
 
 
+def send_body(status, page):
+    """The body of the Send on a check page (a 200 holding a draft), or
+    None when the answer is not a check page."""
+    m = DRAFT_RE.search(page) if status == 200 else None
+    return b"_draft=" + m.group(1) + b"&_send=yes" if m else None
+
+
 def post_form(host, port, path, data, ctype, timeout=20):
     """Posts a form as a browser does: when the answer is the check page,
     sends the draft it holds (a second request). Returns (status,
@@ -141,8 +148,7 @@ def post_form(host, port, path, data, ctype, timeout=20):
             c.close()
 
     status, loc, page = one(data, ctype)
-    m = DRAFT_RE.search(page) if status == 200 else None
-    if m:
-        status, loc, _ = one(b"_draft=" + m.group(1) + b"&_send=yes",
-                             "application/x-www-form-urlencoded")
+    send = send_body(status, page)
+    if send:
+        status, loc, _ = one(send, "application/x-www-form-urlencoded")
     return status, loc
