@@ -35,6 +35,7 @@ struct intake_serve_options {
 	unsigned rate_per_min; /* accepted submissions per client a minute */
 	unsigned rate_refused; /* refused posts per client a minute; 0: 10x */
 	unsigned threads;      /* worker threads; 0: one per CPU */
+	unsigned commit_delay; /* microseconds a group commit waits for more */
 	int quiet;	       /* no access log */
 	const char *user;      /* as root: the user to drop to, required */
 	const char *proxy;     /* a trusted reverse proxy's IP address */

@@ -50,6 +50,10 @@ static const struct tc_opt serve_opts[] = {
 	   rate_refused, 1, 10000000),
     S_UINT("threads", "N", "worker threads (default: 8 per CPU, at least 16)",
 	   threads, 1, 256),
+    S_UINT("commit-delay", "MICROSECONDS",
+	   "how long a group commit waits for more submissions to share its "
+	   "flushes (default 0: none)",
+	   commit_delay, 0, 10000000),
     TC_OPT_BIND_FLAG("quiet", "no access log", SERVE, quiet),
     S_STR("user", "NAME",
 	  "as root: the unprivileged user to run as once the port is open",

@@ -929,14 +929,19 @@ int intake_server_start(const struct intake_serve_options *o, int embedded,
 	if (!embedded && tc_sandbox_go(&ready) < 0)
 		goto out;
 
-	/* A commit waits on four fsyncs; the work is disk-bound, not
-	 * CPU-bound, so the default pool lets many commits wait at once. */
+	/* The committer is a thread too: after the sandbox, like the
+	 * daemon's. */
+	if (intake_commits_start(&s->ctx, o->commit_delay) < 0)
+		goto out;
+
+	/* A submission waits for its group commit; the default pool lets
+	 * many wait at once, so that each group holds many. */
 	threads = o->threads ? o->threads : 8 * cpu_count();
 	if (!o->threads && threads < 16)
 		threads = 16;
 	if (threads > o->max_conns)
 		threads = o->max_conns;
-	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC;
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_ALLOW_SUSPEND_RESUME;
 	if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
 		flags |= MHD_USE_EPOLL;
 	if (v6)
@@ -965,7 +970,7 @@ int intake_server_start(const struct intake_serve_options *o, int embedded,
 out:
 	if (ready.fd >= 0)
 		close(ready.fd);
-	intake_server_stop(s);
+	intake_server_stop(s, NULL);
 	return rc;
 }
 
@@ -974,12 +979,19 @@ struct MHD_Daemon *intake_server_daemon(const struct intake_server *s)
 	return s->d;
 }
 
-void intake_server_stop(struct intake_server *s)
+void intake_server_stop(struct intake_server *s,
+			struct intake_commit_stats *stats)
 {
+	if (stats)
+		memset(stats, 0, sizeof(*stats));
 	if (!s)
 		return;
+	/* A suspended connection must be resumed before the daemon stops:
+	 * commit what is queued (later ones commit where they are). */
+	intake_commits_finish(&s->ctx);
 	if (s->d)
 		MHD_stop_daemon(s->d);
+	intake_commits_free(&s->ctx, stats);
 	if (s->listen_fd >= 0)
 		close(s->listen_fd);
 	ctx_release(&s->ctx);
@@ -1015,6 +1027,7 @@ int intake_serve(const struct intake_serve_options *o)
 	struct intake_server *s = NULL;
 	sigset_t set;
 	uint64_t honeypots;
+	struct intake_commit_stats st;
 	const struct timespec tick = {1, 0};
 	MHD_socket lfd;
 	int sig = 0, rc;
@@ -1034,7 +1047,7 @@ int intake_serve(const struct intake_serve_options *o)
 	if (rc)
 		return rc;
 	if (print_banner(&s->ctx, o, s->v6, &s->ss, s->port) < 0) {
-		intake_server_stop(s);
+		intake_server_stop(s, NULL);
 		return TC_EXIT_ENV;
 	}
 
@@ -1057,8 +1070,13 @@ int intake_serve(const struct intake_serve_options *o)
 		close(lfd);
 	drain(s->d);
 	honeypots = __atomic_load_n(&s->ctx.honeypots, __ATOMIC_RELAXED);
-	intake_server_stop(s);
-	fprintf(stderr, "intake: stopped (%" PRIu64 " honeypot post%s)\n",
+	intake_server_stop(s, &st);
+	fprintf(stderr,
+		"intake: stopped (%" PRIu64 " submission%s stored in %" PRIu64
+		" group commit%s, %" PRIu64 " flush%s of the spool; %" PRIu64
+		" honeypot post%s)\n",
+		st.stored, st.stored == 1 ? "" : "s", st.groups,
+		st.groups == 1 ? "" : "s", st.syncs, st.syncs == 1 ? "" : "es",
 		honeypots, honeypots == 1 ? "" : "s");
 	return TC_EXIT_OK;
 }

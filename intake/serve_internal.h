@@ -22,6 +22,7 @@
 #include "shells.h"
 
 struct intake_rate;
+struct intake_commits;
 struct tc_tpl_set;
 struct intake_post;
 struct intake_conn;
@@ -76,6 +77,7 @@ struct intake_ctx {
 	uint64_t honeypots;			/* honeypot posts (atomic) */
 	pthread_mutex_t conns_lock;		/* guards conns */
 	struct intake_conn *conns;		/* open connections (serve.c) */
+	struct intake_commits *commits; /* the group commit (commit.c) */
 };
 
 /* A running service: the shared context and the daemon. */
@@ -99,8 +101,11 @@ struct intake_server {
 int intake_server_start(const struct intake_serve_options *o, int embedded,
 			struct intake_server **out);
 struct MHD_Daemon *intake_server_daemon(const struct intake_server *s);
-/* Stops the daemon and frees everything; NULL is fine. */
-void intake_server_stop(struct intake_server *s);
+/* Stops the daemon and frees everything; NULL is fine. stats, unless
+ * NULL: what the group commit did. */
+struct intake_commit_stats;
+void intake_server_stop(struct intake_server *s,
+			struct intake_commit_stats *stats);
 
 /* One request from its first call to its completion. */
 struct intake_req {
@@ -230,17 +235,55 @@ int intake_ref_random(char ref[12]);
 int intake_spool_claim(const struct intake_ctx *ctx, char ref[12]);
 /* Removes SPOOL/tmp/REF and all in it; a missing folder is fine. */
 void intake_spool_discard(const struct intake_ctx *ctx, const char *ref);
-/*
- * Writes SPOOL/tmp/REF/submission.json (0600) from json, fsyncs it, the
- * files folder and the submission folder, renames it into ready/ and fsyncs
- * ready/. Attachments must already be written and fsynced. Returns 0 or -1
- * with errno set (the caller then discards the folder).
- */
-int intake_spool_commit(const struct intake_ctx *ctx, const char *ref,
-			const char *json, size_t len);
 /* Makes the spool folders (0700), empties tmp/ and reads the receipt key
  * (SPOOL/receipt.key, made at the first start). Returns 0 or -1. */
 int intake_spool_prepare(struct intake_ctx *ctx, const char *spool);
+
+/*
+ * Writes SPOOL/tmp/REF/submission.json (0600), not fsynced: the group
+ * commit below makes it and the attachments durable. Returns 0 or -1 with
+ * errno set (the caller then discards the folder).
+ */
+int intake_spool_write(const struct intake_ctx *ctx, const char *ref,
+		       const char *json, size_t len);
+
+/*
+ * Group commit (commit.c). A request storing tmp/REF suspends its
+ * connection and claims REF: 1 when it is the one to store it, 0 when
+ * another request is storing REF already (a second Send of one draft),
+ * which it then follows, answered as that one is. The one storing it
+ * writes it in full and queues it (or, having found it stored already or
+ * failed, says it is done). Once the group holding it has been flushed
+ * and renamed into ready/ (rc 0) or could not be (rc -1, err the errno; it
+ * may still be in tmp/), its connection and its followers' are resumed
+ * and the requests answer. Started after the sandbox, before the daemon
+ * (delay_us: how long a group waits for more); finished (what is queued
+ * committed) once no connection is open, before the daemon stops, since a
+ * suspended connection must be resumed first; freed after it. Queued once
+ * finished, a submission is committed in the caller's thread.
+ */
+struct intake_commit {
+	const char *ref;	     /* the submission, in tmp/ */
+	struct MHD_Connection *conn; /* resumed once it is done */
+	int rc;			     /* 0: durable in ready/; -1: not stored */
+	int err;		     /* errno when rc is -1 */
+	struct intake_commit *next;  /* the committer's queue */
+	struct intake_commit *inflight_next; /* claimed, not yet done */
+	struct intake_commit *followers;     /* waiting on this one */
+	struct intake_commit *follow_next;   /* the next follower */
+};
+struct intake_commit_stats {
+	uint64_t stored; /* submissions made durable in ready/ */
+	uint64_t groups; /* groups committed */
+	uint64_t syncs;	 /* flushes of the spool's file system */
+};
+int intake_commits_start(struct intake_ctx *ctx, unsigned delay_us);
+int intake_commit_claim(const struct intake_ctx *ctx, struct intake_commit *c);
+void intake_commit_queue(const struct intake_ctx *ctx, struct intake_commit *c);
+void intake_commit_done(const struct intake_ctx *ctx, struct intake_commit *c);
+void intake_commits_finish(struct intake_ctx *ctx);
+void intake_commits_free(struct intake_ctx *ctx,
+			 struct intake_commit_stats *stats);
 /*
  * The receipt for a submission's confirmation page: 32 hex digits of an
  * HMAC of the form's id and the reference under the spool's key, put in

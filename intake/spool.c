@@ -1,10 +1,10 @@
 /*
  * spool.c: references and the durable spool (layout in intake.h).
  *
- * A submission is written under tmp/REF/, every file and folder fsynced,
- * then renamed into ready/ and ready/ fsynced: a crash leaves either a
- * whole submission in ready/ or a leftover in tmp/ that the next start
- * removes, never half of one in ready/.
+ * A submission is written under tmp/REF/, then handed to the group commit
+ * (commit.c), which flushes it to disk, renames it into ready/ and flushes
+ * again: a crash leaves either a whole submission in ready/ or a leftover
+ * in tmp/ that the next start removes, never half of one in ready/.
  */
 #define _GNU_SOURCE /* O_NOFOLLOW, O_DIRECTORY */
 
@@ -141,7 +141,8 @@ static int sync_folder(const char *path)
 	return tc_fs_close_keep(fd, fsync(fd) < 0 ? -1 : 0);
 }
 
-/* Writes all of data to a new file path (0600) and fsyncs it. */
+/* Writes all of data to a new file path (0600); the group commit makes
+ * it durable. */
 static int write_new_file(const char *path, const char *data, size_t len)
 {
 	int fd;
@@ -150,41 +151,20 @@ static int write_new_file(const char *path, const char *data, size_t len)
 		  0600);
 	if (fd < 0)
 		return -1;
-	return tc_fs_close_keep(
-	    fd, tc_fs_write_all(fd, data, len) < 0 || fsync(fd) < 0 ? -1 : 0);
+	return tc_fs_close_keep(fd, tc_fs_write_all(fd, data, len));
 }
 
-int intake_spool_commit(const struct intake_ctx *ctx, const char *ref,
-			const char *json, size_t len)
+int intake_spool_write(const struct intake_ctx *ctx, const char *ref,
+		       const char *json, size_t len)
 {
-	struct tc_buf dir = TC_BUF_INIT, p = TC_BUF_INIT, dst = TC_BUF_INIT;
+	struct tc_buf p = TC_BUF_INIT;
 	int rc = -1;
 
-	if (tc_fs_join(&dir, ctx->spool_tmp, ref) < 0 ||
-	    tc_fs_join(&p, dir.data, "submission.json") < 0 ||
-	    tc_fs_join(&dst, ctx->spool_ready, ref) < 0)
+	if (tc_buf_addf(&p, "%s/%s/submission.json", ctx->spool_tmp, ref) < 0)
 		goto out;
-	if (write_new_file(p.data, json, len) < 0)
-		goto out;
-	tc_buf_reset(&p);
-	if (tc_fs_join(&p, dir.data, "files") < 0)
-		goto out;
-	if (sync_folder(p.data) < 0 && errno != ENOENT)
-		goto out;
-	if (sync_folder(dir.data) < 0)
-		goto out;
-	if (rename(dir.data, dst.data) < 0)
-		goto out;
-	/* From here the submission is in ready/; make the entry durable. */
-	if (sync_folder(ctx->spool_ready) < 0)
-		goto out;
-	if (sync_folder(ctx->spool_tmp) < 0)
-		goto out;
-	rc = 0;
+	rc = write_new_file(p.data, json, len);
 out:
-	tc_buf_release(&dir);
 	tc_buf_release(&p);
-	tc_buf_release(&dst);
 	return rc;
 }
 

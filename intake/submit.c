@@ -106,6 +106,12 @@ struct intake_post {
 	/* The client, as the rate limit counts it. */
 	struct sockaddr_storage who_buf; /* its address, when copied */
 	const struct sockaddr *who;	 /* who_buf or the connection's */
+	/* Stored, waiting for its group commit (its connection suspended). */
+	int committing;		     /* suspended, not yet answered */
+	int stores;		     /* this request stores tmp/REF */
+	int gone;		     /* a Send of a draft never stored */
+	struct intake_commit commit; /* in the committer's queue */
+	char *mail;		     /* the outbox entry, once it is durable */
 };
 
 /* ---- files ----------------------------------------------------------- */
@@ -228,15 +234,13 @@ static int upload_write(struct upload *u, const char *data, size_t size)
 	return 0;
 }
 
-/* Makes the file durable and closes it. */
+/* Closes the file (the group commit makes it durable). */
 static int upload_close(struct upload *u)
 {
 	int rc = 0;
 
 	tc_sha256_final_hex(&u->sha, u->hex);
 	if (u->fd >= 0) {
-		if (fsync(u->fd) < 0)
-			rc = -1;
 		if (close(u->fd) < 0)
 			rc = -1;
 		u->fd = -1;
@@ -913,13 +917,90 @@ static int already_sent(const struct intake_ctx *ctx, const char *ref)
 }
 
 /*
+ * The answer once the group commit has done with p: the 303, or the page
+ * saying it could not be stored (discarding what there is of it), or, for
+ * a Send whose draft is gone and was never stored, the page saying so.
+ */
+static enum MHD_Result after_commit(struct MHD_Connection *c,
+				    struct intake_req *rq,
+				    struct intake_post *p)
+{
+	enum MHD_Result ret;
+
+	p->committing = 0;
+	if (p->commit.rc == 0) {
+		if (p->mail) {
+			rq->mail = p->mail; /* queued once the 303 has gone */
+			memcpy(rq->mail_ref, p->ref, sizeof(rq->mail_ref));
+			p->mail = NULL;
+		}
+		if (p->stores)
+			intake_rate_count(p->ctx->rate, p->who, now_ms(), 1);
+		p->stores = 0; /* it is in ready/ now: never discard it */
+		return send_received_redirect(c, rq, p, p->ref);
+	}
+	if (p->gone) {
+		ret = intake_send_status(c, rq, TC_STATUS_EXPIRED, NULL, NULL,
+					 NULL);
+	} else {
+		errno = p->commit.err;
+		tc_warn("cannot store a submission");
+		ret = send_fail(c, rq, FAIL_IO);
+	}
+	if (p->stores) /* nothing half-stored stays */
+		intake_spool_discard(p->ctx, p->ref);
+	p->stores = 0;
+	return ret;
+}
+
+/*
+ * Stores tmp/p->ref with json as its submission.json (its files written):
+ * suspends the connection and hands it to the group commit, which resumes
+ * it for after_commit. Takes *mail. draft: p->ref is a check page's draft,
+ * which a second Send may be storing already (then this one waits for it)
+ * or may have stored; json NULL: that draft is gone.
+ */
+static enum MHD_Result start_commit(struct MHD_Connection *c,
+				    struct intake_post *p, const char *json,
+				    char **mail, int draft)
+{
+	const struct intake_ctx *ctx = p->ctx;
+
+	if (mail) {
+		p->mail = *mail;
+		*mail = NULL;
+	}
+	p->claimed = 0; /* the commit's to discard now, when it fails */
+	p->commit.ref = p->ref;
+	p->commit.conn = c;
+	p->committing = 1;
+	MHD_suspend_connection(c);
+	if (!intake_commit_claim(ctx, &p->commit))
+		return MHD_YES; /* answered when the first Send is */
+	if (draft && already_sent(ctx, p->ref)) {
+		p->commit.rc = 0;
+	} else if (!json) {
+		p->gone = 1;
+	} else {
+		p->stores = 1;
+		if ((!draft || intake_draft_forget(ctx, p->ref) == 0) &&
+		    intake_spool_write(ctx, p->ref, json, strlen(json)) == 0) {
+			intake_commit_queue(ctx, &p->commit);
+			return MHD_YES;
+		}
+		p->commit.err = errno;
+	}
+	intake_commit_done(ctx, &p->commit);
+	return MHD_YES;
+}
+
+/*
  * The Send on the check page: stores the draft its token names, as a post
  * of the form itself would be stored, and answers 303. A second Send of a
  * draft already stored (a double click) is answered as the first was.
  */
 static enum MHD_Result send_draft(struct MHD_Connection *c,
-				  struct intake_req *rq, struct intake_post *p,
-				  int *accepted)
+				  struct intake_req *rq, struct intake_post *p)
 {
 	const char *form = tc_form_id(p->sh->form);
 	const char *tok = posted_value(p, "_draft");
@@ -928,17 +1009,15 @@ static enum MHD_Result send_draft(struct MHD_Connection *c,
 	enum MHD_Result ret;
 
 	doc = intake_draft_read(p->ctx, form, tok, ref);
-	if (!doc) {
-		if (intake_token_ref(p->ctx, "draft", form, tok, ref) &&
-		    already_sent(p->ctx, ref))
-			return send_received_redirect(c, rq, p, ref);
+	if (!doc && !intake_token_ref(p->ctx, "draft", form, tok, ref))
 		return intake_send_status(c, rq, TC_STATUS_EXPIRED, NULL, NULL,
 					  NULL);
-	}
 	if (p->claimed) /* files sent with the Send are not kept */
 		intake_spool_discard(p->ctx, p->ref);
 	p->claimed = 0;
 	memcpy(p->ref, ref, sizeof(p->ref));
+	if (!doc) /* sent already, or being sent, or gone */
+		return start_commit(c, p, NULL, NULL, 1);
 	values = cJSON_DetachItemFromObjectCaseSensitive(doc, "fields");
 	atts = cJSON_DetachItemFromObjectCaseSensitive(doc, "attachments");
 	mail = intake_mail_entry(p->ctx, p->sh, ref, values);
@@ -947,20 +1026,7 @@ static enum MHD_Result send_draft(struct MHD_Connection *c,
 		ret = intake_send_internal_error(c, rq);
 		goto out;
 	}
-	if (intake_draft_forget(p->ctx, ref) < 0 ||
-	    intake_spool_commit(p->ctx, ref, json, strlen(json)) < 0) {
-		tc_warn("cannot store a submission");
-		p->claimed = 1; /* discarded: nothing half-stored stays */
-		ret = send_fail(c, rq, FAIL_IO);
-		goto out;
-	}
-	*accepted = 1;
-	if (mail) {
-		rq->mail = mail;
-		memcpy(rq->mail_ref, ref, sizeof(rq->mail_ref));
-		mail = NULL;
-	}
-	ret = send_received_redirect(c, rq, p, ref);
+	ret = start_commit(c, p, json, &mail, 1);
 out:
 	cJSON_free(json);
 	cJSON_free(mail);
@@ -1018,7 +1084,7 @@ static enum MHD_Result finish_post(struct MHD_Connection *c,
 		goto out;
 	}
 	if (tc_form_check_answers(p->sh->form) && posted_value(p, "_send")) {
-		ret = send_draft(c, rq, p, &accepted);
+		ret = send_draft(c, rq, p);
 		goto out;
 	}
 	atts = attachments_json(p);
@@ -1077,23 +1143,13 @@ static enum MHD_Result finish_post(struct MHD_Connection *c,
 		ret = intake_send_internal_error(c, rq);
 		goto out;
 	}
-	if (intake_spool_commit(p->ctx, p->ref, json, strlen(json)) < 0) {
-		tc_warn("cannot store a submission");
-		ret = send_fail(c, rq, FAIL_IO);
-		goto out;
-	}
-	p->claimed = 0; /* it is in ready/ now: never discard it */
-	accepted = 1;
-	if (mail) {
-		rq->mail = mail; /* queued once the 303 has gone */
-		memcpy(rq->mail_ref, p->ref, sizeof(rq->mail_ref));
-		mail = NULL;
-	}
-	ret = send_received_redirect(c, rq, p, p->ref);
+	ret = start_commit(c, p, json, &mail, 0);
 out:
 	/* A failure of ours (out of memory, a full disk) is not the
-	 * resident's: it does not count against them. */
-	if (accepted || !(p->fail == FAIL_IO || p->fail == FAIL_NOMEM))
+	 * resident's: it does not count against them. A submission handed
+	 * to the group commit is counted once it is answered. */
+	if (!p->committing &&
+	    (accepted || !(p->fail == FAIL_IO || p->fail == FAIL_NOMEM)))
 		intake_rate_count(p->ctx->rate, p->who, now_ms(), accepted);
 	if (json)
 		cJSON_free(json);
@@ -1125,6 +1181,7 @@ void intake_post_free(struct intake_post *p)
 	free(p->files);
 	if (p->claimed)
 		intake_spool_discard(p->ctx, p->ref);
+	cJSON_free(p->mail);
 	cJSON_Delete(p->posted);
 	cJSON_Delete(p->bad);
 	free(p->key);
@@ -1262,7 +1319,12 @@ enum MHD_Result intake_post(struct MHD_Connection *c, struct intake_req *rq,
 	if (!p)
 		return start_post(c, rq, sh);
 	if (n == 0) {
-		ret = finish_post(c, rq, p);
+		if (p->committing)
+			ret = after_commit(c, rq, p); /* resumed */
+		else
+			ret = finish_post(c, rq, p);
+		if (p->committing)
+			return ret; /* suspended until its group commit */
 		rq->post = NULL;
 		intake_post_free(p);
 		return ret;

@@ -55,6 +55,15 @@ intake_start() {
 	return 1
 }
 
+# spool_start ARGS...: intake_start on intake_site's site, forms and spool
+# with no rate limit to speak of, quiet, its output in $SCRATCH/out and
+# $SCRATCH/err; sets URL too.
+spool_start() {
+	intake_start "$SCRATCH/out" "$SCRATCH/err" --site "$SITE" --forms "$FORMS" \
+		--spool "$SPOOL" "${INTAKE_USER_OPT[@]}" --rate 1000000 --quiet "$@" || return 1
+	URL=http://127.0.0.1:$PORT
+}
+
 # intake_stop: SIGTERM to the intake_start server, and waits for it.
 intake_stop() {
 	[ -n "${PID:-}" ] && kill $PID 2>/dev/null && wait $PID 2>/dev/null
