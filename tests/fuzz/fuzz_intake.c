@@ -134,7 +134,7 @@ static void make_site(const char *site, const char *forms_dir)
 /* At exit, before fuzzlib removes the folder: stop the daemon. */
 static void cleanup(void)
 {
-	intake_server_stop(srv);
+	intake_server_stop(srv, NULL);
 	srv = NULL;
 }
 
