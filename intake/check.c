@@ -2,9 +2,10 @@
  * check.c: check your answers, for a form with check_answers (the
  * default).
  *
- * A valid post is not stored yet: its answers go to tmp/REF/draft.json
- * beside its files (with held.json naming them, so that a change keeps
- * them), and the resident sees the check page: every answer under its
+ * A valid post is not stored yet: its answers go to tmp/REF/held.json
+ * beside its files (held.json names them, so that a change keeps them, and
+ * holds the answers too: a draft is held files with answers), and the
+ * resident sees the check page: every answer under its
  * question with a link to change it, and a Send button that posts the
  * draft's token (signed, as receipts are). Only that post stores the
  * submission, durably, and answers 303. A change opens the form with the
@@ -30,72 +31,44 @@
 int intake_draft_write(const struct intake_ctx *ctx, const char *form,
 		       const char *ref, const cJSON *values, const cJSON *atts)
 {
-	cJSON *o = cJSON_CreateObject();
 	char held[48];
-	int rc = -1;
 
-	/* held.json first: its expiry is the draft's, and the sweep reads
-	 * it. */
-	if (o && intake_held_keep(ctx, form, ref, atts, held) == 0 &&
-	    cJSON_AddStringToObject(o, "form", form) &&
-	    cJSON_AddItemToObject(o, "fields", cJSON_Duplicate(values, 1)) &&
-	    cJSON_AddItemToObject(o, "attachments", cJSON_Duplicate(atts, 1)))
-		rc = intake_tmp_write_json(ctx, ref, "draft.json", o);
-	cJSON_Delete(o);
-	return rc;
+	/* The sweep reads its expiry, as for any files held. */
+	return intake_held_keep(ctx, form, ref, atts, values, held);
 }
 
 cJSON *intake_draft_read(const struct intake_ctx *ctx, const char *form,
 			 const char *token, char ref[12])
 {
 	struct tc_buf path = TC_BUF_INIT;
-	cJSON *doc = NULL, *held = NULL, *exp;
+	cJSON *doc = NULL, *exp;
 	const cJSON *f;
 
 	if (!intake_token_ref(ctx, "draft", form, token, ref))
 		return NULL;
-	held = intake_tmp_read_json(ctx, ref, "held.json", 1 << 20);
-	if (!held)
+	doc = intake_tmp_read_json(ctx, ref, "held.json", INTAKE_HELD_MAX);
+	if (!doc)
 		goto out;
-	exp = cJSON_GetObjectItemCaseSensitive(held, "expires");
+	exp = cJSON_GetObjectItemCaseSensitive(doc, "expires");
 	if (!cJSON_IsNumber(exp) || exp->valuedouble < (double)time(NULL)) {
 		/* Past its time: gone now, not at the next sweep. */
 		if (tc_buf_addf(&path, "%s/%s", ctx->spool_tmp, ref) == 0)
 			(void)tc_fs_remove_tree(path.data);
-		goto out;
+		goto bad;
 	}
-	doc = intake_tmp_read_json(ctx, ref, "draft.json", 8u << 20);
 	f = cJSON_GetObjectItemCaseSensitive(doc, "form");
-	if (doc &&
-	    (!cJSON_IsString(f) || strcmp(f->valuestring, form) ||
-	     !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(doc, "fields")) ||
-	     !cJSON_IsArray(
-		 cJSON_GetObjectItemCaseSensitive(doc, "attachments")))) {
-		cJSON_Delete(doc);
-		doc = NULL;
-	}
+	if (!cJSON_IsString(f) || strcmp(f->valuestring, form) ||
+	    !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(doc, "fields")) ||
+	    !cJSON_IsArray(
+		cJSON_GetObjectItemCaseSensitive(doc, "attachments")))
+		goto bad;
+	goto out;
+bad:
+	cJSON_Delete(doc);
+	doc = NULL;
 out:
-	cJSON_Delete(held);
 	tc_buf_release(&path);
 	return doc;
-}
-
-int intake_draft_forget(const struct intake_ctx *ctx, const char *ref)
-{
-	static const char *const names[] = {"draft.json", "held.json"};
-	struct tc_buf path = TC_BUF_INIT;
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < 2; i++) {
-		tc_buf_reset(&path);
-		if (tc_buf_addf(&path, "%s/%s/%s", ctx->spool_tmp, ref,
-				names[i]) < 0 ||
-		    (unlink(path.data) < 0 && errno != ENOENT))
-			rc = -1;
-	}
-	tc_buf_release(&path);
-	return rc;
 }
 
 int intake_check_render(struct intake_req *rq, const struct intake_shell *sh,

@@ -88,10 +88,11 @@ int intake_tmp_write_json(const struct intake_ctx *ctx, const char *ref,
 	char *json = cJSON_PrintUnformatted(doc);
 	int rc = -1;
 
+	/* tmp/REF is this request's own, and nothing names it until the
+	 * answer goes: a new file, written in place, is all it needs. */
 	if (json &&
 	    tc_buf_addf(&path, "%s/%s/%s", ctx->spool_tmp, ref, name) == 0 &&
-	    tc_fs_write_atomic_ex(path.data, json, strlen(json), 0600,
-				  TC_FS_NOSYNC) == 0)
+	    intake_write_new(path.data, json, strlen(json)) == 0)
 		rc = 0;
 	cJSON_free(json);
 	tc_buf_release(&path);
@@ -113,7 +114,8 @@ cJSON *intake_tmp_read_json(const struct intake_ctx *ctx, const char *ref,
 }
 
 int intake_held_keep(const struct intake_ctx *ctx, const char *form,
-		     const char *ref, const cJSON *kept, char token[48])
+		     const char *ref, const cJSON *kept, const cJSON *fields,
+		     char token[48])
 {
 	cJSON *o = cJSON_CreateObject();
 	int rc = -1;
@@ -122,6 +124,8 @@ int intake_held_keep(const struct intake_ctx *ctx, const char *form,
 	    cJSON_AddNumberToObject(o, "expires",
 				    (double)(time(NULL) + HOLD_SECONDS)) &&
 	    cJSON_AddItemToObject(o, "attachments", cJSON_Duplicate(kept, 1)) &&
+	    (!fields ||
+	     cJSON_AddItemToObject(o, "fields", cJSON_Duplicate(fields, 1))) &&
 	    intake_tmp_write_json(ctx, ref, "held.json", o) == 0) {
 		intake_token(ctx, "held", form, ref, token);
 		rc = 0;
@@ -161,7 +165,7 @@ cJSON *intake_held_take(const struct intake_ctx *ctx, const char *form,
 	    tc_buf_addf(&to, "%s/%s/held", ctx->spool_tmp, ref) < 0 ||
 	    rename(from.data, to.data) < 0)
 		goto out; /* gone: taken, expired or swept */
-	doc = intake_tmp_read_json(ctx, ref, "held/held.json", 1 << 20);
+	doc = intake_tmp_read_json(ctx, ref, "held/held.json", INTAKE_HELD_MAX);
 	if (!doc)
 		goto out;
 	exp = cJSON_GetObjectItemCaseSensitive(doc, "expires");
@@ -256,7 +260,8 @@ void intake_held_sweep(struct intake_ctx *ctx)
 		cJSON *doc, *exp;
 		int expired;
 
-		doc = intake_tmp_read_json(ctx, names[i], "held.json", 1 << 20);
+		doc = intake_tmp_read_json(ctx, names[i], "held.json",
+					   INTAKE_HELD_MAX);
 		if (!doc)
 			continue; /* a post still being written, or not held */
 		exp = cJSON_GetObjectItemCaseSensitive(doc, "expires");

@@ -239,13 +239,18 @@ void intake_spool_discard(const struct intake_ctx *ctx, const char *ref);
  * (SPOOL/receipt.key, made at the first start). Returns 0 or -1. */
 int intake_spool_prepare(struct intake_ctx *ctx, const char *spool);
 
+/* Writes all of data to a new file path (0600, never an existing one), not
+ * fsynced. Returns 0 or -1 (errno). */
+int intake_write_new(const char *path, const char *data, size_t len);
 /*
  * Writes SPOOL/tmp/REF/submission.json (0600), not fsynced: the group
- * commit below makes it and the attachments durable. Returns 0 or -1 with
- * errno set (the caller then discards the folder).
+ * commit below makes it and the attachments durable. over, unless NULL,
+ * names a file in tmp/REF (a draft's held.json) that becomes
+ * submission.json, written over. Returns 0 or -1 with errno set (the
+ * caller then discards the folder).
  */
 int intake_spool_write(const struct intake_ctx *ctx, const char *ref,
-		       const char *json, size_t len);
+		       const char *over, const char *json, size_t len);
 
 /*
  * Group commit (commit.c). A request storing tmp/REF suspends its
@@ -305,8 +310,6 @@ int intake_draft_write(const struct intake_ctx *ctx, const char *form,
  * NULL when the token is not good or the draft is gone or expired. */
 cJSON *intake_draft_read(const struct intake_ctx *ctx, const char *form,
 			 const char *token, char ref[12]);
-/* Removes a draft's own files from tmp/REF before it is stored. */
-int intake_draft_forget(const struct intake_ctx *ctx, const char *ref);
 /* The check page for draft REF into out. Returns 0 or -1. */
 int intake_check_render(struct intake_req *rq, const struct intake_shell *sh,
 			const char *ref, const cJSON *values, const cJSON *atts,
@@ -317,7 +320,8 @@ enum MHD_Result intake_change(struct MHD_Connection *c, struct intake_req *rq,
 
 /* Files kept across a correction (held.c). */
 
-/* Writes doc as tmp/REF/NAME (0600). Returns 0 or -1. */
+/* Writes doc as tmp/REF/NAME, a new file (0600; tmp/REF is the caller's
+ * own). Returns 0 or -1. */
 int intake_tmp_write_json(const struct intake_ctx *ctx, const char *ref,
 			  const char *name, const cJSON *doc);
 /* tmp/REF/NAME (at most max bytes) parsed, or NULL. */
@@ -334,9 +338,13 @@ const char *intake_token_ref(const struct intake_ctx *ctx, const char *what,
 			     const char *form, const char *token, char ref[12]);
 
 /* Keeps the files in kept (attachments of the post in tmp/REF) for the
- * resident; the token naming them in token. Returns 0 or -1. */
+ * resident, with the answers in fields unless NULL (a draft), in
+ * tmp/REF/held.json (at most INTAKE_HELD_MAX bytes); the token naming them
+ * in token. Returns 0 or -1. */
+#define INTAKE_HELD_MAX (8u << 20)
 int intake_held_keep(const struct intake_ctx *ctx, const char *form,
-		     const char *ref, const cJSON *kept, char token[48]);
+		     const char *ref, const cJSON *kept, const cJSON *fields,
+		     char token[48]);
 /*
  * Takes the files a token names into tmp/REF/files/, numbered from first,
  * leaving out those of fields that posted in has files for; returns their

@@ -141,9 +141,7 @@ static int sync_folder(const char *path)
 	return tc_fs_close_keep(fd, fsync(fd) < 0 ? -1 : 0);
 }
 
-/* Writes all of data to a new file path (0600); the group commit makes
- * it durable. */
-static int write_new_file(const char *path, const char *data, size_t len)
+int intake_write_new(const char *path, const char *data, size_t len)
 {
 	int fd;
 
@@ -154,17 +152,45 @@ static int write_new_file(const char *path, const char *data, size_t len)
 	return tc_fs_close_keep(fd, tc_fs_write_all(fd, data, len));
 }
 
-int intake_spool_write(const struct intake_ctx *ctx, const char *ref,
-		       const char *json, size_t len)
+/*
+ * Renames from to path and writes data over what it held: the file's
+ * inode is kept (freeing one costs more than writing one on some file
+ * systems).
+ */
+static int write_over(const char *from, const char *path, const char *data,
+		      size_t len)
 {
-	struct tc_buf p = TC_BUF_INIT;
+	int fd;
+
+	if (rename(from, path) < 0)
+		return -1;
+	fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	return tc_fs_close_keep(fd, tc_fs_write_all(fd, data, len) < 0 ||
+					    ftruncate(fd, (off_t)len) < 0
+					? -1
+					: 0);
+}
+
+int intake_spool_write(const struct intake_ctx *ctx, const char *ref,
+		       const char *over, const char *json, size_t len)
+{
+	struct tc_buf p = TC_BUF_INIT, from = TC_BUF_INIT;
 	int rc = -1;
 
 	if (tc_buf_addf(&p, "%s/%s/submission.json", ctx->spool_tmp, ref) < 0)
 		goto out;
-	rc = write_new_file(p.data, json, len);
+	if (!over) {
+		rc = intake_write_new(p.data, json, len);
+		goto out;
+	}
+	if (tc_buf_addf(&from, "%s/%s/%s", ctx->spool_tmp, ref, over) < 0)
+		goto out;
+	rc = write_over(from.data, p.data, json, len);
 out:
 	tc_buf_release(&p);
+	tc_buf_release(&from);
 	return rc;
 }
 

@@ -877,7 +877,7 @@ static void hold_files(struct intake_post *p, const cJSON *atts,
 	}
 	if (!kept->child ||
 	    intake_held_keep(p->ctx, tc_form_id(p->sh->form), p->ref, kept,
-			     token) < 0 ||
+			     NULL, token) < 0 ||
 	    intake_held_describe(values, token, kept) < 0)
 		goto out;
 	p->claimed = 0; /* kept for the next try; swept when it expires */
@@ -983,8 +983,9 @@ static enum MHD_Result start_commit(struct MHD_Connection *c,
 		p->gone = 1;
 	} else {
 		p->stores = 1;
-		if ((!draft || intake_draft_forget(ctx, p->ref) == 0) &&
-		    intake_spool_write(ctx, p->ref, json, strlen(json)) == 0) {
+		/* A draft's held.json becomes its submission.json. */
+		if (intake_spool_write(ctx, p->ref, draft ? "held.json" : NULL,
+				       json, strlen(json)) == 0) {
 			intake_commit_queue(ctx, &p->commit);
 			return MHD_YES;
 		}
