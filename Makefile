@@ -112,13 +112,15 @@ build/san/bin/casework: build/san/processor/main.o build/san/libtc.a
 	$(CC) $(CFLAGS_SAN) -o $@ $^ $(PKG_LIBS)
 
 # Test hooks (processor/testhooks.h: CASEWORK_TEST_CRASH_AFTER and
-# CASEWORK_TEST_BATCH) exist only where TC_TEST_HOOKS is defined: in the
-# sanitizer builds and in build/hooks/bin/casework, the release build with
-# them, which the crash tests in tests/e2e/casework.sh run; make check
-# builds it first. bin/casework ignores those variables.
+# CASEWORK_TEST_BATCH; intake/commit.c: INTAKE_TEST_FLUSH_FAIL) exist only
+# where TC_TEST_HOOKS is defined: in the sanitizer builds and in
+# build/hooks/bin/, the release builds with them, which the crash tests in
+# tests/e2e/casework.sh and the failure tests in tests/e2e/intake_group.sh
+# run; make check builds them first. bin/ ignores those variables.
 CFLAGS_SAN += -DTC_TEST_HOOKS
 CFLAGS_HOOKS := $(CFLAGS_REL) -DTC_TEST_HOOKS
 HOOKS_PROG := build/hooks/bin/casework
+HOOKS_INTAKE := build/hooks/bin/intake
 build/hooks/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_HOOKS) -MMD -MP -c $< -o $@
@@ -126,7 +128,11 @@ $(HOOKS_PROG): $(patsubst %.c,build/hooks/%.o,processor/main.c $(PROC_SRC) \
 		$(MODEL_SRC) $(COMMON_SRC))
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_HOOKS) -o $@ $^ $(PKG_LIBS)
-check: $(HOOKS_PROG)
+$(HOOKS_INTAKE): $(patsubst %.c,build/hooks/%.o,intake/main.c $(INTAKE_SRC) \
+		$(MODEL_SRC) $(COMMON_SRC))
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_HOOKS) -o $@ $^ $(PKG_LIBS)
+check: $(HOOKS_PROG) $(HOOKS_INTAKE)
 
 # Fuzzing: libFuzzer harnesses in tests/fuzz/, built with clang over a
 # separate copy of the library compiled with coverage and sanitizers.

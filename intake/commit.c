@@ -45,24 +45,37 @@ struct intake_commits {
 	struct intake_commit *head;	/* queued, oldest first */
 	struct intake_commit **tail;	/* where the next one goes */
 	struct intake_commit *inflight; /* claimed and not yet done */
-	int stop;	      /* set at stop: finish the queue, then end */
-	int stopped;	      /* the committer has ended */
-	pthread_t thread;     /* the committer */
-	int tmp_fd, ready_fd; /* SPOOL/tmp and SPOOL/ready */
-	unsigned delay_us;    /* --commit-delay */
+	int stop;	       /* set at stop: finish the queue, then end */
+	int stopped;	       /* the committer has ended */
+	pthread_t thread;      /* the committer */
+	int tmp_fd, ready_fd;  /* SPOOL/tmp and SPOOL/ready */
+	unsigned delay_us;     /* --commit-delay */
+	unsigned long flushes; /* flushes so far (the test hook's) */
+	unsigned long fail_at; /* INTAKE_TEST_FLUSH_FAIL, or 0 */
 	struct intake_commit_stats stats; /* under the lock */
 };
 
-/* Makes everything on the spool's file system durable. */
-static int flush(const struct intake_commits *q, uint64_t *syncs)
+/*
+ * Makes everything on the spool's file system durable. Built with
+ * TC_TEST_HOOKS, INTAKE_TEST_FLUSH_FAIL=N makes the Nth flush (from 1)
+ * fail with EIO, as a failing disk would.
+ */
+static int flush(struct intake_commits *q, uint64_t *syncs)
 {
 	(*syncs)++;
+#ifdef TC_TEST_HOOKS
+	if (__atomic_add_fetch(&q->flushes, 1, __ATOMIC_RELAXED) ==
+	    q->fail_at) {
+		errno = EIO;
+		return -1;
+	}
+#endif
 	return syncfs(q->tmp_fd);
 }
 
 /* Steps 1-3 above for one group (the lock not held). */
-static void commit_group(const struct intake_commits *q,
-			 struct intake_commit *group, uint64_t *syncs)
+static void commit_group(struct intake_commits *q, struct intake_commit *group,
+			 uint64_t *syncs)
 {
 	struct intake_commit *c;
 	int err = 0, moved = 0;
@@ -218,6 +231,11 @@ int intake_commits_start(struct intake_ctx *ctx, unsigned delay_us)
 	}
 	q->tail = &q->head;
 	q->delay_us = delay_us;
+#ifdef TC_TEST_HOOKS
+	if (getenv("INTAKE_TEST_FLUSH_FAIL"))
+		q->fail_at =
+		    strtoul(getenv("INTAKE_TEST_FLUSH_FAIL"), NULL, 10);
+#endif
 	q->tmp_fd = open_folder(ctx->spool_tmp);
 	q->ready_fd = open_folder(ctx->spool_ready);
 	if (q->tmp_fd < 0 || q->ready_fd < 0) {

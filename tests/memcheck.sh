@@ -6,7 +6,8 @@
 # servers and of programs whose stderr a test throws away are caught too.
 #
 # Left out: the kill tests (intake_kill, intake_bundle_kill), where SIGKILL
-# cuts the leak check short, and hostile and diskfull, which have their own
+# cuts the leak check short (intake_group is in: only one of the servers it
+# starts is killed, and the sanitizers watch the others), and hostile and diskfull, which have their own
 # aims. Every suite here must stop its servers with SIGTERM and wait, or
 # their leak check would run after this script had looked.
 #
@@ -14,7 +15,7 @@
 set -u
 cd "$(dirname "$0")/.."
 
-SUITES=${*:-sitegen intake mail check reload bundle casework casework_year annual quarantine lifecycle worklist channels fortnight roundtrip procedures letters people group regress}
+SUITES=${*:-sitegen intake intake_group mail check reload bundle casework casework_year annual quarantine lifecycle worklist channels fortnight roundtrip procedures letters people group regress}
 # The golden regression cases run as a suite of their own.
 suite_script() {
 	if [ "$1" = regress ]; then echo tests/regress/run.sh; else echo "tests/e2e/$1.sh"; fi

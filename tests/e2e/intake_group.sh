@@ -3,7 +3,9 @@
 # is answered before the commit that covers it, a second Send of a draft
 # being stored waits for it, and a SIGKILL while a group commit is in flight
 # leaves every acknowledged submission whole and none of the rest half
-# there. --commit-delay holds each group open long enough to see this.
+# there; a flush that fails (the test hook INTAKE_TEST_FLUSH_FAIL, in
+# build/hooks/bin/intake) answers the whole group 503 and the next group
+# is stored. --commit-delay holds each group open long enough to see this.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
@@ -158,5 +160,35 @@ if spool_start; then ok "server restarts after the kill"; else not_ok "server re
 check "restart empties tmp/" test -z "$(ls -A "$SPOOL/tmp")"
 check "the eight acknowledged are still in ready/" test "$(ls "$SPOOL/ready" | wc -l)" = 8
 intake_stop
+
+# ---- a flush that fails ----
+
+# INTAKE_TEST_FLUSH_FAIL=N (test hooks builds only) fails the Nth flush
+# with EIO, as a failing disk would.
+INH=${INTAKE_HOOKS:-${INTAKE:-build/hooks/bin/intake}}
+for n in 1 2; do
+	rm -rf "$SPOOL"
+	what=$([ $n = 1 ] && echo "the first flush (before the renames)" || echo "the second flush (after them)")
+	if IN=$INH INTAKE_TEST_FLUSH_FAIL=$n spool_start --commit-delay 300000; then
+		ok "flush $n: server starts failing $what"
+	else
+		not_ok "flush $n: server starts" "$(cat "$SCRATCH/err")"
+		continue
+	fi
+	python3 "$SCRATCH/drive.py" together "$PORT" "$SITE" "$SCRATCH/r$n.f.json"
+	check "flush $n: every Send of the group is answered 503, none 303" \
+		test "$(count "$SCRATCH/r$n.f.json" 'r["status"] == 503')" = 9
+	check "flush $n: the failure is logged with its reason" grep -q "cannot store a submission.*Input/output error" "$SCRATCH/err"
+	if [ $n = 1 ]; then
+		check "flush 1: nothing reached ready/" test -z "$(ls -A "$SPOOL/ready")"
+	else
+		check "flush 2: what reached ready/ is whole (it may be bundled)" \
+			python3 "$SCRATCH/whole.py" "$SCRATCH/r$n.f.json" "$SPOOL" 0
+	fi
+	check "flush $n: nothing half-stored is left in tmp/" test -z "$(ls -A "$SPOOL/tmp")"
+	out=$(submit "$URL/submit/complaint" --data "$(python3 "$LIB" "$SITE" complaint pairs)")
+	check "flush $n: the next submission is stored ($out)" test "${out%% *}" = 303
+	intake_stop
+done
 
 finish "intake group"
