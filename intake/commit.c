@@ -49,6 +49,7 @@ struct intake_commits {
 	int stopped;	       /* the committer has ended */
 	pthread_t thread;      /* the committer */
 	int tmp_fd, ready_fd;  /* SPOOL/tmp and SPOOL/ready */
+	int outbox_fd;	       /* SPOOL/outbox, or -1 */
 	unsigned delay_us;     /* --commit-delay */
 	unsigned long flushes; /* flushes so far (the test hook's) */
 	unsigned long fail_at; /* INTAKE_TEST_FLUSH_FAIL, or 0 */
@@ -71,6 +72,23 @@ static int flush(struct intake_commits *q, uint64_t *syncs)
 	}
 #endif
 	return syncfs(q->tmp_fd);
+}
+
+/*
+ * A stored submission's confirmation email may go: REF.json.new becomes
+ * REF.json. Not flushed: should a crash lose the rename, the next start
+ * makes it (intake_mail_recover).
+ */
+static void release_mail(const struct intake_commits *q, const char *ref)
+{
+	char from[32], to[32];
+
+	snprintf(from, sizeof(from), "%s.json.new", ref);
+	snprintf(to, sizeof(to), "%s.json", ref);
+	if (renameat(q->outbox_fd, from, q->outbox_fd, to) < 0)
+		tc_warn("outbox/%s: cannot release the confirmation email (it "
+			"goes after the next start)",
+			from);
 }
 
 /* Steps 1-3 above for one group (the lock not held). */
@@ -105,6 +123,9 @@ static void commit_group(struct intake_commits *q, struct intake_commit *group,
 			}
 		}
 	}
+	for (c = group; c; c = c->next)
+		if (c->rc == 0 && c->mail)
+			release_mail(q, c->ref);
 }
 
 static void done(struct intake_commits *q, struct intake_commit *c)
@@ -238,7 +259,9 @@ int intake_commits_start(struct intake_ctx *ctx, unsigned delay_us)
 #endif
 	q->tmp_fd = open_folder(ctx->spool_tmp);
 	q->ready_fd = open_folder(ctx->spool_ready);
-	if (q->tmp_fd < 0 || q->ready_fd < 0) {
+	q->outbox_fd = ctx->spool_outbox ? open_folder(ctx->spool_outbox) : -1;
+	if (q->tmp_fd < 0 || q->ready_fd < 0 ||
+	    (ctx->spool_outbox && q->outbox_fd < 0)) {
 		tc_warn("%s: cannot open the spool's folders", ctx->spool_tmp);
 		goto fail;
 	}
@@ -259,6 +282,8 @@ fail:
 		close(q->tmp_fd);
 	if (q->ready_fd >= 0)
 		close(q->ready_fd);
+	if (q->outbox_fd >= 0)
+		close(q->outbox_fd);
 	free(q);
 	return -1;
 }
@@ -292,6 +317,8 @@ void intake_commits_free(struct intake_ctx *ctx,
 	pthread_mutex_destroy(&q->lock);
 	close(q->tmp_fd);
 	close(q->ready_fd);
+	if (q->outbox_fd >= 0)
+		close(q->outbox_fd);
 	free(q);
 	ctx->commits = NULL;
 }

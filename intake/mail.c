@@ -1,8 +1,9 @@
 /*
  * mail.c: the confirmation email, off unless intake serve has --mail-from.
  *
- * intake serve, once a submission is stored and the resident has had the
- * 303, writes SPOOL/outbox/REF.json (durably): the message, made from the
+ * intake serve stages SPOOL/outbox/REF.json.new with a submission, in its
+ * group commit, and renames it REF.json once the submission is durable
+ * (before the 303; see intake_mail_stage): the message, made from the
  * site's .threecs/mail/FORM.txt with the reference and the time received
  * put in, and the address to send it to. Nothing else of the submission
  * is in it. `intake mail`, run by a timer, sends each with the host's
@@ -154,17 +155,69 @@ out:
 	return out;
 }
 
-void intake_mail_write(const struct intake_ctx *ctx, const char *ref,
-		       const char *entry)
+int intake_mail_stage(const struct intake_ctx *ctx, const char *ref,
+		      const char *entry)
 {
 	struct tc_buf p = TC_BUF_INIT;
+	int rc = -1;
 
-	if (tc_buf_addf(&p, "%s/%s.json", ctx->spool_outbox, ref) < 0 ||
-	    tc_fs_write_atomic_ex(p.data, entry, strlen(entry), 0600, 0) < 0)
+	if (tc_buf_addf(&p, "%s/%s.json.new", ctx->spool_outbox, ref) == 0 &&
+	    intake_write_new(p.data, entry, strlen(entry)) == 0)
+		rc = 0;
+	else
 		tc_warn("%s: cannot write the confirmation email (it will "
 			"not be sent)",
 			p.data ? p.data : ref);
 	tc_buf_release(&p);
+	return rc;
+}
+
+void intake_mail_unstage(const struct intake_ctx *ctx, const char *ref)
+{
+	struct tc_buf p = TC_BUF_INIT;
+
+	if (tc_buf_addf(&p, "%s/%s.json.new", ctx->spool_outbox, ref) == 0)
+		(void)unlink(p.data);
+	tc_buf_reset(&p);
+	if (tc_buf_addf(&p, "%s/%s.json", ctx->spool_outbox, ref) == 0)
+		(void)unlink(p.data);
+	tc_buf_release(&p);
+}
+
+int intake_mail_recover(const struct intake_ctx *ctx)
+{
+	struct tc_buf from = TC_BUF_INIT, to = TC_BUF_INIT;
+	char **names = NULL, ref[12];
+	size_t n = 0, i, len;
+	int rc = -1;
+
+	if (tc_fs_list(ctx->spool_outbox, &names, &n) < 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		len = strlen(names[i]);
+		if (len != 11 + 9 || strcmp(names[i] + 11, ".json.new"))
+			continue;
+		memcpy(ref, names[i], 11);
+		ref[11] = '\0';
+		tc_buf_reset(&from);
+		tc_buf_reset(&to);
+		if (tc_buf_addf(&from, "%s/%s", ctx->spool_outbox, names[i]) <
+			0 ||
+		    tc_buf_addf(&to, "%s/%s.json", ctx->spool_outbox, ref) < 0)
+			goto out;
+		if (intake_ref_valid(ref) && intake_spool_stored(ctx, ref)) {
+			if (rename(from.data, to.data) < 0)
+				goto out;
+		} else if (unlink(from.data) < 0) {
+			goto out;
+		}
+	}
+	rc = tc_fs_sync_dir(ctx->spool_outbox);
+out:
+	tc_fs_names_free(names, n);
+	tc_buf_release(&from);
+	tc_buf_release(&to);
+	return rc;
 }
 
 /* ---- intake mail ------------------------------------------------------ */

@@ -537,13 +537,6 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		intake_post_free(rq->post);
 		rq->post = NULL;
 	}
-	/* Answered: only now is the confirmation email queued, so it never
-	 * delays the 303. */
-	if (rq->mail) {
-		intake_mail_write(ctx, rq->mail_ref, rq->mail);
-		cJSON_free(rq->mail);
-		rq->mail = NULL;
-	}
 	intake_forms_put(ctx, rq->forms);
 	if (rq->conn) {
 		/* A kept-alive connection waits for its next headers. The

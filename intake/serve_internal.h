@@ -118,8 +118,6 @@ struct intake_req {
 	struct intake_post *post;   /* a form post in progress, or NULL */
 	struct intake_forms *forms; /* the forms it looked in, or NULL */
 	struct intake_conn *conn;   /* its connection's tracking, or NULL */
-	char *mail;		    /* an outbox entry to write once answered */
-	char mail_ref[12];	    /* ...for this reference */
 };
 
 /* Responses (serve.c). Each returns what the access handler returns. */
@@ -235,6 +233,8 @@ int intake_ref_random(char ref[12]);
 int intake_spool_claim(const struct intake_ctx *ctx, char ref[12]);
 /* Removes SPOOL/tmp/REF and all in it; a missing folder is fine. */
 void intake_spool_discard(const struct intake_ctx *ctx, const char *ref);
+/* 1 when REF is in ready/ or bundled/ (or cannot be told), else 0. */
+int intake_spool_stored(const struct intake_ctx *ctx, const char *ref);
 /* Makes the spool folders (0700), empties tmp/ and reads the receipt key
  * (SPOOL/receipt.key, made at the first start). Returns 0 or -1. */
 int intake_spool_prepare(struct intake_ctx *ctx, const char *spool);
@@ -272,6 +272,7 @@ struct intake_commit {
 	struct MHD_Connection *conn; /* resumed once it is done */
 	int rc;			     /* 0: durable in ready/; -1: not stored */
 	int err;		     /* errno when rc is -1 */
+	int mail;		     /* its outbox entry is staged */
 	struct intake_commit *next;  /* the committer's queue */
 	struct intake_commit *inflight_next; /* claimed, not yet done */
 	struct intake_commit *followers;     /* waiting on this one */
@@ -369,9 +370,19 @@ int intake_mail_address_ok(const char *s);
 char *intake_mail_entry(const struct intake_ctx *ctx,
 			const struct intake_shell *sh, const char *ref,
 			const cJSON *fields);
-/* Writes it as SPOOL/outbox/REF.json, durably (a failure is logged). */
-void intake_mail_write(const struct intake_ctx *ctx, const char *ref,
-		       const char *entry);
+/*
+ * An entry waits as SPOOL/outbox/REF.json.new (written before its
+ * submission's group commit, so that commit's first flush covers it), which
+ * intake mail never reads; once the submission is durable the committer
+ * renames it to REF.json. intake_mail_stage writes it (0 or -1, logged),
+ * intake_mail_unstage removes both names (the submission was not stored),
+ * intake_mail_recover (at start) renames each left by a crash whose
+ * submission is in ready/ or bundled/ and removes the rest.
+ */
+int intake_mail_stage(const struct intake_ctx *ctx, const char *ref,
+		      const char *entry);
+void intake_mail_unstage(const struct intake_ctx *ctx, const char *ref);
+int intake_mail_recover(const struct intake_ctx *ctx);
 
 /* The site's small files in memory (filecache.c). */
 

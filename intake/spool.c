@@ -120,6 +120,12 @@ out:
 	return rc;
 }
 
+int intake_spool_stored(const struct intake_ctx *ctx, const char *ref)
+{
+	return exists_in(ctx->spool_ready, ref) ||
+	       bundled_has(ctx->spool_bundled, ref);
+}
+
 void intake_spool_discard(const struct intake_ctx *ctx, const char *ref)
 {
 	struct tc_buf p = TC_BUF_INIT;
@@ -350,6 +356,11 @@ int intake_spool_prepare(struct intake_ctx *ctx, const char *spool)
 		goto out;
 	if (empty_folder(ctx->spool_tmp) < 0) {
 		tc_warn("%s: cannot remove leftovers", ctx->spool_tmp);
+		goto out;
+	}
+	if (ctx->spool_outbox && intake_mail_recover(ctx) < 0) {
+		tc_warn("%s: cannot settle the emails a stop left",
+			ctx->spool_outbox);
 		goto out;
 	}
 	if (sync_folder(ctx->spool_tmp) < 0 || sync_folder(spool) < 0) {

@@ -111,7 +111,7 @@ struct intake_post {
 	int stores;		     /* this request stores tmp/REF */
 	int gone;		     /* a Send of a draft never stored */
 	struct intake_commit commit; /* in the committer's queue */
-	char *mail;		     /* the outbox entry, once it is durable */
+	char *mail;		     /* its outbox entry, staged with it */
 };
 
 /* ---- files ----------------------------------------------------------- */
@@ -929,11 +929,6 @@ static enum MHD_Result after_commit(struct MHD_Connection *c,
 
 	p->committing = 0;
 	if (p->commit.rc == 0) {
-		if (p->mail) {
-			rq->mail = p->mail; /* queued once the 303 has gone */
-			memcpy(rq->mail_ref, p->ref, sizeof(rq->mail_ref));
-			p->mail = NULL;
-		}
 		if (p->stores)
 			intake_rate_count(p->ctx->rate, p->who, now_ms(), 1);
 		p->stores = 0; /* it is in ready/ now: never discard it */
@@ -949,6 +944,8 @@ static enum MHD_Result after_commit(struct MHD_Connection *c,
 	}
 	if (p->stores) /* nothing half-stored stays */
 		intake_spool_discard(p->ctx, p->ref);
+	if (p->commit.mail) /* nor an email for it */
+		intake_mail_unstage(p->ctx, p->ref);
 	p->stores = 0;
 	return ret;
 }
@@ -971,6 +968,7 @@ static enum MHD_Result start_commit(struct MHD_Connection *c,
 		*mail = NULL;
 	}
 	p->claimed = 0; /* the commit's to discard now, when it fails */
+	p->commit.mail = 0;
 	p->commit.ref = p->ref;
 	p->commit.conn = c;
 	p->committing = 1;
@@ -986,6 +984,10 @@ static enum MHD_Result start_commit(struct MHD_Connection *c,
 		/* A draft's held.json becomes its submission.json. */
 		if (intake_spool_write(ctx, p->ref, draft ? "held.json" : NULL,
 				       json, strlen(json)) == 0) {
+			/* Its email too, for the same flush to cover. */
+			p->commit.mail =
+			    p->mail &&
+			    intake_mail_stage(ctx, p->ref, p->mail) == 0;
 			intake_commit_queue(ctx, &p->commit);
 			return MHD_YES;
 		}

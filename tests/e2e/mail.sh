@@ -52,11 +52,14 @@ c=$(curl -s -o /dev/null -w '%{http_code}' -d "$body&email=$TO" "$URL/submit/com
 check "a valid post not yet sent from its check page is 200 ($c)" test "$c" = 200
 check "none of these queued an email" test "$(outbox)" = 0
 
-# A stored submission with an address queues one, after its 303.
+# A stored submission with an address queues one, made durable with the
+# submission: it is there by the time the 303 is.
 out=$(post "$body&email=$TO" complaint)
+ls "$SPOOL/outbox" >"$SCRATCH/outbox.at303"
 ref=$(printf '%s' "$out" | sed -n 's|.*received?ref=\([0-9A-Z-]*\)&k=.*|\1|p')
 check "a submission with an address is 303 with a reference" test -n "$ref"
-for i in $(seq 1 20); do [ "$(outbox)" = 1 ] && break; sleep 0.1; done
+check "its email was queued before the 303, named by its reference" \
+	test "$(cat "$SCRATCH/outbox.at303")" = "$ref.json"
 check "it queued one email, named by its reference" test -f "$SPOOL/outbox/$ref.json"
 check "the entry is 0600" test "$(stat -c %a "$SPOOL/outbox/$ref.json" 2>/dev/null)" = 600
 check "the entry holds nothing of the answers but the address" python3 - "$SPOOL/outbox/$ref.json" "$ref" "$TO" <<'PY'
@@ -70,6 +73,38 @@ for word in ("bin was not collected", "Alex Example", "bins"):
 assert ref in m
 PY
 intake_stop
+
+# A stop between a group commit and its email's release leaves REF.json.new:
+# the next start releases it when the submission is stored, and drops it
+# when it is not (that submission was never acknowledged).
+cp "$SPOOL/outbox/$ref.json" "$SCRATCH/entry.json"
+mv "$SPOOL/outbox/$ref.json" "$SPOOL/outbox/$ref.json.new"
+cp "$SCRATCH/entry.json" "$SPOOL/outbox/ZZZZZ-ZZZZZ.json.new"
+if intake_start "$SCRATCH/out" "$SCRATCH/err" --site "$SITE" --forms "$FORMS" \
+	--spool "$SPOOL" --mail-from "$FROM" --quiet "${INTAKE_USER_OPT[@]}"; then
+	check "a restart releases the email of a stored submission" test -f "$SPOOL/outbox/$ref.json"
+	check "and drops the one whose submission was not stored" \
+		test "$(ls "$SPOOL/outbox")" = "$ref.json"
+else
+	not_ok "intake serve restarts" "$(cat "$SCRATCH/err")"
+fi
+intake_stop
+
+# A flush that fails (test hooks build): the resident is told it was not
+# sent, and no email says otherwise.
+INH=${INTAKE_HOOKS:-${INTAKE:-build/hooks/bin/intake}}
+mv "$SPOOL/outbox/$ref.json" "$SCRATCH/kept.json"
+if IN=$INH INTAKE_TEST_FLUSH_FAIL=1 intake_start "$SCRATCH/out" "$SCRATCH/err" --site "$SITE" \
+	--forms "$FORMS" --spool "$SPOOL" --mail-from "$FROM" --quiet "${INTAKE_USER_OPT[@]}"; then
+	URL=http://127.0.0.1:$PORT
+	c=$(post "$body&email=$TO" complaint)
+	check "a submission whose flush fails is 503 (${c%% *})" test "${c%% *}" = 503
+	check "and queues no email" test -z "$(ls -A "$SPOOL/outbox")"
+else
+	not_ok "intake serve (test hooks) starts" "$(cat "$SCRATCH/err")"
+fi
+intake_stop
+mv "$SCRATCH/kept.json" "$SPOOL/outbox/$ref.json"
 
 # A failing sendmail: kept, tried again only when its wait is over.
 touch "$CAP/fail"
