@@ -47,6 +47,7 @@ struct rate_budget {
 struct rate_slot {
 	uint64_t key;	/* salted hash of the client; 0: free */
 	int64_t due[2]; /* ms: when each budget is full again */
+	unsigned held;	/* its posts in flight */
 };
 
 struct intake_rate {
@@ -143,37 +144,72 @@ static struct rate_slot *find_slot(struct intake_rate *r, uint64_t key)
 	struct rate_slot *slot = NULL, *s;
 	size_t i, at = (size_t)(key & (RATE_SLOTS - 1));
 
+	/* A slot with posts in flight is taken over only when all are. */
 	for (i = 0; i < RATE_PROBE; i++) {
 		s = &r->slots[(at + i) & (RATE_SLOTS - 1)];
 		if (s->key == key)
 			return s;
 		if (!slot ||
-		    (slot->key && (!s->key || last_due(s) < last_due(slot))))
+		    (slot->key && (!s->key || (!s->held && slot->held) ||
+				   (!s->held == !slot->held &&
+				    last_due(s) < last_due(slot)))))
 			slot = s;
 	}
 	slot->key = key;
 	slot->due[0] = slot->due[1] = 0;
+	slot->held = 0;
 	return slot;
 }
 
-unsigned intake_rate_wait(struct intake_rate *r, const void *addr,
-			  int64_t now_ms)
+/* intake_rate_wait under the lock; a hold taken when hold and 0. */
+static unsigned wait_locked(struct intake_rate *r, const void *addr,
+			    int64_t now_ms, int hold)
 {
 	uint64_t key = client_key(r, addr);
 	struct rate_slot *slot;
-	int64_t over, most = 0;
+	int64_t over, due, most = 0;
 	int i;
 
 	pthread_mutex_lock(&r->lock);
 	slot = find_slot(r, key);
 	for (i = 0; i < 2; i++) {
-		/* Room for one more: due may pass a full budget by one. */
-		over = slot->due[i] + r->b[i].interval - now_ms - r->b[i].whole;
+		/* Room for one more: due may pass a full budget by one. A
+		 * post in flight may be counted in either budget: it takes
+		 * room in both until it is. */
+		due = (slot->due[i] > now_ms ? slot->due[i] : now_ms) +
+		      (int64_t)slot->held * r->b[i].interval;
+		over = due + r->b[i].interval - now_ms - r->b[i].whole;
 		if (over > most)
 			most = over;
 	}
+	if (hold && most <= 0)
+		slot->held++;
 	pthread_mutex_unlock(&r->lock);
 	return most > 0 ? (unsigned)((most + 999) / 1000) : 0;
+}
+
+unsigned intake_rate_wait(struct intake_rate *r, const void *addr,
+			  int64_t now_ms)
+{
+	return wait_locked(r, addr, now_ms, 0);
+}
+
+unsigned intake_rate_hold(struct intake_rate *r, const void *addr,
+			  int64_t now_ms)
+{
+	return wait_locked(r, addr, now_ms, 1);
+}
+
+void intake_rate_release(struct intake_rate *r, const void *addr)
+{
+	uint64_t key = client_key(r, addr);
+	struct rate_slot *slot;
+
+	pthread_mutex_lock(&r->lock);
+	slot = find_slot(r, key);
+	if (slot->held)
+		slot->held--;
+	pthread_mutex_unlock(&r->lock);
 }
 
 void intake_rate_count(struct intake_rate *r, const void *addr, int64_t now_ms,

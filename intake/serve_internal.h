@@ -431,11 +431,16 @@ const struct sockaddr *intake_client(struct MHD_Connection *c,
 int intake_same_ip(const struct sockaddr *a, const struct sockaddr_storage *b);
 /*
  * Seconds until the client at addr (a struct sockaddr) may post again, or
- * 0 now: while either of its budgets is used up. now_ms is a monotonic
- * clock in milliseconds.
+ * 0 now: while either of its budgets is used up, counting its posts in
+ * flight (held) as posts. now_ms is a monotonic clock in milliseconds.
  */
 unsigned intake_rate_wait(struct intake_rate *r, const void *addr,
 			  int64_t now_ms);
+/* intake_rate_wait, and when it is 0 the post is held (in flight) until
+ * intake_rate_release: so that posts at once cannot all pass. */
+unsigned intake_rate_hold(struct intake_rate *r, const void *addr,
+			  int64_t now_ms);
+void intake_rate_release(struct intake_rate *r, const void *addr);
 /* Counts one post from the client at addr: an accepted submission (stored,
  * or a honeypot answered as if), or a refused one. */
 void intake_rate_count(struct intake_rate *r, const void *addr, int64_t now_ms,

@@ -110,6 +110,7 @@ struct intake_post {
 	int committing;		     /* suspended, not yet answered */
 	int stores;		     /* this request stores tmp/REF */
 	int gone;		     /* a Send of a draft never stored */
+	int rate_held;		     /* its client's rate limit holds it */
 	struct intake_commit commit; /* in the committer's queue */
 	char *mail;		     /* its outbox entry, staged with it */
 };
@@ -761,6 +762,24 @@ static int64_t now_ms(void)
 }
 
 /* The time now, in UTC or local time. */
+enum rate_outcome { RATE_NONE, RATE_REFUSED, RATE_ACCEPTED };
+
+/*
+ * Counts p's outcome against its client's rate limit (once), and lets go
+ * of the hold its start took. RATE_NONE counts nothing: a failure of ours
+ * (out of memory, a full disk), or a post cut off, is not the resident's.
+ */
+static void settle_rate(struct intake_post *p, enum rate_outcome o)
+{
+	if (!p->rate_held)
+		return;
+	p->rate_held = 0;
+	intake_rate_release(p->ctx->rate, p->who);
+	if (o != RATE_NONE)
+		intake_rate_count(p->ctx->rate, p->who, now_ms(),
+				  o == RATE_ACCEPTED);
+}
+
 static struct tm now_tm(int utc)
 {
 	struct tm tm;
@@ -928,9 +947,9 @@ static enum MHD_Result after_commit(struct MHD_Connection *c,
 	enum MHD_Result ret;
 
 	p->committing = 0;
+	settle_rate(p,
+		    p->commit.rc == 0 && p->stores ? RATE_ACCEPTED : RATE_NONE);
 	if (p->commit.rc == 0) {
-		if (p->stores)
-			intake_rate_count(p->ctx->rate, p->who, now_ms(), 1);
 		p->stores = 0; /* it is in ready/ now: never discard it */
 		return send_received_redirect(c, rq, p, p->ref);
 	}
@@ -1151,9 +1170,11 @@ out:
 	/* A failure of ours (out of memory, a full disk) is not the
 	 * resident's: it does not count against them. A submission handed
 	 * to the group commit is counted once it is answered. */
-	if (!p->committing &&
-	    (accepted || !(p->fail == FAIL_IO || p->fail == FAIL_NOMEM)))
-		intake_rate_count(p->ctx->rate, p->who, now_ms(), accepted);
+	if (!p->committing)
+		settle_rate(p, accepted ? RATE_ACCEPTED
+			       : p->fail == FAIL_IO || p->fail == FAIL_NOMEM
+				   ? RATE_NONE
+				   : RATE_REFUSED);
 	if (json)
 		cJSON_free(json);
 	cJSON_free(mail);
@@ -1184,6 +1205,7 @@ void intake_post_free(struct intake_post *p)
 	free(p->files);
 	if (p->claimed)
 		intake_spool_discard(p->ctx, p->ref);
+	settle_rate(p, RATE_NONE); /* cut off: not counted */
 	cJSON_free(p->mail);
 	cJSON_Delete(p->posted);
 	cJSON_Delete(p->bad);
@@ -1238,7 +1260,7 @@ static enum MHD_Result start_post(struct MHD_Connection *c,
 
 	intake_held_sweep(ctx);
 	client = intake_client(c, ctx, &who);
-	wait = intake_rate_wait(ctx->rate, client, now_ms());
+	wait = intake_rate_hold(ctx->rate, client, now_ms());
 	if (wait) {
 		snprintf(retry, sizeof(retry), "%u", wait);
 		ret = intake_send_status(c, rq, TC_STATUS_TOO_MANY_FORMS, retry,
@@ -1249,18 +1271,21 @@ static enum MHD_Result start_post(struct MHD_Connection *c,
 					 MHD_HTTP_HEADER_CONTENT_TYPE);
 	if (!ct || !(has_type(ct, MHD_HTTP_POST_ENCODING_FORM_URLENCODED) ||
 		     has_type(ct, MHD_HTTP_POST_ENCODING_MULTIPART_FORMDATA))) {
+		intake_rate_release(ctx->rate, client);
 		intake_rate_count(ctx->rate, client, now_ms(), 0);
 		ret = intake_send_status(c, rq, TC_STATUS_UNSUPPORTED, NULL,
 					 NULL, NULL);
 		goto out;
 	}
 	if (content_length(c, &clen) == 0 && clen > ctx->opt->max_body) {
+		intake_rate_release(ctx->rate, client);
 		intake_rate_count(ctx->rate, client, now_ms(), 0);
 		ret = send_fail(c, rq, FAIL_BODY);
 		goto out;
 	}
 	p = calloc(1, sizeof(*p));
 	if (!p) {
+		intake_rate_release(ctx->rate, client);
 		ret = intake_send_internal_error(c, rq);
 		goto out;
 	}
@@ -1272,6 +1297,7 @@ static enum MHD_Result start_post(struct MHD_Connection *c,
 	} else {
 		p->who = client; /* the connection's, which outlives the post */
 	}
+	p->rate_held = 1; /* until its outcome is counted */
 	p->multipart = has_type(ct, MHD_HTTP_POST_ENCODING_MULTIPART_FORMDATA);
 	tc_buf_init(&p->val, ctx->opt->max_field);
 	p->posted = cJSON_CreateObject();

@@ -340,8 +340,43 @@ if start_server "$SCRATCH/rate2" --spool "$SCRATCH/spool3" --rate 3 --quiet; the
 	check "ten refused posts are each 422 ($codes)" test "$codes" = "$(printf ' 422%.0s' 1 2 3 4 5 6 7 8 9 10)"
 	check "then an accepted one is 303" test "$(submit "$URL/submit/$first" -d "$body" | cut -d' ' -f1)" = 303
 	check "and stored" test "$(ls "$SCRATCH/spool3/ready" | wc -l)" = 1
+	intake_stop
 else
 	not_ok "third server starts" "$(cat "$SCRATCH/rate2.err")"
+fi
+# Posts in flight at once are held against the rate: with --rate 2, two
+# posts still sending their bodies leave no room for a third; once they
+# are answered, there is room again.
+if start_server "$SCRATCH/rate3" --spool "$SCRATCH/spool4" --rate 2 --quiet; then
+	body=$(python3 $LIB "$SITE" "$first" pairs)
+	check "two posts in flight hold the rate: a third is 429, then room again" python3 - "$PORT" "/submit/$first" "$body" <<'PY'
+import socket, sys, time, http.client
+port, path, body = int(sys.argv[1]), sys.argv[2], sys.argv[3].encode()
+def start():
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n" % (path.encode(), len(body)) + body[:10])
+    return s
+def post():
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded"})
+    r = c.getresponse(); r.read(); c.close()
+    return r.status
+held = [start(), start()]
+time.sleep(0.3)
+third = post()
+assert third == 429, third
+for s in held:
+    s.sendall(body[10:])
+    s.settimeout(10)
+    got = s.recv(100)
+    assert got.startswith(b"HTTP/1.1 200"), got
+    s.close()
+time.sleep(0.2)
+again = post()
+assert again == 200, again
+PY
+else
+	not_ok "fourth server starts" "$(cat "$SCRATCH/rate3.err")"
 fi
 
 # --- start-up errors ---

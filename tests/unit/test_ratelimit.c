@@ -134,6 +134,37 @@ static void test_ipv6_prefix(void **state)
 	intake_rate_free(r);
 }
 
+/* Posts in flight at once are held against the budget until counted. */
+static void test_holds(void **state)
+{
+	struct intake_rate *r = intake_rate_new(3, 100);
+	struct sockaddr_in a = v4("192.0.2.7");
+	int64_t t = 5000000;
+	int i;
+
+	(void)state;
+	assert_non_null(r);
+	/* Three start at once; a fourth must wait (one interval, 20 s). */
+	for (i = 0; i < 3; i++)
+		assert_int_equal(intake_rate_hold(r, &a, t), 0);
+	assert_int_equal(intake_rate_hold(r, &a, t), 20);
+	/* One is cut off (released, not counted): room for one again. */
+	intake_rate_release(r, &a);
+	assert_int_equal(intake_rate_hold(r, &a, t), 0);
+	assert_int_not_equal(intake_rate_wait(r, &a, t), 0);
+	/* All three are stored: released and counted, the budget is used. */
+	for (i = 0; i < 3; i++) {
+		intake_rate_release(r, &a);
+		intake_rate_count(r, &a, t, 1);
+	}
+	assert_int_equal(intake_rate_wait(r, &a, t), 20);
+	/* A release with nothing held changes nothing. */
+	intake_rate_release(r, &a);
+	assert_int_equal(intake_rate_wait(r, &a, t), 20);
+	assert_int_equal(intake_rate_wait(r, &a, t + 20000), 0);
+	intake_rate_free(r);
+}
+
 static void test_many_clients(void **state)
 {
 	struct intake_rate *r = intake_rate_new(1, 100);
@@ -162,6 +193,7 @@ int main(void)
 	    cmocka_unit_test(test_refill),
 	    cmocka_unit_test(test_refused),
 	    cmocka_unit_test(test_ipv6_prefix),
+	    cmocka_unit_test(test_holds),
 	    cmocka_unit_test(test_many_clients),
 	};
 
