@@ -71,6 +71,32 @@ out:
 	return doc;
 }
 
+int intake_draft_restore(const struct intake_ctx *ctx, const char *form,
+			 const char *ref)
+{
+	struct tc_buf path = TC_BUF_INIT;
+	cJSON *sub;
+	const cJSON *f;
+	int rc = -1;
+
+	sub =
+	    intake_tmp_read_json(ctx, ref, "submission.json", INTAKE_HELD_MAX);
+	f = cJSON_GetObjectItemCaseSensitive(sub, "form");
+	if (!cJSON_IsString(f) || strcmp(f->valuestring, form) ||
+	    tc_buf_addf(&path, "%s/%s/submission.json", ctx->spool_tmp, ref) <
+		0)
+		goto out;
+	if (intake_draft_write(
+		ctx, form, ref, cJSON_GetObjectItemCaseSensitive(sub, "fields"),
+		cJSON_GetObjectItemCaseSensitive(sub, "attachments")) == 0 &&
+	    unlink(path.data) == 0)
+		rc = 0;
+out:
+	cJSON_Delete(sub);
+	tc_buf_release(&path);
+	return rc;
+}
+
 int intake_check_render(struct intake_req *rq, const struct intake_shell *sh,
 			const char *ref, const cJSON *values, const cJSON *atts,
 			struct tc_buf *out)

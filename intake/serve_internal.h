@@ -311,6 +311,10 @@ int intake_draft_write(const struct intake_ctx *ctx, const char *form,
  * NULL when the token is not good or the draft is gone or expired. */
 cJSON *intake_draft_read(const struct intake_ctx *ctx, const char *form,
 			 const char *token, char ref[12]);
+/* Makes tmp/REF a draft again from the submission.json a failed Send left
+ * there, so that the Send can be tried again. Returns 0 or -1. */
+int intake_draft_restore(const struct intake_ctx *ctx, const char *form,
+			 const char *ref);
 /* The check page for draft REF into out. Returns 0 or -1. */
 int intake_check_render(struct intake_req *rq, const struct intake_shell *sh,
 			const char *ref, const cJSON *values, const cJSON *atts,

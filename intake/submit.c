@@ -109,6 +109,7 @@ struct intake_post {
 	/* Stored, waiting for its group commit (its connection suspended). */
 	int committing;		     /* suspended, not yet answered */
 	int stores;		     /* this request stores tmp/REF */
+	int draft;		     /* ...a check page's draft */
 	int gone;		     /* a Send of a draft never stored */
 	int rate_held;		     /* its client's rate limit holds it */
 	struct intake_commit commit; /* in the committer's queue */
@@ -961,7 +962,12 @@ static enum MHD_Result after_commit(struct MHD_Connection *c,
 		tc_warn("cannot store a submission");
 		ret = send_fail(c, rq, FAIL_IO);
 	}
-	if (p->stores) /* nothing half-stored stays */
+	/* A draft that could not be stored is a draft again, for the Send
+	 * to be tried again; otherwise nothing half-stored stays. */
+	if (p->stores && p->draft &&
+	    intake_draft_restore(p->ctx, tc_form_id(p->sh->form), p->ref) == 0)
+		p->stores = 0;
+	if (p->stores)
 		intake_spool_discard(p->ctx, p->ref);
 	if (p->commit.mail) /* nor an email for it */
 		intake_mail_unstage(p->ctx, p->ref);
@@ -1000,6 +1006,7 @@ static enum MHD_Result start_commit(struct MHD_Connection *c,
 		p->gone = 1;
 	} else {
 		p->stores = 1;
+		p->draft = draft;
 		/* A draft's held.json becomes its submission.json. */
 		if (intake_spool_write(ctx, p->ref, draft ? "held.json" : NULL,
 				       json, strlen(json)) == 0) {

@@ -51,7 +51,8 @@ def drafts(n):
 def press(sends, wave):
     def one(send):
         ref = send.split(b"=", 1)[1].split(b".", 1)[0].decode()
-        r = {"ref": ref, "wave": wave, "status": 0, "location": None}
+        r = {"ref": ref, "wave": wave, "status": 0, "location": None,
+             "send": send.decode()}
         try:
             r["status"], r["location"], _ = post(send)
         except Exception as e:
@@ -185,7 +186,22 @@ for n in 1 2; do
 		check "flush 2: what reached ready/ is whole (it may be bundled)" \
 			python3 "$SCRATCH/whole.py" "$SCRATCH/r$n.f.json" "$SPOOL" 0
 	fi
-	check "flush $n: nothing half-stored is left in tmp/" test -z "$(ls -A "$SPOOL/tmp")"
+	if [ $n = 1 ]; then
+		check "flush 1: each draft is a draft again in tmp/, to be sent again" python3 -c "
+import json, os
+tmp = '$SPOOL/tmp'
+names = sorted(os.listdir(tmp))
+assert len(names) == 8, names
+for d in names:
+    assert os.listdir(os.path.join(tmp, d)) == ['held.json'], d
+    assert json.load(open(os.path.join(tmp, d, 'held.json')))['fields']"
+		send=$(python3 -c "import json; print(json.load(open('$SCRATCH/r1.f.json'))[0]['send'])")
+		c=$(curl -s -o /dev/null -w '%{http_code}' --data "$send" "$URL/submit/complaint")
+		check "flush 1: the same Send again is stored ($c)" test "$c" = 303
+		check "flush 1: and is whole in ready/" test "$(ls "$SPOOL/ready" | wc -l)" = 1
+	else
+		check "flush 2: nothing half-stored is left in tmp/" test -z "$(ls -A "$SPOOL/tmp")"
+	fi
 	out=$(submit "$URL/submit/complaint" --data "$(python3 "$LIB" "$SITE" complaint pairs)")
 	check "flush $n: the next submission is stored ($out)" test "${out%% *}" = 303
 	intake_stop
