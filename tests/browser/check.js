@@ -23,7 +23,7 @@ const http = require('http');
 const path = require('path');
 const { chromium } = require('playwright-core');
 
-const { CHROMIUM, CHROMIUM_ARGS, axeProblems, findFiles, siteRoot } = require('./common');
+const { CHROMIUM, CHROMIUM_ARGS, axeProblems, findFiles, reflowProblems, siteRoot } = require('./common');
 const AXE_PATH = require.resolve('axe-core/axe.min.js');
 const DESKTOP = { width: 1280, height: 800 };
 const REFLOW = { width: 320, height: 640 };
@@ -362,32 +362,8 @@ async function checkFocus(page, url, urlPath) {
 
 async function checkReflow(page, url, urlPath) {
   await load(page, url);
-  const r = await page.evaluate((limit) => {
-    const sw = document.documentElement.scrollWidth;
-    const culprits = [];
-    if (sw > limit) {
-      const scrolls = (e) => {
-        for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
-          const o = getComputedStyle(a).overflowX;
-          if (o === 'auto' || o === 'scroll' || o === 'hidden' || o === 'clip') return true;
-        }
-        return false;
-      };
-      const name = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
-        (e.classList.length ? '.' + [...e.classList].join('.') : '');
-      for (const e of document.body ? document.body.querySelectorAll('*') : []) {
-        const rect = e.getBoundingClientRect();
-        if (rect.right <= limit + 0.5 || scrolls(e)) continue;
-        // Report the outermost element that overflows, not its children too.
-        if (e.parentElement && culprits.some((c) => c.el.contains(e))) continue;
-        culprits.push({ el: e, text: `${name(e)} reaches ${Math.round(rect.right)}px` });
-        if (culprits.length >= 5) break;
-      }
-    }
-    return { sw, culprits: culprits.map((c) => c.text) };
-  }, REFLOW.width);
-  record('reflow', `reflow at 320px on ${urlPath}`, r.sw <= REFLOW.width,
-    r.sw <= REFLOW.width ? [] : [`page is ${r.sw}px wide at a 320px viewport`, ...r.culprits]);
+  const problems = await reflowProblems(page, REFLOW.width);
+  record('reflow', `reflow at 320px on ${urlPath}`, problems.length === 0, problems);
 }
 
 async function screenshots(page, base, pagePaths, outDir) {

@@ -76,4 +76,35 @@ function siteRoot(prog, usage) {
   }
 }
 
-module.exports = { CHROMIUM, CHROMIUM_ARGS, AXE_TAGS, axeProblems, findFiles, siteRoot };
+// What makes the page as laid out now wider than width CSS px (WCAG
+// 1.4.10, reflow): its width and the outermost elements reaching past it
+// (not those inside something that scrolls); [] when it fits.
+async function reflowProblems(page, width) {
+  const r = await page.evaluate((limit) => {
+    const sw = document.documentElement.scrollWidth;
+    const culprits = [];
+    if (sw > limit) {
+      const scrolls = (e) => {
+        for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+          const o = getComputedStyle(a).overflowX;
+          if (o === 'auto' || o === 'scroll' || o === 'hidden' || o === 'clip') return true;
+        }
+        return false;
+      };
+      const name = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+        (e.classList.length ? '.' + [...e.classList].join('.') : '');
+      for (const e of document.body ? document.body.querySelectorAll('*') : []) {
+        const rect = e.getBoundingClientRect();
+        if (rect.right <= limit + 0.5 || scrolls(e)) continue;
+        // Report the outermost element that overflows, not its children too.
+        if (e.parentElement && culprits.some((c) => c.el.contains(e))) continue;
+        culprits.push({ el: e, text: `${name(e)} reaches ${Math.round(rect.right)}px` });
+        if (culprits.length >= 5) break;
+      }
+    }
+    return { sw, culprits: culprits.map((c) => c.text) };
+  }, width);
+  return r.sw <= width ? [] : [`page is ${r.sw}px wide at a ${width}px viewport`, ...r.culprits];
+}
+
+module.exports = { CHROMIUM, CHROMIUM_ARGS, AXE_TAGS, axeProblems, findFiles, reflowProblems, siteRoot };

@@ -45,7 +45,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const INTAKE = path.join(ROOT, 'bin', 'intake');
 const SITEGEN = path.join(ROOT, 'bin', 'sitegen');
 const FORMS_DIR = path.join(ROOT, 'content', 'forms');
-const { CHROMIUM, CHROMIUM_ARGS, axeProblems } = require('./common');
+const { CHROMIUM, CHROMIUM_ARGS, axeProblems, reflowProblems } = require('./common');
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const DESKTOP = { width: 1280, height: 800 };
 const WAIT = 10000; // ms, for every wait on the browser or intake
@@ -238,6 +238,19 @@ async function axe(page, ctx) {
     page = ctx.axePage;
   }
   return within(60000, 'axe', axeRun(page));
+}
+
+// The page as it is, laid out 320 CSS px wide (then at its own size again):
+// true, or what reaches past 320px.
+async function reflow(page) {
+  const was = page.viewportSize();
+  await page.setViewportSize({ width: 320, height: 640 });
+  try {
+    const problems = await reflowProblems(page, 320);
+    return problems.length ? problems : true;
+  } finally {
+    await page.setViewportSize(was);
+  }
 }
 
 async function axeRun(page) {
@@ -535,6 +548,7 @@ async function sendAndConfirm(ctx, page, label, form, values, file) {
   if (!checked) return;
   await keepServed(page, `${label} check`);
   await attempt(`${label}: axe on the page to check the answers`, () => axe(page, ctx));
+  await attempt(`${label}: the page to check the answers reflows at 320px`, () => reflow(page));
   const sent = await attempt(`${label}: Tab to Send and Enter sends it and shows the confirmation`, async () => {
     await tabToSubmit(page);
     response = await pressEnterAndWait(page);
@@ -565,6 +579,7 @@ async function sendAndConfirm(ctx, page, label, form, values, file) {
   });
   await keepServed(page, `${label} received`);
   await attempt(`${label}: axe on the confirmation page`, () => axe(page, ctx));
+  await attempt(`${label}: the confirmation page reflows at 320px`, () => reflow(page));
   // The copy of what was sent: opened by keyboard from the confirmation
   // page, checked by axe, and printable (the answers print, the site's
   // navigation and the hints for the screen do not).
@@ -582,6 +597,7 @@ async function sendAndConfirm(ctx, page, label, form, values, file) {
   if (new URL(page.url()).pathname.endsWith('/copy')) {
     await keepServed(page, `${label} copy`);
     await attempt(`${label}: axe on the copy`, () => axe(page, ctx));
+    await attempt(`${label}: the copy reflows at 320px`, () => reflow(page));
     await attempt(`${label}: the copy prints its answers without the site's navigation`, async () => {
       await page.emulateMedia({ media: 'print' });
       const r = await page.evaluate(() => ({
@@ -809,6 +825,7 @@ async function errorFlow(ctx, page, withJs) {
   });
   await keepServed(page, `${label} errors`);
   await attempt(`${label}: axe on the error page`, () => axe(page, ctx));
+  await attempt(`${label}: the error page reflows at 320px`, () => reflow(page));
   return response;
 }
 
