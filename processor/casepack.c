@@ -24,6 +24,7 @@
 #include "err.h"
 #include "history.h"
 #include "fsutil.h"
+#include "forms.h"
 #include "letterhead.h"
 #include "people.h"
 #include "limits.h"
@@ -308,44 +309,6 @@ cJSON *cw_case_json(struct cw_env *env, const struct cw_case *c)
 	return o;
 }
 
-/* Labels for the fields casework knows; others show their name. */
-static const char *const labels[][2] = {
-    {"full_name", "Name"},
-    {"email", "Email"},
-    {"phone", "Telephone"},
-    {"address", "Address"},
-    {"postcode", "Postcode"},
-    {"contact_method", "Contact by"},
-    {"on_behalf", "For someone else"},
-    {"person_name", "On behalf of"},
-    {"relationship", "Relationship"},
-    {"consent", "Their consent"},
-    {"service_area", "Service"},
-    {"what_happened", "What happened"},
-    {"staff_named", "Member of staff named"},
-    {"when_happened", "When it happened"},
-    {"impact", "How it affected them"},
-    {"outcome_sought", "What they want"},
-    {"raised_before", "Raised with the service before"},
-    {"adjustments", "Adjustments needed"},
-    {"feedback_type", "Feedback"},
-    {"message", "Message"},
-    {"staff_named", "Staff named"},
-    {"reply_wanted", "Reply wanted"},
-    {"case_reference", "Case reference given"},
-    {"why_unhappy", "Why they are unhappy"},
-};
-
-static const char *label_of(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
-		if (!strcmp(labels[i][0], name))
-			return labels[i][1];
-	return name;
-}
-
 /* What each flag asks an officer to decide. */
 static const char *flag_meaning(const char *flag)
 {
@@ -427,11 +390,29 @@ static void words(cJSON *field, const char *s)
 	}
 }
 
-/* What the form gave, labelled, for "In the resident's words". */
-static cJSON *fields_ctx(const cJSON *fields)
+/* value as the form's option label for field name, or as it is. */
+static const char *answer_of(const struct tc_form *form, const char *name,
+			     const char *value)
 {
+	const char *l = form ? tc_form_option_label(form, name, value) : NULL;
+
+	return l ? l : value;
+}
+
+/*
+ * What submission sub gave, for "In the resident's words": each field
+ * under its label in the submission's form (the name where the form does
+ * not have it, as after a change to the form), options as their labels.
+ */
+static cJSON *fields_ctx(const struct cw_env *env, const cJSON *sub)
+{
+	const cJSON *fields = cJSON_GetObjectItemCaseSensitive(sub, "fields");
+	const char *id =
+	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sub, "form"));
+	const struct tc_form *form = id ? tc_forms_find(env->forms, id) : NULL;
 	cJSON *arr = cJSON_CreateArray();
 	const cJSON *f, *it;
+	const char *label;
 
 	if (!arr)
 		tc_die_nomem();
@@ -439,17 +420,20 @@ static cJSON *fields_ctx(const cJSON *fields)
 	{
 		cJSON *o = cw_ctx_item(arr), *items;
 
-		add_str(o, "label", label_of(f->string));
+		label = form ? tc_form_field_label(form, f->string) : NULL;
+		add_str(o, "label", label ? label : f->string);
 		if (cJSON_IsString(f))
-			words(o, f->valuestring);
+			words(o, answer_of(form, f->string, f->valuestring));
 		else if (cJSON_IsArray(f)) {
 			cw_ctx_bool(o, "list", 1);
 			items = cw_ctx_arr(o, "items");
 			cJSON_ArrayForEach(it, f)
 			{
-				cw_ctx_push(items, cJSON_IsString(it)
-						       ? it->valuestring
-						       : "");
+				cw_ctx_push(items,
+					    cJSON_IsString(it)
+						? answer_of(form, f->string,
+							    it->valuestring)
+						: "");
 			}
 		}
 	}
@@ -691,7 +675,7 @@ static int cover(struct tc_buf *b, struct cw_env *env, const struct cw_case *c,
 		row(rows, "Send the resident to", ex->signpost);
 	}
 	cw_ctx_bool(o, "has_fields", cJSON_GetArraySize(fields) > 0);
-	cJSON_AddItemToObject(o, "fields", fields_ctx(fields));
+	cJSON_AddItemToObject(o, "fields", fields_ctx(env, sub));
 	rows = cw_ctx_arr(o, "requests");
 	cJSON_ArrayForEach(l, later)
 	{
@@ -710,7 +694,7 @@ static int cover(struct tc_buf *b, struct cw_env *env, const struct cw_case *c,
 			cJSON_GetStringValue(
 			    cJSON_GetObjectItemCaseSensitive(ls, "id")));
 		cw_ctx_bool(ro, "has_fields", cJSON_GetArraySize(lf) > 0);
-		cJSON_AddItemToObject(ro, "fields", fields_ctx(lf));
+		cJSON_AddItemToObject(ro, "fields", fields_ctx(env, ls));
 	}
 	cw_ctx_bool(o, "has_files", files->n > 0);
 	rows = cw_ctx_arr(o, "files");
