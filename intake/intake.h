@@ -8,10 +8,14 @@
  *   spool/ready/ID/submission.json
  *   spool/ready/ID/files/N        attachments 1, 2, ... as uploaded
  *   spool/bundled/BUNDLE_ID/ID/   bundled submissions, kept, never deleted
+ *   spool/outbox/ID.json          a confirmation email to send (with
+ *                                 --mail-from; ID.json.new until its
+ *                                 submission is durable)
  *
- * A submission reaches ready/ only whole: written under tmp/, every file
- * and folder fsynced, then its folder renamed into ready/ and ready/
- * fsynced. Only then does the resident get the 303 and the reference.
+ * A submission reaches ready/ only whole: written under tmp/, then the
+ * group commit (commit.c) flushes the spool's file system, renames its
+ * folder into ready/ and flushes again. Only then does the resident get
+ * the 303 and the reference.
  *
  * ID is the resident's reference, a submission ID (model/bundle.h):
  * "K7QXM-3PD9R", made from Crockford's base32 (0-9 A-Z without I L O U).

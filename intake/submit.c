@@ -7,8 +7,9 @@
  * memory. Every limit is enforced while the bytes arrive; once one is
  * passed, the rest of the body is let go by unread and the resident gets a
  * plain page saying what to do, with nothing left in the spool. A valid
- * post is written durably (spool.c) before the 303 that carries its
- * reference; a failure to write answers 503 and keeps nothing.
+ * post is made durable (spool.c, commit.c) before the 303 that carries its
+ * reference; a failure to store it answers 503 and keeps nothing of it but
+ * a check page's draft, to be sent again.
  */
 #define _GNU_SOURCE /* O_NOFOLLOW, O_CLOEXEC */
 
