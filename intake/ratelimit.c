@@ -200,7 +200,18 @@ unsigned intake_rate_hold(struct intake_rate *r, const void *addr,
 	return wait_locked(r, addr, now_ms, 1);
 }
 
-void intake_rate_release(struct intake_rate *r, const void *addr)
+/* Moves a slot's budget for one post counted (under the lock). */
+static void count_locked(struct intake_rate *r, struct rate_slot *slot,
+			 int64_t now_ms, int accepted)
+{
+	int64_t *due = &slot->due[accepted ? 1 : 0];
+
+	*due =
+	    (*due > now_ms ? *due : now_ms) + r->b[accepted ? 1 : 0].interval;
+}
+
+void intake_rate_settle(struct intake_rate *r, const void *addr, int64_t now_ms,
+			enum intake_rate_outcome o)
 {
 	uint64_t key = client_key(r, addr);
 	struct rate_slot *slot;
@@ -209,6 +220,8 @@ void intake_rate_release(struct intake_rate *r, const void *addr)
 	slot = find_slot(r, key);
 	if (slot->held)
 		slot->held--;
+	if (o != INTAKE_RATE_NONE)
+		count_locked(r, slot, now_ms, o == INTAKE_RATE_ACCEPTED);
 	pthread_mutex_unlock(&r->lock);
 }
 
@@ -216,14 +229,9 @@ void intake_rate_count(struct intake_rate *r, const void *addr, int64_t now_ms,
 		       int accepted)
 {
 	uint64_t key = client_key(r, addr);
-	struct rate_slot *slot;
-	int64_t *due;
 
 	pthread_mutex_lock(&r->lock);
-	slot = find_slot(r, key);
-	due = &slot->due[accepted ? 1 : 0];
-	*due =
-	    (*due > now_ms ? *due : now_ms) + r->b[accepted ? 1 : 0].interval;
+	count_locked(r, find_slot(r, key), now_ms, accepted);
 	pthread_mutex_unlock(&r->lock);
 }
 

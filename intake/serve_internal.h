@@ -441,10 +441,19 @@ int intake_same_ip(const struct sockaddr *a, const struct sockaddr_storage *b);
 unsigned intake_rate_wait(struct intake_rate *r, const void *addr,
 			  int64_t now_ms);
 /* intake_rate_wait, and when it is 0 the post is held (in flight) until
- * intake_rate_release: so that posts at once cannot all pass. */
+ * intake_rate_settle: so that posts at once cannot all pass. */
 unsigned intake_rate_hold(struct intake_rate *r, const void *addr,
 			  int64_t now_ms);
-void intake_rate_release(struct intake_rate *r, const void *addr);
+/* What a held post came to: nothing to count (a failure of ours, a post
+ * cut off), a refused post, an accepted submission. */
+enum intake_rate_outcome {
+	INTAKE_RATE_NONE,
+	INTAKE_RATE_REFUSED,
+	INTAKE_RATE_ACCEPTED
+};
+/* Lets go of one post held for the client at addr and counts it as o. */
+void intake_rate_settle(struct intake_rate *r, const void *addr, int64_t now_ms,
+			enum intake_rate_outcome o);
 /* Counts one post from the client at addr: an accepted submission (stored,
  * or a honeypot answered as if), or a refused one. */
 void intake_rate_count(struct intake_rate *r, const void *addr, int64_t now_ms,

@@ -763,25 +763,21 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The time now, in UTC or local time. */
-enum rate_outcome { RATE_NONE, RATE_REFUSED, RATE_ACCEPTED };
-
 /*
  * Counts p's outcome against its client's rate limit (once), and lets go
- * of the hold its start took. RATE_NONE counts nothing: a failure of ours
- * (out of memory, a full disk), or a post cut off, is not the resident's.
+ * of the hold its start took. INTAKE_RATE_NONE counts nothing: a failure
+ * of ours (out of memory, a full disk), or a post cut off, is not the
+ * resident's.
  */
-static void settle_rate(struct intake_post *p, enum rate_outcome o)
+static void settle_rate(struct intake_post *p, enum intake_rate_outcome o)
 {
 	if (!p->rate_held)
 		return;
 	p->rate_held = 0;
-	intake_rate_release(p->ctx->rate, p->who);
-	if (o != RATE_NONE)
-		intake_rate_count(p->ctx->rate, p->who, now_ms(),
-				  o == RATE_ACCEPTED);
+	intake_rate_settle(p->ctx->rate, p->who, now_ms(), o);
 }
 
+/* The time now, in UTC or local time. */
 static struct tm now_tm(int utc)
 {
 	struct tm tm;
@@ -949,8 +945,8 @@ static enum MHD_Result after_commit(struct MHD_Connection *c,
 	enum MHD_Result ret;
 
 	p->committing = 0;
-	settle_rate(p,
-		    p->commit.rc == 0 && p->stores ? RATE_ACCEPTED : RATE_NONE);
+	settle_rate(p, p->commit.rc == 0 && p->stores ? INTAKE_RATE_ACCEPTED
+						      : INTAKE_RATE_NONE);
 	if (p->commit.rc == 0) {
 		p->stores = 0; /* it is in ready/ now: never discard it */
 		return send_received_redirect(c, rq, p, p->ref);
@@ -1179,10 +1175,10 @@ out:
 	 * resident's: it does not count against them. A submission handed
 	 * to the group commit is counted once it is answered. */
 	if (!p->committing)
-		settle_rate(p, accepted ? RATE_ACCEPTED
+		settle_rate(p, accepted ? INTAKE_RATE_ACCEPTED
 			       : p->fail == FAIL_IO || p->fail == FAIL_NOMEM
-				   ? RATE_NONE
-				   : RATE_REFUSED);
+				   ? INTAKE_RATE_NONE
+				   : INTAKE_RATE_REFUSED);
 	if (json)
 		cJSON_free(json);
 	cJSON_free(mail);
@@ -1213,7 +1209,7 @@ void intake_post_free(struct intake_post *p)
 	free(p->files);
 	if (p->claimed)
 		intake_spool_discard(p->ctx, p->ref);
-	settle_rate(p, RATE_NONE); /* cut off: not counted */
+	settle_rate(p, INTAKE_RATE_NONE); /* cut off: not counted */
 	cJSON_free(p->mail);
 	cJSON_Delete(p->posted);
 	cJSON_Delete(p->bad);
@@ -1279,21 +1275,22 @@ static enum MHD_Result start_post(struct MHD_Connection *c,
 					 MHD_HTTP_HEADER_CONTENT_TYPE);
 	if (!ct || !(has_type(ct, MHD_HTTP_POST_ENCODING_FORM_URLENCODED) ||
 		     has_type(ct, MHD_HTTP_POST_ENCODING_MULTIPART_FORMDATA))) {
-		intake_rate_release(ctx->rate, client);
-		intake_rate_count(ctx->rate, client, now_ms(), 0);
+		intake_rate_settle(ctx->rate, client, now_ms(),
+				   INTAKE_RATE_REFUSED);
 		ret = intake_send_status(c, rq, TC_STATUS_UNSUPPORTED, NULL,
 					 NULL, NULL);
 		goto out;
 	}
 	if (content_length(c, &clen) == 0 && clen > ctx->opt->max_body) {
-		intake_rate_release(ctx->rate, client);
-		intake_rate_count(ctx->rate, client, now_ms(), 0);
+		intake_rate_settle(ctx->rate, client, now_ms(),
+				   INTAKE_RATE_REFUSED);
 		ret = send_fail(c, rq, FAIL_BODY);
 		goto out;
 	}
 	p = calloc(1, sizeof(*p));
 	if (!p) {
-		intake_rate_release(ctx->rate, client);
+		intake_rate_settle(ctx->rate, client, now_ms(),
+				   INTAKE_RATE_NONE);
 		ret = intake_send_internal_error(c, rq);
 		goto out;
 	}

@@ -149,17 +149,15 @@ static void test_holds(void **state)
 		assert_int_equal(intake_rate_hold(r, &a, t), 0);
 	assert_int_equal(intake_rate_hold(r, &a, t), 20);
 	/* One is cut off (released, not counted): room for one again. */
-	intake_rate_release(r, &a);
+	intake_rate_settle(r, &a, t, INTAKE_RATE_NONE);
 	assert_int_equal(intake_rate_hold(r, &a, t), 0);
 	assert_int_not_equal(intake_rate_wait(r, &a, t), 0);
 	/* All three are stored: released and counted, the budget is used. */
-	for (i = 0; i < 3; i++) {
-		intake_rate_release(r, &a);
-		intake_rate_count(r, &a, t, 1);
-	}
+	for (i = 0; i < 3; i++)
+		intake_rate_settle(r, &a, t, INTAKE_RATE_ACCEPTED);
 	assert_int_equal(intake_rate_wait(r, &a, t), 20);
 	/* A release with nothing held changes nothing. */
-	intake_rate_release(r, &a);
+	intake_rate_settle(r, &a, t, INTAKE_RATE_NONE);
 	assert_int_equal(intake_rate_wait(r, &a, t), 20);
 	assert_int_equal(intake_rate_wait(r, &a, t + 20000), 0);
 	intake_rate_free(r);
@@ -189,12 +187,9 @@ static void test_many_clients(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_budget),
-	    cmocka_unit_test(test_refill),
-	    cmocka_unit_test(test_refused),
-	    cmocka_unit_test(test_ipv6_prefix),
-	    cmocka_unit_test(test_holds),
-	    cmocka_unit_test(test_many_clients),
+	    cmocka_unit_test(test_budget),  cmocka_unit_test(test_refill),
+	    cmocka_unit_test(test_refused), cmocka_unit_test(test_ipv6_prefix),
+	    cmocka_unit_test(test_holds),   cmocka_unit_test(test_many_clients),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
