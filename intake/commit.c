@@ -83,7 +83,7 @@ static void release_mail(const struct intake_commits *q, const char *ref)
 {
 	char from[32], to[32];
 
-	snprintf(from, sizeof(from), "%s.json.new", ref);
+	snprintf(from, sizeof(from), "%s" INTAKE_OUTBOX_STAGED, ref);
 	snprintf(to, sizeof(to), "%s.json", ref);
 	if (renameat(q->outbox_fd, from, q->outbox_fd, to) < 0)
 		tc_warn("outbox/%s: cannot release the confirmation email (it "
@@ -235,11 +235,6 @@ static void *committer(void *arg)
 	return NULL;
 }
 
-static int open_folder(const char *path)
-{
-	return open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-}
-
 int intake_commits_start(struct intake_ctx *ctx, unsigned delay_us)
 {
 	struct intake_commits *q;
@@ -257,9 +252,10 @@ int intake_commits_start(struct intake_ctx *ctx, unsigned delay_us)
 		q->fail_at =
 		    strtoul(getenv("INTAKE_TEST_FLUSH_FAIL"), NULL, 10);
 #endif
-	q->tmp_fd = open_folder(ctx->spool_tmp);
-	q->ready_fd = open_folder(ctx->spool_ready);
-	q->outbox_fd = ctx->spool_outbox ? open_folder(ctx->spool_outbox) : -1;
+	q->tmp_fd = intake_open_folder(ctx->spool_tmp);
+	q->ready_fd = intake_open_folder(ctx->spool_ready);
+	q->outbox_fd =
+	    ctx->spool_outbox ? intake_open_folder(ctx->spool_outbox) : -1;
 	if (q->tmp_fd < 0 || q->ready_fd < 0 ||
 	    (ctx->spool_outbox && q->outbox_fd < 0)) {
 		tc_warn("%s: cannot open the spool's folders", ctx->spool_tmp);

@@ -33,6 +33,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "bundle.h"
 #include "err.h"
 #include "fields.h"
 #include "fsutil.h"
@@ -161,7 +162,8 @@ int intake_mail_stage(const struct intake_ctx *ctx, const char *ref,
 	struct tc_buf p = TC_BUF_INIT;
 	int rc = -1;
 
-	if (tc_buf_addf(&p, "%s/%s.json.new", ctx->spool_outbox, ref) == 0 &&
+	if (tc_buf_addf(&p, "%s/%s" INTAKE_OUTBOX_STAGED, ctx->spool_outbox,
+			ref) == 0 &&
 	    intake_write_new(p.data, entry, strlen(entry)) == 0)
 		rc = 0;
 	else
@@ -176,7 +178,8 @@ void intake_mail_unstage(const struct intake_ctx *ctx, const char *ref)
 {
 	struct tc_buf p = TC_BUF_INIT;
 
-	if (tc_buf_addf(&p, "%s/%s.json.new", ctx->spool_outbox, ref) == 0)
+	if (tc_buf_addf(&p, "%s/%s" INTAKE_OUTBOX_STAGED, ctx->spool_outbox,
+			ref) == 0)
 		(void)unlink(p.data);
 	tc_buf_reset(&p);
 	if (tc_buf_addf(&p, "%s/%s.json", ctx->spool_outbox, ref) == 0)
@@ -187,18 +190,20 @@ void intake_mail_unstage(const struct intake_ctx *ctx, const char *ref)
 int intake_mail_recover(const struct intake_ctx *ctx)
 {
 	struct tc_buf from = TC_BUF_INIT, to = TC_BUF_INIT;
-	char **names = NULL, ref[12];
-	size_t n = 0, i, len;
+	char **names = NULL, ref[TC_SUBMISSION_ID_LEN + 1];
+	size_t n = 0, i;
 	int rc = -1;
 
 	if (tc_fs_list(ctx->spool_outbox, &names, &n) < 0)
 		goto out;
 	for (i = 0; i < n; i++) {
-		len = strlen(names[i]);
-		if (len != 11 + 9 || strcmp(names[i] + 11, ".json.new"))
+		if (strlen(names[i]) !=
+			TC_SUBMISSION_ID_LEN + strlen(INTAKE_OUTBOX_STAGED) ||
+		    strcmp(names[i] + TC_SUBMISSION_ID_LEN,
+			   INTAKE_OUTBOX_STAGED))
 			continue;
-		memcpy(ref, names[i], 11);
-		ref[11] = '\0';
+		memcpy(ref, names[i], TC_SUBMISSION_ID_LEN);
+		ref[TC_SUBMISSION_ID_LEN] = '\0';
 		tc_buf_reset(&from);
 		tc_buf_reset(&to);
 		if (tc_buf_addf(&from, "%s/%s", ctx->spool_outbox, names[i]) <

@@ -239,6 +239,8 @@ int intake_spool_stored(const struct intake_ctx *ctx, const char *ref);
  * (SPOOL/receipt.key, made at the first start). Returns 0 or -1. */
 int intake_spool_prepare(struct intake_ctx *ctx, const char *spool);
 
+/* Opens path as a folder, never through a symlink: the fd, or -1. */
+int intake_open_folder(const char *path);
 /* Writes all of data to a new file path (0600, never an existing one), not
  * fsynced. Returns 0 or -1 (errno). */
 int intake_write_new(const char *path, const char *data, size_t len);
@@ -383,6 +385,7 @@ char *intake_mail_entry(const struct intake_ctx *ctx,
  * intake_mail_recover (at start) renames each left by a crash whose
  * submission is in ready/ or bundled/ and removes the rest.
  */
+#define INTAKE_OUTBOX_STAGED ".json.new"
 int intake_mail_stage(const struct intake_ctx *ctx, const char *ref,
 		      const char *entry);
 void intake_mail_unstage(const struct intake_ctx *ctx, const char *ref);

@@ -88,6 +88,12 @@ out:
 	return found;
 }
 
+int intake_spool_stored(const struct intake_ctx *ctx, const char *ref)
+{
+	return exists_in(ctx->spool_ready, ref) ||
+	       bundled_has(ctx->spool_bundled, ref);
+}
+
 int intake_spool_claim(const struct intake_ctx *ctx, char ref[12])
 {
 	struct tc_buf p = TC_BUF_INIT;
@@ -105,8 +111,7 @@ int intake_spool_claim(const struct intake_ctx *ctx, char ref[12])
 			goto out;
 		}
 		/* Claimed in tmp/; now make sure it was never used. */
-		if (exists_in(ctx->spool_ready, ref) ||
-		    bundled_has(ctx->spool_bundled, ref)) {
+		if (intake_spool_stored(ctx, ref)) {
 			if (rmdir(p.data) < 0)
 				goto out;
 			continue;
@@ -120,12 +125,6 @@ out:
 	return rc;
 }
 
-int intake_spool_stored(const struct intake_ctx *ctx, const char *ref)
-{
-	return exists_in(ctx->spool_ready, ref) ||
-	       bundled_has(ctx->spool_bundled, ref);
-}
-
 void intake_spool_discard(const struct intake_ctx *ctx, const char *ref)
 {
 	struct tc_buf p = TC_BUF_INIT;
@@ -136,12 +135,16 @@ void intake_spool_discard(const struct intake_ctx *ctx, const char *ref)
 	tc_buf_release(&p);
 }
 
+int intake_open_folder(const char *path)
+{
+	return open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
 /* Opens path as a folder (no symlinks) and fsyncs it. */
 static int sync_folder(const char *path)
 {
-	int fd;
+	int fd = intake_open_folder(path);
 
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	return tc_fs_close_keep(fd, fsync(fd) < 0 ? -1 : 0);
