@@ -277,12 +277,10 @@ NFLUSH=$(printf '%s' "$STOPLINE" | sed -n 's/.* \([0-9]*\) flush.*/\1/p')
 if [ -n "$NSTORED" ] && [ -n "$NGROUPS" ] && [ -n "$NFLUSH" ] && [ "$NSTORED" -gt 0 ]; then
 	FPS=$(awk -v f="$NFLUSH" -v n="$NSTORED" 'BEGIN { printf "%.2f", f / n }')
 	GSIZE=$(awk -v g="$NGROUPS" -v n="$NSTORED" 'BEGIN { printf "%.1f", n / g }')
-	printf '   fsyncs per submission  %8s   (%s flushes of the spool for %s submissions in %s group commits,
-' \
+	printf '   fsyncs per submission  %8s   (%s flushes of the spool for %s submissions in %s group commits,\n' \
 		"$FPS" "$NFLUSH" "$NSTORED" "$NGROUPS"
 	printf '                                     %s a group; the floor below pays 4 a submission)\n' "$GSIZE"
 else
-	FPS=""
 	echo "   fsyncs per submission: intake did not say (stop line: ${STOPLINE:-none})"
 fi
 start_intake
