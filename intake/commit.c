@@ -302,8 +302,6 @@ void intake_commits_free(struct intake_ctx *ctx,
 {
 	struct intake_commits *q = ctx->commits;
 
-	if (stats)
-		memset(stats, 0, sizeof(*stats));
 	if (!q)
 		return;
 	intake_commits_finish(ctx);

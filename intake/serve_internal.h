@@ -266,7 +266,8 @@ int intake_spool_write(const struct intake_ctx *ctx, const char *ref,
  * and the requests answer. Started after the sandbox, before the daemon
  * (delay_us: how long a group waits for more); finished (what is queued
  * committed) once no connection is open, before the daemon stops, since a
- * suspended connection must be resumed first; freed after it. Queued once
+ * suspended connection must be resumed first; freed after it (its figures
+ * into stats, unless NULL; left as they are when it never started). Queued once
  * finished, a submission is committed in the caller's thread.
  */
 struct intake_commit {
