@@ -19,7 +19,7 @@ CC ?= cc
 AR ?= ar
 
 # The dependency list, in one place.
-PKGS := libcmark-gfm libcjson libzip yaml-0.1 sqlite3 libmicrohttpd
+PKGS := libcmark-gfm libcjson libzip yaml-0.1 sqlite3 libmicrohttpd libsodium
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lpthread -lm
 TEST_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)

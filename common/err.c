@@ -94,6 +94,24 @@ void tc_set_progname(const char *name)
 	progname = slash ? slash + 1 : name;
 }
 
+/* Where this thread's messages go: stderr, or the capture. */
+static __thread tc_msg_fn capture_fn;
+static __thread void *capture_arg;
+
+void tc_msg_capture(tc_msg_fn fn, void *arg)
+{
+	capture_fn = fn;
+	capture_arg = arg;
+}
+
+static void emit(const char *msg)
+{
+	if (capture_fn)
+		capture_fn(capture_arg, msg);
+	else
+		fprintf(stderr, "%s: %s\n", progname, msg);
+}
+
 const char *tc_progname(void)
 {
 	return progname;
@@ -104,7 +122,7 @@ void tc_report(const struct tc_error *e)
 	char line[1800];
 
 	tc_error_format(e, line, sizeof(line));
-	fprintf(stderr, "%s: %s\n", progname, line);
+	emit(line);
 }
 
 static void vinput(const char *kind, const char *file, int line, int col,
@@ -114,11 +132,12 @@ static void vinput(const char *kind, const char *file, int line, int col,
 static void vinput(const char *kind, const char *file, int line, int col,
 		   const char *fmt, va_list ap)
 {
-	char where[600], msg[1024];
+	char where[600], msg[1024], all[1800];
 
 	format_where(where, sizeof(where), file, line, col);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	fprintf(stderr, "%s: %s%s%s\n", progname, kind, where, msg);
+	snprintf(all, sizeof(all), "%s%s%s", kind, where, msg);
+	emit(all);
 }
 
 void tc_input_error(const char *file, int line, int col, const char *fmt, ...)
@@ -148,7 +167,12 @@ void tc_warn(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s: %s: %s\n", progname, msg, strerror(saved));
+	{
+		char all[1400];
+
+		snprintf(all, sizeof(all), "%s: %s", msg, strerror(saved));
+		emit(all);
+	}
 	errno = saved;
 }
 
@@ -160,7 +184,7 @@ void tc_warnx(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s: %s\n", progname, msg);
+	emit(msg);
 }
 
 void tc_bug(const char *file, int line, const char *msg)

@@ -82,6 +82,15 @@ void tc_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "prog: msg" on stderr. */
 void tc_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * Sends the calling thread's messages (every one of the functions above;
+ * not tc_bug's or tc_die_nomem's) to fn instead of stderr, without the
+ * program's name: a server shows a case operation's refusal to the
+ * officer who asked. NULL sends them to stderr again.
+ */
+typedef void (*tc_msg_fn)(void *arg, const char *msg);
+void tc_msg_capture(tc_msg_fn fn, void *arg);
+
 /* Programmer errors: the impossible happened. Prints file:line and aborts. */
 #define TC_BUG(msg) tc_bug(__FILE__, __LINE__, (msg))
 void tc_bug(const char *file, int line, const char *msg)

@@ -33,6 +33,7 @@
 #include "limits.h"
 #include "netaddr.h"
 #include "sandbox.h"
+#include "service.h"
 
 /* Connections one client address may hold at once (unless it is the
  * --proxy, which carries everyone's). */
@@ -43,7 +44,6 @@
  * and buys only larger reads of a body. */
 #define CONNECTION_MEMORY (32u * 1024)
 /* Connections waiting to be accepted. */
-#define LISTEN_BACKLOG 511
 /* Seconds to let requests in flight finish after a stop signal. */
 #define DRAIN_SECONDS 10
 
@@ -649,85 +649,6 @@ static void drain(struct MHD_Daemon *d)
 	}
 }
 
-/* Opens, binds and listens on ss. Returns the socket or -1 (errno). */
-static int open_listener(const struct sockaddr_storage *ss, int v6)
-{
-	socklen_t len =
-	    v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-	int fd, on = 1, e;
-
-	fd = socket(v6 ? AF_INET6 : AF_INET,
-		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ||
-	    (v6 &&
-	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) < 0) ||
-	    bind(fd, (const struct sockaddr *)ss, len) < 0 ||
-	    listen(fd, LISTEN_BACKLOG) < 0) {
-		e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
-}
-
-/* The port the socket is bound to (for --listen ADDR:0). */
-static unsigned bound_port(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
-		return 0;
-	if (ss.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-}
-
-/*
- * Who to run as: as root, the --user named (required); otherwise the
- * user running it (a --user naming someone else is an error). Fills
- * pw_uid/pw_gid for the drop. Returns 0, or an exit code.
- */
-static int check_user(const struct intake_serve_options *o, uid_t *uid,
-		      gid_t *gid, int *drop)
-{
-	struct passwd *pw;
-
-	*drop = 0;
-	if (geteuid() != 0 && !o->user)
-		return 0;
-	if (!o->user) {
-		tc_warnx("refusing to serve as root: give --user NAME (an "
-			 "unprivileged account) to drop to once the port is "
-			 "open");
-		return TC_EXIT_USAGE;
-	}
-	errno = 0;
-	pw = getpwnam(o->user);
-	if (!pw) {
-		tc_warnx("--user: no user '%s' on this machine", o->user);
-		return TC_EXIT_USAGE;
-	}
-	if (pw->pw_uid == 0) {
-		tc_warnx("--user: '%s' is root; name an unprivileged account",
-			 o->user);
-		return TC_EXIT_USAGE;
-	}
-	if (geteuid() != 0) {
-		if (pw->pw_uid == geteuid())
-			return 0;
-		tc_warnx("--user %s: only root can change user", o->user);
-		return TC_EXIT_USAGE;
-	}
-	*uid = pw->pw_uid;
-	*gid = pw->pw_gid;
-	*drop = 1;
-	return 0;
-}
-
 /* Gives the spool folders to the user the service drops to. */
 static int give_spool(const struct intake_ctx *ctx, const char *spool,
 		      uid_t uid, gid_t gid)
@@ -785,21 +706,6 @@ static int check_spool_access(const struct intake_ctx *ctx, const char *user)
 				dirs[i], user);
 			return -1;
 		}
-	return 0;
-}
-
-/* Drops root for good: groups, group, user; checks it cannot return. */
-static int drop_root(const char *user, uid_t uid, gid_t gid)
-{
-	if (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0) {
-		tc_warn("cannot change to user '%s'", user);
-		return -1;
-	}
-	if (setuid(0) == 0 || geteuid() != uid || getegid() != gid) {
-		tc_warnx("still able to become root after changing to '%s'",
-			 user);
-		return -1;
-	}
 	return 0;
 }
 
@@ -873,7 +779,7 @@ int intake_server_start(const struct intake_serve_options *o, int embedded,
 		per_ip = o->max_conns;
 	}
 	if (!embedded) {
-		rc = check_user(o, &uid, &gid, &drop);
+		rc = tc_service_user(o->user, &uid, &gid, &drop);
 		if (rc)
 			goto out;
 		rc = TC_EXIT_ENV;
@@ -905,21 +811,21 @@ int intake_server_start(const struct intake_serve_options *o, int embedded,
 	}
 	/* The port first (root may bind below 1024), then the user, then the
 	 * sandbox, all before any thread starts. */
-	s->listen_fd = open_listener(&ss, v6);
+	s->listen_fd = tc_listen_open(&ss, v6);
 	if (s->listen_fd < 0) {
 		tc_warn("cannot listen on %s (is the address in use, or not on "
 			"this machine?)",
 			o->listen);
 		goto out;
 	}
-	s->port = bound_port(s->listen_fd);
+	s->port = tc_listen_port(s->listen_fd);
 	/* The sandbox's paths are resolved before the user changes (the
 	 * new user may not be able to search the folders above the site)
 	 * and applied after. */
 	if (!embedded && ready_sandbox(o, &ready) < 0)
 		goto out;
 	if (drop && (give_spool(&s->ctx, o->spool, uid, gid) < 0 ||
-		     drop_root(o->user, uid, gid) < 0 ||
+		     tc_service_drop(o->user, uid, gid) < 0 ||
 		     check_spool_access(&s->ctx, o->user) < 0))
 		goto out;
 	if (!embedded && tc_sandbox_go(&ready) < 0)

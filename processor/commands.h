@@ -5,7 +5,10 @@
 #ifndef CW_COMMANDS_H
 #define CW_COMMANDS_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include <cjson/cJSON.h>
 
 #include "casework.h"
 
@@ -28,6 +31,24 @@ struct cw_query {
  * next deadline, the working days it is overdue beside it. Returns an
  * exit code. */
 int cw_list(struct cw_env *env, const struct cw_query *q, int json);
+
+/* What list makes of one case that is wanted (a line, a JSON object, a
+ * page's row): a new item the caller of cw_list_select owns. */
+typedef cJSON *(*cw_list_fn)(struct cw_env *env, const struct cw_case *c,
+			     tc_day due, const char *what, void *arg);
+/*
+ * The cases q wants that who acts may see, each made by fn, into *out (a
+ * new array, in list's order: urgent first, then by the next deadline).
+ * Returns an exit code (messages said); *out is NULL unless 0.
+ */
+int cw_list_select(struct cw_env *env, const struct cw_query *q, cw_list_fn fn,
+		   void *arg, cJSON **out);
+
+/* The case's undecided flags, comma-separated, into out (size n). */
+void cw_case_open_flags(const struct cw_case *c, char *out, size_t n);
+
+/* The working days from due to today when due has passed, else 0. */
+int cw_days_late(const struct cw_env *env, tc_day due);
 
 /* Prints one case. Returns 0, 1 for an unknown reference, or 3. */
 int cw_show(struct cw_env *env, const char *ref, int json);

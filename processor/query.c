@@ -162,8 +162,8 @@ static int wanted(struct cw_env *env, const struct cw_query *q,
 struct line {
 	int urgent;
 	tc_day due; /* CW_NODAY sorts last */
-	char *ref, *text;
-	cJSON *json;
+	char *ref;
+	cJSON *item;
 };
 
 static int line_cmp(const void *a, const void *b)
@@ -180,8 +180,7 @@ static int line_cmp(const void *a, const void *b)
 	return strcmp(x->ref, y->ref);
 }
 
-/* The case's undecided flags, comma-separated, into out. */
-static void open_flags(const struct cw_case *c, char *out, size_t n)
+void cw_case_open_flags(const struct cw_case *c, char *out, size_t n)
 {
 	const cJSON *f;
 	size_t fl = 0;
@@ -201,49 +200,24 @@ static void open_flags(const struct cw_case *c, char *out, size_t n)
 	}
 }
 
-static void add_line(struct cw_env *env, struct cw_case *c, tc_day due,
-		     const char *what, int json, struct line *l)
+int cw_days_late(const struct cw_env *env, tc_day due)
 {
-	char d[11] = "", late[16] = "", flags[256];
-	struct tc_buf t = TC_BUF_INIT;
-
-	memset(l, 0, sizeof(*l));
-	l->urgent = cw_case_urgent(c);
-	l->due = due;
-	l->ref = tc_xstrdup(c->reference);
-	if (json) {
-		l->json = cw_case_json(env, c);
-		cJSON_DeleteItemFromObjectCaseSensitive(l->json, "history");
-		return;
-	}
-	if (due != CW_NODAY)
-		tc_day_format(due, d);
-	if (due != CW_NODAY && due < env->today)
-		snprintf(late, sizeof(late), "%d",
-			 tc_calendar_working_between(env->rules->cal, due,
-						     env->today));
-	open_flags(c, flags, sizeof(flags));
-	if (tc_buf_addf(&t,
-			"%-16s %-16s %-5d %-12s %-8s %-12s %-11s %-5s %-22.22s "
-			"%-12s %s",
-			c->reference, c->type, c->stage, c->status,
-			c->priority ? c->priority : "normal", what, d, late,
-			c->team ? c->team : "-", c->handler ? c->handler : "-",
-			flags) < 0)
-		tc_die_nomem();
-	l->text = tc_buf_detach(&t, NULL);
+	if (due == CW_NODAY || due >= env->today)
+		return 0;
+	return tc_calendar_working_between(env->rules->cal, due, env->today);
 }
 
-int cw_list(struct cw_env *env, const struct cw_query *in, int json)
+int cw_list_select(struct cw_env *env, const struct cw_query *in, cw_list_fn fn,
+		   void *arg, cJSON **out)
 {
 	struct cw_query qq = *in, *q = &qq;
-	cJSON *arr = json ? cJSON_CreateArray() : NULL;
 	tc_day horizon = CW_NODAY;
 	int64_t *ids = NULL;
 	struct line *lines = NULL;
 	size_t n = 0, i, nl = 0;
 	int rc = TC_EXIT_ENV;
 
+	*out = NULL;
 	if (q->mine) {
 		if (!env->who || !env->who->people) {
 			tc_warnx("--mine: the register has no officers yet "
@@ -260,7 +234,7 @@ int cw_list(struct cw_env *env, const struct cw_query *in, int json)
 		rc = TC_EXIT_USAGE;
 		goto out;
 	}
-	if ((json && !arr) || cw_store_list_cases(env->reg, &ids, &n) < 0)
+	if (cw_store_list_cases(env->reg, &ids, &n) < 0)
 		goto out;
 	if (q->due_within >= 0 &&
 	    tc_calendar_add_working(env->rules->cal, env->today, q->due_within,
@@ -280,23 +254,76 @@ int cw_list(struct cw_env *env, const struct cw_query *in, int json)
 		if (cw_store_case_load_id(env->reg, ids[i], &c) <= 0)
 			goto out;
 		due = next_deadline(&c, &what);
-		if (wanted(env, q, &c, due, horizon))
-			add_line(env, &c, due, what, json, &lines[nl++]);
+		if (wanted(env, q, &c, due, horizon)) {
+			struct line *l = &lines[nl++];
+
+			l->urgent = cw_case_urgent(&c);
+			l->due = due;
+			l->ref = tc_xstrdup(c.reference);
+			l->item = fn(env, &c, due, what, arg);
+		}
 		cw_case_release(&c);
 	}
 	qsort(lines, nl, sizeof(*lines), line_cmp);
-	if (!json)
-		printf("%-16s %-16s %-5s %-12s %-8s %-12s %-11s %-5s %-22s "
-		       "%-12s %s\n",
-		       "REFERENCE", "TYPE", "STAGE", "STATUS", "PRIORITY",
-		       "NEXT", "DUE", "LATE", "TEAM", "HANDLER", "FLAGS");
+	*out = cJSON_CreateArray();
+	if (!*out)
+		tc_die_nomem();
 	for (i = 0; i < nl; i++) {
-		if (json) {
-			cJSON_AddItemToArray(arr, lines[i].json);
-			lines[i].json = NULL;
-		} else
-			puts(lines[i].text);
+		cJSON_AddItemToArray(*out, lines[i].item);
+		lines[i].item = NULL;
 	}
+	rc = TC_EXIT_OK;
+out:
+	for (i = 0; i < nl; i++) {
+		free(lines[i].ref);
+		cJSON_Delete(lines[i].item);
+	}
+	free(lines);
+	free(ids);
+	return rc;
+}
+
+/* A line of list's table, or the case as JSON without its history. */
+static cJSON *list_item(struct cw_env *env, const struct cw_case *c, tc_day due,
+			const char *what, void *arg)
+{
+	char d[11] = "", late[16] = "", flags[256];
+	struct tc_buf t = TC_BUF_INIT;
+	cJSON *item;
+
+	if (*(int *)arg) {
+		item = cw_case_json(env, c);
+		cJSON_DeleteItemFromObjectCaseSensitive(item, "history");
+		return item;
+	}
+	if (due != CW_NODAY)
+		tc_day_format(due, d);
+	if (due != CW_NODAY && due < env->today)
+		snprintf(late, sizeof(late), "%d", cw_days_late(env, due));
+	cw_case_open_flags(c, flags, sizeof(flags));
+	if (tc_buf_addf(&t,
+			"%-16s %-16s %-5d %-12s %-8s %-12s %-11s %-5s %-22.22s "
+			"%-12s %s",
+			c->reference, c->type, c->stage, c->status,
+			c->priority ? c->priority : "normal", what, d, late,
+			c->team ? c->team : "-", c->handler ? c->handler : "-",
+			flags) < 0)
+		tc_die_nomem();
+	item = cJSON_CreateString(t.data);
+	tc_buf_release(&t);
+	if (!item)
+		tc_die_nomem();
+	return item;
+}
+
+int cw_list(struct cw_env *env, const struct cw_query *q, int json)
+{
+	cJSON *arr = NULL;
+	const cJSON *it;
+	int rc = cw_list_select(env, q, list_item, &json, &arr);
+
+	if (rc)
+		goto out;
 	if (json) {
 		char *s = cJSON_Print(arr);
 
@@ -304,16 +331,15 @@ int cw_list(struct cw_env *env, const struct cw_query *in, int json)
 			tc_die_nomem();
 		puts(s);
 		free(s);
+	} else {
+		printf("%-16s %-16s %-5s %-12s %-8s %-12s %-11s %-5s %-22s "
+		       "%-12s %s\n",
+		       "REFERENCE", "TYPE", "STAGE", "STATUS", "PRIORITY",
+		       "NEXT", "DUE", "LATE", "TEAM", "HANDLER", "FLAGS");
+		cJSON_ArrayForEach(it, arr) puts(it->valuestring);
 	}
 	rc = fflush(stdout) == 0 ? TC_EXIT_OK : TC_EXIT_ENV;
 out:
-	for (i = 0; i < nl; i++) {
-		free(lines[i].ref);
-		free(lines[i].text);
-		cJSON_Delete(lines[i].json);
-	}
-	free(lines);
-	free(ids);
 	cJSON_Delete(arr);
 	return rc;
 }

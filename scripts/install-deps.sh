@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 # the end-to-end helpers, clang and its runtime for the libFuzzer harnesses,
 # pandoc for sitegen import.
 PACKAGES="build-essential pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev \
-libcjson-dev libzip-dev libyaml-dev libsqlite3-dev libmicrohttpd-dev libcmocka-dev \
+libcjson-dev libzip-dev libyaml-dev libsqlite3-dev libmicrohttpd-dev libsodium-dev libcmocka-dev \
 tzdata unzip zip curl chromium default-jre-headless nodejs npm python3 \
 clang libclang-rt-dev pandoc"
 BENCH_PACKAGES="cmark-gfm hugo wrk nginx-light hyperfine time"
